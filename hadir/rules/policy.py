@@ -1,0 +1,512 @@
+"""Every figure of DOMAIN.md §3–5 as data: the :class:`Policy` the rules read.
+
+Regulations change (the PMA on TUKIN deductions, the PMK on meal rates, a new circular), and a
+region may apply different figures, so no rule holds a number: it asks the policy. The defaults
+below are DOMAIN.md's and are the only percentage, rupiah and threshold literals of the library.
+
+The Django side stores a policy as dated rows of ``key → text`` so an admin can edit one figure
+with an ``effective_from`` date; :func:`policy_to_values` and :func:`policy_from_values` convert
+between the two shapes. Value formats:
+
+* integers (minutes, days, months): decimal digits, e.g. ``450``;
+* percentages and rupiah: plain decimal strings, never exponent notation, e.g. ``1.25``,
+  ``37000``;
+* clock times: ``HH:MM`` (24 hours), e.g. ``06:00``;
+* lists: comma-separated, e.g. ``30,60,90``;
+* words (a golongan group, a sanction level): the word itself, e.g. ``III``, ``sedang``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+from types import MappingProxyType
+from typing import Literal, get_args
+
+Level = Literal["ringan", "sedang", "berat"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+
+ABSENCE_CODES: tuple[str, ...] = ("DL", "CT", "CB", "CS", "CM", "CAP", "CLTN", "TB")
+"""Full-day absences (ketidakhadiran) of DOMAIN.md §4 step 5, in display order."""
+
+PNS_GROUPS: tuple[str, ...] = ("I", "II", "III", "IV")
+PPPK_GRADES: tuple[str, ...] = (
+    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX",
+    "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII",
+)  # fmt: skip
+
+SANCTION_IDS: tuple[str, ...] = (
+    "TEGURAN_LISAN",
+    "TEGURAN_TERTULIS",
+    "PERNYATAAN_TIDAK_PUAS",
+    "TUKIN_25_6",
+    "TUKIN_25_9",
+    "TUKIN_25_12",
+    "PENURUNAN_JABATAN",
+    "PEMBEBASAN_JABATAN",
+    "PEMBERHENTIAN",
+)
+"""The PP 94/2021 ladder of the circular §5, mildest first; the ids are stable API."""
+
+CLASSES = 4
+"""TL/PSW classes 1–4 (DOMAIN.md §4 step 4); the bounds between them are policy."""
+
+
+class PolicyError(ValueError):
+    """A policy figure that cannot be used; ``key`` names it as in :func:`policy_to_values`."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Sanction:
+    """One rung of the discipline ladder: reached from ``min_days`` days not at work a year.
+
+    The rung ends where the next one starts. ``months`` is how long it lasts (0 when it has no
+    duration, like a reprimand or a dismissal).
+    """
+
+    id: str
+    level: Level
+    min_days: int
+    months: int
+
+
+def _d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def _default_ladder() -> tuple[Sanction, ...]:
+    return (
+        Sanction("TEGURAN_LISAN", "ringan", 3, 0),
+        Sanction("TEGURAN_TERTULIS", "ringan", 4, 0),
+        Sanction("PERNYATAAN_TIDAK_PUAS", "ringan", 7, 0),
+        Sanction("TUKIN_25_6", "sedang", 11, 6),
+        Sanction("TUKIN_25_9", "sedang", 14, 9),
+        Sanction("TUKIN_25_12", "sedang", 17, 12),
+        Sanction("PENURUNAN_JABATAN", "berat", 21, 12),
+        Sanction("PEMBEBASAN_JABATAN", "berat", 25, 12),
+        Sanction("PEMBERHENTIAN", "berat", 28, 0),
+    )
+
+
+def _default_absence_pct() -> Mapping[str, Decimal]:
+    values = dict.fromkeys(ABSENCE_CODES, _d("0"))
+    values["CLTN"] = _d("100")
+    return MappingProxyType(values)
+
+
+def _default_meal_rate() -> Mapping[str, Decimal]:
+    return MappingProxyType(
+        {"I": _d("35000"), "II": _d("35000"), "III": _d("37000"), "IV": _d("41000")}
+    )
+
+
+def _default_meal_tax() -> Mapping[str, Decimal]:
+    return MappingProxyType({"I": _d("0"), "II": _d("0"), "III": _d("5"), "IV": _d("15")})
+
+
+def _default_pppk_group() -> Mapping[str, str]:
+    groups = ("I",) * 4 + ("II",) * 4 + ("III",) * 4 + ("IV",) * 5
+    return MappingProxyType(dict(zip(PPPK_GRADES, groups, strict=True)))
+
+
+def _default_pct4(*values: str) -> Callable[[], tuple[Decimal, ...]]:
+    return lambda: tuple(_d(v) for v in values)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The figures of DOMAIN.md §3–5. Build variants with ``dataclasses.replace`` or
+    :func:`policy_from_values`; an inconsistent policy raises :class:`PolicyError` on creation.
+    """
+
+    window_start: time = time(6, 0)
+    window_end: time = time(21, 0)
+    day_minutes: int = 450
+    missing_minutes: int = 225
+    cap_minutes: int = 225
+    class_bounds: tuple[int, ...] = (30, 60, 90)
+    late_pct: tuple[Decimal, ...] = field(default_factory=_default_pct4("0.5", "1", "1.25", "1.5"))
+    early_pct: tuple[Decimal, ...] = field(default_factory=_default_pct4("0.5", "1", "1.25", "1.5"))
+    tk_day_pct: Decimal = field(default_factory=lambda: _d("3"))
+    absence_pct: Mapping[str, Decimal] = field(default_factory=_default_absence_pct)
+    deduction_cap_pct: Decimal = field(default_factory=lambda: _d("100"))
+    meal_rate: Mapping[str, Decimal] = field(default_factory=_default_meal_rate)
+    meal_tax_pct: Mapping[str, Decimal] = field(default_factory=_default_meal_tax)
+    pppk_group: Mapping[str, str] = field(default_factory=_default_pppk_group)
+    ladder: tuple[Sanction, ...] = field(default_factory=_default_ladder)
+    streak_days: int = 10
+    sedang_extra_pct: Decimal = field(default_factory=lambda: _d("25"))
+
+    # Derived once so the per-day evaluation does integer comparisons only.
+    window_start_min: int = field(init=False, repr=False, compare=False)
+    window_end_min: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("absence_pct", "meal_rate", "meal_tax_pct", "pppk_group"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        _validate(self)
+        object.__setattr__(
+            self, "window_start_min", self.window_start.hour * 60 + self.window_start.minute
+        )
+        object.__setattr__(
+            self, "window_end_min", self.window_end.hour * 60 + self.window_end.minute
+        )
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(policy_to_values(self).items())))
+
+    def sanction(self, sanction_id: str) -> Sanction:
+        """The ladder rung with this id (``KeyError`` for an unknown id)."""
+        for rung in self.ladder:
+            if rung.id == sanction_id:
+                return rung
+        raise KeyError(sanction_id)
+
+    def class_of(self, minutes: int) -> int:
+        """The TL/PSW class of a number of minutes: 0 for none, 1–4 (DOMAIN.md §4 step 4)."""
+        if minutes <= 0:
+            return 0
+        for index, bound in enumerate(self.class_bounds):
+            if minutes <= bound:
+                return index + 1
+        return CLASSES
+
+
+def _validate(p: Policy) -> None:
+    """Refuse figures the rules cannot honour, naming the key the admin has to fix."""
+    if not p.window_start < p.window_end:
+        raise PolicyError("window.end", "harus setelah window.start")
+    if p.day_minutes <= 0:
+        raise PolicyError("day.minutes", "harus lebih dari 0")
+    if p.cap_minutes <= 0:
+        raise PolicyError("cap.minutes", "harus lebih dari 0")
+    if p.missing_minutes < p.cap_minutes:
+        # Otherwise a missing punch would cost less than a late one: punching would not pay.
+        raise PolicyError("missing.minutes", "tidak boleh kurang dari cap.minutes")
+    bounds = p.class_bounds
+    if len(bounds) != CLASSES - 1:
+        raise PolicyError("class.bounds", f"harus {CLASSES - 1} angka")
+    if bounds[0] <= 0 or any(a >= b for a, b in pairwise(bounds)):
+        raise PolicyError("class.bounds", "harus naik dan lebih dari 0")
+    for side, values in (("late", p.late_pct), ("early", p.early_pct)):
+        if len(values) != CLASSES:
+            raise PolicyError(f"tukin.{side}", f"harus {CLASSES} persentase")
+        for index, value in enumerate(values, start=1):
+            _check_pct(f"tukin.{side}.{index}", value)
+    _check_pct("tukin.tk_day", p.tk_day_pct)
+    _check_pct("tukin.cap", p.deduction_cap_pct)
+    _check_pct("discipline.sedang_pct", p.sedang_extra_pct)
+    _check_keys("tukin.absence", p.absence_pct, ABSENCE_CODES)
+    for code, value in p.absence_pct.items():
+        _check_pct(f"tukin.absence.{code}", value)
+    _check_keys("meal.rate", p.meal_rate, PNS_GROUPS)
+    _check_keys("meal.tax", p.meal_tax_pct, PNS_GROUPS)
+    for group in PNS_GROUPS:
+        if p.meal_rate[group] < 0:
+            raise PolicyError(f"meal.rate.{group}", "tidak boleh negatif")
+        _check_pct(f"meal.tax.{group}", p.meal_tax_pct[group])
+    _check_keys("pppk.group", p.pppk_group, PPPK_GRADES)
+    for grade, group in p.pppk_group.items():
+        if group not in PNS_GROUPS:
+            raise PolicyError(
+                f"pppk.group.{grade}", f"harus salah satu dari {', '.join(PNS_GROUPS)}"
+            )
+    if tuple(rung.id for rung in p.ladder) != SANCTION_IDS:
+        raise PolicyError("discipline", f"tangga sanksi harus berisi {', '.join(SANCTION_IDS)}")
+    previous = 0
+    for rung in p.ladder:
+        if rung.min_days <= previous:
+            raise PolicyError(
+                f"discipline.from.{rung.id}", "harus lebih besar dari anak tangga sebelumnya"
+            )
+        previous = rung.min_days
+        if rung.months < 0:
+            raise PolicyError(f"discipline.months.{rung.id}", "tidak boleh negatif")
+        if rung.level not in LEVELS:
+            raise PolicyError(
+                f"discipline.level.{rung.id}", f"harus salah satu dari {', '.join(LEVELS)}"
+            )
+    if p.streak_days <= 0:
+        raise PolicyError("discipline.streak_days", "harus lebih dari 0")
+
+
+def _check_pct(key: str, value: Decimal) -> None:
+    if not 0 <= value <= 100:
+        raise PolicyError(key, "persentase harus antara 0 dan 100")
+
+
+def _check_keys(prefix: str, mapping: Mapping[str, object], expected: tuple[str, ...]) -> None:
+    if set(mapping) != set(expected):
+        raise PolicyError(prefix, f"harus tepat berisi {', '.join(expected)}")
+
+
+DEFAULT_POLICY = Policy()
+"""DOMAIN.md §3–5 as written (1 March 2024 circular, PMA 11/2019, PMK 2024–2026, PP 94/2021)."""
+
+
+# --- the flat key/value form ---------------------------------------------------------------
+
+_INT_RE = re.compile(r"[0-9]+")
+_DEC_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
+_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+def _fmt_dec(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _fmt_time(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _parse_int(key: str, text: str) -> int:
+    if not _INT_RE.fullmatch(text):
+        raise PolicyError(key, f"'{text}' bukan bilangan bulat (contoh: 450)")
+    return int(text)
+
+
+def _parse_dec(key: str, text: str) -> Decimal:
+    if not _DEC_RE.fullmatch(text):
+        raise PolicyError(key, f"'{text}' bukan angka desimal (contoh: 1.25)")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise PolicyError(key, f"'{text}' bukan angka desimal") from None
+
+
+def _parse_time(key: str, text: str) -> time:
+    match = _TIME_RE.fullmatch(text)
+    if match is None:
+        raise PolicyError(key, f"'{text}' bukan jam HH:MM (contoh: 06:00)")
+    return time(int(match[1]), int(match[2]))
+
+
+def _parse_ints(key: str, text: str) -> tuple[int, ...]:
+    return tuple(_parse_int(key, part.strip()) for part in text.split(","))
+
+
+def _parse_word(choices: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(key: str, text: str) -> str:
+        if text not in choices:
+            raise PolicyError(key, f"'{text}' harus salah satu dari {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """How one flat key reads from and writes into a :class:`Policy`."""
+
+    description: str
+    get: Callable[[Policy], str]
+    set: Callable[[dict[str, object], str, str], None]
+
+
+def _scalar(
+    name: str, parse: Callable[[str, str], object], fmt: Callable[[object], str]
+) -> tuple[Callable[[Policy], str], Callable[[dict[str, object], str, str], None]]:
+    def get(p: Policy) -> str:
+        return fmt(getattr(p, name))
+
+    def put(changes: dict[str, object], key: str, text: str) -> None:
+        changes[name] = parse(key, text)
+
+    return get, put
+
+
+def _item(
+    name: str, index: int | str, parse: Callable[[str, str], object], fmt: Callable[[object], str]
+) -> tuple[Callable[[Policy], str], Callable[[dict[str, object], str, str], None]]:
+    """A key for one entry of a tuple (by position) or a mapping (by name) field."""
+
+    def get(p: Policy) -> str:
+        container = getattr(p, name)
+        return fmt(container[index])
+
+    def put(changes: dict[str, object], key: str, text: str) -> None:
+        current = changes[name]
+        value = parse(key, text)
+        if isinstance(index, int):
+            items = list(current)  # type: ignore[call-overload]
+            items[index] = value
+            changes[name] = tuple(items)
+        else:
+            updated = dict(current)  # type: ignore[call-overload]
+            updated[index] = value
+            changes[name] = updated
+
+    return get, put
+
+
+def _rung(
+    sanction_id: str, attr: str, parse: Callable[[str, str], object], fmt: Callable[[object], str]
+) -> tuple[Callable[[Policy], str], Callable[[dict[str, object], str, str], None]]:
+    def get(p: Policy) -> str:
+        return fmt(getattr(p.sanction(sanction_id), attr))
+
+    def put(changes: dict[str, object], key: str, text: str) -> None:
+        ladder: tuple[Sanction, ...] = changes["ladder"]  # type: ignore[assignment]
+        value = parse(key, text)
+        changes["ladder"] = tuple(
+            _with(rung, attr, value) if rung.id == sanction_id else rung for rung in ladder
+        )
+
+    return get, put
+
+
+def _with(rung: Sanction, attr: str, value: object) -> Sanction:
+    return replace(rung, **{attr: value})  # type: ignore[arg-type]
+
+
+def _build_keys() -> dict[str, _Key]:
+    as_str: Callable[[object], str] = str
+    as_dec: Callable[[object], str] = _fmt_dec  # type: ignore[assignment]
+    as_time: Callable[[object], str] = _fmt_time  # type: ignore[assignment]
+
+    def as_list(value: object) -> str:
+        return ",".join(str(v) for v in value)  # type: ignore[attr-defined]
+
+    keys: dict[str, _Key] = {}
+
+    def add(
+        key: str,
+        description: str,
+        accessors: tuple[Callable[[Policy], str], Callable[[dict[str, object], str, str], None]],
+    ) -> None:
+        keys[key] = _Key(description, *accessors)
+
+    add(
+        "window.start",
+        "Awal rentang presensi (HH:MM, waktu setempat)",
+        _scalar("window_start", _parse_time, as_time),
+    )
+    add(
+        "window.end",
+        "Akhir rentang presensi, tidak termasuk (HH:MM)",
+        _scalar("window_end", _parse_time, as_time),
+    )
+    add(
+        "day.minutes", "Menit satu hari kerja (7,5 jam)", _scalar("day_minutes", _parse_int, as_str)
+    )
+    add(
+        "missing.minutes",
+        "Menit TL/PSW bila presensi datang/pulang tidak ada",
+        _scalar("missing_minutes", _parse_int, as_str),
+    )
+    add(
+        "cap.minutes",
+        "Batas menit TL dan PSW per sisi per hari",
+        _scalar("cap_minutes", _parse_int, as_str),
+    )
+    add(
+        "class.bounds",
+        "Batas atas menit kelas 1, 2, 3 (dipisah koma); di atasnya kelas 4",
+        _scalar("class_bounds", _parse_ints, as_list),
+    )
+    for index in range(CLASSES):
+        add(
+            f"tukin.late.{index + 1}",
+            f"Potongan TUKIN (%) per hari terlambat kelas TL{index + 1}",
+            _item("late_pct", index, _parse_dec, as_dec),
+        )
+    for index in range(CLASSES):
+        add(
+            f"tukin.early.{index + 1}",
+            f"Potongan TUKIN (%) per hari pulang sebelum waktunya kelas PSW{index + 1}",
+            _item("early_pct", index, _parse_dec, as_dec),
+        )
+    add("tukin.tk_day", "Potongan TUKIN (%) per hari TK", _scalar("tk_day_pct", _parse_dec, as_dec))
+    for code in ABSENCE_CODES:
+        add(
+            f"tukin.absence.{code}",
+            f"Potongan TUKIN (%) per hari ketidakhadiran {code}",
+            _item("absence_pct", code, _parse_dec, as_dec),
+        )
+    add(
+        "tukin.cap",
+        "Batas potongan TUKIN sebulan (%)",
+        _scalar("deduction_cap_pct", _parse_dec, as_dec),
+    )
+    for group in PNS_GROUPS:
+        add(
+            f"meal.rate.{group}",
+            f"Uang makan per hari golongan {group} (Rp)",
+            _item("meal_rate", group, _parse_dec, as_dec),
+        )
+    for group in PNS_GROUPS:
+        add(
+            f"meal.tax.{group}",
+            f"PPh 21 uang makan golongan {group} (%)",
+            _item("meal_tax_pct", group, _parse_dec, as_dec),
+        )
+    for grade in PPPK_GRADES:
+        add(
+            f"pppk.group.{grade}",
+            f"Golongan PNS yang setara PPPK {grade} untuk uang makan",
+            _item("pppk_group", grade, _parse_word(PNS_GROUPS), as_str),
+        )
+    for sanction_id in SANCTION_IDS:
+        add(
+            f"discipline.from.{sanction_id}",
+            f"Hari tidak masuk kerja setahun mulai sanksi {sanction_id}",
+            _rung(sanction_id, "min_days", _parse_int, as_str),
+        )
+        add(
+            f"discipline.months.{sanction_id}",
+            f"Lama sanksi {sanction_id} (bulan; 0 = tanpa jangka waktu)",
+            _rung(sanction_id, "months", _parse_int, as_str),
+        )
+        add(
+            f"discipline.level.{sanction_id}",
+            f"Tingkat hukuman disiplin {sanction_id} (ringan/sedang/berat)",
+            _rung(sanction_id, "level", _parse_word(LEVELS), as_str),
+        )
+    add(
+        "discipline.streak_days",
+        "Hari kerja TK berturut-turut yang berujung pemberhentian",
+        _scalar("streak_days", _parse_int, as_str),
+    )
+    add(
+        "discipline.sedang_pct",
+        "Potongan TUKIN (%) tambahan selama sanksi tingkat sedang",
+        _scalar("sedang_extra_pct", _parse_dec, as_dec),
+    )
+    return keys
+
+
+_KEYS = _build_keys()
+
+
+def policy_to_values(policy: Policy) -> dict[str, str]:
+    """The policy as flat ``key → text`` pairs, one per figure (see the module docstring)."""
+    return {key: spec.get(policy) for key, spec in _KEYS.items()}
+
+
+def policy_from_values(values: Mapping[str, str], base: Policy = DEFAULT_POLICY) -> Policy:
+    """``base`` with the figures of ``values`` replaced; keys not given keep ``base``'s value.
+
+    Raises :class:`PolicyError` naming the first key that is unknown, unparsable, or that makes
+    the policy inconsistent (for example class bounds that do not increase).
+    """
+    changes: dict[str, object] = {f.name: getattr(base, f.name) for f in fields(Policy) if f.init}
+    for key in sorted(values):
+        spec = _KEYS.get(key)
+        if spec is None:
+            raise PolicyError(key, "kunci kebijakan tidak dikenal")
+        spec.set(changes, key, values[key].strip())
+    return Policy(**changes)  # type: ignore[arg-type]
+
+
+def describe_policy_keys() -> dict[str, str]:
+    """A short Indonesian description of every key, for the admin's policy table."""
+    return {key: spec.description for key, spec in _KEYS.items()}
