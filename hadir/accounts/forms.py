@@ -1,0 +1,50 @@
+"""Forms of the account pages: NIP login, activation with a one-time code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from hadir.accounts.models import User
+
+
+class NipLoginForm(AuthenticationForm):
+    """Django's login form, labelled for NIP (admins may still use their user name)."""
+
+    username = forms.CharField(
+        label=_("NIP"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "username"}
+        ),
+    )
+
+
+class ActivationForm(forms.Form):
+    """NIP + the printed code + a new password (typed twice)."""
+
+    nip = forms.CharField(
+        label=_("NIP"), max_length=18, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    code = forms.CharField(label=_("Activation code"), max_length=20)
+    password1 = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            candidate = User(username=(data.get("nip") or "").strip())
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

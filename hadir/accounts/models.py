@@ -1,0 +1,45 @@
+"""Login accounts and one-time activation codes."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A login. Employees log in with their NIP as the username.
+
+    ``must_change_password`` locks the account out of everything but the password-change page
+    (a derivable legacy password, or one set by an operator).
+    """
+
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class ActivationCode(models.Model):
+    """A one-time code an operator prints for an employee to create their account.
+
+    Only a keyed hash of the code is stored; the plain code is shown once, on the printable list.
+    """
+
+    employee = models.ForeignKey(
+        "org.Employee",
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+        verbose_name=_("employee"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+
+    def __str__(self) -> str:
+        return f"{self.employee.nip} ({self.created_at:%Y-%m-%d})"

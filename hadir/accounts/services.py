@@ -1,0 +1,160 @@
+"""Writes to accounts: activation codes, activation, legacy passwords, password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hadir.accounts.models import ActivationCode, User
+from hadir.accounts.passwords import is_legacy_password, legacy_password
+from hadir.common.audit import audit_record
+from hadir.org.models import Employee
+
+# No 0/O, 1/I/L: codes are read off paper and typed on cheap phones.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+class ActivationRefused(Exception):
+    """Activation failed; the message is safe to show (it never says which part was wrong)."""
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code as printed for one employee; the plain code exists only here."""
+
+    employee: Employee
+    code: str
+    expires_at: Any
+
+
+def _hash_code(code: str) -> str:
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[IssuedCode]:
+    """Issue one fresh code per employee without an active account; older codes stop working."""
+    expires_at = timezone.now() + timedelta(days=settings.HADIR_ACTIVATION_CODE_DAYS)
+    issued = []
+    with transaction.atomic():
+        for employee in employees:
+            if (
+                employee.user_id is not None
+                and employee.user.is_active
+                and employee.user.has_usable_password()
+            ):
+                continue
+            ActivationCode.objects.filter(employee=employee, used_at__isnull=True).delete()
+            code = _new_code()
+            ActivationCode.objects.create(
+                employee=employee,
+                code_hash=_hash_code(code),
+                created_by=actor,
+                expires_at=expires_at,
+            )
+            issued.append(IssuedCode(employee=employee, code=code, expires_at=expires_at))
+        audit_record(
+            actor=actor,
+            action="accounts.activation_codes_issue",
+            summary=f"{len(issued)} kode aktivasi / activation codes",
+            after={"nips": [i.employee.nip for i in issued]},
+        )
+    return issued
+
+
+def account_activate(*, nip: str, code: str, password: str) -> User:
+    """Create (or reopen) the employee's account with ``password`` using a one-time code."""
+    with transaction.atomic():
+        activation = (
+            ActivationCode.objects.select_for_update()
+            .select_related("employee")
+            .filter(code_hash=_hash_code(code), employee__nip=nip.strip(), used_at__isnull=True)
+            .first()
+        )
+        if activation is None or activation.expires_at <= timezone.now():
+            raise ActivationRefused(
+                _("The NIP and activation code do not match an unused, valid code.")
+            )
+        employee = activation.employee
+        user = employee.user or User(username=employee.nip)
+        user.first_name = employee.name[:150]
+        user.email = employee.email
+        user.is_active = True
+        user.must_change_password = False
+        user.set_password(password)
+        user.save()
+        employee.user = user
+        employee.save(update_fields=["user"])
+        activation.used_at = timezone.now()
+        activation.save(update_fields=["used_at"])
+        audit_record(actor=user, action="accounts.activate", obj=user, summary=employee.nip)
+    return user
+
+
+def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:
+    """Opt-in (``HADIR_LEGACY_PASSWORDS``): give accounts the derivable password, flagged.
+
+    Such an account can log in only to set a new password.
+    """
+    if not settings.HADIR_LEGACY_PASSWORDS:
+        raise PermissionError("HADIR_LEGACY_PASSWORDS is off")
+    created = 0
+    with transaction.atomic():
+        for employee in employees:
+            if employee.user_id is not None:
+                continue
+            password = legacy_password(employee.nip)
+            if password is None:
+                continue
+            user = User(
+                username=employee.nip,
+                first_name=employee.name[:150],
+                email=employee.email,
+                must_change_password=True,
+            )
+            user.set_password(password)
+            user.save()
+            employee.user = user
+            employee.save(update_fields=["user"])
+            created += 1
+        audit_record(
+            actor=actor,
+            action="accounts.legacy_accounts_create",
+            summary=f"{created} akun / accounts",
+        )
+    return created
+
+
+def password_changed(*, user: User) -> None:
+    """After a successful change: lift the must-change flag and audit it."""
+    with transaction.atomic():
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        audit_record(actor=user, action="accounts.password_change", obj=user)
+
+
+@receiver(user_logged_in)
+def _flag_legacy_password_on_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    """A login with the derivable password flags the account, whatever set it."""
+    password = request.POST.get("password", "") if request is not None else ""
+    if password and is_legacy_password(user, password) and not user.must_change_password:
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])

@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from hadir.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("aktivasi/", views.activate, name="activate"),
+    path("kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "lupa-kata-sandi/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "lupa-kata-sandi/terkirim/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "atur-ulang/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:login"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path("kode-aktivasi/<int:unit_id>/", views.activation_codes, name="activation_codes"),
+]

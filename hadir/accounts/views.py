@@ -1,0 +1,70 @@
+"""Account pages: login, activation, password change and reset, printable activation codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hadir.accounts.forms import ActivationForm, NipLoginForm
+from hadir.accounts.services import (
+    ActivationRefused,
+    account_activate,
+    activation_codes_issue,
+    password_changed,
+)
+from hadir.common.access import MANAGE_ROLES, access_unit
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = NipLoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed(user=form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def activate(request: HttpRequest) -> HttpResponse:
+    """An employee turns the printed one-time code into an account."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_activate(
+                nip=form.cleaned_data["nip"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password1"],
+            )
+        except ActivationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, _("Your account is active. Log in with your NIP and new password.")
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/activate.html", {"form": form})
+
+
+@login_required
+@require_POST
+def activation_codes(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Issue codes for the unit's employees without an account and show the printable list."""
+    unit = access_unit(request.user, unit_id, MANAGE_ROLES)
+    employees = list(unit.employees.select_related("user").order_by("name"))
+    issued = activation_codes_issue(employees=employees, actor=request.user)
+    return render(request, "accounts/activation_codes.html", {"unit": unit, "issued": issued})

@@ -1,0 +1,91 @@
+"""Who may see and change what: the one place access is decided.
+
+Every view and API handler asks here. A user's scope is the set of units under the units of
+their role assignments (hierarchical, DOMAIN.md §1). What lies outside a user's scope is "not
+found" (:class:`~django.http.Http404`), exactly like what does not exist, so nobody can probe
+for other units' employees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from hadir.org.models import Employee, Role, RoleAssignment, Unit
+
+READ_ROLES = frozenset({Role.OPERATOR, Role.VERIFIER, Role.LEADER, Role.SUPERVISOR})
+MANAGE_ROLES = frozenset({Role.OPERATOR})
+
+
+def is_admin(user: Any) -> bool:
+    """Superusers and holders of the Admin role see and manage everything."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user=user, role=Role.ADMIN).exists()
+
+
+def _scope_filter(user: Any, roles: Iterable[str], field: str) -> Q | None:
+    """A filter on ``field`` (a unit path) for the units under the user's assignments."""
+    paths = RoleAssignment.objects.filter(
+        user=user, role__in=list(roles), unit__isnull=False
+    ).values_list("unit__path", flat=True)
+    clauses = [Q(**{f"{field}__startswith": path}) for path in paths]
+    return reduce(or_, clauses) if clauses else None
+
+
+def units_in_scope(user: Any, roles: Iterable[str] = READ_ROLES) -> QuerySet[Unit]:
+    """Units the user holds one of ``roles`` over, with all their sub-units."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    scope = _scope_filter(user, roles, "path")
+    return Unit.objects.filter(scope) if scope is not None else Unit.objects.none()
+
+
+def employees_in_scope(user: Any, roles: Iterable[str] = READ_ROLES) -> QuerySet[Employee]:
+    """Employees of the units in the user's scope for ``roles``."""
+    if is_admin(user):
+        return Employee.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Employee.objects.none()
+    scope = _scope_filter(user, roles, "unit__path")
+    return Employee.objects.filter(scope) if scope is not None else Employee.objects.none()
+
+
+def access_unit(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Unit:
+    """The unit, if the user may act on it with one of ``roles``; otherwise not found."""
+    try:
+        return units_in_scope(user, roles).get(pk=pk)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def access_employee(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Employee:
+    """The employee, if it is the user themself or in their scope; otherwise not found."""
+    own = getattr(user, "employee", None) if user.is_authenticated else None
+    if own is not None and own.pk == pk:
+        return own
+    try:
+        return employees_in_scope(user, roles).select_related("unit").get(pk=pk)
+    except Employee.DoesNotExist:
+        raise Http404 from None
+
+
+def can_manage_people(user: Any) -> bool:
+    """Operators (and admins) manage employees and issue activation codes."""
+    return is_admin(user) or units_in_scope(user, MANAGE_ROLES).exists()
+
+
+def has_any_role(user: Any, roles: Iterable[str] = READ_ROLES) -> bool:
+    """Whether the user holds any of ``roles`` anywhere (menus show only what is usable)."""
+    if is_admin(user):
+        return True
+    return RoleAssignment.objects.filter(user=user, role__in=list(roles)).exists()

@@ -1,0 +1,70 @@
+"""Admin for the audit trail (read-only) and the audited base every other admin uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+
+from hadir.common.audit import audit_record
+from hadir.common.models import AuditEvent
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {k: str(v) for k, v in model_to_dict(obj).items()}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Master-data edits in the admin leave an audit row like every other human action."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            summary=str(obj),
+            before=before,
+            after=_snapshot(obj),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=request.user,
+            action="admin.delete",
+            obj=obj,
+            summary=str(obj),
+            before=_snapshot(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            audit_record(
+                actor=request.user,
+                action="admin.delete",
+                obj=obj,
+                summary=str(obj),
+                before=_snapshot(obj),
+            )
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "summary", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

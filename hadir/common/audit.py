@@ -1,0 +1,33 @@
+"""Writing the audit trail. Services call :func:`audit_record` inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from hadir.common.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Record one action. ``actor`` is a user or None (then ``actor_label`` names the command)."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=actor_label or (user.get_username() if user else "system"),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )

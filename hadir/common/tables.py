@@ -1,0 +1,130 @@
+"""Reading operators' spreadsheets (CSV or Excel) into rows with their line numbers.
+
+Imports from SIMPEG exports are messy: a byte-order mark, semicolons instead of commas, header
+case and spacing, blank lines. This module absorbs that; validation of the values themselves
+belongs to each importer, which reports problems as ``file:line: column: reason``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        column = f" {self.column}:" if self.column else ""
+        return f"{self.file}:{self.line}:{column} {self.reason}"
+
+
+class TableRefused(Exception):
+    """A file refused whole; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Row:
+    """A data row: ``line`` is where it sits in the file (header = line 1)."""
+
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+
+def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset()) -> list[Row]:  # type: ignore[assignment]
+    """Rows of a CSV or XLSX file whose header must hold every ``required`` column."""
+    name = path.name
+    if not path.is_file():
+        raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        header, raw_rows = _read_xlsx(path)
+    else:
+        header, raw_rows = _read_csv(path)
+    columns = [h.strip().lower() for h in header]
+    missing = sorted(required - set(columns))
+    unknown = sorted(set(columns) - required - set(optional) - {""})
+    problems = [
+        Problem(name, 1, col, "kolom wajib tidak ada / required column missing") for col in missing
+    ]
+    problems += [Problem(name, 1, col, "kolom tidak dikenal / unknown column") for col in unknown]
+    if problems:
+        raise TableRefused(problems)
+    rows = []
+    for line, cells in raw_rows:
+        values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
+        if any(v.strip() for v in values.values()):
+            rows.append(Row(line=line, values=values))
+    if not rows:
+        raise TableRefused(
+            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
+        )
+    return rows
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    if not text.strip():
+        raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader)
+    return header, [(reader.line_num, cells) for cells in reader]
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a broken file
+        raise TableRefused(
+            [
+                Problem(
+                    path.name,
+                    0,
+                    "",
+                    f"bukan berkas Excel yang valid / not a valid Excel file ({error})",
+                )
+            ]
+        ) from None
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
+    header = [_cell_text(c) for c in rows[0]]
+    return header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
+
+
+def _cell_text(cell: Any) -> str:
+    """Cells as text the importers can validate; Excel dates become ISO dates."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

@@ -1,0 +1,67 @@
+"""The HTTP API (django-ninja): typed handlers, OpenAPI schema at ``/api/openapi.json``.
+
+django-ninja over DRF: handlers are plain typed functions over pydantic schemas, which keeps
+them as thin as our views and gives the OpenAPI schema for free, with no serializer layer to
+duplicate the services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from hadir.common.access import READ_ROLES, access_unit
+from hadir.org.selectors import employee_list, unit_list
+
+api = NinjaAPI(title="Hadir API", version="1", auth=django_auth, urls_namespace="api")
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    timezone: str
+    parent_id: int | None
+
+
+class EmployeeOut(Schema):
+    id: int
+    nip: str
+    name: str
+    kind: str
+    golongan: str
+    position: str
+    unit_id: int
+    start: date
+    end: date | None
+
+
+class MeOut(Schema):
+    username: str
+    employee: EmployeeOut | None
+
+
+@api.get("/me", response=MeOut, summary="The logged-in user and their employee record")
+def me(request: HttpRequest) -> MeOut:
+    employee = getattr(request.user, "employee", None)
+    return MeOut(
+        username=request.user.get_username(),
+        employee=EmployeeOut.from_orm(employee) if employee is not None else None,
+    )
+
+
+@api.get("/units", response=list[UnitOut], summary="Units in the caller's scope")
+def units(request: HttpRequest) -> list[UnitOut]:
+    return [UnitOut.from_orm(u) for u in unit_list(user=request.user)]
+
+
+@api.get(
+    "/units/{unit_id}/employees", response=list[EmployeeOut], summary="Employees of a unit in scope"
+)
+def unit_employees(request: HttpRequest, unit_id: int) -> list[EmployeeOut]:
+    unit = access_unit(request.user, unit_id, READ_ROLES)
+    return [EmployeeOut.from_orm(e) for e in employee_list(user=request.user, unit=unit)]

@@ -1,0 +1,5 @@
+"""Development: `make run`. Debug on, SQLite by default."""
+
+from hadir.config.settings.base import *  # noqa: F403
+
+DEBUG = True

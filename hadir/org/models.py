@@ -1,0 +1,184 @@
+"""Units, employees, roles with unit scopes, and work locations (DOMAIN.md §1–2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TIMEZONE_CHOICES = [
+    ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+    ("Asia/Makassar", "WITA (Asia/Makassar)"),
+    ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
+]
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: Kanwil → Kankemenag → office sections, KUA, madrasah.
+
+    ``path`` is the chain of ancestor ids (``/1/4/9/``), kept by :mod:`hadir.org.services`, so
+    "this unit and everything under it" is one indexed prefix query at any depth.
+    """
+
+    class Kind(models.TextChoices):
+        KANWIL = "KANWIL", _("Kanwil (province)")
+        KANKEMENAG = "KANKEMENAG", _("Kankemenag (regency/city)")
+        SUBBAG = "SUBBAG", _("Subbag TU")
+        SEKSI = "SEKSI", _("Seksi / Penyelenggara")
+        KUA = "KUA", _("KUA")
+        MADRASAH_NEGERI = "MADRASAH_NEGERI", _("Madrasah negeri")
+        MADRASAH_SWASTA = "MADRASAH_SWASTA", _("Madrasah swasta")
+        SEKOLAH = "SEKOLAH", _("Sekolah umum (Guru PAI)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    timezone = models.CharField(
+        _("time zone"), max_length=40, choices=TIMEZONE_CHOICES, default="Asia/Jakarta"
+    )
+    default_pattern = models.ForeignKey(
+        "schedules.WorkPattern",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("default work pattern"),
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(models.Model):
+    """An ASN (PNS or PPPK) whose attendance counts from ``start`` until ``end`` (if any).
+
+    The login account (``user``) is separate: an imported employee has none until activated.
+    """
+
+    class Kind(models.TextChoices):
+        PNS = "PNS", "PNS"
+        PPPK = "PPPK", "PPPK"
+
+    nip = models.CharField(_("NIP / NI PPPK"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    golongan = models.CharField(_("golongan"), max_length=8)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="employees", verbose_name=_("unit")
+    )
+    pattern = models.ForeignKey(
+        "schedules.WorkPattern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("work pattern (empty = the unit's)"),
+    )
+    start = models.DateField(_("attendance counts from"))
+    end = models.DateField(_("attendance counts until"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee",
+        verbose_name=_("account"),
+    )
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(start__lte=models.F("end")),
+                name="employee_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nip})"
+
+    @property
+    def effective_pattern_id(self) -> int:
+        """The employee's own pattern, else the unit's default."""
+        return self.pattern_id or self.unit.default_pattern_id
+
+
+class Role(models.TextChoices):
+    """Roles beyond Pegawai (which every employee with an account has)."""
+
+    OPERATOR = "OPERATOR", _("Pengelola Presensi")
+    VERIFIER = "VERIFIER", _("Verifikator")
+    LEADER = "LEADER", _("Pimpinan")
+    SUPERVISOR = "SUPERVISOR", _("Pengawas")
+    ADMIN = "ADMIN", _("Admin")
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over a unit and everything under it (Admin: over everything)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("unit (with sub-units)"),
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="uniq_role_assignment"),
+            models.CheckConstraint(
+                condition=models.Q(role="ADMIN") | models.Q(unit__isnull=False),
+                name="role_needs_unit_unless_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit or '*'}"
+
+
+class Location(models.Model):
+    """A place where check-in is allowed (titik lokasi): a point with a radius."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="locations", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    radius_m = models.PositiveIntegerField(_("radius (m)"))
+    accuracy_tolerance_m = models.PositiveIntegerField(_("GPS accuracy tolerance (m)"))
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["unit", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit.code})"

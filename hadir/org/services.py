@@ -1,0 +1,375 @@
+"""Writes to the organisation: units and employees, one by one or imported from SIMPEG files.
+
+Imports validate the whole file first and write nothing unless every line is good, inside one
+transaction, so an operator never ends up with half a migration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from hadir.common.audit import audit_record
+from hadir.common.tables import Problem, Row, TableRefused, read_table
+from hadir.org.models import Employee, Unit
+from hadir.rules.golongan import parse_golongan
+from hadir.rules.nip import InvalidNip, parse_nip
+from hadir.schedules.models import WorkPattern
+
+TIMEZONE_ALIASES = {
+    "asia/jakarta": "Asia/Jakarta",
+    "wib": "Asia/Jakarta",
+    "asia/makassar": "Asia/Makassar",
+    "wita": "Asia/Makassar",
+    "asia/jayapura": "Asia/Jayapura",
+    "wit": "Asia/Jayapura",
+}
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "akan" if self.dry_run else ""
+        return (
+            f"{verb} dibuat / created: {len(self.created)}, {verb} diperbarui / updated: "
+            f"{len(self.updated)}, tetap / unchanged: {len(self.unchanged)}"
+        ).strip()
+
+
+def unit_path(unit: Unit) -> str:
+    """The materialised ancestor path of ``unit`` (its parent's path plus its own id)."""
+    prefix = unit.parent.path if unit.parent_id else "/"
+    return f"{prefix}{unit.pk}/"
+
+
+def unit_paths_refresh(root: Unit) -> None:
+    """Recompute the path of ``root`` and every unit below it (after a move)."""
+    root.path = unit_path(root)
+    root.save(update_fields=["path"])
+    for child in root.children.all():
+        unit_paths_refresh(child)
+
+
+# ---------------------------------------------------------------- units
+
+
+@dataclass
+class _UnitLine:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent: str
+    timezone: str
+    pattern: WorkPattern
+
+
+def units_import(
+    *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
+) -> ImportReport:
+    """Create or update units from ``code,name,kind,parent,timezone,pattern``.
+
+    Parents may appear before or after their children in the file, or already exist.
+    """
+    rows = read_table(path, required={"code", "name", "kind", "parent", "timezone", "pattern"})
+    lines = _validate_units(path.name, rows)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        existing = {
+            u.code: u
+            for u in Unit.objects.select_for_update().filter(code__in=[ln.code for ln in lines])
+        }
+        for ln in _parents_first(lines):
+            unit = existing.get(ln.code)
+            values = {
+                "name": ln.name,
+                "kind": ln.kind,
+                "timezone": ln.timezone,
+                "default_pattern": ln.pattern,
+                "parent": Unit.objects.get(code=ln.parent) if ln.parent else None,
+            }
+            if unit is None:
+                unit = Unit.objects.create(code=ln.code, **values)
+                report.created.append(ln.code)
+            elif any(getattr(unit, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(unit, k, v)
+                unit.save()
+                report.updated.append(ln.code)
+            else:
+                report.unchanged.append(ln.code)
+                continue
+            unit_paths_refresh(unit)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="org.units_import",
+            summary=f"{path.name}: {report}",
+            after={"file": path.name, "created": report.created, "updated": report.updated},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
+    problems: list[Problem] = []
+    patterns = {p.code: p for p in WorkPattern.objects.all()}
+    kinds = {k.value for k in Unit.Kind}
+    seen: dict[str, int] = {}
+    lines: list[_UnitLine] = []
+    for row in rows:
+
+        def bad(column: str, reason: str, row: Row = row) -> None:
+            problems.append(Problem(name, row.line, column, reason))
+
+        code = row.get("code")
+        if not CODE_RE.match(code):
+            bad(
+                "code",
+                f"kode '{code}' tidak valid: huruf, angka, - atau _, maks. 40 / invalid code",
+            )
+        elif code in seen:
+            bad("code", f"kode '{code}' sudah dipakai di baris {seen[code]} / duplicate code")
+        else:
+            seen[code] = row.line
+        unit_name = row.get("name")
+        if not unit_name:
+            bad("name", "nama wajib diisi / name is required")
+        kind = row.get("kind").upper()
+        if kind not in kinds:
+            bad(
+                "kind",
+                f"jenis '{row.get('kind')}' tidak dikenal; pilihan: {', '.join(sorted(kinds))}",
+            )
+        tz = TIMEZONE_ALIASES.get(row.get("timezone").lower())
+        if tz is None:
+            bad(
+                "timezone",
+                f"zona waktu '{row.get('timezone')}' tidak dikenal; pilihan: Asia/Jakarta, Asia/Makassar, Asia/Jayapura",
+            )
+        pattern = patterns.get(row.get("pattern").upper())
+        if pattern is None:
+            bad(
+                "pattern",
+                f"pola kerja '{row.get('pattern')}' tidak dikenal; pilihan: {', '.join(sorted(patterns))}",
+            )
+        if pattern is not None and tz is not None and unit_name and kind in kinds:
+            lines.append(_UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern))
+    in_file = {ln.code for ln in lines} | set(seen)
+    in_db = set(
+        Unit.objects.filter(code__in=[ln.parent for ln in lines if ln.parent]).values_list(
+            "code", flat=True
+        )
+    )
+    for ln in lines:
+        if ln.parent and ln.parent not in in_file and ln.parent not in in_db:
+            problems.append(
+                Problem(
+                    name,
+                    ln.line,
+                    "parent",
+                    f"unit induk '{ln.parent}' tidak ada / parent unit not found",
+                )
+            )
+        elif ln.parent == ln.code:
+            problems.append(
+                Problem(
+                    name,
+                    ln.line,
+                    "parent",
+                    "unit tidak boleh menjadi induknya sendiri / a unit cannot be its own parent",
+                )
+            )
+    problems += _cycles(name, lines)
+    if problems:
+        raise TableRefused(sorted(problems, key=lambda p: (p.line, p.column)))
+    return lines
+
+
+def _cycles(name: str, lines: list[_UnitLine]) -> list[Problem]:
+    """Parent chains that loop back (a → b → a), within the file or through existing units."""
+    parent_of = dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parent_of.update({ln.code: ln.parent for ln in lines if ln.parent})
+    problems = []
+    for ln in lines:
+        seen = {ln.code}
+        current = parent_of.get(ln.code)
+        while current:
+            if current in seen:
+                problems.append(
+                    Problem(
+                        name,
+                        ln.line,
+                        "parent",
+                        f"rantai induk berputar melalui '{current}' / parent chain loops",
+                    )
+                )
+                break
+            seen.add(current)
+            current = parent_of.get(current)
+    return problems
+
+
+def _parents_first(lines: list[_UnitLine]) -> list[_UnitLine]:
+    by_code = {ln.code: ln for ln in lines}
+    ordered: list[_UnitLine] = []
+    placed: set[str] = set()
+
+    def place(ln: _UnitLine) -> None:
+        if ln.code in placed:
+            return
+        if ln.parent in by_code:
+            place(by_code[ln.parent])
+        placed.add(ln.code)
+        ordered.append(ln)
+
+    for ln in lines:
+        place(ln)
+    return ordered
+
+
+# ---------------------------------------------------------------- employees
+
+EMPLOYEE_COLUMNS = {"nip", "name", "unit", "pattern", "golongan", "start"}
+EMPLOYEE_OPTIONAL = {"email", "position", "end"}
+
+
+def employees_import(
+    *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
+) -> ImportReport:
+    """Create or update employees from ``nip,name,unit,pattern,golongan,start[,email,position,end]``."""
+    rows = read_table(path, required=EMPLOYEE_COLUMNS, optional=EMPLOYEE_OPTIONAL)
+    values_by_nip = _validate_employees(path.name, rows)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        existing = {
+            e.nip: e
+            for e in Employee.objects.select_for_update().filter(nip__in=list(values_by_nip))
+        }
+        for nip, values in values_by_nip.items():
+            employee = existing.get(nip)
+            if employee is None:
+                Employee.objects.create(nip=nip, **values)
+                report.created.append(nip)
+            elif any(getattr(employee, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(employee, k, v)
+                employee.save()
+                report.updated.append(nip)
+            else:
+                report.unchanged.append(nip)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="org.employees_import",
+            summary=f"{path.name}: {report}",
+            after={"file": path.name, "created": report.created, "updated": report.updated},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]:
+    problems: list[Problem] = []
+    units = {u.code: u for u in Unit.objects.filter(code__in={r.get("unit") for r in rows})}
+    patterns = {p.code: p for p in WorkPattern.objects.all()}
+    seen: dict[str, int] = {}
+    result: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        row_problems: list[Problem] = []
+
+        def bad(
+            column: str, reason: str, row: Row = row, sink: list[Problem] = row_problems
+        ) -> None:
+            sink.append(Problem(name, row.line, column, reason))
+
+        nip_info = None
+        try:
+            nip_info = parse_nip(row.get("nip"))
+        except InvalidNip as error:
+            bad("nip", str(error))
+        if nip_info is not None and nip_info.number in seen:
+            bad(
+                "nip",
+                f"NIP {nip_info.number} sudah ada di baris {seen[nip_info.number]} / duplicate NIP",
+            )
+        elif nip_info is not None:
+            seen[nip_info.number] = row.line
+        if not row.get("name"):
+            bad("name", "nama wajib diisi / name is required")
+        unit = units.get(row.get("unit"))
+        if unit is None:
+            bad("unit", f"unit '{row.get('unit')}' tidak ada / unit not found")
+        pattern = None
+        if row.get("pattern"):
+            pattern = patterns.get(row.get("pattern").upper())
+            if pattern is None:
+                bad(
+                    "pattern",
+                    f"pola kerja '{row.get('pattern')}' tidak dikenal; pilihan: {', '.join(sorted(patterns))}",
+                )
+        golongan = None
+        try:
+            golongan = parse_golongan(row.get("golongan"))
+        except ValueError as error:
+            bad("golongan", str(error))
+        if golongan is not None and nip_info is not None and golongan.kind != nip_info.kind:
+            bad(
+                "golongan",
+                f"golongan {golongan.text} adalah {golongan.kind}, tetapi NIP adalah {nip_info.kind}",
+            )
+        start = _parse_date(row.get("start"), "start", bad, required=True)
+        end = _parse_date(row.get("end"), "end", bad, required=False)
+        if start and end and end < start:
+            bad("end", f"tanggal akhir {end} sebelum tanggal mulai {start} / end before start")
+        email = row.get("email")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                bad("email", f"alamat e-mail '{email}' tidak valid / invalid e-mail")
+        problems += row_problems
+        if not row_problems and nip_info is not None and golongan is not None and unit is not None:
+            result[nip_info.number] = {
+                "name": row.get("name"),
+                "kind": nip_info.kind,
+                "golongan": golongan.text,
+                "unit": unit,
+                "pattern": pattern,
+                "start": start,
+                "end": end,
+                "email": email,
+                "position": row.get("position"),
+            }
+    if problems:
+        raise TableRefused(problems)
+    return result
+
+
+def _parse_date(text: str, column: str, bad: Any, *, required: bool) -> date | None:
+    if not text:
+        if required:
+            bad(column, "tanggal wajib diisi (YYYY-MM-DD) / date is required")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
+        return None

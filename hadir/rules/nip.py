@@ -1,0 +1,77 @@
+"""NIP (PNS) and NI PPPK validation (DOMAIN.md §2).
+
+Both are 18 digits that begin with the holder's birth date. A PNS NIP continues with the month of
+first appointment (TMT CPNS, ``YYYYMM``), the gender digit and a 3-digit sequence; a PPPK number
+continues with a 4-digit year, a 2-digit code starting with ``2`` (``21`` in the numbers BKN
+issues), the gender digit and a 3-digit sequence. Operators
+import thousands of these from spreadsheets, so every refusal names exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+NIP_LENGTH = 18
+_GENDERS = {"1": "L", "2": "P"}
+
+
+class InvalidNip(ValueError):
+    """A number that is not a valid NIP or NI PPPK; ``str()`` says why, in Indonesian."""
+
+
+@dataclass(frozen=True, slots=True)
+class NipInfo:
+    """What an 18-digit number tells about its holder."""
+
+    number: str
+    kind: Literal["PNS", "PPPK"]
+    birth_date: date
+    gender: Literal["L", "P"]
+
+
+def parse_nip(raw: str) -> NipInfo:
+    """Validate ``raw`` as a NIP or NI PPPK and return what it encodes.
+
+    Spaces and dots that spreadsheets and printed lists put between the groups are ignored.
+    """
+    number = raw.strip().replace(" ", "").replace(".", "")
+    if not number:
+        raise InvalidNip("NIP kosong")
+    if not number.isdigit():
+        raise InvalidNip(f"NIP '{raw.strip()}' hanya boleh berisi angka")
+    if len(number) != NIP_LENGTH:
+        raise InvalidNip(f"NIP harus {NIP_LENGTH} digit, bukan {len(number)}")
+    birth = _birth_date(number[:8])
+    gender = _GENDERS.get(number[14])
+    if gender is None:
+        raise InvalidNip(f"digit ke-15 (jenis kelamin) harus 1 atau 2, bukan {number[14]}")
+    kind = _kind(number, birth)
+    return NipInfo(number=number, kind=kind, birth_date=birth, gender=gender)  # type: ignore[arg-type]
+
+
+def _birth_date(digits: str) -> date:
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    if not 1 <= month <= 12:
+        raise InvalidNip(f"bulan lahir {digits[4:6]} tidak valid (harus 01–12)")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidNip(f"tanggal lahir {digits[:8]} bukan tanggal yang ada") from None
+
+
+def _kind(number: str, birth: date) -> Literal["PNS", "PPPK"]:
+    """PNS when digits 13–14 are an appointment month, PPPK when they are a ``2x`` code.
+
+    Both need an appointment year after the birth year.
+    """
+    year = int(number[8:12])
+    if year <= birth.year:
+        raise InvalidNip(f"tahun pengangkatan {year} tidak mungkin untuk kelahiran {birth.year}")
+    month = int(number[12:14])
+    if 1 <= month <= 12:
+        return "PNS"
+    if number[12] == "2":
+        return "PPPK"
+    raise InvalidNip(f"bulan pengangkatan {number[12:14]} tidak valid (harus 01–12)")

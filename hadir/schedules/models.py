@@ -1,0 +1,211 @@
+"""Work patterns, special periods, the holiday calendar and dated policy values.
+
+All of it is data an operator can change; the rules library (``hadir.rules``) receives it as
+plain values through :mod:`hadir.schedules.selectors`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class WorkPattern(models.Model):
+    """A weekly pattern (pola kerja) such as ``KANTOR_5H``; its hours are :class:`PatternDay`."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    flexible_break = models.BooleanField(_("flexible break"), default=False)
+
+    class Meta:
+        verbose_name = _("work pattern")
+        verbose_name_plural = _("work patterns")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class HoursFields(models.Model):
+    """Start, end and break of one working day, in the unit's local time."""
+
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAY_CHOICES)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+    break_start = models.TimeField(_("break start"), null=True, blank=True)
+    break_end = models.TimeField(_("break end"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PatternDay(HoursFields):
+    """The hours of one weekday of a pattern; a weekday without a row is a day off."""
+
+    pattern = models.ForeignKey(WorkPattern, on_delete=models.CASCADE, related_name="days")
+
+    class Meta:
+        verbose_name = _("working day")
+        verbose_name_plural = _("working days")
+        ordering = ["pattern", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "weekday"], name="uniq_pattern_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="pattern_day_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.pattern.code} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        )
+
+
+class SpecialPeriod(models.Model):
+    """Dated override of the patterns (Ramadan, emergencies), for all units or some.
+
+    Its hours replace a pattern's week for every date from ``start`` to ``end`` inclusive;
+    a pattern without hours in the period keeps its usual week.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    all_units = models.BooleanField(_("all units"), default=True)
+    units = models.ManyToManyField(
+        "org.Unit",
+        blank=True,
+        related_name="special_periods",
+        verbose_name=_("units (with their sub-units)"),
+    )
+
+    class Meta:
+        verbose_name = _("special period")
+        verbose_name_plural = _("special periods")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end")),
+                name="special_period_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start} – {self.end})"
+
+
+class SpecialPeriodDay(HoursFields):
+    """The hours of one weekday of one pattern during a special period."""
+
+    period = models.ForeignKey(SpecialPeriod, on_delete=models.CASCADE, related_name="days")
+    pattern = models.ForeignKey(WorkPattern, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("special period hours")
+        verbose_name_plural = _("special period hours")
+        ordering = ["period", "pattern", "weekday"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "pattern", "weekday"], name="uniq_period_pattern_weekday"
+            ),
+        ]
+
+
+class HolidayYear(models.Model):
+    """Marks a year whose national holidays were filled from the ``holidays`` package.
+
+    Filling happens once; afterwards operators own the rows, so a holiday they dropped stays
+    dropped.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    filled_at = models.DateTimeField(_("filled at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("holiday year")
+        verbose_name_plural = _("holiday years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class Holiday(models.Model):
+    """A non-working date: national (``unit`` empty) or local to a unit and its sub-units.
+
+    ``active`` off means an operator dropped it; the row stays so the package does not bring it
+    back and the audit trail can show it.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("national calendar")
+        OPERATOR = "operator", _("operator")
+
+    date = models.DateField(_("date"), db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        verbose_name=_("unit (empty = national)"),
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.OPERATOR
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "name", "unit"], name="uniq_holiday_date_name_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class PolicyValue(models.Model):
+    """One figure of the policy (a percentage, a rate, a threshold) from a date on.
+
+    The policy in force on a date takes, for each key, the row with the latest
+    ``effective_from`` not after that date; keys without rows keep the library's default.
+    """
+
+    key = models.CharField(_("key"), max_length=80, db_index=True)
+    effective_from = models.DateField(_("effective from"))
+    value = models.CharField(_("value"), max_length=200)
+    note = models.CharField(_("legal basis / note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("policy value")
+        verbose_name_plural = _("policy values")
+        ordering = ["key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="uniq_policy_key_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} ({self.effective_from})"
+
+    def clean(self) -> None:
+        """Refuse a value the rules library cannot read, naming the key and the reason."""
+        from hadir.rules.policy import PolicyError, policy_from_values
+
+        try:
+            policy_from_values({self.key: self.value})
+        except PolicyError as error:
+            raise ValidationError({"value": str(error)}) from None
