@@ -119,6 +119,9 @@ class SpecialPeriodDay(HoursFields):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.period.name} {self.pattern.code} {self.get_weekday_display()}"
+
 
 class HolidayYear(models.Model):
     """Marks a year whose national holidays were filled from the ``holidays`` package.
