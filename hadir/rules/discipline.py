@@ -1,0 +1,172 @@
+"""The yearly discipline standing: PP 94/2021 as applied by the circular §5 (DOMAIN.md §5).
+
+**Days not at work** in a calendar year = ``TK`` days + ⌊(TL + PSW minutes after waivers) ÷ the
+policy's day minutes⌋. The ladder maps that count to a proposed sanction; separately, a run of
+``streak_days`` consecutive *working* days of ``TK`` proposes dismissal whatever the total. The
+result also names the next threshold, so the employee is warned before reaching it ("1 hari lagi
+→ TEGURAN_TERTULIS"). The library proposes; a person decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hadir.rules.day import DayResult
+from hadir.rules.explain import Reason
+from hadir.rules.policy import DEFAULT_POLICY, Policy, Sanction
+
+DISMISSAL = "PEMBERHENTIAN"
+"""The sanction a long enough run of TK proposes (circular §5c, last item)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """The next sanction and how many more days reach it (``streak``: consecutive TK days)."""
+
+    sanction_id: str
+    days_left: int
+    streak: bool = False
+
+    @property
+    def reason(self) -> Reason:
+        """The warning, e.g. "1 hari lagi → TEGURAN_TERTULIS"."""
+        return Reason.of(
+            "NEXT_STREAK" if self.streak else "NEXT", days=self.days_left, sanction=self.sanction_id
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TkStreaks:
+    """Runs of consecutive working days of TK: the longest, and the one still open at the end."""
+
+    longest: int
+    current: int
+
+
+@dataclass(frozen=True, slots=True)
+class YearSummary:
+    """An employee's standing for a calendar year (or the part of it evaluated so far)."""
+
+    tk_days: int
+    tl_psw_minutes: int
+    days_absent: int
+    streaks: TkStreaks
+    sanction: Sanction | None
+    by_streak: bool
+    next_threshold: Threshold | None
+    streak_threshold: Threshold | None
+    policy: Policy
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The count of days, the longest run, the proposed sanction and the warnings."""
+        policy = self.policy
+        reasons = [
+            Reason.of(
+                "Y_DAYS",
+                tk=self.tk_days,
+                minutes=self.tl_psw_minutes,
+                day=policy.day_minutes,
+                days=self.days_absent,
+            )
+        ]
+        if self.streaks.longest:
+            reasons.append(Reason.of("Y_STREAK", days=self.streaks.longest))
+        sanction = self.sanction
+        if sanction is None:
+            reasons.append(Reason.of("Y_NO_SANCTION"))
+        elif self.by_streak:
+            reasons.append(
+                Reason.of(
+                    "Y_SANCTION_STREAK",
+                    days=self.streaks.longest,
+                    limit=policy.streak_days,
+                    sanction=sanction.id,
+                )
+            )
+        else:
+            reasons.append(Reason.of("Y_SANCTION", sanction=sanction.id, level=sanction.level))
+            if sanction.level == "sedang":
+                reasons.append(
+                    Reason.of("Y_SANCTION_CUT", pct=policy.sedang_extra_pct, months=sanction.months)
+                )
+            elif sanction.months:
+                reasons.append(Reason.of("Y_SANCTION_MONTHS", months=sanction.months))
+        for threshold in (self.next_threshold, self.streak_threshold):
+            if threshold is not None:
+                reasons.append(threshold.reason)
+        return tuple(reasons)
+
+
+def sanction_for(days_absent: int, policy: Policy = DEFAULT_POLICY) -> Sanction | None:
+    """The ladder rung for a yearly count of days not at work (``None`` below the first)."""
+    found: Sanction | None = None
+    for rung in policy.ladder:
+        if days_absent >= rung.min_days:
+            found = rung
+    return found
+
+
+def tk_streaks(days: Iterable[DayResult]) -> TkStreaks:
+    """Longest and current run of consecutive working days with status ``TK``.
+
+    Non-working days (weekends, holidays) in between neither break nor extend a run; a working
+    day with any other status breaks it. A date missing from ``days`` breaks it too: an
+    unevaluated day is not evidence of absence, and dismissal must not rest on a guess.
+    Two results for the same date raise ``ValueError``.
+    """
+    run = longest = 0
+    previous = None
+    for result in sorted(days, key=lambda r: r.day):
+        if previous is not None:
+            gap = (result.day - previous).days
+            if gap == 0:
+                raise ValueError(f"dua hasil untuk tanggal {result.day.isoformat()}")
+            if gap > 1:
+                run = 0
+        previous = result.day
+        if not result.schedule.working:
+            continue
+        if result.status == "TK":
+            run += 1
+            longest = max(longest, run)
+        else:
+            run = 0
+    return TkStreaks(longest, run)
+
+
+def year_summary(days: Iterable[DayResult], policy: Policy = DEFAULT_POLICY) -> YearSummary:
+    """The standing from a calendar year's day results (pass every evaluated day, in any order).
+
+    Only ``H`` days carry TL/PSW minutes (``TK``, absences and ``LIBUR`` carry none), so the
+    minutes are summed over all days.
+    """
+    results = list(days)
+    tk_days = sum(1 for r in results if r.status == "TK")
+    minutes = sum(r.tl_minutes + r.psw_minutes for r in results)
+    days_absent = tk_days + minutes // policy.day_minutes
+    streaks = tk_streaks(results)
+    top = policy.ladder[-1]
+    by_streak = streaks.longest >= policy.streak_days
+    sanction = policy.sanction(DISMISSAL) if by_streak else sanction_for(days_absent, policy)
+    next_threshold = streak_threshold = None
+    if sanction is None or sanction.id != top.id:
+        position = 0 if sanction is None else policy.ladder.index(sanction) + 1
+        rung = policy.ladder[position]
+        next_threshold = Threshold(rung.id, rung.min_days - days_absent)
+        if streaks.current:
+            streak_threshold = Threshold(
+                DISMISSAL, policy.streak_days - streaks.current, streak=True
+            )
+    return YearSummary(
+        tk_days=tk_days,
+        tl_psw_minutes=minutes,
+        days_absent=days_absent,
+        streaks=streaks,
+        sanction=sanction,
+        by_streak=by_streak,
+        next_threshold=next_threshold,
+        streak_threshold=streak_threshold,
+        policy=policy,
+    )

@@ -1,0 +1,190 @@
+"""One month of day results → the TUKIN deduction and the meal allowance (DOMAIN.md §5).
+
+Both are what the employee sees on the monthly recap (rekap uang makan dan TUKIN), so every
+figure comes with its line items and reasons.
+
+* TUKIN deduction, in percent of the monthly tunjangan kinerja: each ``H`` day adds the policy
+  percentage of its TL class and of its PSW class, each ``TK`` day the TK percentage, each
+  full-day absence its type's percentage; a sedang sanction in force adds its extra percentage
+  once; the total is capped at the policy cap and rounded half-up to 2 decimals.
+* Uang makan: days earning it × the rate of the employee's group (PPPK mapped to a group by the
+  policy) = gross; PPh 21 = gross × the group's percentage, rounded **half-up to whole rupiah**
+  (the tax is withheld in whole rupiah); net = gross − tax. Gross is also rounded half-up to
+  whole rupiah, which only matters if an admin sets a rate with cents.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+
+from hadir.rules.day import STATUSES, DayResult
+from hadir.rules.explain import Reason
+from hadir.rules.golongan import Golongan, meal_group, parse_golongan
+from hadir.rules.policy import ABSENCE_CODES, CLASSES, DEFAULT_POLICY, SANCTION_IDS, Policy
+
+_CENT = Decimal("0.01")
+_RUPIAH = Decimal("1")
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class DeductionLine:
+    """One kind of deduction in a month: ``code`` is ``TL1``…``TL4``, ``PSW1``…``PSW4``, ``TK``,
+    an absence code, or a sanction id; ``total`` = ``count`` × ``each``.
+    """
+
+    code: str
+    count: int
+    each: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MealAllowance:
+    """The month's uang makan; money in whole rupiah (see the module docstring for rounding)."""
+
+    group: str
+    days: int
+    rate: Decimal
+    gross: Decimal
+    tax_pct: Decimal
+    tax: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSummary:
+    """The month's recap for one employee.
+
+    ``tl_counts[k]`` / ``psw_counts[k]`` are the number of days of class ``k + 1``.
+    ``deduction_pct`` is capped and rounded; ``deduction_uncapped`` is the plain sum of the lines.
+    """
+
+    days: int
+    working_days: int
+    status_counts: Mapping[str, int]
+    tl_counts: tuple[int, ...]
+    psw_counts: tuple[int, ...]
+    tl_minutes: int
+    psw_minutes: int
+    lines: tuple[DeductionLine, ...]
+    deduction_uncapped: Decimal
+    deduction_pct: Decimal
+    meal: MealAllowance
+    policy: Policy
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The deduction line by line, the cap if it applied, and the meal arithmetic."""
+        reasons = [
+            Reason.of("M_LINE", code=line.code, count=line.count, each=line.each, total=line.total)
+            if line.code not in SANCTION_IDS
+            else Reason.of("M_SANCTION", sanction=line.code, pct=line.total)
+            for line in self.lines
+        ]
+        if self.deduction_uncapped > self.policy.deduction_cap_pct:
+            reasons.append(
+                Reason.of(
+                    "M_CAPPED", total=self.deduction_uncapped, cap=self.policy.deduction_cap_pct
+                )
+            )
+        reasons.append(Reason.of("M_DEDUCTION", pct=self.deduction_pct))
+        meal = self.meal
+        reasons.append(
+            Reason.of("M_MEAL", group=meal.group, days=meal.days, rate=meal.rate, gross=meal.gross)
+        )
+        reasons.append(Reason.of("M_MEAL_TAX", pct=meal.tax_pct, tax=meal.tax, net=meal.net))
+        return tuple(reasons)
+
+
+def day_deduction(result: DayResult, policy: Policy = DEFAULT_POLICY) -> Decimal:
+    """The TUKIN percentage one day costs before the monthly cap (0 for ``LIBUR``)."""
+    status = result.status
+    if status == "H":
+        total = Decimal(0)
+        if result.tl_class:
+            total += policy.late_pct[result.tl_class - 1]
+        if result.psw_class:
+            total += policy.early_pct[result.psw_class - 1]
+        return total
+    if status == "TK":
+        return policy.tk_day_pct
+    if status == "LIBUR":
+        return Decimal(0)
+    return policy.absence_pct[status]
+
+
+def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLICY) -> MealAllowance:
+    """Uang makan for ``days`` earning days at the golongan's rate, with PPh 21 withheld."""
+    group = meal_group(golongan, policy)
+    rate = policy.meal_rate[group]
+    tax_pct = policy.meal_tax_pct[group]
+    gross = (rate * days).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
+    tax = (gross * tax_pct / _HUNDRED).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
+    return MealAllowance(group, days, rate, gross, tax_pct, tax, gross - tax)
+
+
+def month_summary(
+    days: Sequence[DayResult],
+    golongan: Golongan | str,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    sanction_in_force: str | None = None,
+) -> MonthSummary:
+    """Summarise a month of day results for an employee of ``golongan``.
+
+    ``sanction_in_force`` is the id of a discipline sanction running this month (decided by a
+    person, not here); a sedang-level one adds the policy's extra percentage.
+    """
+    grade = parse_golongan(golongan) if isinstance(golongan, str) else golongan
+    statuses: Counter[str] = Counter()
+    tl_counts = [0] * CLASSES
+    psw_counts = [0] * CLASSES
+    tl_minutes = psw_minutes = meal_days = working = 0
+    for result in days:
+        statuses[result.status] += 1
+        working += result.schedule.working
+        if result.tl_class:
+            tl_counts[result.tl_class - 1] += 1
+        if result.psw_class:
+            psw_counts[result.psw_class - 1] += 1
+        tl_minutes += result.tl_minutes
+        psw_minutes += result.psw_minutes
+        meal_days += result.meal
+
+    lines: list[DeductionLine] = []
+
+    def add(code: str, count: int, each: Decimal) -> None:
+        if count:
+            lines.append(DeductionLine(code, count, each, each * count))
+
+    for index in range(CLASSES):
+        add(f"TL{index + 1}", tl_counts[index], policy.late_pct[index])
+    for index in range(CLASSES):
+        add(f"PSW{index + 1}", psw_counts[index], policy.early_pct[index])
+    add("TK", statuses["TK"], policy.tk_day_pct)
+    for code in ABSENCE_CODES:
+        add(code, statuses[code], policy.absence_pct[code])
+    if sanction_in_force is not None and policy.sanction(sanction_in_force).level == "sedang":
+        add(sanction_in_force, 1, policy.sedang_extra_pct)
+
+    uncapped = sum((line.total for line in lines), Decimal(0))
+    capped = min(uncapped, policy.deduction_cap_pct).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return MonthSummary(
+        days=len(days),
+        working_days=working,
+        status_counts=MappingProxyType({s: statuses[s] for s in STATUSES if statuses[s]}),
+        tl_counts=tuple(tl_counts),
+        psw_counts=tuple(psw_counts),
+        tl_minutes=tl_minutes,
+        psw_minutes=psw_minutes,
+        lines=tuple(lines),
+        deduction_uncapped=uncapped,
+        deduction_pct=capped,
+        meal=meal_allowance(meal_days, grade, policy),
+        policy=policy,
+    )
