@@ -26,10 +26,7 @@ urlpatterns = [
     ),
     path(
         "atur-ulang/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:login"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("kode-aktivasi/<int:unit_id>/", views.activation_codes, name="activation_codes"),

@@ -40,6 +40,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed(user=form.user)
+        return response
+
+
 def activate(request: HttpRequest) -> HttpResponse:
     """An employee turns the printed one-time code into an account."""
     form = ActivationForm(request.POST or None)
