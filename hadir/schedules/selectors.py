@@ -101,3 +101,20 @@ def policy_as_of(day: date) -> Policy:
 def _ancestor_ids(unit: Unit) -> list[int]:
     """Ids from the root down to ``unit`` itself, read off its materialised path."""
     return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def holiday_calendar(unit: Unit, year: int) -> list[tuple[date, str, bool]]:
+    """The year's dates with a holiday row relevant to ``unit``: (date, name, is a holiday).
+
+    A national holiday that an operator declared a working day for the unit shows as not a
+    holiday, so operators see the effect of their edits.
+    """
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    effective = holiday_dates(unit, start, end)
+    names: dict[date, str] = {}
+    rows = Holiday.objects.filter(date__range=(start, end), active=True).filter(
+        Q(unit__isnull=True) | Q(unit_id__in=_ancestor_ids(unit))
+    )
+    for day, name in rows.order_by("date", "unit_id").values_list("date", "name"):
+        names.setdefault(day, name)
+    return [(day, name, day in effective) for day, name in sorted(names.items())]

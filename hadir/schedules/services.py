@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import holidays as holiday_calendars
 from django.db import IntegrityError, transaction
 
 from hadir.common.audit import audit_record
 from hadir.schedules.models import Holiday, HolidayYear
+
+if TYPE_CHECKING:
+    from hadir.org.models import Unit
 
 HOLIDAY_CATEGORIES = ("public", "government")
 
@@ -38,16 +42,43 @@ def holiday_year_ensure(year: int) -> None:
         return  # another request filled it first
 
 
-def holiday_drop(*, holiday: Holiday, actor: Any) -> None:
-    """An operator declares a calendar holiday a working day (the row stays, inactive)."""
+def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
+    """A local holiday for ``unit`` and everything under it (or re-activate a dropped one)."""
     with transaction.atomic():
-        holiday.active = False
-        holiday.save(update_fields=["active"])
+        holiday, created = Holiday.objects.get_or_create(
+            date=day,
+            unit=unit,
+            active=True,
+            defaults={"name": name[:200], "source": Holiday.Source.OPERATOR},
+        )
+        Holiday.objects.filter(date=day, unit=unit, active=False).delete()
+        audit_record(
+            actor=actor,
+            action="schedules.holiday_add",
+            obj=holiday,
+            summary=f"{unit.code} {day} {name}",
+            after={"date": day.isoformat(), "unit": unit.code, "name": name, "created": created},
+        )
+    return holiday
+
+
+def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
+    """Make ``day`` a working day for ``unit`` and everything under it.
+
+    The unit's own local holiday on that date is removed; a national or parent-unit holiday is
+    overridden by an inactive row on the unit, so the national calendar itself stays intact for
+    everyone else.
+    """
+    with transaction.atomic():
+        removed = list(Holiday.objects.filter(date=day, unit=unit, active=True).values("name"))
+        Holiday.objects.filter(date=day, unit=unit).delete()
+        Holiday.objects.create(
+            date=day, unit=unit, name="(hari kerja)", source=Holiday.Source.OPERATOR, active=False
+        )
         audit_record(
             actor=actor,
             action="schedules.holiday_drop",
-            obj=holiday,
-            summary=str(holiday),
-            before={"active": True},
-            after={"active": False},
+            summary=f"{unit.code} {day}",
+            before={"removed": removed},
+            after={"date": day.isoformat(), "unit": unit.code, "working": True},
         )
