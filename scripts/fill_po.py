@@ -28,6 +28,10 @@ def fill(po_path: Path, glossary: dict[str, str]) -> list[str]:
     while i < len(lines):
         line = lines[i]
         if line.startswith("msgid "):
+            fuzzy = bool(out) and out[-1].startswith("#, fuzzy") or (len(out) > 1 and out[-2].startswith("#, fuzzy"))
+            if fuzzy:  # makemessages guessed from a similar text: translate it afresh
+                while out and (out[-1].startswith("#|") or out[-1].startswith("#, fuzzy")):
+                    out.pop()
             block = [line[6:]]
             i += 1
             while i < len(lines) and lines[i].startswith('"'):
@@ -42,7 +46,7 @@ def fill(po_path: Path, glossary: dict[str, str]) -> list[str]:
                 while i < len(lines) and lines[i].startswith('"'):
                     current.append(lines[i])
                     i += 1
-                if msgid and not _unquote(current):
+                if msgid and (fuzzy or not _unquote(current)):
                     if msgid in glossary:
                         out.append("msgstr " + _quote(glossary[msgid]))
                         continue
