@@ -5,7 +5,7 @@ from hadir.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = [
         "username",
         "first_name",
@@ -14,4 +14,7 @@ class UserAdmin(DjangoUserAdmin):
         "must_change_password",
         "is_staff",
     ]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Hadir", {"fields": ["must_change_password"]}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Hadir", {"fields": ["must_change_password"]}),
+    )

@@ -55,11 +55,8 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
     issued = []
     with transaction.atomic():
         for employee in employees:
-            if (
-                employee.user_id is not None
-                and employee.user.is_active
-                and employee.user.has_usable_password()
-            ):
+            user = employee.user
+            if user is not None and user.is_active and user.has_usable_password():
                 continue
             ActivationCode.objects.filter(employee=employee, used_at__isnull=True).delete()
             code = _new_code()

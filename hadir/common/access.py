@@ -70,11 +70,12 @@ def access_unit(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Unit:
 
 def access_employee(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Employee:
     """The employee, if it is the user themself or in their scope; otherwise not found."""
-    own = getattr(user, "employee", None) if user.is_authenticated else None
+    own: Employee | None = getattr(user, "employee", None) if user.is_authenticated else None
     if own is not None and own.pk == pk:
         return own
     try:
-        return employees_in_scope(user, roles).select_related("unit").get(pk=pk)
+        employee: Employee = employees_in_scope(user, roles).select_related("unit").get(pk=pk)
+        return employee
     except Employee.DoesNotExist:
         raise Http404 from None
 

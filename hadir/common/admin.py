@@ -16,7 +16,7 @@ def _snapshot(obj: Any) -> dict[str, Any]:
     return {k: str(v) for k, v in model_to_dict(obj).items()}
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Master-data edits in the admin leave an audit row like every other human action."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -54,7 +54,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "summary", "object_id"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from hadir.common.admin import AuditedAdmin
@@ -5,7 +7,7 @@ from hadir.org.models import Employee, Location, RoleAssignment, Unit
 from hadir.org.services import unit_path, unit_paths_refresh
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(admin.TabularInline[Location, Any]):
     model = Location
     extra = 0
 

@@ -53,7 +53,7 @@ class ImportReport:
 
 def unit_path(unit: Unit) -> str:
     """The materialised ancestor path of ``unit`` (its parent's path plus its own id)."""
-    prefix = unit.parent.path if unit.parent_id else "/"
+    prefix = unit.parent.path if unit.parent is not None else "/"
     return f"{prefix}{unit.pk}/"
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from hadir.common.admin import AuditedAdmin
@@ -12,7 +14,7 @@ from hadir.schedules.models import (
 )
 
 
-class PatternDayInline(admin.TabularInline):
+class PatternDayInline(admin.TabularInline[PatternDay, Any]):
     model = PatternDay
     extra = 0
 
@@ -23,7 +25,7 @@ class WorkPatternAdmin(AuditedAdmin):
     inlines = [PatternDayInline]
 
 
-class SpecialPeriodDayInline(admin.TabularInline):
+class SpecialPeriodDayInline(admin.TabularInline[SpecialPeriodDay, Any]):
     model = SpecialPeriodDay
     extra = 0
 
