@@ -1,0 +1,124 @@
+"""Geofence maths for check-in (DOMAIN.md §6): distances, circles, polygons, travel speed.
+
+Distances are great-circle (haversine) in metres. Polygons are small (a school yard, an office
+compound), so containment and edge distance are computed on a local equirectangular projection
+around the point, which is exact to well under a metre at that size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG); a physical constant, not policy
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS 84 position in decimal degrees."""
+
+    lat: float
+    lng: float
+
+    def __post_init__(self) -> None:
+        if not (-90.0 <= self.lat <= 90.0 and -180.0 <= self.lng <= 180.0):
+            raise ValueError(f"koordinat ({self.lat}, {self.lng}) di luar jangkauan")
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An allowed place: a circle (``centre`` + ``radius_m``) or a polygon (``vertices``).
+
+    ``accuracy_tolerance_m`` is the worst GPS accuracy the place accepts.
+    """
+
+    key: int
+    name: str
+    centre: Point
+    radius_m: float
+    accuracy_tolerance_m: float
+    vertices: tuple[Point, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.vertices and len(self.vertices) < 3:
+            raise ValueError(f"poligon '{self.name}' butuh minimal 3 titik")
+
+
+def distance_m(a: Point, b: Point) -> float:
+    """Great-circle distance between two points, in metres."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat = lat2 - lat1
+    dlng = math.radians(b.lng - a.lng)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _project(origin: Point, p: Point) -> tuple[float, float]:
+    """``p`` in metres east/north of ``origin`` (equirectangular, fine at yard scale)."""
+    x = math.radians(p.lng - origin.lng) * EARTH_RADIUS_M * math.cos(math.radians(origin.lat))
+    y = math.radians(p.lat - origin.lat) * EARTH_RADIUS_M
+    return x, y
+
+
+def _inside_polygon(xy: Sequence[tuple[float, float]]) -> bool:
+    """Whether the origin lies inside the polygon ``xy`` (even-odd ray casting)."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(xy, [*xy[1:], xy[0]], strict=True):
+        if (y1 > 0) != (y2 > 0) and x1 + (0 - y1) * (x2 - x1) / (y2 - y1) > 0:
+            inside = not inside
+    return inside
+
+
+def _segment_distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance from the origin to the segment ``a``–``b``."""
+    ax, ay = a
+    bx, by = b
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length2))
+    return math.hypot(ax + t * dx, ay + t * dy)
+
+
+def distance_outside_m(area: Area, p: Point) -> float:
+    """How far ``p`` lies outside ``area``, in metres; 0 when inside or on the edge."""
+    if not area.vertices:
+        return max(0.0, distance_m(area.centre, p) - area.radius_m)
+    xy = [_project(p, v) for v in area.vertices]
+    if _inside_polygon(xy):
+        return 0.0
+    return min(_segment_distance(a, b) for a, b in zip(xy, [*xy[1:], xy[0]], strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a position stands against the allowed areas: the nearest one and how far out."""
+
+    area: Area | None
+    distance_outside_m: float
+
+    @property
+    def inside(self) -> bool:
+        return self.area is not None and self.distance_outside_m == 0.0
+
+
+def place(p: Point, areas: Sequence[Area]) -> Placement:
+    """The area ``p`` is in (first match), else the nearest one with its distance."""
+    best: Placement = Placement(area=None, distance_outside_m=math.inf)
+    for area in areas:
+        outside = distance_outside_m(area, p)
+        if outside == 0.0:
+            return Placement(area=area, distance_outside_m=0.0)
+        if outside < best.distance_outside_m:
+            best = Placement(area=area, distance_outside_m=outside)
+    return best
+
+
+def speed_kmh(a: Point, at_a: datetime, b: Point, at_b: datetime) -> float:
+    """Travel speed between two fixes; infinite for a distinct place at the same instant."""
+    metres = distance_m(a, b)
+    seconds = abs((at_b - at_a).total_seconds())
+    if seconds == 0:
+        return 0.0 if metres == 0 else math.inf
+    return metres / seconds * 3.6

@@ -1,0 +1,185 @@
+"""Geofence maths: distances, circles with radius, polygons, nearest place, travel speed."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hadir.rules.geo import Area, Point, distance_m, distance_outside_m, place, speed_kmh
+
+KANKEMENAG = Point(-7.7163, 110.3553)
+# A 100 m x 100 m square compound around KANKEMENAG (about 0.0009 degrees each way).
+SQUARE = (
+    Point(-7.71585, 110.35485),
+    Point(-7.71585, 110.35575),
+    Point(-7.71675, 110.35575),
+    Point(-7.71675, 110.35485),
+)
+
+
+def circle(radius: float = 100, key: int = 1) -> Area:
+    return Area(key=key, name="Kantor", centre=KANKEMENAG, radius_m=radius, accuracy_tolerance_m=50)
+
+
+def test_distance_between_the_same_point_is_zero() -> None:
+    assert distance_m(KANKEMENAG, KANKEMENAG) == 0
+
+
+def test_one_hundredth_degree_of_latitude_is_about_1112_metres() -> None:
+    north = Point(KANKEMENAG.lat + 0.01, KANKEMENAG.lng)
+    assert distance_m(KANKEMENAG, north) == pytest.approx(1112, abs=1)
+
+
+def test_coordinates_out_of_range_are_refused() -> None:
+    with pytest.raises(ValueError, match="di luar jangkauan"):
+        Point(91, 0)
+    with pytest.raises(ValueError, match="di luar jangkauan"):
+        Point(0, 181)
+
+
+def test_a_point_inside_the_radius_is_zero_metres_outside() -> None:
+    near = Point(KANKEMENAG.lat + 0.0005, KANKEMENAG.lng)  # about 56 m north
+    assert distance_outside_m(circle(), near) == 0
+
+
+def test_a_point_beyond_the_radius_reports_how_far_beyond() -> None:
+    far = Point(KANKEMENAG.lat + 0.018, KANKEMENAG.lng)  # about 2 km north
+    assert distance_outside_m(circle(100), far) == pytest.approx(2001.5 - 100, abs=2)
+
+
+def test_a_polygon_contains_its_centre() -> None:
+    yard = Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=SQUARE,
+    )
+    assert distance_outside_m(yard, KANKEMENAG) == 0
+
+
+def test_a_point_east_of_a_polygon_is_measured_to_its_nearest_edge() -> None:
+    yard = Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=SQUARE,
+    )
+    east = Point(-7.7163, 110.35575 + 0.0009)  # about 99 m east of the east edge
+    assert distance_outside_m(yard, east) == pytest.approx(99.2, abs=1)
+
+
+def test_a_point_beyond_a_corner_is_measured_to_the_corner() -> None:
+    yard = Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=SQUARE,
+    )
+    corner = SQUARE[1]
+    beyond = Point(corner.lat + 0.0003, corner.lng + 0.0003)
+    assert distance_outside_m(yard, beyond) == pytest.approx(distance_m(corner, beyond), rel=0.01)
+
+
+def test_a_degenerate_polygon_edge_still_measures_distance() -> None:
+    doubled = (SQUARE[0], SQUARE[0], SQUARE[1], SQUARE[2], SQUARE[3])
+    yard = Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=doubled,
+    )
+    assert distance_outside_m(yard, Point(-7.7140, 110.3553)) > 0
+
+
+def test_a_polygon_needs_three_vertices() -> None:
+    with pytest.raises(ValueError, match="minimal 3 titik"):
+        Area(
+            key=2,
+            name="Garis",
+            centre=KANKEMENAG,
+            radius_m=0,
+            accuracy_tolerance_m=30,
+            vertices=SQUARE[:2],
+        )
+
+
+def test_place_picks_the_area_the_point_is_in() -> None:
+    far_away = Area(
+        key=9, name="KUA", centre=Point(-7.80, 110.40), radius_m=100, accuracy_tolerance_m=50
+    )
+    placement = place(KANKEMENAG, [far_away, circle(key=1)])
+    assert placement.inside
+    assert placement.area is not None
+    assert placement.area.key == 1
+
+
+def test_place_reports_the_nearest_area_when_outside_all() -> None:
+    near = Area(
+        key=3, name="MAN", centre=Point(-7.7200, 110.3553), radius_m=100, accuracy_tolerance_m=50
+    )
+    farther = Area(
+        key=4, name="KUA", centre=Point(-7.7400, 110.3553), radius_m=100, accuracy_tolerance_m=50
+    )
+    placement = place(KANKEMENAG, [farther, near])
+    assert not placement.inside
+    assert placement.area is near
+    assert placement.distance_outside_m == pytest.approx(
+        distance_m(KANKEMENAG, near.centre) - 100, abs=0.01
+    )
+
+
+def test_place_without_areas_is_outside_at_infinite_distance() -> None:
+    placement = place(KANKEMENAG, [])
+    assert not placement.inside
+    assert placement.distance_outside_m == math.inf
+
+
+def test_speed_of_two_km_in_a_minute_is_120_kmh() -> None:
+    start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    north = Point(KANKEMENAG.lat + 0.017986, KANKEMENAG.lng)  # 2.0 km
+    assert speed_kmh(KANKEMENAG, start, north, start + timedelta(minutes=1)) == pytest.approx(
+        120, rel=0.01
+    )
+
+
+def test_speed_at_the_same_instant_is_zero_in_place_and_infinite_elsewhere() -> None:
+    now = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    assert speed_kmh(KANKEMENAG, now, KANKEMENAG, now) == 0
+    assert speed_kmh(KANKEMENAG, now, Point(-7.8, 110.3), now) == math.inf
+
+
+@given(
+    st.floats(min_value=-8.5, max_value=-7.0),
+    st.floats(min_value=110.0, max_value=111.0),
+    st.floats(min_value=-8.5, max_value=-7.0),
+    st.floats(min_value=110.0, max_value=111.0),
+)
+def test_distance_is_symmetric_and_never_negative(
+    lat1: float, lng1: float, lat2: float, lng2: float
+) -> None:
+    a, b = Point(lat1, lng1), Point(lat2, lng2)
+    assert distance_m(a, b) >= 0
+    assert distance_m(a, b) == pytest.approx(distance_m(b, a))
+
+
+def test_place_keeps_the_nearest_area_whatever_the_order() -> None:
+    near = Area(
+        key=3, name="MAN", centre=Point(-7.7200, 110.3553), radius_m=100, accuracy_tolerance_m=50
+    )
+    farther = Area(
+        key=4, name="KUA", centre=Point(-7.7400, 110.3553), radius_m=100, accuracy_tolerance_m=50
+    )
+    assert place(KANKEMENAG, [near, farther]).area is near
+    assert place(KANKEMENAG, [farther, near]).area is near
