@@ -131,12 +131,23 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "private"
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+# Django 6.1 mailers. The console backend prints mail in development; set
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the SMTP variables in
+# production.
+_EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_SMTP_OPTIONS = {
+    "host": env("DJANGO_EMAIL_HOST", "localhost"),
+    "port": int(env("DJANGO_EMAIL_PORT", "25")),
+    "username": env("DJANGO_EMAIL_HOST_USER", ""),
+    "password": env("DJANGO_EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=False),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Hadir <noreply@hadir.local>")
 
 LOGGING = {
