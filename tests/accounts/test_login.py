@@ -1,0 +1,95 @@
+"""Logging in with a NIP, and the lock-out after repeated wrong passwords (django-axes)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from hadir.accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+NIP = "198712112010121007"
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory(username=NIP)
+
+
+def log_in(client: Client, password: str, username: str = NIP):  # type: ignore[no-untyped-def]
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def is_logged_in(client: Client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def test_an_employee_logs_in_with_nip_and_password(client: Client, user: User) -> None:
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert is_logged_in(client)
+
+
+def test_a_wrong_password_shows_the_form_again(client: Client, user: User) -> None:
+    response = log_in(client, "wrong")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not is_logged_in(client)
+
+
+def test_after_the_failure_limit_even_the_right_password_is_refused(
+    client: Client, user: User
+) -> None:
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        assert log_in(client, "wrong").status_code == 200
+    locked = log_in(client, "wrong")
+    assert locked.status_code == 429
+    assert "accounts/locked_out.html" in [t.name for t in locked.templates]
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 429
+    assert not is_logged_in(client)
+
+
+def test_a_success_before_the_limit_resets_the_count(client: Client, user: User) -> None:
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        log_in(client, "wrong")
+    assert log_in(client, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(limit - 1):
+        assert log_in(client, "wrong").status_code == 200
+    assert log_in(client, PASSWORD).status_code == 302
+    assert is_logged_in(client)
+
+
+def test_the_limit_follows_the_setting(client: Client, user: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AXES_FAILURE_LIMIT = 2
+    assert log_in(client, "wrong").status_code == 200
+    assert log_in(client, "wrong").status_code == 429
+    assert log_in(client, PASSWORD).status_code == 429
+
+
+def test_lock_out_of_one_account_does_not_lock_another(client: Client, user: User) -> None:
+    other = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong")
+    assert log_in(client, PASSWORD, username=other.username).status_code == 302
+
+
+def test_a_logged_in_user_is_not_shown_the_login_form_again(client: Client, user: User) -> None:
+    client.force_login(user)
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_logging_out_needs_a_post_and_ends_the_session(client: Client, user: User) -> None:
+    client.force_login(user)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert not is_logged_in(client)

@@ -1,0 +1,91 @@
+"""Shared fixtures: a small two-regency organisation and the people who work in it.
+
+::
+
+    Kanwil
+    ├── Kankemenag A ── KUA A, MAN A
+    └── Kankemenag B ── KUA B
+
+Each leaf unit has two employees; the Kankemenag offices have one each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from hadir.accounts.models import User
+from hadir.org.models import Employee, Role, Unit
+from tests.factories import (
+    EmployeeFactory,
+    RoleAssignmentFactory,
+    UnitFactory,
+    UserFactory,
+    pattern,
+)
+
+
+@dataclass
+class Org:
+    kanwil: Unit
+    kab_a: Unit
+    kua_a: Unit
+    man_a: Unit
+    kab_b: Unit
+    kua_b: Unit
+
+    def employees(self, unit: Unit) -> list[Employee]:
+        return list(Employee.objects.filter(unit=unit).order_by("nip"))
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    kanwil = UnitFactory(code="KANWIL", name="Kanwil", kind=Unit.Kind.KANWIL)
+    kab_a = UnitFactory(code="KAB-A", name="Kankemenag A", kind=Unit.Kind.KANKEMENAG, parent=kanwil)
+    kua_a = UnitFactory(code="KUA-A", name="KUA A", kind=Unit.Kind.KUA, parent=kab_a)
+    man_a = UnitFactory(
+        code="MAN-A",
+        name="MAN A",
+        kind=Unit.Kind.MADRASAH_NEGERI,
+        parent=kab_a,
+        default_pattern=pattern("MADRASAH_5H"),
+    )
+    kab_b = UnitFactory(code="KAB-B", name="Kankemenag B", kind=Unit.Kind.KANKEMENAG, parent=kanwil)
+    kua_b = UnitFactory(code="KUA-B", name="KUA B", kind=Unit.Kind.KUA, parent=kab_b)
+    for unit in (kab_a, kab_b):
+        EmployeeFactory(unit=unit)
+    for unit in (kua_a, man_a, kua_b):
+        EmployeeFactory.create_batch(2, unit=unit)
+    return Org(kanwil, kab_a, kua_a, man_a, kab_b, kua_b)
+
+
+def user_with_role(role: str, unit: Unit | None) -> User:
+    """A fresh user holding ``role`` over ``unit`` (and everything under it)."""
+    assignment = RoleAssignmentFactory(role=role, unit=unit)
+    return assignment.user
+
+
+@pytest.fixture
+def operator_kua_a(org: Org) -> User:
+    return user_with_role(Role.OPERATOR, org.kua_a)
+
+
+@pytest.fixture
+def operator_kab_a(org: Org) -> User:
+    return user_with_role(Role.OPERATOR, org.kab_a)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return user_with_role(Role.ADMIN, None)
+
+
+@pytest.fixture
+def employee_user(org: Org) -> User:
+    """A plain Pegawai of KUA A with an account and no role."""
+    user = UserFactory()
+    employee = org.employees(org.kua_a)[0]
+    employee.user = user
+    employee.save(update_fields=["user"])
+    return user
