@@ -174,7 +174,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "No sanction",
     },
     "NEXT": {
-        "id": "{days} hari lagi → {sanction}",
+        "id": "{days} {days:days} lagi → {sanction}",
         "en": "{days} more {days:days} → {sanction}",
     },
     "NEXT_STREAK": {

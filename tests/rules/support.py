@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 from datetime import date, datetime, time, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from hadir.rules.explain import Lang, Reason
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
+from hadir.rules.explain import Lang, Reason
 from hadir.rules.patterns import DEFAULT_PATTERNS, SpecialPeriod
 from hadir.rules.policy import DEFAULT_POLICY, Policy
 from hadir.rules.schedule import Schedule, schedule_for

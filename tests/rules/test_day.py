@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from hadir.rules.day import Absence, Waiver, evaluate_day
-from hadir.rules.patterns import DEFAULT_PATTERNS
+from hadir.rules.patterns import DEFAULT_PATTERNS, RAMADAN_HOURS, SpecialPeriod
 from hadir.rules.policy import DEFAULT_POLICY
 
 from .support import MONDAY, WIB, WIT, WITA, at, day_result, schedule, texts, weekday
@@ -42,7 +42,9 @@ NYEPI = date(2024, 3, 11)
         ("11:44:59", 225, 4),
     ],
 )
-def test_lateness_is_measured_in_whole_minutes_and_classed(datang: str, minutes: int, cls: int) -> None:
+def test_lateness_is_measured_in_whole_minutes_and_classed(
+    datang: str, minutes: int, cls: int
+) -> None:
     result = day_result(datang, "16:00")
     assert result.status == "H"
     assert (result.tl_minutes, result.tl_class) == (minutes, cls)
@@ -68,7 +70,9 @@ def test_lateness_is_measured_in_whole_minutes_and_classed(datang: str, minutes:
         ("11:45", 225, 4),  # 255 minutes early, capped
     ],
 )
-def test_early_leave_is_measured_in_whole_minutes_and_classed(pulang: str, minutes: int, cls: int) -> None:
+def test_early_leave_is_measured_in_whole_minutes_and_classed(
+    pulang: str, minutes: int, cls: int
+) -> None:
     result = day_result("07:30", pulang)
     assert (result.psw_minutes, result.psw_class) == (minutes, cls)
     assert (result.tl_minutes, result.tl_class) == (0, 0)
@@ -136,7 +140,16 @@ def test_datang_and_pulang_keep_their_seconds_in_local_time() -> None:
 
 @pytest.mark.parametrize(
     ("punch", "counts"),
-    [("05:59", False), ("05:59:59", False), ("06:00", True), ("06:00:00", True), ("20:59", True), ("20:59:59", True), ("21:00", False), ("23:30", False)],
+    [
+        ("05:59", False),
+        ("05:59:59", False),
+        ("06:00", True),
+        ("06:00:00", True),
+        ("20:59", True),
+        ("20:59:59", True),
+        ("21:00", False),
+        ("23:30", False),
+    ],
 )
 def test_only_punches_inside_the_window_count(punch: str, counts: bool) -> None:
     result = day_result(punch)
@@ -168,7 +181,12 @@ def test_a_window_from_the_policy_is_honoured() -> None:
 def test_no_punch_and_no_excuse_is_tk() -> None:
     result = day_result()
     assert result.status == "TK"
-    assert (result.tl_minutes, result.psw_minutes, result.tl_class, result.psw_class) == (0, 0, 0, 0)
+    assert (result.tl_minutes, result.psw_minutes, result.tl_class, result.psw_class) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert not result.meal
 
 
@@ -187,7 +205,9 @@ def test_a_single_punch_is_not_tk() -> None:
 
 @pytest.mark.parametrize("code", list(DEFAULT_PATTERNS))
 @pytest.mark.parametrize("day", range(7))
-def test_punching_at_start_and_end_is_a_clean_day_on_working_days_and_libur_otherwise(code: str, day: int) -> None:
+def test_punching_at_start_and_end_is_a_clean_day_on_working_days_and_libur_otherwise(
+    code: str, day: int
+) -> None:
     hours = DEFAULT_PATTERNS[code].days[day]
     on = weekday(day)
     if hours is None:
@@ -215,7 +235,9 @@ def test_punching_at_start_and_end_is_a_clean_day_on_working_days_and_libur_othe
         ("MADRASAH_6H_JUMAT", 6, ("09:45",), 225, 165),  # Sunday pivot 09:45 → a checkout
     ],
 )
-def test_weekday_specific_hours_are_used(code: str, day: int, punches: tuple[str, ...], tl: int, psw: int) -> None:
+def test_weekday_specific_hours_are_used(
+    code: str, day: int, punches: tuple[str, ...], tl: int, psw: int
+) -> None:
     result = day_result(*punches, day=weekday(day), code=code)
     assert (result.tl_minutes, result.psw_minutes) == (tl, psw)
 
@@ -239,7 +261,10 @@ def test_a_holiday_is_libur_even_with_punches() -> None:
 def test_an_absence_on_a_non_working_day_changes_nothing() -> None:
     leave = Absence("CT", SATURDAY, SUNDAY)
     assert day_result(day=SATURDAY, absences=[leave]).status == "LIBUR"
-    assert day_result(day=NYEPI, holidays={NYEPI}, absences=[Absence("CS", NYEPI, NYEPI)]).status == "LIBUR"
+    assert (
+        day_result(day=NYEPI, holidays={NYEPI}, absences=[Absence("CS", NYEPI, NYEPI)]).status
+        == "LIBUR"
+    )
 
 
 # --- full-day absences ---
@@ -249,13 +274,20 @@ def test_an_absence_on_a_non_working_day_changes_nothing() -> None:
 def test_an_approved_absence_gives_its_code_and_no_minutes(code: str) -> None:
     result = day_result(absences=[Absence(code, MONDAY, MONDAY)])  # type: ignore[arg-type]
     assert result.status == code
-    assert (result.tl_minutes, result.psw_minutes, result.tl_class, result.psw_class) == (0, 0, 0, 0)
+    assert (result.tl_minutes, result.psw_minutes, result.tl_class, result.psw_class) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert not result.meal
 
 
 def test_an_absence_across_a_weekend_covers_only_the_working_days() -> None:
     leave = Absence("CT", FRIDAY, MONDAY + timedelta(days=7), ref="CT-001")
-    statuses = [day_result(day=FRIDAY + timedelta(days=n), absences=[leave]).status for n in range(4)]
+    statuses = [
+        day_result(day=FRIDAY + timedelta(days=n), absences=[leave]).status for n in range(4)
+    ]
     assert statuses == ["CT", "LIBUR", "LIBUR", "CT"]
 
 
@@ -266,7 +298,10 @@ def test_an_absence_outside_the_date_is_ignored() -> None:
 
 def test_an_absence_wins_over_punches_and_waivers() -> None:
     result = day_result(
-        "07:30", "16:00", absences=[Absence("DL", MONDAY, MONDAY)], waivers=[Waiver("IZIN", MONDAY, "PAGI")]
+        "07:30",
+        "16:00",
+        absences=[Absence("DL", MONDAY, MONDAY)],
+        waivers=[Waiver("IZIN", MONDAY, "PAGI")],
     )
     assert result.status == "DL"
     assert result.datang is None
@@ -329,7 +364,9 @@ def test_a_both_sessions_waiver_without_punches_is_a_full_day_with_meal() -> Non
 
 
 def test_two_single_session_waivers_cover_both_sides() -> None:
-    result = day_result(waivers=[Waiver("IZIN", MONDAY, "SORE"), Waiver("SISTEM_ERROR", MONDAY, "PAGI")])
+    result = day_result(
+        waivers=[Waiver("IZIN", MONDAY, "SORE"), Waiver("SISTEM_ERROR", MONDAY, "PAGI")]
+    )
     assert (result.tl_minutes, result.psw_minutes, result.meal) == (0, 0, True)
 
 
@@ -363,7 +400,9 @@ def test_a_punch_on_another_local_date_is_ignored_and_explained() -> None:
     late_night_utc = datetime(2024, 3, 4, 21, 30, tzinfo=UTC)  # 06:30 on 5 March in WIT
     result = evaluate_day(schedule(), [late_night_utc], tz=WIT)
     assert result.status == "TK"
-    assert "Presensi 2024-03-05 06:30 bukan pada tanggal ini (waktu setempat): diabaikan" in texts(result)
+    assert "Presensi 2024-03-05 06:30 bukan pada tanggal ini (waktu setempat): diabaikan" in texts(
+        result
+    )
 
 
 def test_the_window_is_checked_in_local_time() -> None:
@@ -408,7 +447,9 @@ def test_every_kind_of_day_explains_itself() -> None:
         "Pulang 15:00, jadwal 16:00: pulang 60 menit sebelum waktunya (PSW2)",
         "Tanpa uang makan: presensi datang dan pulang harus ada atau dikecualikan",
     ]
-    assert texts(day_result("07:45"), "en")[2] == "No check-out: counted as 225 minutes early (PSW4)"
+    assert (
+        texts(day_result("07:45"), "en")[2] == "No check-out: counted as 225 minutes early (PSW4)"
+    )
     assert texts(day_result())[1:] == [
         "Tidak ada presensi datang, presensi pulang, maupun keterangan sah: TK",
         "Tanpa uang makan: status TK",
@@ -432,9 +473,26 @@ def test_waivers_and_absences_explain_themselves() -> None:
     )
 
 
+def test_a_special_period_explains_itself() -> None:
+    ramadan = SpecialPeriod(
+        "R", "Ramadan 1447 H", date(2026, 2, 18), date(2026, 3, 19), RAMADAN_HOURS
+    )
+    day = date(2026, 2, 23)
+    sched = schedule(day, periods=[ramadan])
+    result = evaluate_day(sched, [at(day, "08:10"), at(day, "15:00")], tz=WIB)
+    assert (result.tl_minutes, result.psw_minutes) == (10, 0)
+    assert texts(result)[:3] == [
+        "Jadwal khusus Ramadan 1447 H (Rabu, 18 Februari 2026 s.d. Kamis, 19 Maret 2026)",
+        "Jadwal 08:00–15:00; presensi sebelum 11:30 dihitung datang, sesudahnya pulang",
+        "Datang 08:10, jadwal 08:00: terlambat 10 menit (TL1)",
+    ]
+
+
 def test_non_working_days_explain_themselves() -> None:
     assert texts(day_result("08:00", day=SUNDAY)) == [
         "Minggu, 10 Maret 2024: bukan hari kerja pola KANTOR_5H",
         "1 presensi pada hari libur disimpan, tidak dihitung",
     ]
-    assert texts(day_result(day=SATURDAY), "en") == ["Saturday, 9 March 2024: not a working day of pattern KANTOR_5H"]
+    assert texts(day_result(day=SATURDAY), "en") == [
+        "Saturday, 9 March 2024: not a working day of pattern KANTOR_5H"
+    ]

@@ -173,7 +173,13 @@ def test_a_policy_streak_length_is_honoured() -> None:
 
 @pytest.mark.parametrize(
     ("days", "next_id", "left"),
-    [(0, "TEGURAN_LISAN", 3), (2, "TEGURAN_LISAN", 1), (3, "TEGURAN_TERTULIS", 1), (5, "PERNYATAAN_TIDAK_PUAS", 2), (27, "PEMBERHENTIAN", 1)],
+    [
+        (0, "TEGURAN_LISAN", 3),
+        (2, "TEGURAN_LISAN", 1),
+        (3, "TEGURAN_TERTULIS", 1),
+        (5, "PERNYATAAN_TIDAK_PUAS", 2),
+        (27, "PEMBERHENTIAN", 1),
+    ],
 )
 def test_the_next_threshold_says_how_many_days_are_left(days: int, next_id: str, left: int) -> None:
     assert year_summary(scattered_tk(days)).next_threshold == Threshold(next_id, left)

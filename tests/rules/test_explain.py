@@ -68,8 +68,19 @@ def test_every_message_renders_without_leftover_braces(code: str, lang: str) -> 
 
 
 def test_every_status_excuse_sanction_and_level_has_a_name_in_both_languages() -> None:
-    codes = {"H", "TK", "LIBUR", *ABSENCE_CODES, "TUGAS_LUAR", "SISTEM_ERROR", "IZIN", *SANCTION_IDS}
-    codes |= {"ringan", "sedang", "berat"} | {f"{side}{n}" for side in ("TL", "PSW") for n in range(1, 5)}
+    codes = {
+        "H",
+        "TK",
+        "LIBUR",
+        *ABSENCE_CODES,
+        "TUGAS_LUAR",
+        "SISTEM_ERROR",
+        "IZIN",
+        *SANCTION_IDS,
+    }
+    codes |= {"ringan", "sedang", "berat"} | {
+        f"{side}{n}" for side in ("TL", "PSW") for n in range(1, 5)
+    }
     assert codes <= set(TERMS)
     assert all(set(names) == {"id", "en"} for names in TERMS.values())
 
@@ -108,7 +119,10 @@ def test_parameters_are_stored_language_neutral() -> None:
 
 def test_an_unknown_term_is_shown_as_is() -> None:
     assert Reason.of("MEAL_NO_STATUS", status="XYZ").text() == "Tanpa uang makan: status XYZ"
-    assert Reason.of("ABSENCE", code="XYZ", ref="").text() == "Ketidakhadiran sah: XYZ (XYZ); tanpa TL/PSW"
+    assert (
+        Reason.of("ABSENCE", code="XYZ", ref="").text()
+        == "Ketidakhadiran sah: XYZ (XYZ); tanpa TL/PSW"
+    )
 
 
 def test_render_gives_all_lines_in_order() -> None:

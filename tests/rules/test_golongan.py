@@ -9,7 +9,11 @@ import pytest
 from hadir.rules.golongan import Golongan, meal_group, parse_golongan
 from hadir.rules.policy import DEFAULT_POLICY, PPPK_GRADES
 
-PNS = [f"{group}/{ruang}" for group, ruangs in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde")) for ruang in ruangs]
+PNS = [
+    f"{group}/{ruang}"
+    for group, ruangs in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde"))
+    for ruang in ruangs
+]
 
 
 @pytest.mark.parametrize("text", PNS)
@@ -40,7 +44,9 @@ def test_spaces_case_and_separators_are_tolerated(typed: str, canonical: str) ->
     assert parse_golongan(typed).text == canonical
 
 
-@pytest.mark.parametrize("text", ["V/a", "IV/f", "I/e", "III/e", "XVIII", "0", "", "III/", "IIII/a", "IX/a", "3/a"])
+@pytest.mark.parametrize(
+    "text", ["V/a", "IV/f", "I/e", "III/e", "XVIII", "0", "", "III/", "IIII/a", "IX/a", "3/a"]
+)
 def test_anything_else_is_refused_with_an_example(text: str) -> None:
     with pytest.raises(ValueError, match=r"tidak dikenal; contoh: III/a atau IX") as caught:
         parse_golongan(text)
@@ -54,7 +60,16 @@ def test_the_message_quotes_the_input() -> None:
 
 @pytest.mark.parametrize(
     ("text", "group"),
-    [("I/a", "I"), ("II/d", "II"), ("III/c", "III"), ("IV/e", "IV"), ("I", "I"), ("VIII", "II"), ("IX", "III"), ("XIII", "IV")],
+    [
+        ("I/a", "I"),
+        ("II/d", "II"),
+        ("III/c", "III"),
+        ("IV/e", "IV"),
+        ("I", "I"),
+        ("VIII", "II"),
+        ("IX", "III"),
+        ("XIII", "IV"),
+    ],
 )
 def test_the_meal_group_of_pns_and_pppk(text: str, group: str) -> None:
     assert meal_group(parse_golongan(text), DEFAULT_POLICY) == group

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from hadir.rules.day import Absence, DayResult, Waiver
+from hadir.rules.day import Absence, AbsenceCode, DayResult, Waiver
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.month import DeductionLine, day_deduction, meal_allowance, month_summary
 from hadir.rules.policy import DEFAULT_POLICY
@@ -45,12 +45,16 @@ def clean(n: int) -> DayResult:
         ((), "3"),  # TK
     ],
 )
-def test_each_class_and_tk_costs_the_percentage_of_domain_md(punches: tuple[str, ...], pct: str) -> None:
+def test_each_class_and_tk_costs_the_percentage_of_domain_md(
+    punches: tuple[str, ...], pct: str
+) -> None:
     assert day_deduction(day_result(*punches)) == D(pct)
 
 
-@pytest.mark.parametrize(("code", "pct"), [("CT", "0"), ("DL", "0"), ("CS", "0"), ("TB", "0"), ("CLTN", "100")])
-def test_each_absence_costs_its_type_percentage(code: str, pct: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "pct"), [("CT", "0"), ("DL", "0"), ("CS", "0"), ("TB", "0"), ("CLTN", "100")]
+)
+def test_each_absence_costs_its_type_percentage(code: AbsenceCode, pct: str) -> None:
     result = day_result(absences=[Absence(code, MONDAY, MONDAY)])
     assert day_deduction(result) == D(pct)
 
@@ -106,14 +110,18 @@ def test_a_policy_cap_below_100_is_honoured() -> None:
 
 
 def test_a_sedang_sanction_in_force_adds_25_percent() -> None:
-    summary = month_summary([clean(0), day_result("07:31", "16:00", day=on(1))], "III/b", sanction_in_force="TUKIN_25_9")
+    summary = month_summary(
+        [clean(0), day_result("07:31", "16:00", day=on(1))], "III/b", sanction_in_force="TUKIN_25_9"
+    )
     assert summary.deduction_pct == D("25.50")
     assert "Hukuman disiplin sedang TUKIN_25_9 berlaku: +25%" in texts(summary)
 
 
 def test_a_ringan_or_berat_sanction_adds_nothing() -> None:
     for sanction in ("TEGURAN_TERTULIS", "PENURUNAN_JABATAN"):
-        assert month_summary([clean(0)], "III/b", sanction_in_force=sanction).deduction_pct == D("0.00")
+        assert month_summary([clean(0)], "III/b", sanction_in_force=sanction).deduction_pct == D(
+            "0.00"
+        )
 
 
 def test_the_deduction_has_two_decimals() -> None:
@@ -141,7 +149,9 @@ def test_the_deduction_has_two_decimals() -> None:
         ("XVII", 41000, 820000, 123000, 697000),
     ],
 )
-def test_meal_allowance_for_20_days_by_golongan(golongan: str, rate: int, gross: int, tax: int, net: int) -> None:
+def test_meal_allowance_for_20_days_by_golongan(
+    golongan: str, rate: int, gross: int, tax: int, net: int
+) -> None:
     meal = meal_allowance(20, parse_golongan(golongan))
     assert (meal.rate, meal.gross, meal.tax, meal.net) == (D(rate), D(gross), D(tax), D(net))
 

@@ -33,7 +33,12 @@ def test_default_policy_holds_the_figures_of_domain_md() -> None:
     assert p.tk_day_pct == D("3")
     assert p.absence_pct == {code: D("100") if code == "CLTN" else D("0") for code in ABSENCE_CODES}
     assert p.deduction_cap_pct == D("100")
-    assert dict(p.meal_rate) == {"I": D("35000"), "II": D("35000"), "III": D("37000"), "IV": D("41000")}
+    assert dict(p.meal_rate) == {
+        "I": D("35000"),
+        "II": D("35000"),
+        "III": D("37000"),
+        "IV": D("41000"),
+    }
     assert dict(p.meal_tax_pct) == {"I": D("0"), "II": D("0"), "III": D("5"), "IV": D("15")}
     assert p.streak_days == 10
     assert p.sedang_extra_pct == D("25")
@@ -48,9 +53,16 @@ def test_money_and_percentages_are_decimals_never_floats() -> None:
 
 @pytest.mark.parametrize(
     ("grades", "group"),
-    [(PPPK_GRADES[0:4], "I"), (PPPK_GRADES[4:8], "II"), (PPPK_GRADES[8:12], "III"), (PPPK_GRADES[12:17], "IV")],
+    [
+        (PPPK_GRADES[0:4], "I"),
+        (PPPK_GRADES[4:8], "II"),
+        (PPPK_GRADES[8:12], "III"),
+        (PPPK_GRADES[12:17], "IV"),
+    ],
 )
-def test_pppk_grades_map_to_the_meal_groups_of_domain_md(grades: tuple[str, ...], group: str) -> None:
+def test_pppk_grades_map_to_the_meal_groups_of_domain_md(
+    grades: tuple[str, ...], group: str
+) -> None:
     assert {DEFAULT_POLICY.pppk_group[g] for g in grades} == {group}
 
 
@@ -169,7 +181,9 @@ def test_the_flat_form_round_trips() -> None:
         ("discipline.sedang_pct", "20", "sedang_extra_pct", D("20")),
     ],
 )
-def test_a_scalar_key_overrides_its_figure(key: str, text: str, attribute: str, expected: object) -> None:
+def test_a_scalar_key_overrides_its_figure(
+    key: str, text: str, attribute: str, expected: object
+) -> None:
     policy = policy_from_values({key: text})
     assert getattr(policy, attribute) == expected
     assert policy_to_values(policy)[key] == text.strip().replace(" ", "")
@@ -224,7 +238,11 @@ def test_overrides_apply_on_top_of_the_given_base() -> None:
         ({"class.bounds": "30,60"}, "class.bounds", "harus 3 angka"),
         ({"class.bounds": "30,x,90"}, "class.bounds", "bukan bilangan bulat"),
         ({"pppk.group.IX": "V"}, "pppk.group.IX", "harus salah satu dari"),
-        ({"discipline.level.TEGURAN_LISAN": "keras"}, "discipline.level.TEGURAN_LISAN", "harus salah satu"),
+        (
+            {"discipline.level.TEGURAN_LISAN": "keras"},
+            "discipline.level.TEGURAN_LISAN",
+            "harus salah satu",
+        ),
     ],
 )
 def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
@@ -273,6 +291,7 @@ def test_inconsistent_figures_are_refused_naming_the_key(values: dict[str, str],
         ({"meal_rate": {"I": D("-1"), "II": D("1"), "III": D("1"), "IV": D("1")}}, "meal.rate.I"),
         ({"meal_tax_pct": {"I": D("0")}}, "meal.tax"),
         ({"pppk_group": {"I": "I"}}, "pppk.group"),
+        ({"pppk_group": {**DEFAULT_POLICY.pppk_group, "IX": "V"}}, "pppk.group.IX"),
         ({"ladder": DEFAULT_POLICY.ladder[1:]}, "discipline"),
         (
             {"ladder": (*DEFAULT_POLICY.ladder[:-1], Sanction("PEMBERHENTIAN", "berat", 30, -1))},
