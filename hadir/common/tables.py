@@ -69,8 +69,15 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     rows = []
     for line, cells in raw_rows:
         values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
+        problems += [
+            Problem(name, line, col, IMPRECISE_NUMBER)
+            for col, cell in zip(columns, cells, strict=False)
+            if col and _imprecise_number(cell)
+        ]
         if any(v.strip() for v in values.values()):
             rows.append(Row(line=line, values=values))
+    if problems:
+        raise TableRefused(problems)
     if not rows:
         raise TableRefused(
             [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
@@ -115,6 +122,24 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
     header = [_cell_text(c) for c in rows[0]]
     return header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
+
+
+EXCEL_EXACT_DIGITS = 15
+IMPRECISE_NUMBER = (
+    "angka lebih dari 15 digit sudah dibulatkan Excel; format kolom sebagai Teks lalu isi ulang "
+    "/ number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
+)
+
+
+def _imprecise_number(cell: Any) -> bool:
+    """Whether a numeric cell is too long for Excel to have kept every digit.
+
+    Excel keeps 15 significant digits, so an 18-digit NIP typed as a number comes back as a
+    different, often still valid-looking, NIP: refusing it is the only safe answer.
+    """
+    if isinstance(cell, bool) or not isinstance(cell, int | float):
+        return False
+    return abs(cell) >= 10**EXCEL_EXACT_DIGITS
 
 
 def _cell_text(cell: Any) -> str:

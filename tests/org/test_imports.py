@@ -394,3 +394,19 @@ def test_employee_columns_are_checked_like_unit_columns(org: Org, tmp_path: Path
         "p.csv:1: name: kolom wajib tidak ada / required column missing",
         "p.csv:1: nama: kolom tidak dikenal / unknown column",
     ]
+
+
+def test_an_xlsx_with_nips_typed_as_numbers_is_refused_whole(org: Org, tmp_path: Path) -> None:
+    before = Employee.objects.count()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name", "unit", "pattern", "golongan", "start"])
+    sheet.append([NIP_PPPK, "Siti", "MAN-A", "", "IX", "2024-02-01"])
+    sheet.append([int(NIP_PNS), "Ahmad", "KUA-A", "", "III/a", "2024-01-01"])
+    path = tmp_path / "pegawai.xlsx"
+    book.save(path)
+    [problem] = refused("import_employees", path)
+    assert problem.startswith("pegawai.xlsx:3: nip: angka lebih dari 15 digit")
+    assert Employee.objects.count() == before
+    assert not Employee.objects.filter(nip__startswith="19871211").exists()

@@ -1,0 +1,98 @@
+"""Reading operators' spreadsheets: the mess of SIMPEG exports is absorbed, not the values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from hadir.common.tables import IMPRECISE_NUMBER, Problem, TableRefused, read_table
+
+REQUIRED = {"nip", "name"}
+
+
+def refusal(path: Path, **kwargs: set[str]) -> list[str]:
+    with pytest.raises(TableRefused) as refused:
+        read_table(path, required=REQUIRED, **kwargs)
+    return [str(p) for p in refused.value.problems]
+
+
+def test_a_problem_reads_like_a_compiler_message() -> None:
+    assert str(Problem("a.csv", 3, "nip", "salah")) == "a.csv:3: nip: salah"
+    assert str(Problem("a.csv", 1, "", "kosong")) == "a.csv:1: kosong"
+
+
+def test_rows_keep_their_line_numbers_across_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("NIP , Name\n1,Ahmad\n\n,\n2,Siti\n", encoding="utf-8")
+    rows = read_table(path, required=REQUIRED)
+    assert [(r.line, r.get("nip"), r.get("name")) for r in rows] == [
+        (2, "1", "Ahmad"),
+        (5, "2", "Siti"),
+    ]
+
+
+def test_a_windows_encoded_csv_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("nip;name\n1;Ma\u2019ruf Am\xeen\n".encode("cp1252"))
+    [row] = read_table(path, required=REQUIRED)
+    assert row.get("name") == "Ma\u2019ruf Am\xeen"
+
+
+def test_an_empty_csv_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("\n  \n", encoding="utf-8")
+    assert refusal(path) == ["a.csv:1: berkas kosong / file is empty"]
+
+
+def test_optional_columns_are_allowed_and_others_are_not(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("nip,name,email,hobi\n1,A,a@b.c,x\n", encoding="utf-8")
+    assert refusal(path, optional={"email"}) == [
+        "a.csv:1: hobi: kolom tidak dikenal / unknown column"
+    ]
+
+
+def test_excel_cells_become_text_the_importers_can_check(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name", "start", "end", "count"])
+    sheet.append(["198712112010121007", "Ahmad", datetime(2024, 1, 2), date(2024, 2, 3), 5.0])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    [row] = read_table(path, required=REQUIRED, optional={"start", "end", "count"})
+    assert row.line == 2
+    assert row.values == {
+        "nip": "198712112010121007",
+        "name": "Ahmad",
+        "start": "2024-01-02",
+        "end": "2024-02-03",
+        "count": "5",
+    }
+
+
+def test_a_nip_stored_as_an_excel_number_is_refused_not_silently_rounded(tmp_path: Path) -> None:
+    """Excel keeps 15 digits: 198712112010121007 comes back as 198712112010120992."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name"])
+    sheet.append(["198712112010121007", "Text is fine"])
+    sheet.append([198712112010121007, "Number is rounded"])
+    sheet.append([199001012022212003, "Also rounded"])
+    sheet.append([123456789012345, "Fifteen digits are exact"])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    assert refusal(path) == [
+        f"a.xlsx:3: nip: {IMPRECISE_NUMBER}",
+        f"a.xlsx:4: nip: {IMPRECISE_NUMBER}",
+    ]
+
+
+def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    Workbook().save(path)
+    assert refusal(path) == ["a.xlsx:1: berkas kosong / file is empty"]
