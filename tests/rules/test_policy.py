@@ -307,3 +307,12 @@ def test_policies_built_in_code_are_validated_too(changes: dict[str, object], ke
     with pytest.raises(PolicyError) as caught:
         replace(DEFAULT_POLICY, **changes)  # type: ignore[arg-type]
     assert caught.value.key == key
+
+
+def test_the_documentation_lists_every_key_with_its_default() -> None:
+    """docs/rules.md is what admins read; it must not fall behind the code."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    for key, value in policy_to_values(DEFAULT_POLICY).items():
+        assert f"| `{key}` | `{value}` |" in doc, key
