@@ -41,20 +41,24 @@ class Org:
 
 @pytest.fixture
 def org(db: None) -> Org:
-    kanwil = UnitFactory(code="KANWIL", name="Kanwil", kind=Unit.Kind.KANWIL)
-    kab_a = UnitFactory(code="KAB-A", name="Kankemenag A", kind=Unit.Kind.KANKEMENAG, parent=kanwil)
-    kua_a = UnitFactory(code="KUA-A", name="KUA A", kind=Unit.Kind.KUA, parent=kab_a)
-    man_a = UnitFactory(
+    kanwil = UnitFactory.create(code="KANWIL", name="Kanwil", kind=Unit.Kind.KANWIL)
+    kab_a = UnitFactory.create(
+        code="KAB-A", name="Kankemenag A", kind=Unit.Kind.KANKEMENAG, parent=kanwil
+    )
+    kua_a = UnitFactory.create(code="KUA-A", name="KUA A", kind=Unit.Kind.KUA, parent=kab_a)
+    man_a = UnitFactory.create(
         code="MAN-A",
         name="MAN A",
         kind=Unit.Kind.MADRASAH_NEGERI,
         parent=kab_a,
         default_pattern=pattern("MADRASAH_5H"),
     )
-    kab_b = UnitFactory(code="KAB-B", name="Kankemenag B", kind=Unit.Kind.KANKEMENAG, parent=kanwil)
-    kua_b = UnitFactory(code="KUA-B", name="KUA B", kind=Unit.Kind.KUA, parent=kab_b)
+    kab_b = UnitFactory.create(
+        code="KAB-B", name="Kankemenag B", kind=Unit.Kind.KANKEMENAG, parent=kanwil
+    )
+    kua_b = UnitFactory.create(code="KUA-B", name="KUA B", kind=Unit.Kind.KUA, parent=kab_b)
     for unit in (kab_a, kab_b):
-        EmployeeFactory(unit=unit)
+        EmployeeFactory.create(unit=unit)
     for unit in (kua_a, man_a, kua_b):
         EmployeeFactory.create_batch(2, unit=unit)
     return Org(kanwil, kab_a, kua_a, man_a, kab_b, kua_b)
@@ -62,7 +66,7 @@ def org(db: None) -> Org:
 
 def user_with_role(role: str, unit: Unit | None) -> User:
     """A fresh user holding ``role`` over ``unit`` (and everything under it)."""
-    assignment = RoleAssignmentFactory(role=role, unit=unit)
+    assignment = RoleAssignmentFactory.create(role=role, unit=unit)
     return assignment.user
 
 
@@ -84,7 +88,7 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def employee_user(org: Org) -> User:
     """A plain Pegawai of KUA A with an account and no role."""
-    user = UserFactory()
+    user = UserFactory.create()
     employee = org.employees(org.kua_a)[0]
     employee.user = user
     employee.save(update_fields=["user"])

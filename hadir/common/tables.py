@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -124,14 +124,14 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     return header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
 
 
-EXCEL_EXACT_DIGITS = 15
+EXCEL_EXACT_DIGITS: Final = 15
 IMPRECISE_NUMBER = (
     "angka lebih dari 15 digit sudah dibulatkan Excel; format kolom sebagai Teks lalu isi ulang "
     "/ number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
 )
 
 
-def _imprecise_number(cell: Any) -> bool:
+def _imprecise_number(cell: object) -> bool:
     """Whether a numeric cell is too long for Excel to have kept every digit.
 
     Excel keeps 15 significant digits, so an 18-digit NIP typed as a number comes back as a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,22 +25,22 @@ from tests.factories import PASSWORD, UserFactory
 NEW_PASSWORD = "Gunung-Merapi-2910"
 
 
-def issue(client: Client, unit_id: int):  # type: ignore[no-untyped-def]
+def issue(client: Client, unit_id: int) -> Any:
     return client.post(reverse("accounts:activation_codes", args=[unit_id]))
 
 
-def activate(client: Client, nip: str, code: str, password: str = NEW_PASSWORD):  # type: ignore[no-untyped-def]
+def activate(client: Client, nip: str, code: str, password: str = NEW_PASSWORD) -> Any:
     return client.post(
         reverse("accounts:activate"),
         {"nip": nip, "code": code, "password1": password, "password2": password},
     )
 
 
-def codes_by_nip(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def codes_by_nip(response: Any) -> dict[str, str]:
     return {item.employee.nip: item.code for item in response.context["issued"]}
 
 
-def refusal(response) -> list[str]:  # type: ignore[no-untyped-def]
+def refusal(response: Any) -> list[str]:
     assert response.status_code == 200
     return list(response.context["form"].non_field_errors())
 
@@ -162,7 +163,7 @@ def test_employees_with_an_active_account_get_no_new_code(
 ) -> None:
     client.force_login(operator_kua_a)
     issued = codes_by_nip(issue(client, org.kua_a.pk))
-    assert employee_user.employee.nip not in issued  # type: ignore[attr-defined]
+    assert employee_user.employee.nip not in issued
     assert len(issued) == 1
 
 
@@ -197,12 +198,12 @@ def test_activation_writes_audit_rows(
 
 def test_activation_reopens_an_account_that_has_no_usable_password(org: Org) -> None:
     employee = org.employees(org.kua_a)[0]
-    user = UserFactory(username=employee.nip, must_change_password=True)
+    user = UserFactory.create(username=employee.nip, must_change_password=True)
     user.set_unusable_password()
     user.save()
     employee.user = user
     employee.save()
-    operator = UserFactory()
+    operator = UserFactory.create()
     [issued] = activation_codes_issue(employees=[employee], actor=operator)
     account = account_activate(nip=employee.nip, code=issued.code, password=NEW_PASSWORD)
     assert account.pk == user.pk

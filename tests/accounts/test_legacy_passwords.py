@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
 from hadir.accounts.passwords import NotLegacyPasswordValidator, is_legacy_password, legacy_password
@@ -22,11 +25,11 @@ NEW_PASSWORD = "Kaliurang-Sejuk-77"
 
 @pytest.fixture
 def employee(org: Org) -> Employee:
-    return EmployeeFactory(nip=NIP, unit=org.kua_a, name="Ahmad Hidayat")
+    return EmployeeFactory.create(nip=NIP, unit=org.kua_a, name="Ahmad Hidayat")
 
 
 @pytest.fixture
-def legacy_user(settings, employee: Employee) -> User:  # type: ignore[no-untyped-def]
+def legacy_user(settings: Settings, employee: Employee) -> User:
     settings.HADIR_LEGACY_PASSWORDS = True
     assert legacy_accounts_create(employees=[employee], actor=None) == 1
     employee.refresh_from_db()
@@ -34,11 +37,11 @@ def legacy_user(settings, employee: Employee) -> User:  # type: ignore[no-untype
     return employee.user
 
 
-def log_in(client: Client, password: str, username: str = NIP):  # type: ignore[no-untyped-def]
+def log_in(client: Client, password: str, username: str = NIP) -> Any:
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
-def change_password(client: Client, old: str, new: str):  # type: ignore[no-untyped-def]
+def change_password(client: Client, old: str, new: str) -> Any:
     return client.post(
         reverse("accounts:password_change"),
         {"old_password": old, "new_password1": new, "new_password2": new},
@@ -61,14 +64,14 @@ def test_legacy_accounts_get_the_derivable_password_and_must_change_it(
     assert AuditEvent.objects.filter(action="accounts.legacy_accounts_create").exists()
 
 
-def test_legacy_accounts_are_not_created_twice(
-    settings, legacy_user: User, employee: Employee
-) -> None:  # type: ignore[no-untyped-def]
+def test_legacy_accounts_are_not_created_twice(legacy_user: User, employee: Employee) -> None:
     assert legacy_accounts_create(employees=[employee], actor=None) == 0
     assert User.objects.filter(username=NIP).count() == 1
 
 
-def test_legacy_accounts_are_refused_when_the_setting_is_off(settings, employee: Employee) -> None:  # type: ignore[no-untyped-def]
+def test_legacy_accounts_are_refused_when_the_setting_is_off(
+    settings: Settings, employee: Employee
+) -> None:
     settings.HADIR_LEGACY_PASSWORDS = False
     with pytest.raises(PermissionError):
         legacy_accounts_create(employees=[employee], actor=None)
@@ -144,7 +147,7 @@ def test_the_validator_names_the_derivable_password_in_any_case() -> None:
 def test_logging_in_with_the_derivable_password_flags_any_account(
     client: Client, employee: Employee
 ) -> None:
-    user = UserFactory(username=NIP, password=LEGACY)
+    user = UserFactory.create(username=NIP, password=LEGACY)
     assert not user.must_change_password
     assert log_in(client, LEGACY).status_code == 302
     user.refresh_from_db()
@@ -153,7 +156,7 @@ def test_logging_in_with_the_derivable_password_flags_any_account(
 
 
 def test_logging_in_with_another_password_does_not_flag(client: Client, employee: Employee) -> None:
-    user = UserFactory(username=NIP)
+    user = UserFactory.create(username=NIP)
     assert log_in(client, PASSWORD).status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
@@ -15,10 +18,10 @@ NIP = "198712112010121007"
 
 @pytest.fixture
 def user(db: None) -> User:
-    return UserFactory(username=NIP)
+    return UserFactory.create(username=NIP)
 
 
-def log_in(client: Client, password: str, username: str = NIP):  # type: ignore[no-untyped-def]
+def log_in(client: Client, password: str, username: str = NIP) -> Any:
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
@@ -66,7 +69,7 @@ def test_a_success_before_the_limit_resets_the_count(client: Client, user: User)
     assert is_logged_in(client)
 
 
-def test_the_limit_follows_the_setting(client: Client, user: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_limit_follows_the_setting(client: Client, user: User, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     assert log_in(client, "wrong").status_code == 200
     assert log_in(client, "wrong").status_code == 429
@@ -74,7 +77,7 @@ def test_the_limit_follows_the_setting(client: Client, user: User, settings) -> 
 
 
 def test_lock_out_of_one_account_does_not_lock_another(client: Client, user: User) -> None:
-    other = UserFactory()
+    other = UserFactory.create()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "wrong")
     assert log_in(client, PASSWORD, username=other.username).status_code == 302

@@ -78,8 +78,8 @@ def test_kankemenag_operator_sees_every_sub_unit_and_their_employees(
 
 
 def test_scope_reaches_units_added_deeper_in_the_tree_later(org: Org, operator_kab_a: User) -> None:
-    grandchild = UnitFactory(code="KUA-A-BALAI", parent=org.kua_a)
-    employee = EmployeeFactory(unit=grandchild)
+    grandchild = UnitFactory.create(code="KUA-A-BALAI", parent=org.kua_a)
+    employee = EmployeeFactory.create(unit=grandchild)
     assert grandchild in units_in_scope(operator_kab_a)
     assert access_employee(operator_kab_a, employee.pk) == employee
 
@@ -95,16 +95,16 @@ def test_moving_a_unit_moves_it_out_of_the_old_scope(org: Org, operator_kab_a: U
 
 def test_scope_of_unit_9001_does_not_leak_into_unit_90011(db: None) -> None:
     """Paths end with a slash, so a prefix match never confuses ids sharing leading digits."""
-    unit_9001 = UnitFactory(pk=9001)
-    unit_90011 = UnitFactory(pk=90011)
-    EmployeeFactory(unit=unit_90011)
+    unit_9001 = UnitFactory.create(pk=9001)
+    unit_90011 = UnitFactory.create(pk=90011)
+    EmployeeFactory.create(unit=unit_90011)
     operator = user_with_role(Role.OPERATOR, unit_9001)
     assert list(units_in_scope(operator)) == [unit_9001]
     assert not employees_in_scope(operator).exists()
 
 
 def test_admin_role_and_superuser_see_everything(org: Org, admin_user: User) -> None:
-    superuser = UserFactory(is_superuser=True)
+    superuser = UserFactory.create(is_superuser=True)
     for user in (admin_user, superuser):
         assert is_admin(user)
         assert units_in_scope(user).count() == Unit.objects.count()
@@ -156,6 +156,8 @@ def test_an_operator_manages_people(org: Org, operator_kua_a: User) -> None:
 
 def test_a_supervisor_of_two_madrasah_sees_both_and_nothing_else(org: Org) -> None:
     supervisor = user_with_role(Role.SUPERVISOR, org.man_a)
-    other_madrasah = UnitFactory(code="MTS-B", parent=org.kab_b, kind=Unit.Kind.MADRASAH_SWASTA)
-    RoleAssignmentFactory(user=supervisor, role=Role.SUPERVISOR, unit=other_madrasah)
+    other_madrasah = UnitFactory.create(
+        code="MTS-B", parent=org.kab_b, kind=Unit.Kind.MADRASAH_SWASTA
+    )
+    RoleAssignmentFactory.create(user=supervisor, role=Role.SUPERVISOR, unit=other_madrasah)
     assert codes(units_in_scope(supervisor)) == {"MAN-A", "MTS-B"}

@@ -18,7 +18,7 @@ from tests.factories import UnitFactory, UserFactory
 
 @pytest.fixture
 def superuser(db: None) -> User:
-    return UserFactory(is_superuser=True, is_staff=True)
+    return UserFactory.create(is_superuser=True, is_staff=True)
 
 
 def unit_form(unit: Unit, **changes: object) -> dict[str, object]:
@@ -55,7 +55,7 @@ def test_saving_a_unit_in_the_admin_writes_an_audit_row(
 def test_moving_a_unit_in_the_admin_refreshes_the_paths_below_it(
     client: Client, org: Org, superuser: User
 ) -> None:
-    balai = UnitFactory(parent=org.kua_a)
+    balai = UnitFactory.create(parent=org.kua_a)
     client.force_login(superuser)
     url = reverse("admin:org_unit_change", args=[org.kua_a.pk])
     assert client.post(url, unit_form(org.kua_a, parent=org.kab_b.pk)).status_code == 302

@@ -21,7 +21,7 @@ def test_anonymous_api_calls_get_401(client: Client, org: Org) -> None:
 def test_me_returns_the_user_and_their_employee_record(client: Client, employee_user: User) -> None:
     client.force_login(employee_user)
     body = client.get("/api/me").json()
-    employee = employee_user.employee  # type: ignore[attr-defined]
+    employee = employee_user.employee
     assert body["username"] == employee_user.username
     assert body["employee"]["nip"] == employee.nip
     assert body["employee"]["unit_id"] == employee.unit_id

@@ -114,7 +114,7 @@ def test_reimporting_units_updates_and_never_duplicates(org: Org, tmp_path: Path
 
 
 def test_reimport_moving_a_unit_refreshes_the_paths_below_it(org: Org, tmp_path: Path) -> None:
-    balai = UnitFactory(code="BALAI-A", parent=org.kua_a)
+    balai = UnitFactory.create(code="BALAI-A", parent=org.kua_a)
     path = write(tmp_path, "units.csv", [UNIT_HEADER, "KUA-A,KUA A,KUA,KAB-B,WIB,KANTOR_5H"])
     run("import_units", path)
     org.kua_a.refresh_from_db()

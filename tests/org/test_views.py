@@ -33,7 +33,7 @@ def test_home_page_shows_the_employees_own_card(client: Client, employee_user: U
     client.force_login(employee_user)
     response = client.get("/")
     assert response.status_code == 200
-    assert employee_user.employee.nip in response.content.decode()  # type: ignore[attr-defined]
+    assert employee_user.employee.nip in response.content.decode()
     assert response.context["has_roles"] is False
 
 
@@ -115,7 +115,7 @@ def test_plain_employee_cannot_open_even_their_own_unit(
 
 
 def test_unit_page_searches_by_name_or_nip(client: Client, org: Org, operator_kua_a: User) -> None:
-    wanted = EmployeeFactory(unit=org.kua_a, name="Zainal Maulana")
+    wanted = EmployeeFactory.create(unit=org.kua_a, name="Zainal Maulana")
     client.force_login(operator_kua_a)
     by_name = client.get(unit_url(org.kua_a.pk), {"q": "zainal"})
     assert [e.nip for e in by_name.context["page"]] == [wanted.nip]

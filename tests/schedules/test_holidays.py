@@ -56,7 +56,7 @@ def test_a_dropped_national_holiday_is_not_a_holiday_and_stays_dropped(org: Org)
 def test_an_operator_makes_a_national_holiday_a_working_day_for_their_units_only(
     org: Org,
 ) -> None:
-    operator = UserFactory()
+    operator = UserFactory.create()
     holiday_drop(unit=org.kab_a, day=INDEPENDENCE_DAY, actor=operator)
     assert INDEPENDENCE_DAY not in holiday_dates(org.kua_a, *YEAR_2026)
     assert INDEPENDENCE_DAY in holiday_dates(org.kua_b, *YEAR_2026)
@@ -66,7 +66,7 @@ def test_an_operator_makes_a_national_holiday_a_working_day_for_their_units_only
 
 
 def test_an_operator_adds_a_local_holiday_and_can_take_it_back(org: Org) -> None:
-    operator = UserFactory()
+    operator = UserFactory.create()
     day = date(2026, 10, 6)
     holiday_add(unit=org.kua_a, day=day, name="Hari Jadi", actor=operator)
     assert day in holiday_dates(org.kua_a, *YEAR_2026)
