@@ -171,27 +171,27 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
             )
         if pattern is not None and tz is not None and unit_name and kind in kinds:
             lines.append(_UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern))
-    in_file = {ln.code for ln in lines} | set(seen)
-    in_db = set(
-        Unit.objects.filter(code__in=[ln.parent for ln in lines if ln.parent]).values_list(
-            "code", flat=True
-        )
-    )
-    for ln in lines:
-        if ln.parent and ln.parent not in in_file and ln.parent not in in_db:
+    # Every line's parent is checked, also on lines with other problems: the operator gets the
+    # whole list at once.
+    in_file = {row.get("code") for row in rows}
+    wanted = {row.get("parent") for row in rows if row.get("parent")}
+    in_db = set(Unit.objects.filter(code__in=wanted).values_list("code", flat=True))
+    for row in rows:
+        parent = row.get("parent")
+        if parent and parent not in in_file and parent not in in_db:
             problems.append(
                 Problem(
                     name,
-                    ln.line,
+                    row.line,
                     "parent",
-                    f"unit induk '{ln.parent}' tidak ada / parent unit not found",
+                    f"unit induk '{parent}' tidak ada / parent unit not found",
                 )
             )
-        elif ln.parent == ln.code:
+        elif parent and parent == row.get("code"):
             problems.append(
                 Problem(
                     name,
-                    ln.line,
+                    row.line,
                     "parent",
                     "unit tidak boleh menjadi induknya sendiri / a unit cannot be its own parent",
                 )
@@ -208,6 +208,8 @@ def _cycles(name: str, lines: list[_UnitLine]) -> list[Problem]:
     parent_of.update({ln.code: ln.parent for ln in lines if ln.parent})
     problems = []
     for ln in lines:
+        if ln.parent == ln.code:
+            continue  # reported as its own parent already
         seen = {ln.code}
         current = parent_of.get(ln.code)
         while current:

@@ -191,11 +191,10 @@ def test_a_parent_cycle_through_existing_units_is_refused(org: Org, tmp_path: Pa
 
 def test_a_unit_cannot_be_its_own_parent(db: None, tmp_path: Path) -> None:
     path = write(tmp_path, "units.csv", [UNIT_HEADER, "SELF,Self,KUA,SELF,WIB,KANTOR_5H"])
-    problems = refused("import_units", path)
-    assert (
-        "units.csv:2: parent: unit tidak boleh menjadi induknya sendiri / a unit cannot be its own parent"
-        in problems
-    )
+    assert refused("import_units", path) == [
+        "units.csv:2: parent: unit tidak boleh menjadi induknya sendiri / a unit cannot be its "
+        "own parent"
+    ]
     assert not Unit.objects.exists()
 
 
@@ -410,3 +409,24 @@ def test_an_xlsx_with_nips_typed_as_numbers_is_refused_whole(org: Org, tmp_path:
     assert problem.startswith("pegawai.xlsx:3: nip: angka lebih dari 15 digit")
     assert Employee.objects.count() == before
     assert not Employee.objects.filter(nip__startswith="19871211").exists()
+
+
+def test_a_line_with_several_problems_reports_each_of_them(org: Org, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "units.csv",
+        [
+            UNIT_HEADER,
+            "X-1,X 1,PESANTREN,NOWHERE,WIB,KANTOR_5H",
+            "X-2,,KUA,X-2,WIB,KANTOR_5H",
+        ],
+    )
+    problems = refused("import_units", path)
+    assert problems == [
+        "units.csv:2: kind: jenis 'PESANTREN' tidak dikenal; pilihan: "
+        + ", ".join(sorted(Unit.Kind.values)),
+        "units.csv:2: parent: unit induk 'NOWHERE' tidak ada / parent unit not found",
+        "units.csv:3: name: nama wajib diisi / name is required",
+        "units.csv:3: parent: unit tidak boleh menjadi induknya sendiri / a unit cannot be its "
+        "own parent",
+    ]
