@@ -145,6 +145,10 @@ class Policy:
     ladder: tuple[Sanction, ...] = field(default_factory=_default_ladder)
     streak_days: int = 10
     sedang_extra_pct: Decimal = field(default_factory=lambda: _d("25"))
+    # Check-in plausibility (DOMAIN.md §6): a move of at least ``travel_min_m`` between two
+    # punches faster than ``travel_max_kmh`` is impossible travel; shorter moves are GPS noise.
+    travel_max_kmh: int = 150
+    travel_min_m: int = 1000
 
     # Derived once so the per-day evaluation does integer comparisons only.
     window_start_min: int = field(init=False, repr=False, compare=False)
@@ -237,6 +241,8 @@ def _validate(p: Policy) -> None:
             )
     if p.streak_days <= 0:
         raise PolicyError("discipline.streak_days", "harus lebih dari 0")
+    if p.travel_max_kmh <= 0:
+        raise PolicyError("presence.travel_max_kmh", "harus lebih dari 0")
 
 
 def _check_pct(key: str, value: Decimal) -> None:
@@ -479,6 +485,16 @@ def _build_keys() -> dict[str, _Key]:
         "discipline.sedang_pct",
         "Potongan TUKIN (%) tambahan selama sanksi tingkat sedang",
         _scalar("sedang_extra_pct", _parse_dec, as_dec),
+    )
+    add(
+        "presence.travel_max_kmh",
+        "Kecepatan (km/jam) antar-presensi yang dianggap perjalanan mustahil",
+        _scalar("travel_max_kmh", _parse_int, as_str),
+    )
+    add(
+        "presence.travel_min_m",
+        "Jarak (m) antar-presensi di bawahnya selisih posisi dianggap derau GPS",
+        _scalar("travel_min_m", _parse_int, as_str),
     )
     return keys
 

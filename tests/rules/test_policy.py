@@ -127,7 +127,7 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
     values = policy_to_values(DEFAULT_POLICY)
     assert set(values) == set(describe_policy_keys())
     assert all(describe_policy_keys().values())
-    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2
+    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2
 
 
 @pytest.mark.parametrize(
@@ -154,6 +154,8 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
         ("discipline.level.PEMBEBASAN_JABATAN", "berat"),
         ("discipline.streak_days", "10"),
         ("discipline.sedang_pct", "25"),
+        ("presence.travel_max_kmh", "150"),
+        ("presence.travel_min_m", "1000"),
     ],
 )
 def test_default_values_are_written_in_the_documented_format(key: str, text: str) -> None:
@@ -179,6 +181,8 @@ def test_the_flat_form_round_trips() -> None:
         ("tukin.cap", "90.5", "deduction_cap_pct", D("90.5")),
         ("discipline.streak_days", "5", "streak_days", 5),
         ("discipline.sedang_pct", "20", "sedang_extra_pct", D("20")),
+        ("presence.travel_max_kmh", "200", "travel_max_kmh", 200),
+        ("presence.travel_min_m", "500", "travel_min_m", 500),
     ],
 )
 def test_a_scalar_key_overrides_its_figure(
@@ -274,6 +278,7 @@ def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
         ({"discipline.from.TEGURAN_TERTULIS": "3"}, "discipline.from.TEGURAN_TERTULIS"),
         ({"discipline.from.TEGURAN_LISAN": "0"}, "discipline.from.TEGURAN_LISAN"),
         ({"discipline.streak_days": "0"}, "discipline.streak_days"),
+        ({"presence.travel_max_kmh": "0"}, "presence.travel_max_kmh"),
     ],
 )
 def test_inconsistent_figures_are_refused_naming_the_key(values: dict[str, str], key: str) -> None:
