@@ -15,6 +15,7 @@ from factory.declarations import (
     LazyAttribute,
     LazyAttributeSequence,
     LazyFunction,
+    PostGeneration,
     Sequence,
     SubFactory,
 )
@@ -100,6 +101,7 @@ class UserFactory(DjangoModelFactory[User]):
 class EmployeeFactory(DjangoModelFactory[Employee]):
     class Meta:
         model = Employee
+        skip_postgeneration_save = True
 
     class Params:
         pppk = False
@@ -115,6 +117,14 @@ class EmployeeFactory(DjangoModelFactory[Employee]):
     start = date(2024, 1, 1)
     end = None
     user = None
+
+    @PostGeneration
+    def account_name(employee: Employee, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """An account linked to an employee carries the employee's name, as activation does."""
+        user = employee.user
+        if create and user is not None and user.first_name != employee.name:
+            user.first_name = employee.name[:150]
+            user.save(update_fields=["first_name"])
 
 
 class RoleAssignmentFactory(DjangoModelFactory[RoleAssignment]):

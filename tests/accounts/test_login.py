@@ -83,6 +83,17 @@ def test_lock_out_of_one_account_does_not_lock_another(client: Client, user: Use
     assert log_in(client, PASSWORD, username=other.username).status_code == 302
 
 
+def test_lock_out_from_one_address_does_not_lock_the_account_elsewhere(
+    client: Client, user: User
+) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong")
+    assert log_in(client, PASSWORD).status_code == 429
+    elsewhere = Client(REMOTE_ADDR="10.20.30.40")
+    response = elsewhere.post(reverse("accounts:login"), {"username": NIP, "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_a_logged_in_user_is_not_shown_the_login_form_again(client: Client, user: User) -> None:
     client.force_login(user)
     response = client.get(reverse("accounts:login"))

@@ -8,7 +8,7 @@ from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import parse_nip
 from hadir.schedules.models import WorkPattern
 from hadir.schedules.selectors import work_patterns
-from tests.factories import EmployeeFactory, UnitFactory
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory
 
 
 def test_employee_factory_makes_valid_distinct_pns_and_pppk_numbers(db: None) -> None:
@@ -33,3 +33,11 @@ def test_a_flushed_pattern_is_seeded_again_exactly_like_the_migration(db: None) 
     WorkPattern.objects.all().delete()
     UnitFactory.create()
     assert work_patterns() == {"KANTOR_5H": seeded["KANTOR_5H"]}
+
+
+def test_an_account_given_to_an_employee_carries_their_name(db: None) -> None:
+    user = UserFactory.create()
+    employee = EmployeeFactory.create(user=user, name="Siti Hasanah")
+    user.refresh_from_db()
+    assert user.first_name == "Siti Hasanah"
+    assert employee.user == user
