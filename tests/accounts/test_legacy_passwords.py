@@ -169,3 +169,11 @@ def test_a_flagged_user_may_still_log_out(client: Client, legacy_user: User) -> 
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
     assert client.get("/")["Location"].startswith(reverse("accounts:login"))
+
+
+def test_legacy_accounts_skip_employees_with_an_invalid_nip(settings: Settings, org: Org) -> None:
+    settings.HADIR_LEGACY_PASSWORDS = True
+    typo = EmployeeFactory.create(nip="198713112010121007", unit=org.kua_a)
+    assert legacy_accounts_create(employees=[typo], actor=None) == 0
+    typo.refresh_from_db()
+    assert typo.user is None

@@ -161,3 +161,8 @@ def test_a_supervisor_of_two_madrasah_sees_both_and_nothing_else(org: Org) -> No
     )
     RoleAssignmentFactory.create(user=supervisor, role=Role.SUPERVISOR, unit=other_madrasah)
     assert codes(units_in_scope(supervisor)) == {"MAN-A", "MTS-B"}
+
+
+def test_admins_have_every_role_for_the_menus(admin_user: User) -> None:
+    assert has_any_role(admin_user)
+    assert can_manage_people(admin_user)
