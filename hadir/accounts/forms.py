@@ -15,6 +15,10 @@ from hadir.accounts.models import User
 class NipLoginForm(AuthenticationForm):
     """Django's login form, labelled for NIP (admins may still use their user name)."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong NIP or password. Passwords are case-sensitive."),
+    }
     username = forms.CharField(
         label=_("NIP"),
         max_length=150,

@@ -3,3 +3,6 @@
 from hadir.config.settings.base import *  # noqa: F403
 
 DEBUG = True
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
