@@ -17,6 +17,7 @@ from hadir.common.access import READ_ROLES, access_unit
 from hadir.org.selectors import employee_list, unit_list
 
 api = NinjaAPI(title="Hadir API", version="1", auth=django_auth, urls_namespace="api")
+api.add_router("/presensi", "hadir.presence.api.router")
 
 
 class UnitOut(Schema):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("akun/", include("hadir.accounts.urls")),
     path("org/", include("hadir.org.urls")),
     path("jadwal/", include("hadir.schedules.urls")),
+    path("presensi/", include("hadir.presence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -164,7 +164,12 @@ class RoleAssignment(models.Model):
 
 
 class Location(models.Model):
-    """A place where check-in is allowed (titik lokasi): a point with a radius."""
+    """A place where check-in is allowed (titik lokasi): a point with a radius, or a polygon.
+
+    ``polygon`` is a list of ``[lat, lng]`` vertices; when present it defines the area and
+    ``latitude``/``longitude`` is only where the map centres. ``accuracy_tolerance_m`` is the
+    worst GPS accuracy accepted here (an open field can demand more than a building).
+    """
 
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="locations", verbose_name=_("unit")
@@ -174,6 +179,8 @@ class Location(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     radius_m = models.PositiveIntegerField(_("radius (m)"))
     accuracy_tolerance_m = models.PositiveIntegerField(_("GPS accuracy tolerance (m)"))
+    polygon = models.JSONField(_("polygon [[lat, lng], …]"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("location")
@@ -182,3 +189,45 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit.code})"
+
+
+class LocationGrant(models.Model):
+    """An extra location for one employee (a teacher at several madrasah, a Guru PAI at a
+    sekolah umum). It counts only once an operator of the location's unit approved it."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "REQUESTED", _("requested")
+        APPROVED = "APPROVED", _("approved")
+        REJECTED = "REJECTED", _("rejected")
+        REVOKED = "REVOKED", _("revoked")
+
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.CASCADE,
+        related_name="location_grants",
+        verbose_name=_("employee"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="grants", verbose_name=_("location")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extra location")
+        verbose_name_plural = _("extra locations")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "location"], name="uniq_location_grant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee.nip} → {self.location.name} ({self.status})"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "hadir.accounts",
     "hadir.org",
     "hadir.schedules",
+    "hadir.presence",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,188 @@
+"""Check-in over HTTP: ``POST /api/presensi/check-in`` and ``GET /api/presensi/today``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
+from ninja import Field, Router, Schema
+
+from hadir.presence.selectors import allowed_areas, day_standing
+from hadir.presence.services import CheckIn, Outcome, punch_check_in
+from hadir.rules.day import DayResult
+from hadir.rules.explain import Lang, render
+
+router = Router(tags=["presensi"])
+
+
+class CheckInIn(Schema):
+    latitude: float = Field(..., ge=-90, le=90)
+    longitude: float = Field(..., ge=-180, le=180)
+    accuracy_m: float = Field(
+        ..., ge=0, le=100_000, description="GPS accuracy reported by the phone, metres"
+    )
+    device_id: str = Field("", max_length=100)
+    mock_location: bool = Field(False, description="The phone's own mock-location flag")
+    idempotency_key: str = Field(
+        "",
+        max_length=64,
+        description="Same key on a retry records one punch (the phone makes one per tap)",
+    )
+
+
+class Standing(Schema):
+    status: str
+    working: bool
+    datang: str | None
+    pulang: str | None
+    late_minutes: int
+    early_minutes: int
+    late_class: int
+    early_class: int
+    reasons: list[str]
+
+
+class CheckInOut(Schema):
+    accepted: bool
+    replayed: bool
+    server_time: datetime
+    local_time: str = Field(..., description="HH:MM:SS in the unit's time zone")
+    kind: str | None = Field(
+        None, description="DATANG, PULANG or LIBUR (a day off: kept, counts for nothing)"
+    )
+    reason: str | None = Field(None, description="Refusal reason code")
+    message: str
+    distance_m: int | None = None
+    standing: Standing | None = None
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+    latitude: float
+    longitude: float
+    radius_m: float
+    accuracy_tolerance_m: float
+    polygon: list[list[float]]
+
+
+class TodayOut(Schema):
+    date: str
+    timezone: str
+    standing: Standing
+    locations: list[AreaOut]
+
+
+def _lang() -> Lang:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+def standing_of(day: DayResult) -> Standing:
+    return Standing(
+        status=day.status,
+        working=day.working,
+        datang=f"{day.datang:%H:%M}" if day.datang else None,
+        pulang=f"{day.pulang:%H:%M}" if day.pulang else None,
+        late_minutes=day.tl_minutes,
+        early_minutes=day.psw_minutes,
+        late_class=day.tl_class,
+        early_class=day.psw_class,
+        reasons=render(day.reasons, _lang()),
+    )
+
+
+def _employee(request: HttpRequest):  # type: ignore[no-untyped-def]
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404
+    return employee
+
+
+def outcome_out(outcome: Outcome) -> CheckInOut:
+    if outcome.punch is not None:
+        return CheckInOut(
+            accepted=True,
+            replayed=outcome.replayed,
+            server_time=outcome.at,
+            local_time=f"{outcome.local_at:%H:%M:%S}",
+            kind=outcome.kind,
+            message=outcome_message(outcome),
+            standing=standing_of(outcome.day) if outcome.day else None,
+        )
+    assert outcome.refusal is not None
+    return CheckInOut(
+        accepted=False,
+        replayed=outcome.replayed,
+        server_time=outcome.at,
+        local_time=f"{outcome.local_at:%H:%M:%S}",
+        reason=outcome.refusal.reason,
+        message=outcome.refusal.message,
+        distance_m=outcome.detail.get("distance_m"),
+    )
+
+
+def outcome_message(outcome: Outcome) -> str:
+    from django.utils.translation import gettext as _
+
+    time_text = f"{outcome.local_at:%H:%M}"
+    if outcome.kind == "LIBUR":
+        return _(
+            "Recorded at %(time)s. Today is not a working day: kept as overtime information only."
+        ) % {"time": time_text}
+    if outcome.kind == "DATANG":
+        return _("Check-in (datang) recorded at %(time)s.") % {"time": time_text}
+    return _("Check-out (pulang) recorded at %(time)s.") % {"time": time_text}
+
+
+@router.post(
+    "/check-in",
+    response={201: CheckInOut, 200: CheckInOut, 422: CheckInOut},
+    summary="Check in or out at the server's time from the phone's position",
+)
+def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+    key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
+    outcome = punch_check_in(
+        employee=_employee(request),
+        check_in=CheckIn(
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            accuracy_m=payload.accuracy_m,
+            device_id=payload.device_id,
+            mock_location=payload.mock_location,
+            idempotency_key=key,
+        ),
+    )
+    body = outcome_out(outcome)
+    if not outcome.accepted:
+        return 422, body
+    return (200 if outcome.replayed else 201), body
+
+
+@router.get(
+    "/today", response=TodayOut, summary="Today's standing and the caller's allowed locations"
+)
+def today(request: HttpRequest) -> TodayOut:
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    employee = _employee(request)
+    day = timezone.now().astimezone(ZoneInfo(employee.unit.timezone)).date()
+    return TodayOut(
+        date=day.isoformat(),
+        timezone=employee.unit.timezone,
+        standing=standing_of(day_standing(employee, day)),
+        locations=[
+            AreaOut(
+                id=a.key,
+                name=a.name,
+                latitude=a.centre.lat,
+                longitude=a.centre.lng,
+                radius_m=a.radius_m,
+                accuracy_tolerance_m=a.accuracy_tolerance_m,
+                polygon=[[v.lat, v.lng] for v in a.vertices],
+            )
+            for a in allowed_areas(employee)
+        ],
+    )

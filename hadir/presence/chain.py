@@ -1,0 +1,86 @@
+"""The hash chain over each employee's punches: tampering with stored rows shows.
+
+Each punch's hash covers its own fields and the previous punch's hash (in insertion order), so
+changing, deleting or inserting a row behind the application breaks every later link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+
+from hadir.presence.models import Punch
+
+GENESIS = ""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return f"{value:.6f}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def punch_digest(punch: Punch, prev_hash: str) -> str:
+    """The hash a punch must carry after ``prev_hash``."""
+    fields = [
+        prev_hash,
+        str(punch.employee_id),
+        punch.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        punch.source,
+        _text(punch.latitude),
+        _text(punch.longitude),
+        _text(punch.accuracy_m),
+        _text(punch.location_id),
+        punch.device_id,
+        punch.idempotency_key,
+        "1" if punch.counts else "0",
+        punch.flags,
+        _text(punch.machine_id),
+    ]
+    return hashlib.sha256("|".join(fields).encode()).hexdigest()
+
+
+def punch_seal(punch: Punch, prev_hash: str) -> None:
+    """Set ``prev_hash`` and ``hash`` on an unsaved punch."""
+    if punch.latitude is not None:
+        punch.latitude = Decimal(punch.latitude).quantize(Decimal("0.000001"))
+    if punch.longitude is not None:
+        punch.longitude = Decimal(punch.longitude).quantize(Decimal("0.000001"))
+    if punch.accuracy_m is not None:
+        punch.accuracy_m = round(float(punch.accuracy_m), 2)
+    punch.prev_hash = prev_hash
+    punch.hash = punch_digest(punch, prev_hash)
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where an employee's chain stops holding."""
+
+    employee_id: int
+    punch_id: int
+    reason: str
+
+
+def chain_breaks(punches: Iterable[Punch]) -> list[Break]:
+    """Every broken link among ``punches`` (ordered by employee, then id)."""
+    breaks: list[Break] = []
+    current_employee: int | None = None
+    expected_prev = GENESIS
+    for punch in punches:
+        if punch.employee_id != current_employee:
+            current_employee, expected_prev = punch.employee_id, GENESIS
+        if punch.prev_hash != expected_prev:
+            breaks.append(
+                Break(punch.employee_id, punch.pk, "prev_hash does not match the previous punch")
+            )
+        elif punch_digest(punch, punch.prev_hash) != punch.hash:
+            breaks.append(Break(punch.employee_id, punch.pk, "contents do not match the hash"))
+        expected_prev = punch.hash
+    return breaks

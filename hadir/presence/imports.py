@@ -1,0 +1,327 @@
+"""Importing punches: fingerprint-machine logs (ZKTeco attlog) and CSV files.
+
+A bad file is refused whole with every problem listed; a good one is written in one transaction.
+Rows already recorded (same employee, instant and source) are skipped, so importing the same log
+twice records each punch once. Rows outside the presensi window are kept but flagged and do not
+count, as DOMAIN.md §3 asks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from hadir.common.audit import audit_record
+from hadir.common.tables import Problem, TableRefused
+from hadir.org.models import Employee
+from hadir.presence.models import Machine, MachinePin, Punch
+from hadir.presence.services import punch_append
+from hadir.schedules import cache
+
+OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
+IMPORT_SOURCES = {"MACHINE": Punch.Source.MACHINE, "IMPORT": Punch.Source.IMPORT}
+
+
+@dataclass(frozen=True)
+class PunchRow:
+    """One validated row, ready to append."""
+
+    line: int
+    employee: Employee
+    at: datetime
+    source: str
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass
+class PunchImportReport:
+    recorded: int = 0
+    duplicates: int = 0
+    outside_window: int = 0
+    dry_run: bool = False
+    employees: set[int] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        verb = "akan dicatat / would record" if self.dry_run else "dicatat / recorded"
+        return (
+            f"{verb}: {self.recorded}, duplikat dilewati / duplicates skipped: {self.duplicates}, "
+            f"di luar rentang presensi (disimpan, tidak dihitung) / outside the window (kept, not counted): "
+            f"{self.outside_window}"
+        )
+
+
+def punches_import(
+    *,
+    path: Path,
+    machine: Machine | None = None,
+    actor: Any | None = None,
+    actor_label: str = "",
+    dry_run: bool = False,
+) -> PunchImportReport:
+    """Import ``path``: CSV (``nip,time[,lat,lng,source]``) or, with a machine, its attlog."""
+    name = path.name
+    if not path.is_file():
+        raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableRefused(
+            [Problem(name, 0, "", "berkas bukan teks UTF-8 / not a UTF-8 text file")]
+        ) from None
+    if _looks_like_csv(text):
+        rows = _csv_rows(name, text)
+    else:
+        if machine is None:
+            raise TableRefused(
+                [
+                    Problem(
+                        name,
+                        1,
+                        "",
+                        "log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine",
+                    )
+                ]
+            )
+        rows = _attlog_rows(name, text, machine)
+    return _record(
+        rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
+    )
+
+
+def _looks_like_csv(text: str) -> bool:
+    first = text.lstrip().splitlines()[0].lower() if text.strip() else ""
+    return first.replace(" ", "").startswith("nip,") or first.replace(" ", "").startswith("nip;")
+
+
+def _csv_rows(name: str, text: str) -> list[PunchRow]:
+    first = text.splitlines()[0]
+    reader = csv.DictReader(
+        io.StringIO(text), delimiter=";" if ";" in first and "," not in first else ","
+    )
+    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+    problems = [
+        Problem(name, 1, c, "kolom wajib tidak ada / required column missing")
+        for c in ("nip", "time")
+        if c not in columns
+    ]
+    unknown = columns - {"nip", "time", "lat", "lng", "source"}
+    problems += [
+        Problem(name, 1, c, "kolom tidak dikenal / unknown column") for c in sorted(unknown)
+    ]
+    if problems:
+        raise TableRefused(problems)
+    raw = [
+        (reader.line_num, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k})
+        for row in reader
+    ]
+    raw = [(line, values) for line, values in raw if any(values.values())]
+    employees = {
+        e.nip: e
+        for e in Employee.objects.select_related("unit").filter(nip__in={v["nip"] for _, v in raw})
+    }
+    rows: list[PunchRow] = []
+    for line, values in raw:
+        employee = employees.get(values["nip"])
+        if employee is None:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "nip",
+                    f"pegawai dengan NIP '{values['nip']}' tidak ada / no such employee",
+                )
+            )
+            continue
+        at = _parse_time(values["time"], ZoneInfo(employee.unit.timezone))
+        if at is None:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "time",
+                    f"waktu '{values['time']}' tidak valid; contoh 2024-03-04T07:12:00+07:00 / invalid time",
+                )
+            )
+            continue
+        source = values.get("source", "").upper() or "IMPORT"
+        if source not in IMPORT_SOURCES:
+            problems.append(
+                Problem(
+                    name, line, "source", f"sumber '{values['source']}' harus MACHINE atau IMPORT"
+                )
+            )
+            continue
+        lat, lng = (
+            _coordinate(values.get("lat", ""), -90, 90),
+            _coordinate(values.get("lng", ""), -180, 180),
+        )
+        if lat is False or lng is False or (lat is None) != (lng is None):
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "lat,lng",
+                    "koordinat tidak valid (isi keduanya, derajat desimal) / invalid coordinates",
+                )
+            )
+            continue
+        rows.append(PunchRow(line, employee, at, IMPORT_SOURCES[source], lat or None, lng or None))
+    if problems:
+        raise TableRefused(problems)
+    if not rows:
+        raise TableRefused(
+            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
+        )
+    return rows
+
+
+def _attlog_rows(name: str, text: str, machine: Machine) -> list[PunchRow]:
+    """ZKTeco ``attlog.dat``: tab-separated PIN, ``YYYY-MM-DD HH:MM:SS``, then status columns."""
+    pins = {
+        p.pin: p.employee
+        for p in MachinePin.objects.filter(machine=machine).select_related("employee__unit")
+    }
+    problems: list[Problem] = []
+    rows: list[PunchRow] = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        tabbed = "\t" in raw
+        parts = [p.strip() for p in raw.split("\t")] if tabbed else raw.split()
+        # Tab-separated logs keep "date time" in one field; space-separated ones split it in two.
+        when = parts[1] if tabbed and len(parts) >= 2 else " ".join(parts[1:3])
+        if len(parts) < (2 if tabbed else 3) or not parts[0]:
+            problems.append(
+                Problem(
+                    name, line, "", "baris tidak berisi PIN dan waktu / line lacks PIN and time"
+                )
+            )
+            continue
+        pin = parts[0]
+        employee = pins.get(pin)
+        if employee is None:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "PIN",
+                    f"PIN {pin} tidak dipetakan ke NIP untuk mesin {machine.serial}",
+                )
+            )
+            continue
+        at = _parse_time(when, ZoneInfo(employee.unit.timezone))
+        if at is None:
+            problems.append(
+                Problem(name, line, "time", f"waktu '{when}' tidak valid / invalid time")
+            )
+            continue
+        rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
+    if problems:
+        raise TableRefused(problems)
+    if not rows:
+        raise TableRefused(
+            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
+        )
+    return rows
+
+
+def _parse_time(text: str, tz: ZoneInfo) -> datetime | None:
+    """ISO 8601 with an offset, or without one meaning the employee's unit time zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+def _coordinate(text: str, low: int, high: int) -> Decimal | bool | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    if not value.is_finite() or not low <= value <= high:
+        return False
+    return value.quantize(Decimal("0.000001"))
+
+
+def _record(
+    rows: list[PunchRow],
+    *,
+    name: str,
+    machine: Machine | None,
+    actor: Any,
+    actor_label: str,
+    dry_run: bool,
+) -> PunchImportReport:
+    report = PunchImportReport(dry_run=dry_run)
+    by_employee: dict[int, list[PunchRow]] = {}
+    for row in rows:
+        by_employee.setdefault(row.employee.pk, []).append(row)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        for employee_id, employee_rows in by_employee.items():
+            employee = employee_rows[0].employee
+            Employee.objects.select_for_update().only("pk").get(pk=employee_id)
+            times = [r.at for r in employee_rows]
+            existing = set(
+                Punch.objects.filter(
+                    employee_id=employee_id, at__gte=min(times), at__lte=max(times)
+                ).values_list("at", "source")
+            )
+            for row in sorted(employee_rows, key=lambda r: r.at):
+                if (row.at, row.source) in existing:
+                    report.duplicates += 1
+                    continue
+                existing.add((row.at, row.source))
+                inside = _inside_window(row.at, employee)
+                report.outside_window += 0 if inside else 1
+                punch_append(
+                    employee,
+                    Punch(
+                        employee=employee,
+                        at=row.at,
+                        source=row.source,
+                        latitude=row.latitude,
+                        longitude=row.longitude,
+                        counts=inside,
+                        flags="" if inside else OUTSIDE_WINDOW,
+                        machine=machine,
+                        recorded_by=user,
+                    ),
+                )
+                report.recorded += 1
+                report.employees.add(employee_id)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="presence.punches_import",
+            summary=f"{name}: {report}",
+            after={
+                "file": name,
+                "machine": machine.serial if machine else None,
+                "recorded": report.recorded,
+                "duplicates": report.duplicates,
+                "outside_window": report.outside_window,
+            },
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _inside_window(at: datetime, employee: Employee) -> bool:
+    local = at.astimezone(ZoneInfo(employee.unit.timezone))
+    policy = cache.policy(local.date())
+    minute = local.hour * 60 + local.minute
+    return policy.window_start_min <= minute < policy.window_end_min

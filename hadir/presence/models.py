@@ -1,0 +1,163 @@
+"""Punches (append-only, hash-chained), refused attempts, devices and fingerprint machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hadir.org.models import Employee, Location, Unit
+
+
+class AppendOnlyError(RuntimeError):
+    """Punches are evidence: they are never changed or deleted, only corrected by requests."""
+
+
+class Punch(models.Model):
+    """One recorded check-in or check-out, in server time (or machine time for imported logs).
+
+    Append-only: :meth:`save` refuses updates and :meth:`delete` refuses always. ``hash`` chains
+    each punch to the employee's previous one (``prev_hash``), so ``manage.py verify_punches``
+    detects a row changed or removed behind the application's back.
+    """
+
+    class Source(models.TextChoices):
+        APP = "APP", _("app")
+        MACHINE = "MACHINE", _("fingerprint machine")
+        IMPORT = "IMPORT", _("import")
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="punches")
+    at = models.DateTimeField(_("time"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    device_id = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    counts = models.BooleanField(_("counts"), default=True)
+    flags = models.CharField(_("flags"), max_length=200, blank=True)
+    machine = models.ForeignKey(
+        "Machine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("punch")
+        verbose_name_plural = _("punches")
+        indexes = [models.Index(fields=["employee", "at"], name="punch_employee_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="uniq_punch_idempotency_key",
+            ),
+            models.UniqueConstraint(
+                fields=["employee", "at", "source"], name="uniq_punch_employee_at_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.at:%Y-%m-%d %H:%M:%S} {self.source}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("punches are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("punches are append-only")
+
+
+class Refusal(models.Model):
+    """A check-in the server refused, kept with its data: the evidence for a complaint later."""
+
+    class Reason(models.TextChoices):
+        INACTIVE = "INACTIVE", _("account not active")
+        OUTSIDE_WINDOW = "OUTSIDE_WINDOW", _("outside the presensi window")
+        OUTSIDE_AREA = "OUTSIDE_AREA", _("outside every allowed location")
+        POOR_ACCURACY = "POOR_ACCURACY", _("GPS accuracy too poor")
+        MOCK_LOCATION = "MOCK_LOCATION", _("mock location")
+        IMPOSSIBLE_TRAVEL = "IMPOSSIBLE_TRAVEL", _("impossible travel")
+        UNKNOWN_DEVICE = "UNKNOWN_DEVICE", _("unknown device")
+        NO_LOCATION = "NO_LOCATION", _("no location configured")
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="refusals")
+    at = models.DateTimeField(_("time"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    message = models.CharField(_("message"), max_length=300)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    device_id = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("refused check-in")
+        verbose_name_plural = _("refused check-ins")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class Device(models.Model):
+    """A device an employee checks in from; with device binding on, only active ones may."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField(max_length=100)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "device_id"], name="uniq_employee_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.device_id}"
+
+
+class Machine(models.Model):
+    """A fingerprint machine (mesin absensi) whose logs operators import."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="machines", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    serial = models.CharField(_("serial number"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("fingerprint machine")
+        verbose_name_plural = _("fingerprint machines")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.serial})"
+
+
+class MachinePin(models.Model):
+    """Which employee a machine's user PIN belongs to."""
+
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="pins")
+    pin = models.CharField(_("PIN"), max_length=20)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("machine PIN")
+        verbose_name_plural = _("machine PINs")
+        constraints = [models.UniqueConstraint(fields=["machine", "pin"], name="uniq_machine_pin")]
+
+    def __str__(self) -> str:
+        return f"{self.machine.serial}:{self.pin} → {self.employee_id}"

@@ -1,0 +1,290 @@
+"""Recording punches: the phone check-in with its refusals, and machine-log imports.
+
+Only server time counts for a check-in (the phone's clock is never read). Every refusal is kept
+with the data that caused it, because it is the employee's evidence for a ``SISTEM_ERROR``
+complaint. Punches are appended under a per-employee row lock so the hash chain and the
+idempotency check see a consistent tail even with parallel requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hadir.org.models import Employee
+from hadir.presence.chain import GENESIS, punch_seal
+from hadir.presence.models import Device, Punch, Refusal
+from hadir.presence.selectors import allowed_areas, day_standing, last_positioned_punch
+from hadir.rules.day import DayResult
+from hadir.rules.geo import Point, distance_m, place, speed_kmh
+from hadir.schedules import cache
+
+Kind = Literal["DATANG", "PULANG", "LIBUR"]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What the phone sends. No time: the server's clock decides."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    device_id: str = ""
+    mock_location: bool = False
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer shown on the phone: the punch or the refusal, and the day's standing."""
+
+    at: datetime
+    local_at: datetime
+    punch: Punch | None = None
+    refusal: Refusal | None = None
+    kind: Kind | None = None
+    day: DayResult | None = None
+    replayed: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.punch is not None
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.reason, self.message, self.detail = reason, message, detail
+
+
+def punch_check_in(
+    *, employee: Employee, check_in: CheckIn, now: datetime | None = None
+) -> Outcome:
+    """Check ``employee`` in (or out) from a phone; refuse with a kept reason when not allowed.
+
+    ``now`` exists for tests; callers in production leave it to the server clock.
+    """
+    now = now or timezone.now()
+    tz = ZoneInfo(employee.unit.timezone)
+    local = now.astimezone(tz)
+    replay = _replayed(employee, check_in.idempotency_key, now, tz)
+    if replay is not None:
+        return replay
+    try:
+        location_id, flags = _admissible(employee, check_in, now, local)
+    except _Refused as refused:
+        return _refuse(employee, check_in, now, local, refused)
+    try:
+        with transaction.atomic():
+            Employee.objects.select_for_update().only("pk").get(pk=employee.pk)
+            replay = _replayed(employee, check_in.idempotency_key, now, tz)
+            if replay is not None:
+                return replay
+            punch = punch_append(
+                employee,
+                Punch(
+                    employee=employee,
+                    at=now,
+                    source=Punch.Source.APP,
+                    latitude=Decimal(str(check_in.latitude)),
+                    longitude=Decimal(str(check_in.longitude)),
+                    accuracy_m=check_in.accuracy_m,
+                    location_id=location_id,
+                    device_id=check_in.device_id[:100],
+                    idempotency_key=check_in.idempotency_key[:64],
+                    flags=",".join(flags),
+                ),
+            )
+            _remember_device(employee, check_in.device_id)
+    except IntegrityError:
+        replay = _replayed(employee, check_in.idempotency_key, now, tz)
+        if replay is None:
+            raise
+        return replay
+    return _accepted(employee, punch, tz)
+
+
+def _admissible(
+    employee: Employee, check_in: CheckIn, now: datetime, local: datetime
+) -> tuple[int, list[str]]:
+    """The location the punch counts at, and its flags; raises :class:`_Refused` otherwise."""
+    today = local.date()
+    user = employee.user
+    if (
+        (user is not None and not user.is_active)
+        or today < employee.start
+        or (employee.end and today > employee.end)
+    ):
+        raise _Refused(Refusal.Reason.INACTIVE, _("This account is not active for attendance."))
+    if check_in.mock_location:
+        raise _Refused(
+            Refusal.Reason.MOCK_LOCATION,
+            _("The phone reports a mock (fake) location. Turn it off and try again."),
+        )
+    if getattr(settings, "HADIR_DEVICE_BINDING", False) and not _device_known(
+        employee, check_in.device_id
+    ):
+        raise _Refused(
+            Refusal.Reason.UNKNOWN_DEVICE,
+            _(
+                "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
+            ),
+        )
+    policy = cache.policy(today)
+    minute = local.hour * 60 + local.minute
+    if not policy.window_start_min <= minute < policy.window_end_min:
+        raise _Refused(
+            Refusal.Reason.OUTSIDE_WINDOW,
+            _("Presensi is open from %(start)s to %(end)s; it is now %(now)s.")
+            % {
+                "start": f"{policy.window_start:%H:%M}",
+                "end": f"{policy.window_end:%H:%M}",
+                "now": f"{local:%H:%M}",
+            },
+        )
+    areas = allowed_areas(employee)
+    if not areas:
+        raise _Refused(
+            Refusal.Reason.NO_LOCATION,
+            _("No check-in location is set for your unit. Contact your Pengelola Presensi."),
+        )
+    position = Point(check_in.latitude, check_in.longitude)
+    placement = place(position, areas)
+    if not placement.inside:
+        assert placement.area is not None
+        raise _Refused(
+            Refusal.Reason.OUTSIDE_AREA,
+            _("You are %(distance)s from %(place)s, outside every allowed location.")
+            % {
+                "distance": _distance_text(placement.distance_outside_m),
+                "place": placement.area.name,
+            },
+            distance_m=round(placement.distance_outside_m),
+            nearest=placement.area.name,
+        )
+    assert placement.area is not None
+    if check_in.accuracy_m > placement.area.accuracy_tolerance_m:
+        raise _Refused(
+            Refusal.Reason.POOR_ACCURACY,
+            _(
+                "GPS accuracy is %(accuracy)s m; %(place)s needs %(tolerance)s m or better. Move into the open and try again."
+            )
+            % {
+                "accuracy": round(check_in.accuracy_m),
+                "place": placement.area.name,
+                "tolerance": round(placement.area.accuracy_tolerance_m),
+            },
+        )
+    previous = last_positioned_punch(employee)
+    if previous is not None and previous.latitude is not None and previous.longitude is not None:
+        before = Point(float(previous.latitude), float(previous.longitude))
+        speed = speed_kmh(before, previous.at, position, now)
+        if distance_m(before, position) >= policy.travel_min_m and speed > policy.travel_max_kmh:
+            raise _Refused(
+                Refusal.Reason.IMPOSSIBLE_TRAVEL,
+                _("This position is too far from your previous punch for the time between them."),
+                speed_kmh=round(speed),
+            )
+    return placement.area.key, []
+
+
+def _distance_text(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
+
+
+def _device_known(employee: Employee, device_id: str) -> bool:
+    """With binding on, the first device registers itself; later ones must be registered."""
+    devices = Device.objects.filter(employee=employee, active=True)
+    if not devices.exists():
+        return bool(device_id)
+    return devices.filter(device_id=device_id).exists()
+
+
+def _remember_device(employee: Employee, device_id: str) -> None:
+    if device_id:
+        Device.objects.get_or_create(employee=employee, device_id=device_id[:100])
+
+
+def punch_append(employee: Employee, punch: Punch) -> Punch:
+    """Seal ``punch`` onto the employee's chain and store it (caller holds the row lock)."""
+    tail = (
+        Punch.objects.filter(employee=employee)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    punch_seal(punch, tail or GENESIS)
+    punch.save(force_insert=True)
+    return punch
+
+
+def _refuse(
+    employee: Employee, check_in: CheckIn, now: datetime, local: datetime, refused: _Refused
+) -> Outcome:
+    refusal = Refusal.objects.create(
+        employee=employee,
+        at=now,
+        reason=refused.reason,
+        message=refused.message[:300],
+        latitude=Decimal(str(check_in.latitude)).quantize(Decimal("0.000001")),
+        longitude=Decimal(str(check_in.longitude)).quantize(Decimal("0.000001")),
+        accuracy_m=check_in.accuracy_m,
+        device_id=check_in.device_id[:100],
+        idempotency_key=check_in.idempotency_key[:64],
+        detail={**refused.detail, "mock_location": check_in.mock_location},
+    )
+    return Outcome(at=now, local_at=local, refusal=refusal, detail=refused.detail)
+
+
+def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outcome | None:
+    """The earlier answer to the same idempotency key, if there was one."""
+    if not key:
+        return None
+    punch = Punch.objects.filter(employee=employee, idempotency_key=key[:64]).first()
+    if punch is not None:
+        outcome = _accepted(employee, punch, tz)
+        return Outcome(
+            at=outcome.at,
+            local_at=outcome.local_at,
+            punch=punch,
+            kind=outcome.kind,
+            day=outcome.day,
+            replayed=True,
+        )
+    refusal = (
+        Refusal.objects.filter(employee=employee, idempotency_key=key[:64]).order_by("-at").first()
+    )
+    if refusal is not None:
+        return Outcome(
+            at=refusal.at,
+            local_at=refusal.at.astimezone(tz),
+            refusal=refusal,
+            replayed=True,
+            detail=refusal.detail,
+        )
+    return None
+
+
+def _accepted(employee: Employee, punch: Punch, tz: ZoneInfo) -> Outcome:
+    local = punch.at.astimezone(tz)
+    day = day_standing(employee, local.date())
+    kind: Kind
+    if not day.working:
+        kind = "LIBUR"
+    elif (
+        day.schedule.pivot is not None
+        and local.time().replace(second=0, microsecond=0) < day.schedule.pivot
+    ):
+        kind = "DATANG"
+    else:
+        kind = "PULANG"
+    return Outcome(at=punch.at, local_at=local, punch=punch, kind=kind, day=day)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from hadir.presence import views
+
+app_name = "presence"
+urlpatterns = [
+    path("", views.check_in_page, name="check_in"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+]

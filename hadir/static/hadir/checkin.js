@@ -1,0 +1,137 @@
+// Hadir check-in page. The phone sends only its position; the server decides the time.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("checkin-texts").textContent);
+  const button = document.getElementById("checkin");
+  const result = document.getElementById("result");
+  const positionText = document.getElementById("position");
+  const standingText = document.getElementById("standing");
+  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  let fix = null;
+  let areas = [];
+  let map = null;
+  let marker = null;
+
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  }
+  function deviceId() {
+    let id = localStorage.getItem("hadir-device");
+    if (!id) {
+      id = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random();
+      localStorage.setItem("hadir-device", id);
+    }
+    return id;
+  }
+  function metres(a, b) {
+    const r = 6371008.8, rad = Math.PI / 180;
+    const dLat = (b[0] - a[0]) * rad, dLng = (b[1] - a[1]) * rad;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLng / 2) ** 2;
+    return 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+  function distanceText(m) {
+    return m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m";
+  }
+  function showStanding(s) {
+    standingText.textContent = T.standing + ": " + (s.reasons.length ? s.reasons.join(" · ") : s.status);
+  }
+  function drawMap() {
+    if (typeof L === "undefined" || !areas.length) return;
+    map = L.map("map", { attributionControl: true }).setView([areas[0].latitude, areas[0].longitude], 16);
+    // Tiles are decoration: without a connection the circles and the position still draw.
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: 19, attribution: "© OpenStreetMap",
+    }).addTo(map);
+    for (const a of areas) {
+      if (a.polygon.length) L.polygon(a.polygon, { color: "#1b5e20" }).addTo(map).bindTooltip(a.name);
+      else L.circle([a.latitude, a.longitude], { radius: a.radius_m, color: "#1b5e20" }).addTo(map).bindTooltip(a.name);
+    }
+  }
+  function describePosition() {
+    if (!fix) return;
+    const here = [fix.latitude, fix.longitude];
+    if (!areas.length) { positionText.textContent = T.noLocations; return; }
+    let best = null;
+    for (const a of areas) {
+      const outside = Math.max(0, metres([a.latitude, a.longitude], here) - a.radius_m);
+      if (!best || outside < best.outside) best = { area: a, outside };
+    }
+    positionText.textContent = best.outside === 0
+      ? fmt(T.inside, { place: best.area.name, accuracy: Math.round(fix.accuracy) })
+      : fmt(T.outside, { place: best.area.name, distance: distanceText(best.outside) });
+    if (map) {
+      if (marker) marker.setLatLng(here); else marker = L.circleMarker(here, { radius: 8, color: "#c62828" }).addTo(map);
+    }
+  }
+  function locate() {
+    if (!navigator.geolocation) { positionText.textContent = T.noGeo; return; }
+    positionText.textContent = T.locating;
+    navigator.geolocation.watchPosition(
+      (p) => {
+        fix = { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy,
+                mock: Boolean(p.mocked || p.coords.mocked) };
+        button.disabled = false;
+        describePosition();
+      },
+      (err) => { positionText.textContent = err.code === 1 ? T.denied : T.noGeo; },
+      { enableHighAccuracy: true, maximumAge: 10000, timeout: 20000 }
+    );
+  }
+  async function send(body, attempt) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 15000);
+    try {
+      const response = await fetch("/api/presensi/check-in", {
+        method: "POST", credentials: "same-origin", signal: controller.signal,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf) },
+        body: JSON.stringify(body),
+      });
+      return await response.json();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      result.hidden = false; result.className = ""; result.textContent = T.retrying;
+      await new Promise((resolve) => setTimeout(resolve, 1500 * attempt));
+      return send(body, attempt + 1);  // same idempotency key: never two punches
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  function show(answer) {
+    result.hidden = false;
+    result.className = answer.accepted ? "ok" : "refused";
+    result.replaceChildren();
+    const time = document.createElement("div");
+    time.className = "time";
+    time.textContent = answer.local_time;
+    const label = document.createElement("small");
+    label.textContent = T.serverTime;
+    const message = document.createElement("p");
+    message.textContent = answer.message;
+    result.append(label, time, message);
+    if (answer.standing) {
+      const standing = document.createElement("p");
+      standing.textContent = answer.standing.reasons.join(" · ");
+      result.append(standing);
+      showStanding(answer.standing);
+    }
+  }
+  button.addEventListener("click", async () => {
+    if (!fix) return;
+    button.disabled = true;
+    result.hidden = false; result.className = ""; result.textContent = T.sending;
+    const body = {
+      latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy,
+      mock_location: fix.mock, device_id: deviceId(),
+      idempotency_key: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random(),
+    };
+    try { show(await send(body, 1)); }
+    catch (error) { result.className = "refused"; result.textContent = T.failed; }
+    finally { button.disabled = false; }
+  });
+  fetch("/api/presensi/today", { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((today) => { areas = today.locations; showStanding(today.standing); drawMap(); describePosition(); })
+    .catch(() => { standingText.textContent = T.failed; });
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
+  locate();
+})();
