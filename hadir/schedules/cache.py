@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
 
 from hadir.org.models import Unit
 from hadir.rules.patterns import WorkPattern
@@ -18,11 +17,10 @@ from hadir.rules.schedule import Schedule, schedule_for
 from hadir.schedules import selectors
 
 TTL_SECONDS = 30.0
-T = TypeVar("T")
 _store: dict[tuple[object, ...], tuple[float, object]] = {}
 
 
-def _cached(key: tuple[object, ...], load: Callable[[], T]) -> T:
+def _cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
     now = time.monotonic()
     hit = _store.get(key)
     if hit is not None and hit[0] > now:
