@@ -7,7 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hadir.common.access import READ_ROLES, access_unit, can_manage_people, has_any_role
+from hadir.common.access import (
+    MANAGE_ROLES,
+    READ_ROLES,
+    access_unit,
+    has_any_role,
+    units_in_scope,
+)
 from hadir.org.selectors import employee_list, unit_list
 
 
@@ -41,6 +47,6 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "page": page,
             "search": search,
-            "can_manage": can_manage_people(request.user),
+            "can_manage": units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists(),
         },
     )

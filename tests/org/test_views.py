@@ -10,7 +10,7 @@ from django.urls import reverse
 from hadir.accounts.models import User
 from hadir.org.models import Role, Unit
 from tests.conftest import Org, user_with_role
-from tests.factories import EmployeeFactory
+from tests.factories import EmployeeFactory, RoleAssignmentFactory
 
 
 def unit_url(unit_id: int) -> str:
@@ -145,3 +145,18 @@ def test_unit_page_query_count_stays_flat_as_employees_grow(
     with CaptureQueriesContext(connection) as many:
         client.get(unit_url(org.kua_a.pk))
     assert len(many) == len(few)
+
+
+def test_the_activation_button_shows_only_where_the_user_manages_the_unit(
+    client: Client, org: Org
+) -> None:
+    """A verifier of KUA A who operates KUA B reads KUA A but cannot issue its codes."""
+    user = user_with_role(Role.VERIFIER, org.kua_a)
+    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=org.kua_b)
+    client.force_login(user)
+    page_a = client.get(unit_url(org.kua_a.pk))
+    assert page_a.status_code == 200
+    assert reverse("accounts:activation_codes", args=[org.kua_a.pk]) not in page_a.content.decode()
+    assert client.post(reverse("accounts:activation_codes", args=[org.kua_a.pk])).status_code == 404
+    page_b = client.get(unit_url(org.kua_b.pk))
+    assert reverse("accounts:activation_codes", args=[org.kua_b.pk]) in page_b.content.decode()
