@@ -41,6 +41,20 @@ class EmployeeOut(Schema):
     end: date | None
 
 
+class HealthOut(Schema):
+    ok: bool
+
+
+@api.get(
+    "/health",
+    auth=None,
+    response=HealthOut,
+    summary="Liveness for load balancers and probes: the app answers; the handler reads nothing",
+)
+def health(request: HttpRequest) -> HealthOut:
+    return HealthOut(ok=True)
+
+
 class MeOut(Schema):
     username: str
     employee: EmployeeOut | None
