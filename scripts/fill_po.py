@@ -28,29 +28,38 @@ def fill(po_path: Path, glossary: dict[str, str]) -> list[str]:
     while i < len(lines):
         line = lines[i]
         if line.startswith("msgid "):
-            fuzzy = bool(out) and out[-1].startswith("#, fuzzy") or (len(out) > 1 and out[-2].startswith("#, fuzzy"))
-            if fuzzy:  # makemessages guessed from a similar text: translate it afresh
-                while out and (out[-1].startswith("#|") or out[-1].startswith("#, fuzzy")):
-                    out.pop()
+            comments = 0
+            while comments < len(out) and out[-1 - comments].startswith("#"):
+                comments += 1
+            flags = out[len(out) - comments :]
+            fuzzy = any(c.startswith("#, fuzzy") for c in flags)
             block = [line[6:]]
             i += 1
             while i < len(lines) and lines[i].startswith('"'):
                 block.append(lines[i])
                 i += 1
             msgid = _unquote(block)
-            out.append("msgid " + block[0])
-            out.extend(block[1:])
+            current: list[str] = []
             if i < len(lines) and lines[i].startswith("msgstr "):
                 current = [lines[i][7:]]
                 i += 1
                 while i < len(lines) and lines[i].startswith('"'):
                     current.append(lines[i])
                     i += 1
-                if msgid and (fuzzy or not _unquote(current)):
-                    if msgid in glossary:
-                        out.append("msgstr " + _quote(glossary[msgid]))
-                        continue
-                    missing.append(msgid)
+            untranslated = bool(msgid) and (fuzzy or not _unquote(current))
+            if untranslated and msgid in glossary:
+                # A fresh translation replaces makemessages' fuzzy guess, flag and all.
+                del out[len(out) - comments :]
+                out.extend(c for c in flags if not c.startswith(("#, fuzzy", "#|")))
+                out.append("msgid " + block[0])
+                out.extend(block[1:])
+                out.append("msgstr " + _quote(glossary[msgid]))
+                continue
+            if untranslated:
+                missing.append(msgid)
+            out.append("msgid " + block[0])
+            out.extend(block[1:])
+            if current:
                 out.append("msgstr " + current[0])
                 out.extend(current[1:])
             continue

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, Row, TableRefused, read_table
-from hadir.org.models import Employee, Unit
+from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
 from hadir.schedules.models import WorkPattern
@@ -375,3 +375,92 @@ def _parse_date(text: str, column: str, bad: Any, *, required: bool) -> date | N
     except ValueError:
         bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
         return None
+
+
+# ---------------------------------------------------------------- locations
+
+
+def location_save(
+    *, actor: Any, unit: Unit, values: dict[str, Any], location: Location | None = None
+) -> Location:
+    """Create or change a unit's check-in location (operators, on the map page)."""
+    with transaction.atomic():
+        before = _location_snapshot(location) if location is not None else None
+        location = location or Location(unit=unit)
+        for key, value in values.items():
+            setattr(location, key, value)
+        location.full_clean()
+        location.save()
+        audit_record(
+            actor=actor,
+            action="org.location_save",
+            obj=location,
+            summary=f"{unit.code}: {location.name}",
+            before=before,
+            after=_location_snapshot(location),
+        )
+    return location
+
+
+def _location_snapshot(location: Location) -> dict[str, Any]:
+    return {
+        "name": location.name,
+        "latitude": str(location.latitude),
+        "longitude": str(location.longitude),
+        "radius_m": location.radius_m,
+        "accuracy_tolerance_m": location.accuracy_tolerance_m,
+        "polygon": location.polygon,
+        "active": location.active,
+    }
+
+
+def location_grant_request(
+    *, actor: Any, employee: Employee, location: Location, reason: str
+) -> LocationGrant:
+    """Ask for an extra check-in location for ``employee``; it counts once approved."""
+    with transaction.atomic():
+        grant, _ = LocationGrant.objects.update_or_create(
+            employee=employee,
+            location=location,
+            defaults={
+                "status": LocationGrant.Status.REQUESTED,
+                "reason": reason[:300],
+                "requested_by": actor,
+                "decided_by": None,
+                "decided_at": None,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="org.location_grant_request",
+            obj=grant,
+            summary=f"{employee.nip} → {location.name}",
+            after={"reason": reason},
+        )
+    return grant
+
+
+def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) -> LocationGrant:
+    """An operator approves or rejects (or later revokes) an extra location."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        before = grant.status
+        if approve:
+            grant.status = LocationGrant.Status.APPROVED
+        elif grant.status == LocationGrant.Status.APPROVED:
+            grant.status = LocationGrant.Status.REVOKED
+        else:
+            grant.status = LocationGrant.Status.REJECTED
+        grant.decided_by = actor
+        grant.decided_at = timezone.now()
+        grant.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="org.location_grant_decide",
+            obj=grant,
+            summary=f"{grant.employee.nip} → {grant.location.name}: {grant.status}",
+            before={"status": before},
+            after={"status": grant.status},
+        )
+    return grant

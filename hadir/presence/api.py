@@ -49,9 +49,9 @@ class CheckInOut(Schema):
     server_time: datetime
     local_time: str = Field(..., description="HH:MM:SS in the unit's time zone")
     kind: str | None = Field(
-        None, description="DATANG, PULANG or LIBUR (a day off: kept, counts for nothing)"
+        default=None, description="DATANG, PULANG or LIBUR (a day off: kept, counts for nothing)"
     )
-    reason: str | None = Field(None, description="Refusal reason code")
+    reason: str | None = Field(default=None, description="Refusal reason code")
     message: str
     distance_m: int | None = None
     standing: Standing | None = None

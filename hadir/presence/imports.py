@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, TableRefused
@@ -66,8 +67,14 @@ def punches_import(
     actor: Any | None = None,
     actor_label: str = "",
     dry_run: bool = False,
+    employees: QuerySet[Employee] | None = None,
 ) -> PunchImportReport:
-    """Import ``path``: CSV (``nip,time[,lat,lng,source]``) or, with a machine, its attlog."""
+    """Import ``path``: CSV (``nip,time[,lat,lng,source]``) or, with a machine, its attlog.
+
+    ``employees`` limits whom the file may record punches for (an operator's scope); anyone
+    else reads as an unknown NIP or PIN, exactly like someone who does not exist.
+    """
+    scope = employees if employees is not None else Employee.objects.all()
     name = path.name
     if not path.is_file():
         raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
@@ -78,7 +85,7 @@ def punches_import(
             [Problem(name, 0, "", "berkas bukan teks UTF-8 / not a UTF-8 text file")]
         ) from None
     if _looks_like_csv(text):
-        rows = _csv_rows(name, text)
+        rows = _csv_rows(name, text, scope)
     else:
         if machine is None:
             raise TableRefused(
@@ -91,7 +98,7 @@ def punches_import(
                     )
                 ]
             )
-        rows = _attlog_rows(name, text, machine)
+        rows = _attlog_rows(name, text, machine, scope)
     return _record(
         rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
     )
@@ -102,7 +109,7 @@ def _looks_like_csv(text: str) -> bool:
     return first.replace(" ", "").startswith("nip,") or first.replace(" ", "").startswith("nip;")
 
 
-def _csv_rows(name: str, text: str) -> list[PunchRow]:
+def _csv_rows(name: str, text: str, scope: QuerySet[Employee]) -> list[PunchRow]:
     first = text.splitlines()[0]
     reader = csv.DictReader(
         io.StringIO(text), delimiter=";" if ";" in first and "," not in first else ","
@@ -160,11 +167,13 @@ def _csv_rows(name: str, text: str) -> list[PunchRow]:
                 )
             )
             continue
-        lat, lng = (
-            _coordinate(values.get("lat", ""), -90, 90),
-            _coordinate(values.get("lng", ""), -180, 180),
-        )
-        if lat is False or lng is False or (lat is None) != (lng is None):
+        try:
+            lat = _coordinate(values.get("lat", ""), -90, 90)
+            lng = _coordinate(values.get("lng", ""), -180, 180)
+        except ValueError:
+            lat = lng = None
+            values["lat"] = "invalid"
+        if values.get("lat") == "invalid" or (lat is None) != (lng is None):
             problems.append(
                 Problem(
                     name,
@@ -174,7 +183,7 @@ def _csv_rows(name: str, text: str) -> list[PunchRow]:
                 )
             )
             continue
-        rows.append(PunchRow(line, employee, at, IMPORT_SOURCES[source], lat or None, lng or None))
+        rows.append(PunchRow(line, employee, at, IMPORT_SOURCES[source], lat, lng))
     if problems:
         raise TableRefused(problems)
     if not rows:
@@ -184,7 +193,9 @@ def _csv_rows(name: str, text: str) -> list[PunchRow]:
     return rows
 
 
-def _attlog_rows(name: str, text: str, machine: Machine) -> list[PunchRow]:
+def _attlog_rows(
+    name: str, text: str, machine: Machine, scope: QuerySet[Employee]
+) -> list[PunchRow]:
     """ZKTeco ``attlog.dat``: tab-separated PIN, ``YYYY-MM-DD HH:MM:SS``, then status columns."""
     pins = {
         p.pin: p.employee
@@ -243,15 +254,16 @@ def _parse_time(text: str, tz: ZoneInfo) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
-def _coordinate(text: str, low: int, high: int) -> Decimal | bool | None:
+def _coordinate(text: str, low: int, high: int) -> Decimal | None:
+    """Decimal degrees within ``low``–``high``; None when blank; ValueError when invalid."""
     if not text:
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:
-        return False
+        raise ValueError(text) from None
     if not value.is_finite() or not low <= value <= high:
-        return False
+        raise ValueError(text)
     return value.quantize(Decimal("0.000001"))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from hadir.org.models import Employee, Location, LocationGrant
+from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch
 from hadir.rules.day import DayResult, evaluate_day
 from hadir.rules.geo import Area, Point
@@ -63,7 +64,9 @@ def punches_on(employee: Employee, day: date) -> list[datetime]:
 def day_standing(employee: Employee, day: date) -> DayResult:
     """The employee's day as it stands now, evaluated by the rules library."""
     pattern_code = (
-        employee.pattern.code if employee.pattern_id else employee.unit.default_pattern.code
+        employee.pattern.code
+        if employee.pattern is not None
+        else employee.unit.default_pattern.code
     )
     schedule = cache.schedule(employee.unit, pattern_code, day)
     return evaluate_day(
@@ -72,3 +75,76 @@ def day_standing(employee: Employee, day: date) -> DayResult:
         tz=ZoneInfo(employee.unit.timezone),
         policy=cache.policy(day),
     )
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    """One employee on the live board: when they arrived and how late, or not yet."""
+
+    employee: Employee
+    datang: datetime | None
+    late_minutes: int
+    late_class: int
+    working: bool
+
+    @property
+    def state(self) -> str:
+        if not self.working:
+            return "off"
+        if self.datang is None:
+            return "absent"
+        return "late" if self.late_minutes else "on_time"
+
+
+def live_board(*, unit: Unit, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]:
+    """Today in ``unit`` (and below): who has checked in, who is late, who has not yet.
+
+    One query for the employees and one for the day's punches, whatever the head count; the day
+    of each employee is evaluated by the rules library against the cached schedule.
+    """
+    tz = ZoneInfo(unit.timezone)
+    local_now = now.astimezone(tz)
+    day = local_now.date()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    people = list(
+        employees.select_related("unit", "pattern", "unit__default_pattern").order_by(
+            "unit__name", "name"
+        )
+    )
+    punches: dict[int, list[datetime]] = {}
+    rows = (
+        Punch.objects.filter(
+            employee__in=[e.pk for e in people],
+            counts=True,
+            at__gte=start,
+            at__lt=start + timedelta(days=1),
+        )
+        .order_by("at")
+        .values_list("employee_id", "at")
+    )
+    for employee_id, at in rows:
+        punches.setdefault(employee_id, []).append(at)
+    policy = cache.policy(day)
+    board = []
+    for employee in people:
+        if day < employee.start or (employee.end and day > employee.end):
+            continue
+        code = employee.pattern.code if employee.pattern else employee.unit.default_pattern.code
+        schedule = cache.schedule(employee.unit, code, day)
+        result = evaluate_day(
+            schedule,
+            punches.get(employee.pk, []),
+            tz=ZoneInfo(employee.unit.timezone),
+            policy=policy,
+        )
+        datang = result.datang
+        board.append(
+            LiveRow(
+                employee=employee,
+                datang=datang,
+                late_minutes=result.tl_minutes if datang else 0,
+                late_class=result.tl_class if datang else 0,
+                working=schedule.working,
+            )
+        )
+    return board

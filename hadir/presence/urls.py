@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.check_in_page, name="check_in"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service_worker"),
+    path("langsung/<int:unit_id>/", views.live, name="live"),
+    path("impor/", views.punch_import, name="import"),
 ]

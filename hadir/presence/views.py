@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+
+from hadir.common.access import (
+    MANAGE_ROLES,
+    READ_ROLES,
+    access_unit,
+    employees_in_scope,
+    units_in_scope,
+)
+from hadir.common.tables import TableRefused
+from hadir.presence.forms import PunchImportForm
+from hadir.presence.imports import punches_import
+from hadir.presence.models import Machine
+from hadir.presence.selectors import live_board
+
+LIVE_ROLES = READ_ROLES
 
 
 @login_required
@@ -61,3 +79,55 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@login_required
+def live(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Pimpinan and operators: today in a unit, refreshing itself every minute."""
+    unit = access_unit(request.user, unit_id, LIVE_ROLES)
+    employees = employees_in_scope(request.user, LIVE_ROLES).filter(
+        unit__path__startswith=unit.path
+    )
+    board = live_board(unit=unit, employees=employees, now=timezone.now())
+    counts = {
+        state: sum(1 for row in board if row.state == state)
+        for state in ("on_time", "late", "absent", "off")
+    }
+    return render(
+        request,
+        "presence/live.html",
+        {"unit": unit, "board": board, "counts": counts, "now": timezone.now()},
+    )
+
+
+@login_required
+def punch_import(request: HttpRequest) -> HttpResponse:
+    """Operators upload a fingerprint-machine log or a CSV; a bad file is refused whole."""
+    units = units_in_scope(request.user, MANAGE_ROLES)
+    if not units.exists():
+        raise Http404
+    form = PunchImportForm(
+        request.POST or None, request.FILES or None, machines=Machine.objects.filter(unit__in=units)
+    )
+    report = problems = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        safe_name = Path(upload.name).name.replace("/", "_")[:100] or "upload.txt"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / safe_name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                report = punches_import(
+                    path=path,
+                    machine=form.cleaned_data["machine"],
+                    actor=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    employees=employees_in_scope(request.user, MANAGE_ROLES),
+                )
+            except TableRefused as refused:
+                problems = [str(p) for p in refused.problems[:500]]
+    return render(
+        request, "presence/import.html", {"form": form, "report": report, "problems": problems}
+    )

@@ -1,0 +1,58 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hadir.common.admin import AuditedAdmin
+from hadir.presence.models import Device, Machine, MachinePin, Punch, Refusal
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Evidence is looked at, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Punch)
+class PunchAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "at", "source", "counts", "flags", "location"]
+    list_filter = ["source", "counts"]
+    search_fields = ["employee__nip", "employee__name"]
+    date_hierarchy = "at"
+    list_select_related = ["employee", "location"]
+
+
+@admin.register(Refusal)
+class RefusalAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "at", "reason", "message"]
+    list_filter = ["reason"]
+    search_fields = ["employee__nip", "employee__name"]
+    date_hierarchy = "at"
+    list_select_related = ["employee"]
+
+
+class MachinePinInline(admin.TabularInline[MachinePin, Any]):
+    model = MachinePin
+    extra = 0
+    autocomplete_fields = ["employee"]
+
+
+@admin.register(Machine)
+class MachineAdmin(AuditedAdmin):
+    list_display = ["name", "serial", "unit"]
+    search_fields = ["name", "serial"]
+    inlines = [MachinePinInline]
+
+
+@admin.register(Device)
+class DeviceAdmin(AuditedAdmin):
+    list_display = ["employee", "device_id", "first_seen", "active"]
+    list_filter = ["active"]
+    search_fields = ["employee__nip", "device_id"]
