@@ -130,7 +130,7 @@ def _admissible(
             Refusal.Reason.MOCK_LOCATION,
             _("The phone reports a mock (fake) location. Turn it off and try again."),
         )
-    if getattr(settings, "HADIR_DEVICE_BINDING", False) and not _device_known(
+    if settings.HADIR_DEVICE_BINDING and not _device_known(
         employee, check_in.device_id
     ):
         raise _Refused(

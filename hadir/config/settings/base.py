@@ -111,6 +111,9 @@ AXES_VERBOSE = False
 # anyone who knows a NIP can compute it. When on, accounts get it but must change it first.
 HADIR_LEGACY_PASSWORDS = env_bool("HADIR_LEGACY_PASSWORDS", default=False)
 HADIR_ACTIVATION_CODE_DAYS = int(env("HADIR_ACTIVATION_CODE_DAYS", "30"))
+# Device binding: an account checks in only from phones registered to it (the first one
+# registers itself; an operator or admin registers a replacement).
+HADIR_DEVICE_BINDING = env_bool("HADIR_DEVICE_BINDING", default=False)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
