@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from hadir.accounts.models import User
+from hadir.accounts.services import normalise_nip
 
 
 class NipLoginForm(AuthenticationForm):
@@ -26,6 +27,10 @@ class NipLoginForm(AuthenticationForm):
             attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "username"}
         ),
     )
+
+    def clean_username(self) -> str:
+        """Accept a NIP typed with spaces or dots, as printed lists show it."""
+        return normalise_nip(self.cleaned_data.get("username") or "")
 
 
 class ActivationForm(forms.Form):

@@ -39,6 +39,12 @@ class IssuedCode:
     expires_at: Any
 
 
+def normalise_nip(text: str) -> str:
+    """A NIP as people type it (spaces, dots from printed lists) reduced to its digits."""
+    compact = text.strip().replace(" ", "").replace(".", "")
+    return compact if compact.isdigit() else text.strip()
+
+
 def _hash_code(code: str) -> str:
     normalised = code.replace("-", "").replace(" ", "").upper()
     return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
@@ -82,7 +88,9 @@ def account_activate(*, nip: str, code: str, password: str) -> User:
         activation = (
             ActivationCode.objects.select_for_update()
             .select_related("employee")
-            .filter(code_hash=_hash_code(code), employee__nip=nip.strip(), used_at__isnull=True)
+            .filter(
+                code_hash=_hash_code(code), employee__nip=normalise_nip(nip), used_at__isnull=True
+            )
             .first()
         )
         if activation is None or activation.expires_at <= timezone.now():

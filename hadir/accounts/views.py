@@ -20,7 +20,7 @@ from hadir.accounts.services import (
     activation_codes_issue,
     password_changed,
 )
-from hadir.common.access import MANAGE_ROLES, access_unit
+from hadir.common.access import MANAGE_ROLES, access_unit, employees_in_scope
 
 
 class LoginView(auth_views.LoginView):
@@ -75,6 +75,11 @@ def activate(request: HttpRequest) -> HttpResponse:
 def activation_codes(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Issue codes for the unit's employees without an account and show the printable list."""
     unit = access_unit(request.user, unit_id, MANAGE_ROLES)
-    employees = list(unit.employees.select_related("user").order_by("name"))
+    employees = list(
+        employees_in_scope(request.user, MANAGE_ROLES)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("user", "unit")
+        .order_by("unit__name", "name")
+    )
     issued = activation_codes_issue(employees=employees, actor=request.user)
     return render(request, "accounts/activation_codes.html", {"unit": unit, "issued": issued})

@@ -36,7 +36,8 @@ def _scope_filter(user: Any, roles: Iterable[str], field: str) -> Q | None:
     paths = RoleAssignment.objects.filter(
         user=user, role__in=list(roles), unit__isnull=False
     ).values_list("unit__path", flat=True)
-    clauses = [Q(**{f"{field}__startswith": path}) for path in paths]
+    # An empty path would match every unit; a unit always has one, but never trust that here.
+    clauses = [Q(**{f"{field}__startswith": path}) for path in paths if path]
     return reduce(or_, clauses) if clauses else None
 
 

@@ -69,6 +69,16 @@ def test_operator_issues_a_printable_code_for_each_employee_of_their_unit(
     assert ActivationCode.objects.filter(employee__unit=org.kua_a).count() == 2
 
 
+def test_a_kankemenag_operator_prints_codes_for_every_unit_below_it(
+    client: Client, org: Org
+) -> None:
+    client.force_login(user_with_role(Role.OPERATOR, org.kab_a))
+    issued = codes_by_nip(issue(client, org.kab_a.pk))
+    below = {e.nip for unit in (org.kab_a, org.kua_a, org.man_a) for e in org.employees(unit)}
+    assert set(issued) == below
+    assert not set(issued) & {e.nip for e in org.employees(org.kua_b)}
+
+
 def test_codes_for_a_unit_outside_the_operators_scope_are_a_404(
     client: Client, org: Org, operator_kua_a: User
 ) -> None:

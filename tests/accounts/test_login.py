@@ -11,7 +11,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, EmployeeFactory, UserFactory
 
 NIP = "198712112010121007"
 
@@ -107,3 +107,15 @@ def test_logging_out_needs_a_post_and_ends_the_session(client: Client, user: Use
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
     assert not is_logged_in(client)
+
+
+@pytest.mark.django_db
+def test_a_nip_typed_with_spaces_and_dots_logs_in(client: Client) -> None:
+    employee = EmployeeFactory.create()
+    user = UserFactory.create(username=employee.nip)
+    spaced = f"{employee.nip[:8]} {employee.nip[8:14]}.{employee.nip[14]}.{employee.nip[15:]}"
+
+    response = client.post(reverse("accounts:login"), {"username": spaced, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
