@@ -1,0 +1,125 @@
+"""Punches are evidence: append-only in the model, and tampering behind it breaks the chain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from hadir.org.models import Employee
+from hadir.presence.models import AppendOnlyError, Punch
+from hadir.presence.services import punch_check_in
+from tests.factories import EmployeeFactory
+from tests.presence.support import MONDAY, at_point, local
+
+
+@pytest.fixture
+def day_of_punches(employee: Employee) -> list[Punch]:
+    """Three punches of Siti on Monday, and one of a colleague in between."""
+    colleague = EmployeeFactory.create(unit=employee.unit)
+    punches = []
+    for hhmm in ("07:20", "12:00", "16:05"):
+        outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, hhmm))
+        assert outcome.punch is not None
+        punches.append(outcome.punch)
+        punch_check_in(employee=colleague, check_in=at_point(), now=local(MONDAY, hhmm))
+    return punches
+
+
+def verify(*args: str) -> str:
+    out = StringIO()
+    call_command("verify_punches", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def verify_fails(*args: str) -> list[str]:
+    """Run ``verify_punches`` expecting it to fail; the broken links it listed."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="broken links"):
+        call_command("verify_punches", *args, stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines()
+
+
+def test_an_intact_chain_verifies(day_of_punches: list[Punch]) -> None:
+    assert verify().strip() == "OK: 6 presensi, rantai utuh / punches, chain intact"
+
+
+def test_one_employees_chain_can_be_verified_alone(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    assert "OK: 3 presensi" in verify("--nip", employee.nip)
+
+
+def test_each_punch_links_to_the_employees_previous_one(day_of_punches: list[Punch]) -> None:
+    first, second, third = day_of_punches
+    assert first.prev_hash == ""
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+
+
+def test_moving_a_punchs_time_with_a_queryset_update_is_detected(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    late = day_of_punches[0]
+    Punch.objects.filter(pk=late.pk).update(at=late.at - timedelta(minutes=30))
+
+    problems = verify_fails()
+
+    assert problems == [f"employee {employee.pk}, punch {late.pk}: contents do not match the hash"]
+
+
+def test_moving_a_punch_with_raw_sql_is_detected(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    moved = day_of_punches[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE presence_punch SET latitude = %s WHERE id = %s",
+            [Decimal("-7.700000"), moved.pk],
+        )
+
+    assert verify_fails() == [
+        f"employee {employee.pk}, punch {moved.pk}: contents do not match the hash"
+    ]
+
+
+def test_deleting_a_middle_punch_with_raw_sql_breaks_the_next_link(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    _first, middle, last = day_of_punches
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM presence_punch WHERE id = %s", [middle.pk])
+
+    assert verify_fails() == [
+        f"employee {employee.pk}, punch {last.pk}: prev_hash does not match the previous punch"
+    ]
+
+
+def test_tampering_with_one_employee_leaves_the_others_chain_intact(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    Punch.objects.filter(pk=day_of_punches[2].pk).update(counts=False)
+
+    assert len(verify_fails()) == 1
+    colleague = Employee.objects.exclude(pk=employee.pk).get()
+    assert "OK: 3 presensi" in verify("--nip", colleague.nip)
+
+
+def test_saving_a_stored_punch_again_is_refused(day_of_punches: list[Punch]) -> None:
+    punch = Punch.objects.get(pk=day_of_punches[0].pk)
+    punch.at -= timedelta(hours=1)
+
+    with pytest.raises(AppendOnlyError):
+        punch.save()
+
+    assert Punch.objects.get(pk=punch.pk).at == day_of_punches[0].at
+
+
+def test_deleting_a_punch_is_refused(day_of_punches: list[Punch]) -> None:
+    with pytest.raises(AppendOnlyError):
+        day_of_punches[0].delete()
+    assert Punch.objects.filter(pk=day_of_punches[0].pk).exists()

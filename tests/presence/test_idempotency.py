@@ -1,0 +1,195 @@
+"""A retried tap records one punch: the idempotency key replays the first answer.
+
+The phone retries on a weak signal with the same key, and a user may tap twice; under parallel
+requests the per-employee row lock makes exactly one of them write.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections import Counter
+from typing import Any
+from urllib.error import HTTPError
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from hadir.org.models import Employee
+from hadir.presence.models import Punch, Refusal
+from hadir.presence.services import Outcome, punch_check_in
+from tests.factories import EmployeeFactory
+from tests.presence.support import MONDAY, SLEMAN, at_point, freeze_clock, local, north_of
+
+MORNING = local(MONDAY, "07:20")
+PARALLEL = 20
+
+
+def test_the_same_key_twice_records_one_punch_and_the_second_answer_is_a_replay(
+    employee: Employee,
+) -> None:
+    first = punch_check_in(
+        employee=employee, check_in=at_point(idempotency_key="tap-1"), now=MORNING
+    )
+    second = punch_check_in(
+        employee=employee,
+        check_in=at_point(idempotency_key="tap-1"),
+        now=local(MONDAY, "07:21"),
+    )
+
+    assert first.accepted
+    assert not first.replayed
+    assert second.accepted
+    assert second.replayed
+    assert second.punch == first.punch
+    assert second.at == first.at == MORNING
+    assert second.kind == first.kind == "DATANG"
+    assert Punch.objects.count() == 1
+
+
+def test_a_refused_key_replays_the_refusal_even_from_inside_the_office(
+    employee: Employee,
+) -> None:
+    far = punch_check_in(
+        employee=employee,
+        check_in=at_point(north_of(SLEMAN, 2100), idempotency_key="tap-2"),
+        now=MORNING,
+    )
+    again = punch_check_in(
+        employee=employee,
+        check_in=at_point(idempotency_key="tap-2"),
+        now=local(MONDAY, "07:21"),
+    )
+
+    assert far.refusal is not None
+    assert again.replayed
+    assert not again.accepted
+    assert again.refusal == far.refusal
+    assert again.detail["distance_m"] == far.detail["distance_m"]
+    assert Refusal.objects.count() == 1
+    assert not Punch.objects.exists()
+
+
+def test_different_keys_record_different_punches(employee: Employee) -> None:
+    for minute, key in (("07:20", "tap-a"), ("07:21", "tap-b")):
+        punch_check_in(
+            employee=employee, check_in=at_point(idempotency_key=key), now=local(MONDAY, minute)
+        )
+    assert Punch.objects.count() == 2
+
+
+def test_without_a_key_every_tap_is_a_new_punch(employee: Employee) -> None:
+    for minute in ("07:20", "07:21"):
+        outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, minute))
+        assert not outcome.replayed
+    assert Punch.objects.count() == 2
+
+
+def test_a_key_belongs_to_one_employee(employee: Employee) -> None:
+    colleague = EmployeeFactory.create(unit=employee.unit)
+    for person in (employee, colleague):
+        outcome = punch_check_in(
+            employee=person, check_in=at_point(idempotency_key="tap-sama"), now=MORNING
+        )
+        assert outcome.accepted
+        assert not outcome.replayed
+    assert Punch.objects.count() == 2
+
+
+# --- under concurrency --------------------------------------------------------------------
+
+
+def needs_concurrent_writers() -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "SQLite takes one writer at a time: parallel writers to the in-memory test database "
+            "fail with 'database table is locked', and the live server shares one connection "
+            "among its threads. The PostgreSQL run (DATABASE_URL=postgres://…) checks this."
+        )
+
+
+def run_together(count: int, work: Any) -> list[Any]:
+    """Run ``work()`` in ``count`` threads released at the same instant; their results."""
+    gate = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def one(index: int) -> None:
+        try:
+            gate.wait()
+            results[index] = work()
+        except Exception as error:  # surfaced by the caller's assertions
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_requests_with_one_key_over_http_record_exactly_one_punch(
+    live_server: Any, monkeypatch: pytest.MonkeyPatch, employee: Employee
+) -> None:
+    needs_concurrent_writers()
+    freeze_clock(monkeypatch, MORNING)
+    assert employee.user is not None
+    browser = Client()
+    browser.force_login(employee.user)
+    session = browser.cookies["sessionid"].value
+    token = "a" * 32  # an unmasked CSRF secret, sent as cookie and header alike
+    body = json.dumps(
+        {"latitude": SLEMAN[0], "longitude": SLEMAN[1], "accuracy_m": 10, "idempotency_key": "k1"}
+    ).encode()
+
+    def post() -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(  # noqa: S310 (the test's own live server)
+            f"{live_server.url}/api/presensi/check-in",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Cookie": f"sessionid={session}; csrftoken={token}",
+                "X-CSRFToken": token,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    answers = run_together(PARALLEL, post)
+
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert Counter(status for status, _ in answers) == {201: 1, 200: PARALLEL - 1}
+    assert sum(1 for _, body in answers if body["replayed"]) == PARALLEL - 1
+    assert Punch.objects.count() == 1
+    assert not Refusal.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_service_calls_with_one_key_record_exactly_one_punch(
+    employee: Employee,
+) -> None:
+    needs_concurrent_writers()
+
+    def tap() -> Outcome:
+        return punch_check_in(
+            employee=Employee.objects.select_related("unit", "user").get(pk=employee.pk),
+            check_in=at_point(idempotency_key="k2"),
+            now=MORNING,
+        )
+
+    outcomes = run_together(PARALLEL, tap)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert all(o.accepted for o in outcomes)
+    assert sum(1 for o in outcomes if not o.replayed) == 1
+    assert len({o.punch.pk for o in outcomes}) == 1
+    assert Punch.objects.count() == 1
