@@ -132,8 +132,7 @@ def _csv_rows(name: str, text: str, scope: QuerySet[Employee]) -> list[PunchRow]
     ]
     raw = [(line, values) for line, values in raw if any(values.values())]
     employees = {
-        e.nip: e
-        for e in Employee.objects.select_related("unit").filter(nip__in={v["nip"] for _, v in raw})
+        e.nip: e for e in scope.select_related("unit").filter(nip__in={v["nip"] for _, v in raw})
     }
     rows: list[PunchRow] = []
     for line, values in raw:
@@ -199,7 +198,9 @@ def _attlog_rows(
     """ZKTeco ``attlog.dat``: tab-separated PIN, ``YYYY-MM-DD HH:MM:SS``, then status columns."""
     pins = {
         p.pin: p.employee
-        for p in MachinePin.objects.filter(machine=machine).select_related("employee__unit")
+        for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
+            "employee__unit"
+        )
     }
     problems: list[Problem] = []
     rows: list[PunchRow] = []

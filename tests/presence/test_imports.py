@@ -1,0 +1,370 @@
+"""Importing punches: CSV files and fingerprint-machine logs, taken whole or refused whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hadir.common.models import AuditEvent
+from hadir.common.tables import TableRefused
+from hadir.org.models import Employee
+from hadir.presence.imports import OUTSIDE_WINDOW, punches_import
+from hadir.presence.models import Machine, MachinePin, Punch
+from hadir.presence.selectors import day_standing
+from hadir.presence.services import punch_check_in
+from tests.factories import EmployeeFactory, UnitFactory, pattern
+from tests.presence.support import MONDAY, WITA, at_point, local
+
+HEADER = "nip,time,lat,lng,source"
+
+
+def write(tmp_path: Path, name: str, lines: Sequence[str], encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return path
+
+
+def run(path: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("import_punches", str(path), *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def refused(path: Path, *args: str) -> list[str]:
+    """Run the command on a file it must refuse; the problems it printed, one per line."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing written"):
+        call_command("import_punches", str(path), *args, stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines()
+
+
+@pytest.fixture
+def makassar(db: None) -> Employee:
+    """An employee of a KUA in Makassar (WITA, one hour ahead of WIB)."""
+    unit = UnitFactory.create(code="KUA-MKS", timezone=WITA, default_pattern=pattern())
+    return EmployeeFactory.create(unit=unit)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def test_a_good_csv_is_recorded_with_offsets_or_in_the_employees_local_time(
+    tmp_path: Path, employee: Employee, makassar: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            HEADER,
+            f"{employee.nip},2024-03-04T07:12:00+07:00,-7.7167,110.3555,",
+            f"{employee.nip},2024-03-04 16:05:30,,,MACHINE",
+            f"{makassar.nip},2024-03-04 07:40,,,",
+        ],
+    )
+
+    report = punches_import(path=path, actor_label="test")
+
+    assert (report.recorded, report.duplicates, report.outside_window) == (3, 0, 0)
+    mine = list(Punch.objects.filter(employee=employee).order_by("at"))
+    assert [p.at for p in mine] == [local(MONDAY, "07:12"), local(MONDAY, "16:05:30")]
+    assert [p.source for p in mine] == [Punch.Source.IMPORT, Punch.Source.MACHINE]
+    assert str(mine[0].latitude) == "-7.716700"
+    assert mine[1].latitude is None
+    assert all(p.counts and p.flags == "" for p in mine)
+    theirs = Punch.objects.get(employee=makassar)
+    assert theirs.at == local(MONDAY, "07:40", WITA) == local(MONDAY, "06:40")
+    assert AuditEvent.objects.filter(action="presence.punches_import").count() == 1
+
+
+def test_imported_punches_count_in_the_day(tmp_path: Path, makassar: Employee) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{makassar.nip},2024-03-04 07:40", f"{makassar.nip},2024-03-04 16:00"],
+    )
+    punches_import(path=path)
+
+    day = day_standing(makassar, MONDAY)
+
+    assert (day.status, day.tl_minutes, day.psw_minutes) == ("H", 10, 0)
+
+
+def test_a_semicolon_csv_with_a_byte_order_mark_is_read(tmp_path: Path, employee: Employee) -> None:
+    path = write(
+        tmp_path, "excel.csv", ["NIP;Time", f"{employee.nip};2024-03-04 07:12"], "utf-8-sig"
+    )
+    assert "dicatat / recorded: 1" in run(path)
+
+
+def test_a_duplicate_row_and_a_reimport_are_recorded_once(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            "nip,time",
+            f"{employee.nip},2024-03-04 07:12:00",
+            f"{employee.nip},2024-03-04T07:12:00+07:00",  # the same instant, written otherwise
+            f"{employee.nip},2024-03-04 16:05:00",
+        ],
+    )
+
+    first = punches_import(path=path)
+    second = punches_import(path=path)
+
+    assert (first.recorded, first.duplicates) == (2, 1)
+    assert (second.recorded, second.duplicates) == (0, 3)
+    assert Punch.objects.count() == 2
+    assert "OK: 2 presensi" in _verify()
+
+
+def test_a_bad_csv_is_refused_whole_with_every_problem_located(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            HEADER,
+            f"{employee.nip},2024-03-04 07:12,,,",
+            "199001012015011999,2024-03-04 07:12,,,",
+            f"{employee.nip},besok pagi,,,",
+            f"{employee.nip},2024-03-04 07:13,-95,110,",
+            f"{employee.nip},2024-03-04 07:14,-7.7,,",
+            f"{employee.nip},2024-03-04 07:15,,,PONSEL",
+        ],
+    )
+
+    problems = refused(path)
+
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "punches.csv:3",
+        "punches.csv:4",
+        "punches.csv:5",
+        "punches.csv:6",
+        "punches.csv:7",
+    ]
+    assert "NIP '199001012015011999' tidak ada" in problems[0]
+    assert "waktu 'besok pagi' tidak valid" in problems[1]
+    assert "koordinat tidak valid" in problems[2]
+    assert "koordinat tidak valid" in problems[3]
+    assert "sumber 'PONSEL' harus MACHINE atau IMPORT" in problems[4]
+    assert not Punch.objects.exists()
+    assert not AuditEvent.objects.filter(action="presence.punches_import").exists()
+
+
+def test_missing_and_unknown_columns_are_refused_on_the_header_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "punches.csv", ["nip,jam,lokasi", "1,2,3"])
+    assert refused(path) == [
+        "punches.csv:1: time: kolom wajib tidak ada / required column missing",
+        "punches.csv:1: jam: kolom tidak dikenal / unknown column",
+        "punches.csv:1: lokasi: kolom tidak dikenal / unknown column",
+    ]
+
+
+def test_a_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "punches.csv", ["nip,time"])
+    assert refused(path) == ["punches.csv:1: berkas tidak berisi data / file has no data rows"]
+
+
+def test_a_file_that_is_not_utf8_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "punches.csv"
+    path.write_bytes(b"nip,time\n\xff\xfe\x00\x01")
+    assert refused(path) == ["punches.csv:0: berkas bukan teks UTF-8 / not a UTF-8 text file"]
+
+
+def test_rows_outside_the_window_are_kept_but_flagged_and_do_not_count(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            "nip,time",
+            f"{employee.nip},2024-03-04 05:59",
+            f"{employee.nip},2024-03-04 07:20",
+            f"{employee.nip},2024-03-04 21:00",
+        ],
+    )
+
+    report = punches_import(path=path)
+
+    assert (report.recorded, report.outside_window) == (3, 2)
+    rows = list(Punch.objects.order_by("at").values_list("counts", "flags"))
+    assert rows == [(False, OUTSIDE_WINDOW), (True, ""), (False, OUTSIDE_WINDOW)]
+    day = day_standing(employee, MONDAY)
+    assert day.datang is not None
+    assert f"{day.datang:%H:%M}" == "07:20"
+    assert day.pulang is None
+
+
+def test_a_dry_run_reports_and_writes_nothing(tmp_path: Path, employee: Employee) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:20", f"{employee.nip},2024-03-04 22:00"],
+    )
+
+    output = run(path, "--dry-run")
+
+    assert "akan dicatat / would record: 2" in output
+    assert "outside the window (kept, not counted): 1" in output
+    assert not Punch.objects.exists()
+    assert not AuditEvent.objects.filter(action="presence.punches_import").exists()
+
+
+def test_an_import_continues_the_employees_chain_after_app_punches(
+    tmp_path: Path, employee: Employee
+) -> None:
+    app = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:20"))
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 16:10"])
+
+    punches_import(path=path)
+
+    imported = Punch.objects.get(source=Punch.Source.IMPORT)
+    assert app.punch is not None
+    assert imported.prev_hash == app.punch.hash
+    assert "OK: 2 presensi" in _verify()
+
+
+def test_an_operators_import_cannot_record_punches_for_employees_outside_their_scope(
+    tmp_path: Path, employee: Employee, makassar: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:20", f"{makassar.nip},2024-03-04 07:20"],
+    )
+
+    with pytest.raises(TableRefused) as refusal:
+        punches_import(path=path, employees=Employee.objects.filter(unit=employee.unit))
+
+    assert [str(p) for p in refusal.value.problems] == [
+        f"punches.csv:3: nip: pegawai dengan NIP '{makassar.nip}' tidak ada / no such employee"
+    ]
+    assert not Punch.objects.exists()
+
+
+# --- fingerprint-machine logs (ZKTeco attlog) ---------------------------------------------
+
+
+@pytest.fixture
+def machine(employee: Employee, makassar: Employee) -> Machine:
+    """The office's fingerprint machine: PIN 7 is Siti, PIN 12 is the Makassar employee."""
+    machine = Machine.objects.create(unit=employee.unit, name="Mesin lobi", serial="ZK-0042")
+    MachinePin.objects.create(machine=machine, pin="7", employee=employee)
+    MachinePin.objects.create(machine=machine, pin="12", employee=makassar)
+    return machine
+
+
+def test_an_attlog_maps_machine_pins_to_employees(
+    tmp_path: Path, machine: Machine, employee: Employee, makassar: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "attlog.dat",
+        [
+            "        7\t2024-03-04 07:12:09\t1\t0\t1\t0",
+            "       12\t2024-03-04 07:35:00\t1\t0\t1\t0",
+            "",
+            "7 2024-03-04 16:05:00 1 1 1 0",
+        ],
+    )
+
+    output = run(path, "--machine", "ZK-0042")
+
+    assert "dicatat / recorded: 3" in output
+    assert list(
+        Punch.objects.filter(employee=employee).order_by("at").values_list("at", "source")
+    ) == [
+        (local(MONDAY, "07:12:09"), Punch.Source.MACHINE),
+        (local(MONDAY, "16:05"), Punch.Source.MACHINE),
+    ]
+    assert Punch.objects.get(employee=makassar).at == local(MONDAY, "07:35", WITA)
+    assert set(Punch.objects.values_list("machine", flat=True)) == {machine.pk}
+
+
+def test_the_same_attlog_imported_twice_records_each_punch_once(
+    tmp_path: Path, machine: Machine
+) -> None:
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1\t0", "7\t2024-03-04 07:12:09"])
+
+    first = punches_import(path=path, machine=machine)
+    second = punches_import(path=path, machine=machine)
+
+    assert (first.recorded, first.duplicates, second.recorded, second.duplicates) == (1, 1, 0, 2)
+    assert Punch.objects.count() == 1
+
+
+def test_an_unknown_pin_refuses_the_whole_log(tmp_path: Path, machine: Machine) -> None:
+    path = write(
+        tmp_path,
+        "attlog.dat",
+        ["7\t2024-03-04 07:12:09\t1", "99\t2024-03-04 07:15:00\t1", "7\tkemarin\t1", "7"],
+    )
+
+    assert refused(path, "--machine", "ZK-0042") == [
+        "attlog.dat:2: PIN: PIN 99 tidak dipetakan ke NIP untuk mesin ZK-0042",
+        "attlog.dat:3: time: waktu 'kemarin' tidak valid / invalid time",
+        "attlog.dat:4: baris tidak berisi PIN dan waktu / line lacks PIN and time",
+    ]
+    assert not Punch.objects.exists()
+
+
+def test_an_attlog_without_its_machine_is_refused(tmp_path: Path, machine: Machine) -> None:
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
+
+    problems = refused(path)
+
+    assert problems == [
+        "attlog.dat:1: log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine"
+    ]
+    assert not Punch.objects.exists()
+
+
+def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine) -> None:
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
+    with pytest.raises(CommandError, match="ZK-9999"):
+        run(path, "--machine", "ZK-9999")
+
+
+def test_an_attlog_row_outside_the_window_is_kept_and_flagged(
+    tmp_path: Path, machine: Machine, makassar: Employee
+) -> None:
+    # 05:30 WITA is 04:30 WIB: outside the window in the employee's local time
+    path = write(tmp_path, "attlog.dat", ["12\t2024-03-04 05:30:00", "12\t2024-03-04 06:00:00"])
+
+    report = punches_import(path=path, machine=machine)
+
+    assert report.outside_window == 1
+    assert list(Punch.objects.order_by("at").values_list("counts", "flags")) == [
+        (False, OUTSIDE_WINDOW),
+        (True, ""),
+    ]
+
+
+def test_an_operators_attlog_cannot_reach_employees_outside_their_scope(
+    tmp_path: Path, machine: Machine, employee: Employee, makassar: Employee
+) -> None:
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09", "12\t2024-03-04 07:13:00"])
+
+    with pytest.raises(TableRefused) as refusal:
+        punches_import(
+            path=path, machine=machine, employees=Employee.objects.filter(unit=employee.unit)
+        )
+
+    assert [str(p) for p in refusal.value.problems] == [
+        "attlog.dat:2: PIN: PIN 12 tidak dipetakan ke NIP untuk mesin ZK-0042"
+    ]
+    assert not Punch.objects.exists()
+
+
+def _verify() -> str:
+    out = StringIO()
+    call_command("verify_punches", stdout=out, stderr=StringIO())
+    return out.getvalue()
