@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
@@ -140,7 +140,7 @@ def outcome_message(outcome: Outcome) -> str:
     response={201: CheckInOut, 200: CheckInOut, 422: CheckInOut},
     summary="Check in or out at the server's time from the phone's position",
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
     key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
     outcome = punch_check_in(
         employee=_employee(request),
@@ -155,8 +155,8 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]
     )
     body = outcome_out(outcome)
     if not outcome.accepted:
-        return 422, body
-    return (200 if outcome.replayed else 201), body
+        return Status(422, body)
+    return Status(200 if outcome.replayed else 201, body)
 
 
 @router.get(

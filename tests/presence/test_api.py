@@ -1,0 +1,267 @@
+"""The check-in API over HTTP: answers, status codes, who may call it, what the phone is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.presence.models import Punch, Refusal
+from tests.factories import UnitFactory, UserFactory
+from tests.presence.support import (
+    MONDAY,
+    SATURDAY,
+    SLEMAN,
+    add_location,
+    freeze_clock,
+    local,
+    north_of,
+)
+
+CHECK_IN = "/api/presensi/check-in"
+TODAY = "/api/presensi/today"
+
+
+def position(point: tuple[float, float] = SLEMAN, **extra: Any) -> dict[str, Any]:
+    return {"latitude": point[0], "longitude": point[1], "accuracy_m": 9.5, **extra}
+
+
+@pytest.fixture
+def siti(client: Client, employee: Employee) -> Client:
+    """A test client logged in as Siti."""
+    assert employee.user is not None
+    client.force_login(employee.user)
+    return client
+
+
+def test_a_late_check_in_is_201_with_datang_the_local_time_and_the_standing(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:42:05"))
+
+    response = siti.post(
+        CHECK_IN, position(idempotency_key="tap-1"), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["accepted"] is True
+    assert body["replayed"] is False
+    assert body["kind"] == "DATANG"
+    assert body["local_time"] == "07:42:05"
+    assert body["message"] == "Presensi datang tercatat pukul 07:42."
+    assert body["server_time"].startswith("2024-03-04T")
+    standing = body["standing"]
+    assert standing["status"] == "H"
+    assert standing["datang"] == "07:42"
+    assert (standing["late_minutes"], standing["late_class"]) == (12, 1)
+    assert any("terlambat 12 menit (TL1)" in text for text in standing["reasons"])
+    assert body["reason"] is None
+    assert Punch.objects.count() == 1
+
+
+def test_the_standing_is_explained_in_english_when_the_phone_asks_for_it(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:42"))
+    response = siti.post(
+        CHECK_IN, position(), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    body = response.json()
+    assert body["message"] == "Check-in (datang) recorded at 07:42."
+    assert any("12 minutes late (TL1)" in text for text in body["standing"]["reasons"])
+
+
+def test_an_afternoon_check_in_is_pulang(siti: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "16:02"))
+    body = siti.post(CHECK_IN, position(), content_type="application/json").json()
+    assert body["kind"] == "PULANG"
+    assert body["message"] == "Presensi pulang tercatat pukul 16:02."
+
+
+def test_a_saturday_check_in_is_accepted_as_libur(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(SATURDAY, "09:00"))
+    response = siti.post(CHECK_IN, position(), content_type="application/json")
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["kind"], body["standing"]["status"]) == ("LIBUR", "LIBUR")
+    assert body["message"].startswith("Tercatat pukul 09:00. Hari ini bukan hari kerja")
+
+
+def test_the_same_key_again_is_200_and_a_replay(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    first = siti.post(CHECK_IN, position(idempotency_key="tap-9"), content_type="application/json")
+    again = siti.post(CHECK_IN, position(idempotency_key="tap-9"), content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["replayed"] is True
+    assert again.json()["local_time"] == first.json()["local_time"]
+    assert Punch.objects.count() == 1
+
+
+def test_the_idempotency_key_may_come_as_a_header(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    for expected in (201, 200):
+        response = siti.post(
+            CHECK_IN, position(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="hdr-1"
+        )
+        assert response.status_code == expected
+    assert Punch.objects.get().idempotency_key == "hdr-1"
+
+
+def test_a_refusal_is_422_with_its_reason_message_and_distance(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+
+    response = siti.post(
+        CHECK_IN,
+        position(north_of(SLEMAN, 2100), device_id="hp-siti", idempotency_key="tap-far"),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["accepted"] is False
+    assert body["reason"] == "OUTSIDE_AREA"
+    assert body["message"].startswith("Anda berada 2.0 km dari Kantor KUA")
+    assert abs(body["distance_m"] - 2000) <= 1
+    assert body["standing"] is None
+    refusal = Refusal.objects.get()
+    assert (refusal.device_id, refusal.idempotency_key) == ("hp-siti", "tap-far")
+
+    replay = siti.post(
+        CHECK_IN, position(idempotency_key="tap-far"), content_type="application/json"
+    )
+    assert replay.status_code == 422
+    assert replay.json()["replayed"] is True
+    assert replay.json()["distance_m"] == body["distance_m"]
+    assert not Punch.objects.exists()
+
+
+def test_a_refusal_outside_the_window_is_422_without_a_distance(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "21:00"))
+    response = siti.post(CHECK_IN, position(), content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["reason"] == "OUTSIDE_WINDOW"
+    assert response.json()["distance_m"] is None
+
+
+def test_the_phone_cannot_send_its_own_time(siti: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:50"))
+    siti.post(CHECK_IN, position(at="2024-03-04T07:00:00+07:00"), content_type="application/json")
+    assert Punch.objects.get().at >= local(MONDAY, "07:50")
+
+
+def test_an_impossible_position_is_refused_by_validation_and_records_nothing(
+    siti: Client,
+) -> None:
+    response = siti.post(
+        CHECK_IN, position((95.0, 110.0), accuracy_m=-1), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert {error["loc"][-1] for error in response.json()["detail"]} == {"latitude", "accuracy_m"}
+    assert not Refusal.objects.exists()
+    assert not Punch.objects.exists()
+
+
+def test_anonymous_calls_are_401(client: Client, employee: Employee) -> None:
+    assert client.post(CHECK_IN, position(), content_type="application/json").status_code == 401
+    assert client.get(TODAY).status_code == 401
+    assert not Refusal.objects.exists()
+
+
+def test_a_user_without_an_employee_record_gets_404(client: Client, db: None) -> None:
+    client.force_login(UserFactory.create())
+    assert client.post(CHECK_IN, position(), content_type="application/json").status_code == 404
+    assert client.get(TODAY).status_code == 404
+
+
+def test_the_api_refuses_a_post_without_the_csrf_token(employee: Employee) -> None:
+    assert employee.user is not None
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(employee.user)
+
+    response = browser.post(CHECK_IN, position(), content_type="application/json")
+
+    assert response.status_code == 403
+    assert not Punch.objects.exists()
+    assert not Refusal.objects.exists()
+
+
+def test_the_check_in_page_hands_out_the_csrf_token_the_api_then_accepts(
+    employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    assert employee.user is not None
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(employee.user)
+
+    assert browser.get("/presensi/").status_code == 200
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        CHECK_IN, position(), content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 201
+
+
+def test_today_lists_the_units_locations_and_approved_extra_ones_only(
+    siti: Client, employee: Employee, kantor: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:42"))
+    school = UnitFactory.create(code="SD-1", kind=Unit.Kind.SEKOLAH)
+    granted = {}
+    for status in LocationGrant.Status:
+        place = add_location(school, f"SD {status.label}", north_of(SLEMAN, 3000))
+        LocationGrant.objects.create(employee=employee, location=place, status=status)
+        granted[status] = place
+    add_location(school, "SD tanpa izin", north_of(SLEMAN, 4000))
+    add_location(employee.unit, "Gudang lama", north_of(SLEMAN, 500), active=False)
+    siti.post(CHECK_IN, position(), content_type="application/json")
+
+    body = siti.get(TODAY).json()
+
+    assert body["date"] == "2024-03-04"
+    assert body["timezone"] == "Asia/Jakarta"
+    assert {place["id"] for place in body["locations"]} == {
+        kantor.pk,
+        granted[LocationGrant.Status.APPROVED].pk,
+    }
+    office = next(place for place in body["locations"] if place["id"] == kantor.pk)
+    assert office == {
+        "id": kantor.pk,
+        "name": "Kantor KUA",
+        "latitude": SLEMAN[0],
+        "longitude": SLEMAN[1],
+        "radius_m": 100.0,
+        "accuracy_tolerance_m": 50.0,
+        "polygon": [],
+    }
+    standing = body["standing"]
+    assert (standing["status"], standing["datang"], standing["late_minutes"]) == ("H", "07:42", 12)
+
+
+def test_today_before_any_punch_shows_the_day_as_it_stands(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "06:30"))
+    standing = siti.get(TODAY).json()["standing"]
+    assert (standing["status"], standing["working"], standing["datang"]) == ("TK", True, None)
+
+
+def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None) -> None:
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/presensi/check-in"]["post"]
+    assert set(operation["responses"]) >= {"200", "201", "422"}
+    assert "/api/presensi/today" in schema["paths"]
