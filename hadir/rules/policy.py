@@ -149,6 +149,13 @@ class Policy:
     # punches faster than ``travel_max_kmh`` is impossible travel; shorter moves are GPS noise.
     travel_max_kmh: int = 150
     travel_min_m: int = 1000
+    # Requests (DOMAIN.md §7): the evidence letter's size limit.
+    evidence_max_kb: int = 300
+    # Cuti tahunan (PP 11/2017): days a year, how many unused days carry into the next year, and
+    # the ceiling after two or more years without taking any.
+    leave_days: int = 12
+    leave_carry_days: int = 6
+    leave_cap_after_two_years: int = 24
 
     # Derived once so the per-day evaluation does integer comparisons only.
     window_start_min: int = field(init=False, repr=False, compare=False)
@@ -243,6 +250,12 @@ def _validate(p: Policy) -> None:
         raise PolicyError("discipline.streak_days", "harus lebih dari 0")
     if p.travel_max_kmh <= 0:
         raise PolicyError("presence.travel_max_kmh", "harus lebih dari 0")
+    if p.evidence_max_kb <= 0:
+        raise PolicyError("requests.evidence_max_kb", "harus lebih dari 0")
+    if p.leave_cap_after_two_years < p.leave_days + p.leave_carry_days:
+        raise PolicyError(
+            "leave.cap_after_two_years", "tidak boleh kurang dari leave.days + leave.carry_days"
+        )
 
 
 def _check_pct(key: str, value: Decimal) -> None:
@@ -495,6 +508,26 @@ def _build_keys() -> dict[str, _Key]:
         "presence.travel_min_m",
         "Jarak (m) antar-presensi di bawahnya selisih posisi dianggap derau GPS",
         _scalar("travel_min_m", _parse_int, as_str),
+    )
+    add(
+        "requests.evidence_max_kb",
+        "Ukuran maksimum surat bukti PDF (KB)",
+        _scalar("evidence_max_kb", _parse_int, as_str),
+    )
+    add(
+        "leave.days",
+        "Hak cuti tahunan per tahun (hari kerja)",
+        _scalar("leave_days", _parse_int, as_str),
+    )
+    add(
+        "leave.carry_days",
+        "Sisa cuti tahunan yang dapat dibawa ke tahun berikutnya (hari kerja)",
+        _scalar("leave_carry_days", _parse_int, as_str),
+    )
+    add(
+        "leave.cap_after_two_years",
+        "Batas cuti tahunan setelah dua tahun atau lebih tidak diambil (hari kerja)",
+        _scalar("leave_cap_after_two_years", _parse_int, as_str),
     )
     return keys
 
