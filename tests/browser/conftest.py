@@ -6,11 +6,18 @@ Screenshots land in ``test-artifacts/`` so a reviewer can see what the user saw.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    ViewportSize,
+    sync_playwright,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
 # arrange data are still plain synchronous calls.
@@ -18,7 +25,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("HADIR_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +56,43 @@ def phone(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+GeolocatedPhone = Callable[[float, float, float], Page]
+
+
+@pytest.fixture
+def geolocated_phone(browser: Browser) -> Iterator[GeolocatedPhone]:
+    """``geolocated_phone(lat, lng, accuracy_m)``: a phone page whose GPS reports that fix.
+
+    Location access is granted, as a user would for the check-in page; move the phone with
+    ``page.context.set_geolocation(...)``. Map tiles are refused so the test never leaves the
+    machine (the page draws its circles without them).
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_phone(latitude: float, longitude: float, accuracy_m: float) -> Page:
+        context = browser.new_context(
+            viewport=PHONE,
+            locale="id-ID",
+            is_mobile=True,
+            has_touch=True,
+            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": accuracy_m},
+            permissions=["geolocation"],
+        )
+        context.route("https://tile.openstreetmap.org/**", _refuse)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+def _refuse(route: Route) -> None:
+    route.abort()
 
 
 @pytest.fixture

@@ -1,0 +1,96 @@
+"""An employee checks in from a phone: inside the geofence it records, 2 km away it refuses.
+
+The server's clock is fixed to a Monday morning (the live server runs in a thread of this
+process, so patching ``django.utils.timezone.now`` reaches it): the presensi window is
+06:00–21:00 local, and the test must not depend on when it runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from hadir.org.models import Unit
+from hadir.presence.models import Punch, Refusal
+from tests.browser.conftest import GeolocatedPhone
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from tests.presence.support import MONDAY, WITA, add_location, freeze_clock, local, north_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAKASSAR = (-5.161400, 119.418700)
+"""The centre of the test office, a KUA in Makassar (WITA)."""
+PASSWORD = "rahasia-kuat-2024"
+
+
+def log_in(page: Page, nip: str) -> None:
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    page.get_by_label("NIP").fill(nip)
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def test_employee_checks_in_inside_the_geofence_and_is_refused_two_km_away(
+    live_server: Any,
+    geolocated_phone: GeolocatedPhone,
+    screenshot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(
+        code="KUA-MAMAJANG",
+        name="KUA Mamajang",
+        kind=Unit.Kind.KUA,
+        timezone=WITA,
+        default_pattern=pattern("KANTOR_5H"),
+    )
+    add_location(unit, "Kantor KUA Mamajang", MAKASSAR, radius_m=100, tolerance_m=50)
+    employee = EmployeeFactory.create(name="Siti Hasanah", unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+
+    phone = geolocated_phone(*MAKASSAR, 12)
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+
+    expect(phone.get_by_role("heading", name="Presensi", exact=True)).to_be_visible()
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    expect(button).to_be_enabled()
+    expect(phone.locator("#position")).to_have_text(
+        "Anda berada di dalam Kantor KUA Mamajang (akurasi 12 m)."
+    )
+    screenshot(phone, "ready")
+    button.click()
+
+    result = phone.locator("#result")
+    expect(result).to_have_class("ok")
+    expect(result).to_contain_text("Waktu server")
+    expect(result.locator(".time")).to_have_text(re.compile(r"^07:1\d:\d\d$"))  # clock runs on
+    expect(result).to_contain_text("Presensi datang tercatat pukul 07:10.")
+    expect(result).to_contain_text("Datang 07:10, jadwal 07:30: tepat waktu")
+    expect(phone.locator("#standing")).to_contain_text("Hari ini: ")
+    screenshot(phone, "accepted")
+
+    phone.context.set_geolocation(
+        {"latitude": north_of(MAKASSAR, 2100)[0], "longitude": MAKASSAR[1], "accuracy": 12}
+    )
+    expect(phone.locator("#position")).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+    button.click()
+
+    expect(result).to_have_class("refused")
+    expect(result).to_contain_text(
+        "Anda berada 2.0 km dari Kantor KUA Mamajang, di luar semua titik lokasi yang diizinkan."
+    )
+    screenshot(phone, "refused")
+
+    punch = Punch.objects.get()
+    assert punch.employee == employee
+    assert punch.at.astimezone(local(MONDAY, "07:10", WITA).tzinfo).date() == MONDAY
+    refusal = Refusal.objects.get()
+    assert refusal.reason == Refusal.Reason.OUTSIDE_AREA
+    assert abs(refusal.detail["distance_m"] - 2000) <= 1
+    assert punch.device_id
+    assert refusal.device_id == punch.device_id
