@@ -7,13 +7,16 @@ Saturday 9 March is a day off for ``KANTOR_5H`` and Monday 11 March is Nyepi.
 from __future__ import annotations
 
 import math
+import threading
 import time as monotonic
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from hadir.org.models import Location, Unit
@@ -103,3 +106,38 @@ def freeze_clock(monkeypatch: pytest.MonkeyPatch, start: datetime) -> Callable[[
 
     monkeypatch.setattr(timezone, "now", now)
     return now
+
+
+def needs_concurrent_writers() -> None:
+    """Skip on SQLite only: parallel-write tests are meant for the PostgreSQL run."""
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "SQLite takes one writer at a time: parallel writers to the in-memory test database "
+            "fail with 'database table is locked', and the live server shares one connection "
+            "among its threads. The PostgreSQL run (DATABASE_URL=postgres://…) checks this."
+        )
+
+
+def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` in ``count`` threads released at the same instant; their results.
+
+    Each thread closes its own database connection, as a request thread would.
+    """
+    gate = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def one(index: int) -> None:
+        try:
+            gate.wait()
+            results[index] = work(index)
+        except Exception as error:  # surfaced by the caller's assertions
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -175,6 +175,13 @@ def test_an_impossible_position_is_refused_by_validation_and_records_nothing(
     assert not Punch.objects.exists()
 
 
+def test_a_nan_accuracy_cannot_slip_past_the_tolerance(siti: Client) -> None:
+    body = f'{{"latitude": {SLEMAN[0]}, "longitude": {SLEMAN[1]}, "accuracy_m": NaN}}'
+    response = siti.post(CHECK_IN, body, content_type="application/json")
+    assert response.status_code == 422
+    assert not Punch.objects.exists()
+
+
 def test_anonymous_calls_are_401(client: Client, employee: Employee) -> None:
     assert client.post(CHECK_IN, position(), content_type="application/json").status_code == 401
     assert client.get(TODAY).status_code == 401

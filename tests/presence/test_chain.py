@@ -14,7 +14,13 @@ from hadir.org.models import Employee
 from hadir.presence.models import AppendOnlyError, Punch
 from hadir.presence.services import punch_check_in
 from tests.factories import EmployeeFactory
-from tests.presence.support import MONDAY, at_point, local
+from tests.presence.support import (
+    MONDAY,
+    at_point,
+    local,
+    needs_concurrent_writers,
+    run_together,
+)
 
 
 @pytest.fixture
@@ -123,3 +129,24 @@ def test_deleting_a_punch_is_refused(day_of_punches: list[Punch]) -> None:
     with pytest.raises(AppendOnlyError):
         day_of_punches[0].delete()
     assert Punch.objects.filter(pk=day_of_punches[0].pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_punches_of_one_employee_still_form_one_unbroken_chain(
+    employee: Employee,
+) -> None:
+    needs_concurrent_writers()
+
+    def tap(index: int) -> bool:
+        outcome = punch_check_in(
+            employee=Employee.objects.select_related("unit", "user").get(pk=employee.pk),
+            check_in=at_point(idempotency_key=f"tap-{index}"),
+            now=local(MONDAY, "07:20") + timedelta(seconds=index),
+        )
+        return outcome.accepted
+
+    assert run_together(12, tap) == [True] * 12
+    chain = list(Punch.objects.filter(employee=employee).order_by("id"))
+    assert len(chain) == 12
+    assert len({punch.prev_hash for punch in chain}) == 12  # no two punches share a parent
+    assert "OK: 12 presensi" in verify()

@@ -7,21 +7,28 @@ requests the per-employee row lock makes exactly one of them write.
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections import Counter
 from typing import Any
 from urllib.error import HTTPError
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from hadir.org.models import Employee
 from hadir.presence.models import Punch, Refusal
 from hadir.presence.services import Outcome, punch_check_in
 from tests.factories import EmployeeFactory
-from tests.presence.support import MONDAY, SLEMAN, at_point, freeze_clock, local, north_of
+from tests.presence.support import (
+    MONDAY,
+    SLEMAN,
+    at_point,
+    freeze_clock,
+    local,
+    needs_concurrent_writers,
+    north_of,
+    run_together,
+)
 
 MORNING = local(MONDAY, "07:20")
 PARALLEL = 20
@@ -101,37 +108,6 @@ def test_a_key_belongs_to_one_employee(employee: Employee) -> None:
 # --- under concurrency --------------------------------------------------------------------
 
 
-def needs_concurrent_writers() -> None:
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite takes one writer at a time: parallel writers to the in-memory test database "
-            "fail with 'database table is locked', and the live server shares one connection "
-            "among its threads. The PostgreSQL run (DATABASE_URL=postgres://…) checks this."
-        )
-
-
-def run_together(count: int, work: Any) -> list[Any]:
-    """Run ``work()`` in ``count`` threads released at the same instant; their results."""
-    gate = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def one(index: int) -> None:
-        try:
-            gate.wait()
-            results[index] = work()
-        except Exception as error:  # surfaced by the caller's assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_requests_with_one_key_over_http_record_exactly_one_punch(
     live_server: Any, monkeypatch: pytest.MonkeyPatch, employee: Employee
@@ -147,7 +123,7 @@ def test_twenty_parallel_requests_with_one_key_over_http_record_exactly_one_punc
         {"latitude": SLEMAN[0], "longitude": SLEMAN[1], "accuracy_m": 10, "idempotency_key": "k1"}
     ).encode()
 
-    def post() -> tuple[int, dict[str, Any]]:
+    def post(_: int) -> tuple[int, dict[str, Any]]:
         request = urllib.request.Request(  # noqa: S310 (the test's own live server)
             f"{live_server.url}/api/presensi/check-in",
             data=body,
@@ -179,7 +155,7 @@ def test_twenty_parallel_service_calls_with_one_key_record_exactly_one_punch(
 ) -> None:
     needs_concurrent_writers()
 
-    def tap() -> Outcome:
+    def tap(_: int) -> Outcome:
         return punch_check_in(
             employee=Employee.objects.select_related("unit", "user").get(pk=employee.pk),
             check_in=at_point(idempotency_key="k2"),
