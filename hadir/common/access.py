@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
+from hadir.requests.models import Request
 
 READ_ROLES = frozenset({Role.OPERATOR, Role.VERIFIER, Role.LEADER, Role.SUPERVISOR})
 MANAGE_ROLES = frozenset({Role.OPERATOR})
@@ -91,3 +92,51 @@ def has_any_role(user: Any, roles: Iterable[str] = READ_ROLES) -> bool:
     if is_admin(user):
         return True
     return RoleAssignment.objects.filter(user=user, role__in=list(roles)).exists()
+
+
+# ---------------------------------------------------------------- requests (laporan)
+
+VERIFY_ROLES = frozenset({Role.VERIFIER})
+
+
+def requests_visible(user: Any) -> QuerySet[Request]:
+    """The user's own requests plus those a verifier (or admin) may see."""
+    if is_admin(user):
+        return Request.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Request.objects.none()
+    own = Q(employee__user=user)
+    scope = _scope_filter(user, VERIFY_ROLES, "employee__unit__path")
+    return Request.objects.filter(own | scope if scope is not None else own)
+
+
+def access_request(user: Any, reference: str) -> Request:
+    """The request, if the user owns it, verifies its unit or is admin; otherwise not found."""
+    try:
+        request: Request = (
+            requests_visible(user)
+            .select_related("employee__unit", "evidence")
+            .get(reference=reference)
+        )
+    except Request.DoesNotExist:
+        raise Http404 from None
+    return request
+
+
+def requests_to_verify(user: Any) -> QuerySet[Request]:
+    """Requests of employees in the user's verifier scope (admins: all), never their own."""
+    if is_admin(user):
+        requests = Request.objects.all()
+    else:
+        scope = _scope_filter(user, VERIFY_ROLES, "employee__unit__path")
+        if scope is None:
+            return Request.objects.none()
+        requests = Request.objects.filter(scope)
+    return requests.exclude(employee__user=user)
+
+
+def can_decide(user: Any, request: Request) -> bool:
+    """A verifier of the employee's unit (or an admin) decides; never the requester."""
+    if request.employee.user_id is not None and request.employee.user_id == user.pk:
+        return False
+    return requests_to_verify(user).filter(pk=request.pk).exists()

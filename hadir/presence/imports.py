@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from hadir.common.tables import Problem, TableRefused
 from hadir.org.models import Employee
 from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.presence.services import punch_append
+from hadir.recap.services import days_refresh
 from hadir.schedules import cache
 
 OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
@@ -282,6 +283,7 @@ def _record(
     for row in rows:
         by_employee.setdefault(row.employee.pk, []).append(row)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    touched: dict[int, tuple[Employee, set[date]]] = {}
     with transaction.atomic():
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
@@ -315,6 +317,11 @@ def _record(
                 )
                 report.recorded += 1
                 report.employees.add(employee_id)
+                touched.setdefault(employee_id, (employee, set()))[1].add(
+                    row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
+                )
+        for employee, dates in touched.values():
+            days_refresh(employee=employee, dates=dates)
         audit_record(
             actor=actor,
             actor_label=actor_label,

@@ -62,19 +62,20 @@ def punches_on(employee: Employee, day: date) -> list[datetime]:
 
 
 def day_standing(employee: Employee, day: date) -> DayResult:
-    """The employee's day as it stands now, evaluated by the rules library."""
+    """The employee's day as it stands now (punches and approved requests), not stored."""
+    from hadir.recap.evaluation import evaluate_dates
+
+    results = evaluate_dates(employee, [day])
+    if day in results:
+        return results[day]
+    # Outside the attendance period: the schedule alone, so the page can still show it.
     pattern_code = (
         employee.pattern.code
         if employee.pattern is not None
         else employee.unit.default_pattern.code
     )
     schedule = cache.schedule(employee.unit, pattern_code, day)
-    return evaluate_day(
-        schedule,
-        punches_on(employee, day),
-        tz=ZoneInfo(employee.unit.timezone),
-        policy=cache.policy(day),
-    )
+    return evaluate_day(schedule, (), tz=ZoneInfo(employee.unit.timezone), policy=cache.policy(day))
 
 
 @dataclass(frozen=True)

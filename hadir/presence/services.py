@@ -110,7 +110,8 @@ def punch_check_in(
         if replay is None:
             raise
         return replay
-    return _accepted(employee, punch, tz)
+    # After commit: the punch is evidence and stays even if evaluating the day failed.
+    return _accepted(employee, punch, tz, store=True)
 
 
 def _admissible(
@@ -130,9 +131,7 @@ def _admissible(
             Refusal.Reason.MOCK_LOCATION,
             _("The phone reports a mock (fake) location. Turn it off and try again."),
         )
-    if settings.HADIR_DEVICE_BINDING and not _device_known(
-        employee, check_in.device_id
-    ):
+    if settings.HADIR_DEVICE_BINDING and not _device_known(employee, check_in.device_id):
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
             _(
@@ -274,9 +273,17 @@ def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outc
     return None
 
 
-def _accepted(employee: Employee, punch: Punch, tz: ZoneInfo) -> Outcome:
+def _accepted(employee: Employee, punch: Punch, tz: ZoneInfo, *, store: bool = False) -> Outcome:
+    """The answer for an accepted punch; ``store`` re-evaluates and saves the day (new punches)."""
     local = punch.at.astimezone(tz)
-    day = day_standing(employee, local.date())
+    if store:
+        from hadir.recap.services import days_refresh
+
+        day = days_refresh(employee=employee, dates=[local.date()]).get(
+            local.date()
+        ) or day_standing(employee, local.date())
+    else:
+        day = day_standing(employee, local.date())
     kind: Kind
     if not day.working:
         kind = "LIBUR"

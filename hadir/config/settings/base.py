@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "hadir.org",
     "hadir.schedules",
     "hadir.presence",
+    "hadir.requests",
+    "hadir.recap",
 ]
 
 MIDDLEWARE = [

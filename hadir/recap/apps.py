@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecapConfig(AppConfig):
+    name = "hadir.recap"
+    label = "recap"
+    verbose_name = _("Recap")

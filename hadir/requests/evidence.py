@@ -1,0 +1,121 @@
+"""Checking and storing evidence letters: real PDFs only, small, without active content.
+
+A file is judged by its bytes, not its name: it must start like a PDF, parse as one, have at
+least one page, and carry no JavaScript, launch actions or embedded files. Refusals say exactly
+why, in Indonesian and English, because the employee has to fix the file and try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from hadir.requests.models import Evidence
+
+PDF_MAGIC = b"%PDF-"
+FORBIDDEN_KEYS = {
+    "/JavaScript": "JavaScript",
+    "/JS": "JavaScript",
+    "/Launch": "launch action",
+    "/EmbeddedFile": "embedded file",
+    "/EmbeddedFiles": "embedded file",
+}
+
+
+class EvidenceRefused(ValueError):
+    """The file is not acceptable; ``str()`` is the message for the user."""
+
+
+def evidence_check(content: bytes, *, max_kb: int) -> None:
+    """Raise :class:`EvidenceRefused` unless ``content`` is an acceptable PDF letter."""
+    size_kb = math.ceil(len(content) / 1024)
+    if len(content) > max_kb * 1024:
+        raise EvidenceRefused(
+            f"ukuran {size_kb} KB melebihi batas {max_kb} KB / size {size_kb} KB exceeds the {max_kb} KB limit"
+        )
+    if not content:
+        raise EvidenceRefused("berkas kosong / the file is empty")
+    if not content[:1024].lstrip().startswith(PDF_MAGIC):
+        raise EvidenceRefused(
+            "berkas bukan PDF (isinya bukan dokumen PDF) / the file is not a PDF (its content is not a PDF document)"
+        )
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise EvidenceRefused(
+                "PDF terkunci sandi tidak diterima / password-protected PDFs are not accepted"
+            )
+        if len(reader.pages) == 0:
+            raise EvidenceRefused("PDF tidak memiliki halaman / the PDF has no pages")
+        found = _active_content(reader.trailer)
+    except EvidenceRefused:
+        raise
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        OSError,
+    ) as error:
+        raise EvidenceRefused(
+            f"PDF rusak atau tidak dapat dibaca / the PDF is damaged or unreadable ({type(error).__name__})"
+        ) from None
+    if found:
+        raise EvidenceRefused(
+            f"PDF berisi konten aktif ({found}) yang tidak diizinkan / the PDF contains active content ({found}), which is not allowed"
+        )
+
+
+def _active_content(root: Any) -> str | None:
+    """Walk every object reachable from the trailer; name the first forbidden feature found."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [root]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        visited += 1
+        if visited > 200_000:  # a 300 KB file cannot hold this many objects honestly
+            return "too many objects"
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            for name, value in node.items():
+                if name in FORBIDDEN_KEYS:
+                    return FORBIDDEN_KEYS[name]
+                if name == "/S" and isinstance(value, NameObject) and value in FORBIDDEN_KEYS:
+                    return FORBIDDEN_KEYS[value]
+                stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return None
+
+
+def evidence_store(*, content: bytes, original_name: str, user: Any) -> Evidence:
+    """Store checked ``content`` under a generated name in private storage."""
+    stored = f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+    stored = default_storage.save(stored, ContentFile(content))
+    return Evidence.objects.create(
+        stored_name=stored,
+        original_name=original_name[:200],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+    )

@@ -1,0 +1,137 @@
+"""Historical requests for migration: ``nip,code,start,end,session`` recorded as approved.
+
+All or nothing: every bad line is listed as ``file:line: column: reason`` and nothing is
+written. Imported requests are approved by the importing operator and audited; the days they
+cover are re-evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hadir.common.audit import audit_record
+from hadir.common.tables import Problem, TableRefused, read_table
+from hadir.org.models import Employee
+from hadir.recap.services import days_refresh
+from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
+from hadir.requests.services import NewRequest, RequestRefused, reference_next, request_validate
+
+SESSIONS = {"PAGI", "SORE", "PAGI_SORE"}
+
+
+@dataclass
+class ExcuseImportReport:
+    created: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "akan dicatat / would record" if self.dry_run else "dicatat / recorded"
+        return f"{verb}: {len(self.created)} laporan disetujui / approved requests"
+
+
+def excuses_import(
+    *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
+) -> ExcuseImportReport:
+    rows = read_table(path, required={"nip", "code", "start", "end", "session"})
+    name = path.name
+    problems: list[Problem] = []
+    employees = {
+        e.nip: e
+        for e in Employee.objects.select_related("unit").filter(
+            nip__in={r.get("nip") for r in rows}
+        )
+    }
+    parsed: list[tuple[int, Employee, NewRequest]] = []
+    for row in rows:
+        before = len(problems)
+
+        def bad(column: str, reason: str, line: int = row.line) -> None:
+            problems.append(Problem(name, line, column, reason))
+
+        employee = employees.get(row.get("nip"))
+        if employee is None:
+            bad("nip", f"pegawai dengan NIP '{row.get('nip')}' tidak ada / no such employee")
+        code = row.get("code").upper()
+        if code not in Code.values:
+            bad("code", f"kode '{row.get('code')}' tidak dikenal; pilihan: {' '.join(Code.values)}")
+        start = _date(row.get("start"), "start", bad)
+        end = _date(row.get("end"), "end", bad)
+        session = row.get("session").upper()
+        if code in WAIVER_CODES and session not in SESSIONS:
+            bad("session", "sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini / session required")
+        elif code in Code.values and code not in WAIVER_CODES and session:
+            bad(
+                "session",
+                "sesi harus kosong untuk ketidakhadiran sehari penuh / must be blank for a full-day code",
+            )
+        if start and end and end < start:
+            bad("end", "tanggal akhir sebelum tanggal mulai / end before start")
+        if len(problems) == before and employee is not None and start and end:
+            if code in WAIVER_CODES:
+                parsed += [
+                    (row.line, employee, NewRequest(code, d, d, session))
+                    for d in _range(start, end)
+                ]
+            else:
+                parsed.append((row.line, employee, NewRequest(code, start, end, "")))
+    if problems:
+        raise TableRefused(problems)
+    report = ExcuseImportReport(dry_run=dry_run)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        for line, employee, new in parsed:
+            try:
+                request_validate(employee, new)
+            except RequestRefused as refused:
+                problems.append(Problem(name, line, "", str(refused)))
+                continue
+            category = CATEGORY_OF[new.code]  # type: ignore[index]
+            request = Request.objects.create(
+                reference=reference_next(category, new.start.year),
+                employee=employee,
+                category=category,
+                code=new.code,
+                start=new.start,
+                end=new.end,
+                session=new.session,
+                reason=f"Impor {name}",
+                status=Status.APPROVED,
+                created_by=user,
+                submitted_at=timezone.now(),
+                decided_by=user,
+                decided_at=timezone.now(),
+                imported=True,
+            )
+            days_refresh(employee=employee, dates=_range(new.start, new.end))
+            report.created.append(request.reference)
+        if problems:
+            transaction.set_rollback(True)
+            raise TableRefused(problems)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="requests.import",
+            summary=f"{name}: {report}",
+            after={"file": name, "references": report.created},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _date(text: str, column: str, bad: Any) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
+        return None
+
+
+def _range(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

@@ -1,0 +1,166 @@
+"""Requests (laporan): pengaduan, ketidakhadiran and izin, with their evidence letters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hadir.org.models import Employee
+
+
+class Category(models.TextChoices):
+    """The menu entries of "Laporan" (DOMAIN.md §7)."""
+
+    PENGADUAN = "PENGADUAN", _("Pengaduan")
+    KETIDAKHADIRAN = "KETIDAKHADIRAN", _("Ketidakhadiran")
+    IZIN = "IZIN", _("Izin")
+
+
+class Code(models.TextChoices):
+    """What is requested; the full-day codes are the rules library's absences."""
+
+    TUGAS_LUAR = "TUGAS_LUAR", _("Tugas luar")
+    SISTEM_ERROR = "SISTEM_ERROR", _("Sistem / mesin error")
+    IZIN = "IZIN", _("Izin (surat alibi)")
+    DL = "DL", _("Dinas luar (DL)")
+    CT = "CT", _("Cuti tahunan (CT)")
+    CB = "CB", _("Cuti besar (CB)")
+    CS = "CS", _("Cuti sakit (CS)")
+    CM = "CM", _("Cuti melahirkan (CM)")
+    CAP = "CAP", _("Cuti karena alasan penting (CAP)")
+    CLTN = "CLTN", _("Cuti di luar tanggungan negara (CLTN)")
+    TB = "TB", _("Tugas belajar (TB)")
+
+
+WAIVER_CODES = frozenset({Code.TUGAS_LUAR, Code.SISTEM_ERROR, Code.IZIN})
+CATEGORY_OF = {
+    Code.TUGAS_LUAR: Category.PENGADUAN,
+    Code.SISTEM_ERROR: Category.PENGADUAN,
+    Code.IZIN: Category.IZIN,
+    **{code: Category.KETIDAKHADIRAN for code in Code if code not in WAIVER_CODES},
+}
+REFERENCE_PREFIX = {Category.PENGADUAN: "PGD", Category.KETIDAKHADIRAN: "KTH", Category.IZIN: "IZN"}
+
+
+class Session(models.TextChoices):
+    PAGI = "PAGI", _("Pagi (datang)")
+    SORE = "SORE", _("Sore (pulang)")
+    PAGI_SORE = "PAGI_SORE", _("Pagi dan sore")
+
+
+class Status(models.TextChoices):
+    DRAFT = "DRAFT", _("draft")
+    SUBMITTED = "SUBMITTED", _("submitted")
+    APPROVED = "APPROVED", _("approved")
+    REJECTED = "REJECTED", _("rejected")
+    WITHDRAWN = "WITHDRAWN", _("withdrawn")
+
+
+class Evidence(models.Model):
+    """An uploaded letter (PDF), checked by content, stored outside the web root.
+
+    ``stored_name`` is generated; the original name is kept only to show it.
+    """
+
+    stored_name = models.CharField(max_length=80, unique=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Request(models.Model):
+    """One request with its workflow status; only ``APPROVED`` ones excuse anything."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="requests")
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    code = models.CharField(_("type"), max_length=14, choices=Code.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    session = models.CharField(_("session"), max_length=10, choices=Session.choices, blank=True)
+    reason = models.TextField(_("reason"), max_length=2000)
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("verifier's note"), max_length=500, blank=True)
+    imported = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["employee", "status", "start"], name="request_employee_status"),
+            models.Index(fields=["status", "submitted_at"], name="request_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end")), name="request_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.code} {self.start}–{self.end}"
+
+    @property
+    def is_waiver(self) -> bool:
+        return self.code in WAIVER_CODES
+
+
+class ReferenceCounter(models.Model):
+    """The last number issued per prefix and year (``PGD-2024-000123``)."""
+
+    prefix = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="uniq_reference_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Notification(models.Model):
+    """An in-app message (a request submitted to verify, a decision taken)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,313 @@
+"""Writes of requests: create and submit, decide, withdraw, import; each audited.
+
+Deciding or withdrawing re-evaluates exactly the employee-days the request covers, in the same
+transaction, so the calendar and the recap change at once. Mail goes out after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hadir.common.access import can_decide
+from hadir.common.audit import audit_record
+from hadir.org.models import Employee, Role, RoleAssignment
+from hadir.recap.evaluation import evaluate_dates
+from hadir.recap.services import days_refresh
+from hadir.requests.models import (
+    CATEGORY_OF,
+    REFERENCE_PREFIX,
+    WAIVER_CODES,
+    Code,
+    Evidence,
+    Notification,
+    ReferenceCounter,
+    Request,
+    Status,
+)
+from hadir.requests.workflow import next_status
+from hadir.rules.leave import leave_balance
+from hadir.schedules import cache
+
+
+class RequestRefused(ValueError):
+    """The request cannot be made or decided; ``str()`` says why, for the user."""
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What an employee (or an operator's import) asks for."""
+
+    code: str
+    start: date
+    end: date
+    session: str = ""
+    reason: str = ""
+
+
+def _snapshot(request: Request) -> dict[str, Any]:
+    return {
+        "reference": request.reference,
+        "code": request.code,
+        "start": request.start.isoformat(),
+        "end": request.end.isoformat(),
+        "session": request.session,
+        "status": request.status,
+        "decision_note": request.decision_note,
+    }
+
+
+def _dates(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def reference_next(category: str, year: int) -> str:
+    """The next reference number (``PGD-2024-000123``); call inside a transaction."""
+    prefix = REFERENCE_PREFIX[category]  # type: ignore[index]
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+def request_validate(
+    employee: Employee, new: NewRequest, *, exclude: Request | None = None
+) -> None:
+    """Refuse what cannot be asked, with the reason; balances and overlaps included."""
+    if new.code not in Code.values:
+        raise RequestRefused(_("Unknown request type %(code)s.") % {"code": new.code})
+    if new.end < new.start:
+        raise RequestRefused(_("The end date is before the start date."))
+    if new.start < employee.start:
+        raise RequestRefused(_("Attendance counts only from %(date)s.") % {"date": employee.start})
+    if new.code in WAIVER_CODES:
+        if new.start != new.end:
+            raise RequestRefused(_("A complaint or izin covers one date; file one per date."))
+        if new.session not in {"PAGI", "SORE", "PAGI_SORE"}:
+            raise RequestRefused(_("Choose the session: pagi, sore or both."))
+    elif new.session:
+        raise RequestRefused(_("A full-day absence has no session."))
+    active = Request.objects.filter(
+        employee=employee,
+        status__in=[Status.SUBMITTED, Status.APPROVED],
+        start__lte=new.end,
+        end__gte=new.start,
+    )
+    if exclude is not None:
+        active = active.exclude(pk=exclude.pk)
+    if new.code not in WAIVER_CODES and active.exclude(code__in=WAIVER_CODES).exists():
+        raise RequestRefused(_("Another absence already covers some of these dates."))
+    if new.code == Code.CT:
+        _check_leave_balance(employee, new, exclude)
+
+
+def leave_working_days(employee: Employee, start: date, end: date) -> dict[int, int]:
+    """Working days (per the employee's schedule, holidays excluded) by year in a range."""
+    days: dict[int, int] = {}
+    for day, result in evaluate_dates(employee, _dates(start, end)).items():
+        if result.working:
+            days[day.year] = days.get(day.year, 0) + 1
+    return days
+
+
+def leave_taken(employee: Employee, *, exclude: Request | None = None) -> dict[int, int]:
+    """Working days of cuti tahunan taken or pending per year."""
+    taken: dict[int, int] = {}
+    requests = Request.objects.filter(
+        employee=employee, code=Code.CT, status__in=[Status.SUBMITTED, Status.APPROVED]
+    )
+    if exclude is not None:
+        requests = requests.exclude(pk=exclude.pk)
+    for request in requests:
+        for year, count in leave_working_days(employee, request.start, request.end).items():
+            taken[year] = taken.get(year, 0) + count
+    return taken
+
+
+def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request | None) -> None:
+    taken = leave_taken(employee, exclude=exclude)
+    for year, wanted in leave_working_days(employee, new.start, new.end).items():
+        balance = leave_balance(year, taken, employee.start.year, cache.policy(new.start))
+        if wanted > balance.remaining:
+            raise RequestRefused(
+                _(
+                    "Cuti tahunan %(year)s: %(wanted)s working days asked, %(remaining)s of %(entitlement)s left."
+                )
+                % {
+                    "year": year,
+                    "wanted": wanted,
+                    "remaining": balance.remaining,
+                    "entitlement": balance.entitlement,
+                }
+            )
+
+
+def request_submit(
+    *, actor: Any, employee: Employee, new: NewRequest, evidence: Evidence | None
+) -> Request:
+    """Create and submit a request in one step ("Kirim Pengaduan"); returns it with its number."""
+    if evidence is None:
+        raise RequestRefused(_("Attach the letter as a PDF."))
+    with transaction.atomic():
+        Employee.objects.select_for_update().only("pk").get(pk=employee.pk)
+        request_validate(employee, new)
+        category = CATEGORY_OF[new.code]  # type: ignore[index]
+        request = Request.objects.create(
+            reference=reference_next(category, timezone.localdate().year),
+            employee=employee,
+            category=category,
+            code=new.code,
+            start=new.start,
+            end=new.end,
+            session=new.session,
+            reason=new.reason,
+            evidence=evidence,
+            status=Status.DRAFT,
+            created_by=actor,
+        )
+        request.status = next_status(request.status, "submit")
+        request.submitted_at = timezone.now()
+        request.save(update_fields=["status", "submitted_at"])
+        audit_record(
+            actor=actor,
+            action="requests.submit",
+            obj=request,
+            summary=request.reference,
+            after=_snapshot(request),
+        )
+        _notify_verifiers(request)
+    return request
+
+
+def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "") -> Request:
+    """A verifier approves or rejects; approval re-evaluates the covered days at once."""
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update().select_related("employee__unit").get(pk=request.pk)
+        )
+        if not can_decide(actor, request):
+            raise RequestRefused(_("You cannot decide this request."))
+        if not approve and not note.strip():
+            raise RequestRefused(_("Write a note saying why the request is rejected."))
+        before = _snapshot(request)
+        request.status = next_status(request.status, "approve" if approve else "reject")
+        if approve:
+            request_validate(request.employee, _as_new(request), exclude=request)
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.decision_note = note.strip()[:500]
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            days_refresh(employee=request.employee, dates=_dates(request.start, request.end))
+        audit_record(
+            actor=actor,
+            action="requests.approve" if approve else "requests.reject",
+            obj=request,
+            summary=request.reference,
+            before=before,
+            after=_snapshot(request),
+        )
+        _notify_employee(request)
+    return request
+
+
+def request_withdraw(*, actor: Any, request: Request) -> Request:
+    """The employee withdraws before a decision; the covered days are re-evaluated."""
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update().select_related("employee__unit").get(pk=request.pk)
+        )
+        if request.employee.user_id != getattr(actor, "pk", None):
+            raise RequestRefused(_("Only the employee who filed the request can withdraw it."))
+        before = _snapshot(request)
+        request.status = next_status(request.status, "withdraw")
+        request.save(update_fields=["status"])
+        days_refresh(employee=request.employee, dates=_dates(request.start, request.end))
+        audit_record(
+            actor=actor,
+            action="requests.withdraw",
+            obj=request,
+            summary=request.reference,
+            before=before,
+            after=_snapshot(request),
+        )
+    return request
+
+
+def requests_decide_bulk(
+    *, actor: Any, requests: list[Request], approve: bool, note: str = ""
+) -> tuple[list[Request], list[tuple[Request, str]]]:
+    """Decide many at once; each is decided (or refused) on its own."""
+    done: list[Request] = []
+    refused: list[tuple[Request, str]] = []
+    for request in requests:
+        try:
+            done.append(request_decide(actor=actor, request=request, approve=approve, note=note))
+        except (RequestRefused, ValueError) as error:
+            refused.append((request, str(error)))
+    return done, refused
+
+
+def _as_new(request: Request) -> NewRequest:
+    return NewRequest(
+        code=request.code,
+        start=request.start,
+        end=request.end,
+        session=request.session,
+        reason=request.reason,
+    )
+
+
+def _notify(user: Any, text: str, url: str) -> None:
+    Notification.objects.create(user=user, text=text[:300], url=url)
+    if user.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                "Hadir: " + text[:100], f"{text}\n\n{url}", None, [user.email], fail_silently=True
+            )
+        )
+
+
+def _verifiers(employee: Employee) -> list[Any]:
+    ancestor_ids = [int(part) for part in employee.unit.path.strip("/").split("/") if part]
+    assignments = RoleAssignment.objects.filter(
+        role=Role.VERIFIER, unit_id__in=ancestor_ids
+    ).select_related("user")
+    return [a.user for a in assignments if a.user.is_active and a.user_id != employee.user_id]
+
+
+def _notify_verifiers(request: Request) -> None:
+    from django.urls import reverse
+
+    text = _("New request %(reference)s from %(name)s (%(code)s, %(start)s–%(end)s) to verify.") % {
+        "reference": request.reference,
+        "name": request.employee.name,
+        "code": request.code,
+        "start": request.start,
+        "end": request.end,
+    }
+    for user in _verifiers(request.employee):
+        _notify(user, text, reverse("requests:queue"))
+
+
+def _notify_employee(request: Request) -> None:
+    from django.urls import reverse
+
+    user = request.employee.user
+    if user is None:
+        return
+    text = _("Your request %(reference)s was %(status)s.") % {
+        "reference": request.reference,
+        "status": request.get_status_display(),
+    }
+    if request.decision_note:
+        text += " " + _("Note: %(note)s") % {"note": request.decision_note}
+    _notify(user, text, reverse("requests:detail", args=[request.reference]))
