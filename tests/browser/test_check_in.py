@@ -17,7 +17,15 @@ from hadir.org.models import Unit
 from hadir.presence.models import Punch, Refusal
 from tests.browser.conftest import GeolocatedPhone
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
-from tests.presence.support import MONDAY, WITA, add_location, freeze_clock, local, north_of
+from tests.presence.support import (
+    MONDAY,
+    WITA,
+    add_location,
+    east_of,
+    freeze_clock,
+    local,
+    north_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +102,41 @@ def test_employee_checks_in_inside_the_geofence_and_is_refused_two_km_away(
     assert abs(refusal.detail["distance_m"] - 2000) <= 1
     assert punch.device_id
     assert refusal.device_id == punch.device_id
+
+
+def test_a_phone_inside_a_polygon_location_far_from_its_centre_reads_inside_and_checks_in(
+    live_server: Any,
+    geolocated_phone: GeolocatedPhone,
+    monkeypatch: pytest.MonkeyPatch,
+    screenshot: Any,
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(code="MAN-MKS", name="MAN 2 Makassar", timezone=WITA)
+    # A long school yard: 400 m east–west, 60 m north–south; the radius is not what counts.
+    west, east = east_of(MAKASSAR, -200), east_of(MAKASSAR, 200)
+    yard = [
+        list(north_of(west, 30)),
+        list(north_of(east, 30)),
+        list(north_of(east, -30)),
+        list(north_of(west, -30)),
+    ]
+    add_location(unit, "Halaman MAN 2", MAKASSAR, radius_m=40, polygon=yard)
+    employee = EmployeeFactory.create(name="Ahmad Fauzi", unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+
+    phone = geolocated_phone(*east_of(MAKASSAR, 150), 10)
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+
+    expect(phone.locator("#position")).to_have_text(
+        "Anda berada di dalam Halaman MAN 2 (akurasi 10 m)."
+    )
+    phone.get_by_role("button", name="Presensi sekarang").click()
+    expect(phone.locator("#result")).to_have_class("ok")
+    screenshot(phone, "inside-polygon")
+
+    phone.context.set_geolocation(
+        {"latitude": north_of(MAKASSAR, 130)[0], "longitude": MAKASSAR[1], "accuracy": 10}
+    )
+    expect(phone.locator("#position")).to_have_text("Anda berada 100 m dari Halaman MAN 2.")

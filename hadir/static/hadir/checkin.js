@@ -8,7 +8,7 @@
   const standingText = document.getElementById("standing");
   const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
   let fix = null;
-  let areas = [];
+  let areas = null;  // null until /api/presensi/today answers
   let map = null;
   let marker = null;
 
@@ -29,6 +29,28 @@
     const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLng / 2) ** 2;
     return 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
   }
+  // The same geometry as hadir/rules/geo.py: a polygon is the area when it has one (its
+  // centre and radius only place the map), measured on a local projection around the phone.
+  function project(origin, p) {
+    const r = 6371008.8, rad = Math.PI / 180;
+    return [(p[1] - origin[1]) * rad * r * Math.cos(origin[0] * rad), (p[0] - origin[0]) * rad * r];
+  }
+  function outsidePolygon(polygon, here) {
+    const xy = polygon.map((v) => project(here, v));
+    let inside = false, nearest = Infinity;
+    for (let i = 0; i < xy.length; i++) {
+      const [x1, y1] = xy[i], [x2, y2] = xy[(i + 1) % xy.length];
+      if ((y1 > 0) !== (y2 > 0) && x1 + (0 - y1) * (x2 - x1) / (y2 - y1) > 0) inside = !inside;
+      const dx = x2 - x1, dy = y2 - y1, length2 = dx * dx + dy * dy;
+      const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, -(x1 * dx + y1 * dy) / length2));
+      nearest = Math.min(nearest, Math.hypot(x1 + t * dx, y1 + t * dy));
+    }
+    return inside ? 0 : nearest;
+  }
+  function outside(area, here) {
+    if (area.polygon.length) return outsidePolygon(area.polygon, here);
+    return Math.max(0, metres([area.latitude, area.longitude], here) - area.radius_m);
+  }
   function distanceText(m) {
     return m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m";
   }
@@ -48,13 +70,13 @@
     }
   }
   function describePosition() {
-    if (!fix) return;
+    if (!fix || areas === null) return;
     const here = [fix.latitude, fix.longitude];
     if (!areas.length) { positionText.textContent = T.noLocations; return; }
     let best = null;
     for (const a of areas) {
-      const outside = Math.max(0, metres([a.latitude, a.longitude], here) - a.radius_m);
-      if (!best || outside < best.outside) best = { area: a, outside };
+      const away = outside(a, here);
+      if (!best || away < best.outside) best = { area: a, outside: away };
     }
     positionText.textContent = best.outside === 0
       ? fmt(T.inside, { place: best.area.name, accuracy: Math.round(fix.accuracy) })
