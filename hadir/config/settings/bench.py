@@ -5,6 +5,7 @@ database keeps working between runs. Never deploy with these settings.
 """
 
 import os
+import warnings
 
 _BENCH_SECRET = "bench-only-not-secret-0f4c9b5e2a7d4e1c8b3a6f9d2e5c7a10"  # noqa: S105
 os.environ["DJANGO_SECRET_KEY"] = _BENCH_SECRET
@@ -18,3 +19,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# No collectstatic in the benchmark: WhiteNoise would warn at every worker start.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -1,0 +1,78 @@
+"""The "Laporan Baru" form and the verifier's decision form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hadir.requests.evidence import EvidenceRefused, evidence_check
+from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Category, Code, Session
+
+
+class RequestForm(forms.Form):
+    """Type, date or range, session (for complaints and izin), reason, and the PDF letter."""
+
+    code = forms.ChoiceField(label=_("Type"))
+    start = forms.DateField(label=_("Date (from)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("Until (for an absence over several days)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    session = forms.ChoiceField(
+        label=_("Session"), required=False, choices=[("", "—"), *Session.choices]
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    letter = forms.FileField(
+        label=_("Letter (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args: Any, category: str, max_kb: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.max_kb = max_kb
+        code_field: forms.ChoiceField = self.fields["code"]  # type: ignore[assignment]
+        code_field.choices = [(c.value, c.label) for c in Code if CATEGORY_OF[c] == category]
+        self.fields["letter"].help_text = _("A PDF of at most %(kb)s KB.") % {"kb": max_kb}
+        self.content: bytes = b""
+
+    def clean_letter(self) -> Any:
+        upload = self.cleaned_data["letter"]
+        if upload.size > self.max_kb * 1024:
+            kb = -(-upload.size // 1024)
+            raise forms.ValidationError(
+                f"ukuran {kb} KB melebihi batas {self.max_kb} KB / size {kb} KB exceeds the {self.max_kb} KB limit"
+            )
+        content = upload.read()
+        try:
+            evidence_check(content, max_kb=self.max_kb)
+        except EvidenceRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        self.content = content
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("code")
+        if code in WAIVER_CODES:
+            data["end"] = data.get("start")
+            if not data.get("session"):
+                self.add_error("session", _("Choose the session: pagi, sore or both."))
+        else:
+            data["session"] = ""
+            data["end"] = data.get("end") or data.get("start")
+        return data
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note for the employee"), max_length=500, required=False)
+
+
+def category_of_text(value: str) -> str:
+    """A category from a query parameter, defaulting to pengaduan."""
+    return value if value in Category.values else Category.PENGADUAN

@@ -1,0 +1,110 @@
+"""Reads for requests: an employee's list, their gaps, a verifier's queue with context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from hadir.common.access import requests_to_verify
+from hadir.org.models import Employee
+from hadir.recap.evaluation import evaluate_dates
+from hadir.requests.models import Category, Request, Status
+from hadir.rules.day import DayResult
+
+GAP_CONTEXT_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A day with a missing punch or TK, and the request that would fix it."""
+
+    day: DayResult
+    code: str
+    category: str
+    session: str
+
+    @property
+    def date(self) -> date:
+        return self.day.day
+
+
+def open_period(today: date) -> tuple[date, date]:
+    """The period whose gaps can still be fixed: this month (and last month in its first week)."""
+    first = today.replace(day=1)
+    if today.day <= 7:
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, today
+
+
+def month_days(employee: Employee, today: date) -> list[DayResult]:
+    """Every evaluated day of the open period, oldest first."""
+    start, end = open_period(today)
+    return list(
+        evaluate_dates(
+            employee, [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        ).values()
+    )
+
+
+def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -> list[Gap]:
+    """Days to fix: TK, or a missing datang/pulang, not already covered by a pending request.
+
+    Today counts only for a missing datang: its pulang may still come.
+    """
+    days = days if days is not None else month_days(employee, today)
+    pending = Request.objects.filter(
+        employee=employee, status=Status.SUBMITTED, end__gte=days[0].day if days else today
+    ).values_list("start", "end")
+    covered = {
+        start + timedelta(days=n) for start, end in pending for n in range((end - start).days + 1)
+    }
+    found = []
+    for day in days:
+        if day.day in covered or not day.working:
+            continue
+        missing_in = day.status == "H" and day.datang is None and not day.tl_waived
+        missing_out = (
+            day.status == "H" and day.pulang is None and not day.psw_waived and day.day < today
+        )
+        if day.status == "TK" and day.day < today:
+            # Present but unrecorded (machine or app failure) is a complaint for the whole day;
+            # the page also offers the absence form (DL, cuti) for a day truly away.
+            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, "PAGI_SORE"))
+        elif missing_in or missing_out:
+            session = (
+                "PAGI_SORE" if missing_in and missing_out else ("PAGI" if missing_in else "SORE")
+            )
+            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, session))
+    return found
+
+
+def my_requests(employee: Employee, category: str) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(employee=employee, category=category)
+        .select_related("evidence")
+        .order_by("-created_at")
+    )
+
+
+def verification_queue(*, user: Any, status: str = Status.SUBMITTED) -> QuerySet[Request]:
+    """Requests to verify, oldest first."""
+    return (
+        requests_to_verify(user)
+        .filter(status=status)
+        .select_related("employee__unit", "evidence")
+        .order_by("submitted_at", "id")
+    )
+
+
+def days_around(request: Request) -> list[DayResult]:
+    """The employee's days from two days before to two days after the request."""
+    start = request.start - timedelta(days=GAP_CONTEXT_DAYS)
+    end = request.end + timedelta(days=GAP_CONTEXT_DAYS)
+    return list(
+        evaluate_dates(
+            request.employee, [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        ).values()
+    )

@@ -1,0 +1,252 @@
+"""Pages of "Laporan": the lists, Laporan Baru, a request, its evidence, the verification
+queue, gaps (pengelolaan mandiri) and notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hadir.common.access import (
+    VERIFY_ROLES,
+    access_request,
+    can_decide,
+    has_any_role,
+    requests_to_verify,
+)
+from hadir.requests.evidence import evidence_store
+from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
+from hadir.requests.models import Category, Notification, Status
+from hadir.requests.selectors import (
+    days_around,
+    gaps,
+    month_days,
+    my_requests,
+    open_period,
+    verification_queue,
+)
+from hadir.requests.services import (
+    NewRequest,
+    RequestRefused,
+    leave_taken,
+    request_decide,
+    request_submit,
+    request_withdraw,
+    requests_decide_bulk,
+)
+from hadir.rules.explain import render as render_reasons
+from hadir.rules.leave import leave_balance
+from hadir.schedules import cache
+
+QUEUE_PAGE = 200
+
+
+def _employee(request: HttpRequest):  # type: ignore[no-untyped-def]
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404
+    return employee
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Laporan: the employee's requests of one category and the Laporan Baru button."""
+    employee = _employee(request)
+    category = category_of_text(request.GET.get("kategori", ""))
+    context: dict[str, object] = {
+        "category": category,
+        "categories": Category.choices,
+        "requests": my_requests(employee, category)[:200],
+    }
+    if category == Category.KETIDAKHADIRAN:
+        year = timezone.localdate().year
+        context["leave"] = leave_balance(
+            year, leave_taken(employee), employee.start.year, cache.policy(timezone.localdate())
+        )
+    return render(request, "requests/index.html", context)
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """Laporan Baru: the form, pre-filled from a gap when the link carries its data."""
+    employee = _employee(request)
+    category = category_of_text(request.GET.get("kategori", ""))
+    policy = cache.policy(timezone.localdate())
+    initial = {
+        key: request.GET.get(key) for key in ("code", "start", "session") if request.GET.get(key)
+    }
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        category=category,
+        max_kb=policy.evidence_max_kb,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence = evidence_store(
+                content=form.content, original_name=data["letter"].name, user=request.user
+            )
+            created = request_submit(
+                actor=request.user,
+                employee=employee,
+                new=NewRequest(
+                    code=data["code"],
+                    start=data["start"],
+                    end=data["end"],
+                    session=data["session"],
+                    reason=data["reason"],
+                ),
+                evidence=evidence,
+            )
+        except RequestRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Sent. Your reference number is %(reference)s.")
+                % {"reference": created.reference},
+            )
+            return redirect("requests:detail", created.reference)
+    return render(
+        request,
+        "requests/new.html",
+        {"form": form, "category": category, "category_label": Category(category).label},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access_request(request.user, reference)
+    return render(
+        request,
+        "requests/detail.html",
+        {
+            "item": item,
+            "own": item.employee.user_id == request.user.pk,
+            "can_withdraw": item.employee.user_id == request.user.pk
+            and item.status in (Status.DRAFT, Status.SUBMITTED),
+            "can_decide": item.status == Status.SUBMITTED and can_decide(request.user, item),
+            "days": _days(days_around(item)),
+            "form": DecisionForm(),
+        },
+    )
+
+
+def _days(days: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
+    lang = _lang()
+    return [{"day": d, "reasons": render_reasons(d.reasons, lang)} for d in days]  # type: ignore[arg-type]
+
+
+@login_required
+def evidence(request: HttpRequest, reference: str) -> FileResponse:
+    """The letter, to the owner, their verifiers and admins only (others: not found)."""
+    item = access_request(request.user, reference)
+    if item.evidence is None or not default_storage.exists(item.evidence.stored_name):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(item.evidence.stored_name, "rb"), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{item.reference}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access_request(request.user, reference)
+    try:
+        request_withdraw(actor=request.user, request=item)
+        messages.success(request, _("The request was withdrawn."))
+    except (RequestRefused, ValueError) as refused:
+        messages.error(request, str(refused))
+    return redirect("requests:detail", reference)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access_request(request.user, reference)
+    form = DecisionForm(request.POST)
+    note = form.data.get("note", "")
+    try:
+        request_decide(
+            actor=request.user,
+            request=item,
+            approve=request.POST.get("decision") == "approve",
+            note=note,
+        )
+        messages.success(request, _("Decision saved."))
+    except (RequestRefused, ValueError) as refused:
+        messages.error(request, str(refused))
+    if request.POST.get("next") == "detail":
+        return redirect("requests:detail", reference)
+    return redirect("requests:queue")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Verifikasi: requests of the verifier's units, oldest first; decide one by one or in bulk."""
+    if not has_any_role(request.user, VERIFY_ROLES):
+        raise Http404
+    if request.method == "POST":
+        chosen = list(
+            requests_to_verify(request.user).filter(
+                pk__in=request.POST.getlist("chosen"), status=Status.SUBMITTED
+            )
+        )
+        approve = request.POST.get("decision") == "approve"
+        done, refused = requests_decide_bulk(
+            actor=request.user, requests=chosen, approve=approve, note=request.POST.get("note", "")
+        )
+        if done:
+            messages.success(request, _("%(count)s requests decided.") % {"count": len(done)})
+        for item, reason in refused:
+            messages.error(request, f"{item.reference}: {reason}")
+        return redirect("requests:queue")
+    items = list(verification_queue(user=request.user)[:QUEUE_PAGE])
+    return render(
+        request,
+        "requests/queue.html",
+        {
+            "items": [(item, _days(days_around(item))) for item in items],
+            "total": verification_queue(user=request.user).count(),
+        },
+    )
+
+
+@login_required
+def gaps_page(request: HttpRequest) -> HttpResponse:
+    """Pengelolaan mandiri: the open period's days and the gaps, each with its request."""
+    employee = _employee(request)
+    today = timezone.localdate()
+    days = month_days(employee, today)
+    start, _end = open_period(today)
+    return render(
+        request,
+        "requests/gaps.html",
+        {"gaps": gaps(employee, today, days), "days": _days(days), "start": start, "today": today},
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user_id: int = request.user.pk or 0
+    items = list(Notification.objects.filter(user_id=user_id)[:100])
+    Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "requests/notifications.html", {"items": items})
