@@ -39,9 +39,14 @@ def fill(po_path: Path, glossary: dict[str, str]) -> list[str]:
                 block.append(lines[i])
                 i += 1
             msgid = _unquote(block)
+            plural = i < len(lines) and lines[i].startswith("msgid_plural ")
+            if plural:  # Indonesian has one plural form: msgstr[0] is the translation
+                block.append(lines[i])
+                i += 1
+            prefix = "msgstr[0] " if plural else "msgstr "
             current: list[str] = []
-            if i < len(lines) and lines[i].startswith("msgstr "):
-                current = [lines[i][7:]]
+            if i < len(lines) and lines[i].startswith(prefix):
+                current = [lines[i][len(prefix) :]]
                 i += 1
                 while i < len(lines) and lines[i].startswith('"'):
                     current.append(lines[i])
@@ -53,14 +58,14 @@ def fill(po_path: Path, glossary: dict[str, str]) -> list[str]:
                 out.extend(c for c in flags if not c.startswith(("#, fuzzy", "#|")))
                 out.append("msgid " + block[0])
                 out.extend(block[1:])
-                out.append("msgstr " + _quote(glossary[msgid]))
+                out.append(prefix + _quote(glossary[msgid]))
                 continue
             if untranslated:
                 missing.append(msgid)
             out.append("msgid " + block[0])
             out.extend(block[1:])
             if current:
-                out.append("msgstr " + current[0])
+                out.append(prefix + current[0])
                 out.extend(current[1:])
             continue
         out.append(line)
