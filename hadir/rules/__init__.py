@@ -5,8 +5,15 @@ turns punches and excuses into statuses, minutes, money and discipline can be re
 audited on its own. The Django apps convert their rows to these types and back.
 """
 
-from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
-from hadir.rules.discipline import Threshold, YearSummary, sanction_for, tk_streaks, year_summary
+from hadir.rules.day import Absence, DayFacts, DayResult, Waiver, evaluate_day
+from hadir.rules.discipline import (
+    Threshold,
+    YearSummary,
+    sanction_for,
+    tk_streaks,
+    year_standing,
+    year_summary,
+)
 from hadir.rules.explain import Reason
 from hadir.rules.golongan import Golongan, parse_golongan
 from hadir.rules.month import (
@@ -31,6 +38,7 @@ __all__ = [
     "DEFAULT_PATTERNS",
     "DEFAULT_POLICY",
     "Absence",
+    "DayFacts",
     "DayHours",
     "DayResult",
     "Golongan",
@@ -57,5 +65,6 @@ __all__ = [
     "sanction_for",
     "schedule_for",
     "tk_streaks",
+    "year_standing",
     "year_summary",
 ]

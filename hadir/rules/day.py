@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 from hadir.rules.explain import Reason
 from hadir.rules.patterns import time_of
@@ -85,6 +85,28 @@ class Waiver:
     def sore(self) -> bool:
         """Whether it excuses the afternoon: early leave and a missing check-out."""
         return self.session in _SORE
+
+
+class DayFacts(Protocol):
+    """What month and year summaries read of a day: a :class:`DayResult`, or a stored row
+    with the same fields (the Django side's materialised employee-day)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def working(self) -> bool: ...
+    @property
+    def tl_minutes(self) -> int: ...
+    @property
+    def psw_minutes(self) -> int: ...
+    @property
+    def tl_class(self) -> int: ...
+    @property
+    def psw_class(self) -> int: ...
+    @property
+    def meal(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hadir.rules.day import DayResult
+from hadir.rules.day import DayFacts
 from hadir.rules.explain import Reason
 from hadir.rules.policy import DEFAULT_POLICY, Policy, Sanction
 
@@ -108,7 +108,7 @@ def sanction_for(days_absent: int, policy: Policy = DEFAULT_POLICY) -> Sanction 
     return found
 
 
-def tk_streaks(days: Iterable[DayResult]) -> TkStreaks:
+def tk_streaks(days: Iterable[DayFacts]) -> TkStreaks:
     """Longest and current run of consecutive working days with status ``TK``.
 
     Non-working days (weekends, holidays) in between neither break nor extend a run; a working
@@ -126,7 +126,7 @@ def tk_streaks(days: Iterable[DayResult]) -> TkStreaks:
             if gap > 1:
                 run = 0
         previous = result.day
-        if not result.schedule.working:
+        if not result.working:
             continue
         if result.status == "TK":
             run += 1
@@ -136,17 +136,30 @@ def tk_streaks(days: Iterable[DayResult]) -> TkStreaks:
     return TkStreaks(longest, run)
 
 
-def year_summary(days: Iterable[DayResult], policy: Policy = DEFAULT_POLICY) -> YearSummary:
+def year_summary(days: Iterable[DayFacts], policy: Policy = DEFAULT_POLICY) -> YearSummary:
     """The standing from a calendar year's day results (pass every evaluated day, in any order).
 
     Only ``H`` days carry TL/PSW minutes (``TK``, absences and ``LIBUR`` carry none), so the
     minutes are summed over all days.
     """
     results = list(days)
-    tk_days = sum(1 for r in results if r.status == "TK")
-    minutes = sum(r.tl_minutes + r.psw_minutes for r in results)
+    return year_standing(
+        tk_days=sum(1 for r in results if r.status == "TK"),
+        minutes=sum(r.tl_minutes + r.psw_minutes for r in results),
+        streaks=tk_streaks(results),
+        policy=policy,
+    )
+
+
+def year_standing(
+    *, tk_days: int, minutes: int, streaks: TkStreaks, policy: Policy = DEFAULT_POLICY
+) -> YearSummary:
+    """The standing from a year's totals: what :func:`year_summary` computes once it has counted.
+
+    Recaps of many employees count TK days and minutes in the database and pass only those (and
+    the TK runs of the few who have any), instead of every day of every employee.
+    """
     days_absent = tk_days + minutes // policy.day_minutes
-    streaks = tk_streaks(results)
     top = policy.ladder[-1]
     by_streak = streaks.longest >= policy.streak_days
     sanction = policy.sanction(DISMISSAL) if by_streak else sanction_for(days_absent, policy)

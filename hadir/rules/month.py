@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
-from hadir.rules.day import STATUSES, DayResult
+from hadir.rules.day import STATUSES, DayFacts
 from hadir.rules.explain import Reason
 from hadir.rules.golongan import Golongan, meal_group, parse_golongan
 from hadir.rules.policy import ABSENCE_CODES, CLASSES, DEFAULT_POLICY, SANCTION_IDS, Policy
@@ -101,7 +101,7 @@ class MonthSummary:
         return tuple(reasons)
 
 
-def day_deduction(result: DayResult, policy: Policy = DEFAULT_POLICY) -> Decimal:
+def day_deduction(result: DayFacts, policy: Policy = DEFAULT_POLICY) -> Decimal:
     """The TUKIN percentage one day costs before the monthly cap (0 for ``LIBUR``)."""
     status = result.status
     if status == "H":
@@ -129,7 +129,7 @@ def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLIC
 
 
 def month_summary(
-    days: Sequence[DayResult],
+    days: Sequence[DayFacts],
     golongan: Golongan | str,
     policy: Policy = DEFAULT_POLICY,
     *,
@@ -147,7 +147,7 @@ def month_summary(
     tl_minutes = psw_minutes = meal_days = working = 0
     for result in days:
         statuses[result.status] += 1
-        working += result.schedule.working
+        working += result.working
         if result.tl_class:
             tl_counts[result.tl_class - 1] += 1
         if result.psw_class:
