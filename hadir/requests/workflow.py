@@ -12,6 +12,22 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
+# How a refusal names a status and an action, in Indonesian and English, for the user.
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    Status.DRAFT: ("draf", "a draft"),
+    Status.SUBMITTED: ("terkirim", "submitted"),
+    Status.APPROVED: ("disetujui", "approved"),
+    Status.REJECTED: ("ditolak", "rejected"),
+    Status.WITHDRAWN: ("ditarik", "withdrawn"),
+}
+ACTION_WORDS: dict[str, tuple[str, str]] = {
+    "submit": ("dikirim", "submitted"),
+    "approve": ("disetujui", "approved"),
+    "reject": ("ditolak", "rejected"),
+    "withdraw": ("ditarik", "withdrawn"),
+}
+
+
 class IllegalTransition(ValueError):
     """The action is not allowed from the request's current status."""
 
@@ -23,7 +39,10 @@ def next_status(current: str, action: str) -> str:
     except KeyError:
         raise IllegalTransition(f"tindakan '{action}' tidak dikenal / unknown action") from None
     if current not in allowed_from:
+        status_id, status_en = STATUS_WORDS.get(current, (current, current))
+        action_id, action_en = ACTION_WORDS[action]
         raise IllegalTransition(
-            f"laporan berstatus {current} tidak dapat di-{action} / a {current} request cannot be {action}ed"
+            f"laporan berstatus {status_id} tidak dapat {action_id}"
+            f" / a request that is {status_en} cannot be {action_en}"
         )
     return target
