@@ -33,19 +33,24 @@ def approved_excuses(
         employee=employee, status=Status.APPROVED, start__lte=end, end__gte=start
     )
     for request in rows.only("reference", "code", "start", "end", "session"):
-        if request.is_waiver:
-            kind = cast(WaiverKind, request.code)
-            session = cast(SessionCode, request.session)
-            day = request.start
-            while day <= request.end:
-                waivers.append(Waiver(kind=kind, day=day, session=session, ref=request.reference))
-                day += timedelta(days=1)
-        else:
-            code = cast(AbsenceCode, request.code)
-            absences.append(
-                Absence(code=code, start=request.start, end=request.end, ref=request.reference)
-            )
+        request_excuses(request, absences, waivers)
     return absences, waivers
+
+
+def request_excuses(request: Request, absences: list[Absence], waivers: list[Waiver]) -> None:
+    """Append an approved request's absence, or its waiver for each date, to the lists."""
+    if request.is_waiver:
+        kind = cast(WaiverKind, request.code)
+        session = cast(SessionCode, request.session)
+        day = request.start
+        while day <= request.end:
+            waivers.append(Waiver(kind=kind, day=day, session=session, ref=request.reference))
+            day += timedelta(days=1)
+    else:
+        code = cast(AbsenceCode, request.code)
+        absences.append(
+            Absence(code=code, start=request.start, end=request.end, ref=request.reference)
+        )
 
 
 def punches_by_date(employee: Employee, start: date, end: date) -> dict[date, list[datetime]]:

@@ -1,5 +1,7 @@
 """Materialised employee-days: the rules library's verdict per employee and date, stored."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +40,8 @@ class EmployeeDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.date} {self.status}"
+
+    @property
+    def day(self) -> dt.date:
+        """The date, under the name the rules library's summaries read."""
+        return self.date

@@ -49,21 +49,7 @@ def special_periods_for(unit: Unit, start: date, end: date) -> list[rules_patter
         .distinct()
         .prefetch_related("days__pattern")
     )
-    result = []
-    for period in periods:
-        by_pattern: dict[str, list[HoursFields]] = defaultdict(list)
-        for row in period.days.all():
-            by_pattern[row.pattern.code].append(row)
-        result.append(
-            rules_patterns.SpecialPeriod(
-                code=f"SP{period.pk}",
-                name=period.name,
-                start=period.start,
-                end=period.end,
-                hours={code: _week(rows) for code, rows in by_pattern.items()},
-            )
-        )
-    return result
+    return [_special_period(period) for period in periods]
 
 
 def holiday_dates(unit: Unit, start: date, end: date) -> frozenset[date]:
@@ -118,3 +104,59 @@ def holiday_calendar(unit: Unit, year: int) -> list[tuple[date, str, bool]]:
     for day, name in rows.order_by("date", "unit_id").values_list("date", "name"):
         names.setdefault(day, name)
     return [(day, name, day in effective) for day, name in sorted(names.items())]
+
+
+def unit_calendars(
+    units: list[Unit], start: date, end: date
+) -> dict[int, tuple[frozenset[date], list[rules_patterns.SpecialPeriod]]]:
+    """Holidays and special periods of many units at once, in a fixed number of queries.
+
+    The same rules as :func:`holiday_dates` and :func:`special_periods_for`, computed in memory
+    from every relevant row, so a recap of thousands of units does not query per unit.
+    """
+    for year in range(start.year, end.year + 1):
+        holiday_year_ensure(year)
+    ancestors = {unit.pk: _ancestor_ids(unit) for unit in units}
+    holiday_rows = list(
+        Holiday.objects.filter(date__range=(start, end)).values_list("date", "unit_id", "active")
+    )
+    periods = list(
+        SpecialPeriod.objects.filter(start__lte=end, end__gte=start).prefetch_related(
+            "days__pattern", "units"
+        )
+    )
+    converted = {period.pk: _special_period(period) for period in periods}
+    period_units = {period.pk: {u.pk for u in period.units.all()} for period in periods}
+    result = {}
+    for unit in units:
+        chain = ancestors[unit.pk]
+        depth = {unit_id: index + 1 for index, unit_id in enumerate(chain)}
+        decided: dict[date, tuple[int, bool]] = {}
+        for day, unit_id, active in holiday_rows:
+            if unit_id is not None and unit_id not in depth:
+                continue
+            rank = depth.get(unit_id, 0) if unit_id is not None else 0
+            current = decided.get(day)
+            if current is None or rank > current[0] or (rank == current[0] and active):
+                decided[day] = (rank, active)
+        holidays = frozenset(day for day, (_, active) in decided.items() if active)
+        applicable = [
+            converted[period.pk]
+            for period in periods
+            if period.all_units or period_units[period.pk] & set(chain)
+        ]
+        result[unit.pk] = (holidays, applicable)
+    return result
+
+
+def _special_period(period: SpecialPeriod) -> rules_patterns.SpecialPeriod:
+    by_pattern: dict[str, list[HoursFields]] = defaultdict(list)
+    for row in period.days.all():
+        by_pattern[row.pattern.code].append(row)
+    return rules_patterns.SpecialPeriod(
+        code=f"SP{period.pk}",
+        name=period.name,
+        start=period.start,
+        end=period.end,
+        hours={code: _week(rows) for code, rows in by_pattern.items()},
+    )

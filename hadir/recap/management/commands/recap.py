@@ -1,0 +1,52 @@
+"""``manage.py recap --month YYYY-MM [--unit CODE] --format json|csv|xlsx|pdf [--daily] [--output FILE]``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hadir.org.models import Employee, Unit
+from hadir.recap.reports import FORMATS, Report, render_report, report_rows
+
+
+class Command(BaseCommand):
+    help = "The monthly recap (or, with --daily, the daily detail) of all employees or one unit."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--unit", help="unit code (with its sub-units); all units when absent")
+        parser.add_argument("--format", choices=FORMATS, default="json")
+        parser.add_argument("--daily", action="store_true", help="one row per employee-day")
+        parser.add_argument("--output", type=Path, help="file to write (stdout when absent)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            month = date.fromisoformat(f"{options['month']}-01")
+        except ValueError:
+            raise CommandError(
+                f"--month '{options['month']}' harus YYYY-MM / must be YYYY-MM"
+            ) from None
+        employees = Employee.objects.all()
+        unit = None
+        if options["unit"]:
+            unit = Unit.objects.filter(code=options["unit"]).first()
+            if unit is None:
+                raise CommandError(f"unit '{options['unit']}' tidak ada / no such unit")
+            employees = employees.filter(unit__path__startswith=unit.path)
+        report = Report(
+            rows=report_rows(employees=employees, month=month, daily=options["daily"]),
+            daily=options["daily"],
+            unit=unit,
+            month=month,
+        )
+        data = render_report(report, options["format"])
+        if options["output"]:
+            options["output"].write_bytes(data)
+            self.stderr.write(f"{options['output']}: {len(report.rows)} baris / rows")
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()

@@ -1,0 +1,88 @@
+"""Building a unit's monthly report in any export format (used by the command, the pages and
+the background export jobs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from hadir.org.models import Employee, Role, RoleAssignment, Unit
+from hadir.recap import exports
+from hadir.recap.selectors import daily_rows, month_bounds, recap_month
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    rows: list[dict[str, Any]]
+    daily: bool
+    unit: Unit | None
+    month: date
+
+
+def report_rows(*, employees: QuerySet[Employee], month: date, daily: bool) -> list[dict[str, Any]]:
+    recaps = recap_month(employees=employees, month=month)
+    if daily:
+        return list(daily_rows(recaps))
+    return [recap.as_dict() for recap in recaps]
+
+
+def render_report(report: Report, fmt: str) -> bytes:
+    """The report's bytes in ``fmt`` (json, csv, xlsx, pdf)."""
+    unit_name = report.unit.name if report.unit else "Semua unit"
+    if fmt == "json":
+        return exports.to_json(report.rows)
+    if fmt == "csv":
+        return exports.to_csv(report.rows, daily=report.daily)
+    if fmt == "xlsx":
+        title = f"Rekap {'harian' if report.daily else 'bulanan'} {unit_name} {report.month:%Y-%m}"
+        return exports.to_xlsx(report.rows, daily=report.daily, title=title)
+    head_name, head_nip = unit_head(report.unit)
+    return exports.to_pdf(
+        report.rows,
+        daily=report.daily,
+        unit_name=unit_name,
+        month=report.month,
+        head_name=head_name,
+        head_nip=head_nip,
+        place=letter_place(report.unit),
+        office_name=office_of(report.unit).name if report.unit else "",
+        signed_on=month_bounds(report.month)[1],
+    )
+
+
+def unit_head(unit: Unit | None) -> tuple[str, str]:
+    """The name and NIP of the unit's Pimpinan (for the signature block), if one is known."""
+    if unit is None:
+        return "", ""
+    assignment = (
+        RoleAssignment.objects.filter(role=Role.LEADER, unit=unit, user__employee__isnull=False)
+        .select_related("user__employee")
+        .order_by("id")
+        .first()
+    )
+    if assignment is None:
+        return "", ""
+    employee = assignment.user.employee
+    return employee.name, employee.nip
+
+
+def office_of(unit: Unit) -> Unit:
+    """The nearest Kankemenag above (or at) ``unit``, whose name heads the letter."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return Unit.objects.filter(pk__in=ids, kind=Unit.Kind.KANKEMENAG).first() or unit
+
+
+def letter_place(unit: Unit | None) -> str:
+    """Where the letter is signed: the regency of the nearest Kankemenag (``Sleman``)."""
+    return office_of(unit).name.split()[-1] if unit is not None else ""
