@@ -119,3 +119,9 @@ def evidence_store(*, content: bytes, original_name: str, user: Any) -> Evidence
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=user,
     )
+
+
+def evidence_discard(evidence: Evidence) -> None:
+    """Remove a stored letter no request took (the request was refused after the upload)."""
+    default_storage.delete(evidence.stored_name)
+    evidence.delete()

@@ -20,7 +20,7 @@ from hadir.common.access import (
     has_any_role,
     requests_to_verify,
 )
-from hadir.requests.evidence import evidence_store
+from hadir.requests.evidence import evidence_discard, evidence_store
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
 from hadir.requests.models import Category, Notification, Status
 from hadir.requests.selectors import (
@@ -94,10 +94,10 @@ def new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        evidence = evidence_store(
+            content=form.content, original_name=data["letter"].name, user=request.user
+        )
         try:
-            evidence = evidence_store(
-                content=form.content, original_name=data["letter"].name, user=request.user
-            )
             created = request_submit(
                 actor=request.user,
                 employee=employee,
@@ -111,6 +111,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 evidence=evidence,
             )
         except RequestRefused as refused:
+            evidence_discard(evidence)
             form.add_error(None, str(refused))
         else:
             messages.success(

@@ -1,0 +1,266 @@
+"""Evidence letters: real PDFs of at most 300 KB without active content, stored privately.
+
+A file is judged by its bytes, not its name, and every refusal says why in words the employee
+can act on. An accepted letter is kept outside the web root under a generated name and read
+back only through the access-checked view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+
+from hadir.config.settings import base as base_settings
+from hadir.config.settings import test as test_settings
+from hadir.org.models import Employee
+from hadir.requests.evidence import EvidenceRefused, evidence_check
+from hadir.requests.models import Evidence, Request
+from hadir.schedules.models import PolicyValue
+from tests.requests.support import (
+    ELF_EXECUTABLE,
+    KB,
+    PNG_IMAGE,
+    WINDOWS_EXECUTABLE,
+    client_for,
+    file_request,
+    pdf_damaged,
+    pdf_encrypted,
+    pdf_letter,
+    pdf_of_size,
+    pdf_with_document_javascript,
+    pdf_with_open_action,
+    upload,
+)
+
+TOO_BIG = "ukuran 412 KB melebihi batas 300 KB / size 412 KB exceeds the 300 KB limit"
+NOT_A_PDF = "berkas bukan PDF (isinya bukan dokumen PDF) / the file is not a PDF"
+JAVASCRIPT = "PDF berisi konten aktif (JavaScript) yang tidak diizinkan"
+LAUNCH = "PDF berisi konten aktif (launch action) yang tidak diizinkan"
+ENCRYPTED = "PDF terkunci sandi tidak diterima / password-protected PDFs are not accepted"
+DAMAGED = "PDF rusak atau tidak dapat dibaca / the PDF is damaged or unreadable"
+
+BAD_LETTERS = [
+    pytest.param(pdf_of_size(412 * KB), "surat.pdf", TOO_BIG, id="too-big"),
+    pytest.param(PNG_IMAGE, "surat.png", NOT_A_PDF, id="an-image"),
+    pytest.param(b"Surat tugas nomor 12/2024", "surat.pdf", NOT_A_PDF, id="text-named-pdf"),
+    pytest.param(ELF_EXECUTABLE, "surat.pdf", NOT_A_PDF, id="elf-executable-named-pdf"),
+    pytest.param(WINDOWS_EXECUTABLE, "surat.pdf", NOT_A_PDF, id="windows-executable-named-pdf"),
+    pytest.param(pdf_with_document_javascript(), "surat.pdf", JAVASCRIPT, id="document-js"),
+    pytest.param(
+        pdf_with_open_action("/JavaScript", JS="app.launchURL('http://x')"),
+        "surat.pdf",
+        JAVASCRIPT,
+        id="open-action-js",
+    ),
+    pytest.param(
+        pdf_with_open_action("/Launch", F="C:\\Windows\\System32\\cmd.exe"),
+        "surat.pdf",
+        LAUNCH,
+        id="launch-action",
+    ),
+    pytest.param(pdf_encrypted(), "surat.pdf", ENCRYPTED, id="encrypted"),
+    pytest.param(pdf_damaged(), "surat.pdf", DAMAGED, id="damaged"),
+]
+
+
+def _send(client: Client, content: bytes, name: str = "surat.pdf") -> str:
+    """Send Laporan Baru with a letter the form must refuse; the form's errors."""
+    response = client.post(
+        reverse("requests:new") + "?kategori=PENGADUAN",
+        {
+            "code": "SISTEM_ERROR",
+            "start": "2024-03-04",
+            "session": "PAGI",
+            "reason": "Mesin sidik jari mati.",
+            "letter": upload(content, name),
+        },
+    )
+    assert response.status_code == 200, "a refused form is shown again, not redirected"
+    errors = response.context["form"].errors
+    return " ".join(str(message) for messages in errors.values() for message in messages)
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+# ---------------------------------------------------------------- the check itself
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_LETTERS)
+def test_each_unacceptable_letter_is_refused_with_its_reason(
+    content: bytes, name: str, message: str
+) -> None:
+    with pytest.raises(EvidenceRefused) as refused:
+        evidence_check(content, max_kb=300)
+    assert message in str(refused.value)
+
+
+def test_a_plain_one_page_pdf_is_accepted() -> None:
+    evidence_check(pdf_letter(), max_kb=300)
+
+
+def test_a_letter_of_exactly_300_kb_is_accepted_and_one_byte_more_is_refused() -> None:
+    evidence_check(pdf_of_size(300 * KB), max_kb=300)
+    with pytest.raises(EvidenceRefused, match="ukuran 301 KB melebihi batas 300 KB"):
+        evidence_check(pdf_of_size(300 * KB + 1), max_kb=300)
+
+
+def test_an_empty_file_is_refused() -> None:
+    with pytest.raises(EvidenceRefused, match="berkas kosong / the file is empty"):
+        evidence_check(b"", max_kb=300)
+
+
+def test_an_embedded_file_is_refused_as_active_content() -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("setup.exe", WINDOWS_EXECUTABLE)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(EvidenceRefused, match=r"konten aktif \(embedded file\)"):
+        evidence_check(buffer.getvalue(), max_kb=300)
+
+
+# ---------------------------------------------------------------- through Laporan Baru
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_LETTERS)
+def test_laporan_baru_shows_the_refusal_and_keeps_nothing(
+    siti: Employee, private_media: Path, content: bytes, name: str, message: str
+) -> None:
+    errors = _send(client_for(siti.user), content, name)
+    assert message in errors
+    assert not Request.objects.exists()
+    assert not Evidence.objects.exists()
+    assert stored_files(private_media) == []
+
+
+def test_the_size_limit_is_policy_and_the_message_follows_it(siti: Employee) -> None:
+    PolicyValue.objects.create(
+        key="requests.evidence_max_kb", effective_from=date(2024, 3, 5), value="100"
+    )
+    errors = _send(client_for(siti.user), pdf_of_size(150 * KB))
+    assert "ukuran 150 KB melebihi batas 100 KB / size 150 KB exceeds the 100 KB limit" in errors
+
+
+def test_the_form_tells_the_limit_before_the_upload(siti: Employee) -> None:
+    page = client_for(siti.user).get(reverse("requests:new") + "?kategori=PENGADUAN")
+    assert page.context["form"].fields["letter"].help_text.endswith("300 KB.")
+    assert 'accept="application/pdf"' in page.content.decode()
+
+
+# ---------------------------------------------------------------- storage
+
+
+def test_an_accepted_letter_is_stored_privately_under_a_generated_name(
+    siti: Employee, private_media: Path
+) -> None:
+    content = pdf_letter()
+    response = client_for(siti.user).post(
+        reverse("requests:new") + "?kategori=PENGADUAN",
+        {
+            "code": "SISTEM_ERROR",
+            "start": "2024-03-04",
+            "session": "PAGI",
+            "reason": "Mesin sidik jari mati.",
+            "letter": upload(content, "Surat Keterangan Kepala KUA.pdf"),
+        },
+    )
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert Request.objects.get().evidence == evidence
+    assert re.fullmatch(r"evidence/2024/03/[0-9a-f]{32}\.pdf", evidence.stored_name)
+    assert evidence.original_name == "Surat Keterangan Kepala KUA.pdf"
+    assert evidence.size == len(content)
+    assert evidence.sha256 == hashlib.sha256(content).hexdigest()
+    assert evidence.uploaded_by == siti.user
+    [stored] = stored_files(private_media)
+    assert stored == private_media / evidence.stored_name
+    assert stored.read_bytes() == content
+
+
+def test_two_letters_with_the_same_name_never_overwrite_each_other(
+    siti: Employee, private_media: Path
+) -> None:
+    file_request(siti, start=date(2024, 3, 4))
+    file_request(siti, start=date(2024, 3, 5))
+    names = set(Evidence.objects.values_list("stored_name", flat=True))
+    assert len(names) == 2
+    assert len(stored_files(private_media)) == 2
+
+
+def test_evidence_lives_under_var_outside_every_directory_the_web_server_serves() -> None:
+    static_roots = [Path(base_settings.STATIC_ROOT)] + [
+        Path(str(entry[1] if isinstance(entry, tuple) else entry))
+        for entry in base_settings.STATICFILES_DIRS
+    ]
+    # Production takes MEDIA_ROOT from base (and HADIR_VAR_DIR); tests use their own.
+    for settings_module in (base_settings, test_settings):
+        media_root = Path(settings_module.MEDIA_ROOT)
+        assert media_root.is_relative_to(base_settings.VAR_DIR)
+        assert not any(media_root.is_relative_to(root) for root in static_roots)
+    assert not getattr(base_settings, "MEDIA_URL", "")
+
+
+def test_no_url_serves_the_private_directory(siti: Employee) -> None:
+    request = file_request(siti)
+    assert request.evidence is not None
+    stored = request.evidence.stored_name
+    client = client_for(siti.user)
+    for url in (f"/{stored}", f"/media/{stored}", f"/static/{stored}", f"/private/{stored}"):
+        with pytest.raises(Resolver404):
+            resolve(url)
+        assert client.get(url).status_code == 404
+
+
+def test_the_letter_is_served_as_a_pdf_only_through_the_request_page(siti: Employee) -> None:
+    request = file_request(siti)
+    response = client_for(siti.user).get(reverse("requests:evidence", args=[request.reference]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{request.reference}.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content) == pdf_letter()
+
+
+def test_a_letter_missing_from_the_disk_is_not_found_rather_than_an_error(
+    siti: Employee, private_media: Path
+) -> None:
+    request = file_request(siti)
+    for path in stored_files(private_media):
+        path.unlink()
+    response = client_for(siti.user).get(reverse("requests:evidence", args=[request.reference]))
+    assert response.status_code == 404
+
+
+def test_a_refused_request_keeps_no_letter(siti: Employee, private_media: Path) -> None:
+    """The letter is checked and stored before the request; a refusal must not orphan it."""
+    file_request(siti, "DL", date(2024, 3, 4), date(2024, 3, 5))
+    before = set(Evidence.objects.values_list("pk", flat=True))
+    files_before = stored_files(private_media)
+    response = client_for(siti.user).post(
+        reverse("requests:new") + "?kategori=KETIDAKHADIRAN",
+        {
+            "code": "CS",
+            "start": "2024-03-05",
+            "end": "2024-03-06",
+            "reason": "Sakit.",
+            "letter": upload(pdf_letter()),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Request.objects.count() == 1
+    assert set(Evidence.objects.values_list("pk", flat=True)) == before
+    assert stored_files(private_media) == files_before
