@@ -35,13 +35,8 @@ PAGES = ("requests:detail", "requests:evidence")
 
 def _get(client: Client, name: str, reference: str) -> tuple[int, bytes]:
     response = client.get(reverse(name, args=[reference]))
-    content = (
-        response.content
-        if name == "requests:detail" or response.status_code != 200
-        else (
-            b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        )
-    )
+    streamed = getattr(response, "streaming_content", None)
+    content = b"".join(streamed) if streamed is not None else response.content
     return response.status_code, content
 
 
