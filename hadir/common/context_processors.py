@@ -13,7 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def unread() -> int:
-        return user.notifications.filter(read_at__isnull=True).count()
+        count: int = user.notifications.filter(read_at__isnull=True).count()
+        return count
 
     def verifier() -> bool:
         from hadir.common.access import VERIFY_ROLES, has_any_role

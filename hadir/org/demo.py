@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from hadir.accounts.models import User
 from hadir.common.audit import audit_record
+from hadir.org.demo_history import demo_evidence_pdf, demo_history_load, history_start
 from hadir.org.models import Employee, Location, Role, RoleAssignment, Unit
 from hadir.org.services import unit_paths_refresh
 from hadir.schedules.models import WorkPattern
@@ -229,10 +231,13 @@ def demo_load() -> list[DemoLogin]:
                     golongan=rng.choice(PPPK_GOLONGAN if pppk else PNS_GOLONGAN),
                     position=_position(code, pppk),
                     unit=unit,
-                    start=date(2024, 1, 1),
+                    start=history_start(timezone.localdate()),
                 )
             )
     _demo_logins(units, employees_by_unit)
+    everyone = list(Employee.objects.select_related("unit__default_pattern", "pattern"))
+    demo_history_load(everyone, timezone.localdate(), rng)
+    _demo_requests(employees_by_unit["MAN-1-SLEMAN"][:4], timezone.localdate())
     audit_record(
         actor=None,
         actor_label="command:load_demo",
@@ -240,6 +245,36 @@ def demo_load() -> list[DemoLogin]:
         summary=f"{len(units)} unit, {sequence} pegawai",
     )
     return demo_logins()
+
+
+def _demo_requests(employees: list[Employee], today: date) -> None:
+    """A few complaints waiting in the verifier's queue, with a PDF letter each."""
+    from hadir.requests.evidence import evidence_store
+    from hadir.requests.services import NewRequest, RequestRefused, request_submit
+
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    for employee in employees:
+        user = employee.user or User.objects.filter(username="admin").first()
+        evidence = evidence_store(
+            content=demo_evidence_pdf(), original_name="surat-keterangan.pdf", user=user
+        )
+        try:
+            request_submit(
+                actor=user,
+                employee=employee,
+                new=NewRequest(
+                    code="SISTEM_ERROR",
+                    start=day,
+                    end=day,
+                    session="PAGI",
+                    reason="Mesin presensi error pagi hari.",
+                ),
+                evidence=evidence,
+            )
+        except RequestRefused:
+            continue
 
 
 def _position(code: str, pppk: bool) -> str:

@@ -1,12 +1,15 @@
 """The hash chain over each employee's punches: tampering with stored rows shows.
 
 Each punch's hash covers its own fields and the previous punch's hash (in insertion order), so
-changing, deleting or inserting a row behind the application breaks every later link.
+changing, deleting or inserting a row behind the application breaks every later link. The hash
+is keyed (HMAC-SHA256 with ``HADIR_PUNCH_CHAIN_KEY``), so someone with write access to the
+database alone cannot recompute a consistent chain after editing rows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -44,7 +47,13 @@ def punch_digest(punch: Punch, prev_hash: str) -> str:
         punch.flags,
         _text(punch.machine_id),
     ]
-    return hashlib.sha256("|".join(fields).encode()).hexdigest()
+    return hmac.new(_key(), "|".join(fields).encode(), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    from django.conf import settings
+
+    return settings.HADIR_PUNCH_CHAIN_KEY.encode()
 
 
 def punch_seal(punch: Punch, prev_hash: str) -> None:

@@ -89,6 +89,8 @@ def punch_check_in(
             replay = _replayed(employee, check_in.idempotency_key, now, tz)
             if replay is not None:
                 return replay
+            # Again under the lock: two new phones tapping at once must not both register.
+            _check_device(employee, check_in.device_id)
             punch = punch_append(
                 employee,
                 Punch(
@@ -105,6 +107,8 @@ def punch_check_in(
                 ),
             )
             _remember_device(employee, check_in.device_id)
+    except _Refused as refused:
+        return _refuse(employee, check_in, now, local, refused)
     except IntegrityError:
         replay = _replayed(employee, check_in.idempotency_key, now, tz)
         if replay is None:
@@ -131,13 +135,7 @@ def _admissible(
             Refusal.Reason.MOCK_LOCATION,
             _("The phone reports a mock (fake) location. Turn it off and try again."),
         )
-    if settings.HADIR_DEVICE_BINDING and not _device_known(employee, check_in.device_id):
-        raise _Refused(
-            Refusal.Reason.UNKNOWN_DEVICE,
-            _(
-                "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
-            ),
-        )
+    _check_device(employee, check_in.device_id)
     policy = cache.policy(today)
     minute = local.hour * 60 + local.minute
     if not policy.window_start_min <= minute < policy.window_end_min:
@@ -194,6 +192,16 @@ def _admissible(
                 speed_kmh=round(speed),
             )
     return placement.area.key, []
+
+
+def _check_device(employee: Employee, device_id: str) -> None:
+    if settings.HADIR_DEVICE_BINDING and not _device_known(employee, device_id):
+        raise _Refused(
+            Refusal.Reason.UNKNOWN_DEVICE,
+            _(
+                "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
+            ),
+        )
 
 
 def _distance_text(metres: float) -> str:

@@ -47,6 +47,10 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         "serverTime": _("Server time"),
         "standing": _("Today"),
         "noLocations": _("No check-in location is set for your unit."),
+        "loggedOut": _("Your session has ended. Log in again, then check in."),
+        "rejectedInput": _(
+            "The server could not read this position. Reload the page and try again."
+        ),
     }
     return render(request, "presence/check_in.html", {"employee": employee, "texts": texts})
 

@@ -10,7 +10,16 @@ from hadir.requests.models import Request
 class RequestAdmin(admin.ModelAdmin[Request]):
     """Requests are changed only through the workflow (services); the admin looks."""
 
-    list_display = ["reference", "employee", "code", "start", "end", "session", "status", "decided_by"]
+    list_display = [
+        "reference",
+        "employee",
+        "code",
+        "start",
+        "end",
+        "session",
+        "status",
+        "decided_by",
+    ]
     list_filter = ["status", "category", "code", "imported"]
     search_fields = ["reference", "employee__nip", "employee__name"]
     date_hierarchy = "start"

@@ -117,6 +117,9 @@ HADIR_ACTIVATION_CODE_DAYS = int(env("HADIR_ACTIVATION_CODE_DAYS", "30"))
 # Device binding: an account checks in only from phones registered to it (the first one
 # registers itself; an operator or admin registers a replacement).
 HADIR_DEVICE_BINDING = env_bool("HADIR_DEVICE_BINDING", default=False)
+# Key of the punches' hash chain. Keep it stable (changing it makes verify_punches report every
+# chain) and secret (with it, someone who can write the database could forge a chain).
+HADIR_PUNCH_CHAIN_KEY = env("HADIR_PUNCH_CHAIN_KEY", f"punch-chain:{SECRET_KEY}")
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -108,7 +108,11 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf) },
         body: JSON.stringify(body),
       });
-      return await response.json();
+      if (response.status === 401 || response.status === 403) return { accepted: false, message: T.loggedOut };
+      const answer = await response.json();
+      // A check-in answer always has a message; anything else (e.g. a 422 on a bad position)
+      // is shown as a plain failure rather than "undefined".
+      return answer && typeof answer.message === "string" ? answer : { accepted: false, message: T.rejectedInput };
     } catch (error) {
       if (attempt >= 3) throw error;
       result.hidden = false; result.className = ""; result.textContent = T.retrying;
@@ -124,7 +128,7 @@
     result.replaceChildren();
     const time = document.createElement("div");
     time.className = "time";
-    time.textContent = answer.local_time;
+    time.textContent = answer.local_time || "";
     const label = document.createElement("small");
     label.textContent = T.serverTime;
     const message = document.createElement("p");
