@@ -1,0 +1,278 @@
+"""``manage.py import_excuses FILE.csv``: historical requests recorded as approved, all or nothing.
+
+Columns ``nip,code,start,end,session``. A waiver code needs a session and becomes one request
+per date; a full-day code must leave the session blank. Every bad line is listed as
+``file:line: column: reason`` and then nothing at all is written; ``--dry-run`` checks and
+writes nothing either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hadir.accounts.models import User
+from hadir.common.models import AuditEvent
+from hadir.org.models import Employee, Role
+from hadir.recap.models import EmployeeDay
+from hadir.requests.models import ReferenceCounter, Request, Status
+from hadir.requests.services import leave_taken
+from hadir.rules.leave import leave_balance
+from tests.conftest import Org, user_with_role
+from tests.requests.conftest import new_employee
+from tests.requests.support import (
+    MONDAY,
+    TUESDAY,
+    account,
+    approve,
+    file_request,
+    materialise,
+    punch,
+    stored_days,
+)
+
+HEADER = "nip,code,start,end,session"
+UNKNOWN_NIP = "199001012015031999"
+
+
+@pytest.fixture
+def operator(org: Org) -> User:
+    return user_with_role(Role.OPERATOR, org.kab_a)
+
+
+def write(tmp_path: Path, lines: Sequence[str], name: str = "excuses.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def run(path: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("import_excuses", str(path), *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def refused(path: Path, *args: str) -> list[str]:
+    """Run an import that must be refused whole; the problems it listed, one per line."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="refused whole, nothing written"):
+        call_command("import_excuses", str(path), *args, stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines()
+
+
+def nothing_written() -> None:
+    assert not Request.objects.exists()
+    assert not AuditEvent.objects.filter(action="requests.import").exists()
+    assert not ReferenceCounter.objects.exists()
+
+
+# ---------------------------------------------------------------- a good file
+
+
+def test_a_good_file_records_approved_requests_waivers_one_per_date(
+    tmp_path: Path, siti: Employee, man_teacher: Employee, operator: User
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            f"{siti.nip},SISTEM_ERROR,2024-03-04,2024-03-05,pagi",
+            f"{siti.nip},ct,2024-03-13,2024-03-14,",
+            f"{man_teacher.nip},DL,2024-03-04,2024-03-08,",
+        ],
+    )
+    out = run(path, "--operator", operator.username)
+    assert out.strip() == "dicatat / recorded: 4 laporan disetujui / approved requests"
+    rows = list(
+        Request.objects.order_by("pk").values_list(
+            "reference", "employee", "code", "start", "end", "session", "status"
+        )
+    )
+    assert rows == [
+        ("PGD-2024-000001", siti.pk, "SISTEM_ERROR", MONDAY, MONDAY, "PAGI", Status.APPROVED),
+        ("PGD-2024-000002", siti.pk, "SISTEM_ERROR", TUESDAY, TUESDAY, "PAGI", Status.APPROVED),
+        ("KTH-2024-000001", siti.pk, "CT", date(2024, 3, 13), date(2024, 3, 14), "", "APPROVED"),
+        (
+            "KTH-2024-000002",
+            man_teacher.pk,
+            "DL",
+            MONDAY,
+            date(2024, 3, 8),
+            "",
+            Status.APPROVED,
+        ),
+    ]
+    for request in Request.objects.all():
+        assert request.imported
+        assert request.decided_by == operator
+        assert request.created_by == operator
+        assert request.evidence is None
+        assert request.reason == "Impor excuses.csv"
+
+
+def test_the_import_is_audited_once_with_every_reference(
+    tmp_path: Path, siti: Employee, operator: User
+) -> None:
+    path = write(tmp_path, [f"{siti.nip},TUGAS_LUAR,2024-03-04,2024-03-05,PAGI_SORE"])
+    run(path, "--operator", operator.username)
+    event = AuditEvent.objects.get(action="requests.import")
+    assert event.actor == operator
+    assert event.after == {
+        "file": "excuses.csv",
+        "references": ["PGD-2024-000001", "PGD-2024-000002"],
+    }
+    assert event.summary.startswith("excuses.csv: ")
+
+
+def test_without_an_operator_the_command_is_named_as_the_actor(
+    tmp_path: Path, siti: Employee
+) -> None:
+    run(write(tmp_path, [f"{siti.nip},CS,2024-03-04,2024-03-04,"]))
+    event = AuditEvent.objects.get(action="requests.import")
+    assert (event.actor, event.actor_label) == (None, "command:import_excuses")
+    assert Request.objects.get().decided_by is None
+
+
+def test_imported_requests_re_evaluate_the_days_they_cover(tmp_path: Path, siti: Employee) -> None:
+    punch(siti, MONDAY, "16:05")
+    before = materialise(siti, [date(2024, 3, 1), MONDAY])
+    assert (before[MONDAY].tl_minutes, before[MONDAY].tl_class) == (225, 4)
+    run(write(tmp_path, [f"{siti.nip},SISTEM_ERROR,2024-03-04,2024-03-04,PAGI"]))
+    after = stored_days(siti)
+    assert (after[MONDAY].tl_minutes, after[MONDAY].tl_class) == (0, 0)
+    assert after[date(2024, 3, 1)].evaluated_at == before[date(2024, 3, 1)].evaluated_at
+
+
+def test_historical_leave_is_numbered_in_its_own_year_and_carries_over(
+    tmp_path: Path, org: Org
+) -> None:
+    employee = new_employee(org, start=date(2023, 1, 1))
+    run(write(tmp_path, [f"{employee.nip},CT,2023-07-03,2023-07-06,"]))
+    assert Request.objects.get().reference == "KTH-2023-000001"
+    assert leave_taken(employee) == {2023: 4}
+    assert leave_balance(2024, leave_taken(employee), 2023).entitlement == 12 + 6
+
+
+# ---------------------------------------------------------------- bad files
+
+
+def test_every_bad_line_is_listed_and_nothing_is_written(tmp_path: Path, siti: Employee) -> None:
+    path = write(
+        tmp_path,
+        [
+            f"{UNKNOWN_NIP},SISTEM_ERROR,2024-03-04,2024-03-04,PAGI",
+            f"{siti.nip},LEMBUR,2024-03-04,2024-03-04,",
+            f"{siti.nip},SISTEM_ERROR,2024-03-04,2024-03-04,",
+            f"{siti.nip},IZIN,2024-03-04,2024-03-04,SIANG",
+            f"{siti.nip},CT,2024-03-13,2024-03-13,PAGI",
+            f"{siti.nip},DL,2024-03-31,2024-03-13,",
+            f"{siti.nip},DL,13-03-2024,2024-03-13,",
+            f"{siti.nip},SISTEM_ERROR,2024-03-05,2024-03-05,PAGI",
+        ],
+    )
+    assert refused(path) == [
+        f"excuses.csv:2: nip: pegawai dengan NIP '{UNKNOWN_NIP}' tidak ada / no such employee",
+        "excuses.csv:3: code: kode 'LEMBUR' tidak dikenal; pilihan: "
+        "TUGAS_LUAR SISTEM_ERROR IZIN DL CT CB CS CM CAP CLTN TB",
+        "excuses.csv:4: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini "
+        "/ session required",
+        "excuses.csv:5: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini "
+        "/ session required",
+        "excuses.csv:6: session: sesi harus kosong untuk ketidakhadiran sehari penuh "
+        "/ must be blank for a full-day code",
+        "excuses.csv:7: end: tanggal akhir sebelum tanggal mulai / end before start",
+        "excuses.csv:8: start: tanggal '13-03-2024' tidak valid; format YYYY-MM-DD / invalid date",
+    ]
+    nothing_written()
+
+
+def test_a_line_the_rules_refuse_rejects_the_whole_file_even_after_good_lines(
+    tmp_path: Path, siti: Employee, budi: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            f"{budi.nip},SISTEM_ERROR,2024-03-04,2024-03-04,PAGI",
+            f"{siti.nip},CT,2024-01-15,2024-01-31,",
+            f"{siti.nip},DL,2024-03-04,2024-03-05,",
+            f"{siti.nip},CS,2024-03-05,2024-03-06,",
+        ],
+    )
+    problems = refused(path)
+    assert [problem.split(":")[:2] for problem in problems] == [
+        ["excuses.csv", "3"],
+        ["excuses.csv", "5"],
+    ]
+    assert "2024" in problems[0]
+    assert "12" in problems[0]
+    nothing_written()
+
+
+def test_a_line_overlapping_an_approved_absence_in_the_database_is_refused(
+    tmp_path: Path, siti: Employee, verifier: User
+) -> None:
+    approve(file_request(siti, "DL", MONDAY, TUESDAY), verifier)
+    [problem] = refused(write(tmp_path, [f"{siti.nip},CS,2024-03-05,2024-03-05,"]))
+    assert problem.startswith("excuses.csv:2: ")
+    assert Request.objects.count() == 1
+
+
+def test_a_file_without_a_required_column_is_refused(tmp_path: Path, siti: Employee) -> None:
+    path = tmp_path / "excuses.csv"
+    path.write_text(f"nip,code,start,end\n{siti.nip},CS,2024-03-04,2024-03-04\n")
+    assert refused(path) == [
+        "excuses.csv:1: session: kolom wajib tidak ada / required column missing"
+    ]
+    nothing_written()
+
+
+def test_an_unknown_operator_is_refused_before_reading_the_file(
+    tmp_path: Path, siti: Employee
+) -> None:
+    path = write(tmp_path, [f"{siti.nip},CS,2024-03-04,2024-03-04,"])
+    with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ada / no such user"):
+        call_command("import_excuses", str(path), "--operator", "tidak-ada")
+    nothing_written()
+
+
+# ---------------------------------------------------------------- dry run
+
+
+def test_a_dry_run_reports_what_it_would_record_and_writes_nothing(
+    tmp_path: Path, siti: Employee, operator: User
+) -> None:
+    punch(siti, MONDAY, "16:05")
+    before = {row.date: row.evaluated_at for row in materialise(siti, [MONDAY, TUESDAY]).values()}
+    path = write(
+        tmp_path,
+        [
+            f"{siti.nip},SISTEM_ERROR,2024-03-04,2024-03-05,PAGI",
+            f"{siti.nip},CT,2024-03-13,2024-03-14,",
+        ],
+    )
+    out = run(path, "--dry-run", "--operator", operator.username)
+    assert out.strip() == "akan dicatat / would record: 3 laporan disetujui / approved requests"
+    nothing_written()
+    assert {row.date: row.evaluated_at for row in EmployeeDay.objects.all()} == before
+    assert stored_days(siti)[MONDAY].tl_minutes == 225
+
+
+def test_a_dry_run_of_a_bad_file_lists_the_same_problems(tmp_path: Path, siti: Employee) -> None:
+    path = write(tmp_path, [f"{siti.nip},CT,2024-03-13,2024-03-13,SORE"])
+    assert refused(path, "--dry-run") == refused(path)
+    nothing_written()
+
+
+def test_an_imported_day_is_not_offered_again_for_withdrawal(
+    tmp_path: Path, siti: Employee
+) -> None:
+    from hadir.requests.services import request_withdraw
+    from hadir.requests.workflow import IllegalTransition
+
+    run(write(tmp_path, [f"{siti.nip},CS,2024-03-04,2024-03-04,"]))
+    with pytest.raises(IllegalTransition):
+        request_withdraw(actor=account(siti), request=Request.objects.get())
