@@ -60,6 +60,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit itself, read off the materialised path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
 
 class Employee(models.Model):
     """An ASN (PNS or PPPK) whose attendance counts from ``start`` until ``end`` (if any).

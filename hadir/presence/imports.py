@@ -100,9 +100,26 @@ def punches_import(
                 ]
             )
         rows = _attlog_rows(name, text, machine, scope)
+    _check_closed_months(name, rows, actor)
     return _record(
         rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
     )
+
+
+def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
+    """Rows in a month closed for the employee's unit need an admin: refuse them, listed."""
+    from hadir.recap.periods import PeriodClosed, period_guard
+
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    problems = []
+    for row in rows:
+        local_day = row.at.astimezone(ZoneInfo(row.employee.unit.timezone)).date()
+        try:
+            period_guard(actor=user, employee=row.employee, dates=[local_day])
+        except PeriodClosed as closed:
+            problems.append(Problem(name, row.line, "time", str(closed)))
+    if problems:
+        raise TableRefused(problems)
 
 
 def _looks_like_csv(text: str) -> bool:

@@ -45,3 +45,55 @@ class EmployeeDay(models.Model):
     def day(self) -> dt.date:
         """The date, under the name the rules library's summaries read."""
         return self.date
+
+
+class PeriodClose(models.Model):
+    """A unit's month, closed by an operator after the request deadline.
+
+    ``snapshot`` is the recap as it stood at closing (the JSON rows): the closed month's exports
+    are built from it, so they come out byte for byte the same. Changes to a closed month need an
+    admin (audited); an admin may reopen the month and an operator close it again.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="closed_periods")
+    month = models.DateField(_("month (first day)"))
+    closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    snapshot = models.JSONField(default=list)
+    daily_snapshot = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="uniq_period_close")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month:%Y-%m}"
+
+
+class ExportJob(models.Model):
+    """A long export running in the background; the page polls ``progress`` until ``done``."""
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", _("queued")
+        RUNNING = "RUNNING", _("running")
+        DONE = "DONE", _("done")
+        FAILED = "FAILED", _("failed")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    format = models.CharField(max_length=4)
+    daily = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stored_name = models.CharField(max_length=120, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.format} {self.state}"

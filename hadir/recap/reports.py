@@ -30,7 +30,17 @@ class Report:
     month: date
 
 
-def report_rows(*, employees: QuerySet[Employee], month: date, daily: bool) -> list[dict[str, Any]]:
+def report_rows(
+    *, employees: QuerySet[Employee], month: date, daily: bool, unit: Unit | None = None
+) -> list[dict[str, Any]]:
+    """The recap rows; for a closed month of ``unit``, the figures frozen at closing."""
+    from hadir.recap.periods import closed_period
+
+    closing = closed_period(unit, month) if unit is not None else None
+    if closing is not None:
+        nips = set(employees.values_list("nip", flat=True))
+        frozen = closing.daily_snapshot if daily else closing.snapshot
+        return [row for row in frozen if row["nip"] in nips]
     recaps = recap_month(employees=employees, month=month)
     if daily:
         return list(daily_rows(recaps))

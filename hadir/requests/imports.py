@@ -18,6 +18,7 @@ from django.utils import timezone
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, TableRefused, read_table
 from hadir.org.models import Employee
+from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
 from hadir.requests.services import NewRequest, RequestRefused, reference_next, request_validate
@@ -88,7 +89,8 @@ def excuses_import(
         for line, employee, new in parsed:
             try:
                 request_validate(employee, new)
-            except RequestRefused as refused:
+                period_guard(actor=user, employee=employee, dates=_range(new.start, new.end))
+            except (RequestRefused, PeriodClosed) as refused:
                 problems.append(Problem(name, line, "", str(refused)))
                 continue
             category = CATEGORY_OF[new.code]  # type: ignore[index]

@@ -51,6 +51,16 @@ class NewRequest:
     reason: str = ""
 
 
+def _guard(actor: Any, employee: Employee, start: date, end: date) -> None:
+    """Closed months change only through an admin (DOMAIN.md §8, period closing)."""
+    from hadir.recap.periods import PeriodClosed, period_guard
+
+    try:
+        period_guard(actor=actor, employee=employee, dates=_dates(start, end))
+    except PeriodClosed as closed:
+        raise RequestRefused(str(closed)) from None
+
+
 def _snapshot(request: Request) -> dict[str, Any]:
     return {
         "reference": request.reference,
@@ -159,6 +169,7 @@ def request_submit(
     with transaction.atomic():
         Employee.objects.select_for_update().only("pk").get(pk=employee.pk)
         request_validate(employee, new)
+        _guard(actor, employee, new.start, new.end)
         category = CATEGORY_OF[new.code]  # type: ignore[index]
         request = Request.objects.create(
             reference=reference_next(category, timezone.localdate().year),
@@ -195,6 +206,7 @@ def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "
         )
         if not can_decide(actor, request):
             raise RequestRefused(_("You cannot decide this request."))
+        _guard(actor, request.employee, request.start, request.end)
         if not approve and not note.strip():
             raise RequestRefused(_("Write a note saying why the request is rejected."))
         before = _snapshot(request)
@@ -227,6 +239,7 @@ def request_withdraw(*, actor: Any, request: Request) -> Request:
         )
         if request.employee.user_id != getattr(actor, "pk", None):
             raise RequestRefused(_("Only the employee who filed the request can withdraw it."))
+        _guard(actor, request.employee, request.start, request.end)
         before = _snapshot(request)
         request.status = next_status(request.status, "withdraw")
         request.save(update_fields=["status"])
@@ -267,12 +280,12 @@ def _as_new(request: Request) -> NewRequest:
 
 
 def _notify(user: Any, text: str, url: str) -> None:
+    """An in-app message now; an e-mail after commit, whose failure is logged, never raised."""
     Notification.objects.create(user=user, text=text[:300], url=url)
     if user.email:
         transaction.on_commit(
-            lambda: send_mail(
-                "Hadir: " + text[:100], f"{text}\n\n{url}", None, [user.email], fail_silently=True
-            )
+            lambda: send_mail("Hadir: " + text[:100], f"{text}\n\n{url}", None, [user.email]),
+            robust=True,
         )
 
 

@@ -156,6 +156,9 @@ class Policy:
     leave_days: int = 12
     leave_carry_days: int = 6
     leave_cap_after_two_years: int = 24
+    # Period closing (DOMAIN.md §8): a month can be closed this many days after it ends, once
+    # the window for requests about it has passed.
+    close_after_days: int = 5
 
     # Derived once so the per-day evaluation does integer comparisons only.
     window_start_min: int = field(init=False, repr=False, compare=False)
@@ -528,6 +531,11 @@ def _build_keys() -> dict[str, _Key]:
         "leave.cap_after_two_years",
         "Batas cuti tahunan setelah dua tahun atau lebih tidak diambil (hari kerja)",
         _scalar("leave_cap_after_two_years", _parse_int, as_str),
+    )
+    add(
+        "recap.close_after_days",
+        "Hari setelah akhir bulan sebelum periode dapat ditutup (batas laporan)",
+        _scalar("close_after_days", _parse_int, as_str),
     )
     return keys
 

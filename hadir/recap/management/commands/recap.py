@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 raise CommandError(f"unit '{options['unit']}' tidak ada / no such unit")
             employees = employees.filter(unit__path__startswith=unit.path)
         report = Report(
-            rows=report_rows(employees=employees, month=month, daily=options["daily"]),
+            rows=report_rows(employees=employees, month=month, daily=options["daily"], unit=unit),
             daily=options["daily"],
             unit=unit,
             month=month,

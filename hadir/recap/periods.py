@@ -1,0 +1,112 @@
+"""Closing a unit's month, and the guard that keeps closed months from changing quietly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
+from hadir.common.audit import audit_record
+from hadir.org.models import Employee, Unit
+from hadir.recap.models import PeriodClose
+from hadir.recap.selectors import month_bounds
+from hadir.schedules import cache
+
+
+class PeriodClosed(ValueError):
+    """The change touches a closed month and the actor is not an admin."""
+
+
+def closed_period(unit: Unit, month: date) -> PeriodClose | None:
+    """The closing that covers ``unit`` in ``month`` (its own or an ancestor's)."""
+    return (
+        PeriodClose.objects.filter(unit_id__in=unit.ancestor_ids, month=month.replace(day=1))
+        .order_by("-closed_at")
+        .first()
+    )
+
+
+def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> None:
+    """Refuse a change to an employee's days in a closed month unless an admin makes it.
+
+    Commands run on the server (no actor) count as an administrator's.
+    """
+    months = {d.replace(day=1) for d in dates}
+    if not months:
+        return
+    closed = PeriodClose.objects.filter(
+        unit_id__in=employee.unit.ancestor_ids, month__in=months
+    ).values_list("month", flat=True)
+    first = min(closed, default=None)
+    if first is not None and actor is not None and not is_admin(actor):
+        raise PeriodClosed(
+            _("%(month)s is closed for this unit; only an admin can change it.")
+            % {"month": f"{first:%m-%Y}"}
+        )
+
+
+def close_allowed_from(month: date) -> date:
+    """The first day ``month`` may be closed: its last day plus the request deadline."""
+    last = month_bounds(month)[1]
+    return last + timedelta(days=cache.policy(last).close_after_days + 1)
+
+
+def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
+    """An operator closes ``month`` for ``unit`` (and everything under it) and freezes its recap."""
+    from hadir.recap.reports import report_rows
+
+    access_unit(actor, unit.pk, MANAGE_ROLES)
+    month = month.replace(day=1)
+    if timezone.localdate() < close_allowed_from(month):
+        raise PeriodClosed(
+            _("%(month)s can be closed from %(date)s, after the request deadline.")
+            % {"month": f"{month:%m-%Y}", "date": f"{close_allowed_from(month):%d-%m-%Y}"}
+        )
+    with transaction.atomic():
+        if PeriodClose.objects.filter(unit=unit, month=month).exists():
+            raise PeriodClosed(_("%(month)s is already closed.") % {"month": f"{month:%m-%Y}"})
+        employees = Employee.objects.filter(unit__path__startswith=unit.path)
+        closing = PeriodClose.objects.create(
+            unit=unit,
+            month=month,
+            closed_by=actor,
+            snapshot=report_rows(employees=employees, month=month, daily=False),
+            daily_snapshot=report_rows(employees=employees, month=month, daily=True),
+        )
+        audit_record(
+            actor=actor,
+            action="recap.period_close",
+            obj=closing,
+            summary=f"{unit.code} {month:%Y-%m}",
+            after={"employees": len(closing.snapshot)},
+        )
+    return closing
+
+
+def period_reopen(*, actor: Any, closing: PeriodClose) -> None:
+    """An admin reopens a closed month (audited, with the frozen figures kept in the trail)."""
+    if not is_admin(actor):
+        raise PeriodClosed(_("Only an admin can reopen a closed month."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="recap.period_reopen",
+            obj=closing,
+            summary=f"{closing.unit.code} {closing.month:%Y-%m}",
+            before={
+                "closed_by": closing.closed_by_id,
+                "closed_at": closing.closed_at.isoformat(),
+                "rows": len(closing.snapshot),
+            },
+        )
+        closing.delete()
+
+
+def open_or_admin(actor: Any, unit: Unit, day: date) -> bool:
+    """Whether ``actor`` may change ``unit``'s ``day`` (for pages deciding what to offer)."""
+    return closed_period(unit, day) is None or is_admin(actor)
