@@ -1,0 +1,196 @@
+"""Notifications: verifiers hear of a new request, the employee of the decision.
+
+Each message is an in-app Notification row, written with the change, and an e-mail sent only
+once the transaction commits (a refused action sends nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from hadir.accounts.models import User
+from hadir.org.models import Employee, Role
+from hadir.requests.models import Notification
+from hadir.requests.services import RequestRefused, request_decide
+from tests.conftest import Org, user_with_role
+from tests.requests.support import (
+    MONDAY,
+    account,
+    approve,
+    client_for,
+    file_request,
+    reject,
+)
+
+OnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+@pytest.fixture
+def kanwil_verifier(org: Org) -> User:
+    """A second verifier, over the whole province, without an e-mail address."""
+    return user_with_role(Role.VERIFIER, org.kanwil)
+
+
+def texts(user: User) -> list[str]:
+    return list(Notification.objects.filter(user=user).values_list("text", flat=True))
+
+
+def test_submitting_notifies_every_verifier_of_the_unit_in_app_and_by_mail_after_commit(
+    siti: Employee,
+    verifier: User,
+    kanwil_verifier: User,
+    verifier_b: User,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    expected = (
+        f"New request {request.reference} from {siti.name} "
+        f"(SISTEM_ERROR, 2024-03-04–2024-03-04) to verify."
+    )
+    for user in (verifier, kanwil_verifier):
+        [notification] = Notification.objects.filter(user=user)
+        assert notification.text == expected
+        assert notification.url == reverse("requests:queue")
+        assert notification.read_at is None
+    assert texts(verifier_b) == []
+    assert texts(account(siti)) == []
+    [message] = mail.outbox  # the kanwil verifier has no address
+    assert message.to == [verifier.email]
+    assert message.subject == f"Hadir: {expected}"
+    assert reverse("requests:queue") in message.body
+
+
+def test_no_mail_leaves_before_the_transaction_commits(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        file_request(siti, "SISTEM_ERROR", MONDAY)
+        assert Notification.objects.filter(user=verifier).count() == 1
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [[verifier.email]]
+
+
+def test_an_inactive_verifier_is_not_notified(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    verifier.is_active = False
+    verifier.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        file_request(siti, "SISTEM_ERROR", MONDAY)
+    assert texts(verifier) == []
+    assert mail.outbox == []
+
+
+def test_a_verifier_filing_her_own_request_is_not_notified_of_it(
+    org: Org, verifier: User, kanwil_verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    employee = org.employees(org.kab_a)[0]
+    employee.user = verifier
+    employee.save(update_fields=["user"])
+    with django_capture_on_commit_callbacks(execute=True):
+        file_request(employee, "SISTEM_ERROR", MONDAY)
+    assert texts(verifier) == []
+    assert len(texts(kanwil_verifier)) == 1
+    assert mail.outbox == []
+
+
+def test_approval_notifies_the_employee_with_a_link_to_her_request(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        approve(request, verifier)
+    [notification] = Notification.objects.filter(user=account(siti))
+    assert notification.text == f"Your request {request.reference} was approved."
+    assert notification.url == reverse("requests:detail", args=[request.reference])
+    [message] = mail.outbox
+    assert message.to == ["siti@kua-a.example"]
+    assert message.subject == f"Hadir: Your request {request.reference} was approved."
+    assert notification.url in message.body
+
+
+def test_rejection_tells_the_employee_the_verifiers_note(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        reject(request, verifier, note="Surat belum ditandatangani.")
+    assert texts(account(siti)) == [
+        f"Your request {request.reference} was rejected. Note: Surat belum ditandatangani."
+    ]
+    [message] = mail.outbox
+    assert "Surat belum ditandatangani." in message.body
+
+
+def test_a_refused_decision_notifies_nobody(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RequestRefused),
+    ):
+        request_decide(actor=verifier, request=request, approve=False, note="")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert texts(account(siti)) == []
+
+
+def test_withdrawing_sends_nothing(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    from hadir.requests.services import request_withdraw
+
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    before = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        request_withdraw(actor=account(siti), request=request)
+    assert Notification.objects.count() == before
+    assert mail.outbox == []
+
+
+def test_the_notifications_page_lists_her_own_and_marks_them_read(
+    siti: Employee, budi: Employee, verifier: User
+) -> None:
+    approve(file_request(siti, "SISTEM_ERROR", MONDAY), verifier)
+    client = client_for(account(siti))
+    home = client.get(reverse("requests:index"))
+    assert home.context["nav_unread"]() == 1
+    page = client.get(reverse("requests:notifications"))
+    assert [n.text for n in page.context["items"]] == texts(account(siti))
+    assert not Notification.objects.filter(user=account(siti), read_at__isnull=True).exists()
+    assert client.get(reverse("requests:index")).context["nav_unread"]() == 0
+    others = client_for(account(budi)).get(reverse("requests:notifications"))
+    assert list(others.context["items"]) == []
+
+
+def test_a_mail_server_failure_is_logged_and_undoes_nothing(
+    siti: Employee,
+    verifier: User,
+    django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import smtplib
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise smtplib.SMTPServerDisconnected("mail.kemenag.go.id closed the connection")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(request, verifier)
+    assert Notification.objects.filter(user=account(siti)).count() == 1
+    request.refresh_from_db()
+    assert request.status == "APPROVED"
+    assert "closed the connection" in caplog.text
