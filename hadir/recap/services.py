@@ -173,8 +173,8 @@ def _excuses_for(
 
 def days_ensure(*, employees: Sequence[Employee], start: date, end: date) -> int:
     """Evaluate the days in the range that have no stored row yet (a day nobody touched is
-    still a day: without punches it is TK once it has passed). Only dates up to today."""
-    end = min(end, timezone.localdate())
+    still a day: without punches it is TK once it has passed). Only dates before today."""
+    end = min(end, timezone.localdate() - timedelta(days=1))  # today is not over yet
     if end < start or not employees:
         return 0
     ids = [e.pk for e in employees]
