@@ -14,6 +14,7 @@ urlpatterns = [
     path("jadwal/", include("hadir.schedules.urls")),
     path("presensi/", include("hadir.presence.urls")),
     path("laporan/", include("hadir.requests.urls")),
+    path("rekap/", include("hadir.recap.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,80 @@
+"""Long exports in the background: a job row with progress, a worker thread, a stored file.
+
+The embedded default needs no queue server: the job runs in a thread of the web process and
+the page polls its progress. A deployment with a task queue can call :func:`export_job_run`
+from a worker instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import close_old_connections
+
+from hadir.org.models import Unit
+from hadir.recap.models import ExportJob
+from hadir.recap.reports import Report, render_report
+from hadir.recap.selectors import daily_rows, recap_month
+
+EXPORT_INLINE_LIMIT = 1000
+"""Units with more employees than this export in the background."""
+
+
+def export_job_start(*, user: Any, unit: Unit, month: date, fmt: str, daily: bool) -> ExportJob:
+    job = ExportJob.objects.create(user=user, unit=unit, month=month, format=fmt, daily=daily)
+    threading.Thread(target=_thread, args=(job.pk,), daemon=True, name=f"export-{job.pk}").start()
+    return job
+
+
+def _thread(job_id: int) -> None:
+    try:
+        export_job_run(job_id)
+    finally:
+        close_old_connections()
+
+
+def export_job_run(job_id: int) -> ExportJob:
+    """Compute the report chunk by chunk, updating progress, then store the file."""
+    from hadir.common.access import READ_ROLES, employees_in_scope
+    from hadir.recap.periods import closed_period
+    from hadir.recap.reports import report_rows
+
+    job = ExportJob.objects.select_related("unit", "user").get(pk=job_id)
+    ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, progress=1)
+    try:
+        employees = employees_in_scope(job.user, READ_ROLES).filter(
+            unit__path__startswith=job.unit.path
+        )
+        if closed_period(job.unit, job.month) is not None:
+            rows = report_rows(employees=employees, month=job.month, daily=job.daily, unit=job.unit)
+        else:
+            rows = _rows_with_progress(job, employees)
+        data = render_report(
+            Report(rows=rows, daily=job.daily, unit=job.unit, month=job.month), job.format
+        )
+        name = default_storage.save(f"exports/{uuid.uuid4().hex}.{job.format}", ContentFile(data))
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.DONE, progress=100, stored_name=name
+        )
+    except Exception as error:  # the job must end visibly failed, not hang "running"
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.FAILED, error=str(error)[:300]
+        )
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def _rows_with_progress(job: ExportJob, employees: Any) -> list[dict[str, Any]]:
+    total = max(1, employees.count())
+    rows: list[dict[str, Any]] = []
+    for done, recap in enumerate(recap_month(employees=employees, month=job.month), start=1):
+        rows.extend(daily_rows([recap]) if job.daily else [recap.as_dict()])
+        if done % 500 == 0:
+            ExportJob.objects.filter(pk=job.pk).update(progress=min(95, 1 + done * 94 // total))
+    return rows

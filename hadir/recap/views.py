@@ -1,0 +1,287 @@
+"""Monitoring pages: an employee's month (calendar, recap, discipline), a unit's recap with
+filters, sorting, discipline list, charts and exports, and period closing."""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hadir.common.access import (
+    MANAGE_ROLES,
+    READ_ROLES,
+    access_employee,
+    access_unit,
+    employees_in_scope,
+    is_admin,
+    units_in_scope,
+)
+from hadir.org.models import Employee
+from hadir.recap.charts import Bar, bar_chart
+from hadir.recap.evaluation import reasons_text
+from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_job_start
+from hadir.recap.models import EmployeeDay, ExportJob
+from hadir.recap.periods import (
+    PeriodClosed,
+    close_allowed_from,
+    closed_period,
+    period_close,
+    period_reopen,
+)
+from hadir.recap.reports import CONTENT_TYPES, FORMATS, Report, render_report, report_rows
+from hadir.recap.selectors import EmployeeMonth, month_bounds, recap_month
+from hadir.rules.explain import render as render_reasons
+
+SORT_KEYS = {
+    "nama": lambda r: r["name"],
+    "nip": lambda r: r["nip"],
+    "tk": lambda r: -r["absent_days"],
+    "tl": lambda r: -r["late"]["minutes"],
+    "psw": lambda r: -r["early"]["minutes"],
+    "tukin": lambda r: -float(r["tukin_deduction_percent"]),
+    "disiplin": lambda r: -r["discipline"]["days_not_at_work"],
+}
+
+
+def _month(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(f"{request.GET.get('bulan', '')}-01")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _lang() -> Any:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+@login_required
+def my_month(request: HttpRequest) -> HttpResponse:
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404
+    return _employee_month(request, employee)
+
+
+@login_required
+def employee_month(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """Drill-down: any employee in the viewer's scope (or themself)."""
+    return _employee_month(request, access_employee(request.user, employee_id, READ_ROLES))
+
+
+def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
+    month = _month(request)
+    one = Employee.objects.filter(pk=employee.pk)
+    recap = next(iter(recap_month(employees=one, month=month)), None)
+    first, last = month_bounds(month)
+    stored = {
+        row.date: row
+        for row in EmployeeDay.objects.filter(employee=employee, date__range=(first, last)).only(
+            "date", "reasons"
+        )
+    }
+    lang = _lang()
+    weeks = []
+    for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
+        cells = []
+        for day in week:
+            row = (
+                next((d for d in recap.days if d.day == day), None)
+                if recap and day.month == first.month
+                else None
+            )
+            reasons = reasons_text(stored[day].reasons, lang) if day in stored else []
+            cells.append(
+                {"date": day, "in_month": day.month == first.month, "row": row, "reasons": reasons}
+            )
+        weeks.append(cells)
+    return render(
+        request,
+        "recap/employee_month.html",
+        {
+            "employee": employee,
+            "month": first,
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": last + timedelta(days=1),
+            "weeks": weeks,
+            "recap": recap.as_dict() if recap else None,
+            "month_reasons": render_reasons(recap.summary.reasons, lang) if recap else [],
+            "year_reasons": render_reasons(recap.year.reasons, lang) if recap else [],
+        },
+    )
+
+
+@login_required
+def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit's recap: every employee, filters, sorting, discipline list, charts, exports."""
+    unit = access_unit(request.user, unit_id, READ_ROLES)
+    month = _month(request)
+    employees = employees_in_scope(request.user, READ_ROLES).filter(
+        unit__path__startswith=unit.path
+    )
+    recaps = list(recap_month(employees=employees, month=month))
+    rows = [r.as_dict() | {"id": r.employee.pk} for r in recaps]
+    query = request.GET.get("q", "").strip().lower()[:50]
+    only = request.GET.get("tampil", "")
+    shown = [
+        r
+        for r in rows
+        if (not query or query in r["name"].lower() or r["nip"].startswith(query))
+        and (only != "sanksi" or r["discipline"]["sanction"])
+        and (only != "tk" or r["absent_days"])
+        and (only != "terlambat" or r["late"]["minutes"])
+    ]
+    sort = request.GET.get("urut", "nama")
+    shown.sort(key=SORT_KEYS.get(sort, SORT_KEYS["nama"]))
+    page = Paginator(shown, 100).get_page(request.GET.get("page"))
+    closing = closed_period(unit, month)
+    return render(
+        request,
+        "recap/unit_month.html",
+        {
+            "unit": unit,
+            "month": month,
+            "page": page,
+            "total": len(rows),
+            "query": query,
+            "only": only,
+            "sort": sort,
+            "discipline": _discipline_list(rows),
+            "charts": _charts(recaps, month),
+            "formats": FORMATS,
+            "closing": closing,
+            "can_close": closing is None
+            and units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists(),
+            "close_from": close_allowed_from(month),
+            "can_reopen": closing is not None and is_admin(request.user),
+            "totals": _totals(rows),
+        },
+    )
+
+
+def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who has reached a sanction, or is one day from the next one."""
+    listed = [
+        r
+        for r in rows
+        if r["discipline"]["sanction"]
+        or (r["discipline"]["next_threshold"] or {}).get("days_left") == 1
+    ]
+    return sorted(listed, key=lambda r: -r["discipline"]["days_not_at_work"])[:200]
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "gross": sum(r["meal_allowance"]["gross"] for r in rows),
+        "tax": sum(r["meal_allowance"]["tax"] for r in rows),
+        "net": sum(r["meal_allowance"]["net"] for r in rows),
+        "tk": sum(r["absent_days"] for r in rows),
+    }
+
+
+def _charts(recaps: list[EmployeeMonth], month: date) -> dict[str, str]:
+    late: Counter[int] = Counter()
+    absent: Counter[int] = Counter()
+    by_unit_late: Counter[str] = Counter()
+    by_unit_absent: Counter[str] = Counter()
+    for recap in recaps:
+        for day in recap.days:
+            if day.tl_class:
+                late[day.day.day] += 1
+                by_unit_late[recap.employee.unit.name] += 1
+            if day.status == "TK":
+                absent[day.day.day] += 1
+                by_unit_absent[recap.employee.unit.name] += 1
+    days = range(1, month_bounds(month)[1].day + 1)
+    return {
+        "late_by_day": bar_chart(
+            [Bar(str(d), late[d]) for d in days], title=_("Late check-ins per day")
+        ),
+        "absent_by_day": bar_chart(
+            [Bar(str(d), absent[d]) for d in days], title=_("TK per day"), colour="#c62828"
+        ),
+        "late_by_unit": bar_chart(
+            [Bar(name, n) for name, n in by_unit_late.most_common(15)],
+            title=_("Late check-ins per unit"),
+        ),
+        "absent_by_unit": bar_chart(
+            [Bar(name, n) for name, n in by_unit_absent.most_common(15)],
+            title=_("TK per unit"),
+            colour="#c62828",
+        ),
+    }
+
+
+@login_required
+@require_POST
+def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Download now for a small unit; a background job with progress for a big one."""
+    unit = access_unit(request.user, unit_id, READ_ROLES)
+    month = _month(request)
+    fmt = request.POST.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    daily = request.POST.get("daily") == "1"
+    employees = employees_in_scope(request.user, READ_ROLES).filter(
+        unit__path__startswith=unit.path
+    )
+    if employees.count() > EXPORT_INLINE_LIMIT:
+        job = export_job_start(user=request.user, unit=unit, month=month, fmt=fmt, daily=daily)
+        return redirect("recap:export_job", job.pk)
+    data = render_report(
+        Report(
+            rows=report_rows(employees=employees, month=month, daily=daily, unit=unit),
+            daily=daily,
+            unit=unit,
+            month=month,
+        ),
+        fmt,
+    )
+    name = f"rekap-{'harian-' if daily else ''}{unit.code}-{month:%Y-%m}.{fmt}"
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
+    job = get_object_or_404(ExportJob, pk=job_id, user_id=request.user.pk)
+    if request.GET.get("unduh") and job.state == ExportJob.State.DONE:
+        name = (
+            f"rekap-{'harian-' if job.daily else ''}{job.unit.code}-{job.month:%Y-%m}.{job.format}"
+        )
+        return FileResponse(
+            default_storage.open(job.stored_name, "rb"), as_attachment=True, filename=name
+        )
+    return render(request, "recap/export_job.html", {"job": job})
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = access_unit(request.user, unit_id, READ_ROLES)
+    month = _month(request)
+    try:
+        if request.POST.get("action") == "reopen":
+            closing = closed_period(unit, month)
+            if closing is None:
+                raise Http404
+            period_reopen(actor=request.user, closing=closing)
+            messages.success(request, _("The month was reopened."))
+        else:
+            period_close(actor=request.user, unit=unit, month=month)
+            messages.success(request, _("The month is closed; its recap is frozen."))
+    except PeriodClosed as refused:
+        messages.error(request, str(refused))
+    return redirect(f"{request.path.rsplit('/tutup/', 1)[0]}/?bulan={month:%Y-%m}")
