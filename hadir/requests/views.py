@@ -204,11 +204,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not has_any_role(request.user, VERIFY_ROLES):
         raise Http404
     if request.method == "POST":
-        chosen = list(
-            requests_to_verify(request.user).filter(
-                pk__in=request.POST.getlist("chosen"), status=Status.SUBMITTED
-            )
-        )
+        ids = [value for value in request.POST.getlist("chosen") if value.isdigit()]
+        chosen = list(requests_to_verify(request.user).filter(pk__in=ids, status=Status.SUBMITTED))
         approve = request.POST.get("decision") == "approve"
         done, refused = requests_decide_bulk(
             actor=request.user, requests=chosen, approve=approve, note=request.POST.get("note", "")

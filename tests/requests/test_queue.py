@@ -197,3 +197,14 @@ def test_deciding_from_the_queue_returns_to_the_queue(
     assert response.status_code == 302
     assert response["Location"] == QUEUE
     assert Request.objects.get(pk=siti.pk).status == Status.APPROVED
+
+
+def test_a_malformed_choice_in_a_bulk_decision_is_ignored_not_an_error(
+    three_waiting: list[Request], verifier: User
+) -> None:
+    siti = three_waiting[0]
+    response = client_for(verifier).post(
+        QUEUE, {"decision": "approve", "chosen": ["PGD-2024-000002", "1 OR 1=1", str(siti.pk)]}
+    )
+    assert response.status_code == 302
+    assert list(Request.objects.filter(status=Status.APPROVED)) == [siti]
