@@ -6,3 +6,6 @@ class RecapConfig(AppConfig):
     name = "hadir.recap"
     label = "recap"
     verbose_name = _("Recap")
+
+    def ready(self) -> None:
+        from hadir.recap import signals  # noqa: F401  (connects the refresh receivers)
