@@ -40,6 +40,8 @@ from hadir.requests.services import (
     request_withdraw,
     requests_decide_bulk,
 )
+from hadir.rules.day import DayResult
+from hadir.rules.explain import Lang
 from hadir.rules.explain import render as render_reasons
 from hadir.rules.leave import leave_balance
 from hadir.schedules import cache
@@ -54,7 +56,7 @@ def _employee(request: HttpRequest):  # type: ignore[no-untyped-def]
     return employee
 
 
-def _lang() -> str:
+def _lang() -> Lang:
     return "en" if (get_language() or "id").startswith("en") else "id"
 
 
@@ -139,15 +141,16 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_withdraw": item.employee.user_id == request.user.pk
             and item.status in (Status.DRAFT, Status.SUBMITTED),
             "can_decide": item.status == Status.SUBMITTED and can_decide(request.user, item),
-            "days": _days(days_around(item)),
+            "days": days_around([item], _lang())[item.pk],
             "form": DecisionForm(),
         },
     )
 
 
-def _days(days: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
+def _days(days: list[DayResult]) -> list[dict[str, object]]:
+    """Live-evaluated days with their explanations, in the shape of the days table."""
     lang = _lang()
-    return [{"day": d, "reasons": render_reasons(d.reasons, lang)} for d in days]  # type: ignore[arg-type]
+    return [{"day": d, "reasons": render_reasons(d.reasons, lang)} for d in days]
 
 
 @login_required
@@ -216,11 +219,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{item.reference}: {reason}")
         return redirect("requests:queue")
     items = list(verification_queue(user=request.user)[:QUEUE_PAGE])
+    around = days_around(items, _lang())
     return render(
         request,
         "requests/queue.html",
         {
-            "items": [(item, _days(days_around(item))) for item in items],
+            "items": [(item, around[item.pk]) for item in items],
             "total": verification_queue(user=request.user).count(),
         },
     )
@@ -232,7 +236,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     employee = _employee(request)
     today = timezone.localdate()
     days = month_days(employee, today)
-    start, _end = open_period(today)
+    start = max(open_period(today)[0], employee.start)
     return render(
         request,
         "requests/gaps.html",

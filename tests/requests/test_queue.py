@@ -208,3 +208,24 @@ def test_a_malformed_choice_in_a_bulk_decision_is_ignored_not_an_error(
     )
     assert response.status_code == 302
     assert list(Request.objects.filter(status=Status.APPROVED)) == [siti]
+
+
+def test_the_queue_costs_the_same_number_of_queries_for_two_or_six_requests(
+    siti: Employee, budi: Employee, man_teacher: Employee, verifier: User, clock: Clock
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(verifier)
+    for day in (MONDAY, TUESDAY):
+        file_request(siti, "SISTEM_ERROR", day)
+    client.get(QUEUE)  # first view stores the days around; count the steady state
+    with CaptureQueriesContext(connection) as two:
+        assert len(queued(client)) == 2
+    for employee in (budi, man_teacher):
+        for day in (MONDAY, TUESDAY):
+            file_request(employee, "SISTEM_ERROR", day)
+    client.get(QUEUE)
+    with CaptureQueriesContext(connection) as six:
+        assert len(queued(client)) == 6
+    assert len(six.captured_queries) == len(two.captured_queries)
