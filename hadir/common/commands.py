@@ -12,7 +12,11 @@ from hadir.common.tables import TableRefused
 
 
 class ImportCommand(BaseCommand):
-    """Run ``service(path=…, dry_run=…, actor_label=…)`` and report like a compiler would."""
+    """Run ``service(path=…, dry_run=…, actor_label=…, **extra)`` and report like a compiler.
+
+    Subclasses add their own options with :meth:`add_options` and turn them into service
+    arguments with :meth:`service_kwargs` (raising ``CommandError`` for a bad value).
+    """
 
     service: Callable[..., Any]
 
@@ -21,12 +25,23 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="validate and report only; write nothing"
         )
+        self.add_options(parser)
+
+    def add_options(self, parser: CommandParser) -> None:
+        """Extra options of a particular import."""
+
+    def service_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Extra service arguments from the options."""
+        return {}
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
             report = type(self).service(
-                path=path, dry_run=options["dry_run"], actor_label=f"command:{self.command_name()}"
+                path=path,
+                dry_run=options["dry_run"],
+                actor_label=f"command:{self.command_name()}",
+                **self.service_kwargs(options),
             )
         except TableRefused as refused:
             for problem in refused.problems:
