@@ -55,7 +55,7 @@
     return m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m";
   }
   function showStanding(s) {
-    standingText.textContent = T.standing + ": " + (s.summary.length ? s.summary.join(" · ") : s.status);
+    standingText.textContent = T.standing + ": " + ((s.summary || s.reasons).join(" · ") || s.status);
   }
   function drawMap() {
     if (typeof L === "undefined" || !areas.length) return;
@@ -136,7 +136,7 @@
     result.append(label, time, message);
     if (answer.standing) {
       const standing = document.createElement("p");
-      standing.textContent = answer.standing.summary.join(" · ");
+      standing.textContent = (answer.standing.summary || answer.standing.reasons).join(" · ");
       result.append(standing);
       showStanding(answer.standing);
     }
