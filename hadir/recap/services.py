@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,13 +53,19 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
 
 
 def days_refresh_many(
-    *, employees: Sequence[Employee], start: date, end: date, chunk: int = 500
+    *,
+    employees: Sequence[Employee],
+    start: date,
+    end: date,
+    chunk: int = 500,
+    only: Mapping[int, set[date]] | None = None,
 ) -> int:
     """Evaluate and store every employee-day from ``start`` to ``end`` for ``employees``.
 
     Set-wise: the calendars of all their units in a few queries, then per chunk of employees
     one query for punches, one for approved requests and bulk upserts, however many days.
-    Days outside an employee's attendance period are skipped. Returns the rows written.
+    Days outside an employee's attendance period are skipped; with ``only`` (dates by employee
+    id), so is every date not listed for the employee. Returns the rows written.
     """
     from hadir.schedules import cache
     from hadir.schedules.selectors import unit_calendars
@@ -92,7 +98,10 @@ def days_refresh_many(
             own = punches.get(employee.pk, {})
             first = max(start, employee.start)
             last = min(end, employee.end) if employee.end else end
+            listed = only.get(employee.pk, set()) if only is not None else None
             for day in _dates(first, last):
+                if listed is not None and day not in listed:
+                    continue
                 result = evaluate_day(
                     book.get(code, day),
                     own.get(day, ()),

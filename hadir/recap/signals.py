@@ -8,10 +8,11 @@ Refreshing is limited to days already stored (the rest are evaluated when first 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -23,17 +24,27 @@ from hadir.schedules.models import Holiday, PatternDay, PolicyValue, SpecialPeri
 
 
 def refresh_stored(employees: Any, start: date, end: date) -> int:
-    """Re-evaluate the stored days of ``employees`` between ``start`` and ``end``."""
+    """Re-evaluate the stored days of ``employees`` between ``start`` and ``end``, and only
+    those: a date one employee has stored is no reason to store it for another (today's row of
+    someone who has not come yet would read TK before the day is over)."""
     cache.clear()
-    stored = EmployeeDay.objects.filter(employee__in=employees, date__range=(start, end))
-    bounds = stored.aggregate(first=Min("date"), last=Max("date"))
-    if bounds["first"] is None:
+    stored: dict[int, set[date]] = defaultdict(set)
+    rows = EmployeeDay.objects.filter(employee__in=employees, date__range=(start, end))
+    for employee_id, day in rows.values_list("employee_id", "date").iterator(chunk_size=20_000):
+        stored[employee_id].add(day)
+    if not stored:
         return 0
-    ids = set(stored.values_list("employee_id", flat=True))
     people = list(
-        Employee.objects.filter(pk__in=ids).select_related("unit__default_pattern", "pattern")
+        Employee.objects.filter(pk__in=list(stored)).select_related(
+            "unit__default_pattern", "pattern"
+        )
     )
-    return days_refresh_many(employees=people, start=bounds["first"], end=bounds["last"])
+    return days_refresh_many(
+        employees=people,
+        start=min(min(days) for days in stored.values()),
+        end=max(max(days) for days in stored.values()),
+        only=stored,
+    )
 
 
 @receiver([post_save, post_delete], sender=Holiday)

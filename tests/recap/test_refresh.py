@@ -1,0 +1,335 @@
+"""Stored employee-days change only where a change reaches, and the nightly run fills the rest.
+
+A check-in refreshes its own day; an import of machine logs the days it has punches for;
+approving a request its dates; a holiday added for a unit that date for that unit's employees
+(a national one for everyone); a policy edit the stored days from its effective date. Every
+other stored row keeps every value, ``evaluated_at`` included, and no row appears that was not
+there. ``finalize_days`` turns a past day without punches into TK and never evaluates a day
+before the employee's start.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hadir.accounts.models import User
+from hadir.org.models import Employee, Role
+from hadir.presence.imports import punches_import
+from hadir.presence.services import punch_check_in
+from hadir.recap.models import EmployeeDay
+from hadir.recap.services import days_refresh, days_refresh_many
+from hadir.requests.evidence import evidence_store
+from hadir.requests.services import NewRequest, request_decide, request_submit
+from hadir.schedules.models import Holiday, PolicyValue
+from hadir.schedules.services import holiday_add, holiday_drop
+from tests.conftest import user_with_role
+from tests.presence.support import add_location, at_point
+from tests.recap.conftest import Clock
+from tests.recap.support import (
+    Sleman,
+    attend,
+    dates,
+    local,
+    march,
+    person,
+    recap_json,
+    stored,
+)
+from tests.requests.support import pdf_letter
+
+WEEKS = dates(march(18), march(26))
+
+
+@pytest.fixture
+def siti(sleman: Sleman) -> Employee:
+    """A Pegawai of KUA Mlati with an account, on time every day of the weeks of 18 and 25
+    March so far."""
+    siti = person(sleman.kua, "Siti Hasanah", account=True)
+    attend(siti, [d for d in WEEKS if d.weekday() < 5], "07:25", "16:05")
+    return siti
+
+
+@pytest.fixture
+def rina(sleman: Sleman) -> Employee:
+    """Siti's colleague, who never punched."""
+    return person(sleman.kua, "Rina Marlina", account=True)
+
+
+@pytest.fixture
+def guru(sleman: Sleman) -> Employee:
+    """A teacher at MAN 2 Sleman (another unit under the same Kankemenag)."""
+    guru = person(sleman.man, "Guru Madrasah")
+    attend(guru, [d for d in WEEKS if d.weekday() < 5], "06:50", "15:35")
+    return guru
+
+
+@pytest.fixture
+def stored_weeks(siti: Employee, rina: Employee, guru: Employee, clock: Clock) -> None:
+    """The three people's days of 18–26 March stored, as the nightly run left them on the 27th
+    at 01:00."""
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=[siti, rina, guru], start=march(18), end=march(26))
+
+
+def unchanged_except(
+    before: dict[date, dict[str, Any]], after: dict[date, dict[str, Any]], *changed: date
+) -> None:
+    """Every row of ``before`` but ``changed`` is in ``after`` with every value equal, and no
+    row other than ``changed`` appeared."""
+    assert set(after) - set(before) <= set(changed), "a row appeared that nothing touched"
+    for day, row in before.items():
+        if day not in changed:
+            assert after[day] == row, f"{day} must be left alone"
+
+
+# ---------------------------------------------------------------- punches
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_check_in_and_a_check_out_refresh_only_their_own_day(
+    sleman: Sleman, siti: Employee, rina: Employee, guru: Employee, clock: Clock
+) -> None:
+    add_location(sleman.kua)
+    before = {e.name: stored(e) for e in (siti, rina, guru)}
+
+    arrived = clock.set(local(march(27), "07:20"))
+    assert punch_check_in(employee=siti, check_in=at_point()).accepted
+    after = stored(siti)
+    today = after[march(27)]
+    assert (today["status"], today["datang"], today["pulang"]) == ("H", time(7, 20), None)
+    assert (today["psw_minutes"], today["psw_class"], today["evaluated_at"]) == (225, 4, arrived)
+    unchanged_except(before["Siti Hasanah"], after, march(27))
+
+    left = clock.set(local(march(27), "16:10"))
+    assert punch_check_in(employee=siti, check_in=at_point()).accepted
+    later = stored(siti)
+    today = later[march(27)]
+    assert (today["pulang"], today["psw_minutes"], today["meal"]) == (time(16, 10), 0, True)
+    assert today["evaluated_at"] == left
+    unchanged_except(before["Siti Hasanah"], later, march(27))
+    assert stored(rina) == before["Rina Marlina"]
+    assert stored(guru) == before["Guru Madrasah"]
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_importing_machine_logs_refreshes_only_the_dates_punched(
+    siti: Employee, rina: Employee, guru: Employee, clock: Clock, tmp_path: Path
+) -> None:
+    """Rina's fingerprints of the 20th and 21st arrive late from the machine."""
+    before = {e.name: stored(e) for e in (siti, rina, guru)}
+    log = tmp_path / "mesin.csv"
+    log.write_text(
+        "nip,time,source\n"
+        f"{rina.nip},2024-03-20T07:10:00+07:00,MACHINE\n"
+        f"{rina.nip},2024-03-20T16:02:00+07:00,MACHINE\n"
+        f"{rina.nip},2024-03-21T08:05:00+07:00,MACHINE\n",
+        encoding="utf-8",
+    )
+    imported = clock.set(local(march(27), "09:00"))
+    punches_import(path=log, actor_label="test")
+    after = stored(rina)
+    assert (after[march(20)]["status"], after[march(20)]["meal"]) == ("H", True)
+    assert (after[march(21)]["tl_minutes"], after[march(21)]["psw_minutes"]) == (35, 225)
+    assert after[march(20)]["evaluated_at"] == after[march(21)]["evaluated_at"] == imported
+    unchanged_except(before["Rina Marlina"], after, march(20), march(21))
+    assert stored(siti) == before["Siti Hasanah"]
+    assert stored(guru) == before["Guru Madrasah"]
+
+
+# ---------------------------------------------------------------- requests
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_approving_a_request_refreshes_only_its_dates_and_the_recap_follows(
+    sleman: Sleman, siti: Employee, rina: Employee, clock: Clock
+) -> None:
+    """Rina was on dinas luar on Thursday 21 and Friday 22 March: two TK days become DL."""
+    verifier = user_with_role(Role.VERIFIER, sleman.kankemenag)
+    assert rina.user is not None
+    request = request_submit(
+        actor=rina.user,
+        employee=rina,
+        new=NewRequest(code="DL", start=march(21), end=march(22), reason="Dinas luar ke Kanwil."),
+        evidence=evidence_store(content=pdf_letter(), original_name="spt.pdf", user=rina.user),
+    )
+    before = {e.name: stored(e) for e in (siti, rina)}
+    assert [before["Rina Marlina"][march(d)]["status"] for d in (21, 22)] == ["TK", "TK"]
+
+    decided = clock.set(local(march(27), "11:00"))
+    request_decide(actor=verifier, request=request, approve=True)
+    after = stored(rina)
+    assert [(after[march(d)]["status"], after[march(d)]["evaluated_at"]) for d in (21, 22)] == [
+        ("DL", decided),
+        ("DL", decided),
+    ]
+    unchanged_except(before["Rina Marlina"], after, march(21), march(22))
+    assert stored(siti) == before["Siti Hasanah"]
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@pytest.fixture
+def operator(sleman: Sleman) -> User:
+    return user_with_role(Role.OPERATOR, sleman.kua)
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_holiday_added_for_a_unit_refreshes_that_date_for_that_units_employees_only(
+    siti: Employee, rina: Employee, guru: Employee, sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    """The KUA closes on Friday 22 March (a local holiday); the madrasah works as usual."""
+    before = {e.name: stored(e) for e in (siti, rina, guru)}
+    added = clock.set(local(march(27), "12:00"))
+    holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
+
+    for employee in (siti, rina):
+        after = stored(employee)
+        friday = after[march(22)]
+        assert (friday["status"], friday["working"], friday["evaluated_at"]) == (
+            "LIBUR",
+            False,
+            added,
+        )
+        unchanged_except(before[employee.name], after, march(22))
+    assert stored(guru) == before["Guru Madrasah"]
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_national_holiday_dropped_for_a_unit_turns_that_date_into_a_working_day_there_only(
+    siti: Employee, rina: Employee, guru: Employee, sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    """Nyepi (11 March) becomes a working day for the KUA: Rina, who did not come, is TK."""
+    for employee in (siti, rina, guru):
+        days_refresh(employee=employee, dates=[march(11)])
+    before = {e.name: stored(e) for e in (siti, rina, guru)}
+    assert before["Rina Marlina"][march(11)]["status"] == "LIBUR"
+
+    dropped = clock.set(local(march(27), "12:30"))
+    holiday_drop(unit=sleman.kua, day=march(11), actor=operator)
+    after = stored(rina)
+    assert (after[march(11)]["status"], after[march(11)]["evaluated_at"]) == ("TK", dropped)
+    unchanged_except(before["Rina Marlina"], after, march(11))
+    unchanged_except(before["Siti Hasanah"], stored(siti), march(11))
+    assert stored(guru) == before["Guru Madrasah"]
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_national_holiday_refreshes_that_date_for_everyone_with_it_stored(
+    siti: Employee, rina: Employee, guru: Employee, clock: Clock
+) -> None:
+    before = {e.name: stored(e) for e in (siti, rina, guru)}
+    added = clock.set(local(march(27), "13:00"))
+    Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+    for employee in (siti, rina, guru):
+        after = stored(employee)
+        assert (after[march(20)]["status"], after[march(20)]["evaluated_at"]) == ("LIBUR", added)
+        unchanged_except(before[employee.name], after, march(20))
+
+
+def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
+    siti: Employee, rina: Employee, sleman: Sleman, clock: Clock
+) -> None:
+    """On Wednesday 27 March at 08:00 Siti has checked in (07:40: 10 minutes late, TL1) and Rina
+    has not come yet. An admin narrows TL1 to 1–5 minutes from 25 March on: Siti's days from
+    the 25th are re-evaluated (TL2 now), earlier ones are not, and Rina gets no day 27 (a TK
+    before the day is over) out of it."""
+    add_location(sleman.kua)
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=[siti, rina], start=march(18), end=march(26))
+    clock.set(local(march(27), "07:40"))
+    assert punch_check_in(employee=siti, check_in=at_point()).accepted
+    before = {e.name: stored(e) for e in (siti, rina)}
+    assert before["Siti Hasanah"][march(27)]["tl_class"] == 1
+
+    edited = clock.set(local(march(27), "08:00"))
+    PolicyValue.objects.create(key="class.bounds", effective_from=march(25), value="5,60,90")
+
+    after = stored(siti)
+    assert (after[march(27)]["tl_class"], after[march(27)]["evaluated_at"]) == (2, edited)
+    assert {d for d, row in after.items() if row["evaluated_at"] == edited} == {
+        march(25),
+        march(26),
+        march(27),
+    }
+    unchanged_except(before["Siti Hasanah"], after, march(25), march(26), march(27))
+    rina_after = stored(rina)
+    assert march(27) not in rina_after, "Rina's day is not over: nothing may call it TK yet"
+    assert {d for d, row in rina_after.items() if row["evaluated_at"] == edited} == {
+        march(25),
+        march(26),
+    }
+    unchanged_except(before["Rina Marlina"], rina_after, march(25), march(26))
+
+
+# ---------------------------------------------------------------- finalize_days
+
+
+def finalize(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("finalize_days", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_finalize_days_turns_yesterday_without_punches_into_tk(
+    siti: Employee, rina: Employee
+) -> None:
+    """The clock reads Tuesday 2 April: yesterday, Monday 1 April, was a working day."""
+    finalize()
+    assert EmployeeDay.objects.get(employee=rina, date=date(2024, 4, 1)).status == "TK"
+    assert EmployeeDay.objects.get(employee=siti, date=date(2024, 4, 1)).status == "TK"
+    assert not EmployeeDay.objects.filter(date=date(2024, 4, 2)).exists()
+
+
+def test_finalize_days_evaluates_a_range_and_skips_days_before_an_employees_start(
+    sleman: Sleman, siti: Employee
+) -> None:
+    newcomer = person(sleman.kua, "Pegawai Baru", start=march(27))
+    attend(newcomer, [march(28)], "07:20", "16:10")
+    output = finalize("--from", "2024-03-25", "--to", "2024-03-29")
+    assert {d: row["status"] for d, row in stored(newcomer).items()} == {
+        march(27): "TK",
+        march(28): "H",
+        march(29): "LIBUR",
+    }
+    assert {d: row["status"] for d, row in stored(siti).items()} == {
+        march(25): "H",
+        march(26): "H",
+        march(27): "TK",
+        march(28): "TK",
+        march(29): "LIBUR",
+    }
+    assert "2024-03-25" in output
+
+
+def test_finalize_days_refuses_today_and_nonsense_dates(siti: Employee) -> None:
+    with pytest.raises(CommandError):
+        finalize("--date", "2024-04-02")
+    with pytest.raises(CommandError):
+        finalize("--date", "2024-02-30")
+    with pytest.raises(CommandError):
+        finalize("--from", "2024-03-10", "--to", "2024-03-01")
+    assert not EmployeeDay.objects.exists()
+
+
+def test_the_recap_of_a_month_counts_finalized_tk_days_of_an_employee_who_never_came(
+    rina: Employee,
+) -> None:
+    """Rina (III/a, from 1 March) never punched: 18 TK days, 54 % of TUKIN, and a run of 18
+    working days (holidays between do not break it) proposes dismissal."""
+    finalize("--from", "2024-03-01", "--to", "2024-03-31")
+    row = recap_json(unit="KUA-MLATI")["Rina Marlina"]
+    assert (row["workdays"], row["absent_days"], row["tukin_deduction_percent"]) == (
+        18,
+        18,
+        "54.00",
+    )
+    assert row["discipline"]["longest_absent_streak"] == 18
+    assert row["discipline"]["sanction"] == "PEMBERHENTIAN"
