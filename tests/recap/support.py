@@ -30,7 +30,10 @@ from hadir.org.models import Employee, Role, Unit
 from hadir.presence.models import Punch
 from hadir.presence.services import punch_append
 from hadir.recap.models import EmployeeDay
+from hadir.requests.evidence import evidence_store
 from hadir.requests.imports import ExcuseImportReport, excuses_import
+from hadir.requests.models import Request
+from hadir.requests.services import NewRequest, request_submit
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UserFactory
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -121,6 +124,34 @@ def attend(
     for day in days:
         for hhmm in instead.get(day, (datang, pulang)):
             punch(employee, day, hhmm)
+
+
+def file_request(
+    actor: Any,
+    employee: Employee,
+    code: str,
+    start: date,
+    end: date | None = None,
+    session: str = "",
+) -> Request:
+    """``actor`` files a request for ``employee`` with a PDF letter, as Laporan Baru does."""
+    from tests.requests.support import pdf_letter
+
+    letter = evidence_store(content=pdf_letter(), original_name="surat.pdf", user=actor)
+    return request_submit(
+        actor=actor,
+        employee=employee,
+        new=NewRequest(code=code, start=start, end=end or start, session=session, reason="Surat."),
+        evidence=letter,
+    )
+
+
+def with_account(employee: Employee) -> User:
+    """Give ``employee`` a login account (if they have none) and return it."""
+    if employee.user is None:
+        employee.user = UserFactory.create(username=employee.nip)
+        employee.save(update_fields=["user"])
+    return employee.user
 
 
 def import_excuses(tmp_path: Path, *lines: str) -> ExcuseImportReport:

@@ -1,0 +1,301 @@
+"""Closing a month: after the request deadline, by an operator of the unit; then frozen.
+
+March 2024 ends on Sunday the 31st; with the default deadline (``recap.close_after_days`` = 5)
+it can be closed from Saturday 6 April. Once closed, a request touching March needs an admin
+(audited), the recap exports come out byte for byte the same from the snapshot taken at
+closing, whatever an admin changes afterwards, and only an admin can reopen it (audited).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.http import Http404
+
+from hadir.accounts.models import User
+from hadir.common.models import AuditEvent
+from hadir.common.tables import TableRefused
+from hadir.org.models import Employee, Role
+from hadir.presence.imports import punches_import
+from hadir.recap.models import EmployeeDay, PeriodClose
+from hadir.recap.periods import PeriodClosed, period_close, period_reopen
+from hadir.recap.selectors import recap_month
+from hadir.requests.models import Request, Status
+from hadir.requests.services import RequestRefused, request_decide
+from hadir.schedules.models import PolicyValue
+from tests.conftest import user_with_role
+from tests.recap.conftest import Clock
+from tests.recap.support import (
+    Sleman,
+    file_request,
+    local,
+    logged_in,
+    march,
+    recap_command,
+    recap_json,
+    with_account,
+)
+
+pytestmark = pytest.mark.usefixtures("march_people")
+
+MARCH = date(2024, 3, 1)
+SATURDAY_6_APRIL = date(2024, 4, 6)
+FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+@pytest.fixture
+def operator(sleman: Sleman) -> User:
+    """The Pengelola Presensi of KUA Mlati."""
+    return user_with_role(Role.OPERATOR, sleman.kua)
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return user_with_role(Role.ADMIN, None)
+
+
+@pytest.fixture
+def verifier(sleman: Sleman) -> User:
+    return user_with_role(Role.VERIFIER, sleman.kankemenag)
+
+
+@pytest.fixture
+def closed(
+    sleman: Sleman, operator: User, clock: Clock, march_people: dict[str, Employee]
+) -> PeriodClose:
+    """March closed for KUA Mlati by its operator on Saturday 6 April, 08:00."""
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    return period_close(actor=operator, unit=sleman.kua, month=MARCH)
+
+
+def exports(unit: str = "KUA-MLATI") -> dict[str, bytes]:
+    """``manage.py recap --month 2024-03 --unit UNIT --format F`` for every format."""
+    return {
+        fmt: recap_command("--month", "2024-03", "--unit", unit, "--format", fmt) for fmt in FORMATS
+    }
+
+
+# ---------------------------------------------------------------- the deadline and the scope
+
+
+def test_a_month_cannot_be_closed_before_the_request_deadline(
+    sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    for moment in (local(date(2024, 4, 2), "10:00"), local(date(2024, 4, 5), "23:59")):
+        clock.set(moment)
+        with pytest.raises(PeriodClosed, match="06-04-2024"):
+            period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    assert not PeriodClose.objects.exists()
+
+
+def test_the_operator_closes_the_month_from_the_sixth_day_after_it_ends_and_it_is_audited(
+    sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    live = recap_json(unit="KUA-MLATI")
+    live_daily = recap_command("--month", "2024-03", "--unit", "KUA-MLATI", "--daily")
+    clock.set(local(SATURDAY_6_APRIL, "00:00"))
+    closed = period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    assert (closed.unit.code, closed.month, closed.closed_by) == ("KUA-MLATI", MARCH, operator)
+    assert {row["name"]: row for row in closed.snapshot} == live
+    assert closed.daily_snapshot == json.loads(live_daily)
+    assert len(closed.daily_snapshot) == 3 * 31
+    event = AuditEvent.objects.get(action="recap.period_close")
+    assert (event.actor, event.object_id, event.after) == (
+        operator,
+        str(closed.pk),
+        {"employees": 3},
+    )
+
+
+def test_the_deadline_is_policy_data(sleman: Sleman, operator: User, clock: Clock) -> None:
+    PolicyValue.objects.create(key="recap.close_after_days", effective_from=march(15), value="10")
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    with pytest.raises(PeriodClosed, match="11-04-2024"):
+        period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    clock.set(local(date(2024, 4, 11), "08:00"))
+    assert period_close(actor=operator, unit=sleman.kua, month=MARCH).month == MARCH
+
+
+def test_a_month_closes_only_within_the_operators_scope_and_only_once(
+    sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    other_operator = user_with_role(Role.OPERATOR, sleman.kua_depok)
+    leader = user_with_role(Role.LEADER, sleman.kua)
+    for outsider in (other_operator, leader):
+        with pytest.raises(Http404):
+            period_close(actor=outsider, unit=sleman.kua, month=MARCH)
+    period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    with pytest.raises(PeriodClosed):
+        period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    assert PeriodClose.objects.count() == 1
+
+
+def test_closing_a_kankemenag_closes_the_units_under_it(
+    sleman: Sleman, march_people: dict[str, Employee], clock: Clock
+) -> None:
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    head_operator = user_with_role(Role.OPERATOR, sleman.kankemenag)
+    period_close(actor=head_operator, unit=sleman.kankemenag, month=MARCH)
+    citra = march_people["Citra"]
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(with_account(citra), citra, "CS", march(27))
+
+
+# ---------------------------------------------------------------- after closing
+
+
+@pytest.mark.usefixtures("closed")
+def test_after_closing_an_employees_request_for_that_month_is_refused(
+    march_people: dict[str, Employee],
+) -> None:
+    eko = march_people["Eko"]
+    account = with_account(eko)
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(account, eko, "SISTEM_ERROR", march(13), session="PAGI_SORE")
+    assert not Request.objects.filter(employee=eko).exists()
+    april = file_request(account, eko, "SISTEM_ERROR", date(2024, 4, 1), session="PAGI")
+    assert april.status == Status.SUBMITTED
+
+
+def test_a_request_filed_before_closing_can_no_longer_be_approved_by_a_verifier(
+    sleman: Sleman, operator: User, verifier: User, march_people: dict[str, Employee], clock: Clock
+) -> None:
+    eko = march_people["Eko"]
+    pending = file_request(with_account(eko), eko, "CS", march(13), march(15))
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    with pytest.raises(RequestRefused, match="03-2024"):
+        request_decide(actor=verifier, request=pending, approve=True)
+    pending.refresh_from_db()
+    assert pending.status == Status.SUBMITTED
+
+
+@pytest.mark.usefixtures("closed")
+def test_an_admin_may_still_change_a_closed_month_and_is_audited(
+    admin: User, march_people: dict[str, Employee], clock: Clock
+) -> None:
+    eko = march_people["Eko"]
+    request = file_request(admin, eko, "CS", march(13), march(14))
+    decided = clock.advance(hours=1)
+    request_decide(actor=admin, request=request, approve=True)
+    assert [EmployeeDay.objects.get(employee=eko, date=march(d)).status for d in (13, 14, 15)] == [
+        "CS",
+        "CS",
+        "TK",
+    ]
+    actions = AuditEvent.objects.filter(actor=admin).values_list("action", "summary", "at")
+    assert [(a, s) for a, s, _ in actions.order_by("id")] == [
+        ("requests.submit", request.reference),
+        ("requests.approve", request.reference),
+    ]
+    assert actions.order_by("id").last()[2] == decided  # type: ignore[index]
+
+
+@pytest.mark.usefixtures("closed")
+def test_punches_for_a_closed_month_are_refused_to_the_operator_and_accepted_from_an_admin(
+    operator: User, admin: User, march_people: dict[str, Employee], tmp_path: Path
+) -> None:
+    eko = march_people["Eko"]
+    log = tmp_path / "mesin.csv"
+    log.write_text(f"nip,time\n{eko.nip},2024-03-13T07:20:00+07:00\n", encoding="utf-8")
+    with pytest.raises(TableRefused, match="03-2024"):
+        punches_import(path=log, actor=operator)
+    assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "TK"
+    punches_import(path=log, actor=admin)
+    assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "H"
+
+
+def test_a_closed_months_exports_are_byte_for_byte_the_same_even_after_an_admin_changes_it(
+    closed: PeriodClose, admin: User, march_people: dict[str, Employee]
+) -> None:
+    first = exports()
+    assert exports() == first, "two runs give the same bytes"
+
+    # An admin excuses two of Eko's TK days (cuti sakit): the live figures change ...
+    eko = march_people["Eko"]
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+    live = next(iter(recap_month(employees=Employee.objects.filter(pk=eko.pk), month=MARCH)))
+    assert (live.as_dict()["absent_days"], live.as_dict()["absences"]) == (8, {"CS": 2})
+
+    # ... the closed month's exports do not: they come from the snapshot.
+    assert exports() == first
+    frozen = {row["name"]: row for row in json.loads(first["json"])}
+    assert frozen["Eko Prasetyo"]["absent_days"] == 10
+
+
+def test_the_export_page_serves_the_frozen_bytes_too(
+    closed: PeriodClose, sleman: Sleman, admin: User, march_people: dict[str, Employee]
+) -> None:
+    leader = user_with_role(Role.LEADER, sleman.kua)
+    eko = march_people["Eko"]
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+    downloaded = logged_in(leader).post(
+        f"/rekap/unit/{sleman.kua.pk}/ekspor/?bulan=2024-03", {"format": "xlsx"}
+    )
+    assert downloaded.status_code == 200
+    assert downloaded.content == exports()["xlsx"]
+
+
+def test_only_an_admin_reopens_a_month_and_it_is_audited(
+    closed: PeriodClose, operator: User, admin: User, march_people: dict[str, Employee]
+) -> None:
+    with pytest.raises(PeriodClosed):
+        period_reopen(actor=operator, closing=closed)
+    assert PeriodClose.objects.filter(pk=closed.pk).exists()
+
+    eko = march_people["Eko"]
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+    frozen = exports()
+    period_reopen(actor=admin, closing=closed)
+    assert not PeriodClose.objects.exists()
+    event = AuditEvent.objects.get(action="recap.period_reopen")
+    assert event.actor == admin
+    assert event.before == {
+        "closed_by": operator.pk,
+        "closed_at": closed.closed_at.isoformat(),
+        "rows": 3,
+    }
+    reopened = exports()
+    assert reopened["xlsx"] != frozen["xlsx"]
+    assert recap_json(unit="KUA-MLATI")["Eko Prasetyo"]["absent_days"] == 8
+
+
+def test_closing_and_reopening_from_the_unit_page(
+    sleman: Sleman, operator: User, admin: User, clock: Clock
+) -> None:
+    url = f"/rekap/unit/{sleman.kua.pk}/"
+    page = logged_in(operator).get(url, {"bulan": "2024-03"})
+    assert (page.context["can_close"], page.context["can_reopen"]) == (True, False)
+
+    refused = logged_in(operator).post(
+        f"{url}tutup/?bulan=2024-03", {"action": "close"}, follow=True
+    )
+    assert not PeriodClose.objects.exists()
+    assert "06-04-2024" in " ".join(str(m) for m in refused.context["messages"])
+
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    done = logged_in(operator).post(f"{url}tutup/?bulan=2024-03", {"action": "close"})
+    assert done.status_code == 302
+    assert done["Location"] == f"{url}?bulan=2024-03"
+    page = logged_in(operator).get(url, {"bulan": "2024-03"})
+    assert page.context["closing"].closed_by == operator
+    assert (page.context["can_close"], page.context["can_reopen"]) == (False, False)
+
+    assert (
+        logged_in(operator).post(f"{url}tutup/?bulan=2024-03", {"action": "reopen"}).status_code
+        == 302
+    )
+    assert PeriodClose.objects.exists(), "an operator's reopen is refused"
+    assert logged_in(admin).get(url, {"bulan": "2024-03"}).context["can_reopen"] is True
+    logged_in(admin).post(f"{url}tutup/?bulan=2024-03", {"action": "reopen"})
+    assert not PeriodClose.objects.exists()
