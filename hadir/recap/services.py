@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +17,7 @@ from hadir.recap.evaluation import evaluate_dates, reasons_to_json
 from hadir.recap.models import EmployeeDay
 from hadir.requests.models import Request, Status
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
+from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 UPDATED_FIELDS = [
@@ -78,7 +80,7 @@ def days_refresh_many(
         unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
         for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
     }
-    policies = {d: cache.policy(d) for d in _dates(start, end)}
+    policies = policies_for(start, end)
     written = 0
     for offset in range(0, len(employees), chunk):
         batch = list(employees[offset : offset + chunk])
@@ -121,6 +123,29 @@ def days_refresh_many(
             )
         written += len(rows)
     return written
+
+
+def policies_for(start: date, end: date) -> dict[date, Policy]:
+    """The policy in force on each date from ``start`` to ``end``, read once per change.
+
+    A policy changes only on the effective dates of its values, so each date takes the policy
+    of the latest change on or before it: a few queries for a year of days, not one per day.
+    """
+    from hadir.schedules import cache
+    from hadir.schedules.models import PolicyValue
+
+    changes = sorted(
+        set(
+            PolicyValue.objects.filter(effective_from__lte=end)
+            .order_by()
+            .values_list("effective_from", flat=True)
+        )
+    )
+    policies = {}
+    for day in _dates(start, end):
+        index = bisect_right(changes, day)
+        policies[day] = cache.policy(changes[index - 1] if index else start)
+    return policies
 
 
 def _dates(start: date, end: date) -> list[date]:
