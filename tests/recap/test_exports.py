@@ -14,6 +14,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -234,7 +235,7 @@ class QueuedOnly:
 def queued(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every unit exports in the background, and no thread starts."""
     monkeypatch.setattr(views, "EXPORT_INLINE_LIMIT", 0)
-    monkeypatch.setattr(exports_jobs.threading, "Thread", QueuedOnly)
+    monkeypatch.setattr(exports_jobs, "threading", SimpleNamespace(Thread=QueuedOnly))
 
 
 def download(client: Any, job: ExportJob) -> Any:
