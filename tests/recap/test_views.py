@@ -1,0 +1,357 @@
+"""The monitoring pages: an employee's month (calendar coloured by status, each day explained,
+uang makan, TUKIN, the year's discipline and the next threshold), who may drill down to whom,
+and a unit's recap with its filters, sorting, totals, discipline list and charts.
+
+The people are those of ``march_people`` (March 2024, worked by hand in ``test_scenarios.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hadir.org.models import Employee, Role
+from hadir.recap.services import days_refresh_many
+from tests.conftest import user_with_role
+from tests.factories import UserFactory
+from tests.recap.support import Sleman, leader_of, logged_in, march, person, with_account
+
+pytestmark = pytest.mark.usefixtures("march_people")
+
+CELL = re.compile(r'<td class="([^"]*)">\s*<details><summary><span class="daynum">(\d+)</span>')
+
+
+def calendar(html: str) -> dict[int, str]:
+    """The class of each day's cell in the month calendar, by day of the month."""
+    return {int(day): css for css, day in CELL.findall(html)}
+
+
+def names(response: Any) -> list[str]:
+    """The employees listed in the unit recap table, in order."""
+    return [row["name"] for row in response.context["page"]]
+
+
+@pytest.fixture
+def ani(march_people: dict[str, Employee]) -> Client:
+    """Ani, logged in as herself."""
+    return logged_in(with_account(march_people["Ani"]))
+
+
+@pytest.fixture
+def kua_head(sleman: Sleman) -> Client:
+    """The Pimpinan of KUA Mlati."""
+    return logged_in(leader_of(sleman.kua))
+
+
+@pytest.fixture
+def kankemenag_head(sleman: Sleman) -> Client:
+    """The Pimpinan of Kankemenag Sleman: every unit under it."""
+    return logged_in(leader_of(sleman.kankemenag))
+
+
+# ---------------------------------------------------------------- an employee's month
+
+
+def test_my_month_colours_each_day_by_its_status(ani: Client) -> None:
+    html = ani.get("/rekap/saya/", {"bulan": "2024-03"}).content.decode()
+    cells = calendar(html)
+    assert len(cells) == 31
+    assert {day: cells[day] for day in (1, 5, 9, 10, 11, 12, 29, 31)} == {
+        1: "status-H",
+        5: "status-H",
+        9: "status-LIBUR",
+        10: "status-LIBUR",
+        11: "status-LIBUR",
+        12: "status-LIBUR",
+        29: "status-LIBUR",
+        31: "status-LIBUR",
+    }
+    assert html.count('<td class="outside">') == 4  # Mon 26 – Thu 29 Feb open the first week
+    assert '<span class="cls">TL4</span>' in html
+    assert '<span class="cls">PSW3</span>' in html
+
+
+def test_every_day_of_my_month_is_explained(ani: Client) -> None:
+    html = ani.get("/rekap/saya/", {"bulan": "2024-03"}).content.decode()
+    for explanation in (
+        "Datang 07:45, jadwal 07:30: terlambat 15 menit (TL1)",
+        "Datang 07:30, jadwal 07:30: tepat waktu",
+        "Pulang 15:29, jadwal 16:30: pulang 61 menit sebelum waktunya (PSW3)",
+        "Senin, 11 Maret 2024: hari libur",
+        "2 presensi pada hari libur disimpan, tidak dihitung",
+        "Sabtu, 9 Maret 2024: bukan hari kerja pola KANTOR_5H",
+    ):
+        assert explanation in html, explanation
+
+
+def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
+    ani: Client,
+) -> None:
+    response = ani.get("/rekap/saya/", {"bulan": "2024-03"})
+    recap = response.context["recap"]
+    assert recap["meal_allowance"] == {
+        "days": 18,
+        "rate": 37000,
+        "gross": 666000,
+        "tax": 33300,
+        "net": 632700,
+    }
+    assert recap["tukin_deduction_percent"] == "4.75"
+    assert recap["discipline"]["next_threshold"] == {"sanction": "TEGURAN_LISAN", "days_left": 3}
+    html = response.content.decode()
+    assert "18 hari × Rp 37000" in html
+    assert "Bruto Rp 666000 · PPh 21 Rp 33300 · <strong>Neto Rp 632700</strong>" in html
+    assert '<p class="big-number">4.75 %</p>' in html
+    assert "TL 2/0/0/1 · PSW 0/1/1/0 · TK 0" in html
+    assert "3 hari lagi → TEGURAN_LISAN" in html
+    for line in (
+        "terlambat kelas 1 (TL1): 2 × 0,5% = 1,0%",
+        "Potongan TUKIN bulan ini: 4,75%",
+        "Uang makan golongan III: 18 hari × Rp37.000 = Rp666.000",
+        "PPh 21 5% = Rp33.300; diterima Rp632.700",
+        "Hari tidak masuk kerja: 0 hari TK + ⌊237 menit TL/PSW ÷ 450⌋ = 0 hari",
+    ):
+        assert line in html, line
+
+
+def test_a_month_with_a_sanction_names_it_and_its_level(
+    kua_head: Client, march_people: dict[str, Employee]
+) -> None:
+    eko = march_people["Eko"]
+    response = kua_head.get(f"/rekap/pegawai/{eko.pk}/", {"bulan": "2024-03"})
+    html = response.content.decode()
+    assert "<strong>PEMBERHENTIAN</strong> (berat)" in html
+    assert "10 hari kerja TK berturut-turut (batas 10)" in html
+    assert calendar(html)[13] == "status-TK"
+    assert response.context["recap"]["discipline"]["next_threshold"] is None
+
+
+def test_the_month_navigation_and_an_unreadable_month_fall_back_to_this_month(ani: Client) -> None:
+    html = ani.get("/rekap/saya/", {"bulan": "2024-03"}).content.decode()
+    assert '<a href="?bulan=2024-02">' in html
+    assert '<a href="?bulan=2024-04">' in html
+    for asked in ({}, {"bulan": "Maret"}):
+        assert ani.get("/rekap/saya/", asked).context["month"].isoformat() == "2024-04-01"
+
+
+def test_a_day_in_a_month_not_yet_evaluated_says_so(ani: Client) -> None:
+    """Today is 2 April: the 1st is evaluated (TK), today and the rest of April are not yet."""
+    html = ani.get("/rekap/saya/", {"bulan": "2024-04"}).content.decode()
+    cells = calendar(html)
+    assert (cells[1], cells[2], cells[30]) == ("status-TK", "", "")
+    today = html[html.index('<span class="daynum">2</span>') :].split("</td>")[0]
+    assert 'class="badge"' not in today
+    assert '<p class="muted">' in today
+
+
+# ---------------------------------------------------------------- who may see whom
+
+
+def test_the_unit_head_drills_down_to_the_units_employees_only(
+    kua_head: Client, march_people: dict[str, Employee], sleman: Sleman
+) -> None:
+    assert kua_head.get(f"/rekap/unit/{sleman.kua.pk}/").status_code == 200
+    assert kua_head.get(f"/rekap/pegawai/{march_people['Ani'].pk}/").status_code == 200
+    assert kua_head.get(f"/rekap/pegawai/{march_people['Budi'].pk}/").status_code == 404
+    assert kua_head.get(f"/rekap/unit/{sleman.man.pk}/").status_code == 404
+    assert kua_head.get(f"/rekap/unit/{sleman.kankemenag.pk}/").status_code == 404
+
+
+def test_another_units_head_gets_not_found_exactly_like_a_missing_employee(
+    sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    depok_head = logged_in(leader_of(sleman.kua_depok))
+    ani = march_people["Ani"]
+    hidden = depok_head.get(f"/rekap/pegawai/{ani.pk}/")
+    missing = depok_head.get("/rekap/pegawai/999999/")
+    assert hidden.status_code == missing.status_code == 404
+    assert depok_head.get(f"/rekap/unit/{sleman.kua.pk}/").status_code == 404
+
+
+def test_the_kankemenag_head_and_operator_reach_every_unit_under_it(
+    kankemenag_head: Client, sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    operator = logged_in(user_with_role(Role.OPERATOR, sleman.kankemenag))
+    for client in (kankemenag_head, operator):
+        for unit in (sleman.kua, sleman.man, sleman.mts):
+            assert client.get(f"/rekap/unit/{unit.pk}/").status_code == 200
+        assert client.get(f"/rekap/pegawai/{march_people['Dedi'].pk}/").status_code == 200
+
+
+def test_an_employee_sees_their_own_month_and_nobody_elses(
+    ani: Client, march_people: dict[str, Employee], sleman: Sleman
+) -> None:
+    assert ani.get("/rekap/saya/").status_code == 200
+    assert ani.get(f"/rekap/pegawai/{march_people['Ani'].pk}/").status_code == 200
+    assert ani.get(f"/rekap/pegawai/{march_people['Eko'].pk}/").status_code == 404
+    assert ani.get(f"/rekap/unit/{sleman.kua.pk}/").status_code == 404
+
+
+def test_an_account_without_an_employee_has_no_month_and_a_stranger_must_log_in(
+    db: None, sleman: Sleman
+) -> None:
+    assert logged_in(UserFactory.create()).get("/rekap/saya/").status_code == 404
+    url = f"/rekap/unit/{sleman.kua.pk}/"
+    stranger = Client().get(url)
+    assert stranger.status_code == 302
+    assert stranger["Location"] == f"{reverse('accounts:login')}?next={url}"
+
+
+# ---------------------------------------------------------------- the unit recap
+
+
+def unit_page(client: Client, sleman: Sleman, **params: str) -> Any:
+    return client.get(f"/rekap/unit/{sleman.kankemenag.pk}/", {"bulan": "2024-03", **params})
+
+
+def test_the_unit_recap_lists_everyone_under_the_unit_by_name_with_totals(
+    kankemenag_head: Client, sleman: Sleman
+) -> None:
+    response = unit_page(kankemenag_head, sleman)
+    assert names(response) == [
+        "Ani Rahmawati",
+        "Budi Santoso",
+        "Citra Lestari",
+        "Dedi Kurniawan",
+        "Eko Prasetyo",
+        "Fitri Handayani",
+    ]
+    assert response.context["total"] == 6
+    # gross 666,000 + 280,000 + 296,000 + 697,000 + 740,000 + 820,000
+    # tax 33,300 + 0 + 14,800 + 104,550 + 37,000 + 123,000
+    assert response.context["totals"] == {
+        "gross": 3499000,
+        "tax": 312650,
+        "net": 3186350,
+        "tk": 20,
+    }
+    html = response.content.decode()
+    assert "Rp 3499000, PPh 21 Rp 312650" in html
+    assert "<td>MAN 2 Sleman</td>" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "eko"}, ["Eko Prasetyo"]),
+        ({"q": "  RAHMA "}, ["Ani Rahmawati"]),
+        ({"tampil": "tk"}, ["Eko Prasetyo", "Fitri Handayani"]),
+        ({"tampil": "terlambat"}, ["Ani Rahmawati", "Budi Santoso"]),
+        ({"tampil": "sanksi"}, ["Eko Prasetyo", "Fitri Handayani"]),
+        ({"tampil": "tk", "q": "fitri"}, ["Fitri Handayani"]),
+        ({"tampil": "terlambat", "q": "citra"}, []),
+    ],
+)
+def test_the_unit_recap_filters_by_name_and_by_what_happened(
+    kankemenag_head: Client, sleman: Sleman, params: dict[str, str], expected: list[str]
+) -> None:
+    response = unit_page(kankemenag_head, sleman, **params)
+    assert names(response) == expected
+    assert response.context["total"] == 6
+
+
+def test_the_unit_recap_finds_an_employee_by_the_start_of_the_nip(
+    kankemenag_head: Client, sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    budi = march_people["Budi"]
+    assert names(unit_page(kankemenag_head, sleman, q=budi.nip[:16])) == ["Budi Santoso"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected_first", "key"),
+    [
+        ("tk", {"Eko Prasetyo", "Fitri Handayani"}, lambda r: r["absent_days"]),
+        ("tl", {"Budi Santoso"}, lambda r: r["late"]["minutes"]),
+        ("psw", {"Ani Rahmawati"}, lambda r: r["early"]["minutes"]),
+        ("tukin", {"Eko Prasetyo", "Fitri Handayani"}, lambda r: float(r["tukin_deduction_percent"])),
+        ("disiplin", {"Eko Prasetyo", "Fitri Handayani"}, lambda r: r["discipline"]["days_not_at_work"]),
+    ],
+)  # fmt: skip
+def test_the_unit_recap_sorts_the_worst_first(
+    kankemenag_head: Client, sleman: Sleman, sort: str, expected_first: set[str], key: Any
+) -> None:
+    rows = list(unit_page(kankemenag_head, sleman, urut=sort).context["page"])
+    values = [key(row) for row in rows]
+    assert values == sorted(values, reverse=True)
+    assert {row["name"] for row in rows[: len(expected_first)]} == expected_first
+
+
+def test_sorting_by_tk_orders_the_figures(kankemenag_head: Client, sleman: Sleman) -> None:
+    rows = list(unit_page(kankemenag_head, sleman, urut="tk").context["page"])
+    assert [row["absent_days"] for row in rows] == [10, 10, 0, 0, 0, 0]
+    tukin = list(unit_page(kankemenag_head, sleman, urut="tukin").context["page"])
+    assert [row["tukin_deduction_percent"] for row in tukin] == [
+        "30.00", "30.00", "4.75", "2.00", "0.00", "0.00",
+    ]  # fmt: skip
+
+
+def test_the_discipline_list_names_who_has_a_sanction_or_is_one_day_from_the_next(
+    kankemenag_head: Client, sleman: Sleman
+) -> None:
+    response = unit_page(kankemenag_head, sleman)
+    listed = {
+        row["name"]: (
+            row["discipline"]["days_not_at_work"],
+            row["discipline"]["longest_absent_streak"],
+            row["discipline"]["sanction"],
+            row["discipline"]["next_threshold"],
+        )
+        for row in response.context["discipline"]
+    }
+    assert listed == {
+        "Eko Prasetyo": (10, 10, "PEMBERHENTIAN", None),
+        "Fitri Handayani": (
+            10,
+            5,
+            "PERNYATAAN_TIDAK_PUAS",
+            {"sanction": "TUKIN_25_6", "days_left": 1},
+        ),
+    }
+    html = response.content.decode()
+    assert "PEMBERHENTIAN (berat)" in html
+    assert "1 → TUKIN_25_6" in html
+
+
+def test_the_discipline_list_warns_one_day_before_the_first_reprimand(
+    kankemenag_head: Client, sleman: Sleman
+) -> None:
+    """Two TK days (no sanction yet) are one day short of a teguran lisan."""
+    newcomer = person(sleman.kua, "Gita Anggraini", start=march(27))
+    days_refresh_many(employees=[newcomer], start=march(27), end=march(31))
+    listed = {r["name"]: r for r in unit_page(kankemenag_head, sleman).context["discipline"]}
+    assert listed["Gita Anggraini"]["discipline"]["days_not_at_work"] == 2
+    assert listed["Gita Anggraini"]["discipline"]["next_threshold"] == {
+        "sanction": "TEGURAN_LISAN",
+        "days_left": 1,
+    }
+    assert "Ani Rahmawati" not in listed
+
+
+def test_the_charts_count_late_check_ins_and_tk_per_day_and_per_unit(
+    kankemenag_head: Client, sleman: Sleman
+) -> None:
+    charts = unit_page(kankemenag_head, sleman).context["charts"]
+    assert "<title>13: 2</title>" in charts["absent_by_day"]  # Eko and Fitri
+    assert "<title>20: 1</title>" in charts["absent_by_day"]  # Eko; Fitri came
+    assert "<title>5: 1</title>" in charts["late_by_day"]  # Ani, 07:45
+    assert "<title>20: 1</title>" in charts["late_by_day"]  # Budi, no datang
+    assert "<title>KUA Mlati: 20</title>" in charts["absent_by_unit"]
+    assert "<title>KUA Mlati: 3</title>" in charts["late_by_unit"]
+    assert "<title>MAN 2 Sleman: 1</title>" in charts["late_by_unit"]
+
+
+def test_the_unit_head_cannot_close_a_month(kua_head: Client, sleman: Sleman) -> None:
+    response = kua_head.get(f"/rekap/unit/{sleman.kua.pk}/", {"bulan": "2024-03"})
+    assert (response.context["can_close"], response.context["can_reopen"]) == (False, False)
+    assert 'name="action" value="close"' not in response.content.decode()
+
+
+def test_the_page_offers_every_export_format(kua_head: Client, sleman: Sleman) -> None:
+    html = kua_head.get(f"/rekap/unit/{sleman.kua.pk}/", {"bulan": "2024-03"}).content.decode()
+    assert f'action="/rekap/unit/{sleman.kua.pk}/ekspor/?bulan=2024-03"' in html
+    for fmt in ("json", "csv", "xlsx", "pdf"):
+        assert f'<option value="{fmt}"' in html
