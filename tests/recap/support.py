@@ -46,9 +46,9 @@ def march(day: int) -> date:
     return date(2024, 3, day)
 
 
-def local(day: date, hhmm: str) -> datetime:
-    """An aware instant: ``hhmm`` (or ``hh:mm:ss``) on ``day`` in WIB."""
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=WIB)
+def local(day: date, hhmm: str, tz: ZoneInfo = WIB) -> datetime:
+    """An aware instant: ``hhmm`` (or ``hh:mm:ss``) on ``day`` in ``tz`` (WIB by default)."""
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
 
 
 def dates(start: date, end: date) -> list[date]:
@@ -75,10 +75,11 @@ def person(
     pattern: Any = None,
     start: date = FIRST_OF_MARCH,
     account: bool = False,
+    pppk: bool = False,
 ) -> Employee:
     """An employee of ``unit`` counting from ``start`` (with a login account if asked)."""
     employee = EmployeeFactory.create(
-        unit=unit, name=name, golongan=golongan, pattern=pattern, start=start
+        unit=unit, name=name, golongan=golongan, pattern=pattern, start=start, pppk=pppk
     )
     if account:
         employee.user = UserFactory.create(username=employee.nip)
@@ -104,10 +105,10 @@ def logged_in(user: User) -> Client:
 
 
 def punch(employee: Employee, day: date, hhmm: str) -> Punch:
-    """A fingerprint-machine punch at ``hhmm`` on ``day`` (WIB), sealed onto the chain."""
-    return punch_append(
-        employee, Punch(employee=employee, at=local(day, hhmm), source=Punch.Source.MACHINE)
-    )
+    """A fingerprint-machine punch at ``hhmm`` on ``day`` in the unit's own time zone, sealed
+    onto the employee's chain."""
+    at = local(day, hhmm, ZoneInfo(employee.unit.timezone))
+    return punch_append(employee, Punch(employee=employee, at=at, source=Punch.Source.MACHINE))
 
 
 def attend(

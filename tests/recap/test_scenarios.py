@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 
 from hadir.org.models import Employee
+from tests.factories import UnitFactory
 from tests.recap.support import (
     FIVE_DAY_WORKDAYS,
+    Sleman,
+    attend,
     daily_json,
     march,
+    person,
     recap_command,
     recap_json,
 )
@@ -356,3 +360,40 @@ def test_madrasah_6h_jumat_counts_sundays_and_dinas_luar_days_but_not_fridays() 
         30: day("DL"),
         31: day("LIBUR"),  # Easter Sunday: a holiday on a working Sunday
     }
+
+
+# ---------------------------------------------------------------- other zones, PPPK
+
+
+def test_a_wita_unit_is_read_in_its_own_time_and_a_pppk_xiii_is_paid_as_golongan_iv(
+    sleman: Sleman,
+) -> None:
+    """Rahmat, PPPK XIII at a KUA in Makassar (WITA, UTC+8): 07:25–16:35 local time on every
+    working day, 07:40 on the 5th (10 minutes late, TL1). In WIB his 07:25 is 06:25, so any
+    reading in the server's zone would move his day. TUKIN 0.5 %. PPPK XIII is paid as IV:
+    18 × 41,000 = 738,000; 15 % = 110,700; net 627,300."""
+    makassar = UnitFactory.create(
+        code="KUA-MAKASSAR", name="KUA Makassar", parent=sleman.kankemenag, timezone="Asia/Makassar"
+    )
+    rahmat = person(makassar, "Rahmat Hidayat", "XIII", pppk=True)
+    attend(rahmat, FIVE_DAY_WORKDAYS, "07:25", "16:35", instead={march(5): ["07:40", "16:35"]})
+    row = recap_json(unit="KUA-MAKASSAR")["Rahmat Hidayat"]
+    assert figures(row) == {
+        "workdays": 18,
+        "present_days": 18,
+        "absent_days": 0,
+        "absences": {},
+        "late": {"1": 1, "2": 0, "3": 0, "4": 0, "minutes": 10},
+        "early": NOTHING,
+        "tukin_deduction_percent": "0.50",
+        "meal_allowance": {
+            "days": 18,
+            "rate": 41000,
+            "gross": 738000,
+            "tax": 110700,
+            "net": 627300,
+        },
+        "discipline": {**CLEAN_RECORD, "year_late_early_minutes": 10},
+    }
+    fifth = daily_json(unit="KUA-MAKASSAR")["Rahmat Hidayat"][march(5)]
+    assert daily_figures(fifth) == day("H", "07:40", "16:35", late=(10, 1), meal=True)
