@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_employee_logs_in_with_nip_on_a_phone_and_sees_their_card(
     live_server: Any, phone: Page, screenshot: Any
 ) -> None:
-    employee = EmployeeFactory(name="Siti Hasanah")
-    employee.user = UserFactory(
+    employee = EmployeeFactory.create(name="Siti Hasanah")
+    employee.user = UserFactory.create(
         username=employee.nip, first_name=employee.name, password="rahasia-kuat-2024"
     )
     employee.save()
@@ -39,7 +39,7 @@ def test_employee_logs_in_with_nip_on_a_phone_and_sees_their_card(
 def test_wrong_password_keeps_the_employee_on_the_login_page_with_a_message(
     live_server: Any, phone: Page
 ) -> None:
-    user = UserFactory(username=EmployeeFactory().nip, password="rahasia-kuat-2024")
+    user = UserFactory.create(username=EmployeeFactory.create().nip, password="rahasia-kuat-2024")
 
     phone.goto(f"{live_server.url}/akun/masuk/")
     phone.get_by_label("NIP").fill(user.username)
