@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import CommandError
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -170,6 +171,19 @@ def test_the_csv_recap_and_daily_detail_parse_with_dictreader_and_equal_the_json
     assert len(daily) == 3 * 31
     nyepi = next(r for r in daily if r["name"] == "Ani Rahmawati" and r["date"] == "2024-03-11")
     assert (nyepi["status"], nyepi["datang"], nyepi["meal"]) == ("LIBUR", "", "False")
+
+
+def test_the_command_refuses_an_unknown_unit_and_a_malformed_month() -> None:
+    with pytest.raises(CommandError, match="KUA-ENTAH"):
+        recap_command("--month", "2024-03", "--unit", "KUA-ENTAH")
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        recap_command("--month", "03-2024")
+
+
+def test_the_command_without_a_unit_recaps_everyone_and_signs_for_all_units() -> None:
+    rows = json.loads(recap_command("--month", "2024-03", "--format", "json"))
+    assert len(rows) == 6
+    assert "Semua unit" in pdf_text(recap_command("--month", "2024-03", "--format", "pdf"))
 
 
 def test_the_json_export_loads_and_is_the_recap() -> None:
