@@ -1,7 +1,8 @@
 """Short-lived, per-process caches of calendar reads for the hot path (check-in).
 
 A check-in needs the day's schedule and the policy; both change rarely (an operator edit), so a
-process keeps them for ``TTL_SECONDS``. Recaps do not use this: they read fresh.
+process keeps them for ``TTL_SECONDS``, and so are a unit's check-in locations (see
+:func:`hadir.presence.selectors.allowed_areas`). Recaps do not use this: they read fresh.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def clear() -> None:
     _store.clear()
 
 
+def cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
+    """Keep another hot-path read that only an operator's edit changes (a unit's locations)."""
+    return _cached(key, load)
+
+
 def patterns() -> dict[str, WorkPattern]:
     return _cached(("patterns",), selectors.work_patterns)
 
@@ -45,15 +51,16 @@ def policy(day: date) -> Policy:
     return _cached(("policy", day), lambda: selectors.policy_as_of(day))
 
 
+def calendar(day: date) -> selectors.CalendarRows:
+    """The day's holiday and special-period rows, for every unit at once."""
+    return _cached(("calendar", day), lambda: selectors.calendar_rows(day, day))
+
+
 def schedule(unit: Unit, pattern_code: str, day: date) -> Schedule:
-    """The schedule of ``day`` for a unit's employee on ``pattern_code``."""
+    """The schedule of ``day`` for a unit's employee on ``pattern_code``.
 
-    def load() -> Schedule:
-        return schedule_for(
-            day,
-            patterns()[pattern_code],
-            holidays=selectors.holiday_dates(unit, day, day),
-            special_periods=selectors.special_periods_for(unit, day, day),
-        )
-
-    return _cached(("schedule", unit.pk, pattern_code, day), load)
+    Computed (in microseconds) from the day's rows that all units share (:func:`calendar`), so a
+    process serving a thousand units reads the calendar once per ``TTL_SECONDS``, not per unit.
+    """
+    holidays, periods = selectors.unit_calendars([unit], day, day, calendar(day))[unit.pk]
+    return schedule_for(day, patterns()[pattern_code], holidays=holidays, special_periods=periods)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -106,33 +108,50 @@ def holiday_calendar(unit: Unit, year: int) -> list[tuple[date, str, bool]]:
     return [(day, name, day in effective) for day, name in sorted(names.items())]
 
 
+@dataclass(frozen=True)
+class CalendarRows:
+    """Every holiday and special period row of a date range, read once for any number of units."""
+
+    holidays: Sequence[tuple[date, int | None, bool]]
+    periods: Sequence[tuple[rules_patterns.SpecialPeriod, bool, frozenset[int]]]
+
+
+def calendar_rows(start: date, end: date) -> CalendarRows:
+    """The rows :func:`unit_calendars` needs, in a fixed number of queries."""
+    for year in range(start.year, end.year + 1):
+        holiday_year_ensure(year)
+    holidays = list(
+        Holiday.objects.filter(date__range=(start, end)).values_list("date", "unit_id", "active")
+    )
+    periods = SpecialPeriod.objects.filter(start__lte=end, end__gte=start).prefetch_related(
+        "days__pattern", "units"
+    )
+    return CalendarRows(
+        holidays=holidays,
+        periods=[
+            (_special_period(p), p.all_units, frozenset(u.pk for u in p.units.all()))
+            for p in periods
+        ],
+    )
+
+
 def unit_calendars(
-    units: list[Unit], start: date, end: date
+    units: list[Unit], start: date, end: date, rows: CalendarRows | None = None
 ) -> dict[int, tuple[frozenset[date], list[rules_patterns.SpecialPeriod]]]:
     """Holidays and special periods of many units at once, in a fixed number of queries.
 
     The same rules as :func:`holiday_dates` and :func:`special_periods_for`, computed in memory
-    from every relevant row, so a recap of thousands of units does not query per unit.
+    from every relevant row, so a recap of thousands of units does not query per unit. ``rows``
+    (from :func:`calendar_rows` over the same dates) saves even those queries.
     """
-    for year in range(start.year, end.year + 1):
-        holiday_year_ensure(year)
-    ancestors = {unit.pk: _ancestor_ids(unit) for unit in units}
-    holiday_rows = list(
-        Holiday.objects.filter(date__range=(start, end)).values_list("date", "unit_id", "active")
-    )
-    periods = list(
-        SpecialPeriod.objects.filter(start__lte=end, end__gte=start).prefetch_related(
-            "days__pattern", "units"
-        )
-    )
-    converted = {period.pk: _special_period(period) for period in periods}
-    period_units = {period.pk: {u.pk for u in period.units.all()} for period in periods}
+    if rows is None:
+        rows = calendar_rows(start, end)
     result = {}
     for unit in units:
-        chain = ancestors[unit.pk]
+        chain = _ancestor_ids(unit)
         depth = {unit_id: index + 1 for index, unit_id in enumerate(chain)}
         decided: dict[date, tuple[int, bool]] = {}
-        for day, unit_id, active in holiday_rows:
+        for day, unit_id, active in rows.holidays:
             if unit_id is not None and unit_id not in depth:
                 continue
             rank = depth.get(unit_id, 0) if unit_id is not None else 0
@@ -141,9 +160,9 @@ def unit_calendars(
                 decided[day] = (rank, active)
         holidays = frozenset(day for day, (_, active) in decided.items() if active)
         applicable = [
-            converted[period.pk]
-            for period in periods
-            if period.all_units or period_units[period.pk] & set(chain)
+            period
+            for period, all_units, unit_ids in rows.periods
+            if all_units or unit_ids & set(chain)
         ]
         result[unit.pk] = (holidays, applicable)
     return result
