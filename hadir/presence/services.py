@@ -76,12 +76,15 @@ def punch_check_in(
     now = now or timezone.now()
     tz = ZoneInfo(employee.unit.timezone)
     local = now.astimezone(tz)
-    replay = _replayed(employee, check_in.idempotency_key, now, tz)
-    if replay is not None:
-        return replay
     try:
         location_id, flags = _admissible(employee, check_in, now, local)
     except _Refused as refused:
+        # A retried tap gets its first answer even when it would be refused now. (A retry that
+        # is still admissible is answered under the lock below: one replay check, not two, for
+        # the usual new tap.)
+        replay = _replayed(employee, check_in.idempotency_key, now, tz)
+        if replay is not None:
+            return replay
         return _refuse(employee, check_in, now, local, refused)
     try:
         with transaction.atomic():
@@ -256,6 +259,8 @@ def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outc
     """The earlier answer to the same idempotency key, if there was one."""
     if not key:
         return None
+    if not _key_used(employee, key[:64]):
+        return None  # the usual case, answered by one query
     punch = Punch.objects.filter(employee=employee, idempotency_key=key[:64]).first()
     if punch is not None:
         outcome = _accepted(employee, punch, tz)
@@ -279,6 +284,15 @@ def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outc
             detail=refusal.detail,
         )
     return None
+
+
+def _key_used(employee: Employee, key: str) -> bool:
+    """Whether a punch or a refusal of ``employee`` carries ``key``, in one query."""
+    punches = Punch.objects.filter(employee=employee, idempotency_key=key).values_list("pk")
+    refusals = (
+        Refusal.objects.filter(employee=employee, idempotency_key=key).order_by().values_list("pk")
+    )
+    return bool(punches.union(refusals, all=True)[:1])
 
 
 def _accepted(employee: Employee, punch: Punch, tz: ZoneInfo, *, store: bool = False) -> Outcome:
