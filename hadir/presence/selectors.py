@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch
@@ -28,14 +28,29 @@ def _area(location: Location) -> Area:
 
 
 def allowed_areas(employee: Employee) -> list[Area]:
-    """The unit's active locations plus those granted to the employee and approved."""
+    """The unit's active locations plus those granted to the employee and approved.
+
+    Most employees have no extra location: then one indexed read answers that, and the unit's
+    locations come from the short-lived per-process cache of every unit's locations.
+    """
     granted = LocationGrant.objects.filter(
         employee=employee, status=LocationGrant.Status.APPROVED
     ).values("location_id")
-    locations = Location.objects.filter(active=True).filter(
-        Q(unit_id=employee.unit_id) | Q(pk__in=granted)
-    )
+    if not granted.exists():
+        return list(cache.cached(("locations",), _areas_by_unit).get(employee.unit_id, ()))
+    own = Location.objects.filter(unit_id=employee.unit_id).values("pk")
+    # A union of two indexed reads, not ``unit = … OR pk IN …``: PostgreSQL answers an OR
+    # across the two only by scanning every location (and every unit, for the ordering).
+    locations = Location.objects.filter(active=True, pk__in=own.union(granted))
     return [_area(location) for location in locations]
+
+
+def _areas_by_unit() -> dict[int, tuple[Area, ...]]:
+    """Every active location by unit, each unit's in the model's order (by name)."""
+    by_unit: dict[int, list[Area]] = {}
+    for location in Location.objects.filter(active=True):
+        by_unit.setdefault(location.unit_id, []).append(_area(location))
+    return {unit_id: tuple(areas) for unit_id, areas in by_unit.items()}
 
 
 def last_positioned_punch(employee: Employee) -> Punch | None:
