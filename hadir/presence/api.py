@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
+from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
@@ -92,10 +93,18 @@ def standing_of(day: DayResult) -> Standing:
     )
 
 
-def _employee(request: HttpRequest):  # type: ignore[no-untyped-def]
-    employee = getattr(request.user, "employee", None)
-    if employee is None:
+def _employee(request: HttpRequest) -> Employee:
+    """The caller's employee record with its unit and work patterns, read in one query."""
+    user = request.user
+    if not user.is_authenticated:
         raise Http404
+    try:
+        employee = Employee.objects.select_related("unit__default_pattern", "pattern").get(
+            user_id=user.pk
+        )
+    except Employee.DoesNotExist:
+        raise Http404 from None
+    employee.user = user  # the account the session already read
     return employee
 
 
