@@ -132,6 +132,11 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
     recaps = list(recap_month(employees=employees, month=month))
     rows = [r.as_dict() | {"id": r.employee.pk} for r in recaps]
+    closing = closed_period(unit, month)
+    if closing is not None:
+        # A closed month shows the figures frozen at closing, like its exports.
+        ids = {r["nip"]: r["id"] for r in rows}
+        rows = [row | {"id": ids[row["nip"]]} for row in closing.snapshot if row["nip"] in ids]
     query = request.GET.get("q", "").strip().lower()[:50]
     only = request.GET.get("tampil", "")
     shown = [
@@ -145,7 +150,6 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     sort = request.GET.get("urut", "nama")
     shown.sort(key=SORT_KEYS.get(sort, SORT_KEYS["nama"]))
     page = Paginator(shown, 100).get_page(request.GET.get("page"))
-    closing = closed_period(unit, month)
     return render(
         request,
         "recap/unit_month.html",

@@ -299,3 +299,17 @@ def test_closing_and_reopening_from_the_unit_page(
     assert logged_in(admin).get(url, {"bulan": "2024-03"}).context["can_reopen"] is True
     logged_in(admin).post(f"{url}tutup/?bulan=2024-03", {"action": "reopen"})
     assert not PeriodClose.objects.exists()
+
+
+def test_the_unit_page_of_a_closed_month_shows_the_frozen_figures(
+    closed: PeriodClose, sleman: Sleman, admin: User, march_people: dict[str, Employee]
+) -> None:
+    eko = march_people["Eko"]
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+    leader = user_with_role(Role.LEADER, sleman.kua)
+    page = logged_in(leader).get(f"/rekap/unit/{sleman.kua.pk}/?bulan=2024-03")
+    shown = {row["name"]: row for row in page.context["page"]}
+    assert shown["Eko Prasetyo"]["absent_days"] == 10
+    assert shown["Eko Prasetyo"]["absences"] == {}

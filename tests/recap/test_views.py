@@ -103,8 +103,8 @@ def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
     assert recap["tukin_deduction_percent"] == "4.75"
     assert recap["discipline"]["next_threshold"] == {"sanction": "TEGURAN_LISAN", "days_left": 3}
     html = response.content.decode()
-    assert "18 hari × Rp 37000" in html
-    assert "Bruto Rp 666000 · PPh 21 Rp 33300 · <strong>Neto Rp 632700</strong>" in html
+    assert "18 hari × Rp 37.000" in html
+    assert "Bruto Rp 666.000 · PPh 21 Rp 33.300 · <strong>Neto Rp 632.700</strong>" in html
     assert '<p class="big-number">4.75 %</p>' in html
     assert "TL 2/0/0/1 · PSW 0/1/1/0 · TK 0" in html
     assert "3 hari lagi → TEGURAN_LISAN" in html
@@ -230,7 +230,7 @@ def test_the_unit_recap_lists_everyone_under_the_unit_by_name_with_totals(
         "tk": 20,
     }
     html = response.content.decode()
-    assert "Rp 3499000, PPh 21 Rp 312650" in html
+    assert "Rp 3.499.000, PPh 21 Rp 312.650" in html
     assert "<td>MAN 2 Sleman</td>" in html
 
 
