@@ -12,7 +12,7 @@ from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
-from hadir.rules.explain import Lang, render
+from hadir.rules.explain import Lang, Reason, render
 
 router = Router(tags=["presensi"])
 
@@ -41,7 +41,8 @@ class Standing(Schema):
     early_minutes: int
     late_class: int
     early_class: int
-    reasons: list[str]
+    summary: list[str] = Field(description="The day so far in a line or two (what the phone shows)")
+    reasons: list[str] = Field(description="The full explanation, step by step")
 
 
 class CheckInOut(Schema):
@@ -89,8 +90,26 @@ def standing_of(day: DayResult) -> Standing:
         early_minutes=day.psw_minutes,
         late_class=day.tl_class,
         early_class=day.psw_class,
+        summary=render(headline(day), _lang()),
         reasons=render(day.reasons, _lang()),
     )
+
+
+HEADLINE_CODES = frozenset(
+    {
+        "DAY_OFF", "HOLIDAY", "ABSENCE", "TK",
+        "ON_TIME", "LATE", "LATE_CAPPED", "WAIVED_PAGI",
+        "ON_TIME_LEAVE", "EARLY", "EARLY_CAPPED", "WAIVED_SORE",
+    }
+)  # fmt: skip
+
+
+def headline(day: DayResult) -> tuple[Reason, ...]:
+    """The reasons a phone shows: arrival and departure, not the day's bookkeeping.
+
+    A missing check-out is not news in the middle of the day, so it is left to the full list.
+    """
+    return tuple(reason for reason in day.reasons if reason.code in HEADLINE_CODES)
 
 
 def _employee(request: HttpRequest) -> Employee:
