@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
 help: ## Show this help
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt package.json
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -34,7 +34,10 @@ lint: setup ## ruff (lint + format check), import contracts, mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-bench: setup ## Run the benchmarks under bench/
+bench: setup ## Rules benchmark (employee-days/s, in one process; seconds)
 	$(PY) bench/rules_bench.py
 
-.PHONY: help setup run test lint bench
+bench-checkin: setup ## Check-in benchmark over HTTP on PostgreSQL (BENCH_ARGS=--fresh rebuilds data)
+	$(PY) bench/checkin_bench.py $(BENCH_ARGS)
+
+.PHONY: help setup run test lint bench bench-checkin

@@ -1,0 +1,697 @@
+"""Benchmark: check-ins per second through the whole stack, with 100,000 employees and 10 M punches.
+
+Why: a Kanwil's ASN check in within the same half hour, on a 2-core server. Frappe HRMS took
+7 s per check-in at 1.2 M rows; Hadir must stay fast as the punch table grows. Targets on a
+2-core machine:
+
+* at least 300 accepted check-ins per second, sustained;
+* p99 latency at most 200 ms;
+* at least 60 % of the throughput of a trivial endpoint on the same stack (``GET /api/health``);
+* p50 with 10 M punches within 1.2× of p50 with an empty punch table.
+
+How: gunicorn serves the app with the bench settings (production settings, DEBUG off, fixed
+secret, persistent database connections) on 127.0.0.1; wrk (Debian's package, installed if
+missing) drives it with ``bench/checkin.lua``, rotating the sessions of the driven employees,
+their CSRF token and a fresh idempotency key per request, inside each employee's geofence. The
+databases are built by :mod:`checkin_data` and kept between runs (``--fresh`` rebuilds them).
+
+Scenarios, each after a warm-up: (a) the trivial endpoint, (a') ``GET /api/me`` as a logged-in
+employee (the cost of session and account reads alone; for information), (b) check-in with an
+empty punch table, (c) check-in with 10 M punches, (d) the same paced to half of (c)'s rate (the
+latency without queueing). After each check-in run the script counts the rows the run appended
+and compares them with the 201 answers. See ``bench/README.md``.
+
+Run: ``make bench-checkin`` or ``.venv/bin/python bench/checkin_bench.py [--fresh] [--seconds S]``.
+Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import checkin_data as data  # noqa: E402
+import psycopg  # noqa: E402
+
+SETTINGS = "hadir.config.settings.bench"
+LUA = Path(__file__).resolve().parent / "checkin.lua"
+VENV_BIN = Path(sys.executable).parent
+
+TARGET_RATE = 300.0
+TARGET_P99_MS = 200.0
+TARGET_SHARE = 0.60
+TARGET_P50_RATIO = 1.2
+
+
+@dataclass
+class Run:
+    """One wrk measurement."""
+
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    statuses: dict[int, int]
+    errors: dict[str, int]
+    cpu_busy: float
+    load_before: float
+    server_cpu_ms: float
+    rows: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(count for status, count in self.statuses.items() if 200 <= status < 300)
+
+    @property
+    def accepted_rate(self) -> float:
+        return self.statuses.get(201, 0) / self.seconds if self.seconds else 0.0
+
+    @property
+    def accepted_share(self) -> float:
+        return self.statuses.get(201, 0) / self.requests if self.requests else 0.0
+
+
+# ---------------------------------------------------------------- machine
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+def postgres_version() -> str:
+    with psycopg.connect(data.db_url("postgres")) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+        settings: dict[str, str] = dict(
+            conn.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN"
+                " ('shared_buffers', 'synchronous_commit', 'max_connections')"
+            ).fetchall()
+        )
+    assert row is not None
+    return f"PostgreSQL {row[0]} ({', '.join(f'{k}={v}' for k, v in sorted(settings.items()))})"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's package (apt-get install -y wrk)", flush=True)
+    apt = shutil.which("apt-get") or "/usr/bin/apt-get"
+    for command in ([apt, "install", "-y", "wrk"], [apt, "update"], [apt, "install", "-y", "wrk"]):
+        subprocess.run(command, check=False, timeout=600, capture_output=True)  # noqa: S603
+        if shutil.which("wrk"):
+            break
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk could not be installed; install it (apt-get install wrk) and run again")
+    return found
+
+
+# ---------------------------------------------------------------- data
+
+
+def django_setup() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    import django
+
+    django.setup()
+
+
+def encode_session(user_id: int, password: str) -> str:
+    """A logged-in session for ``user_id``, exactly as ``django.contrib.auth.login`` stores it."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from hadir.accounts.models import User
+
+    user = User(id=user_id, password=password)
+    return SessionStore().encode(
+        {
+            "_auth_user_id": str(user_id),
+            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_hash": user.get_session_auth_hash(),
+        }
+    )
+
+
+def migrate(name: str) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_URL": data.db_url(name)}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+
+
+def verify_chains(name: str, scale: data.Scale) -> int:
+    """Check a sample of employees' chains with the application's own verifier."""
+    from hadir.presence.chain import chain_breaks
+    from hadir.presence.models import Punch
+
+    sample = sorted({1, 2, scale.employees, *data.driver_employee_ids(scale)[::100]})
+    columns = [
+        "id",
+        "employee_id",
+        "at",
+        "source",
+        "latitude",
+        "longitude",
+        "accuracy_m",
+        "location_id",
+        "device_id",
+        "idempotency_key",
+        "counts",
+        "flags",
+        "machine_id",
+        "prev_hash",
+        "hash",
+    ]
+    with psycopg.connect(data.db_url(name)) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(columns)} FROM presence_punch WHERE employee_id = ANY(%s)"  # noqa: S608
+            " ORDER BY employee_id, id",
+            [sample],
+        ).fetchall()
+    punches = [Punch(**dict(zip(columns, row, strict=True))) for row in rows]
+    breaks = chain_breaks(punches)
+    if breaks or not punches:
+        raise SystemExit(f"generated chain does not verify: {breaks[:3]}")
+    return len(sample)
+
+
+def ensure_data(scale: data.Scale, names: tuple[str, str], *, fresh: bool) -> dict[str, str]:
+    empty, full = names
+    started = time.monotonic()
+    if fresh or not data.meta_matches(data.read_meta(empty), scale, punches=0):
+        print(f"building {empty} (organisation, accounts, sessions)…", flush=True)
+        data.drop_database(full)
+        data.build_org(empty, scale, encode_session=encode_session, migrate=lambda: migrate(empty))
+    if fresh or not data.meta_matches(data.read_meta(full), scale, punches=scale.punches):
+        print(f"building {full} ({scale.punches:,} punches)…", flush=True)
+        data.reset_to_baseline(empty)
+        data.create_database(full, template=empty)
+        from hadir.presence.chain import punch_digest
+
+        data.load_punches(
+            full, scale, digest=punch_digest, verify=lambda: verify_chains(full, scale)
+        )
+        took = time.monotonic() - started
+        print(f"data generated in {took / 60:.1f} min", flush=True)
+    return data.read_meta(full)
+
+
+# ---------------------------------------------------------------- server and load
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    database: str
+    group: int
+
+
+@contextlib.contextmanager
+def server(name: str, args: argparse.Namespace, log_path: Path) -> Iterator[Server]:
+    """gunicorn on 127.0.0.1 against database ``name``."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DATABASE_URL": data.db_url(name),
+        "DATABASE_CONN_MAX_AGE": "600",
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "hadir.config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.worker_threads),
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log_path),
+    ]
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({process.returncode}); see {log_path}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not answer within 60 s; see {log_path}")
+            time.sleep(0.3)
+        yield Server(base, name, process.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def wrk(
+    srv: Server,
+    mode: str,
+    seconds: int,
+    args: argparse.Namespace,
+    drivers_file: Path,
+    nonce: str,
+    label: str,
+    think_ms: float = 0.0,
+) -> Run:
+    path = {"health": "/api/health", "me": "/api/me", "checkin": "/api/presensi/check-in"}[mode]
+    command = [
+        args.wrk,
+        "--threads",
+        str(args.threads),
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(LUA),
+        f"{srv.base}{path}",
+        "--",
+        mode,
+        str(drivers_file),
+        nonce,
+        str(args.threads),
+        f"{think_ms:.0f}",
+        str(-(-args.connections // args.threads)),
+    ]
+    load = os.getloadavg()[0]
+    pids = server_pids(srv.database, srv.group)
+    server0 = process_cpu_seconds(pids)
+    busy0, total0 = cpu_times()
+    result = subprocess.run(  # noqa: S603 - our own command line
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+    busy1, total1 = cpu_times()
+    server1 = process_cpu_seconds(pids)
+    line = next(
+        (x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON ")),
+        None,
+    )
+    if result.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    return Run(
+        label=label,
+        requests=raw["requests"],
+        seconds=raw["duration_us"] / 1e6,
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        statuses={int(k): v for k, v in raw["statuses"].items()},
+        errors=raw["errors"],
+        cpu_busy=(busy1 - busy0) / max(1, total1 - total0),
+        load_before=load,
+        server_cpu_ms=(server1 - server0) * 1000 / max(1, raw["requests"]),
+    )
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (those still alive)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def server_pids(name: str, group: int) -> list[int]:
+    """gunicorn's processes (its process group) and the PostgreSQL backends of database ``name``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.getpgid(int(entry.name)) == group:
+                    pids.append(int(entry.name))
+    with psycopg.connect(data.db_url("postgres")) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+        ).fetchall()
+    return pids + [int(pid) for (pid,) in rows]
+
+
+def settle(name: str) -> None:
+    """Wait until requests still in flight when wrk stopped have finished (at most 15 s)."""
+    previous = -1
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        current = punches_since(name, 0)
+        if current == previous:
+            return
+        previous = current
+
+
+def max_punch_id(name: str) -> int:
+    with psycopg.connect(data.db_url(name)) as conn:
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM presence_punch").fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def punches_since(name: str, after_id: int) -> int:
+    with psycopg.connect(data.db_url(name)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM presence_punch WHERE id > %s", [after_id]
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def check_in_run(
+    srv: Server,
+    args: argparse.Namespace,
+    drivers_file: Path,
+    label: str,
+    *,
+    think_ms: float = 0.0,
+    warmup: bool = True,
+) -> Run:
+    """Warm up, then measure check-ins, then count the rows the measured run appended.
+
+    wrk stops with up to one request per connection in flight; the server still records those,
+    so the rows may exceed the 201 answers wrk saw by at most the number of connections.
+    """
+    nonce = f"{int(time.time())}"
+    if warmup:
+        wrk(srv, "checkin", args.warmup, args, drivers_file, f"w{nonce}", "warm-up")
+        settle(srv.database)
+    before = max_punch_id(srv.database)
+    run = wrk(srv, "checkin", args.seconds, args, drivers_file, f"m{nonce}", label, think_ms)
+    settle(srv.database)
+    run.rows = punches_since(srv.database, before)
+    return run
+
+
+def half_load_run(srv: Server, args: argparse.Namespace, drivers_file: Path, full: Run) -> Run:
+    """Check-ins paced to about half the saturated rate: the latency when requests do not queue.
+
+    Each connection waits a random (exponential) think time between its requests, like a crowd
+    of phones; wrk stays a closed loop, so the rate reached is printed, not assumed.
+    """
+    think_ms = 1000 * args.connections / max(1.0, full.rate / 2)
+    label = f"(d) check-in at ~{full.rate / 2:.0f}/s offered"
+    return check_in_run(srv, args, drivers_file, label, think_ms=think_ms, warmup=False)
+
+
+def wait_for_window(total_seconds: float) -> None:
+    """The bench policy opens presensi 00:00-23:59 local time; do not run across 23:59-00:00."""
+    tz = ZoneInfo(data.TZ_NAME)
+    now = datetime.now(tz)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    closed_from = midnight - timedelta(minutes=1)
+    if now + timedelta(seconds=total_seconds) >= closed_from:
+        wait = (midnight - now).total_seconds() + 5
+        if wait <= total_seconds + 120:
+            print(
+                f"waiting {wait:.0f} s for the presensi window to reopen at 00:00 WIB", flush=True
+            )
+            time.sleep(wait)
+
+
+# ---------------------------------------------------------------- report
+
+
+def millions(meta: dict[str, str]) -> str:
+    punches = int(meta.get("punches", 0))
+    return f"{punches / 1e6:g} M" if punches >= 1_000_000 else f"{punches:,}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(
+    runs: dict[str, Run], meta: dict[str, str], args: argparse.Namespace, scale: data.Scale
+) -> bool:
+    generated = float(meta.get("org_seconds", 0)) + float(meta.get("punch_seconds", 0))
+    print()
+    print("Hadir check-in benchmark —", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    print(
+        f"machine:  {os.cpu_count()} CPU(s), {cpu_model()}, {platform.system()} {platform.release()}"
+    )
+    print(f"          {postgres_version()}")
+    print(f"          Python {platform.python_version()}; load average at start {args.load0:.2f}")
+    print(
+        f"data:     {scale.employees:,} employees in {meta.get('units', '?')} units, "
+        f"{scale.drivers:,} driven accounts, {int(meta.get('punches', 0)):,} punches "
+        f"(generated in {generated / 60:.1f} min, cached)"
+    )
+    print(
+        f"server:   gunicorn {args.worker_class} {args.workers} workers × {args.worker_threads} threads, "
+        f"CONN_MAX_AGE 600, {SETTINGS}"
+    )
+    print(
+        f"load:     wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
+        f"after a {args.warmup} s warm-up, on 127.0.0.1"
+    )
+    print()
+    header = (
+        f"{'scenario':<34}{'req/s':>7}{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}{'max ms':>8}"
+        f"{'201':>8}{'rows':>7}{'srv cpu':>9}{'busy':>6}{'load':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for run in runs.values():
+        share = f"{run.accepted_share:.1%}" if run.rows is not None else "-"
+        rows = f"{run.rows}" if run.rows is not None else "-"
+        print(
+            f"{run.label:<34}{run.rate:>7.0f}{run.p50_ms:>8.1f}{run.p90_ms:>8.1f}{run.p99_ms:>8.1f}"
+            f"{run.max_ms:>8.0f}{share:>8}{rows:>7}{run.server_cpu_ms:>7.2f}ms"
+            f"{run.cpu_busy:>6.0%}{run.load_before:>6.1f}"
+        )
+        other = {s: c for s, c in run.statuses.items() if not 200 <= s < 300}
+        errors = {k: v for k, v in run.errors.items() if v and k != "status"}
+        if other or errors or run.ok < run.requests:
+            print(f"    not 2xx: {other or '-'}; socket errors: {errors or '-'}")
+    print(
+        "    201 = share of answers that were 201 Created (accepted); rows = punches the run\n"
+        "    appended; srv cpu = CPU time of gunicorn and its PostgreSQL backends per request;\n"
+        "    busy = whole-machine CPU use during the run; load = 1-min load average before it.\n"
+        f"    (a)-(c) saturate the server with {args.connections} connections, so their latency is\n"
+        "    mostly queueing (p50 ≈ connections / rate); (d) paces the same connections with\n"
+        "    think time to half of (c)'s rate: the latency of a check-in that does not queue."
+    )
+    print()
+    full, empty, health = runs.get("full"), runs.get("empty"), runs.get("health")
+    checks: list[tuple[str, str, bool]] = []
+    if full is not None:
+        checks.append(
+            (
+                f"accepted check-ins/s ≥ {TARGET_RATE:.0f} ({millions(meta)} punches)",
+                f"{full.accepted_rate:.0f}/s",
+                full.accepted_rate >= TARGET_RATE,
+            )
+        )
+        checks.append(
+            (
+                f"p99 ≤ {TARGET_P99_MS:.0f} ms ({millions(meta)} punches)",
+                f"{full.p99_ms:.0f} ms",
+                full.p99_ms <= TARGET_P99_MS,
+            )
+        )
+        if health is not None:
+            of_trivial = full.accepted_rate / health.rate if health.rate else 0.0
+            checks.append(
+                (
+                    f"≥ {TARGET_SHARE:.0%} of the trivial endpoint's throughput",
+                    f"{of_trivial:.0%} ({full.accepted_rate:.0f} / {health.rate:.0f})",
+                    of_trivial >= TARGET_SHARE,
+                )
+            )
+        if empty is not None:
+            ratio = full.p50_ms / empty.p50_ms if empty.p50_ms else float("inf")
+            checks.append(
+                (
+                    f"p50 {millions(meta)} / p50 empty ≤ {TARGET_P50_RATIO}×",
+                    f"{ratio:.2f}× ({full.p50_ms:.1f} / {empty.p50_ms:.1f} ms)",
+                    ratio <= TARGET_P50_RATIO,
+                )
+            )
+    for checked in (empty, full, runs.get("half")):
+        if checked is not None and checked.rows is not None:
+            created = checked.statuses.get(201, 0)
+            checks.append(
+                (
+                    f"{checked.label[:3]} every answer 201, one row each",
+                    f"{checked.accepted_share:.1%}, {checked.rows} rows / {created}",
+                    checked.accepted_share == 1.0
+                    and 0 <= checked.rows - created <= args.connections,
+                )
+            )
+    width = max(len(c[0]) for c in checks) + 2 if checks else 10
+    print(f"{'target':<{width}}{'measured':>30}  result")
+    for name, measured, ok in checks:
+        print(f"{name:<{width}}{measured:>30}  {verdict(ok)}")
+    if any(c[0].startswith("(") for c in checks):
+        print(
+            "    rows may exceed the 201s by up to one request per connection: wrk stops with\n"
+            "    those in flight and does not count their answers; the server still records them."
+        )
+    return all(ok for _, _, ok in checks)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
+    parser.add_argument("--db", default="hadir_bench", help="database name (and NAME_empty)")
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--punches", type=int, default=10_000_000)
+    parser.add_argument("--drivers", type=int, default=2_000, help="employees with a session")
+    parser.add_argument("--seconds", type=int, default=30, help="length of each measurement")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up before each measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
+    parser.add_argument("--worker-threads", type=int, default=1, help="threads per worker")
+    parser.add_argument(
+        "--only",
+        choices=["health", "me", "empty", "full"],
+        action="append",
+        help="run only these scenarios (repeatable)",
+    )
+    parser.add_argument("--data-only", action="store_true", help="build the databases and stop")
+    parser.add_argument(
+        "--no-half", action="store_true", help="skip (d), check-ins paced to half of (c)'s rate"
+    )
+    args = parser.parse_args()
+    if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 120:
+        parser.error("--seconds must be 1-600 and --warmup 0-120")
+    args.load0 = os.getloadavg()[0]
+    args.wrk = ensure_wrk()
+    django_setup()
+
+    scale = data.Scale(args.employees, args.punches, args.drivers)
+    names = (f"{args.db}_empty", args.db)
+    meta = ensure_data(scale, names, fresh=args.fresh)
+    if args.data_only:
+        return
+    wanted = set(args.only or ["health", "me", "empty", "full"])
+    for name in names:
+        migrate(name)  # a cached database gets migrations added since it was built
+        data.reset_to_baseline(name)
+    runs: dict[str, Run] = {}
+    log_path = ROOT / "var" / "bench-gunicorn.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    phases = len(wanted) + ("empty" in wanted) + 2 * ("full" in wanted)
+    wait_for_window(phases * (args.seconds + args.warmup + 15))
+    with tempfile.TemporaryDirectory(prefix="hadir-bench-") as tmp:
+        drivers_file = Path(tmp) / "drivers.txt"
+        drivers_file.write_text(
+            "".join(
+                f"{d.session_key} {d.latitude:.6f} {d.longitude:.6f} {d.device_id}\n"
+                for d in data.drivers(scale)
+            )
+        )
+        if wanted & {"health", "me", "empty"}:
+            with server(names[0], args, log_path) as srv:
+                if "health" in wanted:
+                    wrk(srv, "health", args.warmup, args, drivers_file, "0", "warm-up")
+                    runs["health"] = wrk(
+                        srv, "health", args.seconds, args, drivers_file, "0", "(a) GET /api/health"
+                    )
+                if "me" in wanted:
+                    wrk(srv, "me", args.warmup, args, drivers_file, "0", "warm-up")
+                    runs["me"] = wrk(
+                        srv, "me", args.seconds, args, drivers_file, "0", "(a') GET /api/me"
+                    )
+                if "empty" in wanted:
+                    runs["empty"] = check_in_run(
+                        srv, args, drivers_file, "(b) check-in, empty punch table"
+                    )
+        if "full" in wanted:
+            with server(names[1], args, log_path) as srv:
+                runs["full"] = check_in_run(
+                    srv, args, drivers_file, f"(c) check-in, {millions(meta)} punches"
+                )
+                if not args.no_half:
+                    runs["half"] = half_load_run(srv, args, drivers_file, runs["full"])
+    passed = report(runs, meta, args, scale)
+    for name in names:
+        data.reset_to_baseline(name)
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()
