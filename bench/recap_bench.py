@@ -108,7 +108,7 @@ def build(name: str, template: str, employees: int) -> None:
 
         data.copy_rows(conn, "presence_punch", punch_columns, punches())
         data.log("punches written")
-        request_columns = ["reference", "employee_id", "category", "code", "start", "end", "session", "reason",
+        request_columns = ["reference", "employee_id", "category", "code", "start", '"end"', "session", "reason",
                            "status", "created_at", "submitted_at", "decided_at", "decision_note", "imported"]  # fmt: skip
         chosen = rng.sample(ids, int(len(ids) * REQUEST_SHARE))
 
