@@ -140,6 +140,11 @@ def main() -> None:
     )
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument(
+        "--reuse-days",
+        action="store_true",
+        help="keep the stored days and time only the recap, refresh and page",
+    )
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hadir.org.models import Employee
@@ -20,6 +20,7 @@ from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
+ANALYZE_AFTER_ROWS = 100_000
 UPDATED_FIELDS = [
     "status",
     "working",
@@ -122,6 +123,11 @@ def days_refresh_many(
                 batch_size=2000,
             )
         written += len(rows)
+    if written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # A month's evaluation rewrites millions of rows; fresh statistics keep the recap's
+        # per-employee index scans from turning into sequential scans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE recap_employeeday")
     return written
 
 
