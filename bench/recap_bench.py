@@ -181,13 +181,14 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM presence_punch")
         punch_count = cursor.fetchone()[0]
-        cursor.execute("DELETE FROM recap_employeeday")
+        if not args.reuse_days:
+            cursor.execute("DELETE FROM recap_employeeday")
 
     started = time.perf_counter()
     everyone = list(
         Employee.objects.select_related("unit__default_pattern", "pattern").order_by("pk")
     )
-    written = days_refresh_many(employees=everyone, start=MONTH, end=last)
+    written = 0 if args.reuse_days else days_refresh_many(employees=everyone, start=MONTH, end=last)
     evaluated = time.perf_counter() - started
     recaps = sum(
         1 for _ in recap_month(employees=Employee.objects.all(), month=MONTH, ensure=False)
