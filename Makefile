@@ -40,4 +40,7 @@ bench: setup ## Rules benchmark (employee-days/s, in one process; seconds)
 bench-checkin: setup ## Check-in benchmark over HTTP on PostgreSQL (BENCH_ARGS=--fresh rebuilds data)
 	$(PY) bench/checkin_bench.py $(BENCH_ARGS)
 
-.PHONY: help setup run test lint bench bench-checkin
+bench-recap: setup ## Month evaluation + recap of 100k employees, one-day refresh, unit page (PostgreSQL)
+	$(PY) bench/recap_bench.py $(BENCH_ARGS)
+
+.PHONY: help setup run test lint bench bench-checkin bench-recap
