@@ -11,7 +11,10 @@ Each leaf unit has two employees; the Kankemenag offices have one each.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +96,21 @@ def employee_user(org: Org) -> User:
     employee.user = user
     employee.save(update_fields=["user"])
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache() -> Iterator[None]:
+    """Schedules and policy are cached per process for 30 s; no test may see another's."""
+    from hadir.schedules import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings: Any, tmp_path: Path) -> Path:
+    """Evidence letters and exports go to a fresh directory that disappears with the test."""
+    root = tmp_path / "private"
+    settings.MEDIA_ROOT = root
+    return root

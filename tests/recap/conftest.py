@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from hadir.org.models import Employee, Unit
-from hadir.schedules import cache
+from tests.clock import Clock
 from tests.factories import UnitFactory, pattern
 from tests.recap.support import (
     FIVE_DAY_WORKDAYS,
@@ -28,42 +25,11 @@ from tests.recap.support import (
 )
 
 
-class Clock:
-    """The server's clock, standing still until a test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def set(self, moment: datetime) -> datetime:
-        self.now = moment
-        return moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen = Clock(local(TODAY, "10:00"))
     monkeypatch.setattr(timezone, "now", lambda: frozen.now)
     return frozen
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    """Schedules and policy are cached per process for 30 s; no test may see another's."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings: Settings, tmp_path: Path) -> Path:
-    """Exports and evidence go to a fresh directory that disappears with the test."""
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    return root
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from hadir.org.models import Employee, Role
 from hadir.recap.services import days_refresh_many
 from hadir.schedules.models import Holiday, SpecialPeriod
 from hadir.schedules.services import holiday_add
+from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import UserFactory, pattern
-from tests.recap.conftest import Clock
 from tests.recap.support import Sleman, attend, dates, local, march, person, stored
 
 RAMADAN_WEEK = dates(march(25), march(28))

@@ -26,8 +26,8 @@ from hadir.recap.selectors import recap_month
 from hadir.requests.models import Request, Status
 from hadir.requests.services import RequestRefused, request_decide
 from hadir.schedules.models import PolicyValue
+from tests.clock import Clock
 from tests.conftest import user_with_role
-from tests.recap.conftest import Clock
 from tests.recap.support import (
     Sleman,
     file_request,

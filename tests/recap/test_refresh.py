@@ -27,9 +27,9 @@ from hadir.requests.evidence import evidence_store
 from hadir.requests.services import NewRequest, request_decide, request_submit
 from hadir.schedules.models import Holiday, PolicyValue
 from hadir.schedules.services import holiday_add, holiday_drop
+from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.presence.support import add_location, at_point
-from tests.recap.conftest import Clock
 from tests.recap.support import (
     Sleman,
     attend,

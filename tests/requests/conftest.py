@@ -6,35 +6,15 @@ carry the year, and the gaps page and the leave balance read "today".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role
-from hadir.schedules import cache
+from tests.clock import Clock
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, UserFactory
 from tests.requests.support import WEDNESDAY, local
-
-
-@dataclass
-class Clock:
-    """The server's clock, standing still until a test moves it."""
-
-    now: datetime
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -42,22 +22,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen = Clock(local(WEDNESDAY, "10:00"))
     monkeypatch.setattr(timezone, "now", lambda: frozen.now)
     return frozen
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    """Schedules and policy are cached per process for 30 s; no test may see another's."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings: Settings, tmp_path: Path) -> Path:
-    """Evidence letters go to a fresh private directory that disappears with the test."""
-    root = tmp_path / "private"
-    settings.MEDIA_ROOT = root
-    return root
 
 
 def _employee_with_account(employee: Employee, email: str) -> Employee:

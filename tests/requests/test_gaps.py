@@ -15,8 +15,9 @@ from django.urls import reverse
 from hadir.accounts.models import User
 from hadir.org.models import Employee
 from hadir.requests.selectors import gaps, open_period
+from tests.clock import Clock
 from tests.conftest import Org
-from tests.requests.conftest import Clock, new_employee
+from tests.requests.conftest import new_employee
 from tests.requests.support import (
     MONDAY,
     TUESDAY,

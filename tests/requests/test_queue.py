@@ -19,8 +19,8 @@ from hadir.requests.selectors import verification_queue
 from hadir.requests.services import requests_decide_bulk
 from hadir.schedules import cache
 from hadir.schedules.models import PolicyValue
+from tests.clock import Clock
 from tests.conftest import Org, user_with_role
-from tests.requests.conftest import Clock
 from tests.requests.support import (
     MONDAY,
     TUESDAY,

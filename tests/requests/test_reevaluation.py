@@ -17,7 +17,7 @@ from hadir.accounts.models import User
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay
 from hadir.requests.services import request_withdraw
-from tests.requests.conftest import Clock
+from tests.clock import Clock
 from tests.requests.support import (
     FRIDAY,
     MONDAY,

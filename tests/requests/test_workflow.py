@@ -24,8 +24,8 @@ from hadir.requests.services import (
     request_withdraw,
 )
 from hadir.requests.workflow import IllegalTransition, next_status
+from tests.clock import Clock
 from tests.conftest import Org
-from tests.requests.conftest import Clock
 from tests.requests.support import (
     MONDAY,
     TUESDAY,
