@@ -145,6 +145,7 @@ def main() -> None:
         action="store_true",
         help="keep the stored days and time only the recap, refresh and page",
     )
+    parser.add_argument("--data-only", action="store_true", help="build the data and stop")
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"
@@ -165,6 +166,8 @@ def main() -> None:
     ):
         print(f"building {args.db} (one month of punches)…", flush=True)
         build(args.db, args.template, args.employees)
+    if args.data_only:
+        return
 
     import django
 

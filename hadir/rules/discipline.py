@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from hadir.rules.day import DayFacts
 from hadir.rules.explain import Reason
@@ -42,6 +43,49 @@ class TkStreaks:
 
     longest: int
     current: int
+
+
+@dataclass(frozen=True, slots=True)
+class TkRuns:
+    """The TK runs of a stretch of consecutive dates (a month), joinable with the next stretch.
+
+    A year's streaks are the months' runs joined in order, so a recap reads one row per month
+    instead of every day. ``head`` is the run before the first break, ``tail`` the run open at
+    the end; ``broken`` says whether anything (a working day not TK, a missing date) broke the
+    run inside, and when nothing did, ``head`` and ``tail`` are the whole stretch.
+    """
+
+    first: date | None = None
+    last: date | None = None
+    head: int = 0
+    longest: int = 0
+    tail: int = 0
+    broken: bool = False
+
+    def then(self, later: TkRuns) -> TkRuns:
+        """These runs followed by ``later``'s (which must start after this stretch ends)."""
+        if self.last is None:
+            return later
+        if later.first is None:
+            return self
+        gap = (later.first - self.last).days
+        if gap < 1:
+            raise ValueError(f"rentang tumpang tindih pada {later.first.isoformat()}")
+        if gap > 1:  # a missing date between the stretches breaks the run
+            return TkRuns(self.first, later.last, self.head,
+                          max(self.longest, later.longest), later.tail, True)  # fmt: skip
+        return TkRuns(
+            first=self.first,
+            last=later.last,
+            head=self.head if self.broken else self.head + later.head,
+            longest=max(self.longest, later.longest, self.tail + later.head),
+            tail=later.tail if later.broken else self.tail + later.tail,
+            broken=self.broken or later.broken,
+        )
+
+    @property
+    def streaks(self) -> TkStreaks:
+        return TkStreaks(self.longest, self.tail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +160,24 @@ def tk_streaks(days: Iterable[DayFacts]) -> TkStreaks:
     unevaluated day is not evidence of absence, and dismissal must not rest on a guess.
     Two results for the same date raise ``ValueError``.
     """
+    return tk_runs(days).streaks
+
+
+def tk_runs(days: Iterable[DayFacts]) -> TkRuns:
+    """The TK runs of ``days`` (see :func:`tk_streaks` for what breaks a run)."""
+    ordered = sorted(days, key=lambda r: r.day)
+    if not ordered:
+        return TkRuns()
     run = longest = 0
+    head: int | None = None
     previous = None
-    for result in sorted(days, key=lambda r: r.day):
+    for result in ordered:
         if previous is not None:
             gap = (result.day - previous).days
             if gap == 0:
                 raise ValueError(f"dua hasil untuk tanggal {result.day.isoformat()}")
             if gap > 1:
+                head = run if head is None else head
                 run = 0
         previous = result.day
         if not result.working:
@@ -132,8 +186,16 @@ def tk_streaks(days: Iterable[DayFacts]) -> TkStreaks:
             run += 1
             longest = max(longest, run)
         else:
+            head = run if head is None else head
             run = 0
-    return TkStreaks(longest, run)
+    return TkRuns(
+        first=ordered[0].day,
+        last=ordered[-1].day,
+        head=run if head is None else head,
+        longest=longest,
+        tail=run,
+        broken=head is not None,
+    )
 
 
 def year_summary(days: Iterable[DayFacts], policy: Policy = DEFAULT_POLICY) -> YearSummary:

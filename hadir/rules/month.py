@@ -128,19 +128,26 @@ def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLIC
     return MealAllowance(group, days, rate, gross, tax_pct, tax, gross - tax)
 
 
-def month_summary(
-    days: Sequence[DayFacts],
-    golongan: Golongan | str,
-    policy: Policy = DEFAULT_POLICY,
-    *,
-    sanction_in_force: str | None = None,
-) -> MonthSummary:
-    """Summarise a month of day results for an employee of ``golongan``.
+@dataclass(frozen=True, slots=True)
+class MonthTally:
+    """The counts a month's summary is computed from, without money or policy.
 
-    ``sanction_in_force`` is the id of a discipline sanction running this month (decided by a
-    person, not here); a sedang-level one adds the policy's extra percentage.
+    Stored per employee-month by the Django side, so a recap of thousands of employees reads one
+    small row each instead of every day; :func:`summarise` turns it into money under any policy.
     """
-    grade = parse_golongan(golongan) if isinstance(golongan, str) else golongan
+
+    days: int = 0
+    working_days: int = 0
+    status_counts: Mapping[str, int] = MappingProxyType({})
+    tl_counts: tuple[int, ...] = (0,) * CLASSES
+    psw_counts: tuple[int, ...] = (0,) * CLASSES
+    tl_minutes: int = 0
+    psw_minutes: int = 0
+    meal_days: int = 0
+
+
+def month_tally(days: Sequence[DayFacts]) -> MonthTally:
+    """Count a month of day results: statuses, TL/PSW classes, minutes, days earning uang makan."""
     statuses: Counter[str] = Counter()
     tl_counts = [0] * CLASSES
     psw_counts = [0] * CLASSES
@@ -155,6 +162,44 @@ def month_summary(
         tl_minutes += result.tl_minutes
         psw_minutes += result.psw_minutes
         meal_days += result.meal
+    return MonthTally(
+        days=len(days),
+        working_days=working,
+        status_counts=MappingProxyType({s: statuses[s] for s in STATUSES if statuses[s]}),
+        tl_counts=tuple(tl_counts),
+        psw_counts=tuple(psw_counts),
+        tl_minutes=tl_minutes,
+        psw_minutes=psw_minutes,
+        meal_days=meal_days,
+    )
+
+
+def month_summary(
+    days: Sequence[DayFacts],
+    golongan: Golongan | str,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    sanction_in_force: str | None = None,
+) -> MonthSummary:
+    """Summarise a month of day results for an employee of ``golongan``.
+
+    ``sanction_in_force`` is the id of a discipline sanction running this month (decided by a
+    person, not here); a sedang-level one adds the policy's extra percentage.
+    """
+    return summarise(month_tally(days), golongan, policy, sanction_in_force=sanction_in_force)
+
+
+def summarise(
+    tally: MonthTally,
+    golongan: Golongan | str,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    sanction_in_force: str | None = None,
+) -> MonthSummary:
+    """The month's deduction and meal allowance from its counts (see :func:`month_summary`)."""
+    grade = parse_golongan(golongan) if isinstance(golongan, str) else golongan
+    statuses = tally.status_counts
+    tl_counts, psw_counts = tally.tl_counts, tally.psw_counts
 
     lines: list[DeductionLine] = []
 
@@ -166,25 +211,25 @@ def month_summary(
         add(f"TL{index + 1}", tl_counts[index], policy.late_pct[index])
     for index in range(CLASSES):
         add(f"PSW{index + 1}", psw_counts[index], policy.early_pct[index])
-    add("TK", statuses["TK"], policy.tk_day_pct)
+    add("TK", statuses.get("TK", 0), policy.tk_day_pct)
     for code in ABSENCE_CODES:
-        add(code, statuses[code], policy.absence_pct[code])
+        add(code, statuses.get(code, 0), policy.absence_pct[code])
     if sanction_in_force is not None and policy.sanction(sanction_in_force).level == "sedang":
         add(sanction_in_force, 1, policy.sedang_extra_pct)
 
     uncapped = sum((line.total for line in lines), Decimal(0))
     capped = min(uncapped, policy.deduction_cap_pct).quantize(_CENT, rounding=ROUND_HALF_UP)
     return MonthSummary(
-        days=len(days),
-        working_days=working,
-        status_counts=MappingProxyType({s: statuses[s] for s in STATUSES if statuses[s]}),
+        days=tally.days,
+        working_days=tally.working_days,
+        status_counts=MappingProxyType({s: statuses[s] for s in STATUSES if statuses.get(s)}),
         tl_counts=tuple(tl_counts),
         psw_counts=tuple(psw_counts),
-        tl_minutes=tl_minutes,
-        psw_minutes=psw_minutes,
+        tl_minutes=tally.tl_minutes,
+        psw_minutes=tally.psw_minutes,
         lines=tuple(lines),
         deduction_uncapped=uncapped,
         deduction_pct=capped,
-        meal=meal_allowance(meal_days, grade, policy),
+        meal=meal_allowance(tally.meal_days, grade, policy),
         policy=policy,
     )

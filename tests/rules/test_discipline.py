@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hadir.rules.day import Absence, DayResult
-from hadir.rules.discipline import Threshold, sanction_for, tk_streaks, year_summary
+from hadir.rules.discipline import (
+    Threshold,
+    TkRuns,
+    TkStreaks,
+    sanction_for,
+    tk_runs,
+    tk_streaks,
+    year_summary,
+)
 from hadir.rules.policy import DEFAULT_POLICY
 
 from .support import day_result, texts
@@ -223,3 +234,74 @@ def test_a_year_explains_itself() -> None:
         "No sanction",
         "3 more days → TEGURAN_LISAN",
     ]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Just the fields a TK run reads."""
+
+    day: date
+    working: bool
+    status: str
+    tl_minutes: int = 0
+    psw_minutes: int = 0
+    tl_class: int = 0
+    psw_class: int = 0
+    meal: bool = False
+
+
+facts_st = st.lists(
+    st.tuples(st.booleans(), st.sampled_from(["TK", "TK", "H", "CT"]), st.integers(0, 9)),
+    max_size=120,
+)
+
+
+def as_facts(plan: list[tuple[bool, str, int]]) -> list[Fact]:
+    """One fact per plan entry from JAN_1; an entry drawn 0 of 0–9 is a missing date."""
+    return [
+        Fact(day, working, status)
+        for day, (working, status, roll) in zip(dates(JAN_1, len(plan)), plan, strict=True)
+        if roll
+    ]
+
+
+def by_month(facts: list[Fact]) -> list[list[Fact]]:
+    months: dict[int, list[Fact]] = {}
+    for fact in facts:
+        months.setdefault(fact.day.month, []).append(fact)
+    return list(months.values())
+
+
+@settings(max_examples=300)
+@given(facts_st)
+def test_months_joined_give_the_runs_of_the_whole_stretch(
+    plan: list[tuple[bool, str, int]],
+) -> None:
+    facts = as_facts(plan)
+    joined = TkRuns()
+    for month in by_month(facts):
+        joined = joined.then(tk_runs(month))
+    assert joined.streaks == tk_streaks(facts)
+    assert joined == tk_runs(facts)
+
+
+def test_a_run_carries_over_the_end_of_the_month() -> None:
+    january = tk_runs(spell("TTTTT..TTTTT..TTTTT..TTTTT..TTT", start=JAN_1))
+    february = tk_runs(spell("TT..HT", start=date(2024, 2, 1)))  # Thursday to Tuesday
+    assert (january.head, january.tail, january.broken) == (23, 23, False)
+    assert (february.head, february.longest, february.tail) == (2, 2, 1)
+    assert january.then(february).streaks == TkStreaks(longest=25, current=1)
+
+
+def test_a_month_not_evaluated_between_breaks_the_run() -> None:
+    january = tk_runs(spell("TTTTT..TTTTT..TTTTT..TTTTT..TTT", start=JAN_1))
+    march = tk_runs(spell("T..TTT", start=date(2024, 3, 1)))  # Friday to Wednesday
+    assert january.then(march).streaks == TkStreaks(longest=23, current=4)
+    assert TkRuns().then(march) == march
+    assert march.then(TkRuns()) == march
+
+
+def test_overlapping_stretches_cannot_be_joined() -> None:
+    january = tk_runs(spell("TTT"))
+    with pytest.raises(ValueError, match="tumpang tindih pada 2024-01-01"):
+        january.then(january)

@@ -10,7 +10,14 @@ import pytest
 
 from hadir.rules.day import Absence, AbsenceCode, DayResult, Waiver
 from hadir.rules.golongan import parse_golongan
-from hadir.rules.month import DeductionLine, day_deduction, meal_allowance, month_summary
+from hadir.rules.month import (
+    DeductionLine,
+    day_deduction,
+    meal_allowance,
+    month_summary,
+    month_tally,
+    summarise,
+)
 from hadir.rules.policy import DEFAULT_POLICY
 
 from .support import MONDAY, day_result, texts
@@ -200,3 +207,11 @@ def test_a_month_explains_its_money() -> None:
 def test_an_empty_month_costs_nothing_and_earns_nothing() -> None:
     summary = month_summary([], "I/a")
     assert (summary.deduction_pct, summary.meal.net, summary.lines) == (D("0.00"), D("0"), ())
+
+
+def test_a_summary_from_the_stored_tally_equals_one_from_the_days() -> None:
+    days = [day_result("07:45", "16:00"), day_result(), day_result("07:30", "15:00")]
+    tally = month_tally(days)
+    assert (tally.days, tally.tl_counts[0], tally.status_counts["TK"]) == (3, 1, 1)
+    for golongan in ("II/a", "IV/a"):
+        assert summarise(tally, golongan) == month_summary(days, golongan)
