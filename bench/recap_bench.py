@@ -172,7 +172,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
+
+    call_command("migrate", verbosity=0)  # a database built by older code gets new tables
     from django.test import Client
 
     from hadir.accounts.models import User
@@ -186,6 +189,7 @@ def main() -> None:
         punch_count = cursor.fetchone()[0]
         if not args.reuse_days:
             cursor.execute("DELETE FROM recap_employeeday")
+            cursor.execute("DELETE FROM recap_employeemonthtally")
 
     started = time.perf_counter()
     everyone = list(

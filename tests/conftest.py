@@ -11,8 +11,10 @@ Each leaf unit has two employees; the Kankemenag offices have one each.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,33 @@ def private_media(settings: Any, tmp_path: Path) -> Path:
     root = tmp_path / "private"
     settings.MEDIA_ROOT = root
     return root
+
+
+@pytest.fixture(autouse=True)
+def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test with a database: each employee-month with stored days has a tally, and
+    every tally equals a recount of its month's stored days (whatever wrote them)."""
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)  # set up first, so it is torn down after this check
+            break
+    else:
+        if request.node.get_closest_marker("django_db") is None:
+            yield
+            return
+    yield
+    from hadir.recap.models import EmployeeDay, EmployeeMonthTally
+    from hadir.recap.tallies import DAY_FIELDS, TALLY_FIELDS, StoredDay, TallyRow, tally_row
+
+    days: dict[tuple[int, date], list[StoredDay]] = defaultdict(list)
+    for employee_id, *values in EmployeeDay.objects.values_list("employee_id", *DAY_FIELDS):
+        days[employee_id, values[0].replace(day=1)].append(StoredDay(*values))
+    tallies = {
+        (employee_id, month): TallyRow(*values)
+        for employee_id, month, *values in EmployeeMonthTally.objects.values_list(
+            "employee_id", "month", *TALLY_FIELDS
+        )
+    }
+    assert set(days) <= set(tallies), "a month with stored days has no tally"
+    for key, stored in tallies.items():
+        assert stored == tally_row(days.get(key, [])), f"the tally of {key} is stale"

@@ -73,7 +73,9 @@ def export_job_run(job_id: int) -> ExportJob:
 def _rows_with_progress(job: ExportJob, employees: Any) -> list[dict[str, Any]]:
     total = max(1, employees.count())
     rows: list[dict[str, Any]] = []
-    for done, recap in enumerate(recap_month(employees=employees, month=job.month), start=1):
+    for done, recap in enumerate(
+        recap_month(employees=employees, month=job.month, days=job.daily), start=1
+    ):
         rows.extend(daily_rows([recap]) if job.daily else [recap.as_dict()])
         if done % 500 == 0:
             ExportJob.objects.filter(pk=job.pk).update(progress=min(95, 1 + done * 94 // total))

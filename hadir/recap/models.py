@@ -47,6 +47,43 @@ class EmployeeDay(models.Model):
         return self.date
 
 
+class EmployeeMonthTally(models.Model):
+    """One employee's month counted from its stored days: what a recap reads instead of them.
+
+    Rewritten with the days whenever they change, so a unit's recap reads one row per employee
+    and month. ``tally`` holds the rules library's :class:`~hadir.rules.month.MonthTally` (no
+    money: that is computed under the policy when read); the year's discipline needs only the
+    columns (TK days, TL + PSW minutes, the :class:`~hadir.rules.discipline.TkRuns`), so earlier
+    months are read without decoding JSON. The masks have bit ``d - 1`` set for day ``d`` of the
+    month: days evaluated (so a recap can tell which days nobody has evaluated yet), days late
+    (TL), days TK (the charts).
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month (first day)"))
+    tally = models.JSONField(default=dict)
+    evaluated_mask = models.BigIntegerField(default=0)
+    late_mask = models.BigIntegerField(default=0)
+    absent_mask = models.BigIntegerField(default=0)
+    tk_days = models.PositiveSmallIntegerField(default=0)
+    minutes = models.PositiveIntegerField(_("TL + PSW minutes"), default=0)
+    run_head = models.PositiveSmallIntegerField(default=0)
+    run_longest = models.PositiveSmallIntegerField(default=0)
+    run_tail = models.PositiveSmallIntegerField(default=0)
+    run_broken = models.BooleanField(default=False)
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        verbose_name = _("employee-month tally")
+        verbose_name_plural = _("employee-month tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "month"], name="uniq_employee_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.month:%Y-%m}"
+
+
 class PeriodClose(models.Model):
     """A unit's month, closed by an operator after the request deadline.
 

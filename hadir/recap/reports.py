@@ -41,7 +41,7 @@ def report_rows(
         nips = set(employees.values_list("nip", flat=True))
         frozen = closing.daily_snapshot if daily else closing.snapshot
         return [row for row in frozen if row["nip"] in nips]
-    recaps = recap_month(employees=employees, month=month)
+    recaps = recap_month(employees=employees, month=month, days=daily)
     if daily:
         return list(daily_rows(recaps))
     return [recap.as_dict() for recap in recaps]

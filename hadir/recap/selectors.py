@@ -1,9 +1,9 @@
-"""The monthly recap, computed set-wise from stored employee-days.
+"""The monthly recap, computed set-wise from stored month tallies.
 
-A fixed number of queries per chunk of employees, whatever the head count: the month's rows,
-the year-to-date totals (TK days and minutes, summed in the database) and the day rows of the
-few who have TK days this year (for the consecutive-TK run). The rules library does the money
-and the discipline.
+A fixed number of queries per chunk of employees, whatever the head count: the tallies of the
+year's months so far (one small row per employee-month, see :mod:`hadir.recap.tallies`), and the
+month's day rows only when they are asked for (daily exports, the calendar). The rules library
+does the money and the discipline.
 """
 
 from __future__ import annotations
@@ -11,48 +11,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from hadir.org.models import Employee
-from hadir.recap.models import EmployeeDay
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure
-from hadir.rules.day import DayFacts
-from hadir.rules.discipline import TkStreaks, YearSummary, tk_streaks, year_standing
-from hadir.rules.month import MonthSummary, month_summary
-from hadir.rules.policy import ABSENCE_CODES, CLASSES
+from hadir.recap.tallies import DAY_FIELDS, StoredDay, runs_of, tally_of
+from hadir.rules.discipline import TkRuns, YearSummary, year_standing
+from hadir.rules.month import MonthSummary, MonthTally, summarise
+from hadir.rules.policy import ABSENCE_CODES, CLASSES, Policy
 from hadir.schedules import cache
 
+__all__ = ["DAY_FIELDS", "EmployeeMonth", "StoredDay", "daily_rows", "month_bounds", "recap_month"]
+
 CHUNK = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDay:
-    """A stored employee-day read as plain values (cheaper than model instances by the 100k)."""
-
-    day: date
-    status: str
-    working: bool
-    datang: time | None
-    pulang: time | None
-    tl_minutes: int
-    psw_minutes: int
-    tl_class: int
-    psw_class: int
-    meal: bool
-    reasons: list[dict[str, Any]] | None = None
-
-    @property
-    def date(self) -> date:
-        return self.day
-
-
-DAY_FIELDS = (
-    "date", "status", "working", "datang", "pulang", "tl_minutes", "psw_minutes", "tl_class", "psw_class", "meal"
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,7 +39,11 @@ class EmployeeMonth:
     month: date
     summary: MonthSummary
     year: YearSummary
-    days: tuple[StoredDay, ...]
+    days: tuple[StoredDay, ...] = ()
+    late_mask: int = 0
+    """Bit ``d - 1`` set: late (TL) on day ``d`` of the month."""
+    absent_mask: int = 0
+    """Bit ``d - 1`` set: TK on day ``d`` of the month."""
 
     def as_dict(self) -> dict[str, Any]:
         """The recap row in the shape of ``manage.py recap --format json``."""
@@ -126,15 +106,14 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 
 def recap_month(
-    *, employees: QuerySet[Employee], month: date, ensure: bool = True
+    *, employees: QuerySet[Employee], month: date, ensure: bool = True, days: bool = False
 ) -> Iterator[EmployeeMonth]:
     """Each employee evaluated in ``month`` (attendance period overlapping it), in NIP order.
 
     With ``ensure``, days nobody touched yet are evaluated first, so the recap reflects every
-    punch and request recorded so far.
+    punch and request recorded so far. With ``days``, each recap carries the month's stored days.
     """
     first, last = month_bounds(month)
-    year_start = first.replace(month=1, day=1)
     people = list(
         employees.filter(start__lte=last)
         .filter(Q(end__isnull=True) | Q(end__gte=first))
@@ -144,56 +123,73 @@ def recap_month(
     policy = cache.policy(last)
     for offset in range(0, len(people), CHUNK):
         batch = people[offset : offset + CHUNK]
-        if ensure:
-            days_ensure(employees=batch, start=year_start, end=last)
-        yield from _batch(batch, first, last, year_start, policy)
+        yield from _batch(batch, first, last, policy, ensure=ensure, with_days=days)
+
+
+YEAR_COLUMNS = ("employee_id", "month", "evaluated_mask", "tk_days", "minutes", "run_head",
+                "run_longest", "run_tail", "run_broken")  # fmt: skip
+
+
+def _year_rows(ids: list[int], first: date) -> dict[int, list[tuple[Any, ...]]]:
+    """The discipline figures of each employee's months from January to ``first``, in order."""
+    months: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    rows = EmployeeMonthTally.objects.filter(
+        employee_id__in=ids, month__range=(first.replace(month=1), first)
+    ).order_by("month")
+    for employee_id, *values in rows.values_list(*YEAR_COLUMNS):
+        months[employee_id].append(tuple(values))
+    return months
 
 
 def _batch(
-    batch: Sequence[Employee], first: date, last: date, year_start: date, policy: Any
+    batch: Sequence[Employee],
+    first: date,
+    last: date,
+    policy: Policy,
+    *,
+    ensure: bool,
+    with_days: bool,
 ) -> Iterator[EmployeeMonth]:
     ids = [e.pk for e in batch]
-    month_rows: dict[int, list[StoredDay]] = defaultdict(list)
-    rows = EmployeeDay.objects.filter(employee_id__in=ids, date__range=(first, last)).order_by(
-        "date"
-    )
-    for employee_id, *values in rows.values_list("employee_id", *DAY_FIELDS).iterator(
-        chunk_size=20_000
-    ):
-        month_rows[employee_id].append(StoredDay(*values))
-    totals: dict[int, dict[str, int]] = {
-        row["employee_id"]: {"tk": row["tk"], "minutes": row["minutes"] or 0}
-        for row in EmployeeDay.objects.filter(employee_id__in=ids, date__range=(year_start, last))
-        .values("employee_id")
-        .annotate(
-            tk=Count("id", filter=Q(status="TK")), minutes=Sum("tl_minutes") + Sum("psw_minutes")
-        )
+    year = _year_rows(ids, first)
+    if ensure:
+        masks = {(i, row[0]): row[1] for i, rows in year.items() for row in rows}
+        if days_ensure(employees=batch, start=first.replace(month=1), end=last, masks=masks):
+            year = _year_rows(ids, first)
+    current = {
+        employee_id: (tally_of(data), late, absent)
+        for employee_id, data, late, absent in EmployeeMonthTally.objects.filter(
+            employee_id__in=ids, month=first
+        ).values_list("employee_id", "tally", "late_mask", "absent_mask")
     }
-    with_tk = [i for i in ids if totals.get(i, {}).get("tk")]
-    streak_days: dict[int, list[DayFacts]] = defaultdict(list)
-    streak_rows = EmployeeDay.objects.filter(
-        employee_id__in=with_tk, date__range=(year_start, last)
-    ).order_by("date")
-    for employee_id, *values in streak_rows.values_list("employee_id", *DAY_FIELDS).iterator(
-        chunk_size=20_000
-    ):
-        streak_days[employee_id].append(StoredDay(*values))
+    month_days: dict[int, list[StoredDay]] = defaultdict(list)
+    if with_days:
+        rows = EmployeeDay.objects.filter(employee_id__in=ids, date__range=(first, last))
+        for employee_id, *values in (
+            rows.order_by("date")
+            .values_list("employee_id", *DAY_FIELDS)
+            .iterator(chunk_size=20_000)
+        ):
+            month_days[employee_id].append(StoredDay(*values))
+    nothing = (MonthTally(), 0, 0)
     for employee in batch:
-        total = totals.get(employee.pk, {"tk": 0, "minutes": 0})
-        streaks = (
-            tk_streaks(streak_days[employee.pk]) if employee.pk in streak_days else TkStreaks(0, 0)
-        )
+        tk_days = minutes = 0
+        runs = TkRuns()
+        for month, evaluated, tk, spent, *run in year.get(employee.pk, ()):
+            tk_days += tk
+            minutes += spent
+            runs = runs.then(runs_of(month, evaluated, *run))
+        tally, late, absent = current.get(employee.pk, nothing)
         yield EmployeeMonth(
             employee=employee,
             month=first,
-            summary=month_summary(month_rows[employee.pk], employee.golongan, policy),
+            summary=summarise(tally, employee.golongan, policy),
             year=year_standing(
-                tk_days=total["tk"],
-                minutes=total["minutes"],
-                streaks=streaks,
-                policy=policy,
+                tk_days=tk_days, minutes=minutes, streaks=runs.streaks, policy=policy
             ),
-            days=tuple(month_rows[employee.pk]),
+            days=tuple(month_days.get(employee.pk, ())),
+            late_mask=late,
+            absent_mask=absent,
         )
 
 

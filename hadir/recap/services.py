@@ -6,52 +6,48 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hadir.common.bulk import upsert
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
-from hadir.recap.models import EmployeeDay
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally
+from hadir.recap.tallies import DAY_FIELDS, TALLY_FIELDS, StoredDay, tally_row
 from hadir.requests.models import Request, Status
-from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
+from hadir.rules.day import Absence, DayFacts, DayResult, Waiver, evaluate_day
 from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 ANALYZE_AFTER_ROWS = 100_000
-UPDATED_FIELDS = [
-    "status",
-    "working",
-    "datang",
-    "pulang",
-    "tl_minutes",
-    "psw_minutes",
-    "tl_class",
-    "psw_class",
-    "meal",
-    "reasons",
-    "evaluated_at",
-]
+DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
+               "psw_minutes", "tl_class", "psw_class", "meal", "reasons", "evaluated_at")  # fmt: skip
+TALLY_COLUMNS = ("employee", "month", *TALLY_FIELDS, "evaluated_at")
+
+MonthKey = tuple[int, date]
+"""An employee id and the first day of a month."""
 
 
 def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayResult]:
-    """Re-evaluate ``employee`` on ``dates`` (and only those) and store the results.
+    """Re-evaluate ``employee`` on ``dates`` (and only those) and store the results, with the
+    tallies of the months they fall in.
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
     evaluated.
     """
     results = evaluate_dates(employee, dates)
+    if not results:
+        return results
     now = timezone.now()
-    rows = [_row(employee, result, now) for result in results.values()]
+    rows = [_day_values(employee.pk, result, now) for result in results.values()]
     with transaction.atomic():
-        EmployeeDay.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["employee", "date"],
-            update_fields=UPDATED_FIELDS,
-        )
+        upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
+        months_refresh({(employee.pk, day.replace(day=1)) for day in results})
     return results
 
 
@@ -60,15 +56,18 @@ def days_refresh_many(
     employees: Sequence[Employee],
     start: date,
     end: date,
-    chunk: int = 500,
+    chunk: int = 1000,
     only: Mapping[int, set[date]] | None = None,
 ) -> int:
-    """Evaluate and store every employee-day from ``start`` to ``end`` for ``employees``.
+    """Evaluate and store every employee-day from ``start`` to ``end`` for ``employees``, and
+    the tallies of the months they fall in.
 
     Set-wise: the calendars of all their units in a few queries, then per chunk of employees
     one query for punches, one for approved requests and bulk upserts, however many days.
     Days outside an employee's attendance period are skipped; with ``only`` (dates by employee
-    id), so is every date not listed for the employee. Returns the rows written.
+    id), so is every date not listed for the employee. A month evaluated whole is tallied from
+    the results in memory; a month evaluated in part, from its stored days. Returns the rows
+    written.
     """
     from hadir.schedules import cache
     from hadir.schedules.selectors import unit_calendars
@@ -82,15 +81,18 @@ def days_refresh_many(
         for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
     }
     policies = policies_for(start, end)
+    zones: dict[str, ZoneInfo] = {}
     written = 0
     for offset in range(0, len(employees), chunk):
         batch = list(employees[offset : offset + chunk])
         punches = _punches_for(batch, start, end)
         excuses = _excuses_for(batch, start, end)
         now = timezone.now()
-        rows = []
+        rows: list[tuple[Any, ...]] = []
+        tallies: list[tuple[Any, ...]] = []
+        partial: set[MonthKey] = set()
         for employee in batch:
-            tz = ZoneInfo(employee.unit.timezone)
+            tz = zones.setdefault(employee.unit.timezone, ZoneInfo(employee.unit.timezone))
             book = books[employee.unit_id]
             code = (
                 employee.pattern.code
@@ -102,6 +104,7 @@ def days_refresh_many(
             first = max(start, employee.start)
             last = min(end, employee.end) if employee.end else end
             listed = only.get(employee.pk, set()) if only is not None else None
+            months: dict[date, list[DayResult]] = defaultdict(list)
             for day in _dates(first, last):
                 if listed is not None and day not in listed:
                     continue
@@ -113,22 +116,82 @@ def days_refresh_many(
                     waivers=waivers,
                     policy=policies[day],
                 )
-                rows.append(_row(employee, result, now))
+                rows.append(_day_values(employee.pk, result, now))
+                months[day.replace(day=1)].append(result)
+            for month, results in months.items():
+                if len(results) == _period_days_in(employee, month):
+                    tallies.append(_tally_values(employee.pk, month, results, now))
+                else:
+                    partial.add((employee.pk, month))
         with transaction.atomic():
-            EmployeeDay.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["employee", "date"],
-                update_fields=UPDATED_FIELDS,
-                batch_size=2000,
-            )
+            upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
+            upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), tallies)
+            months_refresh(partial)
         written += len(rows)
     if written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
         # A month's evaluation rewrites millions of rows; fresh statistics keep the recap's
         # per-employee index scans from turning into sequential scans.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE recap_employeeday")
+            cursor.execute("ANALYZE recap_employeemonthtally")
     return written
+
+
+def months_refresh(keys: Iterable[MonthKey]) -> int:
+    """Recount the tallies of these employee-months from their stored days (a query a month)."""
+    by_month: dict[date, set[int]] = defaultdict(set)
+    for employee_id, month in keys:
+        by_month[month].add(employee_id)
+    now = timezone.now()
+    rows: list[tuple[Any, ...]] = []
+    for month, ids in by_month.items():
+        days: dict[int, list[DayFacts]] = {employee_id: [] for employee_id in ids}
+        stored = EmployeeDay.objects.filter(
+            employee_id__in=ids, date__range=(month, _month_end(month))
+        ).values_list("employee_id", *DAY_FIELDS)
+        for employee_id, *values in stored.iterator(chunk_size=20_000):
+            days[employee_id].append(StoredDay(*values))
+        rows.extend(
+            _tally_values(employee_id, month, own, now) for employee_id, own in days.items()
+        )
+    upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), rows)
+    return len(rows)
+
+
+def _period_days_in(employee: Employee, month: date) -> int:
+    """How many dates of ``month`` fall in the employee's attendance period."""
+    first = max(month, employee.start)
+    last = min(_month_end(month), employee.end) if employee.end else _month_end(month)
+    return max((last - first).days + 1, 0)
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _day_values(employee_id: int, result: DayResult, now: datetime) -> tuple[Any, ...]:
+    return (
+        employee_id,
+        result.day,
+        result.status,
+        result.working,
+        result.datang.time().replace(microsecond=0) if result.datang else None,
+        result.pulang.time().replace(microsecond=0) if result.pulang else None,
+        result.tl_minutes,
+        result.psw_minutes,
+        result.tl_class,
+        result.psw_class,
+        result.meal,
+        reasons_to_json(result.reasons),
+        now,
+    )
+
+
+def _tally_values(
+    employee_id: int, month: date, days: Sequence[DayFacts], now: datetime
+) -> tuple[Any, ...]:
+    row = tally_row(days)
+    return (employee_id, month, *(getattr(row, name) for name in TALLY_FIELDS), now)
 
 
 def policies_for(start: date, end: date) -> dict[date, Policy]:
@@ -156,24 +219,6 @@ def policies_for(start: date, end: date) -> dict[date, Policy]:
 
 def _dates(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def _row(employee: Employee, result: DayResult, now: datetime) -> EmployeeDay:
-    return EmployeeDay(
-        employee=employee,
-        date=result.day,
-        status=result.status,
-        working=result.working,
-        datang=result.datang.time().replace(microsecond=0) if result.datang else None,
-        pulang=result.pulang.time().replace(microsecond=0) if result.pulang else None,
-        tl_minutes=result.tl_minutes,
-        psw_minutes=result.psw_minutes,
-        tl_class=result.tl_class,
-        psw_class=result.psw_class,
-        meal=result.meal,
-        reasons=reasons_to_json(result.reasons),
-        evaluated_at=now,
-    )
 
 
 def _punches_for(
@@ -211,25 +256,57 @@ def _excuses_for(
     return grouped
 
 
-def days_ensure(*, employees: Sequence[Employee], start: date, end: date) -> int:
-    """Evaluate the days in the range that have no stored row yet (a day nobody touched is
-    still a day: without punches it is TK once it has passed). Only dates before today."""
+def days_ensure(
+    *,
+    employees: Sequence[Employee],
+    start: date,
+    end: date,
+    masks: Mapping[MonthKey, int] | None = None,
+) -> int:
+    """Evaluate the days in the range that nobody has evaluated yet (a day nobody touched is
+    still a day: without punches it is TK once it has passed). Only dates before today.
+
+    The month tallies' masks say which days are stored, so this reads one small row per
+    employee-month, not every day (none when the caller has read ``masks`` already).
+    """
     end = min(end, timezone.localdate() - timedelta(days=1))  # today is not over yet
     if end < start or not employees:
         return 0
-    ids = [e.pk for e in employees]
-    expected = {
-        e.pk: set(_dates(max(start, e.start), min(end, e.end) if e.end else end)) for e in employees
-    }
-    stored: dict[int, set[date]] = defaultdict(set)
-    for employee_id, day in (
-        EmployeeDay.objects.filter(employee_id__in=ids, date__range=(start, end))
-        .values_list("employee_id", "date")
-        .iterator(chunk_size=20_000)
-    ):
-        stored[employee_id].add(day)
-    missing = [e for e in employees if expected[e.pk] - stored[e.pk]]
+    if masks is None:
+        masks = {
+            (employee_id, month): mask
+            for employee_id, month, mask in EmployeeMonthTally.objects.filter(
+                employee_id__in=[e.pk for e in employees],
+                month__range=(start.replace(day=1), end),
+            ).values_list("employee_id", "month", "evaluated_mask")
+        }
+    wanted = lru_cache(maxsize=None)(_wanted_mask)
+    missing: dict[int, set[date]] = {}
+    for employee in employees:
+        first = max(start, employee.start)
+        last = min(end, employee.end) if employee.end else end
+        month = first.replace(day=1)
+        while month <= last:
+            absent = wanted(month, first, last) & ~masks.get((employee.pk, month), 0)
+            if absent:
+                missing.setdefault(employee.pk, set()).update(
+                    month + timedelta(days=bit)
+                    for bit in range(absent.bit_length())
+                    if absent >> bit & 1
+                )
+            month = _month_end(month) + timedelta(days=1)
     if not missing:
         return 0
-    first = min(min(expected[e.pk] - stored[e.pk]) for e in missing)
-    return days_refresh_many(employees=missing, start=first, end=end)
+    return days_refresh_many(
+        employees=[e for e in employees if e.pk in missing],
+        start=min(min(days) for days in missing.values()),
+        end=max(max(days) for days in missing.values()),
+        only=missing,
+    )
+
+
+def _wanted_mask(month: date, first: date, last: date) -> int:
+    """The bits of the days of ``month`` from ``first`` to ``last``."""
+    low = max(first, month)
+    high = min(last, _month_end(month))
+    return (1 << high.day) - (1 << (low.day - 1))

@@ -42,6 +42,7 @@ from hadir.recap.periods import (
 )
 from hadir.recap.reports import CONTENT_TYPES, FORMATS, Report, render_report, report_rows
 from hadir.recap.selectors import EmployeeMonth, month_bounds, recap_month
+from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
 
 SORT_KEYS = {
@@ -83,7 +84,7 @@ def employee_month(request: HttpRequest, employee_id: int) -> HttpResponse:
 def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
     month = _month(request)
     one = Employee.objects.filter(pk=employee.pk)
-    recap = next(iter(recap_month(employees=one, month=month)), None)
+    recap = next(iter(recap_month(employees=one, month=month, days=True)), None)
     first, last = month_bounds(month)
     stored = {
         row.date: row
@@ -200,13 +201,11 @@ def _charts(recaps: list[EmployeeMonth], month: date) -> dict[str, str]:
     by_unit_late: Counter[str] = Counter()
     by_unit_absent: Counter[str] = Counter()
     for recap in recaps:
-        for day in recap.days:
-            if day.tl_class:
-                late[day.day.day] += 1
-                by_unit_late[recap.employee.unit.name] += 1
-            if day.status == "TK":
-                absent[day.day.day] += 1
-                by_unit_absent[recap.employee.unit.name] += 1
+        late_days, absent_days = mask_days(recap.late_mask), mask_days(recap.absent_mask)
+        late.update(late_days)
+        absent.update(absent_days)
+        by_unit_late[recap.employee.unit.name] += len(late_days)
+        by_unit_absent[recap.employee.unit.name] += len(absent_days)
     days = range(1, month_bounds(month)[1].day + 1)
     return {
         "late_by_day": bar_chart(

@@ -14,8 +14,8 @@ from hadir.common.access import requests_to_verify
 from hadir.org.models import Employee
 from hadir.recap.evaluation import evaluate_dates, reasons_text
 from hadir.recap.models import EmployeeDay
-from hadir.recap.selectors import DAY_FIELDS, StoredDay
 from hadir.recap.services import days_ensure
+from hadir.recap.tallies import DAY_FIELDS, StoredDay
 from hadir.requests.models import Category, Request, Status
 from hadir.rules.day import DayResult
 from hadir.rules.explain import Lang

@@ -115,3 +115,15 @@ def test_a_first_visit_evaluating_the_missing_days_is_flat_as_well(sleman: Slema
         counts.append(len(queries(client.get, url, {"bulan": "2024-03"})))
     assert counts[0] == counts[1], f"5 employees: {counts[0]} queries, 40: {counts[1]}"
     assert counts[1] <= 40
+
+
+def test_the_unit_page_reads_month_tallies_not_stored_days(
+    small_and_big: tuple[tuple[Unit, Client], tuple[Unit, Client]],
+) -> None:
+    """A Kankemenag of 5,000 is one small row per employee-month, not 110,000 days."""
+    (_, _), (big, client) = small_and_big
+    url = f"/rekap/unit/{big.pk}/"
+    client.get(url, {"bulan": "2024-03"})
+    sql = queries(client.get, url, {"bulan": "2024-03"})
+    assert any("recap_employeemonthtally" in q for q in sql)
+    assert not [q for q in sql if "recap_employeeday" in q.replace("employeedaytally", "")]

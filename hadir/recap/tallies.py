@@ -1,0 +1,135 @@
+"""Stored days read as plain values, and the month tallies counted from them.
+
+A tally is what a recap needs of an employee's month (the rules library's counts and TK runs,
+and bit masks of the days evaluated, late and TK), so a unit's recap reads one row per employee
+and month instead of every day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from hadir.rules.day import DayFacts
+from hadir.rules.discipline import TkRuns, tk_runs
+from hadir.rules.month import MonthTally, month_tally
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDay:
+    """A stored employee-day read as plain values (cheaper than model instances by the 100k)."""
+
+    day: date
+    status: str
+    working: bool
+    datang: time | None
+    pulang: time | None
+    tl_minutes: int
+    psw_minutes: int
+    tl_class: int
+    psw_class: int
+    meal: bool
+    reasons: list[dict[str, Any]] | None = None
+
+    @property
+    def date(self) -> date:
+        return self.day
+
+
+DAY_FIELDS = (
+    "date", "status", "working", "datang", "pulang", "tl_minutes", "psw_minutes", "tl_class", "psw_class", "meal"
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TallyRow:
+    """The stored form of one employee-month: the counts as JSON, the three day masks, and the
+    year's discipline figures as plain numbers (TK days, TL + PSW minutes, the TK runs)."""
+
+    tally: dict[str, Any]
+    evaluated_mask: int
+    late_mask: int
+    absent_mask: int
+    tk_days: int
+    minutes: int
+    run_head: int
+    run_longest: int
+    run_tail: int
+    run_broken: bool
+
+
+TALLY_FIELDS = ("tally", "evaluated_mask", "late_mask", "absent_mask", "tk_days", "minutes",
+                "run_head", "run_longest", "run_tail", "run_broken")  # fmt: skip
+"""The stored columns of a :class:`TallyRow`, in its order."""
+
+
+def tally_row(days: Sequence[DayFacts]) -> TallyRow:
+    """Count one employee's days of one month (any order) into their stored form."""
+    tally = month_tally(days)
+    runs = tk_runs(days)
+    evaluated = late = absent = 0
+    for result in days:
+        bit = 1 << (result.day.day - 1)
+        evaluated |= bit
+        if result.tl_class:
+            late |= bit
+        if result.status == "TK":
+            absent |= bit
+    data = {
+        "days": tally.days,
+        "working": tally.working_days,
+        "statuses": dict(tally.status_counts),
+        "tl": list(tally.tl_counts),
+        "psw": list(tally.psw_counts),
+        "tl_minutes": tally.tl_minutes,
+        "psw_minutes": tally.psw_minutes,
+        "meal": tally.meal_days,
+    }
+    return TallyRow(
+        data,
+        evaluated,
+        late,
+        absent,
+        tally.status_counts.get("TK", 0),
+        tally.tl_minutes + tally.psw_minutes,
+        runs.head,
+        runs.longest,
+        runs.tail,
+        runs.broken,
+    )
+
+
+def tally_of(data: dict[str, Any]) -> MonthTally:
+    """The rules library's tally from its stored JSON (empty when nothing is stored)."""
+    if not data:
+        return MonthTally()
+    return MonthTally(
+        days=data["days"],
+        working_days=data["working"],
+        status_counts=MappingProxyType(data["statuses"]),
+        tl_counts=tuple(data["tl"]),
+        psw_counts=tuple(data["psw"]),
+        tl_minutes=data["tl_minutes"],
+        psw_minutes=data["psw_minutes"],
+        meal_days=data["meal"],
+    )
+
+
+def runs_of(
+    month: date, evaluated_mask: int, head: int, longest: int, tail: int, broken: bool
+) -> TkRuns:
+    """The month's stored TK runs; the stretch spans the days evaluated."""
+    if not evaluated_mask:
+        return TkRuns()
+    lowest = (evaluated_mask & -evaluated_mask).bit_length() - 1
+    first = month + timedelta(days=lowest)
+    last = month + timedelta(days=evaluated_mask.bit_length() - 1)
+    return TkRuns(first, last, head, longest, tail, broken)
+
+
+def mask_days(mask: int) -> list[int]:
+    """The days of the month (1–31) whose bits are set."""
+    return [bit + 1 for bit in range(mask.bit_length()) if mask >> bit & 1]

@@ -1,0 +1,63 @@
+"""The bulk upsert inserts new rows and updates colliding ones, by COPY or row by row."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from hadir.common.bulk import COPY_FROM_ROWS, upsert
+from hadir.recap.models import EmployeeDay
+from tests.factories import EmployeeFactory
+
+COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
+           "psw_minutes", "tl_class", "psw_class", "meal", "reasons", "evaluated_at")  # fmt: skip
+AT = datetime(2024, 3, 1, 3, 0, tzinfo=UTC)
+
+
+def rows(
+    employee_id: int, count: int, status: str, datang: time | None
+) -> list[tuple[object, ...]]:
+    reasons = [{"code": "TK", "params": {"n": "1"}}]
+    return [
+        (
+            employee_id,
+            date(2024, 1, 1) + timedelta(days=n),
+            status,
+            True,
+            datang,
+            None,
+            5,
+            0,
+            1,
+            0,
+            False,
+            reasons,
+            AT,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, COPY_FROM_ROWS + 50])
+def test_rows_are_inserted_then_updated_in_place_without_duplicates(count: int) -> None:
+    employee = EmployeeFactory.create()
+    upsert(EmployeeDay, COLUMNS, ("employee", "date"), rows(employee.pk, count, "H", time(7, 40)))
+    first_ids = set(EmployeeDay.objects.values_list("id", flat=True))
+    upsert(EmployeeDay, COLUMNS, ("employee", "date"), rows(employee.pk, count + 2, "TK", None))
+    stored = EmployeeDay.objects.filter(employee=employee).order_by("date")
+    assert stored.count() == count + 2
+    assert first_ids <= set(stored.values_list("id", flat=True))
+    day = stored.first()
+    assert day is not None
+    assert (day.status, day.datang, day.pulang, day.tl_minutes) == ("TK", None, None, 5)
+    assert day.reasons == [{"code": "TK", "params": {"n": "1"}}]
+    assert day.evaluated_at == AT
+    stored.delete()  # made-up rows, not evaluated days: the suite checks those against tallies
+
+
+@pytest.mark.django_db
+def test_nothing_to_write_runs_no_query(django_assert_num_queries: object) -> None:
+    with django_assert_num_queries(0):  # type: ignore[operator]
+        upsert(EmployeeDay, COLUMNS, ("employee", "date"), [])

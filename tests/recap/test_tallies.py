@@ -1,0 +1,55 @@
+"""Month tallies: a recap reads one stored row per employee-month, and gets the same answers as
+if it had read every day — across month ends, and after the tallies are lost."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hadir.org.models import Employee
+from hadir.recap.models import EmployeeMonthTally
+from hadir.recap.services import days_refresh_many
+from hadir.schedules.services import holiday_year_ensure
+from tests.recap.support import Sleman, attend, dates, person, recap_json
+
+FEBRUARY = dates(date(2024, 2, 1), date(2024, 2, 29))
+MARCH = dates(date(2024, 3, 1), date(2024, 3, 31))
+
+
+def workdays(days: list[date]) -> list[date]:
+    return [d for d in days if d.weekday() < 5 and d != date(2024, 2, 8)]  # Isra Mikraj
+
+
+def test_a_tk_run_across_the_end_of_february_proposes_dismissal_in_march(sleman: Sleman) -> None:
+    """Gita came every working day but none from Wednesday 21 February to Tuesday 5 March:
+    seven TK days in February and three in March make ten in a row."""
+    holiday_year_ensure(2024)
+    gita = person(sleman.kua, "Gita Permata", start=date(2024, 2, 1))
+    absent = set(dates(date(2024, 2, 21), date(2024, 3, 5)))
+    came = [d for d in workdays(FEBRUARY + MARCH) if d not in absent and d != date(2024, 3, 11)]
+    attend(gita, came, "07:25", "16:35")
+    february = recap_json("2024-02")["Gita Permata"]["discipline"]
+    march = recap_json("2024-03")["Gita Permata"]["discipline"]
+    assert february["longest_absent_streak"] == 7
+    assert february["sanction"] != "PEMBERHENTIAN"
+    assert march["longest_absent_streak"] == 10
+    assert march["year_absent_days"] == 10
+    assert march["sanction"] == "PEMBERHENTIAN"
+
+
+def test_lost_tallies_are_recounted_and_the_recap_does_not_change(
+    march_people: dict[str, Employee],
+) -> None:
+    before = recap_json()
+    EmployeeMonthTally.objects.all().delete()
+    assert recap_json() == before
+    assert EmployeeMonthTally.objects.filter(month=date(2024, 3, 1)).count() == len(march_people)
+
+
+def test_re_evaluating_a_month_keeps_one_tally_per_employee_month(
+    march_people: dict[str, Employee],
+) -> None:
+    people = list(march_people.values())
+    recap_json()
+    days_refresh_many(employees=people, start=date(2024, 3, 1), end=date(2024, 3, 31))
+    days_refresh_many(employees=people, start=date(2024, 3, 10), end=date(2024, 3, 12))
+    assert EmployeeMonthTally.objects.filter(month=date(2024, 3, 1)).count() == len(people)
