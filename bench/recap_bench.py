@@ -13,9 +13,10 @@ How: the organisation (100,000 employees in 1,001 units) comes from the check-in
 empty database (``bench/checkin_data.py``; built here if missing) as a template; one month of
 punches (about 4 M: two a working day, with late, early and missing ones) and approved requests
 for a few percent of employees are written with COPY into ``hadir_recap_bench``. Then, in this
-process, with the bench settings: (1) ``days_refresh_many`` + ``recap_month`` over everyone,
-(2) ``days_refresh`` of single employee-days, (3) ``GET /rekap/unit/<kankemenag>/`` through
-Django's test client as an admin (server time: request in, response out).
+process, with the bench settings: (1) ``days_refresh_parallel`` (a worker process per core, as
+``finalize_days --workers``) + ``recap_month`` over everyone, (2) ``days_refresh`` of single
+employee-days, (3) ``GET /rekap/unit/<kankemenag>/`` through Django's test client as an admin
+(server time: request in, response out).
 
 Run: ``make bench-recap`` or ``.venv/bin/python bench/recap_bench.py [--fresh]``.
 """
@@ -146,6 +147,12 @@ def main() -> None:
         help="keep the stored days and time only the recap, refresh and page",
     )
     parser.add_argument("--data-only", action="store_true", help="build the data and stop")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes evaluating the month (finalize_days --workers); default: one per core",
+    )
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"
@@ -181,7 +188,7 @@ def main() -> None:
     from hadir.accounts.models import User
     from hadir.org.models import Employee, Unit
     from hadir.recap.selectors import recap_month
-    from hadir.recap.services import days_refresh, days_refresh_many
+    from hadir.recap.services import days_refresh, days_refresh_parallel
 
     last = (MONTH + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     with connection.cursor() as cursor:
@@ -195,14 +202,21 @@ def main() -> None:
     everyone = list(
         Employee.objects.select_related("unit__default_pattern", "pattern").order_by("pk")
     )
-    written = 0 if args.reuse_days else days_refresh_many(employees=everyone, start=MONTH, end=last)
+    written = (
+        0
+        if args.reuse_days
+        else days_refresh_parallel(
+            employee_ids=[e.pk for e in everyone], start=MONTH, end=last, workers=args.workers
+        )
+    )
     evaluated = time.perf_counter() - started
     recaps = sum(
         1 for _ in recap_month(employees=Employee.objects.all(), month=MONTH, ensure=False)
     )
     month_seconds = time.perf_counter() - started
-    print(f"month: {written:,} employee-days evaluated and stored in {evaluated:.1f} s; "
-          f"recap of {recaps:,} employees; total {month_seconds:.1f} s", flush=True)  # fmt: skip
+    print(f"month: {written:,} employee-days evaluated and stored in {evaluated:.1f} s "
+          f"({args.workers} worker processes); recap of {recaps:,} employees; "
+          f"total {month_seconds:.1f} s", flush=True)  # fmt: skip
 
     rng = random.Random(3)
     sample = rng.sample(everyone, 200)

@@ -132,7 +132,14 @@ def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
             return
     yield
     from hadir.recap.models import EmployeeDay, EmployeeMonthTally
-    from hadir.recap.tallies import DAY_FIELDS, TALLY_FIELDS, StoredDay, TallyRow, tally_row
+    from hadir.recap.tallies import (
+        DAY_FIELDS,
+        TALLY_FIELDS,
+        StoredDay,
+        TallyRow,
+        tally_row,
+        year_to_date,
+    )
 
     days: dict[tuple[int, date], list[StoredDay]] = defaultdict(list)
     for employee_id, *values in EmployeeDay.objects.values_list("employee_id", *DAY_FIELDS):
@@ -144,5 +151,11 @@ def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
         )
     }
     assert set(days) <= set(tallies), "a month with stored days has no tally"
-    for key, stored in tallies.items():
-        assert stored == tally_row(days.get(key, [])), f"the tally of {key} is stale"
+    years: dict[tuple[int, int], list[tuple[date, TallyRow]]] = defaultdict(list)
+    for (employee_id, month), _ in sorted(tallies.items()):
+        years[employee_id, month.year].append(
+            (month, tally_row(days.get((employee_id, month), [])))
+        )
+    for (employee_id, _), months in years.items():
+        for (month, _), recounted in zip(months, year_to_date(months), strict=True):
+            assert tallies[employee_id, month] == recounted, f"{employee_id} {month}: stale"

@@ -52,9 +52,10 @@ class EmployeeMonthTally(models.Model):
 
     Rewritten with the days whenever they change, so a unit's recap reads one row per employee
     and month. ``tally`` holds the rules library's :class:`~hadir.rules.month.MonthTally` (no
-    money: that is computed under the policy when read); the year's discipline needs only the
-    columns (TK days, TL + PSW minutes, the :class:`~hadir.rules.discipline.TkRuns`), so earlier
-    months are read without decoding JSON. The masks have bit ``d - 1`` set for day ``d`` of the
+    money: that is computed under the policy when read); the columns hold the month's
+    discipline figures (TK days, TL + PSW minutes, the :class:`~hadir.rules.discipline.TkRuns`)
+    and the year's up to this month (``ytd_*``), rewritten for the later months of the year
+    whenever an earlier one changes. The masks have bit ``d - 1`` set for day ``d`` of the
     month: days evaluated (so a recap can tell which days nobody has evaluated yet), days late
     (TL), days TK (the charts).
     """
@@ -71,6 +72,11 @@ class EmployeeMonthTally(models.Model):
     run_longest = models.PositiveSmallIntegerField(default=0)
     run_tail = models.PositiveSmallIntegerField(default=0)
     run_broken = models.BooleanField(default=False)
+    ytd_tk_days = models.PositiveSmallIntegerField(default=0)
+    ytd_minutes = models.PositiveIntegerField(default=0)
+    ytd_longest = models.PositiveSmallIntegerField(default=0)
+    ytd_tail = models.PositiveSmallIntegerField(default=0)
+    ytd_evaluated = models.PositiveSmallIntegerField(default=0)
     evaluated_at = models.DateTimeField(_("evaluated at"))
 
     class Meta:

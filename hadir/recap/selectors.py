@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure
-from hadir.recap.tallies import DAY_FIELDS, StoredDay, runs_of, tally_of
-from hadir.rules.discipline import TkRuns, YearSummary, year_standing
+from hadir.recap.tallies import DAY_FIELDS, StoredDay, tally_of
+from hadir.rules.discipline import TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
 from hadir.rules.policy import ABSENCE_CODES, CLASSES, Policy
 from hadir.schedules import cache
@@ -117,7 +118,7 @@ def recap_month(
     people = list(
         employees.filter(start__lte=last)
         .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .select_related("unit__default_pattern", "pattern")
+        .prefetch_related("unit")
         .order_by("nip")
     )
     policy = cache.policy(last)
@@ -126,19 +127,50 @@ def recap_month(
         yield from _batch(batch, first, last, policy, ensure=ensure, with_days=days)
 
 
-YEAR_COLUMNS = ("employee_id", "month", "evaluated_mask", "tk_days", "minutes", "run_head",
-                "run_longest", "run_tail", "run_broken")  # fmt: skip
+MONTH_COLUMNS = ("employee_id", "month", "tally", "evaluated_mask", "late_mask", "absent_mask",
+                 "ytd_tk_days", "ytd_minutes", "ytd_longest", "ytd_tail", "ytd_evaluated")  # fmt: skip
 
 
-def _year_rows(ids: list[int], first: date) -> dict[int, list[tuple[Any, ...]]]:
-    """The discipline figures of each employee's months from January to ``first``, in order."""
-    months: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    rows = EmployeeMonthTally.objects.filter(
-        employee_id__in=ids, month__range=(first.replace(month=1), first)
-    ).order_by("month")
-    for employee_id, *values in rows.values_list(*YEAR_COLUMNS):
-        months[employee_id].append(tuple(values))
-    return months
+def _latest_rows(ids: list[int], first: date) -> dict[int, tuple[Any, ...]]:
+    """Each employee's tally of ``first``'s month, or of the latest month before it that year
+    (whose year-to-date figures still hold when nothing of this month is stored)."""
+    rows = EmployeeMonthTally.objects.filter(employee_id__in=ids, month=first)
+    found = {row[0]: row for row in rows.values_list(*MONTH_COLUMNS)}
+    absent = [i for i in ids if i not in found]
+    if absent:
+        earlier = EmployeeMonthTally.objects.filter(
+            employee_id__in=absent, month__range=(first.replace(month=1), first)
+        )
+        for row in earlier.order_by("month").values_list(*MONTH_COLUMNS):
+            found[row[0]] = row
+    return found
+
+
+def _unevaluated(
+    batch: Sequence[Employee], rows: dict[int, tuple[Any, ...]], first: date, last: date
+) -> list[Employee]:
+    """Who may have a day from January to ``last`` (and before today) that nobody evaluated:
+    fewer days stored this year than days in their attendance period so far."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    end = min(last, yesterday)
+    if end < first.replace(month=1):
+        return []
+    suspects = []
+    for employee in batch:
+        row = rows.get(employee.pk)
+        begin = max(first.replace(month=1), employee.start)
+        until = min(end, employee.end) if employee.end else end
+        wanted = (until - begin).days + 1
+        if wanted <= 0:
+            continue
+        stored = 0
+        if row is not None:
+            month, mask, evaluated = row[1], row[3], row[10]
+            later = mask >> (until.day if month == until.replace(day=1) else 0)
+            stored = evaluated - (later.bit_count() if month == until.replace(day=1) else 0)
+        if stored < wanted:
+            suspects.append(employee)
+    return suspects
 
 
 def _batch(
@@ -151,41 +183,37 @@ def _batch(
     with_days: bool,
 ) -> Iterator[EmployeeMonth]:
     ids = [e.pk for e in batch]
-    year = _year_rows(ids, first)
+    rows = _latest_rows(ids, first)
     if ensure:
-        masks = {(i, row[0]): row[1] for i, rows in year.items() for row in rows}
-        if days_ensure(employees=batch, start=first.replace(month=1), end=last, masks=masks):
-            year = _year_rows(ids, first)
-    current = {
-        employee_id: (tally_of(data), late, absent)
-        for employee_id, data, late, absent in EmployeeMonthTally.objects.filter(
-            employee_id__in=ids, month=first
-        ).values_list("employee_id", "tally", "late_mask", "absent_mask")
-    }
+        suspects = _unevaluated(batch, rows, first, last)
+        if suspects and days_ensure(employees=suspects, start=first.replace(month=1), end=last):
+            rows = _latest_rows(ids, first)
     month_days: dict[int, list[StoredDay]] = defaultdict(list)
     if with_days:
-        rows = EmployeeDay.objects.filter(employee_id__in=ids, date__range=(first, last))
+        stored = EmployeeDay.objects.filter(employee_id__in=ids, date__range=(first, last))
         for employee_id, *values in (
-            rows.order_by("date")
+            stored.order_by("date")
             .values_list("employee_id", *DAY_FIELDS)
             .iterator(chunk_size=20_000)
         ):
             month_days[employee_id].append(StoredDay(*values))
-    nothing = (MonthTally(), 0, 0)
     for employee in batch:
-        tk_days = minutes = 0
-        runs = TkRuns()
-        for month, evaluated, tk, spent, *run in year.get(employee.pk, ()):
-            tk_days += tk
-            minutes += spent
-            runs = runs.then(runs_of(month, evaluated, *run))
-        tally, late, absent = current.get(employee.pk, nothing)
+        row = rows.get(employee.pk)
+        tally, late, absent = MonthTally(), 0, 0
+        tk_days = minutes = longest = tail = 0
+        if row is not None:
+            _, month, data, _, late_mask, absent_mask, tk_days, minutes, longest, tail, _ = row
+            if month == first:
+                tally, late, absent = tally_of(data), late_mask, absent_mask
         yield EmployeeMonth(
             employee=employee,
             month=first,
             summary=summarise(tally, employee.golongan, policy),
             year=year_standing(
-                tk_days=tk_days, minutes=minutes, streaks=runs.streaks, policy=policy
+                tk_days=tk_days,
+                minutes=minutes,
+                streaks=TkStreaks(longest, tail),
+                policy=policy,
             ),
             days=tuple(month_days.get(employee.pk, ())),
             late_mask=late,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from hadir.common.bulk import upsert
@@ -18,7 +20,14 @@ from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
-from hadir.recap.tallies import DAY_FIELDS, TALLY_FIELDS, StoredDay, tally_row
+from hadir.recap.tallies import (
+    DAY_FIELDS,
+    TALLY_FIELDS,
+    StoredDay,
+    TallyRow,
+    tally_row,
+    year_to_date,
+)
 from hadir.requests.models import Request, Status
 from hadir.rules.day import Absence, DayFacts, DayResult, Waiver, evaluate_day
 from hadir.rules.policy import Policy
@@ -58,6 +67,7 @@ def days_refresh_many(
     end: date,
     chunk: int = 1000,
     only: Mapping[int, set[date]] | None = None,
+    analyze: bool = True,
 ) -> int:
     """Evaluate and store every employee-day from ``start`` to ``end`` for ``employees``, and
     the tallies of the months they fall in.
@@ -89,7 +99,7 @@ def days_refresh_many(
         excuses = _excuses_for(batch, start, end)
         now = timezone.now()
         rows: list[tuple[Any, ...]] = []
-        tallies: list[tuple[Any, ...]] = []
+        tallies: dict[MonthKey, TallyRow] = {}
         partial: set[MonthKey] = set()
         for employee in batch:
             tz = zones.setdefault(employee.unit.timezone, ZoneInfo(employee.unit.timezone))
@@ -120,30 +130,79 @@ def days_refresh_many(
                 months[day.replace(day=1)].append(result)
             for month, results in months.items():
                 if len(results) == _period_days_in(employee, month):
-                    tallies.append(_tally_values(employee.pk, month, results, now))
+                    tallies[employee.pk, month] = tally_row(results)
                 else:
                     partial.add((employee.pk, month))
         with transaction.atomic():
             upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
-            upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), tallies)
-            months_refresh(partial)
+            tallies.update(_recount(partial))
+            _store_tallies(tallies)
         written += len(rows)
-    if written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+    if analyze and written >= ANALYZE_AFTER_ROWS:
         # A month's evaluation rewrites millions of rows; fresh statistics keep the recap's
         # per-employee index scans from turning into sequential scans.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE recap_employeeday")
-            cursor.execute("ANALYZE recap_employeemonthtally")
+        _analyze()
     return written
 
 
+def days_refresh_parallel(
+    *, employee_ids: Sequence[int], start: date, end: date, workers: int
+) -> int:
+    """:func:`days_refresh_many` for many employees, split between ``workers`` processes.
+
+    For the nightly run and month-end evaluation on a server with more than one core: the
+    evaluation is Python and holds one core, so a worker per core (each with its own database
+    connection) shares the work with PostgreSQL. SQLite has one writer: there it runs in this
+    process. Returns the rows written.
+    """
+    if workers <= 1 or connection.vendor != "postgresql" or len(employee_ids) < workers:
+        return _refresh_part((list(employee_ids), start, end))
+    size = -(-len(employee_ids) // workers)
+    parts = [
+        (list(employee_ids[i : i + size]), start, end) for i in range(0, len(employee_ids), size)
+    ]
+    connections.close_all()  # each process opens its own; none may share this one's socket
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        written = sum(pool.map(_refresh_part, parts))
+    if written >= ANALYZE_AFTER_ROWS:
+        _analyze()
+    return written
+
+
+def _refresh_part(part: tuple[list[int], date, date]) -> int:
+    ids, start, end = part
+    employees = Employee.objects.filter(pk__in=ids).select_related(
+        "unit__default_pattern", "pattern"
+    )
+    try:
+        return days_refresh_many(
+            employees=list(employees.order_by("pk")), start=start, end=end, analyze=False
+        )
+    finally:
+        if multiprocessing.parent_process() is not None:
+            connections.close_all()
+
+
+def _analyze() -> None:
+    """Fresh statistics after a bulk write, so the recap's index scans stay index scans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE recap_employeeday")
+            cursor.execute("ANALYZE recap_employeemonthtally")
+
+
 def months_refresh(keys: Iterable[MonthKey]) -> int:
-    """Recount the tallies of these employee-months from their stored days (a query a month)."""
+    """Recount the tallies of these employee-months from their stored days (a query a month),
+    and the year-to-date figures of the same employees' later months."""
+    return _store_tallies(_recount(keys))
+
+
+def _recount(keys: Iterable[MonthKey]) -> dict[MonthKey, TallyRow]:
     by_month: dict[date, set[int]] = defaultdict(set)
     for employee_id, month in keys:
         by_month[month].add(employee_id)
-    now = timezone.now()
-    rows: list[tuple[Any, ...]] = []
+    counted: dict[MonthKey, TallyRow] = {}
     for month, ids in by_month.items():
         days: dict[int, list[DayFacts]] = {employee_id: [] for employee_id in ids}
         stored = EmployeeDay.objects.filter(
@@ -151,9 +210,40 @@ def months_refresh(keys: Iterable[MonthKey]) -> int:
         ).values_list("employee_id", *DAY_FIELDS)
         for employee_id, *values in stored.iterator(chunk_size=20_000):
             days[employee_id].append(StoredDay(*values))
-        rows.extend(
-            _tally_values(employee_id, month, own, now) for employee_id, own in days.items()
-        )
+        counted.update(((employee_id, month), tally_row(own)) for employee_id, own in days.items())
+    return counted
+
+
+def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
+    """Write ``fresh`` tallies with their year-to-date figures, and rewrite those figures for
+    the later months of the same years (one query a year to read what is stored)."""
+    earliest: dict[tuple[int, int], date] = {}
+    for employee_id, month in fresh:
+        key = (employee_id, month.year)
+        earliest[key] = min(month, earliest.get(key, month))
+    years: dict[int, set[int]] = defaultdict(set)
+    for employee_id, year in earliest:
+        years[year].add(employee_id)
+    now = timezone.now()
+    rows: list[tuple[Any, ...]] = []
+    for year, ids in years.items():
+        months: dict[int, dict[date, TallyRow]] = defaultdict(dict)
+        stored = EmployeeMonthTally.objects.filter(
+            employee_id__in=ids, month__range=(date(year, 1, 1), date(year, 12, 1))
+        ).values_list("employee_id", "month", *TALLY_FIELDS)
+        for employee_id, month, *values in stored.iterator(chunk_size=20_000):
+            months[employee_id][month] = TallyRow(*values)
+        for (employee_id, month), row in fresh.items():
+            if month.year == year:
+                months[employee_id][month] = row
+        for employee_id in ids:
+            own = sorted(months[employee_id].items())
+            since = earliest[employee_id, year]
+            rows.extend(
+                (employee_id, month, *(getattr(row, name) for name in TALLY_FIELDS), now)
+                for (month, _), row in zip(own, year_to_date(own), strict=True)
+                if month >= since
+            )
     upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), rows)
     return len(rows)
 
@@ -165,6 +255,7 @@ def _period_days_in(employee: Employee, month: date) -> int:
     return max((last - first).days + 1, 0)
 
 
+@lru_cache(maxsize=1024)
 def _month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
@@ -185,13 +276,6 @@ def _day_values(employee_id: int, result: DayResult, now: datetime) -> tuple[Any
         reasons_to_json(result.reasons),
         now,
     )
-
-
-def _tally_values(
-    employee_id: int, month: date, days: Sequence[DayFacts], now: datetime
-) -> tuple[Any, ...]:
-    row = tally_row(days)
-    return (employee_id, month, *(getattr(row, name) for name in TALLY_FIELDS), now)
 
 
 def policies_for(start: date, end: date) -> dict[date, Policy]:
@@ -297,8 +381,11 @@ def days_ensure(
             month = _month_end(month) + timedelta(days=1)
     if not missing:
         return 0
+    people = Employee.objects.filter(pk__in=list(missing)).select_related(
+        "unit__default_pattern", "pattern"
+    )
     return days_refresh_many(
-        employees=[e for e in employees if e.pk in missing],
+        employees=list(people.order_by("pk")),
         start=min(min(days) for days in missing.values()),
         end=max(max(days) for days in missing.values()),
         only=missing,

@@ -8,7 +8,7 @@ and month instead of every day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -46,8 +46,10 @@ DAY_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class TallyRow:
-    """The stored form of one employee-month: the counts as JSON, the three day masks, and the
-    year's discipline figures as plain numbers (TK days, TL + PSW minutes, the TK runs)."""
+    """The stored form of one employee-month: the counts as JSON, the three day masks, the
+    month's discipline figures (TK days, TL + PSW minutes, the TK runs) and the same figures
+    for the year up to the month's end (``ytd_*``, with the number of days evaluated), so a
+    recap reads the year's standing from one row."""
 
     tally: dict[str, Any]
     evaluated_mask: int
@@ -59,10 +61,16 @@ class TallyRow:
     run_longest: int
     run_tail: int
     run_broken: bool
+    ytd_tk_days: int = 0
+    ytd_minutes: int = 0
+    ytd_longest: int = 0
+    ytd_tail: int = 0
+    ytd_evaluated: int = 0
 
 
 TALLY_FIELDS = ("tally", "evaluated_mask", "late_mask", "absent_mask", "tk_days", "minutes",
-                "run_head", "run_longest", "run_tail", "run_broken")  # fmt: skip
+                "run_head", "run_longest", "run_tail", "run_broken", "ytd_tk_days", "ytd_minutes",
+                "ytd_longest", "ytd_tail", "ytd_evaluated")  # fmt: skip
 """The stored columns of a :class:`TallyRow`, in its order."""
 
 
@@ -128,6 +136,30 @@ def runs_of(
     first = month + timedelta(days=lowest)
     last = month + timedelta(days=evaluated_mask.bit_length() - 1)
     return TkRuns(first, last, head, longest, tail, broken)
+
+
+def year_to_date(months: Sequence[tuple[date, TallyRow]]) -> list[TallyRow]:
+    """One employee's months of one year (in month order) with their year-to-date figures."""
+    runs = TkRuns()
+    tk_days = minutes = evaluated = 0
+    rows = []
+    for month, row in months:
+        tk_days += row.tk_days
+        minutes += row.minutes
+        evaluated += row.evaluated_mask.bit_count()
+        runs = runs.then(runs_of(month, row.evaluated_mask, row.run_head, row.run_longest,
+                                 row.run_tail, row.run_broken))  # fmt: skip
+        rows.append(
+            replace(
+                row,
+                ytd_tk_days=tk_days,
+                ytd_minutes=minutes,
+                ytd_longest=runs.longest,
+                ytd_tail=runs.tail,
+                ytd_evaluated=evaluated,
+            )
+        )
+    return rows
 
 
 def mask_days(mask: int) -> list[int]:

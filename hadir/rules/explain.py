@@ -303,7 +303,10 @@ class Reason:
     @classmethod
     def of(cls, code: str, /, **params: object) -> Reason:
         """Build a reason, turning each parameter into its language-neutral text."""
-        return cls(code, tuple((key, _neutral(value)) for key, value in params.items()))
+        return cls(
+            code,
+            tuple([(k, v if type(v) is str else _neutral(v)) for k, v in params.items()]),
+        )
 
     def text(self, lang: Lang = "id") -> str:
         """The reason in Indonesian (``"id"``) or English (``"en"``)."""

@@ -288,12 +288,15 @@ def test_finalize_days_turns_yesterday_without_punches_into_tk(
     assert not EmployeeDay.objects.filter(date=date(2024, 4, 2)).exists()
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_finalize_days_evaluates_a_range_and_skips_days_before_an_employees_start(
-    sleman: Sleman, siti: Employee
+    transactional_db: None, sleman: Sleman, siti: Employee, workers: str
 ) -> None:
+    """The same with two worker processes (on PostgreSQL; SQLite stays in one): committed data,
+    because each process has its own connection."""
     newcomer = person(sleman.kua, "Pegawai Baru", start=march(27))
     attend(newcomer, [march(28)], "07:20", "16:10")
-    output = finalize("--from", "2024-03-25", "--to", "2024-03-29")
+    output = finalize("--from", "2024-03-25", "--to", "2024-03-29", "--workers", workers)
     assert {d: row["status"] for d, row in stored(newcomer).items()} == {
         march(27): "TK",
         march(28): "H",
@@ -316,6 +319,8 @@ def test_finalize_days_refuses_today_and_nonsense_dates(siti: Employee) -> None:
         finalize("--date", "2024-02-30")
     with pytest.raises(CommandError):
         finalize("--from", "2024-03-10", "--to", "2024-03-01")
+    with pytest.raises(CommandError):
+        finalize("--date", "2024-03-29", "--workers", "0")
     assert not EmployeeDay.objects.exists()
 
 

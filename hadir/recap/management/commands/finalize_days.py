@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hadir.org.models import Employee
-from hadir.recap.services import days_refresh_many
+from hadir.recap.services import days_refresh_parallel
 
 
 class Command(BaseCommand):
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="YYYY-MM-DD (default: yesterday)")
         parser.add_argument("--from", dest="start", help="first date of a range")
         parser.add_argument("--to", dest="end", help="last date of a range")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes sharing the evaluation (PostgreSQL; one per core, e.g. 2)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -42,13 +48,17 @@ class Command(BaseCommand):
             raise CommandError("--to sebelum --from / --to is before --from")
         if end >= timezone.localdate():
             raise CommandError("hanya hari yang sudah lewat / only days that are over")
-        employees = list(
+        if options["workers"] < 1:
+            raise CommandError("--workers paling sedikit 1 / --workers must be at least 1")
+        ids = list(
             Employee.objects.filter(start__lte=end)
             .filter(Q(end__isnull=True) | Q(end__gte=start))
-            .select_related("unit__default_pattern", "pattern")
             .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        written = days_refresh_many(employees=employees, start=start, end=end)
+        written = days_refresh_parallel(
+            employee_ids=ids, start=start, end=end, workers=options["workers"]
+        )
         self.stdout.write(
             f"{written} hari pegawai dievaluasi / employee-days evaluated ({start} – {end})"
         )
