@@ -12,6 +12,13 @@ COPY_FROM_ROWS = 100
 """From this many rows, PostgreSQL gets them by COPY into a temporary table and one upsert."""
 
 
+class EncodedJson(str):
+    """A JSON column's value already encoded: written as it is (callers that write the same
+    value many times encode it once)."""
+
+    __slots__ = ()
+
+
 def upsert(
     model: type[models.Model],
     fields: Sequence[str],
@@ -49,16 +56,13 @@ def upsert(
                 f"SELECT {names} FROM {table} WITH NO DATA"
             )
             json_at = [i for i, f in enumerate(concrete) if isinstance(f, models.JSONField)]
-            encoded: dict[int, str] = {}  # rows often share one value object: encode it once
             with cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     if json_at:
                         values = list(row)
                         for i in json_at:
-                            key = id(values[i])
-                            if key not in encoded:
-                                encoded[key] = json.dumps(values[i])
-                            values[i] = encoded[key]
+                            if not isinstance(values[i], EncodedJson):
+                                values[i] = json.dumps(values[i])
                         copy.write_row(values)
                     else:
                         copy.write_row(row)
@@ -72,7 +76,9 @@ def upsert(
             f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {conflict}",  # noqa: S608
             [
                 [
-                    field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+                    field.get_db_prep_value(  # type: ignore[union-attr]
+                        json.loads(value) if isinstance(value, EncodedJson) else value, connection
+                    )
                     for field, value in zip(concrete, row, strict=True)
                 ]
                 for row in rows

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -108,11 +107,8 @@ def evaluate_dates(employee: Employee, dates: Iterable[date]) -> dict[date, DayR
     }
 
 
-@lru_cache(maxsize=100_000)
 def reasons_to_json(reasons: tuple[Reason, ...]) -> list[dict[str, object]]:
-    """The stored form of reasons. Memoised: a month of 100,000 employees has only thousands of
-    distinct explanations, and the same object lets the bulk writer encode each once. Callers
-    must not change the list."""
+    """The stored form of reasons."""
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
 

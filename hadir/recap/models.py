@@ -36,7 +36,7 @@ class EmployeeDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["employee", "date"], name="uniq_employee_day")
         ]
-        indexes = [models.Index(fields=["date", "status"], name="employee_day_date_status")]
+        # No other index: every read goes by employee, and each index costs every bulk write.
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.date} {self.status}"

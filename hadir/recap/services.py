@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from bisect import bisect_right
 from collections import defaultdict
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from hadir.common.bulk import upsert
+from hadir.common.bulk import EncodedJson, upsert
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
@@ -34,6 +35,8 @@ from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 ANALYZE_AFTER_ROWS = 100_000
+EXPLANATIONS_KEPT = 100_000
+"""Distinct explanations a bulk evaluation keeps encoded for reuse (about 70 MB at most)."""
 DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
                "psw_minutes", "tl_class", "psw_class", "meal", "reasons", "evaluated_at")  # fmt: skip
 TALLY_COLUMNS = ("employee", "month", *TALLY_FIELDS, "evaluated_at")
@@ -53,7 +56,10 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     if not results:
         return results
     now = timezone.now()
-    rows = [_day_values(employee.pk, result, now) for result in results.values()]
+    rows = [
+        _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
+        for result in results.values()
+    ]
     with transaction.atomic():
         upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
         months_refresh({(employee.pk, day.replace(day=1)) for day in results})
@@ -92,6 +98,7 @@ def days_refresh_many(
     }
     policies = policies_for(start, end)
     zones: dict[str, ZoneInfo] = {}
+    explained: dict[tuple[object, ...], EncodedJson] = {}
     written = 0
     for offset in range(0, len(employees), chunk):
         batch = list(employees[offset : offset + chunk])
@@ -126,7 +133,15 @@ def days_refresh_many(
                     waivers=waivers,
                     policy=policies[day],
                 )
-                rows.append(_day_values(employee.pk, result, now))
+                key = result.explanation_key
+                reasons = explained.get(key)
+                if reasons is None:
+                    if len(explained) >= EXPLANATIONS_KEPT:
+                        explained.clear()
+                    reasons = explained[key] = EncodedJson(
+                        json.dumps(reasons_to_json(result.reasons))
+                    )
+                rows.append(_day_values(employee.pk, result, reasons, now))
                 months[day.replace(day=1)].append(result)
             for month, results in months.items():
                 if len(results) == _period_days_in(employee, month):
@@ -260,7 +275,9 @@ def _month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def _day_values(employee_id: int, result: DayResult, now: datetime) -> tuple[Any, ...]:
+def _day_values(
+    employee_id: int, result: DayResult, reasons: object, now: datetime
+) -> tuple[Any, ...]:
     return (
         employee_id,
         result.day,
@@ -273,7 +290,7 @@ def _day_values(employee_id: int, result: DayResult, now: datetime) -> tuple[Any
         result.tl_class,
         result.psw_class,
         result.meal,
-        reasons_to_json(result.reasons),
+        reasons,
         now,
     )
 
@@ -316,7 +333,7 @@ def _punches_for(
     rows = Punch.objects.filter(
         employee_id__in=list(zones), counts=True, at__gte=since, at__lt=until
     ).values_list("employee_id", "at")
-    for employee_id, at in rows.iterator(chunk_size=20_000):
+    for employee_id, at in rows:
         grouped[employee_id][at.astimezone(zones[employee_id]).date()].append(at)
     return grouped
 

@@ -164,4 +164,9 @@ def year_to_date(months: Sequence[tuple[date, TallyRow]]) -> list[TallyRow]:
 
 def mask_days(mask: int) -> list[int]:
     """The days of the month (1–31) whose bits are set."""
-    return [bit + 1 for bit in range(mask.bit_length()) if mask >> bit & 1]
+    days = []
+    while mask:
+        lowest = mask & -mask
+        days.append(lowest.bit_length())
+        mask ^= lowest
+    return days

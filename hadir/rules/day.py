@@ -154,6 +154,23 @@ class DayResult:
         """Why the day came out this way, step by step (render with ``Reason.text``)."""
         return explain_day(self)
 
+    @property
+    def explanation_key(self) -> tuple[object, ...]:
+        """Everything :func:`explain_day` reads, as one hashable value: results with equal keys
+        have equal reasons, so a caller explaining a month of 100,000 employees builds each
+        distinct explanation once. Whoever changes what ``explain_day`` reads changes this."""
+        s = self.schedule
+        period = s.special_period
+        return (
+            s.day, s.pattern_code, s.hours is None, s.holiday, s.start_min, s.end_min, s.pivot_min,
+            None if period is None else (period.name, period.start, period.end),
+            self.status, self.absence, self.waivers, self.ignored, self.meal,
+            None if self.datang is None else (self.datang.hour, self.datang.minute),
+            None if self.pulang is None else (self.pulang.hour, self.pulang.minute),
+            self.tl_minutes, self.psw_minutes, self.tl_class, self.psw_class,
+            (self.policy.window_start, self.policy.window_end) if self.ignored else None,
+        )  # fmt: skip
+
 
 def _pick_absence(day: date, absences: Iterable[Absence]) -> Absence | None:
     """The absence that covers ``day``. Overlapping absences are a data error upstream; the
@@ -383,7 +400,11 @@ def _side_reason(result: DayResult, *, morning: bool) -> Reason:
     s = result.schedule
     punch = result.datang if morning else result.pulang
     scheduled = s.start_min if morning else s.end_min
-    waiver = next((w for w in result.waivers if (w.pagi if morning else w.sore)), None)
+    waiver = (
+        next((w for w in result.waivers if (w.pagi if morning else w.sore)), None)
+        if result.waivers
+        else None
+    )
     shown = "—" if punch is None else _hm(punch)
     if waiver is not None:
         code = "WAIVED_PAGI" if morning else "WAIVED_SORE"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from hadir.rules.policy import PNS_GROUPS, PPPK_GRADES, Policy
@@ -31,12 +32,14 @@ class Golongan:
     group: str
 
 
+@cache
 def parse_golongan(text: str) -> Golongan:
     """Read a golongan as typed by people and spreadsheets.
 
     Case, spaces and the separator between group and ruang are tolerated ("iii / a", "III-a",
     "IIIa" all mean III/a); a PPPK grade may be prefixed with "PPPK". Anything else raises
-    ``ValueError`` with an Indonesian message an operator can act on.
+    ``ValueError`` with an Indonesian message an operator can act on. Memoised: recaps parse
+    the same few dozen spellings thousands of times (errors are not remembered).
     """
     cleaned = " ".join(text.strip().upper().split())
     pns = _PNS_RE.fullmatch(cleaned)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from hadir.common.bulk import COPY_FROM_ROWS, upsert
+from hadir.common.bulk import COPY_FROM_ROWS, EncodedJson, upsert
 from hadir.recap.models import EmployeeDay
 from tests.factories import EmployeeFactory
 
@@ -16,9 +17,10 @@ AT = datetime(2024, 3, 1, 3, 0, tzinfo=UTC)
 
 
 def rows(
-    employee_id: int, count: int, status: str, datang: time | None
+    employee_id: int, count: int, status: str, datang: time | None, encoded: bool = False
 ) -> list[tuple[object, ...]]:
-    reasons = [{"code": "TK", "params": {"n": "1"}}]
+    value = [{"code": "TK", "params": {"n": "1"}}]
+    reasons = EncodedJson(json.dumps(value)) if encoded else value
     return [
         (
             employee_id,
@@ -40,12 +42,16 @@ def rows(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("encoded", [False, True])
 @pytest.mark.parametrize("count", [3, COPY_FROM_ROWS + 50])
-def test_rows_are_inserted_then_updated_in_place_without_duplicates(count: int) -> None:
+def test_rows_are_inserted_then_updated_in_place_without_duplicates(
+    count: int, encoded: bool
+) -> None:
     employee = EmployeeFactory.create()
     upsert(EmployeeDay, COLUMNS, ("employee", "date"), rows(employee.pk, count, "H", time(7, 40)))
     first_ids = set(EmployeeDay.objects.values_list("id", flat=True))
-    upsert(EmployeeDay, COLUMNS, ("employee", "date"), rows(employee.pk, count + 2, "TK", None))
+    later = rows(employee.pk, count + 2, "TK", None, encoded=encoded)
+    upsert(EmployeeDay, COLUMNS, ("employee", "date"), later)
     stored = EmployeeDay.objects.filter(employee=employee).order_by("date")
     assert stored.count() == count + 2
     assert first_ids <= set(stored.values_list("id", flat=True))

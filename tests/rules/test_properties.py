@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
@@ -171,3 +171,16 @@ def test_days_not_at_work_never_exceed_the_working_days(days: list[DayResult]) -
     summary = year_summary(days)
     assert summary.days_absent <= sum(1 for d in days if d.working)
     assert summary.streaks.longest <= summary.tk_days
+
+
+@given(days_with_punches(), zones_st, st.lists(waiver_st, max_size=2), st.data())
+def test_results_with_equal_explanation_keys_explain_themselves_equally(
+    case: tuple[Schedule, list[datetime]], tz: object, waivers: list[Waiver], data: st.DataObject
+) -> None:
+    """The key leaves out seconds (and the employee); nothing it leaves out may change a reason."""
+    sched, punches = case
+    moved = [p.replace(second=data.draw(st.integers(0, 59))) for p in punches]
+    first = evaluate_day(sched, punches, tz=tz, waivers=waivers)  # type: ignore[arg-type]
+    second = evaluate_day(sched, moved, tz=tz, waivers=waivers)  # type: ignore[arg-type]
+    assume(first.explanation_key == second.explanation_key)
+    assert first.reasons == second.reasons
