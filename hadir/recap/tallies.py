@@ -13,7 +13,7 @@ from datetime import date, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from hadir.rules.day import DayFacts
+from hadir.rules.day import STATUSES, DayFacts
 from hadir.rules.discipline import TkRuns, tk_runs
 from hadir.rules.month import MonthTally, month_tally
 
@@ -117,7 +117,9 @@ def tally_of(data: dict[str, Any]) -> MonthTally:
     return MonthTally(
         days=data["days"],
         working_days=data["working"],
-        status_counts=MappingProxyType(data["statuses"]),
+        status_counts=MappingProxyType(
+            {s: data["statuses"][s] for s in STATUSES if data["statuses"].get(s)}
+        ),
         tl_counts=tuple(data["tl"]),
         psw_counts=tuple(data["psw"]),
         tl_minutes=data["tl_minutes"],

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from hadir.rules.day import STATUSES, DayFacts
 from hadir.rules.explain import Reason
 from hadir.rules.golongan import Golongan, meal_group, parse_golongan
-from hadir.rules.policy import ABSENCE_CODES, CLASSES, DEFAULT_POLICY, SANCTION_IDS, Policy
+from hadir.rules.policy import CLASSES, DEFAULT_POLICY, SANCTION_IDS, Policy
 
 _CENT = Decimal("0.01")
 _RUPIAH = Decimal("1")
@@ -128,9 +128,16 @@ def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLIC
     return MealAllowance(group, days, rate, gross, tax_pct, tax, gross - tax)
 
 
+_TL_CODES = tuple(f"TL{n}" for n in range(1, CLASSES + 1))
+_PSW_CODES = tuple(f"PSW{n}" for n in range(1, CLASSES + 1))
+
+
 @dataclass(frozen=True, slots=True)
 class MonthTally:
     """The counts a month's summary is computed from, without money or policy.
+
+    ``status_counts`` lists statuses in :data:`~hadir.rules.day.STATUSES` order and leaves out
+    those with no day (as :func:`month_tally` builds it).
 
     Stored per employee-month by the Django side, so a recap of thousands of employees reads one
     small row each instead of every day; :func:`summarise` turns it into money under any policy.
@@ -199,32 +206,30 @@ def summarise(
     """The month's deduction and meal allowance from its counts (see :func:`month_summary`)."""
     grade = parse_golongan(golongan) if isinstance(golongan, str) else golongan
     statuses = tally.status_counts
-    tl_counts, psw_counts = tally.tl_counts, tally.psw_counts
-
     lines: list[DeductionLine] = []
-
-    def add(code: str, count: int, each: Decimal) -> None:
-        if count:
-            lines.append(DeductionLine(code, count, each, each * count))
-
-    for index in range(CLASSES):
-        add(f"TL{index + 1}", tl_counts[index], policy.late_pct[index])
-    for index in range(CLASSES):
-        add(f"PSW{index + 1}", psw_counts[index], policy.early_pct[index])
-    add("TK", statuses.get("TK", 0), policy.tk_day_pct)
-    for code in ABSENCE_CODES:
-        add(code, statuses.get(code, 0), policy.absence_pct[code])
+    for codes, counts, rates in (
+        (_TL_CODES, tally.tl_counts, policy.late_pct),
+        (_PSW_CODES, tally.psw_counts, policy.early_pct),
+    ):
+        for code, count, each in zip(codes, counts, rates, strict=True):
+            if count:
+                lines.append(DeductionLine(code, count, each, each * count))
+    for code, count in statuses.items():  # in STATUSES order: TK, then absences in code order
+        rate = policy.tk_day_pct if code == "TK" else policy.absence_pct.get(code)
+        if count and rate is not None:
+            lines.append(DeductionLine(code, count, rate, rate * count))
     if sanction_in_force is not None and policy.sanction(sanction_in_force).level == "sedang":
-        add(sanction_in_force, 1, policy.sedang_extra_pct)
+        extra = policy.sedang_extra_pct
+        lines.append(DeductionLine(sanction_in_force, 1, extra, extra))
 
     uncapped = sum((line.total for line in lines), Decimal(0))
     capped = min(uncapped, policy.deduction_cap_pct).quantize(_CENT, rounding=ROUND_HALF_UP)
     return MonthSummary(
         days=tally.days,
         working_days=tally.working_days,
-        status_counts=MappingProxyType({s: statuses[s] for s in STATUSES if statuses.get(s)}),
-        tl_counts=tuple(tl_counts),
-        psw_counts=tuple(psw_counts),
+        status_counts=statuses,
+        tl_counts=tally.tl_counts,
+        psw_counts=tally.psw_counts,
         tl_minutes=tally.tl_minutes,
         psw_minutes=tally.psw_minutes,
         lines=tuple(lines),
