@@ -35,6 +35,7 @@ from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 ANALYZE_AFTER_ROWS = 100_000
+DAYS_LOCK_SPACE = 0x68616469  # "hadi": the advisory-lock namespace of employee-day writers
 EXPLANATIONS_KEPT = 100_000
 """Distinct explanations a bulk evaluation keeps encoded for reuse (about 70 MB at most)."""
 DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
@@ -61,6 +62,7 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
         for result in results.values()
     ]
     with transaction.atomic():
+        _lock_days_of([employee.pk])
         upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
         months_refresh({(employee.pk, day.replace(day=1)) for day in results})
     return results
@@ -149,6 +151,7 @@ def days_refresh_many(
                 else:
                     partial.add((employee.pk, month))
         with transaction.atomic():
+            _lock_days_of([e.pk for e in batch])
             upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
             tallies.update(_recount(partial))
             _store_tallies(tallies)
@@ -205,6 +208,22 @@ def _analyze() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE recap_employeeday")
             cursor.execute("ANALYZE recap_employeemonthtally")
+
+
+def _lock_days_of(employee_ids: list[int]) -> None:
+    """Serialise the writers of these employees' days until the transaction ends.
+
+    A tally is a recount of its month's stored days: two writers storing different days of
+    one month at once could each recount without the other's day. PostgreSQL only (SQLite
+    has one writer); ids in ascending order, so two bulk writers cannot deadlock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
+            [DAYS_LOCK_SPACE, sorted(employee_ids)],
+        )
 
 
 def months_refresh(keys: Iterable[MonthKey]) -> int:

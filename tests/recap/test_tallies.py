@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeMonthTally
-from hadir.recap.services import days_refresh_many
+from hadir.recap.services import days_refresh, days_refresh_many
 from hadir.schedules.services import holiday_year_ensure
+from tests.presence.support import needs_concurrent_writers, run_together
 from tests.recap.support import Sleman, attend, dates, person, recap_json
 
 FEBRUARY = dates(date(2024, 2, 1), date(2024, 2, 29))
@@ -53,3 +56,28 @@ def test_re_evaluating_a_month_keeps_one_tally_per_employee_month(
     days_refresh_many(employees=people, start=date(2024, 3, 1), end=date(2024, 3, 31))
     days_refresh_many(employees=people, start=date(2024, 3, 10), end=date(2024, 3, 12))
     assert EmployeeMonthTally.objects.filter(month=date(2024, 3, 1)).count() == len(people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_of_one_month_leave_a_tally_that_counts_every_day(
+    sleman: Sleman,
+) -> None:
+    """A check-in, a decided request and an import storing different days of Hana's March at
+    the same instant: each recounts the month, and none may miss another's day (the suite's
+    closing check compares every tally with a recount of the stored days)."""
+    needs_concurrent_writers()
+    hana = person(sleman.kua, "Hana Lestari")
+    attend(hana, workdays(MARCH)[:12], "07:25", "16:35")
+    days = workdays(MARCH)[:12]
+
+    def refresh(index: int) -> int:
+        employee = Employee.objects.select_related("unit__default_pattern", "pattern").get(
+            pk=hana.pk
+        )
+        return len(days_refresh(employee=employee, dates=[days[index]]))
+
+    assert run_together(len(days), refresh) == [1] * len(days)
+    tally = EmployeeMonthTally.objects.get(employee=hana, month=date(2024, 3, 1))
+    assert tally.evaluated_mask.bit_count() == len(days)
+    assert "TK" not in tally.tally["statuses"]  # every one of them came (Nyepi is LIBUR)
+    assert sum(tally.tally["statuses"].values()) == len(days)
