@@ -226,6 +226,23 @@ def _lock_days_of(employee_ids: list[int]) -> None:
         )
 
 
+def days_drop_outside_period(employee: Employee) -> int:
+    """Delete the employee's stored days outside their attendance period, and recount those
+    months: after a corrected start or end, a TK day before the start must not count against
+    the year. Returns the days deleted."""
+    with transaction.atomic():
+        _lock_days_of([employee.pk])
+        outside = EmployeeDay.objects.filter(employee=employee).exclude(
+            date__range=(employee.start, employee.end or date.max)
+        )
+        months = {day.replace(day=1) for day in outside.values_list("date", flat=True)}
+        if not months:
+            return 0
+        deleted, _ = outside.delete()
+        months_refresh({(employee.pk, month) for month in months})
+    return deleted
+
+
 def months_refresh(keys: Iterable[MonthKey]) -> int:
     """Recount the tallies of these employee-months from their stored days (a query a month),
     and the year-to-date figures of the same employees' later months."""

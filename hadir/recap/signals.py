@@ -1,12 +1,13 @@
-"""Keep stored employee-days true when the calendar or the policy changes.
+"""Keep stored employee-days true when an employee, the calendar or the policy changes.
 
-Only the affected rows are refreshed: a holiday touches its date for the employees under its
-unit (or everyone, for a national one); a special period its dates, its hours (saved after it)
-the dates of their weekday for the employees on their pattern, its units (also saved after it)
-the employees under them; a work pattern's hours the stored days of the employees on it; a
-policy value the stored days from its effective date. An edit that moves a holiday or a period
-refreshes where it was as well. Refreshing is limited to days already stored (the rest are
-evaluated when first needed).
+Only the affected rows are refreshed: an employee's corrected start or end drops the stored
+days outside the period, another work pattern or unit re-evaluates their stored days; a holiday
+touches its date for the employees under its unit (or everyone, for a national one); a special
+period its dates, its hours (saved after it) the dates of their weekday for the employees on
+their pattern, its units (also saved after it) the employees under them; a work pattern's
+hours the stored days of the employees on it; a policy value the stored days from its
+effective date. An edit that moves a holiday or a period refreshes where it was as well.
+Refreshing is limited to days already stored (the rest are evaluated when first needed).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.dispatch import receiver
 
 from hadir.org.models import Employee, Unit
 from hadir.recap.models import EmployeeDay
-from hadir.recap.services import days_refresh_many
+from hadir.recap.services import days_drop_outside_period, days_refresh_many
 from hadir.schedules import cache
 from hadir.schedules.models import (
     Holiday,
@@ -75,6 +76,7 @@ def _under(units: Any) -> Any:
     )
 
 
+@receiver(pre_save, sender=Employee)
 @receiver(pre_save, sender=Holiday)
 @receiver(pre_save, sender=SpecialPeriod)
 @receiver(pre_save, sender=SpecialPeriodDay)
@@ -86,6 +88,19 @@ def _remember_before_edit(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def _before_edit(instance: Any) -> Any:
     return instance.__dict__.pop("_before_edit", None)
+
+
+@receiver(post_save, sender=Employee)
+def _employee_changed(sender: Any, instance: Employee, **kwargs: Any) -> None:
+    """A corrected attendance period drops the stored days outside it; another work pattern or
+    unit (another calendar, maybe another time zone) re-evaluates the stored days."""
+    before = _before_edit(instance)
+    if before is None:
+        return
+    if (before.start, before.end) != (instance.start, instance.end):
+        days_drop_outside_period(instance)
+    if (before.pattern_id, before.unit_id) != (instance.pattern_id, instance.unit_id):
+        refresh_stored(Employee.objects.filter(pk=instance.pk), date.min, date.max)
 
 
 def _refresh_holiday(unit: Unit | None, day: date) -> None:

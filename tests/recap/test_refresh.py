@@ -29,6 +29,7 @@ from hadir.schedules.models import Holiday, PolicyValue
 from hadir.schedules.services import holiday_add, holiday_drop
 from tests.clock import Clock
 from tests.conftest import user_with_role
+from tests.factories import pattern
 from tests.presence.support import add_location, at_point
 from tests.recap.support import (
     Sleman,
@@ -230,6 +231,30 @@ def test_a_national_holiday_refreshes_that_date_for_everyone_with_it_stored(
         after = stored(employee)
         assert (after[march(20)]["status"], after[march(20)]["evaluated_at"]) == ("LIBUR", added)
         unchanged_except(before[employee.name], after, march(20))
+
+
+def test_a_corrected_start_drops_the_days_before_it_and_their_tk_stops_counting(
+    rina: Employee, stored_weeks: None
+) -> None:
+    """Rina's decree said 1 March; the operator corrects it to Monday 25 March. Her TK days
+    before it were never hers to owe."""
+    assert recap_json(unit="KUA-MLATI")["Rina Marlina"]["absent_days"] == 16  # 1–26 March
+    rina.start = march(25)
+    rina.save()
+    assert min(stored(rina)) == march(25)
+    row = recap_json(unit="KUA-MLATI")["Rina Marlina"]
+    assert (row["absent_days"], row["discipline"]["year_absent_days"]) == (2, 2)
+
+
+def test_a_new_work_pattern_re_evaluates_the_stored_days(
+    siti: Employee, stored_weeks: None
+) -> None:
+    """Siti moves to a six-day madrasah timetable: her stored Saturday 23 March, LIBUR on the
+    office's five days, becomes a working day she did not come to (TK)."""
+    assert stored(siti)[march(23)]["status"] == "LIBUR"
+    siti.pattern = pattern("MADRASAH_6H_MINGGU")
+    siti.save()
+    assert stored(siti)[march(23)]["status"] == "TK"
 
 
 def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
