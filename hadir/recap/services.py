@@ -190,6 +190,8 @@ def days_refresh_parallel(
 
 def _refresh_part(part: tuple[list[int], date, date]) -> int:
     ids, start, end = part
+    if multiprocessing.parent_process() is not None:
+        _forget_inherited_connections()
     employees = Employee.objects.filter(pk__in=ids).select_related(
         "unit__default_pattern", "pattern"
     )
@@ -200,6 +202,26 @@ def _refresh_part(part: tuple[list[int], date, date]) -> int:
     finally:
         if multiprocessing.parent_process() is not None:
             connections.close_all()
+
+
+_INHERITED: list[object] = []
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked worker: drop the connection objects copied from the parent, unclosed.
+
+    They may hold the parent's socket or transaction state (a test server thread's, say);
+    closing one here, or letting it be freed, would end the parent's session: they are kept
+    until the worker exits (by ``os._exit``, which frees nothing). Each worker opens its own.
+    """
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+        conn.in_atomic_block = False
+        conn.savepoint_ids = []
+        conn.needs_rollback = False
+        conn.closed_in_transaction = False
+        conn.run_on_commit = []
 
 
 def _analyze() -> None:
@@ -259,7 +281,7 @@ def _recount(keys: Iterable[MonthKey]) -> dict[MonthKey, TallyRow]:
         stored = EmployeeDay.objects.filter(
             employee_id__in=ids, date__range=(month, _month_end(month))
         ).values_list("employee_id", *DAY_FIELDS)
-        for employee_id, *values in stored.iterator(chunk_size=20_000):
+        for employee_id, *values in stored:
             days[employee_id].append(StoredDay(*values))
         counted.update(((employee_id, month), tally_row(own)) for employee_id, own in days.items())
     return counted
@@ -282,7 +304,7 @@ def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
         stored = EmployeeMonthTally.objects.filter(
             employee_id__in=ids, month__range=(date(year, 1, 1), date(year, 12, 1))
         ).values_list("employee_id", "month", *TALLY_FIELDS)
-        for employee_id, month, *values in stored.iterator(chunk_size=20_000):
+        for employee_id, month, *values in stored:
             months[employee_id][month] = TallyRow(*values)
         for (employee_id, month), row in fresh.items():
             if month.year == year:
