@@ -21,7 +21,7 @@ from django.utils import timezone
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure
-from hadir.recap.tallies import DAY_FIELDS, StoredDay, tally_of
+from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
 from hadir.rules.discipline import TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
 from hadir.rules.policy import ABSENCE_CODES, CLASSES, Policy
@@ -100,12 +100,6 @@ def _rupiah(value: Decimal) -> int:
     return int(value)
 
 
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return first, last
-
-
 def recap_month(
     *, employees: QuerySet[Employee], month: date, ensure: bool = True, days: bool = False
 ) -> Iterator[EmployeeMonth]:
@@ -131,23 +125,23 @@ MONTH_COLUMNS = ("employee_id", "month", "tally", "evaluated_mask", "late_mask",
                  "ytd_tk_days", "ytd_minutes", "ytd_longest", "ytd_tail", "ytd_evaluated")  # fmt: skip
 
 
-def _latest_rows(ids: list[int], first: date) -> dict[int, tuple[Any, ...]]:
+def _latest_rows(ids: list[int], first: date) -> dict[int, Any]:
     """Each employee's tally of ``first``'s month, or of the latest month before it that year
     (whose year-to-date figures still hold when nothing of this month is stored)."""
     rows = EmployeeMonthTally.objects.filter(employee_id__in=ids, month=first)
-    found = {row[0]: row for row in rows.values_list(*MONTH_COLUMNS)}
+    found = {row.employee_id: row for row in rows.values_list(*MONTH_COLUMNS, named=True)}
     absent = [i for i in ids if i not in found]
     if absent:
         earlier = EmployeeMonthTally.objects.filter(
             employee_id__in=absent, month__range=(first.replace(month=1), first)
         )
-        for row in earlier.order_by("month").values_list(*MONTH_COLUMNS):
-            found[row[0]] = row
+        for row in earlier.order_by("month").values_list(*MONTH_COLUMNS, named=True):
+            found[row.employee_id] = row
     return found
 
 
 def _unevaluated(
-    batch: Sequence[Employee], rows: dict[int, tuple[Any, ...]], first: date, last: date
+    batch: Sequence[Employee], rows: dict[int, Any], first: date, last: date
 ) -> list[Employee]:
     """Who may have a day from January to ``last`` (and before today) that nobody evaluated:
     fewer days stored this year than days in their attendance period so far."""
@@ -165,9 +159,11 @@ def _unevaluated(
             continue
         stored = 0
         if row is not None:
-            month, mask, evaluated = row[1], row[3], row[10]
-            later = mask >> (until.day if month == until.replace(day=1) else 0)
-            stored = evaluated - (later.bit_count() if month == until.replace(day=1) else 0)
+            stored = row.ytd_evaluated
+            if row.month == until.replace(
+                day=1
+            ):  # days stored after ``until`` (today's) do not count
+                stored -= (row.evaluated_mask >> until.day).bit_count()
         if stored < wanted:
             suspects.append(employee)
     return suspects
@@ -200,19 +196,16 @@ def _batch(
     for employee in batch:
         row = rows.get(employee.pk)
         tally, late, absent = MonthTally(), 0, 0
-        tk_days = minutes = longest = tail = 0
-        if row is not None:
-            _, month, data, _, late_mask, absent_mask, tk_days, minutes, longest, tail, _ = row
-            if month == first:
-                tally, late, absent = tally_of(data), late_mask, absent_mask
+        if row is not None and row.month == first:
+            tally, late, absent = tally_of(row.tally), row.late_mask, row.absent_mask
         yield EmployeeMonth(
             employee=employee,
             month=first,
             summary=summarise(tally, employee.golongan, policy),
             year=year_standing(
-                tk_days=tk_days,
-                minutes=minutes,
-                streaks=TkStreaks(longest, tail),
+                tk_days=row.ytd_tk_days if row else 0,
+                minutes=row.ytd_minutes if row else 0,
+                streaks=TkStreaks(row.ytd_longest, row.ytd_tail) if row else TkStreaks(0, 0),
                 policy=policy,
             ),
             days=tuple(month_days.get(employee.pk, ())),

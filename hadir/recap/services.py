@@ -26,6 +26,8 @@ from hadir.recap.tallies import (
     TALLY_FIELDS,
     StoredDay,
     TallyRow,
+    mask_days,
+    month_bounds,
     tally_row,
     year_to_date,
 )
@@ -174,7 +176,7 @@ def days_refresh_parallel(
     process. Returns the rows written.
     """
     if workers <= 1 or connection.vendor != "postgresql" or len(employee_ids) < workers:
-        return _refresh_part((list(employee_ids), start, end))
+        return _refresh_ids((list(employee_ids), start, end), analyze=True)
     size = -(-len(employee_ids) // workers)
     parts = [
         (list(employee_ids[i : i + size]), start, end) for i in range(0, len(employee_ids), size)
@@ -182,26 +184,29 @@ def days_refresh_parallel(
     connections.close_all()  # each process opens its own; none may share this one's socket
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        written = sum(pool.map(_refresh_part, parts))
+        written = sum(pool.map(_refresh_in_worker, parts))
     if written >= ANALYZE_AFTER_ROWS:
         _analyze()
     return written
 
 
-def _refresh_part(part: tuple[list[int], date, date]) -> int:
+def _refresh_ids(part: tuple[list[int], date, date], *, analyze: bool) -> int:
     ids, start, end = part
-    if multiprocessing.parent_process() is not None:
-        _forget_inherited_connections()
     employees = Employee.objects.filter(pk__in=ids).select_related(
         "unit__default_pattern", "pattern"
     )
+    return days_refresh_many(
+        employees=list(employees.order_by("pk")), start=start, end=end, analyze=analyze
+    )
+
+
+def _refresh_in_worker(part: tuple[list[int], date, date]) -> int:
+    """One worker's share, on its own connection (the parent analyses once at the end)."""
+    _forget_inherited_connections()
     try:
-        return days_refresh_many(
-            employees=list(employees.order_by("pk")), start=start, end=end, analyze=False
-        )
+        return _refresh_ids(part, analyze=False)
     finally:
-        if multiprocessing.parent_process() is not None:
-            connections.close_all()
+        connections.close_all()
 
 
 _INHERITED: list[object] = []
@@ -328,9 +333,8 @@ def _period_days_in(employee: Employee, month: date) -> int:
     return max((last - first).days + 1, 0)
 
 
-@lru_cache(maxsize=1024)
 def _month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return month_bounds(month)[1]
 
 
 def _day_values(
@@ -415,30 +419,22 @@ def _excuses_for(
     return grouped
 
 
-def days_ensure(
-    *,
-    employees: Sequence[Employee],
-    start: date,
-    end: date,
-    masks: Mapping[MonthKey, int] | None = None,
-) -> int:
+def days_ensure(*, employees: Sequence[Employee], start: date, end: date) -> int:
     """Evaluate the days in the range that nobody has evaluated yet (a day nobody touched is
     still a day: without punches it is TK once it has passed). Only dates before today.
 
     The month tallies' masks say which days are stored, so this reads one small row per
-    employee-month, not every day (none when the caller has read ``masks`` already).
+    employee-month, not every day.
     """
     end = min(end, timezone.localdate() - timedelta(days=1))  # today is not over yet
     if end < start or not employees:
         return 0
-    if masks is None:
-        masks = {
-            (employee_id, month): mask
-            for employee_id, month, mask in EmployeeMonthTally.objects.filter(
-                employee_id__in=[e.pk for e in employees],
-                month__range=(start.replace(day=1), end),
-            ).values_list("employee_id", "month", "evaluated_mask")
-        }
+    masks = {
+        (employee_id, month): mask
+        for employee_id, month, mask in EmployeeMonthTally.objects.filter(
+            employee_id__in=[e.pk for e in employees], month__range=(start.replace(day=1), end)
+        ).values_list("employee_id", "month", "evaluated_mask")
+    }
     wanted = lru_cache(maxsize=None)(_wanted_mask)
     missing: dict[int, set[date]] = {}
     for employee in employees:
@@ -449,9 +445,7 @@ def days_ensure(
             absent = wanted(month, first, last) & ~masks.get((employee.pk, month), 0)
             if absent:
                 missing.setdefault(employee.pk, set()).update(
-                    month + timedelta(days=bit)
-                    for bit in range(absent.bit_length())
-                    if absent >> bit & 1
+                    month + timedelta(days=day - 1) for day in mask_days(absent)
                 )
             month = _month_end(month) + timedelta(days=1)
     if not missing:

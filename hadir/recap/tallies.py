@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -72,6 +73,13 @@ TALLY_FIELDS = ("tally", "evaluated_mask", "late_mask", "absent_mask", "tk_days"
                 "run_head", "run_longest", "run_tail", "run_broken", "ytd_tk_days", "ytd_minutes",
                 "ytd_longest", "ytd_tail", "ytd_evaluated")  # fmt: skip
 """The stored columns of a :class:`TallyRow`, in its order."""
+
+
+@lru_cache(maxsize=1024)
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of ``month``'s month (memoised: asked once per employee-month)."""
+    first = month.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def tally_row(days: Sequence[DayFacts]) -> TallyRow:
