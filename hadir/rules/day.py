@@ -158,11 +158,16 @@ class DayResult:
     def explanation_key(self) -> tuple[object, ...]:
         """Everything :func:`explain_day` reads, as one hashable value: results with equal keys
         have equal reasons, so a caller explaining a month of 100,000 employees builds each
-        distinct explanation once. Whoever changes what ``explain_day`` reads changes this."""
+        distinct explanation once. Whoever changes what ``explain_day`` reads changes this.
+
+        The date is part of the key only where a reason names it (a holiday, a day off, a punch
+        outside the window or on another date): an ordinary working day explains itself the
+        same on every date with the same timetable and times."""
         s = self.schedule
         period = s.special_period
+        dated = s.holiday or s.hours is None or bool(self.ignored)
         return (
-            s.day, s.pattern_code, s.hours is None, s.holiday, s.start_min, s.end_min, s.pivot_min,
+            s.day if dated else None, s.pattern_code, s.hours is None, s.holiday, s.start_min, s.end_min, s.pivot_min,
             None if period is None else (period.name, period.start, period.end),
             self.status, self.absence, self.waivers, self.ignored, self.meal,
             None if self.datang is None else (self.datang.hour, self.datang.minute),

@@ -7,7 +7,7 @@ of days not at work (a TK day weighs a whole day), or losing the meal allowance.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from hypothesis import assume, given, settings
@@ -184,3 +184,29 @@ def test_results_with_equal_explanation_keys_explain_themselves_equally(
     second = evaluate_day(sched, moved, tz=tz, waivers=waivers)  # type: ignore[arg-type]
     assume(first.explanation_key == second.explanation_key)
     assert first.reasons == second.reasons
+
+
+@given(days_with_punches(), zones_st, st.lists(waiver_st, max_size=2), st.integers(1, 8))
+def test_results_with_equal_explanation_keys_weeks_apart_explain_themselves_equally(
+    case: tuple[Schedule, list[datetime]], tz: object, waivers: list[Waiver], weeks: int
+) -> None:
+    """The key leaves out the date of an ordinary working day; no reason may name it then."""
+    sched, punches = case
+    later = timedelta(weeks=weeks)
+    moved = replace(sched, day=sched.day + later)
+    first = evaluate_day(sched, punches, tz=tz, waivers=waivers)  # type: ignore[arg-type]
+    second = evaluate_day(moved, [p + later for p in punches], tz=tz, waivers=waivers)  # type: ignore[arg-type]
+    assume(first.explanation_key == second.explanation_key)
+    assert first.reasons == second.reasons
+
+
+def test_an_ordinary_working_day_has_the_same_explanation_key_a_week_later() -> None:
+    """So a month's evaluation encodes each timetable-and-times explanation once, not daily."""
+    monday = date(2024, 3, 4)
+    pattern = DEFAULT_PATTERNS["KANTOR_5H"]
+
+    def day(on: date) -> DayResult:
+        punches = [datetime.combine(on, t, tzinfo=WIB) for t in (time(7, 41), time(16, 5))]
+        return evaluate_day(schedule_for(on, pattern), punches, tz=WIB)
+
+    assert day(monday).explanation_key == day(monday + timedelta(weeks=1)).explanation_key
