@@ -14,9 +14,19 @@ class EmployeeDay(models.Model):
     Refreshed only for the dates a change touches (a punch, a decided request, an import), so
     recaps read stored minutes instead of re-deriving months; ``reasons`` keeps the explanation
     (reason codes and parameters) for the calendar and exports.
+
+    Derived data, rebuilt from punches and requests at will: a month's evaluation writes three
+    million rows, and a foreign-key constraint would check each of them at commit (a tenth of
+    the month's time). Employees are never deleted in SQL; Django's collector still cascades.
     """
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="days")
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.CASCADE,  # by Django's collector: no database constraint, see below
+        related_name="days",
+        db_constraint=False,
+        db_index=False,  # the unique (employee, date) index serves every read by employee
+    )
     date = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=6)
     working = models.BooleanField(_("working day"))

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from hadir.common.bulk import EncodedJson, upsert
+from hadir.common.bulk import EncodedJson, insert, read_rows, upsert
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
@@ -153,8 +153,15 @@ def days_refresh_many(
                 else:
                     partial.add((employee.pk, month))
         with transaction.atomic():
-            _lock_days_of([e.pk for e in batch])
-            upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
+            ids = [e.pk for e in batch]
+            _lock_days_of(ids)
+            if only is None:
+                # Every date of the range is evaluated: replace the range's rows (a stored day
+                # outside an employee's period goes too), cheaper than updating them in place.
+                EmployeeDay.objects.filter(employee_id__in=ids, date__range=(start, end)).delete()
+                insert(EmployeeDay, DAY_COLUMNS, rows)
+            else:
+                upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
             tallies.update(_recount(partial))
             _store_tallies(tallies)
         written += len(rows)
@@ -395,7 +402,7 @@ def _punches_for(
     rows = Punch.objects.filter(
         employee_id__in=list(zones), counts=True, at__gte=since, at__lt=until
     ).values_list("employee_id", "at")
-    for employee_id, at in rows:
+    for employee_id, at in read_rows(rows):
         grouped[employee_id][at.astimezone(zones[employee_id]).date()].append(at)
     return grouped
 
