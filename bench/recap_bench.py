@@ -14,9 +14,11 @@ empty database (``bench/checkin_data.py``; built here if missing) as a template;
 punches (about 4 M: two a working day, with late, early and missing ones) and approved requests
 for a few percent of employees are written with COPY into ``hadir_recap_bench``. Then, in this
 process, with the bench settings: (1) ``days_refresh_parallel`` (a worker process per core, as
-``finalize_days --workers``) + ``recap_month`` over everyone, (2) ``days_refresh`` of single
-employee-days, (3) ``GET /rekap/unit/<kankemenag>/`` through Django's test client as an admin
-(server time: request in, response out).
+``finalize_days --workers``) + ``recap_month`` over everyone, with no day stored before (the
+month as first evaluated), (2) ``days_refresh`` of single employee-days, (3) ``GET
+/rekap/unit/<kankemenag>/`` through Django's test client as an admin (server time: request in,
+response out), (4) the month evaluated again over its stored days (as ``finalize_days`` at the
+month's end; no target, for comparison).
 
 Run: ``make bench-recap`` or ``.venv/bin/python bench/recap_bench.py [--fresh]``.
 """
@@ -195,8 +197,9 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM presence_punch")
         punch_count = cursor.fetchone()[0]
         if not args.reuse_days:
-            cursor.execute("DELETE FROM recap_employeeday")
-            cursor.execute("DELETE FROM recap_employeemonthtally")
+            # The month as first evaluated (after a migration, an import of the month's machine
+            # logs): nothing stored yet. Re-evaluating a stored month is measured at the end.
+            cursor.execute("TRUNCATE recap_employeeday, recap_employeemonthtally")
 
     started = time.perf_counter()
     everyone = list(
@@ -246,6 +249,14 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
     page_ms = statistics.median(page_times[1:])
 
+    again = None
+    if not args.reuse_days:
+        t0 = time.perf_counter()
+        days_refresh_parallel(
+            employee_ids=[e.pk for e in everyone], start=MONTH, end=last, workers=args.workers
+        )
+        again = time.perf_counter() - t0
+
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
@@ -266,6 +277,8 @@ def main() -> None:
     print(
         f"{label:48} {page_ms:12.0f} {TARGET_PAGE_MS:10.0f}  {verdict(page_ms <= TARGET_PAGE_MS)}"
     )
+    if again is not None:
+        print(f"{'re-evaluation of the stored month, no recap (s)':48} {again:12.1f}")
 
 
 if __name__ == "__main__":
