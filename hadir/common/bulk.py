@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import QuerySet
 from psycopg.types.datetime import TimestamptzLoader
+from psycopg.types.json import set_json_dumps
 
 COPY_FROM_ROWS = 100
 """From this many rows, PostgreSQL gets them by COPY (fewer go as one prepared statement)."""
@@ -94,16 +95,15 @@ def _write(
         conflict = f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-            json_at = [i for i, f in enumerate(concrete) if isinstance(f, models.JSONField)]
             if unique is None:
-                _copy(cursor, table, names, rows, json_at)
+                _copy(cursor, table, names, rows)
                 return
             load = quote(f"load_{meta.db_table}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {names} FROM {table} WITH NO DATA"
             )
-            _copy(cursor, load, names, rows, json_at)
+            _copy(cursor, load, names, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
                 f"TRUNCATE {load}"
@@ -124,16 +124,23 @@ def _write(
         )
 
 
-def _copy(
-    cursor: Any, table: str, names: str, rows: Sequence[tuple[Any, ...]], json_at: list[int]
-) -> None:
-    with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+def _copy(cursor: Any, table: str, names: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """COPY in binary: a third of the text format's cost per row, in this process and in
+    PostgreSQL's. Binary needs each column's type: read once per table and columns."""
+    types = _COLUMN_TYPES.get((table, names))
+    if types is None:
+        cursor.execute(f"SELECT {names} FROM {table} WHERE false")  # noqa: S608
+        types = _COLUMN_TYPES[table, names] = [column.type_code for column in cursor.description]
+    set_json_dumps(_json_text, context=cursor.cursor)
+    statement = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+    with connection.wrap_database_errors, cursor.copy(statement) as copy:
+        copy.set_types(types)
         for row in rows:
-            if json_at:
-                values = list(row)
-                for i in json_at:
-                    if not isinstance(values[i], EncodedJson):
-                        values[i] = json.dumps(values[i])
-                copy.write_row(values)
-            else:
-                copy.write_row(row)
+            copy.write_row(row)
+
+
+_COLUMN_TYPES: dict[tuple[str, str], list[int]] = {}
+
+
+def _json_text(value: object) -> str:
+    return value if isinstance(value, EncodedJson) else json.dumps(value)
