@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import QuerySet
 from psycopg.types.datetime import TimestamptzLoader
-from psycopg.types.json import set_json_dumps
+from psycopg.types.json import JsonbLoader, set_json_dumps
 
 COPY_FROM_ROWS = 100
 """From this many rows, PostgreSQL gets them by COPY (fewer go as one prepared statement)."""
@@ -27,14 +27,16 @@ def read_rows(queryset: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]
 
     On PostgreSQL they are read past Django's per-value converters with psycopg's own (C)
     loaders: Django's loader of ``timestamptz`` is a Python call per value, a tenth of a
-    month's evaluation at four million punches. The session's time zone is UTC under Django,
+    month's evaluation at four million punches, and its fields' converters another. The session's time zone is UTC under Django,
     so the moments are the same.
     """
     if connection.vendor != "postgresql":
         return list(queryset)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        adapters = cursor.cursor.adapters
+        adapters.register_loader("timestamptz", TimestamptzLoader)
+        adapters.register_loader("jsonb", JsonbLoader)  # Django's leaves the text to its field
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
         return rows

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from hadir.common.bulk import read_rows
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure
@@ -121,27 +122,43 @@ def recap_month(
         yield from _batch(batch, first, last, policy, ensure=ensure, with_days=days)
 
 
-MONTH_COLUMNS = ("employee_id", "month", "tally", "evaluated_mask", "late_mask", "absent_mask",
-                 "ytd_tk_days", "ytd_minutes", "ytd_longest", "ytd_tail", "ytd_evaluated")  # fmt: skip
+class MonthRow(NamedTuple):
+    """What a recap reads of an employee's stored month tally."""
+
+    employee_id: int
+    month: date
+    tally: dict[str, Any]
+    evaluated_mask: int
+    late_mask: int
+    absent_mask: int
+    ytd_tk_days: int
+    ytd_minutes: int
+    ytd_longest: int
+    ytd_tail: int
+    ytd_evaluated: int
 
 
-def _latest_rows(ids: list[int], first: date) -> dict[int, Any]:
+def _latest_rows(ids: list[int], first: date) -> dict[int, MonthRow]:
     """Each employee's tally of ``first``'s month, or of the latest month before it that year
     (whose year-to-date figures still hold when nothing of this month is stored)."""
     rows = EmployeeMonthTally.objects.filter(employee_id__in=ids, month=first)
-    found = {row.employee_id: row for row in rows.values_list(*MONTH_COLUMNS, named=True)}
+    found = {row.employee_id: row for row in _month_rows(rows)}
     absent = [i for i in ids if i not in found]
     if absent:
         earlier = EmployeeMonthTally.objects.filter(
             employee_id__in=absent, month__range=(first.replace(month=1), first)
         )
-        for row in earlier.order_by("month").values_list(*MONTH_COLUMNS, named=True):
+        for row in _month_rows(earlier.order_by("month")):
             found[row.employee_id] = row
     return found
 
 
+def _month_rows(tallies: QuerySet[EmployeeMonthTally]) -> list[MonthRow]:
+    return [MonthRow._make(row) for row in read_rows(tallies.values_list(*MonthRow._fields))]
+
+
 def _unevaluated(
-    batch: Sequence[Employee], rows: dict[int, Any], first: date, last: date
+    batch: Sequence[Employee], rows: dict[int, MonthRow], first: date, last: date
 ) -> list[Employee]:
     """Who may have a day from January to ``last`` (and before today) that nobody evaluated:
     fewer days stored this year than days in their attendance period so far."""

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from types import MappingProxyType
 
 from hadir.rules.day import STATUSES, DayFacts
@@ -121,8 +122,12 @@ def day_deduction(result: DayFacts, policy: Policy = DEFAULT_POLICY) -> Decimal:
 def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLICY) -> MealAllowance:
     """Uang makan for ``days`` earning days at the golongan's rate, with PPh 21 withheld."""
     group = meal_group(golongan, policy)
-    rate = policy.meal_rate[group]
-    tax_pct = policy.meal_tax_pct[group]
+    return _meal(group, days, policy.meal_rate[group], policy.meal_tax_pct[group])
+
+
+@cache
+def _meal(group: str, days: int, rate: Decimal, tax_pct: Decimal) -> MealAllowance:
+    """Memoised: a unit's recap computes thousands from four rates and at most 31 days."""
     gross = (rate * days).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
     tax = (gross * tax_pct / _HUNDRED).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
     return MealAllowance(group, days, rate, gross, tax_pct, tax, gross - tax)
@@ -196,6 +201,13 @@ def month_summary(
     return summarise(month_tally(days), golongan, policy, sanction_in_force=sanction_in_force)
 
 
+@cache
+def _line(code: str, count: int, each: Decimal) -> DeductionLine:
+    """A deduction line (memoised: a unit's recap builds thousands from a few dozen rates and
+    counts of at most 31)."""
+    return DeductionLine(code, count, each, each * count)
+
+
 def summarise(
     tally: MonthTally,
     golongan: Golongan | str,
@@ -213,11 +225,11 @@ def summarise(
     ):
         for code, count, each in zip(codes, counts, rates, strict=True):
             if count:
-                lines.append(DeductionLine(code, count, each, each * count))
+                lines.append(_line(code, count, each))
     for code, count in statuses.items():  # in STATUSES order: TK, then absences in code order
         rate = policy.tk_day_pct if code == "TK" else policy.absence_pct.get(code)
         if count and rate is not None:
-            lines.append(DeductionLine(code, count, rate, rate * count))
+            lines.append(_line(code, count, rate))
     if sanction_in_force is not None and policy.sanction(sanction_in_force).level == "sedang":
         extra = policy.sedang_extra_pct
         lines.append(DeductionLine(sanction_in_force, 1, extra, extra))

@@ -98,7 +98,7 @@ def test_rows_read_in_bulk_equal_the_querysets_own() -> None:
     employee = EmployeeFactory.create()
     insert(EmployeeDay, COLUMNS, rows(employee.pk, 3, "H", time(7, 40)))
     stored = EmployeeDay.objects.filter(employee=employee).order_by("date")
-    query = stored.values_list("employee_id", "date", "datang", "meal", "evaluated_at")
+    query = stored.values_list("employee_id", "date", "datang", "meal", "reasons", "evaluated_at")
     read = read_rows(query)
     assert read == list(query)
     assert read[0][-1].utcoffset() == timedelta(0)
