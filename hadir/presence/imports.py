@@ -304,7 +304,7 @@ def _record(
     with transaction.atomic():
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
-            Employee.objects.select_for_update().only("pk").get(pk=employee_id)
+            Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee_id)
             times = [r.at for r in employee_rows]
             existing = set(
                 Punch.objects.filter(

@@ -88,7 +88,9 @@ def punch_check_in(
         return _refuse(employee, check_in, now, local, refused)
     try:
         with transaction.atomic():
-            Employee.objects.select_for_update().only("pk").get(pk=employee.pk)
+            # NO KEY: serialises this employee's punches without making the foreign-key
+            # checks of rows that reference the employee (a tally stored meanwhile) wait.
+            Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
             replay = _replayed(employee, check_in.idempotency_key, now, tz)
             if replay is not None:
                 return replay

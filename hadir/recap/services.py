@@ -53,18 +53,19 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     tallies of the months they fall in.
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
-    evaluated.
+    evaluated. The punches and requests are read under the writers' lock, so a writer that
+    read them earlier cannot store its older verdict after this one.
     """
-    results = evaluate_dates(employee, dates)
-    if not results:
-        return results
-    now = timezone.now()
-    rows = [
-        _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
-        for result in results.values()
-    ]
     with transaction.atomic():
         _lock_days_of([employee.pk])
+        results = evaluate_dates(employee, dates)
+        if not results:
+            return results
+        now = timezone.now()
+        rows = [
+            _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
+            for result in results.values()
+        ]
         upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
         months_refresh({(employee.pk, day.replace(day=1)) for day in results})
     return results
@@ -101,60 +102,18 @@ def days_refresh_many(
         for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
     }
     policies = policies_for(start, end)
-    zones: dict[str, ZoneInfo] = {}
     explained: dict[tuple[object, ...], EncodedJson] = {}
     written = 0
     for offset in range(0, len(employees), chunk):
         batch = list(employees[offset : offset + chunk])
-        punches = _punches_for(batch, start, end)
-        excuses = _excuses_for(batch, start, end)
-        now = timezone.now()
-        rows: list[tuple[Any, ...]] = []
-        tallies: dict[MonthKey, TallyRow] = {}
-        partial: set[MonthKey] = set()
-        for employee in batch:
-            tz = zones.setdefault(employee.unit.timezone, ZoneInfo(employee.unit.timezone))
-            book = books[employee.unit_id]
-            code = (
-                employee.pattern.code
-                if employee.pattern is not None
-                else employee.unit.default_pattern.code
-            )
-            absences, waivers = excuses.get(employee.pk, ([], []))
-            own = punches.get(employee.pk, {})
-            first = max(start, employee.start)
-            last = min(end, employee.end) if employee.end else end
-            listed = only.get(employee.pk, set()) if only is not None else None
-            months: dict[date, list[DayResult]] = defaultdict(list)
-            for day in _dates(first, last):
-                if listed is not None and day not in listed:
-                    continue
-                result = evaluate_day(
-                    book.get(code, day),
-                    own.get(day, ()),
-                    tz=tz,
-                    absences=absences,
-                    waivers=waivers,
-                    policy=policies[day],
-                )
-                key = result.explanation_key
-                reasons = explained.get(key)
-                if reasons is None:
-                    if len(explained) >= EXPLANATIONS_KEPT:
-                        explained.clear()
-                    reasons = explained[key] = EncodedJson(
-                        json.dumps(reasons_to_json(result.reasons))
-                    )
-                rows.append(_day_values(employee.pk, result, reasons, now))
-                months[day.replace(day=1)].append(result)
-            for month, results in months.items():
-                if len(results) == _period_days_in(employee, month):
-                    tallies[employee.pk, month] = tally_row(results)
-                else:
-                    partial.add((employee.pk, month))
+        ids = [e.pk for e in batch]
         with transaction.atomic():
-            ids = [e.pk for e in batch]
+            # The lock comes before the reads: a writer that read the punches earlier cannot
+            # then store its older verdict over this one (nor this one over a newer).
             _lock_days_of(ids)
+            rows, tallies, partial = _evaluate_batch(
+                batch, start, end, only, books=books, policies=policies, explained=explained
+            )
             if only is None:
                 # Every date of the range is evaluated: replace the range's rows (a stored day
                 # outside an employee's period goes too), cheaper than updating them in place.
@@ -170,6 +129,68 @@ def days_refresh_many(
         # per-employee index scans from turning into sequential scans.
         _analyze()
     return written
+
+
+def _evaluate_batch(
+    batch: list[Employee],
+    start: date,
+    end: date,
+    only: Mapping[int, set[date]] | None,
+    *,
+    books: Mapping[int, ScheduleBook],
+    policies: Mapping[date, Policy],
+    explained: dict[tuple[object, ...], EncodedJson],
+) -> tuple[list[tuple[Any, ...]], dict[MonthKey, TallyRow], set[MonthKey]]:
+    """The day rows of ``batch`` (punches and requests read in two queries), the tallies of the
+    months evaluated whole, and the months evaluated in part (to recount from stored days).
+
+    ``explained`` keeps each distinct explanation encoded once, across batches.
+    """
+    punches = _punches_for(batch, start, end)
+    excuses = _excuses_for(batch, start, end)
+    now = timezone.now()
+    rows: list[tuple[Any, ...]] = []
+    tallies: dict[MonthKey, TallyRow] = {}
+    partial: set[MonthKey] = set()
+    for employee in batch:
+        tz = ZoneInfo(employee.unit.timezone)  # zoneinfo keeps one instance per zone
+        book = books[employee.unit_id]
+        code = (
+            employee.pattern.code
+            if employee.pattern is not None
+            else employee.unit.default_pattern.code
+        )
+        absences, waivers = excuses.get(employee.pk, ([], []))
+        own = punches.get(employee.pk, {})
+        first = max(start, employee.start)
+        last = min(end, employee.end) if employee.end else end
+        listed = only.get(employee.pk, set()) if only is not None else None
+        months: dict[date, list[DayResult]] = defaultdict(list)
+        for day in _dates(first, last):
+            if listed is not None and day not in listed:
+                continue
+            result = evaluate_day(
+                book.get(code, day),
+                own.get(day, ()),
+                tz=tz,
+                absences=absences,
+                waivers=waivers,
+                policy=policies[day],
+            )
+            key = result.explanation_key
+            reasons = explained.get(key)
+            if reasons is None:
+                if len(explained) >= EXPLANATIONS_KEPT:
+                    explained.clear()
+                reasons = explained[key] = EncodedJson(json.dumps(reasons_to_json(result.reasons)))
+            rows.append(_day_values(employee.pk, result, reasons, now))
+            months[day.replace(day=1)].append(result)
+        for month, results in months.items():
+            if len(results) == _period_days_in(employee, month):
+                tallies[employee.pk, month] = tally_row(results)
+            else:
+                partial.add((employee.pk, month))
+    return rows, tallies, partial
 
 
 def days_refresh_parallel(

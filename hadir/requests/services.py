@@ -167,7 +167,7 @@ def request_submit(
     if evidence is None:
         raise RequestRefused(_("Attach the letter as a PDF."))
     with transaction.atomic():
-        Employee.objects.select_for_update().only("pk").get(pk=employee.pk)
+        Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
         request_validate(employee, new)
         _guard(actor, employee, new.start, new.end)
         category = CATEGORY_OF[new.code]  # type: ignore[index]

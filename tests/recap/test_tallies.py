@@ -3,16 +3,19 @@ if it had read every day — across month ends, and after the tallies are lost."
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from hadir.org.models import Employee
-from hadir.recap.models import EmployeeMonthTally
+from hadir.recap import services
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_refresh, days_refresh_many
 from hadir.schedules.services import holiday_year_ensure
 from tests.presence.support import needs_concurrent_writers, run_together
-from tests.recap.support import Sleman, attend, dates, person, recap_json
+from tests.recap.support import Sleman, attend, dates, person, punch, recap_json
 
 FEBRUARY = dates(date(2024, 2, 1), date(2024, 2, 29))
 MARCH = dates(date(2024, 3, 1), date(2024, 3, 31))
@@ -81,3 +84,54 @@ def test_parallel_writers_of_one_month_leave_a_tally_that_counts_every_day(
     assert tally.evaluated_mask.bit_count() == len(days)
     assert "TK" not in tally.tally["statuses"]  # every one of them came (Nyepi is LIBUR)
     assert sum(tally.tally["statuses"].values()) == len(days)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_evaluation_that_read_the_punches_first_cannot_store_an_older_day_last(
+    sleman: Sleman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nightly run reads Hana's punches of Monday 4 March (none yet) and is slow to store
+    its verdict; meanwhile a machine import adds her punches and refreshes the day. Whichever
+    writer stores last, the stored day is the one with the punches."""
+    needs_concurrent_writers()
+    hana = person(sleman.kua, "Hana Lestari")
+    monday = date(2024, 3, 4)
+    read, resume = threading.Event(), threading.Event()
+    read_punches = services._punches_for
+
+    def slow_reader(*args: object) -> object:
+        found = read_punches(*args)  # type: ignore[arg-type]
+        read.set()
+        resume.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(services, "_punches_for", slow_reader)
+
+    def fresh() -> Employee:
+        related = Employee.objects.select_related("unit__default_pattern", "pattern")
+        return related.get(pk=hana.pk)
+
+    def nightly_run() -> None:
+        try:
+            days_refresh_many(employees=[fresh()], start=monday, end=monday)
+        finally:
+            connection.close()
+
+    def machine_import() -> None:
+        try:
+            punch(hana, monday, "07:25")
+            punch(hana, monday, "16:35")
+            days_refresh(employee=fresh(), dates=[monday])
+        finally:
+            connection.close()
+
+    night = threading.Thread(target=nightly_run)
+    night.start()
+    assert read.wait(timeout=10)
+    importer = threading.Thread(target=machine_import)
+    importer.start()
+    importer.join(timeout=1)  # it waits for the nightly run's lock (or, unlocked, is done)
+    resume.set()
+    night.join(timeout=20)
+    importer.join(timeout=20)
+    assert EmployeeDay.objects.get(employee=hana, date=monday).status == "H"
