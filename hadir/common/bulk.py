@@ -26,9 +26,9 @@ def read_rows(queryset: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]
     """The rows of a ``values_list`` queryset of plain columns, all at once.
 
     On PostgreSQL they are read past Django's per-value converters with psycopg's own (C)
-    loaders: Django's loader of ``timestamptz`` is a Python call per value, a tenth of a
-    month's evaluation at four million punches, and its fields' converters another. The session's time zone is UTC under Django,
-    so the moments are the same.
+    loaders: Django's loader of ``timestamptz`` is a Python call per value (a tenth of a
+    month's evaluation at four million punches), its fields' converters another. Django keeps
+    the session's time zone at UTC, so the moments are the same; JSON comes decoded.
     """
     if connection.vendor != "postgresql":
         return list(queryset)

@@ -122,11 +122,17 @@ def day_deduction(result: DayFacts, policy: Policy = DEFAULT_POLICY) -> Decimal:
 def meal_allowance(days: int, golongan: Golongan, policy: Policy = DEFAULT_POLICY) -> MealAllowance:
     """Uang makan for ``days`` earning days at the golongan's rate, with PPh 21 withheld."""
     group = meal_group(golongan, policy)
-    return _meal(group, days, policy.meal_rate[group], policy.meal_tax_pct[group])
+    rate, tax_pct = policy.meal_rate[group], policy.meal_tax_pct[group]
+    return _meal(group, days, rate, tax_pct, _digits(rate), _digits(tax_pct))
+
+
+def _digits(value: Decimal) -> int:
+    """A memo key's part that keeps ``0.5`` and ``0.50`` apart: equal, but shown differently."""
+    return value.as_tuple().exponent  # type: ignore[return-value]
 
 
 @cache
-def _meal(group: str, days: int, rate: Decimal, tax_pct: Decimal) -> MealAllowance:
+def _meal(group: str, days: int, rate: Decimal, tax_pct: Decimal, *_digits: int) -> MealAllowance:
     """Memoised: a unit's recap computes thousands from four rates and at most 31 days."""
     gross = (rate * days).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
     tax = (gross * tax_pct / _HUNDRED).quantize(_RUPIAH, rounding=ROUND_HALF_UP)
@@ -201,10 +207,14 @@ def month_summary(
     return summarise(month_tally(days), golongan, policy, sanction_in_force=sanction_in_force)
 
 
-@cache
 def _line(code: str, count: int, each: Decimal) -> DeductionLine:
     """A deduction line (memoised: a unit's recap builds thousands from a few dozen rates and
     counts of at most 31)."""
+    return _line_of(code, count, each, _digits(each))
+
+
+@cache
+def _line_of(code: str, count: int, each: Decimal, _digits: int) -> DeductionLine:
     return DeductionLine(code, count, each, each * count)
 
 

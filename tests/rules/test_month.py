@@ -12,6 +12,7 @@ from hadir.rules.day import Absence, AbsenceCode, DayResult, Waiver
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.month import (
     DeductionLine,
+    MonthTally,
     day_deduction,
     meal_allowance,
     month_summary,
@@ -215,3 +216,13 @@ def test_a_summary_from_the_stored_tally_equals_one_from_the_days() -> None:
     assert (tally.days, tally.tl_counts[0], tally.status_counts["TK"]) == (3, 1, 1)
     for golongan in ("II/a", "IV/a"):
         assert summarise(tally, golongan) == month_summary(days, golongan)
+
+
+def test_rates_equal_in_value_but_written_differently_keep_their_own_digits() -> None:
+    """Summaries are memoised by rate: 0.5 and 0.50 are equal, yet each policy's figures are
+    shown as that policy writes them."""
+    tally = MonthTally(tl_counts=(2, 0, 0, 0), meal_days=3)
+    short = replace(DEFAULT_POLICY, late_pct=(Decimal("0.5"), *DEFAULT_POLICY.late_pct[1:]))
+    long = replace(DEFAULT_POLICY, late_pct=(Decimal("0.50"), *DEFAULT_POLICY.late_pct[1:]))
+    assert str(summarise(tally, "III/a", short).lines[0].total) == "1.0"
+    assert str(summarise(tally, "III/a", long).lines[0].total) == "1.00"
