@@ -90,8 +90,11 @@ def excuses_import(
             try:
                 request_validate(employee, new)
                 period_guard(actor=user, employee=employee, dates=_range(new.start, new.end))
-            except (RequestRefused, PeriodClosed) as refused:
-                problems.append(Problem(name, line, "", str(refused)))
+            except RequestRefused as refused:
+                problems.append(Problem(name, line, refused.field, str(refused)))
+                continue
+            except PeriodClosed as refused:
+                problems.append(Problem(name, line, "start", str(refused)))
                 continue
             category = CATEGORY_OF[new.code]  # type: ignore[index]
             request = Request.objects.create(

@@ -37,7 +37,13 @@ from hadir.schedules import cache
 
 
 class RequestRefused(ValueError):
-    """The request cannot be made or decided; ``str()`` says why, for the user."""
+    """The request cannot be made or decided; ``str()`` says why, for the user, and ``field``
+    names what is wrong (``code``, ``start``, ``end``, ``session``; blank when nothing one
+    field can fix), so an import can point at the column."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -93,18 +99,22 @@ def request_validate(
 ) -> None:
     """Refuse what cannot be asked, with the reason; balances and overlaps included."""
     if new.code not in Code.values:
-        raise RequestRefused(_("Unknown request type %(code)s.") % {"code": new.code})
+        raise RequestRefused(_("Unknown request type %(code)s.") % {"code": new.code}, field="code")
     if new.end < new.start:
-        raise RequestRefused(_("The end date is before the start date."))
+        raise RequestRefused(_("The end date is before the start date."), field="end")
     if new.start < employee.start:
-        raise RequestRefused(_("Attendance counts only from %(date)s.") % {"date": employee.start})
+        raise RequestRefused(
+            _("Attendance counts only from %(date)s.") % {"date": employee.start}, field="start"
+        )
     if new.code in WAIVER_CODES:
         if new.start != new.end:
-            raise RequestRefused(_("A complaint or izin covers one date; file one per date."))
+            raise RequestRefused(
+                _("A complaint or izin covers one date; file one per date."), field="end"
+            )
         if new.session not in {"PAGI", "SORE", "PAGI_SORE"}:
-            raise RequestRefused(_("Choose the session: pagi, sore or both."))
+            raise RequestRefused(_("Choose the session: pagi, sore or both."), field="session")
     elif new.session:
-        raise RequestRefused(_("A full-day absence has no session."))
+        raise RequestRefused(_("A full-day absence has no session."), field="session")
     active = Request.objects.filter(
         employee=employee,
         status__in=[Status.SUBMITTED, Status.APPROVED],
@@ -114,7 +124,9 @@ def request_validate(
     if exclude is not None:
         active = active.exclude(pk=exclude.pk)
     if new.code not in WAIVER_CODES and active.exclude(code__in=WAIVER_CODES).exists():
-        raise RequestRefused(_("Another absence already covers some of these dates."))
+        raise RequestRefused(
+            _("Another absence already covers some of these dates."), field="start"
+        )
     if new.code == Code.CT:
         _check_leave_balance(employee, new, exclude)
 
@@ -156,7 +168,8 @@ def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request |
                     "wanted": wanted,
                     "remaining": balance.remaining,
                     "entitlement": balance.entitlement,
-                }
+                },
+                field="end",
             )
 
 

@@ -203,9 +203,9 @@ def test_a_line_the_rules_refuse_rejects_the_whole_file_even_after_good_lines(
         ],
     )
     problems = refused(path)
-    assert [problem.split(":")[:2] for problem in problems] == [
-        ["excuses.csv", "3"],
-        ["excuses.csv", "5"],
+    assert [problem.split(":")[:3] for problem in problems] == [
+        ["excuses.csv", "3", " end"],  # more cuti than the balance holds
+        ["excuses.csv", "5", " start"],  # overlaps the DL of line 4
     ]
     assert "2024" in problems[0]
     assert "12" in problems[0]
@@ -217,7 +217,7 @@ def test_a_line_overlapping_an_approved_absence_in_the_database_is_refused(
 ) -> None:
     approve(file_request(siti, "DL", MONDAY, TUESDAY), verifier)
     [problem] = refused(write(tmp_path, [f"{siti.nip},CS,2024-03-05,2024-03-05,"]))
-    assert problem.startswith("excuses.csv:2: ")
+    assert problem.startswith("excuses.csv:2: start: ")
     assert Request.objects.count() == 1
 
 
