@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
@@ -42,6 +45,24 @@ class Org:
 
     def employees(self, unit: Unit) -> list[Employee]:
         return list(Employee.objects.filter(unit=unit).order_by("nip"))
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time (and closing each connection).
+
+    On SQLite its threads share the test's in-memory connection: a browser's parallel requests
+    on it fail at random ("bad parameter or other API misuse"). PostgreSQL keeps Django's
+    threaded server, a connection per thread.
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the server thread already uses the override
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serial_live_server_on_sqlite() -> None:
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
 
 
 @pytest.fixture
