@@ -22,6 +22,7 @@ from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
 from hadir.requests.services import NewRequest, RequestRefused, reference_next, request_validate
+from hadir.schedules import cache
 
 SESSIONS = {"PAGI", "SORE", "PAGI_SORE"}
 
@@ -44,7 +45,7 @@ def excuses_import(
     problems: list[Problem] = []
     employees = {
         e.nip: e
-        for e in Employee.objects.select_related("unit").filter(
+        for e in Employee.objects.select_related("unit__default_pattern", "pattern").filter(
             nip__in={r.get("nip") for r in rows}
         )
     }
@@ -75,10 +76,12 @@ def excuses_import(
             bad("end", "tanggal akhir sebelum tanggal mulai / end before start")
         if len(problems) == before and employee is not None and start and end:
             if code in WAIVER_CODES:
-                parsed += [
-                    (row.line, employee, NewRequest(code, d, d, session))
-                    for d in _range(start, end)
-                ]
+                # A waiver is one date; a range means its working days (a weekend in a Sistem
+                # Error week gets none, a 6-day madrasah's Saturday does).
+                working = _working_days(employee, start, end)
+                if not working:
+                    bad("start", "tidak ada hari kerja dalam rentang ini / no working day in range")
+                parsed += [(row.line, employee, NewRequest(code, d, d, session)) for d in working]
             else:
                 parsed.append((row.line, employee, NewRequest(code, start, end, "")))
     if problems:
@@ -136,6 +139,11 @@ def _date(text: str, column: str, bad: Any) -> date | None:
     except ValueError:
         bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
         return None
+
+
+def _working_days(employee: Employee, start: date, end: date) -> list[date]:
+    pattern = employee.pattern or employee.unit.default_pattern
+    return [d for d in _range(start, end) if cache.schedule(employee.unit, pattern.code, d).working]
 
 
 def _range(start: date, end: date) -> list[date]:

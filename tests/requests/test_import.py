@@ -114,6 +114,24 @@ def test_a_good_file_records_approved_requests_waivers_one_per_date(
         assert request.reason == "Impor excuses.csv"
 
 
+def test_a_waiver_over_a_range_covers_only_its_working_days(tmp_path: Path, siti: Employee) -> None:
+    """Sistem Error from Friday to Wednesday: the weekend, Nyepi (Monday 11 March 2024) and
+    its cuti bersama (Tuesday) are not working days, so two waivers are recorded, not six."""
+    run(write(tmp_path, [f"{siti.nip},SISTEM_ERROR,2024-03-08,2024-03-13,PAGI_SORE"]))
+    assert list(Request.objects.order_by("start").values_list("start", "end")) == [
+        (date(2024, 3, 8), date(2024, 3, 8)),
+        (date(2024, 3, 13), date(2024, 3, 13)),
+    ]
+
+
+def test_a_waiver_range_without_a_working_day_is_refused(tmp_path: Path, siti: Employee) -> None:
+    problems = refused(write(tmp_path, [f"{siti.nip},SISTEM_ERROR,2024-03-09,2024-03-10,PAGI"]))
+    assert problems == [
+        "excuses.csv:2: start: tidak ada hari kerja dalam rentang ini / no working day in range"
+    ]
+    nothing_written()
+
+
 def test_the_import_is_audited_once_with_every_reference(
     tmp_path: Path, siti: Employee, operator: User
 ) -> None:
