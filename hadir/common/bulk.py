@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
+from psycopg import adapters as psycopg_adapters
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import JsonbLoader, set_json_dumps
 
@@ -97,42 +98,45 @@ def _write(
         conflict = f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+            types = _type_oids(concrete)
             if unique is None:
-                _copy(cursor, table, names, rows)
+                _copy(cursor, table, names, types, rows)
                 return
             load = quote(f"load_{meta.db_table}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {names} FROM {table} WITH NO DATA"
             )
-            _copy(cursor, load, names, rows)
+            _copy(cursor, load, names, types, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
                 f"TRUNCATE {load}"
             )
             return
         placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}",  # noqa: S608
+        statement = f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}"  # noqa: S608
+        values = [
             [
-                [
-                    field.get_db_prep_value(  # type: ignore[union-attr]
-                        json.loads(value) if isinstance(value, EncodedJson) else value, connection
-                    )
-                    for field, value in zip(concrete, row, strict=True)
-                ]
-                for row in rows
-            ],
-        )
+                field.get_db_prep_value(  # type: ignore[union-attr]
+                    json.loads(value) if isinstance(value, EncodedJson) else value, connection
+                )
+                for field, value in zip(concrete, row, strict=True)
+            ]
+            for row in rows
+        ]
+        if len(values) == 1:
+            # A check-in's day and tally: psycopg's executemany pipelines even one row, which
+            # costs an extra synchronisation with the server.
+            cursor.execute(statement, values[0])
+        else:
+            cursor.executemany(statement, values)
 
 
-def _copy(cursor: Any, table: str, names: str, rows: Sequence[tuple[Any, ...]]) -> None:
+def _copy(
+    cursor: Any, table: str, names: str, types: list[int], rows: Sequence[tuple[Any, ...]]
+) -> None:
     """COPY in binary: a third of the text format's cost per row, in this process and in
-    PostgreSQL's. Binary needs each column's type: read once per table and columns."""
-    types = _COLUMN_TYPES.get((table, names))
-    if types is None:
-        cursor.execute(f"SELECT {names} FROM {table} WHERE false")  # noqa: S608
-        types = _COLUMN_TYPES[table, names] = [column.type_code for column in cursor.description]
+    PostgreSQL's. Binary needs each column's type (see :func:`_type_oids`)."""
     set_json_dumps(_json_text, context=cursor.cursor)
     statement = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
     with connection.wrap_database_errors, cursor.copy(statement) as copy:
@@ -141,7 +145,10 @@ def _copy(cursor: Any, table: str, names: str, rows: Sequence[tuple[Any, ...]]) 
             copy.write_row(row)
 
 
-_COLUMN_TYPES: dict[tuple[str, str], list[int]] = {}
+def _type_oids(fields: Sequence[Any]) -> list[int]:
+    """The PostgreSQL type of each field's column, from the model (``varchar(6)`` is a
+    ``varchar``): psycopg knows the built-in types by name, so no query asks the table."""
+    return [psycopg_adapters.types[field.db_type(connection).split("(")[0]].oid for field in fields]
 
 
 def _json_text(value: object) -> str:

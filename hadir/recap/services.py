@@ -314,7 +314,7 @@ def _recount(keys: Iterable[MonthKey]) -> dict[MonthKey, TallyRow]:
         stored = EmployeeDay.objects.filter(
             employee_id__in=ids, date__range=(month, _month_end(month))
         ).values_list("employee_id", *DAY_FIELDS)
-        for employee_id, *values in stored:
+        for employee_id, *values in read_rows(stored):
             days[employee_id].append(StoredDay(*values))
         counted.update(((employee_id, month), tally_row(own)) for employee_id, own in days.items())
     return counted
@@ -337,7 +337,7 @@ def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
         stored = EmployeeMonthTally.objects.filter(
             employee_id__in=ids, month__range=(date(year, 1, 1), date(year, 12, 1))
         ).values_list("employee_id", "month", *TALLY_FIELDS)
-        for employee_id, month, *values in stored:
+        for employee_id, month, *values in read_rows(stored):
             months[employee_id][month] = TallyRow(*values)
         for (employee_id, month), row in fresh.items():
             if month.year == year:
