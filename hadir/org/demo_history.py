@@ -32,9 +32,7 @@ def demo_history_load(employees: list[Employee], today: date, rng: random.Random
     for employee in employees:
         tz = ZoneInfo(employee.unit.timezone)
         location = employee.unit.locations.first()
-        pattern = patterns[
-            employee.pattern.code if employee.pattern else employee.unit.default_pattern.code
-        ]
+        pattern = patterns[employee.effective_pattern_code]
         holidays = calendars[employee.unit_id][0]
         chain = GENESIS
         day = start

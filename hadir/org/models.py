@@ -123,6 +123,14 @@ class Employee(models.Model):
         """The employee's own pattern, else the unit's default."""
         return self.pattern_id or self.unit.default_pattern_id
 
+    @property
+    def effective_pattern_code(self) -> str:
+        """The code of the employee's own pattern, else of the unit's default (load both with
+        ``select_related("pattern", "unit__default_pattern")`` when reading many)."""
+        if self.pattern is not None:
+            return self.pattern.code
+        return self.unit.default_pattern.code
+
 
 class Role(models.TextChoices):
     """Roles beyond Pegawai (which every employee with an account has)."""

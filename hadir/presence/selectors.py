@@ -84,11 +84,7 @@ def day_standing(employee: Employee, day: date) -> DayResult:
     if day in results:
         return results[day]
     # Outside the attendance period: the schedule alone, so the page can still show it.
-    pattern_code = (
-        employee.pattern.code
-        if employee.pattern is not None
-        else employee.unit.default_pattern.code
-    )
+    pattern_code = employee.effective_pattern_code
     schedule = cache.schedule(employee.unit, pattern_code, day)
     return evaluate_day(schedule, (), tz=ZoneInfo(employee.unit.timezone), policy=cache.policy(day))
 
@@ -145,7 +141,7 @@ def live_board(*, unit: Unit, employees: QuerySet[Employee], now: datetime) -> l
     for employee in people:
         if day < employee.start or (employee.end and day > employee.end):
             continue
-        code = employee.pattern.code if employee.pattern else employee.unit.default_pattern.code
+        code = employee.effective_pattern_code
         schedule = cache.schedule(employee.unit, code, day)
         result = evaluate_day(
             schedule,

@@ -77,9 +77,7 @@ def evaluate_dates(employee: Employee, dates: Iterable[date]) -> dict[date, DayR
     start, end = wanted[0], wanted[-1]
     unit = employee.unit
     tz = ZoneInfo(unit.timezone)
-    pattern_code = (
-        employee.pattern.code if employee.pattern is not None else unit.default_pattern.code
-    )
+    pattern_code = employee.effective_pattern_code
     schedule_of: Callable[[str, date], Schedule]
     if len(wanted) == 1:
         # The check-in path: one day, its schedule from the short-lived cache.

@@ -155,11 +155,7 @@ def _evaluate_batch(
     for employee in batch:
         tz = ZoneInfo(employee.unit.timezone)  # zoneinfo keeps one instance per zone
         book = books[employee.unit_id]
-        code = (
-            employee.pattern.code
-            if employee.pattern is not None
-            else employee.unit.default_pattern.code
-        )
+        code = employee.effective_pattern_code
         absences, waivers = excuses.get(employee.pk, ([], []))
         own = punches.get(employee.pk, {})
         first = max(start, employee.start)

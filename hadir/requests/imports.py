@@ -142,8 +142,8 @@ def _date(text: str, column: str, bad: Any) -> date | None:
 
 
 def _working_days(employee: Employee, start: date, end: date) -> list[date]:
-    pattern = employee.pattern or employee.unit.default_pattern
-    return [d for d in _range(start, end) if cache.schedule(employee.unit, pattern.code, d).working]
+    code = employee.effective_pattern_code
+    return [d for d in _range(start, end) if cache.schedule(employee.unit, code, d).working]
 
 
 def _range(start: date, end: date) -> list[date]:
