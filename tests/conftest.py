@@ -141,8 +141,9 @@ def private_media(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After every test with a database: each employee-month with stored days has a tally, and
-    every tally equals a recount of its month's stored days (whatever wrote them)."""
+    """After every test with a database: once the months marked stale are recounted (as any
+    read of tallies does first), each employee-month with stored days has a tally, and every
+    tally equals a recount of its month's stored days (whatever wrote them)."""
     for name in ("transactional_db", "db"):
         if name in request.fixturenames:
             request.getfixturevalue(name)  # set up first, so it is torn down after this check
@@ -152,7 +153,11 @@ def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
             yield
             return
     yield
-    from hadir.recap.models import EmployeeDay, EmployeeMonthTally
+    from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
+    from hadir.recap.services import tallies_settle
+
+    tallies_settle(StaleTally.objects.values_list("employee_id", flat=True))
+    assert not StaleTally.objects.exists(), "a stale mark outlived the recount of its month"
     from hadir.recap.tallies import (
         DAY_FIELDS,
         TALLY_FIELDS,

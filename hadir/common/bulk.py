@@ -61,7 +61,7 @@ def upsert(
     rows: Sequence[tuple[Any, ...]],
 ) -> None:
     """Insert ``rows`` (values of ``fields``, in order) or update the rows they collide with on
-    ``unique``.
+    ``unique`` (or keep them, when every field is in ``unique``).
 
     Plain SQL rather than ``bulk_create``: model instances and per-row SQL compilation cost more
     than the evaluation itself at a million rows. On PostgreSQL, many rows go by COPY into a
@@ -95,7 +95,9 @@ def _write(
             for column, name in zip(columns, fields, strict=True)
             if name not in unique
         )
-        conflict = f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        # A row of key columns only (a mark) has nothing to update: the stored one stays.
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        conflict = f" ON CONFLICT ({keys}) {action}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
             types = _type_oids(concrete)

@@ -100,6 +100,35 @@ class EmployeeMonthTally(models.Model):
         return f"{self.employee_id} {self.month:%Y-%m}"
 
 
+class StaleTally(models.Model):
+    """An employee-month whose tally lags its stored days, until the next read recounts it.
+
+    A check-in stores its day at once but only marks the month here: recounting the month and
+    rewriting the year's figures is half the work of a day's refresh, and nobody reads a tally
+    between most check-ins. Every read of tallies settles the marks of the employees it reads
+    first (:func:`hadir.recap.services.tallies_settle`), under the writers' lock.
+    """
+
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.CASCADE,  # by Django's collector, as for the days
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique (employee, month) index serves every read by employee
+    )
+    month = models.DateField(_("month (first day)"))
+
+    class Meta:
+        verbose_name = _("stale tally")
+        verbose_name_plural = _("stale tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "month"], name="uniq_stale_tally")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.month:%Y-%m}"
+
+
 class PeriodClose(models.Model):
     """A unit's month, closed by an operator after the request deadline.
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from hadir.common.bulk import read_rows
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
-from hadir.recap.services import days_ensure
+from hadir.recap.services import days_ensure, tallies_settle
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
 from hadir.rules.discipline import TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
@@ -140,7 +140,9 @@ class MonthRow(NamedTuple):
 
 def _latest_rows(ids: list[int], first: date) -> dict[int, MonthRow]:
     """Each employee's tally of ``first``'s month, or of the latest month before it that year
-    (whose year-to-date figures still hold when nothing of this month is stored)."""
+    (whose year-to-date figures still hold when nothing of this month is stored). Months marked
+    stale by check-ins are recounted first."""
+    tallies_settle(ids)
     rows = EmployeeMonthTally.objects.filter(employee_id__in=ids, month=first)
     found = {row.employee_id: row for row in _month_rows(rows)}
     absent = [i for i in ids if i not in found]

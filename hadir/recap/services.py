@@ -20,7 +20,7 @@ from hadir.common.bulk import EncodedJson, insert, read_rows, upsert
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
-from hadir.recap.models import EmployeeDay, EmployeeMonthTally
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
 from hadir.recap.tallies import (
     DAY_FIELDS,
     TALLY_FIELDS,
@@ -49,8 +49,9 @@ MonthKey = tuple[int, date]
 
 
 def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayResult]:
-    """Re-evaluate ``employee`` on ``dates`` (and only those) and store the results, with the
-    tallies of the months they fall in.
+    """Re-evaluate ``employee`` on ``dates`` (and only those) and store the results; mark the
+    months they fall in for a recount (:class:`StaleTally`), which the next read of their
+    tallies does.
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
     evaluated. The punches and requests are read under the writers' lock, so a writer that
@@ -67,8 +68,29 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
             for result in results.values()
         ]
         upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
-        months_refresh({(employee.pk, day.replace(day=1)) for day in results})
+        months = sorted({day.replace(day=1) for day in results})
+        marks = [(employee.pk, month) for month in months]
+        upsert(StaleTally, ("employee", "month"), ("employee", "month"), marks)
     return results
+
+
+def tallies_settle(employee_ids: Iterable[int]) -> int:
+    """Recount the months marked stale for these employees, before their tallies are read.
+
+    One query when nothing is marked (the usual read). Otherwise the marks are read again and
+    deleted under the writers' lock: a writer that marked a month before has committed its day
+    by then, and one that marks it after waits for the lock and leaves a fresh mark. Returns
+    the tallies written.
+    """
+    ids = sorted(set(employee_ids))
+    if not ids or not StaleTally.objects.filter(employee_id__in=ids).exists():
+        return 0
+    with transaction.atomic():
+        marked = StaleTally.objects.filter(employee_id__in=ids)
+        _lock_days_of(sorted(set(marked.values_list("employee_id", flat=True))))
+        keys = set(marked.values_list("employee_id", "month"))
+        marked.filter(employee_id__in={employee_id for employee_id, _ in keys}).delete()
+        return months_refresh(keys)
 
 
 def days_refresh_many(

@@ -11,8 +11,8 @@ from django.db import connection
 
 from hadir.org.models import Employee
 from hadir.recap import services
-from hadir.recap.models import EmployeeDay, EmployeeMonthTally
-from hadir.recap.services import days_refresh, days_refresh_many
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
+from hadir.recap.services import days_refresh, days_refresh_many, tallies_settle
 from hadir.schedules.services import holiday_year_ensure
 from tests.presence.support import needs_concurrent_writers, run_together
 from tests.recap.support import Sleman, attend, dates, person, punch, recap_json
@@ -51,6 +51,28 @@ def test_lost_tallies_are_recounted_and_the_recap_does_not_change(
     assert EmployeeMonthTally.objects.filter(month=date(2024, 3, 1)).count() == len(march_people)
 
 
+def test_a_refreshed_day_marks_its_month_and_the_next_recap_counts_it(sleman: Sleman) -> None:
+    """A check-in stores its day at once but leaves the month's recount to the next reader."""
+    hana = person(sleman.kua, "Hana Lestari")
+    attend(hana, workdays(MARCH)[:3], "07:25", "16:35")
+    wednesday = date(2024, 3, 6)
+    before = recap_json()["Hana Lestari"]
+    assert not StaleTally.objects.exists()
+
+    punch(hana, wednesday, "07:45")
+    punch(hana, wednesday, "16:35")
+    days_refresh(employee=hana, dates=[wednesday])
+
+    assert list(StaleTally.objects.values_list("employee_id", "month")) == [
+        (hana.pk, date(2024, 3, 1))
+    ]
+    assert EmployeeDay.objects.get(employee=hana, date=wednesday).tl_minutes == 15
+    after = recap_json()["Hana Lestari"]
+    assert not StaleTally.objects.exists()
+    assert after["absent_days"] == before["absent_days"] - 1
+    assert after["late"]["minutes"] == before["late"]["minutes"] + 15
+
+
 def test_re_evaluating_a_month_keeps_one_tally_per_employee_month(
     march_people: dict[str, Employee],
 ) -> None:
@@ -80,6 +102,7 @@ def test_parallel_writers_of_one_month_leave_a_tally_that_counts_every_day(
         return len(days_refresh(employee=employee, dates=[days[index]]))
 
     assert run_together(len(days), refresh) == [1] * len(days)
+    tallies_settle([hana.pk])
     tally = EmployeeMonthTally.objects.get(employee=hana, month=date(2024, 3, 1))
     assert tally.evaluated_mask.bit_count() == len(days)
     assert "TK" not in tally.tally["statuses"]  # every one of them came (Nyepi is LIBUR)
