@@ -8,14 +8,15 @@ idempotency check see a consistent tail even with parallel requests.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +26,11 @@ from hadir.presence.models import Device, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing, last_positioned_punch
 from hadir.rules.day import DayResult
 from hadir.rules.geo import Point, distance_m, place, speed_kmh
+from hadir.rules.policy import Policy
 from hadir.schedules import cache
 
 Kind = Literal["DATANG", "PULANG", "LIBUR"]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,25 +80,26 @@ def punch_check_in(
     tz = ZoneInfo(employee.unit.timezone)
     local = now.astimezone(tz)
     try:
-        location_id, flags = _admissible(employee, check_in, now, local)
+        location_id, flags = _admissible(employee, check_in, local)
     except _Refused as refused:
         # A retried tap gets its first answer even when it would be refused now. (A retry that
         # is still admissible is answered under the lock below: one replay check, not two, for
         # the usual new tap.)
-        replay = _replayed(employee, check_in.idempotency_key, now, tz)
+        replay = _replayed(employee, check_in.idempotency_key, tz)
         if replay is not None:
             return replay
         return _refuse(employee, check_in, now, local, refused)
     try:
         with transaction.atomic():
-            # NO KEY: serialises this employee's punches without making the foreign-key
-            # checks of rows that reference the employee (a tally stored meanwhile) wait.
-            Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
-            replay = _replayed(employee, check_in.idempotency_key, now, tz)
-            if replay is not None:
-                return replay
-            # Again under the lock: two new phones tapping at once must not both register.
+            tail = _chain_locked(employee, check_in.idempotency_key[:64])
+            if tail.key_used:
+                replay = _earlier_answer(employee, check_in.idempotency_key[:64], tz)
+                if replay is not None:
+                    return replay
+            # Under the lock: two new phones tapping at once must not both register, and two
+            # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
+            _check_travel(employee, check_in, now, cache.policy(local.date()))
             punch = punch_append(
                 employee,
                 Punch(
@@ -110,22 +114,65 @@ def punch_check_in(
                     idempotency_key=check_in.idempotency_key[:64],
                     flags=",".join(flags),
                 ),
+                tail=tail.hash,
             )
             _remember_device(employee, check_in.device_id)
+            day = _day_stored(employee, local.date())
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
     except IntegrityError:
-        replay = _replayed(employee, check_in.idempotency_key, now, tz)
+        replay = _replayed(employee, check_in.idempotency_key, tz)
         if replay is None:
             raise
         return replay
-    # After commit: the punch is evidence and stays even if evaluating the day failed.
-    return _accepted(employee, punch, tz, store=True)
+    return _accepted(employee, punch, tz, day=day)
 
 
-def _admissible(
-    employee: Employee, check_in: CheckIn, now: datetime, local: datetime
-) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class _Tail:
+    hash: str
+    key_used: bool
+
+
+def _chain_locked(employee: Employee, key: str) -> _Tail:
+    """Lock the employee's chain until the transaction ends, then read its tail: the last
+    punch's hash, and whether a punch or a refusal already answered ``key``.
+
+    Two statements: a statement that waited for the lock still reads with the snapshot it
+    started with, which misses the punch committed by the holder it waited for. NO KEY:
+    serialises this employee's punches without making the foreign-key checks of rows that
+    reference the employee (a tally stored meanwhile) wait.
+    """
+    Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
+    punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
+    query = (
+        f"SELECT (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s)"
+        f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s)"
+    )
+    pk = employee.pk
+    with connection.cursor() as cursor:
+        cursor.execute(query, [pk, pk, key, pk, key])
+        tail, used = cursor.fetchone()
+    return _Tail(hash=tail or GENESIS, key_used=bool(key) and bool(used))
+
+
+def _day_stored(employee: Employee, day: date) -> DayResult | None:
+    """Evaluate and store the punch's day (a savepoint inside the punch's transaction).
+
+    Should storing fail, the punch stays, being the evidence; the day keeps its earlier verdict
+    until its next refresh (a later punch, a request, the month's evaluation).
+    """
+    from hadir.recap.services import days_refresh
+
+    try:
+        return days_refresh(employee=employee, dates=[day]).get(day)
+    except DatabaseError:
+        logger.exception("employee %s: the day %s was not stored", employee.pk, day)
+        return None
+
+
+def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple[int, list[str]]:
     """The location the punch counts at, and its flags; raises :class:`_Refused` otherwise."""
     today = local.date()
     user = employee.user
@@ -186,17 +233,23 @@ def _admissible(
                 "tolerance": round(placement.area.accuracy_tolerance_m),
             },
         )
-    previous = last_positioned_punch(employee)
-    if previous is not None and previous.latitude is not None and previous.longitude is not None:
-        before = Point(float(previous.latitude), float(previous.longitude))
-        speed = speed_kmh(before, previous.at, position, now)
-        if distance_m(before, position) >= policy.travel_min_m and speed > policy.travel_max_kmh:
-            raise _Refused(
-                Refusal.Reason.IMPOSSIBLE_TRAVEL,
-                _("This position is too far from your previous punch for the time between them."),
-                speed_kmh=round(speed),
-            )
     return placement.area.key, []
+
+
+def _check_travel(employee: Employee, check_in: CheckIn, now: datetime, policy: Policy) -> None:
+    """Refuse a position the employee cannot have reached since their previous app punch."""
+    previous = last_positioned_punch(employee)
+    if previous is None or previous.latitude is None or previous.longitude is None:
+        return
+    before = Point(float(previous.latitude), float(previous.longitude))
+    position = Point(check_in.latitude, check_in.longitude)
+    speed = speed_kmh(before, previous.at, position, now)
+    if distance_m(before, position) >= policy.travel_min_m and speed > policy.travel_max_kmh:
+        raise _Refused(
+            Refusal.Reason.IMPOSSIBLE_TRAVEL,
+            _("This position is too far from your previous punch for the time between them."),
+            speed_kmh=round(speed),
+        )
 
 
 def _check_device(employee: Employee, device_id: str) -> None:
@@ -226,15 +279,17 @@ def _remember_device(employee: Employee, device_id: str) -> None:
         Device.objects.get_or_create(employee=employee, device_id=device_id[:100])
 
 
-def punch_append(employee: Employee, punch: Punch) -> Punch:
-    """Seal ``punch`` onto the employee's chain and store it (caller holds the row lock)."""
-    tail = (
-        Punch.objects.filter(employee=employee)
-        .order_by("-id")
-        .values_list("hash", flat=True)
-        .first()
-    )
-    punch_seal(punch, tail or GENESIS)
+def punch_append(employee: Employee, punch: Punch, *, tail: str | None = None) -> Punch:
+    """Seal ``punch`` onto the employee's chain and store it (caller holds the row lock);
+    ``tail`` is the last punch's hash when the caller has read it under that lock."""
+    if tail is None:
+        tail = (
+            Punch.objects.filter(employee=employee)
+            .order_by("-id")
+            .values_list("hash", flat=True)
+            .first()
+        ) or GENESIS
+    punch_seal(punch, tail)
     punch.save(force_insert=True)
     return punch
 
@@ -257,13 +312,16 @@ def _refuse(
     return Outcome(at=now, local_at=local, refusal=refusal, detail=refused.detail)
 
 
-def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outcome | None:
+def _replayed(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | None:
     """The earlier answer to the same idempotency key, if there was one."""
-    if not key:
-        return None
-    if not _key_used(employee, key[:64]):
+    if not key or not _key_used(employee, key[:64]):
         return None  # the usual case, answered by one query
-    punch = Punch.objects.filter(employee=employee, idempotency_key=key[:64]).first()
+    return _earlier_answer(employee, key[:64], tz)
+
+
+def _earlier_answer(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | None:
+    """The punch or the refusal that answered ``key`` first, as a replayed outcome."""
+    punch = Punch.objects.filter(employee=employee, idempotency_key=key).first()
     if punch is not None:
         outcome = _accepted(employee, punch, tz)
         return Outcome(
@@ -274,9 +332,7 @@ def _replayed(employee: Employee, key: str, now: datetime, tz: ZoneInfo) -> Outc
             day=outcome.day,
             replayed=True,
         )
-    refusal = (
-        Refusal.objects.filter(employee=employee, idempotency_key=key[:64]).order_by("-at").first()
-    )
+    refusal = Refusal.objects.filter(employee=employee, idempotency_key=key).order_by("-at").first()
     if refusal is not None:
         return Outcome(
             at=refusal.at,
@@ -297,16 +353,12 @@ def _key_used(employee: Employee, key: str) -> bool:
     return bool(punches.union(refusals, all=True)[:1])
 
 
-def _accepted(employee: Employee, punch: Punch, tz: ZoneInfo, *, store: bool = False) -> Outcome:
-    """The answer for an accepted punch; ``store`` re-evaluates and saves the day (new punches)."""
+def _accepted(
+    employee: Employee, punch: Punch, tz: ZoneInfo, *, day: DayResult | None = None
+) -> Outcome:
+    """The answer for an accepted punch, with ``day`` as stored (else as it stands now)."""
     local = punch.at.astimezone(tz)
-    if store:
-        from hadir.recap.services import days_refresh
-
-        day = days_refresh(employee=employee, dates=[local.date()]).get(
-            local.date()
-        ) or day_standing(employee, local.date())
-    else:
+    if day is None:
         day = day_standing(employee, local.date())
     kind: Kind
     if not day.working:
