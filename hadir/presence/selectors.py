@@ -30,19 +30,26 @@ def _area(location: Location) -> Area:
 def allowed_areas(employee: Employee) -> list[Area]:
     """The unit's active locations plus those granted to the employee and approved.
 
-    Most employees have no extra location: then one indexed read answers that, and the unit's
-    locations come from the short-lived per-process cache of every unit's locations.
+    Most employees have no extra location: who has one, and every unit's locations, come from
+    the short-lived per-process cache (an operator's edit applies at once in the process that
+    made it, in the others within the cache's TTL), so most check-ins read no location at all.
     """
+    if employee.pk not in cache.cached(("granted",), _granted_employees):
+        return list(cache.cached(("locations",), _areas_by_unit).get(employee.unit_id, ()))
     granted = LocationGrant.objects.filter(
         employee=employee, status=LocationGrant.Status.APPROVED
     ).values("location_id")
-    if not granted.exists():
-        return list(cache.cached(("locations",), _areas_by_unit).get(employee.unit_id, ()))
     own = Location.objects.filter(unit_id=employee.unit_id).values("pk")
     # A union of two indexed reads, not ``unit = … OR pk IN …``: PostgreSQL answers an OR
     # across the two only by scanning every location (and every unit, for the ordering).
     locations = Location.objects.filter(active=True, pk__in=own.union(granted))
     return [_area(location) for location in locations]
+
+
+def _granted_employees() -> frozenset[int]:
+    """Who has at least one approved extra location."""
+    approved = LocationGrant.objects.filter(status=LocationGrant.Status.APPROVED)
+    return frozenset(approved.values_list("employee_id", flat=True).distinct())
 
 
 def _areas_by_unit() -> dict[int, tuple[Area, ...]]:
@@ -57,7 +64,7 @@ def last_positioned_punch(employee: Employee) -> Punch | None:
     """The employee's latest app punch (the one travel speed is measured from)."""
     return (
         Punch.objects.filter(employee=employee, source=Punch.Source.APP)
-        .only("at", "latitude", "longitude")
+        .only("at", "latitude", "longitude", "device_id")
         .order_by("-at")
         .first()
     )

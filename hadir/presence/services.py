@@ -99,7 +99,8 @@ def punch_check_in(
             # Under the lock: two new phones tapping at once must not both register, and two
             # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
-            _check_travel(employee, check_in, now, cache.policy(local.date()))
+            previous = last_positioned_punch(employee)
+            _check_travel(previous, check_in, now, cache.policy(local.date()))
             punch = punch_append(
                 employee,
                 Punch(
@@ -116,7 +117,7 @@ def punch_check_in(
                 ),
                 tail=tail.hash,
             )
-            _remember_device(employee, check_in.device_id)
+            _remember_device(employee, check_in.device_id, previous)
             day = _day_stored(employee, local.date())
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
@@ -236,9 +237,8 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
     return placement.area.key, []
 
 
-def _check_travel(employee: Employee, check_in: CheckIn, now: datetime, policy: Policy) -> None:
-    """Refuse a position the employee cannot have reached since their previous app punch."""
-    previous = last_positioned_punch(employee)
+def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, policy: Policy) -> None:
+    """Refuse a position the employee cannot have reached since their ``previous`` app punch."""
     if previous is None or previous.latitude is None or previous.longitude is None:
         return
     before = Point(float(previous.latitude), float(previous.longitude))
@@ -274,9 +274,17 @@ def _device_known(employee: Employee, device_id: str) -> bool:
     return devices.filter(device_id=device_id).exists()
 
 
-def _remember_device(employee: Employee, device_id: str) -> None:
-    if device_id:
-        Device.objects.get_or_create(employee=employee, device_id=device_id[:100])
+def _remember_device(employee: Employee, device_id: str, previous: Punch | None) -> None:
+    """Register the phone for the account (binding's first device, else a record of it).
+
+    Without binding, a phone that made the previous punch was remembered with it. With binding,
+    always: an operator's reset deletes the rows, and the next phone used must register again.
+    """
+    device_id = device_id[:100]
+    seen = previous is not None and previous.device_id == device_id
+    if not device_id or (seen and not settings.HADIR_DEVICE_BINDING):
+        return
+    Device.objects.get_or_create(employee=employee, device_id=device_id)
 
 
 def punch_append(employee: Employee, punch: Punch, *, tail: str | None = None) -> Punch:

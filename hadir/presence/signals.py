@@ -1,4 +1,5 @@
-"""A location edit takes effect at once in the editing process (others within the cache TTL)."""
+"""A location or grant edit takes effect at once in the editing process (others within the
+cache TTL)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from hadir.org.models import Location
+from hadir.org.models import Location, LocationGrant
 from hadir.schedules import cache
 
 
 @receiver([post_save, post_delete], sender=Location)
-def _location_changed(sender: Any, instance: Location, **kwargs: Any) -> None:
+@receiver([post_save, post_delete], sender=LocationGrant)
+def _location_changed(sender: Any, instance: Location | LocationGrant, **kwargs: Any) -> None:
     cache.clear()

@@ -150,6 +150,27 @@ def test_an_approved_extra_location_at_another_unit_is_allowed(
     assert outcome.punch.location == elsewhere
 
 
+def test_a_grant_approved_after_a_refusal_allows_the_next_tap_in_the_same_process(
+    employee: Employee,
+) -> None:
+    """Who has an extra location is cached per process; a decision on a grant clears it."""
+    school = UnitFactory.create(code="SD-3", kind=Unit.Kind.SEKOLAH)
+    elsewhere = add_location(school, "SD Negeri 3", north_of(SLEMAN, 5000))
+    grant = LocationGrant.objects.create(
+        employee=employee, location=elsewhere, status=LocationGrant.Status.REQUESTED
+    )
+    there = at_point(north_of(SLEMAN, 5000))
+    assert not punch_check_in(
+        employee=employee, check_in=there, now=local(MONDAY, "07:20")
+    ).accepted
+
+    grant.status = LocationGrant.Status.APPROVED
+    grant.save()
+    again = punch_check_in(employee=employee, check_in=there, now=local(MONDAY, "07:21"))
+
+    assert again.accepted
+
+
 @pytest.mark.parametrize(
     "status",
     [LocationGrant.Status.REQUESTED, LocationGrant.Status.REJECTED, LocationGrant.Status.REVOKED],

@@ -309,6 +309,37 @@ def test_with_device_binding_the_first_phone_registers_itself_and_a_second_is_re
 
 
 @override_settings(HADIR_DEVICE_BINDING=True)
+def test_with_device_binding_the_phone_used_first_after_a_reset_registers_again(
+    employee: Employee,
+) -> None:
+    """The operator deleted the registration; the same phone taps again, then another phone."""
+    assert punch_check_in(
+        employee=employee, check_in=at_point(device_id="hp-1"), now=MORNING
+    ).accepted
+    Device.objects.all().delete()
+
+    again = punch_check_in(
+        employee=employee, check_in=at_point(device_id="hp-1"), now=MORNING + timedelta(minutes=1)
+    )
+    other = punch_check_in(
+        employee=employee, check_in=at_point(device_id="hp-2"), now=MORNING + timedelta(minutes=2)
+    )
+
+    assert again.accepted
+    refused(other, Refusal.Reason.UNKNOWN_DEVICE)
+    assert list(Device.objects.values_list("device_id", flat=True)) == ["hp-1"]
+
+
+def test_without_device_binding_each_phone_is_remembered_once(employee: Employee) -> None:
+    for minute, phone in enumerate(["hp-1", "hp-1", "hp-2", "hp-1"]):
+        tap = at_point(device_id=phone)
+        assert punch_check_in(
+            employee=employee, check_in=tap, now=MORNING + timedelta(minutes=minute)
+        ).accepted
+    assert sorted(Device.objects.values_list("device_id", flat=True)) == ["hp-1", "hp-2"]
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
 def test_with_device_binding_a_phone_without_an_id_is_refused(employee: Employee) -> None:
     outcome = punch_check_in(employee=employee, check_in=at_point(device_id=""), now=MORNING)
     refused(outcome, Refusal.Reason.UNKNOWN_DEVICE)
