@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from hadir.common.audit import audit_record
+from hadir.common.locks import lock_employees
 from hadir.common.tables import Problem, TableRefused
 from hadir.org.models import Employee
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -302,9 +303,9 @@ def _record(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     touched: dict[int, tuple[Employee, set[date]]] = {}
     with transaction.atomic():
+        lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
-            Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee_id)
             times = [r.at for r in employee_rows]
             existing = set(
                 Punch.objects.filter(

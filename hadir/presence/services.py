@@ -2,8 +2,8 @@
 
 Only server time counts for a check-in (the phone's clock is never read). Every refusal is kept
 with the data that caused it, because it is the employee's evidence for a ``SISTEM_ERROR``
-complaint. Punches are appended under a per-employee row lock so the hash chain and the
-idempotency check see a consistent tail even with parallel requests.
+complaint. Punches are appended under the employee's lock (:mod:`hadir.common.locks`) so the
+hash chain and the idempotency check see a consistent tail even with parallel requests.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hadir.common.locks import lock_employees
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Device, Punch, Refusal
@@ -140,11 +141,10 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
     punch's hash, and whether a punch or a refusal already answered ``key``.
 
     Two statements: a statement that waited for the lock still reads with the snapshot it
-    started with, which misses the punch committed by the holder it waited for. NO KEY:
-    serialises this employee's punches without making the foreign-key checks of rows that
-    reference the employee (a tally stored meanwhile) wait.
+    started with, which misses the punch committed by the holder it waited for. The day stored
+    later in the same transaction takes the same lock again, which costs nothing.
     """
-    Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
+    lock_employees([employee.pk])
     punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
     query = (
         f"SELECT (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"  # noqa: S608
@@ -288,8 +288,9 @@ def _remember_device(employee: Employee, device_id: str, previous: Punch | None)
 
 
 def punch_append(employee: Employee, punch: Punch, *, tail: str | None = None) -> Punch:
-    """Seal ``punch`` onto the employee's chain and store it (caller holds the row lock);
-    ``tail`` is the last punch's hash when the caller has read it under that lock."""
+    """Seal ``punch`` onto the employee's chain and store it (the caller holds the employee's
+    lock, :func:`~hadir.common.locks.lock_employees`); ``tail`` is the last punch's hash when
+    the caller has read it under that lock."""
     if tail is None:
         tail = (
             Punch.objects.filter(employee=employee)

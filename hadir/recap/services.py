@@ -17,6 +17,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from hadir.common.bulk import EncodedJson, insert, read_rows, upsert
+from hadir.common.locks import lock_employees
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
@@ -37,7 +38,6 @@ from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 ANALYZE_AFTER_ROWS = 100_000
-DAYS_LOCK_SPACE = 0x68616469  # "hadi": the advisory-lock namespace of employee-day writers
 EXPLANATIONS_KEPT = 100_000
 """Distinct explanations a bulk evaluation keeps encoded for reuse (about 70 MB at most)."""
 DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
@@ -58,7 +58,7 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     read them earlier cannot store its older verdict after this one.
     """
     with transaction.atomic():
-        _lock_days_of([employee.pk])
+        lock_employees([employee.pk])
         results = evaluate_dates(employee, dates)
         if not results:
             return results
@@ -87,7 +87,7 @@ def tallies_settle(employee_ids: Iterable[int]) -> int:
         return 0
     with transaction.atomic():
         marked = StaleTally.objects.filter(employee_id__in=ids)
-        _lock_days_of(sorted(set(marked.values_list("employee_id", flat=True))))
+        lock_employees(marked.values_list("employee_id", flat=True))
         keys = set(marked.values_list("employee_id", "month"))
         marked.filter(employee_id__in={employee_id for employee_id, _ in keys}).delete()
         return months_refresh(keys)
@@ -132,7 +132,7 @@ def days_refresh_many(
         with transaction.atomic():
             # The lock comes before the reads: a writer that read the punches earlier cannot
             # then store its older verdict over this one (nor this one over a newer).
-            _lock_days_of(ids)
+            lock_employees(ids)
             rows, tallies, partial = _evaluate_batch(
                 batch, start, end, only, books=books, policies=policies, explained=explained
             )
@@ -283,28 +283,12 @@ def _analyze() -> None:
             cursor.execute("ANALYZE recap_employeemonthtally")
 
 
-def _lock_days_of(employee_ids: list[int]) -> None:
-    """Serialise the writers of these employees' days until the transaction ends.
-
-    A tally is a recount of its month's stored days: two writers storing different days of
-    one month at once could each recount without the other's day. PostgreSQL only (SQLite
-    has one writer); ids in ascending order, so two bulk writers cannot deadlock.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
-            [DAYS_LOCK_SPACE, sorted(employee_ids)],
-        )
-
-
 def days_drop_outside_period(employee: Employee) -> int:
     """Delete the employee's stored days outside their attendance period, and recount those
     months: after a corrected start or end, a TK day before the start must not count against
     the year. Returns the days deleted."""
     with transaction.atomic():
-        _lock_days_of([employee.pk])
+        lock_employees([employee.pk])
         outside = EmployeeDay.objects.filter(employee=employee).exclude(
             date__range=(employee.start, employee.end or date.max)
         )

@@ -1,0 +1,28 @@
+"""The one lock of an employee's records: their punch chain and their evaluated days.
+
+Writers of either hold it until their transaction ends: a punch appended (its hash follows the
+tail it read), a day stored (from punches and requests read under it, so an older verdict cannot
+land last), a month recounted. A transaction-scoped advisory lock, not a row lock: a bulk
+evaluation takes a thousand at once, and it does not stand in the way of foreign-key checks of
+rows that reference the employee. PostgreSQL only: SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+LOCK_SPACE = 0x68616469  # "hadi": the advisory-lock namespace of an employee's writers
+
+
+def lock_employees(employee_ids: Iterable[int]) -> None:
+    """Take the writers' lock of these employees until the transaction ends (in ascending id
+    order, so two writers of overlapping sets cannot deadlock each other)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
+            [LOCK_SPACE, sorted(set(employee_ids))],
+        )
