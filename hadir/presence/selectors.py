@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from hadir.common import hot
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch
 from hadir.rules.day import DayResult, evaluate_day
@@ -61,13 +62,16 @@ def _areas_by_unit() -> dict[int, tuple[Area, ...]]:
 
 
 def last_positioned_punch(employee: Employee) -> Punch | None:
-    """The employee's latest app punch (the one travel speed is measured from)."""
-    return (
-        Punch.objects.filter(employee=employee, source=Punch.Source.APP)
-        .only("at", "latitude", "longitude", "device_id")
-        .order_by("-at")
-        .first()
+    """The employee's latest app punch (the one travel speed is measured from), with its
+    position and device only. Hand-written: every check-in reads it (:mod:`hadir.common.hot`)."""
+    found = hot.instances(
+        Punch,
+        ("id", "at", "latitude", "longitude", "device_id"),
+        f"SELECT id, at, latitude, longitude, device_id FROM {Punch._meta.db_table}"  # noqa: S608
+        " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1",
+        [employee.pk, Punch.Source.APP],
     )
+    return found[0] if found else None
 
 
 def punches_on(employee: Employee, day: date) -> list[datetime]:

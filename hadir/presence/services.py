@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hadir.common import hot
 from hadir.common.locks import lock_employees
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
@@ -299,7 +300,7 @@ def punch_append(employee: Employee, punch: Punch, *, tail: str | None = None) -
             .first()
         ) or GENESIS
     punch_seal(punch, tail)
-    punch.save(force_insert=True)
+    hot.insert(punch)  # no signal listens to punches
     return punch
 
 

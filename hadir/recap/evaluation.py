@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from hadir.common import hot
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.requests.models import Request, Status
@@ -26,13 +27,26 @@ from hadir.schedules import cache, selectors
 def approved_excuses(
     employee: Employee, start: date, end: date
 ) -> tuple[list[Absence], list[Waiver]]:
-    """The employee's approved requests overlapping ``start``–``end``, as rules values."""
+    """The employee's approved requests overlapping ``start``–``end``, as rules values.
+
+    Hand-written (:mod:`hadir.common.hot`): every check-in evaluates its day through here.
+    """
     absences: list[Absence] = []
     waivers: list[Waiver] = []
-    rows = Request.objects.filter(
-        employee=employee, status=Status.APPROVED, start__lte=end, end__gte=start
+    requests = hot.instances(
+        Request,
+        ("id", "reference", "code", "start", "end", "session"),
+        f'SELECT id, reference, code, start, "end", session FROM {Request._meta.db_table}'  # noqa: S608
+        ' WHERE employee_id = %s AND status = %s AND start <= %s AND "end" >= %s'
+        " ORDER BY created_at DESC",
+        [
+            employee.pk,
+            Status.APPROVED,
+            hot.value(Request, "start", end),
+            hot.value(Request, "end", start),
+        ],
     )
-    for request in rows.only("reference", "code", "start", "end", "session"):
+    for request in requests:
         request_excuses(request, absences, waivers)
     return absences, waivers
 
@@ -54,15 +68,20 @@ def request_excuses(request: Request, absences: list[Absence], waivers: list[Wai
 
 
 def punches_by_date(employee: Employee, start: date, end: date) -> dict[date, list[datetime]]:
-    """Counting punches from ``start`` to ``end`` grouped by local date."""
+    """Counting punches from ``start`` to ``end`` grouped by local date (hand-written, as
+    :func:`approved_excuses`)."""
     tz = ZoneInfo(employee.unit.timezone)
     since = datetime.combine(start, time.min, tzinfo=tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     grouped: dict[date, list[datetime]] = defaultdict(list)
-    rows = Punch.objects.filter(
-        employee=employee, counts=True, at__gte=since, at__lt=until
-    ).values_list("at", flat=True)
-    for at in rows:
+    rows = hot.fetch(
+        Punch,
+        ("at",),
+        f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608
+        " WHERE employee_id = %s AND counts = %s AND at >= %s AND at < %s",
+        [employee.pk, True, hot.value(Punch, "at", since), hot.value(Punch, "at", until)],
+    )
+    for (at,) in rows:
         grouped[at.astimezone(tz).date()].append(at)
     return grouped
 

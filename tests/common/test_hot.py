@@ -1,0 +1,100 @@
+"""Hand-written hot-path SQL gives back what the ORM gives back, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from hadir.common import hot
+from hadir.presence.models import Punch, Refusal
+from tests.factories import EmployeeFactory
+
+AT = datetime(2024, 3, 4, 0, 42, 5, 123456, tzinfo=UTC)
+PUNCH = Punch._meta.db_table
+
+
+@pytest.fixture
+def punch(db: None) -> Punch:
+    employee = EmployeeFactory.create()
+    stored = Punch(
+        employee=employee,
+        at=AT,
+        source=Punch.Source.APP,
+        latitude=Decimal("-7.716100"),
+        longitude=Decimal("110.355400"),
+        accuracy_m=9.5,
+        device_id="hp-1",
+        prev_hash="",
+        hash="h1",
+    )
+    hot.insert(stored)
+    return stored
+
+
+def test_an_inserted_punch_reads_back_through_the_orm_with_its_key_and_stamp(punch: Punch) -> None:
+    stored = Punch.objects.get(pk=punch.pk)
+
+    assert punch.pk is not None
+    assert punch._state.adding is False
+    assert stored.at == AT
+    assert (stored.latitude, stored.longitude) == (Decimal("-7.716100"), Decimal("110.355400"))
+    assert stored.recorded_at is not None  # auto_now_add, as save() sets it
+    assert stored.recorded_at.tzinfo is not None
+    assert stored.counts is True
+
+
+def test_fetched_values_have_the_orms_types(punch: Punch) -> None:
+    fields = ("at", "latitude", "accuracy_m", "counts", "device_id")
+    by_hand = hot.fetch(
+        Punch,
+        fields,
+        f"SELECT at, latitude, accuracy_m, counts, device_id FROM {PUNCH} WHERE id = %s",  # noqa: S608
+        [punch.pk],
+    )
+    by_orm = list(Punch.objects.filter(pk=punch.pk).values_list(*fields))
+
+    assert by_hand == by_orm
+    assert by_hand[0][0] == AT
+    assert isinstance(by_hand[0][1], Decimal)
+    assert by_hand[0][3] is True
+
+
+def test_a_datetime_parameter_compares_as_the_orms_does(punch: Punch) -> None:
+    query = f"SELECT id FROM {PUNCH} WHERE at >= %s AND at < %s"  # noqa: S608
+
+    def found(since: datetime, until: datetime) -> list[tuple[object, ...]]:
+        return hot.fetch(
+            Punch, ("id",), query, [hot.value(Punch, "at", since), hot.value(Punch, "at", until)]
+        )
+
+    in_jakarta = AT.astimezone(datetime.now().astimezone().tzinfo)
+    assert found(in_jakarta, in_jakarta + timedelta(microseconds=1)) == [(punch.pk,)]
+    assert found(AT + timedelta(microseconds=1), AT + timedelta(hours=1)) == []
+
+
+def test_instances_load_only_the_named_fields_and_defer_the_rest(punch: Punch) -> None:
+    (loaded,) = hot.instances(
+        Punch,
+        ("id", "at", "device_id"),
+        f"SELECT id, at, device_id FROM {PUNCH} WHERE id = %s",  # noqa: S608
+        [punch.pk],
+    )
+
+    assert (loaded.pk, loaded.at, loaded.device_id) == (punch.pk, AT, "hp-1")
+    assert loaded.get_deferred_fields() >= {"latitude", "hash"}
+    assert loaded.hash == "h1"  # a deferred field loads on access, as with .only()
+
+
+def test_a_json_column_comes_back_decoded(db: None) -> None:
+    refusal = Refusal.objects.create(
+        employee=EmployeeFactory.create(), at=AT, reason="OUTSIDE_AREA", detail={"distance_m": 2000}
+    )
+    (row,) = hot.fetch(
+        Refusal,
+        ("detail", "at"),
+        f"SELECT detail, at FROM {Refusal._meta.db_table} WHERE id = %s",  # noqa: S608
+        [refusal.pk],
+    )
+    assert row == ({"distance_m": 2000}, AT)
