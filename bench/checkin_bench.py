@@ -157,18 +157,23 @@ def django_setup() -> None:
 
 def encode_session(user_id: int, password: str) -> str:
     """A logged-in session for ``user_id``, exactly as ``django.contrib.auth.login`` stores it."""
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     from hadir.accounts.models import User
 
     user = User(id=user_id, password=password)
-    return SessionStore().encode(
+    encoded: str = SessionStore().encode(
         {
             "_auth_user_id": str(user_id),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": settings.AUTHENTICATION_BACKENDS[-1],
             "_auth_user_hash": user.get_session_auth_hash(),
         }
     )
+    return encoded
 
 
 def migrate(name: str) -> None:
@@ -236,6 +241,8 @@ def ensure_data(scale: data.Scale, names: tuple[str, str], *, fresh: bool) -> di
         )
         took = time.monotonic() - started
         print(f"data generated in {took / 60:.1f} min", flush=True)
+    for name in names:
+        data.sign_sessions(name, scale, encode_session)
     return data.read_meta(full)
 
 

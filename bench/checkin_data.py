@@ -414,6 +414,20 @@ def driver_employee_ids(scale: Scale) -> list[int]:
     return [1 + i % units + units * stride * (i // units) for i in range(count)]
 
 
+def sign_sessions(name: str, scale: Scale, encode_session: Callable[[int, str], str]) -> None:
+    """Sign the drivers' sessions again with the current settings (a session names the
+    authentication backend that logged it in, and a settings change may move it)."""
+    driver_ids = driver_employee_ids(scale)
+    with psycopg.connect(db_url(name)) as conn, conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE django_session SET session_data = %s WHERE session_key = %s",
+            [
+                (encode_session(index + 1, PASSWORD), session_key(e))
+                for index, e in enumerate(driver_ids)
+            ],
+        )
+
+
 def session_key(employee_id: int) -> str:
     return f"bench{employee_id:027d}"  # 32 characters, like Django's keys
 

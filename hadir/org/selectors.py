@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Q, QuerySet
 
+from hadir.common import hot
 from hadir.common.access import READ_ROLES, employees_in_scope, units_in_scope
 from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.schedules.models import WorkPattern
 
 
 def unit_list(*, user: Any) -> QuerySet[Unit]:
@@ -57,4 +61,47 @@ def grants_to_decide(*, user: Any) -> QuerySet[LocationGrant]:
         LocationGrant.objects.filter(location__unit__in=units)
         .select_related("employee__unit", "location__unit")
         .order_by("status", "-id")
+    )
+
+
+def employee_of_account(user_id: int) -> Employee | None:
+    """The employee record of an account (the caller's own: no scope), with its unit and both
+    work patterns loaded, as ``select_related("unit__default_pattern", "pattern")`` would.
+
+    Every check-in starts here, so it is hand-written (:mod:`hadir.common.hot`): one query.
+    """
+    rows = hot.joined(_account_parts(), _account_sql(), [user_id])
+    if not rows:
+        return None
+    employee, unit, default_pattern, pattern = rows[0]
+    assert isinstance(employee, Employee)
+    assert isinstance(unit, Unit)
+    unit.default_pattern = default_pattern  # type: ignore[assignment]
+    employee.unit = unit
+    employee.pattern = pattern  # type: ignore[assignment]
+    return employee
+
+
+def _account_parts() -> tuple[tuple[type[Model], tuple[str, ...]], ...]:
+    return tuple(
+        (model, tuple(field.name for field in model._meta.concrete_fields))
+        for model in (Employee, Unit, WorkPattern, WorkPattern)
+    )
+
+
+@cache
+def _account_sql() -> str:
+    quote = connection.ops.quote_name
+    aliases = ("e", "u", "dp", "p")
+    columns = ", ".join(
+        f"{alias}.{quote(str(model._meta.get_field(name).column))}"  # type: ignore[union-attr]
+        for alias, (model, names) in zip(aliases, _account_parts(), strict=True)
+        for name in names
+    )
+    return (
+        f"SELECT {columns} FROM {quote(Employee._meta.db_table)} e"  # noqa: S608
+        f" JOIN {quote(Unit._meta.db_table)} u ON u.id = e.unit_id"
+        f" LEFT JOIN {quote(WorkPattern._meta.db_table)} dp ON dp.id = u.default_pattern_id"
+        f" LEFT JOIN {quote(WorkPattern._meta.db_table)} p ON p.id = e.pattern_id"
+        " WHERE e.user_id = %s"
     )

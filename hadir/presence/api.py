@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from hadir.org.models import Employee
+from hadir.org.selectors import employee_of_account
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
@@ -117,12 +118,9 @@ def _employee(request: HttpRequest) -> Employee:
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    try:
-        employee = Employee.objects.select_related("unit__default_pattern", "pattern").get(
-            user_id=user.pk
-        )
-    except Employee.DoesNotExist:
-        raise Http404 from None
+    employee = employee_of_account(user.pk)
+    if employee is None:
+        raise Http404
     employee.user = user  # the account the session already read
     return employee
 
