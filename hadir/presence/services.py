@@ -142,8 +142,8 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
     punch's hash, and whether a punch or a refusal already answered ``key``.
 
     Two statements: a statement that waited for the lock still reads with the snapshot it
-    started with, which misses the punch committed by the holder it waited for. The day stored
-    later in the same transaction takes the same lock again, which costs nothing.
+    started with, which misses the punch committed by the holder it waited for. The day is
+    stored later in the same transaction, under the same lock.
     """
     lock_employees([employee.pk])
     punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
@@ -160,15 +160,16 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
 
 
 def _day_stored(employee: Employee, day: date) -> DayResult | None:
-    """Evaluate and store the punch's day (a savepoint inside the punch's transaction).
+    """Evaluate and store the punch's day, under the lock the punch took, in a savepoint.
 
     Should storing fail, the punch stays, being the evidence; the day keeps its earlier verdict
     until its next refresh (a later punch, a request, the month's evaluation).
     """
-    from hadir.recap.services import days_refresh
+    from hadir.recap.services import days_store
 
     try:
-        return days_refresh(employee=employee, dates=[day]).get(day)
+        with transaction.atomic():
+            return days_store(employee=employee, dates=[day]).get(day)
     except DatabaseError:
         logger.exception("employee %s: the day %s was not stored", employee.pk, day)
         return None

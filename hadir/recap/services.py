@@ -59,18 +59,24 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     """
     with transaction.atomic():
         lock_employees([employee.pk])
-        results = evaluate_dates(employee, dates)
-        if not results:
-            return results
-        now = timezone.now()
-        rows = [
-            _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
-            for result in results.values()
-        ]
-        upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
-        months = sorted({day.replace(day=1) for day in results})
-        marks = [(employee.pk, month) for month in months]
-        upsert(StaleTally, ("employee", "month"), ("employee", "month"), marks)
+        return days_store(employee=employee, dates=dates)
+
+
+def days_store(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayResult]:
+    """:func:`days_refresh` for a caller already holding the employee's lock in its
+    transaction (a check-in, which took it for the punch)."""
+    results = evaluate_dates(employee, dates)
+    if not results:
+        return results
+    now = timezone.now()
+    rows = [
+        _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
+        for result in results.values()
+    ]
+    upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
+    months = sorted({day.replace(day=1) for day in results})
+    marks = [(employee.pk, month) for month in months]
+    upsert(StaleTally, ("employee", "month"), ("employee", "month"), marks)
     return results
 
 

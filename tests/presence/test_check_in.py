@@ -13,6 +13,7 @@ from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.chain import GENESIS
 from hadir.presence.models import Device, Punch, Refusal
 from hadir.presence.services import punch_check_in
+from hadir.recap.models import EmployeeDay
 from hadir.rules.day import DayResult
 from hadir.rules.explain import render
 from hadir.schedules.models import Holiday
@@ -317,3 +318,28 @@ def test_an_early_wit_punch_belongs_to_the_local_date_though_it_is_the_day_befor
     assert outcome.day.day == MONDAY
     assert outcome.day.datang is not None
     assert f"{outcome.day.datang:%H:%M}" == "06:10"
+
+
+def test_when_storing_the_day_fails_the_punch_is_kept_and_the_standing_still_shown(
+    employee: Employee, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database error while storing the day (a real one: a missing table) must not take
+    the punch with it: the punch is the employee's evidence."""
+    from django.db import connection
+
+    from hadir.recap import services as recap_services
+
+    def failing_upsert(*args: object, **kwargs: object) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(recap_services, "upsert", failing_upsert)
+
+    outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:42"))
+
+    assert outcome.accepted
+    assert Punch.objects.filter(employee=employee).count() == 1
+    assert not EmployeeDay.objects.filter(employee=employee).exists()
+    assert outcome.day is not None
+    assert outcome.day.tl_minutes == 12  # evaluated for the answer all the same
+    assert "was not stored" in caplog.text
