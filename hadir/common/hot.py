@@ -17,15 +17,18 @@ from typing import Any
 from django.db import connection, models
 
 Converter = Callable[[Any, Any, Any], Any]
-Column = tuple[type[models.Model], str]
-"""A selected column: a model and one of its fields."""
+Column = tuple[type[models.Model], str] | None
+"""A selected column: a model and one of its fields (None: untyped)."""
 
 
 def fetch(
-    model: type[models.Model], fields: Sequence[str], sql: str, params: Sequence[Any]
+    model: type[models.Model], fields: Sequence[str | None], sql: str, params: Sequence[Any]
 ) -> list[tuple[Any, ...]]:
-    """The rows of ``sql``, whose columns are ``fields`` of ``model`` in order, typed."""
-    return _typed_rows(tuple((model, name) for name in fields), sql, params)
+    """The rows of ``sql``, whose columns are ``fields`` of ``model`` in order, typed; a None
+    field is a column left as the database returns it (a count, a flag)."""
+    return _typed_rows(
+        tuple(None if name is None else (model, name) for name in fields), sql, params
+    )
 
 
 def instances[M: models.Model](
@@ -130,7 +133,11 @@ def _converters(
     """Per column: the ORM's converters for it (backend's, then the field's), or None."""
     del vendor  # part of the cache key only: the converters differ by database
     found: list[tuple[Any, list[Converter]] | None] = []
-    for model, name in columns:
+    for column in columns:
+        if column is None:
+            found.append(None)
+            continue
+        model, name = column
         field = model._meta.get_field(name)
         expression = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
         converters = connection.ops.get_db_converters(expression) + field.get_db_converters(  # type: ignore[union-attr]

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from hadir.common import hot
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch
 from hadir.rules.day import DayResult, evaluate_day
@@ -59,19 +58,6 @@ def _areas_by_unit() -> dict[int, tuple[Area, ...]]:
     for location in Location.objects.filter(active=True):
         by_unit.setdefault(location.unit_id, []).append(_area(location))
     return {unit_id: tuple(areas) for unit_id, areas in by_unit.items()}
-
-
-def last_positioned_punch(employee: Employee) -> Punch | None:
-    """The employee's latest app punch (the one travel speed is measured from), with its
-    position and device only. Hand-written: every check-in reads it (:mod:`hadir.common.hot`)."""
-    found = hot.instances(
-        Punch,
-        ("id", "at", "latitude", "longitude", "device_id"),
-        f"SELECT id, at, latitude, longitude, device_id FROM {Punch._meta.db_table}"  # noqa: S608
-        " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1",
-        [employee.pk, Punch.Source.APP],
-    )
-    return found[0] if found else None
 
 
 def punches_on(employee: Employee, day: date) -> list[datetime]:

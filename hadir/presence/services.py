@@ -25,7 +25,7 @@ from hadir.common.locks import lock_employees
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Device, Punch, Refusal
-from hadir.presence.selectors import allowed_areas, day_standing, last_positioned_punch
+from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.rules.day import DayResult
 from hadir.rules.geo import Point, distance_m, place, speed_kmh
 from hadir.rules.policy import Policy
@@ -101,8 +101,7 @@ def punch_check_in(
             # Under the lock: two new phones tapping at once must not both register, and two
             # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
-            previous = last_positioned_punch(employee)
-            _check_travel(previous, check_in, now, cache.policy(local.date()))
+            _check_travel(tail.previous, check_in, now, cache.policy(local.date()))
             punch = punch_append(
                 employee,
                 Punch(
@@ -119,7 +118,7 @@ def punch_check_in(
                 ),
                 tail=tail.hash,
             )
-            _remember_device(employee, check_in.device_id, previous)
+            _remember_device(employee, check_in.device_id, tail.previous)
             day = _day_stored(employee, local.date())
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
@@ -133,13 +132,21 @@ def punch_check_in(
 
 @dataclass(frozen=True)
 class _Tail:
+    """What a check-in reads of the employee's punches under their lock."""
+
     hash: str
     key_used: bool
+    previous: Punch | None
+    """The latest app punch (travel is measured from it), its position and device only."""
+
+
+_PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
 
 
 def _chain_locked(employee: Employee, key: str) -> _Tail:
-    """Lock the employee's chain until the transaction ends, then read its tail: the last
-    punch's hash, and whether a punch or a refusal already answered ``key``.
+    """Lock the employee's chain until the transaction ends, then read its tail in one
+    hand-written statement (:mod:`hadir.common.hot`): the last punch's hash, whether a punch or
+    a refusal already answered ``key``, and the latest app punch.
 
     Two statements: a statement that waited for the lock still reads with the snapshot it
     started with, which misses the punch committed by the holder it waited for. The day is
@@ -147,16 +154,26 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
     """
     lock_employees([employee.pk])
     punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
-    query = (
-        f"SELECT (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"  # noqa: S608
+    pk = employee.pk
+    ((*previous, tail, used),) = hot.fetch(
+        Punch,
+        (*_PREVIOUS, None, None),
+        f"SELECT last.id, last.at, last.latitude, last.longitude, last.device_id,"  # noqa: S608
+        f" (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"
         f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s)"
         f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s)"
+        f" FROM (SELECT 1 AS one) AS here LEFT JOIN ("
+        f"SELECT id, at, latitude, longitude, device_id FROM {punch}"
+        " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
+        [pk, pk, key, pk, key, pk, Punch.Source.APP],
     )
-    pk = employee.pk
-    with connection.cursor() as cursor:
-        cursor.execute(query, [pk, pk, key, pk, key])
-        tail, used = cursor.fetchone()
-    return _Tail(hash=tail or GENESIS, key_used=bool(key) and bool(used))
+    return _Tail(
+        hash=tail or GENESIS,
+        key_used=bool(key) and bool(used),
+        previous=None
+        if previous[0] is None
+        else Punch.from_db(connection.alias, list(_PREVIOUS), previous),
+    )
 
 
 def _day_stored(employee: Employee, day: date) -> DayResult | None:
