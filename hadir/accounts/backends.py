@@ -14,6 +14,8 @@ from hadir.common import hot
 
 
 class AccountBackend(ModelBackend):
+    """Django's ModelBackend; only the account read of each request is hand-written."""
+
     def get_user(self, user_id: Any) -> User | None:
         """The active account ``user_id``, as :class:`ModelBackend` reads it."""
         fields = _fields()

@@ -14,6 +14,8 @@ from hadir.common import hot
 
 
 class SessionStore(db.SessionStore):
+    """Django's database session store (same name: the signing salt derives from it)."""
+
     def _get_session_from_db(self) -> Session | None:
         """The unexpired session of this key, as Django's own store reads it."""
         found = hot.instances(

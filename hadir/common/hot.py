@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 Converter = Callable[[Any, Any, Any], Any]
 Column = tuple[type[models.Model], str] | None
@@ -69,7 +69,7 @@ def joined(
 def _typed_rows(
     columns: tuple[Column, ...], sql: str, params: Sequence[Any]
 ) -> list[tuple[Any, ...]]:
-    converters = _converters(columns, connection.vendor)
+    converters = _converters(columns, connections[connection.alias])  # this thread's
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -126,12 +126,12 @@ def _convert(value: Any, column: tuple[Any, list[Converter]] | None) -> Any:
     return value
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _converters(
-    columns: tuple[Column, ...], vendor: str
+    columns: tuple[Column, ...], database: Any
 ) -> tuple[tuple[Any, list[Converter]] | None, ...]:
-    """Per column: the ORM's converters for it (backend's, then the field's), or None."""
-    del vendor  # part of the cache key only: the converters differ by database
+    """Per column: the ORM's converters for it (backend's, then the field's), or None; per
+    connection (one a thread), since the backend's are bound to it."""
     found: list[tuple[Any, list[Converter]] | None] = []
     for column in columns:
         if column is None:
@@ -140,8 +140,8 @@ def _converters(
         model, name = column
         field = model._meta.get_field(name)
         expression = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
-        converters = connection.ops.get_db_converters(expression) + field.get_db_converters(  # type: ignore[union-attr]
-            connection
+        converters = database.ops.get_db_converters(expression) + field.get_db_converters(  # type: ignore[union-attr]
+            database
         )
         found.append((expression, converters) if converters else None)
     return tuple(found)

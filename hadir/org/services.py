@@ -262,7 +262,11 @@ def employees_import(
     with transaction.atomic():
         existing = {
             e.nip: e
-            for e in Employee.objects.select_for_update().filter(nip__in=list(values_by_nip))
+            # NO KEY: a check-in holding an employee's lock (hadir.common.locks) checks its
+            # punch's foreign key at commit; a full FOR UPDATE here would deadlock with it.
+            for e in Employee.objects.select_for_update(no_key=True).filter(
+                nip__in=list(values_by_nip)
+            )
         }
         for nip, values in values_by_nip.items():
             employee = existing.get(nip)

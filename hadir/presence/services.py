@@ -16,7 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,13 +144,13 @@ _PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
 
 
 def _chain_locked(employee: Employee, key: str) -> _Tail:
-    """Lock the employee's chain until the transaction ends, then read its tail in one
-    hand-written statement (:mod:`hadir.common.hot`): the last punch's hash, whether a punch or
-    a refusal already answered ``key``, and the latest app punch.
+    """Lock the employee's chain until the transaction ends, then read its tail: the last
+    punch's hash, whether a punch or a refusal already answered ``key``, and the latest app
+    punch, in one hand-written statement (:mod:`hadir.common.hot`).
 
-    Two statements: a statement that waited for the lock still reads with the snapshot it
-    started with, which misses the punch committed by the holder it waited for. The day is
-    stored later in the same transaction, under the same lock.
+    The lock is a statement of its own: a statement that waited for the lock still reads with
+    the snapshot it started with, which misses the punch committed by the holder it waited
+    for. The day is stored later in the same transaction, under the same lock.
     """
     lock_employees([employee.pk])
     punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
@@ -187,7 +187,8 @@ def _day_stored(employee: Employee, day: date) -> DayResult | None:
     try:
         with transaction.atomic():
             return days_store(employee=employee, dates=[day]).get(day)
-    except DatabaseError:
+    except Exception:
+        # Any failure, not only the database's: the punch must not be rolled back with it.
         logger.exception("employee %s: the day %s was not stored", employee.pk, day)
         return None
 

@@ -15,6 +15,7 @@ from hadir.common.audit import audit_record
 from hadir.org.models import Employee, Unit
 from hadir.recap.models import PeriodClose
 from hadir.recap.selectors import month_bounds
+from hadir.recap.services import tallies_settle
 from hadir.schedules import cache
 
 
@@ -67,10 +68,13 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
             _("%(month)s can be closed from %(date)s, after the request deadline.")
             % {"month": f"{month:%m-%Y}", "date": f"{close_allowed_from(month):%d-%m-%Y}"}
         )
+    employees = Employee.objects.filter(unit__path__startswith=unit.path)
+    # Recount marked months before the transaction: inside it, their employees' locks would be
+    # held (and their check-ins kept waiting) until the whole close commits.
+    tallies_settle(employees.values_list("pk", flat=True), until=month)
     with transaction.atomic():
         if PeriodClose.objects.filter(unit=unit, month=month).exists():
             raise PeriodClosed(_("%(month)s is already closed.") % {"month": f"{month:%m-%Y}"})
-        employees = Employee.objects.filter(unit__path__startswith=unit.path)
         closing = PeriodClose.objects.create(
             unit=unit,
             month=month,

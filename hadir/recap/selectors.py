@@ -142,7 +142,7 @@ def _latest_rows(ids: list[int], first: date) -> dict[int, MonthRow]:
     """Each employee's tally of ``first``'s month, or of the latest month before it that year
     (whose year-to-date figures still hold when nothing of this month is stored). Months marked
     stale by check-ins are recounted first."""
-    tallies_settle(ids)
+    tallies_settle(ids, until=first)
     rows = EmployeeMonthTally.objects.filter(employee_id__in=ids, month=first)
     found = {row.employee_id: row for row in _month_rows(rows)}
     absent = [i for i in ids if i not in found]

@@ -80,22 +80,27 @@ def days_store(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayRe
     return results
 
 
-def tallies_settle(employee_ids: Iterable[int]) -> int:
-    """Recount the months marked stale for these employees, before their tallies are read.
+def tallies_settle(employee_ids: Iterable[int], *, until: date | None = None) -> int:
+    """Recount the months marked stale for these employees (those up to ``until``'s month
+    only, if given: a tally and its year-to-date figures depend on no later month), before
+    their tallies are read.
 
-    One query when nothing is marked (the usual read). Otherwise the marks are read again and
-    deleted under the writers' lock: a writer that marked a month before has committed its day
-    by then, and one that marks it after waits for the lock and leaves a fresh mark. Returns
-    the tallies written.
+    One query when nothing is marked (the usual read). Otherwise the marked employees are
+    locked, and only their marks are read again and deleted under the lock: a writer that
+    marked a month before has committed its day by then, and one that marks it after waits
+    for the lock and leaves a fresh mark. Returns the tallies written.
     """
-    ids = sorted(set(employee_ids))
-    if not ids or not StaleTally.objects.filter(employee_id__in=ids).exists():
+    marks = StaleTally.objects.filter(employee_id__in=sorted(set(employee_ids)))
+    if until is not None:
+        marks = marks.filter(month__lte=until)
+    locked = set(marks.values_list("employee_id", flat=True))
+    if not locked:
         return 0
     with transaction.atomic():
-        marked = StaleTally.objects.filter(employee_id__in=ids)
-        lock_employees(marked.values_list("employee_id", flat=True))
-        keys = set(marked.values_list("employee_id", "month"))
-        marked.filter(employee_id__in={employee_id for employee_id, _ in keys}).delete()
+        lock_employees(locked)
+        mine = marks.filter(employee_id__in=locked)
+        keys = set(mine.values_list("employee_id", "month"))
+        mine.delete()
         return months_refresh(keys)
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models.signals import post_save, pre_save
 
 from hadir.common import hot
 from hadir.presence.models import Punch, Refusal
@@ -98,3 +99,7 @@ def test_a_json_column_comes_back_decoded(db: None) -> None:
         [refusal.pk],
     )
     assert row == ({"distance_m": 2000}, AT)
+
+
+def test_no_signal_listens_to_punches_which_hot_insert_does_not_send() -> None:
+    assert not any(signal.has_listeners(Punch) for signal in (pre_save, post_save))

@@ -320,16 +320,22 @@ def test_an_early_wit_punch_belongs_to_the_local_date_though_it_is_the_day_befor
     assert f"{outcome.day.datang:%H:%M}" == "06:10"
 
 
+@pytest.mark.parametrize("failure", ["database", "code"])
 def test_when_storing_the_day_fails_the_punch_is_kept_and_the_standing_still_shown(
-    employee: Employee, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    employee: Employee,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
 ) -> None:
-    """A database error while storing the day (a real one: a missing table) must not take
-    the punch with it: the punch is the employee's evidence."""
+    """A failure while storing the day (a real database error: a missing table; or a bug)
+    must not take the punch with it: the punch is the employee's evidence."""
     from django.db import connection
 
     from hadir.recap import services as recap_services
 
     def failing_upsert(*args: object, **kwargs: object) -> None:
+        if failure == "code":
+            raise ValueError("a bug")
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM no_such_table")
 

@@ -1,18 +1,23 @@
 """A retried tap records one punch: the idempotency key replays the first answer.
 
 The phone retries on a weak signal with the same key, and a user may tap twice; under parallel
-requests the per-employee row lock makes exactly one of them write.
+requests the employee's lock (hadir.common.locks) makes exactly one of them write.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from hadir.org.models import Employee
@@ -169,3 +174,59 @@ def test_twenty_parallel_service_calls_with_one_key_record_exactly_one_punch(
     assert sum(1 for o in outcomes if not o.replayed) == 1
     assert len({o.punch.pk for o in outcomes}) == 1
     assert Punch.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_employee_import_correcting_the_start_does_not_deadlock_a_check_in(
+    employee: Employee, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import locks the employee rows, then (saving a corrected start) waits for the
+    employee's lock, which a check-in holds while its punch's foreign key is checked against
+    that row at commit. With a full row lock the two would wait for each other."""
+    needs_concurrent_writers()
+    from hadir.org.services import employees_import
+    from hadir.recap import services, signals
+
+    rows_locked, check_in_done = threading.Event(), threading.Event()
+    drop = services.days_drop_outside_period
+
+    def drop_after_the_check_in(who: Employee) -> int:
+        rows_locked.set()
+        check_in_done.wait(timeout=3)  # times out if the check-in is stuck behind the row lock
+        return drop(who)
+
+    monkeypatch.setattr(signals, "days_drop_outside_period", drop_after_the_check_in)
+    sheet = tmp_path / "pegawai.csv"
+    sheet.write_text(
+        "nip,name,unit,pattern,golongan,start\n"
+        f"{employee.nip},{employee.name},{employee.unit.code},KANTOR_5H,{employee.golongan},"
+        f"{employee.start.replace(day=1) - timedelta(days=1):%Y-%m-%d}\n"
+    )
+    errors: list[BaseException] = []
+
+    def guarded(work: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # surfaced by the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        return run
+
+    def check_in() -> None:
+        assert rows_locked.wait(timeout=10)
+        fresh = Employee.objects.select_related("unit", "user").get(pk=employee.pk)
+        assert punch_check_in(employee=fresh, check_in=at_point(), now=MORNING).accepted
+        check_in_done.set()
+
+    importer = threading.Thread(target=guarded(lambda: employees_import(path=sheet)))
+    tapper = threading.Thread(target=guarded(check_in))
+    importer.start()
+    tapper.start()
+    importer.join(timeout=30)
+    tapper.join(timeout=30)
+
+    assert errors == []
+    assert Punch.objects.filter(employee=employee).count() == 1

@@ -20,9 +20,10 @@ from hadir.common.models import AuditEvent
 from hadir.common.tables import TableRefused
 from hadir.org.models import Employee, Role
 from hadir.presence.imports import punches_import
-from hadir.recap.models import EmployeeDay, PeriodClose
+from hadir.recap.models import EmployeeDay, PeriodClose, StaleTally
 from hadir.recap.periods import PeriodClosed, period_close, period_reopen
 from hadir.recap.selectors import recap_month
+from hadir.recap.services import days_refresh
 from hadir.requests.models import Request, Status
 from hadir.requests.services import RequestRefused, request_decide
 from hadir.schedules.models import PolicyValue
@@ -34,6 +35,7 @@ from tests.recap.support import (
     local,
     logged_in,
     march,
+    punch,
     recap_command,
     recap_json,
     with_account,
@@ -313,3 +315,24 @@ def test_the_unit_page_of_a_closed_month_shows_the_frozen_figures(
     shown = {row["name"]: row for row in page.context["page"]}
     assert shown["Eko Prasetyo"]["absent_days"] == 10
     assert shown["Eko Prasetyo"]["absences"] == {}
+
+
+def test_a_day_refreshed_after_the_last_recap_read_is_in_the_closing_snapshot(
+    sleman: Sleman, operator: User, clock: Clock
+) -> None:
+    """A check-in or an import only marks its month; closing recounts it before the snapshot."""
+    before = recap_json(unit="KUA-MLATI")
+    absent = EmployeeDay.objects.filter(employee__unit=sleman.kua, status="TK").earliest("date")
+    employee = absent.employee
+    punch(employee, absent.date, "07:47")
+    punch(employee, absent.date, "16:01")
+    days_refresh(employee=employee, dates=[absent.date])
+    assert StaleTally.objects.filter(employee=employee, month=MARCH).exists()
+
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    closed = period_close(actor=operator, unit=sleman.kua, month=MARCH)
+
+    snapshot = {row["name"]: row for row in closed.snapshot}
+    assert snapshot[employee.name]["absent_days"] == before[employee.name]["absent_days"] - 1
+    assert snapshot == recap_json(unit="KUA-MLATI")
+    assert not StaleTally.objects.filter(month=MARCH, employee__unit=sleman.kua).exists()
