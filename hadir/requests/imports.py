@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hadir.common.audit import audit_record
+from hadir.common.locks import lock_employees
 from hadir.common.tables import Problem, TableRefused, read_table
 from hadir.org.models import Employee
 from hadir.recap.periods import PeriodClosed, period_guard
@@ -89,6 +90,9 @@ def excuses_import(
     report = ExcuseImportReport(dry_run=dry_run)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
+        # Every employee's lock at once, in id order, before any reference counter: taken row
+        # by row in file order, two imports naming the same people could wait for each other.
+        lock_employees(employee.pk for _, employee, _ in parsed)
         for line, employee, new in parsed:
             try:
                 request_validate(employee, new)

@@ -8,6 +8,7 @@ writes nothing either.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import date
 from io import StringIO
@@ -15,15 +16,18 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role
 from hadir.recap.models import EmployeeDay
+from hadir.requests.imports import excuses_import
 from hadir.requests.models import ReferenceCounter, Request, Status
 from hadir.requests.services import leave_taken
 from hadir.rules.leave import leave_balance
 from tests.conftest import Org, user_with_role
+from tests.presence.support import needs_concurrent_writers
 from tests.requests.conftest import new_employee
 from tests.requests.support import (
     MONDAY,
@@ -294,3 +298,62 @@ def test_an_imported_day_is_not_offered_again_for_withdrawal(
     run(write(tmp_path, [f"{siti.nip},CS,2024-03-04,2024-03-04,"]))
     with pytest.raises(IllegalTransition):
         request_withdraw(actor=account(siti), request=Request.objects.get())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_naming_the_same_employees_in_opposite_orders_both_land(
+    tmp_path: Path, siti: Employee, man_teacher: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import holds what it takes until it commits (each employee's lock, each reference
+    counter): taken row by row in file order, two files naming Siti and the teacher in
+    opposite orders, with a leave and a waiver each, would wait for each other."""
+    needs_concurrent_writers()
+    from hadir.recap import services
+    from hadir.requests import imports
+
+    refresh = services.days_refresh
+    first_held = threading.Event()
+    second_held = threading.Event()
+
+    def refresh_then_wait(*, employee: Employee, dates: object) -> object:
+        stored = refresh(employee=employee, dates=dates)  # type: ignore[arg-type]
+        mine, other = (first_held, second_held) if employee == siti else (second_held, first_held)
+        mine.set()
+        other.wait(timeout=3)  # the other import holds its first employee too, if it can
+        return stored
+
+    monkeypatch.setattr(imports, "days_refresh", refresh_then_wait)
+    one = write(
+        tmp_path,
+        [
+            f"{siti.nip},CT,2024-03-04,2024-03-04,",
+            f"{man_teacher.nip},SISTEM_ERROR,2024-03-04,2024-03-04,PAGI",
+        ],
+        "a.csv",
+    )
+    two = write(
+        tmp_path,
+        [
+            f"{man_teacher.nip},SISTEM_ERROR,2024-03-05,2024-03-05,PAGI",
+            f"{siti.nip},CT,2024-03-05,2024-03-05,",
+        ],
+        "b.csv",
+    )
+    errors: list[BaseException] = []
+
+    def load(path: Path) -> None:
+        try:
+            excuses_import(path=path, actor_label="test")
+        except BaseException as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=load, args=(path,)) for path in (one, two)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert Request.objects.count() == 4
