@@ -268,6 +268,24 @@ def test_the_minimum_distance_for_travel_checks_is_policy(employee: Employee, of
     refused(outcome, Refusal.Reason.IMPOSSIBLE_TRAVEL)
 
 
+def test_a_retry_of_a_tap_refused_for_travel_gets_the_same_refusal_back(
+    employee: Employee, branch: Location
+) -> None:
+    """Travel is checked under the lock, after the replay check: the retry replays the refusal
+    (and records nothing more), even once enough time has passed to make the trip possible."""
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:30"))
+    tap = at_point(FAR, idempotency_key="tap-far")
+    first = punch_check_in(employee=employee, check_in=tap, now=local(MONDAY, "07:40"))
+    refused(first, Refusal.Reason.IMPOSSIBLE_TRAVEL)
+
+    retry = punch_check_in(employee=employee, check_in=tap, now=local(MONDAY, "10:40"))
+
+    assert retry.replayed
+    assert retry.refusal == first.refusal
+    assert Refusal.objects.count() == 1
+    assert Punch.objects.filter(employee=employee).count() == 1
+
+
 def test_travel_is_measured_from_the_latest_app_punch(employee: Employee, branch: Location) -> None:
     punch_check_in(employee=employee, check_in=at_point(FAR), now=local(MONDAY, "06:30"))
     punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:30"))
