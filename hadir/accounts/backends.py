@@ -18,19 +18,13 @@ class AccountBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         """The active account ``user_id``, as :class:`ModelBackend` reads it."""
-        fields = _fields()
-        found = hot.instances(User, fields, _sql(), [user_id])
+        found = hot.instances(User, hot.every_field(User), _sql(), [user_id])
         if not found or not self.user_can_authenticate(found[0]):
             return None
         return found[0]
 
 
-def _fields() -> tuple[str, ...]:
-    return tuple(field.name for field in User._meta.concrete_fields)
-
-
 @cache
 def _sql() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(User._meta.get_field(name).column)) for name in _fields())  # type: ignore[union-attr]
-    return f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE id = %s"  # noqa: S608
+    table = connection.ops.quote_name(User._meta.db_table)
+    return f"SELECT {hot.columns(User, hot.every_field(User))} FROM {table} WHERE id = %s"  # noqa: S608

@@ -18,10 +18,11 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self) -> Session | None:
         """The unexpired session of this key, as Django's own store reads it."""
+        fields = ("session_key", "session_data", "expire_date")
         found = hot.instances(
             Session,
-            ("session_key", "session_data", "expire_date"),
-            f"SELECT session_key, session_data, expire_date FROM {Session._meta.db_table}"  # noqa: S608
+            fields,
+            f"SELECT {hot.columns(Session, fields)} FROM {Session._meta.db_table}"  # noqa: S608
             " WHERE session_key = %s AND expire_date > %s",
             [self.session_key, hot.value(Session, "expire_date", timezone.now())],
         )

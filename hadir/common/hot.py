@@ -47,21 +47,17 @@ def joined(
 ) -> list[tuple[models.Model | None, ...]]:
     """Rows of a join as one instance per part: ``sql`` selects each part's ``fields`` in turn,
     its primary key first; a part whose key is NULL (an outer join found nothing) is None."""
-    columns = tuple((model, name) for model, fields in parts for name in fields)
-    rows = _typed_rows(columns, sql, params)
+    selected = tuple((model, name) for model, fields in parts for name in fields)
+    names = [(model, _attnames(model, fields)) for model, fields in parts]
     result = []
-    for row in rows:
+    for row in _typed_rows(selected, sql, params):
         built: list[models.Model | None] = []
         offset = 0
-        for model, fields in parts:
-            values = row[offset : offset + len(fields)]
-            offset += len(fields)
+        for model, attnames in names:
+            values = row[offset : offset + len(attnames)]
+            offset += len(attnames)
             loaded = values[0] is not None
-            built.append(
-                model.from_db(connection.alias, _attnames(model, fields), values)
-                if loaded
-                else None
-            )
+            built.append(model.from_db(connection.alias, attnames, values) if loaded else None)
         result.append(tuple(built))
     return result
 
@@ -83,6 +79,24 @@ def _typed_rows(
 
 def _attnames(model: type[models.Model], fields: Sequence[str]) -> list[str]:
     return [model._meta.get_field(name).attname for name in fields]  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=64)
+def every_field(model: type[models.Model]) -> tuple[str, ...]:
+    """The names of all of ``model``'s columns, primary key first (a whole instance)."""
+    return tuple(field.name for field in model._meta.concrete_fields)
+
+
+@lru_cache(maxsize=64)
+def columns(model: type[models.Model], fields: tuple[str, ...], alias: str = "") -> str:
+    """The SELECT list of ``fields`` of ``model``, quoted, each prefixed with ``alias.``
+    (built once: the hot path asks for the same few lists on every request)."""
+    quote = connection.ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(
+        f"{prefix}{quote(str(model._meta.get_field(name).column))}"  # type: ignore[union-attr]
+        for name in fields
+    )
 
 
 def value(model: type[models.Model], field: str, python: Any) -> Any:

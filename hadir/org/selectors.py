@@ -82,24 +82,22 @@ def employee_of_account(user_id: int) -> Employee | None:
     return employee
 
 
+@cache
 def _account_parts() -> tuple[tuple[type[Model], tuple[str, ...]], ...]:
     return tuple(
-        (model, tuple(field.name for field in model._meta.concrete_fields))
-        for model in (Employee, Unit, WorkPattern, WorkPattern)
+        (model, hot.every_field(model)) for model in (Employee, Unit, WorkPattern, WorkPattern)
     )
 
 
 @cache
 def _account_sql() -> str:
     quote = connection.ops.quote_name
-    aliases = ("e", "u", "dp", "p")
-    columns = ", ".join(
-        f"{alias}.{quote(str(model._meta.get_field(name).column))}"  # type: ignore[union-attr]
-        for alias, (model, names) in zip(aliases, _account_parts(), strict=True)
-        for name in names
+    selected = ", ".join(
+        hot.columns(model, fields, alias)
+        for alias, (model, fields) in zip(("e", "u", "dp", "p"), _account_parts(), strict=True)
     )
     return (
-        f"SELECT {columns} FROM {quote(Employee._meta.db_table)} e"  # noqa: S608
+        f"SELECT {selected} FROM {quote(Employee._meta.db_table)} e"  # noqa: S608
         f" JOIN {quote(Unit._meta.db_table)} u ON u.id = e.unit_id"
         f" LEFT JOIN {quote(WorkPattern._meta.db_table)} dp ON dp.id = u.default_pattern_id"
         f" LEFT JOIN {quote(WorkPattern._meta.db_table)} p ON p.id = e.pattern_id"

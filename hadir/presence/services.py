@@ -85,8 +85,8 @@ def punch_check_in(
         location_id, flags = _admissible(employee, check_in, local)
     except _Refused as refused:
         # A retried tap gets its first answer even when it would be refused now. (A retry that
-        # is still admissible is answered under the lock below: one replay check, not two, for
-        # the usual new tap.)
+        # is still admissible is answered under the lock below, whose read says whether the key
+        # was used: no replay query for the usual new tap.)
         replay = _replayed(employee, check_in.idempotency_key, tz)
         if replay is not None:
             return replay
@@ -95,7 +95,7 @@ def punch_check_in(
         with transaction.atomic():
             tail = _chain_locked(employee, check_in.idempotency_key[:64])
             if tail.key_used:
-                replay = _earlier_answer(employee, check_in.idempotency_key[:64], tz)
+                replay = _replayed(employee, check_in.idempotency_key, tz)
                 if replay is not None:
                     return replay
             # Under the lock: two new phones tapping at once must not both register, and two
@@ -158,12 +158,12 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
     ((*previous, tail, used),) = hot.fetch(
         Punch,
         (*_PREVIOUS, None, None),
-        f"SELECT last.id, last.at, last.latitude, last.longitude, last.device_id,"  # noqa: S608
+        f"SELECT {hot.columns(Punch, _PREVIOUS, 'last')},"  # noqa: S608
         f" (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"
         f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s)"
         f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s)"
         f" FROM (SELECT 1 AS one) AS here LEFT JOIN ("
-        f"SELECT id, at, latitude, longitude, device_id FROM {punch}"
+        f"SELECT {hot.columns(Punch, _PREVIOUS)} FROM {punch}"
         " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
         [pk, pk, key, pk, key, pk, Punch.Source.APP],
     )
@@ -342,14 +342,10 @@ def _refuse(
 
 
 def _replayed(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | None:
-    """The earlier answer to the same idempotency key, if there was one."""
-    if not key or not _key_used(employee, key[:64]):
-        return None  # the usual case, answered by one query
-    return _earlier_answer(employee, key[:64], tz)
-
-
-def _earlier_answer(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | None:
-    """The punch or the refusal that answered ``key`` first, as a replayed outcome."""
+    """The punch or the refusal that answered ``key`` first, as a replayed outcome, if any."""
+    if not key:
+        return None
+    key = key[:64]
     punch = Punch.objects.filter(employee=employee, idempotency_key=key).first()
     if punch is not None:
         outcome = _accepted(employee, punch, tz)
@@ -371,15 +367,6 @@ def _earlier_answer(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | Non
             detail=refusal.detail,
         )
     return None
-
-
-def _key_used(employee: Employee, key: str) -> bool:
-    """Whether a punch or a refusal of ``employee`` carries ``key``, in one query."""
-    punches = Punch.objects.filter(employee=employee, idempotency_key=key).values_list("pk")
-    refusals = (
-        Refusal.objects.filter(employee=employee, idempotency_key=key).order_by().values_list("pk")
-    )
-    return bool(punches.union(refusals, all=True)[:1])
 
 
 def _accepted(

@@ -33,10 +33,11 @@ def approved_excuses(
     """
     absences: list[Absence] = []
     waivers: list[Waiver] = []
+    fields = ("id", "reference", "code", "start", "end", "session")
     requests = hot.instances(
         Request,
-        ("id", "reference", "code", "start", "end", "session"),
-        f'SELECT id, reference, code, start, "end", session FROM {Request._meta.db_table}'  # noqa: S608
+        fields,
+        f"SELECT {hot.columns(Request, fields)} FROM {Request._meta.db_table}"  # noqa: S608
         ' WHERE employee_id = %s AND status = %s AND start <= %s AND "end" >= %s'
         " ORDER BY created_at DESC",
         [
