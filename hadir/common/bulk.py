@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -11,6 +12,8 @@ from django.db.models import QuerySet
 from psycopg import adapters as psycopg_adapters
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import JsonbLoader, set_json_dumps
+
+from hadir.common.hot import Statement
 
 COPY_FROM_ROWS = 100
 """From this many rows, PostgreSQL gets them by COPY (fewer go as one prepared statement)."""
@@ -72,6 +75,22 @@ def upsert(
     _write(model, fields, rows, unique=unique)
 
 
+def upsert_statement(
+    model: type[models.Model],
+    fields: Sequence[str],
+    unique: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> Statement:
+    """:func:`upsert` of a few ``rows`` as one statement, for a :func:`~hadir.common.hot.batch`
+    (a check-in's day and its month's mark go with the punch, in one round trip)."""
+    concrete, names, conflict = _sql_parts(model, fields, unique)
+    values = ", ".join([f"({', '.join(['%s'] * len(concrete))})"] * len(rows))
+    return Statement(
+        f"INSERT INTO {_table(model)} ({names}) VALUES {values}{conflict}",  # noqa: S608
+        [value for row in _prepared(concrete, rows) for value in row],
+    )
+
+
 def _write(
     model: type[models.Model],
     fields: Sequence[str],
@@ -81,12 +100,62 @@ def _write(
 ) -> None:
     if not rows:
         return
+    concrete, names, conflict = _sql_parts(model, fields, unique)
+    table = _table(model)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+            types = _type_oids(concrete)
+            if unique is None:
+                _copy(cursor, table, names, types, rows)
+                return
+            load = connection.ops.quote_name(f"load_{model._meta.db_table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            _copy(cursor, load, names, types, rows)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
+                f"TRUNCATE {load}"
+            )
+            return
+        placeholders = ", ".join(["%s"] * len(concrete))
+        statement = f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}"  # noqa: S608
+        values = _prepared(concrete, rows)
+        if len(values) == 1:
+            # psycopg's executemany pipelines even one row, which costs an extra
+            # synchronisation with the server.
+            cursor.execute(statement, values[0])
+        else:
+            cursor.executemany(statement, values)
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _sql_parts(
+    model: type[models.Model], fields: Sequence[str], unique: Sequence[str] | None
+) -> tuple[list[Any], str, str]:
+    """The fields, the quoted column list and the ``ON CONFLICT`` clause (empty without
+    ``unique``) of a write. Table and column names come from the model's metadata, never from
+    input."""
+    key = None if unique is None else tuple(unique)
+    return _sql_parts_of(model, tuple(fields), key, connection.vendor)
+
+
+@lru_cache(maxsize=64)
+def _sql_parts_of(
+    model: type[models.Model],
+    fields: tuple[str, ...],
+    unique: tuple[str, ...] | None,
+    vendor: str,  # part of the cache's key: the quoting is the backend's
+) -> tuple[list[Any], str, str]:
+    """:func:`_sql_parts`, built once per write shape."""
     meta = model._meta
     quote = connection.ops.quote_name
     concrete = [meta.get_field(name) for name in fields]
     columns = [quote(str(field.column)) for field in concrete]  # type: ignore[union-attr]
-    names = ", ".join(columns)
-    table = quote(meta.db_table)
     conflict = ""
     if unique is not None:
         keys = ", ".join(quote(str(meta.get_field(name).column)) for name in unique)  # type: ignore[union-attr]
@@ -98,40 +167,20 @@ def _write(
         # A row of key columns only (a mark) has nothing to update: the stored one stays.
         action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
         conflict = f" ON CONFLICT ({keys}) {action}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-            types = _type_oids(concrete)
-            if unique is None:
-                _copy(cursor, table, names, types, rows)
-                return
-            load = quote(f"load_{meta.db_table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {names} FROM {table} WITH NO DATA"
+    return concrete, ", ".join(columns), conflict
+
+
+def _prepared(concrete: list[Any], rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """``rows`` as query parameters, each value prepared by its field."""
+    return [
+        [
+            field.get_db_prep_value(
+                json.loads(value) if isinstance(value, EncodedJson) else value, connection
             )
-            _copy(cursor, load, names, types, rows)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
-                f"TRUNCATE {load}"
-            )
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        statement = f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}"  # noqa: S608
-        values = [
-            [
-                field.get_db_prep_value(  # type: ignore[union-attr]
-                    json.loads(value) if isinstance(value, EncodedJson) else value, connection
-                )
-                for field, value in zip(concrete, row, strict=True)
-            ]
-            for row in rows
+            for field, value in zip(concrete, row, strict=True)
         ]
-        if len(values) == 1:
-            # A check-in's day and tally: psycopg's executemany pipelines even one row, which
-            # costs an extra synchronisation with the server.
-            cursor.execute(statement, values[0])
-        else:
-            cursor.executemany(statement, values)
+        for row in rows
+    ]
 
 
 def _copy(

@@ -13,16 +13,28 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from hadir.common.hot import Statement, batch
+
 LOCK_SPACE = 0x68616469  # "hadi": the advisory-lock namespace of an employee's writers
 
 
 def lock_employees(employee_ids: Iterable[int]) -> None:
     """Take the writers' lock of these employees until the transaction ends (in ascending id
     order, so two writers of overlapping sets cannot deadlock each other)."""
+    statements = lock_statements(employee_ids)
+    if statements:
+        batch(statements)
+
+
+def lock_statements(employee_ids: Iterable[int]) -> list[Statement]:
+    """:func:`lock_employees` as statements to open a :func:`~hadir.common.hot.batch` with
+    (none on SQLite). Reads after it in the batch see what the lock's last holder committed:
+    each statement of a batch takes its own snapshot once the one before has finished."""
     if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
+        return []
+    return [
+        Statement(
             "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
             [LOCK_SPACE, sorted(set(employee_ids))],
         )
+    ]

@@ -103,3 +103,58 @@ def test_a_json_column_comes_back_decoded(db: None) -> None:
 
 def test_no_signal_listens_to_punches_which_hot_insert_does_not_send() -> None:
     assert not any(signal.has_listeners(Punch) for signal in (pre_save, post_save))
+
+
+def test_a_batch_returns_each_statements_rows_typed_and_skips_unwanted_ones(punch: Punch) -> None:
+    count, nothing, typed = hot.batch(
+        [
+            hot.Statement(f"SELECT count(*) FROM {PUNCH}", (), (None,)),  # noqa: S608
+            hot.Statement(f"UPDATE {PUNCH} SET device_id = device_id WHERE id < 0"),  # noqa: S608
+            hot.Statement(
+                f"SELECT at, counts FROM {PUNCH} WHERE id = %s",  # noqa: S608
+                [punch.pk],
+                ((Punch, "at"), (Punch, "counts")),
+            ),
+        ]
+    )
+
+    assert count == [(1,)]
+    assert nothing == []
+    assert typed == [(AT, True)]
+
+
+def test_a_statement_of_a_batch_sees_what_the_one_before_it_wrote(punch: Punch) -> None:
+    later = Punch(employee=punch.employee, at=AT + timedelta(hours=9), prev_hash="h1", hash="h2")
+
+    written, (count,) = hot.batch(
+        [
+            hot.insert_statement(later),
+            hot.Statement(
+                f"SELECT count(*) FROM {PUNCH} WHERE employee_id = %s",  # noqa: S608
+                [punch.employee_id],
+                (None,),
+            ),
+        ]
+    )
+    hot.inserted(later, written)
+
+    assert count == (2,)
+    assert Punch.objects.get(hash="h2").pk == later.pk
+
+
+def test_a_failing_statement_stops_the_batch_with_its_error(punch: Punch) -> None:
+    from django.db import DatabaseError, transaction
+
+    later = Punch(employee=punch.employee, at=AT + timedelta(hours=9), prev_hash="h1", hash="h2")
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            hot.batch(
+                [
+                    hot.Statement("SAVEPOINT before_batch"),
+                    hot.Statement("SELECT * FROM no_such_table", (), (None,)),
+                    hot.insert_statement(later),
+                ]
+            )
+        hot.batch([hot.Statement("ROLLBACK TO SAVEPOINT before_batch")])
+
+        assert list(Punch.objects.values_list("hash", flat=True)) == ["h1"]
