@@ -16,16 +16,18 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common import hot
-from hadir.common.locks import lock_employees
+from hadir.common.locks import lock_statements
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Device, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
+from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
+from hadir.recap.services import day_statements
 from hadir.rules.day import DayResult
 from hadir.rules.geo import Point, distance_m, place, speed_kmh
 from hadir.rules.policy import Policy
@@ -91,9 +93,10 @@ def punch_check_in(
         if replay is not None:
             return replay
         return _refuse(employee, check_in, now, local, refused)
+    day = local.date()
     try:
         with transaction.atomic():
-            tail = _chain_locked(employee, check_in.idempotency_key[:64])
+            tail = _chain_locked(employee, check_in.idempotency_key[:64], day)
             if tail.key_used:
                 replay = _replayed(employee, check_in.idempotency_key, tz)
                 if replay is not None:
@@ -101,25 +104,22 @@ def punch_check_in(
             # Under the lock: two new phones tapping at once must not both register, and two
             # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
-            _check_travel(tail.previous, check_in, now, cache.policy(local.date()))
-            punch = punch_append(
-                employee,
-                Punch(
-                    employee=employee,
-                    at=now,
-                    source=Punch.Source.APP,
-                    latitude=Decimal(str(check_in.latitude)),
-                    longitude=Decimal(str(check_in.longitude)),
-                    accuracy_m=check_in.accuracy_m,
-                    location_id=location_id,
-                    device_id=check_in.device_id[:100],
-                    idempotency_key=check_in.idempotency_key[:64],
-                    flags=",".join(flags),
-                ),
-                tail=tail.hash,
+            _check_travel(tail.previous, check_in, now, cache.policy(day))
+            punch = Punch(
+                employee=employee,
+                at=now,
+                source=Punch.Source.APP,
+                latitude=Decimal(str(check_in.latitude)),
+                longitude=Decimal(str(check_in.longitude)),
+                accuracy_m=check_in.accuracy_m,
+                location_id=location_id,
+                device_id=check_in.device_id[:100],
+                idempotency_key=check_in.idempotency_key[:64],
+                flags=",".join(flags),
             )
+            punch_seal(punch, tail.hash)
             _remember_device(employee, check_in.device_id, tail.previous)
-            day = _day_stored(employee, local.date())
+            result = _stored_with_day(punch, _day_with(punch, tail.day_inputs, day))
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
     except IntegrityError:
@@ -127,37 +127,37 @@ def punch_check_in(
         if replay is None:
             raise
         return replay
-    return _accepted(employee, punch, tz, day=day)
+    return _accepted(employee, punch, tz, day=result)
 
 
 @dataclass(frozen=True)
 class _Tail:
-    """What a check-in reads of the employee's punches under their lock."""
+    """What a check-in reads under the employee's lock."""
 
     hash: str
     key_used: bool
     previous: Punch | None
     """The latest app punch (travel is measured from it), its position and device only."""
+    day_inputs: DayInputs
+    """The punches and approved requests of the punch's day, to evaluate it with."""
 
 
 _PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
+_DAY_SAVEPOINT = "punch_day"
 
 
-def _chain_locked(employee: Employee, key: str) -> _Tail:
-    """Lock the employee's chain until the transaction ends, then read its tail: the last
-    punch's hash, whether a punch or a refusal already answered ``key``, and the latest app
-    punch, in one hand-written statement (:mod:`hadir.common.hot`).
+def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
+    """Lock the employee's chain until the transaction ends, then read, in the same round trip
+    (:func:`hadir.common.hot.batch`): the last punch's hash, whether a punch or a refusal
+    already answered ``key``, the latest app punch, and the day's inputs.
 
     The lock is a statement of its own: a statement that waited for the lock still reads with
     the snapshot it started with, which misses the punch committed by the holder it waited
-    for. The day is stored later in the same transaction, under the same lock.
+    for; the statements after it in the batch start once it has the lock.
     """
-    lock_employees([employee.pk])
     punch, refusal = Punch._meta.db_table, Refusal._meta.db_table
     pk = employee.pk
-    ((*previous, tail, used),) = hot.fetch(
-        Punch,
-        (*_PREVIOUS, None, None),
+    tail_statement = hot.Statement(
         f"SELECT {hot.columns(Punch, _PREVIOUS, 'last')},"  # noqa: S608
         f" (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"
         f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s)"
@@ -166,31 +166,91 @@ def _chain_locked(employee: Employee, key: str) -> _Tail:
         f"SELECT {hot.columns(Punch, _PREVIOUS)} FROM {punch}"
         " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
         [pk, pk, key, pk, key, pk, Punch.Source.APP],
+        _TAIL_COLUMNS,
     )
+    locks = lock_statements([pk])
+    *_, tails, punch_rows, request_rows = hot.batch(
+        [*locks, tail_statement, *inputs_statements(employee, day, day)]
+    )
+    ((*previous, tail, used),) = tails
     return _Tail(
         hash=tail or GENESIS,
         key_used=bool(key) and bool(used),
         previous=None
         if previous[0] is None
         else Punch.from_db(connection.alias, list(_PREVIOUS), previous),
+        day_inputs=inputs_from(employee, punch_rows, request_rows),
     )
 
 
-def _day_stored(employee: Employee, day: date) -> DayResult | None:
-    """Evaluate and store the punch's day, under the lock the punch took, in a savepoint.
+_TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None)
 
-    Should storing fail, the punch stays, being the evidence; the day keeps its earlier verdict
-    until its next refresh (a later punch, a request, the month's evaluation).
-    """
-    from hadir.recap.services import days_store
 
+def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:
+    """The punch's day evaluated as it stands with the punch; None, logged, on a bug, so that
+    the punch is stored all the same (the day keeps its earlier verdict until its next
+    refresh: a later punch, a request, the month's evaluation)."""
     try:
-        with transaction.atomic():
-            return days_store(employee=employee, dates=[day]).get(day)
+        if punch.counts:
+            inputs = inputs.with_punch(day, punch.at)
+        return evaluate_dates(punch.employee, [day], inputs=inputs).get(day)
     except Exception:
-        # Any failure, not only the database's: the punch must not be rolled back with it.
-        logger.exception("employee %s: the day %s was not stored", employee.pk, day)
+        logger.exception("employee %s: the day %s was not evaluated", punch.employee_id, day)
         return None
+
+
+def _stored_with_day(punch: Punch, day: DayResult | None) -> DayResult | None:
+    """Store the punch and its evaluated day in one round trip, the day in a savepoint.
+
+    Should storing the day fail, the punch stays, being the evidence: the savepoint exists only
+    once the punch is in, so rolling back to it tells the two failures apart. Returns the day
+    as stored (None if it was not).
+    """
+    writes = [hot.insert_statement(punch)]
+    if day is not None:
+        try:
+            writes += [
+                hot.Statement(f"SAVEPOINT {_DAY_SAVEPOINT}"),
+                *day_statements(punch.employee, [day]),
+                hot.Statement(f"RELEASE SAVEPOINT {_DAY_SAVEPOINT}"),
+            ]
+        except Exception:
+            # Any failure, not only the database's: the punch must not be lost with the day.
+            logger.exception("employee %s: the day %s was not stored", punch.employee_id, day.day)
+            day = None
+    try:
+        inserted, *_ = hot.batch(writes)
+    except DatabaseError:
+        if day is None or not _rolled_back_to_day_savepoint():
+            raise
+        logger.exception("employee %s: the day %s was not stored", punch.employee_id, day.day)
+        hot.inserted(punch, _stored_punch_key(punch))
+        return None
+    hot.inserted(punch, inserted)
+    return day
+
+
+def _rolled_back_to_day_savepoint() -> bool:
+    """Roll back to the day's savepoint: False if there is none (the punch failed first)."""
+    try:
+        hot.batch([hot.Statement(f"ROLLBACK TO SAVEPOINT {_DAY_SAVEPOINT}")])
+    except DatabaseError:
+        return False
+    return True
+
+
+def _stored_punch_key(punch: Punch) -> list[tuple[Any, ...]]:
+    """The key of ``punch``, stored by a batch that failed after it (its hash is unique)."""
+    (rows,) = hot.batch(
+        [
+            hot.Statement(
+                f"SELECT id FROM {Punch._meta.db_table} WHERE employee_id = %s AND hash = %s",  # noqa: S608
+                [punch.employee_id, punch.hash],
+                (None,),
+            )
+        ]
+    )
+    return rows
 
 
 def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple[int, list[str]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from hadir.common import hot
@@ -24,32 +25,75 @@ from hadir.rules.schedule import Schedule, ScheduleBook
 from hadir.schedules import cache, selectors
 
 
-def approved_excuses(
-    employee: Employee, start: date, end: date
-) -> tuple[list[Absence], list[Waiver]]:
-    """The employee's approved requests overlapping ``start``–``end``, as rules values.
+@dataclass(frozen=True)
+class DayInputs:
+    """What an evaluation of an employee's dates reads of their records: the counting punches
+    by local date and the approved requests (as rules values)."""
 
-    Hand-written (:mod:`hadir.common.hot`): every check-in evaluates its day through here.
-    """
+    punches: dict[date, list[datetime]]
+    absences: list[Absence]
+    waivers: list[Waiver]
+
+    def with_punch(self, day: date, at: datetime) -> DayInputs:
+        """These inputs and a counting punch at ``at`` on ``day`` (one not stored yet)."""
+        punches = {**self.punches, day: sorted([*self.punches.get(day, ()), at])}
+        return DayInputs(punches, self.absences, self.waivers)
+
+
+_REQUEST_FIELDS = ("id", "reference", "code", "start", "end", "session")
+_REQUEST_COLUMNS = tuple((Request, name) for name in _REQUEST_FIELDS)
+_PUNCH_COLUMNS = ((Punch, "at"),)
+
+
+def inputs_statements(employee: Employee, start: date, end: date) -> list[hot.Statement]:
+    """The reads of :class:`DayInputs` from ``start`` to ``end``, for a :func:`hot.batch`
+    (hand-written, :mod:`hadir.common.hot`: every check-in evaluates its day through here);
+    :func:`inputs_from` reads their rows."""
+    tz = ZoneInfo(employee.unit.timezone)
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return [
+        hot.Statement(
+            f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608
+            " WHERE employee_id = %s AND counts = %s AND at >= %s AND at < %s",
+            [employee.pk, True, hot.value(Punch, "at", since), hot.value(Punch, "at", until)],
+            _PUNCH_COLUMNS,
+        ),
+        hot.Statement(
+            f"SELECT {hot.columns(Request, _REQUEST_FIELDS)}"  # noqa: S608
+            f" FROM {Request._meta.db_table}"
+            ' WHERE employee_id = %s AND status = %s AND start <= %s AND "end" >= %s'
+            " ORDER BY created_at DESC",
+            [
+                employee.pk,
+                Status.APPROVED,
+                hot.value(Request, "start", end),
+                hot.value(Request, "end", start),
+            ],
+            _REQUEST_COLUMNS,
+        ),
+    ]
+
+
+def inputs_from(
+    employee: Employee, punch_rows: list[tuple[Any, ...]], request_rows: list[tuple[Any, ...]]
+) -> DayInputs:
+    """:class:`DayInputs` from the rows of :func:`inputs_statements`, in order."""
+    tz = ZoneInfo(employee.unit.timezone)
+    grouped: dict[date, list[datetime]] = defaultdict(list)
+    for (at,) in punch_rows:
+        grouped[at.astimezone(tz).date()].append(at)
     absences: list[Absence] = []
     waivers: list[Waiver] = []
-    fields = ("id", "reference", "code", "start", "end", "session")
-    requests = hot.instances(
-        Request,
-        fields,
-        f"SELECT {hot.columns(Request, fields)} FROM {Request._meta.db_table}"  # noqa: S608
-        ' WHERE employee_id = %s AND status = %s AND start <= %s AND "end" >= %s'
-        " ORDER BY created_at DESC",
-        [
-            employee.pk,
-            Status.APPROVED,
-            hot.value(Request, "start", end),
-            hot.value(Request, "end", start),
-        ],
-    )
-    for request in requests:
+    for request in hot.built(Request, _REQUEST_FIELDS, request_rows):
         request_excuses(request, absences, waivers)
-    return absences, waivers
+    return DayInputs(dict(grouped), absences, waivers)
+
+
+def inputs_read(employee: Employee, start: date, end: date) -> DayInputs:
+    """:class:`DayInputs` of ``employee`` from ``start`` to ``end``, in one round trip."""
+    punch_rows, request_rows = hot.batch(inputs_statements(employee, start, end))
+    return inputs_from(employee, punch_rows, request_rows)
 
 
 def request_excuses(request: Request, absences: list[Absence], waivers: list[Waiver]) -> None:
@@ -68,27 +112,11 @@ def request_excuses(request: Request, absences: list[Absence], waivers: list[Wai
         )
 
 
-def punches_by_date(employee: Employee, start: date, end: date) -> dict[date, list[datetime]]:
-    """Counting punches from ``start`` to ``end`` grouped by local date (hand-written, as
-    :func:`approved_excuses`)."""
-    tz = ZoneInfo(employee.unit.timezone)
-    since = datetime.combine(start, time.min, tzinfo=tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
-    grouped: dict[date, list[datetime]] = defaultdict(list)
-    rows = hot.fetch(
-        Punch,
-        ("at",),
-        f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608
-        " WHERE employee_id = %s AND counts = %s AND at >= %s AND at < %s",
-        [employee.pk, True, hot.value(Punch, "at", since), hot.value(Punch, "at", until)],
-    )
-    for (at,) in rows:
-        grouped[at.astimezone(tz).date()].append(at)
-    return grouped
-
-
-def evaluate_dates(employee: Employee, dates: Iterable[date]) -> dict[date, DayResult]:
-    """The rules' verdict for each of ``dates`` within the employee's attendance period."""
+def evaluate_dates(
+    employee: Employee, dates: Iterable[date], *, inputs: DayInputs | None = None
+) -> dict[date, DayResult]:
+    """The rules' verdict for each of ``dates`` within the employee's attendance period, from
+    ``inputs`` when the caller has read them (they must cover the dates), else read here."""
     wanted = sorted(
         {d for d in dates if d >= employee.start and (employee.end is None or d <= employee.end)}
     )
@@ -110,15 +138,15 @@ def evaluate_dates(employee: Employee, dates: Iterable[date]) -> dict[date, DayR
             holidays=selectors.holiday_dates(unit, start, end),
             special_periods=selectors.special_periods_for(unit, start, end),
         ).get
-    absences, waivers = approved_excuses(employee, start, end)
-    punches = punches_by_date(employee, start, end)
+    if inputs is None:
+        inputs = inputs_read(employee, start, end)
     return {
         day: evaluate_day(
             schedule_of(pattern_code, day),
-            punches.get(day, ()),
+            inputs.punches.get(day, ()),
             tz=tz,
-            absences=absences,
-            waivers=waivers,
+            absences=inputs.absences,
+            waivers=inputs.waivers,
             policy=cache.policy(day),
         )
         for day in wanted

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from hadir.common.bulk import EncodedJson, insert, read_rows, upsert
+from hadir.common.bulk import EncodedJson, insert, read_rows, upsert, upsert_statement
+from hadir.common.hot import Statement, batch
 from hadir.common.locks import lock_employees
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
@@ -66,18 +67,21 @@ def days_store(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayRe
     """:func:`days_refresh` for a caller already holding the employee's lock in its
     transaction (a check-in, which took it for the punch)."""
     results = evaluate_dates(employee, dates)
-    if not results:
-        return results
-    now = timezone.now()
-    rows = [
-        _day_values(employee.pk, result, reasons_to_json(result.reasons), now)
-        for result in results.values()
-    ]
-    upsert(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows)
-    months = sorted({day.replace(day=1) for day in results})
-    marks = [(employee.pk, month) for month in months]
-    upsert(StaleTally, ("employee", "month"), ("employee", "month"), marks)
+    if results:
+        batch(day_statements(employee, results.values()))
     return results
+
+
+def day_statements(employee: Employee, results: Iterable[DayResult]) -> list[Statement]:
+    """The writes that store evaluated days: the rows, and a mark on each month they fall in
+    (for a :func:`~hadir.common.hot.batch`; the caller holds the employee's lock)."""
+    now = timezone.now()
+    rows = [_day_values(employee.pk, r, reasons_to_json(r.reasons), now) for r in results]
+    marks = sorted({(employee.pk, row[1].replace(day=1)) for row in rows})
+    return [
+        upsert_statement(EmployeeDay, DAY_COLUMNS, ("employee", "date"), rows),
+        upsert_statement(StaleTally, ("employee", "month"), ("employee", "month"), marks),
+    ]
 
 
 def tallies_settle(employee_ids: Iterable[int], *, until: date | None = None) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch, Refusal
@@ -60,6 +62,29 @@ def test_a_late_check_in_is_201_with_datang_the_local_time_and_the_standing(
     assert any("terlambat 12 menit (TL1)" in text for text in standing["reasons"])
     assert body["reason"] is None
     assert Punch.objects.count() == 1
+
+
+def test_a_check_in_takes_seven_round_trips_to_postgresql(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three reads to know the caller (session, account, employee), the transaction's start,
+    one exchange under the employee's lock (the chain's tail, the key, the day's punches and
+    requests), one to write the punch with its day, the commit: on a 2-core server each
+    exchange costs more than the SQL it carries. (The test's own transaction turns the start
+    and the commit into a savepoint and its release. SQLite gets the statements one by one.)
+    Measured after a first check-in has filled the process's caches of locations, schedules
+    and policy, as on a server that has been up a while."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:42:05"))
+    siti.post(CHECK_IN, position(), content_type="application/json")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = siti.post(CHECK_IN, position(), content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.json()["standing"]["late_minutes"] == 12
+    assert len(captured) == (7 if connection.vendor == "postgresql" else 13), [
+        q["sql"][:80] for q in captured.captured_queries
+    ]
 
 
 def test_the_standing_is_explained_in_english_when_the_phone_asks_for_it(

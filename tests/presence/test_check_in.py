@@ -329,17 +329,38 @@ def test_when_storing_the_day_fails_the_punch_is_kept_and_the_standing_still_sho
 ) -> None:
     """A failure while storing the day (a real database error: a missing table; or a bug)
     must not take the punch with it: the punch is the employee's evidence."""
-    from django.db import connection
+    from hadir.common.hot import Statement
+    from hadir.presence import services as presence_services
 
-    from hadir.recap import services as recap_services
-
-    def failing_upsert(*args: object, **kwargs: object) -> None:
+    def failing_day_statements(*args: object, **kwargs: object) -> list[Statement]:
         if failure == "code":
             raise ValueError("a bug")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM no_such_table")
+        return [Statement("SELECT * FROM no_such_table")]
 
-    monkeypatch.setattr(recap_services, "upsert", failing_upsert)
+    monkeypatch.setattr(presence_services, "day_statements", failing_day_statements)
+
+    outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:42"))
+
+    assert outcome.accepted
+    assert outcome.punch is not None
+    assert list(Punch.objects.filter(employee=employee).values_list("pk", flat=True)) == [
+        outcome.punch.pk
+    ]
+    assert not EmployeeDay.objects.filter(employee=employee).exists()
+    assert outcome.day is not None
+    assert outcome.day.tl_minutes == 12  # evaluated for the answer all the same
+    assert "was not stored" in caplog.text
+
+
+def test_when_evaluating_the_day_fails_the_punch_is_kept_and_the_day_read_again(
+    employee: Employee, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hadir.presence import services as presence_services
+
+    def failing_evaluation(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(presence_services, "evaluate_dates", failing_evaluation)
 
     outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:42"))
 
@@ -347,5 +368,5 @@ def test_when_storing_the_day_fails_the_punch_is_kept_and_the_standing_still_sho
     assert Punch.objects.filter(employee=employee).count() == 1
     assert not EmployeeDay.objects.filter(employee=employee).exists()
     assert outcome.day is not None
-    assert outcome.day.tl_minutes == 12  # evaluated for the answer all the same
-    assert "was not stored" in caplog.text
+    assert outcome.day.tl_minutes == 12  # as it stands, from the stored punch
+    assert "was not evaluated" in caplog.text
