@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from hadir.org.models import Employee
-from hadir.org.selectors import employee_of_account
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
@@ -114,14 +113,12 @@ def headline(day: DayResult) -> tuple[Reason, ...]:
 
 
 def _employee(request: HttpRequest) -> Employee:
-    """The caller's employee record with its unit and work patterns, read in one query."""
+    """The caller's employee record with its unit and work patterns, read with the account
+    (:func:`hadir.org.selectors.account_with_employee`)."""
     user = request.user
-    if not user.is_authenticated:
-        raise Http404
-    employee = employee_of_account(user.pk)
+    employee: Employee | None = getattr(user, "employee", None) if user.is_authenticated else None
     if employee is None:
         raise Http404
-    employee.user = user  # the account the session already read
     return employee
 
 
