@@ -39,13 +39,13 @@ def batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     """Run ``statements`` in order and return each one's rows, typed.
 
     On PostgreSQL they go in one round trip (one query string, psycopg binding the values on
-    the client, as Django's cursor does for every query): the server runs them one after
-    another, each with a snapshot of its own, and stops at the first error, which is raised.
-    Elsewhere they run one at a time, with the same result.
+    the client, as Django's cursor does by default): the server runs them one after another,
+    each with a snapshot of its own, and stops at the first error, which is raised. Elsewhere
+    (SQLite, or server-side binding) they run one at a time, with the same result.
     """
     results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
+        if _one_string(connection) and len(statements) > 1:
             cursor.execute(
                 ";\n".join(statement.sql for statement in statements),
                 [value for statement in statements for value in statement.params],
@@ -108,6 +108,15 @@ def joined(
             built.append(model.from_db(connection.alias, attnames, values) if loaded else None)
         result.append(tuple(built))
     return result
+
+
+def _one_string(database: Any) -> bool:
+    """Whether statements can share a query string: on PostgreSQL with Django's default
+    client-side binding (with ``server_side_binding`` on, the server refuses several commands in
+    one prepared statement, and a batch runs them one at a time)."""
+    return database.vendor == "postgresql" and not database.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
 
 
 def _typed_rows(

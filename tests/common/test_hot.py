@@ -158,3 +158,25 @@ def test_a_failing_statement_stops_the_batch_with_its_error(punch: Punch) -> Non
         hot.batch([hot.Statement("ROLLBACK TO SAVEPOINT before_batch")])
 
         assert list(Punch.objects.values_list("hash", flat=True)) == ["h1"]
+
+
+def test_with_server_side_binding_a_batch_runs_its_statements_one_at_a_time(
+    punch: Punch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL refuses several commands in one prepared statement: a setting that turns
+    Django's server-side binding on must not break the check-in."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+
+    with CaptureQueriesContext(connection) as captured:
+        one, two = hot.batch(
+            [
+                hot.Statement(f"SELECT hash FROM {PUNCH}", (), (None,)),  # noqa: S608
+                hot.Statement(f"SELECT count(*) FROM {PUNCH}", (), (None,)),  # noqa: S608
+            ]
+        )
+
+    assert (one, two) == ([("h1",)], [(1,)])
+    assert [";" in q["sql"] for q in captured.captured_queries] == [False, False]
