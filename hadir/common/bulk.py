@@ -13,10 +13,10 @@ from psycopg import adapters as psycopg_adapters
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import JsonbLoader, set_json_dumps
 
-from hadir.common.hot import Statement
+from hadir.common.hot import Statement, batch
 
 COPY_FROM_ROWS = 100
-"""From this many rows, PostgreSQL gets them by COPY (fewer go as one prepared statement)."""
+"""From this many rows, PostgreSQL gets them by COPY (fewer go as one multi-row INSERT)."""
 
 
 class EncodedJson(str):
@@ -68,9 +68,9 @@ def upsert(
 
     Plain SQL rather than ``bulk_create``: model instances and per-row SQL compilation cost more
     than the evaluation itself at a million rows. On PostgreSQL, many rows go by COPY into a
-    temporary table and one ``INSERT … ON CONFLICT``; few, and all rows elsewhere, as one
-    prepared statement executed per row. Table and column names come from the model's
-    metadata, never from input.
+    temporary table and one ``INSERT … ON CONFLICT``; fewer as one multi-row ``INSERT``; on
+    SQLite, one row's ``INSERT`` executed per row. Table and column names come from the
+    model's metadata, never from input.
     """
     _write(model, fields, rows, unique=unique)
 
@@ -83,12 +83,29 @@ def upsert_statement(
 ) -> Statement:
     """:func:`upsert` of a few ``rows`` as one statement, for a :func:`~hadir.common.hot.batch`
     (a check-in's day and its month's mark go with the punch, in one round trip)."""
-    concrete, names, conflict = _sql_parts(model, fields, unique)
-    values = ", ".join([f"({', '.join(['%s'] * len(concrete))})"] * len(rows))
+    return _values_statement(model, fields, rows, unique)
+
+
+def _values_statement(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    unique: Sequence[str] | None,
+) -> Statement:
+    """One ``INSERT … VALUES (…), (…)`` of ``rows``, with the ``ON CONFLICT`` of ``unique``."""
+    concrete, _, _ = _sql_parts(model, fields, unique)
     return Statement(
-        f"INSERT INTO {_table(model)} ({names}) VALUES {values}{conflict}",  # noqa: S608
+        _values_sql(model, fields, unique, len(rows)),
         [value for row in _prepared(concrete, rows) for value in row],
     )
+
+
+def _values_sql(
+    model: type[models.Model], fields: Sequence[str], unique: Sequence[str] | None, count: int
+) -> str:
+    concrete, names, conflict = _sql_parts(model, fields, unique)
+    values = ", ".join([f"({', '.join(['%s'] * len(concrete))})"] * count)
+    return f"INSERT INTO {_table(model)} ({names}) VALUES {values}{conflict}"  # noqa: S608
 
 
 def _write(
@@ -100,34 +117,32 @@ def _write(
 ) -> None:
     if not rows:
         return
+    if connection.vendor != "postgresql":
+        # SQLite caps the values of one statement: one row's INSERT, executed per row.
+        concrete, _, _ = _sql_parts(model, fields, unique)
+        with connection.cursor() as cursor:
+            cursor.executemany(_values_sql(model, fields, unique, 1), _prepared(concrete, rows))
+        return
+    if len(rows) < COPY_FROM_ROWS:
+        batch([_values_statement(model, fields, rows, unique)])
+        return
     concrete, names, conflict = _sql_parts(model, fields, unique)
     table = _table(model)
+    types = _type_oids(concrete)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-            types = _type_oids(concrete)
-            if unique is None:
-                _copy(cursor, table, names, types, rows)
-                return
-            load = connection.ops.quote_name(f"load_{model._meta.db_table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {names} FROM {table} WITH NO DATA"
-            )
-            _copy(cursor, load, names, types, rows)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
-                f"TRUNCATE {load}"
-            )
+        if unique is None:
+            _copy(cursor, table, names, types, rows)
             return
-        placeholders = ", ".join(["%s"] * len(concrete))
-        statement = f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}"  # noqa: S608
-        values = _prepared(concrete, rows)
-        if len(values) == 1:
-            # psycopg's executemany pipelines even one row, which costs an extra
-            # synchronisation with the server.
-            cursor.execute(statement, values[0])
-        else:
-            cursor.executemany(statement, values)
+        load = connection.ops.quote_name(f"load_{model._meta.db_table}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, load, names, types, rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}{conflict};"  # noqa: S608
+            f"TRUNCATE {load}"
+        )
 
 
 def _table(model: type[models.Model]) -> str:

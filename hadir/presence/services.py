@@ -143,6 +143,7 @@ class _Tail:
 
 
 _PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
+_TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None)
 _DAY_SAVEPOINT = "punch_day"
 
 
@@ -181,9 +182,6 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         else Punch.from_db(connection.alias, list(_PREVIOUS), previous),
         day_inputs=inputs_from(employee, punch_rows, request_rows),
     )
-
-
-_TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None)
 
 
 def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:

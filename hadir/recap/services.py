@@ -60,21 +60,16 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     """
     with transaction.atomic():
         lock_employees([employee.pk])
-        return days_store(employee=employee, dates=dates)
-
-
-def days_store(*, employee: Employee, dates: Iterable[date]) -> dict[date, DayResult]:
-    """:func:`days_refresh` for a caller already holding the employee's lock in its
-    transaction (a check-in, which took it for the punch)."""
-    results = evaluate_dates(employee, dates)
-    if results:
-        batch(day_statements(employee, results.values()))
-    return results
+        results = evaluate_dates(employee, dates)
+        if results:
+            batch(day_statements(employee, results.values()))
+        return results
 
 
 def day_statements(employee: Employee, results: Iterable[DayResult]) -> list[Statement]:
     """The writes that store evaluated days: the rows, and a mark on each month they fall in
-    (for a :func:`~hadir.common.hot.batch`; the caller holds the employee's lock)."""
+    (for a :func:`~hadir.common.hot.batch`; the caller holds the employee's lock: here, and a
+    check-in, which writes them with its punch)."""
     now = timezone.now()
     rows = [_day_values(employee.pk, r, reasons_to_json(r.reasons), now) for r in results]
     marks = sorted({(employee.pk, row[1].replace(day=1)) for row in rows})
