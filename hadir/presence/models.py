@@ -28,7 +28,7 @@ class Punch(models.Model):
         MACHINE = "MACHINE", _("fingerprint machine")
         IMPORT = "IMPORT", _("import")
 
-    # No index of its own: (employee, at) and (employee, id) below both lead with it.
+    # No index of its own: (employee, at, source) and (employee, id) below both lead with it.
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="punches", db_index=False
     )
@@ -52,13 +52,16 @@ class Punch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not unique and not indexed: nothing looks a punch up by its hash (the chain is walked by
+    # (employee, id)), and an index of random 64-character keys costs every insert a random page
+    # of a table-sized index.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("punch")
         verbose_name_plural = _("punches")
+        # Reads by employee and time use uniq_punch_employee_at_source (it leads with both).
         indexes = [
-            models.Index(fields=["employee", "at"], name="punch_employee_at"),
             # The chain's tail (the employee's last punch by id) in one index probe, however
             # long the employee's history: without it PostgreSQL reads all their punches.
             models.Index(fields=["employee", "id"], name="punch_employee_chain"),

@@ -238,7 +238,7 @@ def _rolled_back_to_day_savepoint() -> bool:
 
 
 def _stored_punch_key(punch: Punch) -> list[tuple[Any, ...]]:
-    """The key of ``punch``, stored by a batch that failed after it (its hash is unique)."""
+    """The key of ``punch``, stored by a batch that failed after it (found by its hash)."""
     (rows,) = hot.batch(
         [
             hot.Statement(
