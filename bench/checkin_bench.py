@@ -242,6 +242,7 @@ def ensure_data(scale: data.Scale, names: tuple[str, str], *, fresh: bool) -> di
         took = time.monotonic() - started
         print(f"data generated in {took / 60:.1f} min", flush=True)
     for name in names:
+        migrate(name)  # a cached database gets migrations added since it was built
         data.sign_sessions(name, scale, encode_session)
     return data.read_meta(full)
 
@@ -664,7 +665,6 @@ def main() -> None:
         return
     wanted = set(args.only or ["health", "me", "empty", "full"])
     for name in names:
-        migrate(name)  # a cached database gets migrations added since it was built
         data.reset_to_baseline(name)
     runs: dict[str, Run] = {}
     log_path = ROOT / "var" / "bench-gunicorn.log"

@@ -288,9 +288,12 @@ def build_org(
         expires = now + timedelta(days=3650)
         copy_rows(
             conn,
-            "django_session",
-            ["session_key", "session_data", "expire_date"],
-            ([session_key(e), encode_session(user_of[e], PASSWORD), expires] for e in driver_ids),
+            "accounts_session",
+            ["session_key", "session_data", "expire_date", "account_id"],
+            (
+                [session_key(e), encode_session(user_of[e], PASSWORD), expires, user_of[e]]
+                for e in driver_ids
+            ),
         )
         log(f"{len(driver_ids):,} sessions, {scale.employees:,} devices")
         set_sequences(
@@ -420,7 +423,7 @@ def sign_sessions(name: str, scale: Scale, encode_session: Callable[[int, str], 
     driver_ids = driver_employee_ids(scale)
     with psycopg.connect(db_url(name)) as conn, conn.cursor() as cursor:
         cursor.executemany(
-            "UPDATE django_session SET session_data = %s WHERE session_key = %s",
+            "UPDATE accounts_session SET session_data = %s WHERE session_key = %s",
             [
                 (encode_session(index + 1, PASSWORD), session_key(e))
                 for index, e in enumerate(driver_ids)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from hadir.accounts.models import User
+from hadir.accounts.sessions import take_account
 from hadir.org.selectors import account_with_employee
 
 
@@ -16,8 +17,11 @@ class AccountBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         """The active account ``user_id``, as :class:`ModelBackend` reads it, with its employee
-        record (``user.employee``) read in the same query."""
-        user = account_with_employee(user_id)
+        record (``user.employee``): the one the request's session was read with, else one
+        query."""
+        brought, user = take_account(user_id)
+        if not brought:
+            user = account_with_employee(user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         assert isinstance(user, User)

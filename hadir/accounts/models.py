@@ -1,6 +1,9 @@
 """Login accounts and one-time activation codes."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,30 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class AccountSession(AbstractBaseSession):
+    """Django's database session with the account it logs in as a column of its own.
+
+    Why: every API call loads its session and then its account; with the account's id beside
+    the session data, one query reads both (:mod:`hadir.accounts.sessions`). The data stays the
+    source of truth: the column only spares a round trip, and a mismatch falls back to Django.
+    No database constraint: a session naming a vanished account logs nobody in, as Django's own
+    does; deleting an account still deletes its sessions (the ORM's cascade).
+    """
+
+    account = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from hadir.accounts.sessions import SessionStore
+
+        return SessionStore
 
 
 class ActivationCode(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -70,15 +71,26 @@ def account_with_employee(user_id: Any) -> Any | None:
     no scope) and that record's unit and both work patterns loaded, as
     ``select_related("employee__unit__default_pattern", "employee__pattern")`` would.
 
-    Every logged-in request starts here (:class:`hadir.accounts.backends.AccountBackend`), so
-    it is hand-written (:mod:`hadir.common.hot`): one query, which also spares the pages and
-    the API that ask for ``request.user.employee`` their own.
+    A logged-in request whose session did not bring its account along starts here
+    (:class:`hadir.accounts.backends.AccountBackend`), so it is hand-written
+    (:mod:`hadir.common.hot`): one query, which also spares the pages and the API that ask for
+    ``request.user.employee`` their own.
     """
-    rows = hot.joined(_account_parts(), _account_sql(), [user_id])
-    if not rows:
+    user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    rows = hot.joined(
+        account_parts(),
+        f"SELECT {account_columns()} FROM {user_table} a{account_joins()} WHERE a.id = %s",  # noqa: S608
+        [user_id],
+    )
+    return account_of(rows[0]) if rows else None
+
+
+def account_of(parts: Sequence[Model | None]) -> Any | None:
+    """The account of a row of :func:`account_parts` (None if the outer join found none), with
+    ``user.employee`` and its unit and work patterns attached."""
+    user, employee, unit, default_pattern, pattern = parts
+    if user is None:
         return None
-    user, employee, unit, default_pattern, pattern = rows[0]
-    assert user is not None
     if isinstance(employee, Employee):
         assert isinstance(unit, Unit)
         unit.default_pattern = default_pattern  # type: ignore[assignment]
@@ -91,24 +103,32 @@ def account_with_employee(user_id: Any) -> Any | None:
 
 
 @cache
-def _account_parts() -> tuple[tuple[type[Model], tuple[str, ...]], ...]:
+def account_parts() -> tuple[tuple[type[Model], tuple[str, ...]], ...]:
+    """The models an account row is read as: account, employee, unit, the unit's default work
+    pattern, the employee's own (aliases ``a``, ``e``, ``u``, ``dp``, ``p``)."""
     models = (get_user_model(), Employee, Unit, WorkPattern, WorkPattern)
     return tuple((model, hot.every_field(model)) for model in models)
 
 
 @cache
-def _account_sql() -> str:
-    quote = connection.ops.quote_name
-    aliases = ("a", "e", "u", "dp", "p")
-    selected = ", ".join(
+def account_columns() -> str:
+    """The SELECT list of :func:`account_parts`."""
+    return ", ".join(
         hot.columns(model, fields, alias)
-        for alias, (model, fields) in zip(aliases, _account_parts(), strict=True)
+        for alias, (model, fields) in zip(_ACCOUNT_ALIASES, account_parts(), strict=True)
     )
+
+
+@cache
+def account_joins() -> str:
+    """The outer joins from an account aliased ``a`` to the rest of :func:`account_parts`."""
+    quote = connection.ops.quote_name
     return (
-        f"SELECT {selected} FROM {quote(get_user_model()._meta.db_table)} a"  # noqa: S608
         f" LEFT JOIN {quote(Employee._meta.db_table)} e ON e.user_id = a.id"
         f" LEFT JOIN {quote(Unit._meta.db_table)} u ON u.id = e.unit_id"
         f" LEFT JOIN {quote(WorkPattern._meta.db_table)} dp ON dp.id = u.default_pattern_id"
         f" LEFT JOIN {quote(WorkPattern._meta.db_table)} p ON p.id = e.pattern_id"
-        " WHERE a.id = %s"
     )
+
+
+_ACCOUNT_ALIASES = ("a", "e", "u", "dp", "p")

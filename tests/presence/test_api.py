@@ -64,11 +64,11 @@ def test_a_late_check_in_is_201_with_datang_the_local_time_and_the_standing(
     assert Punch.objects.count() == 1
 
 
-def test_a_check_in_takes_six_round_trips_to_postgresql(
+def test_a_check_in_takes_five_round_trips_to_postgresql(
     siti: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two reads to know the caller (the session; the account with its employee record, unit
-    and work patterns), the transaction's start,
+    """One read to know the caller (the session with its account, employee record, unit and
+    work patterns), the transaction's start,
     one exchange under the employee's lock (the chain's tail, the key, the day's punches and
     requests), one to write the punch with its day, the commit: on a 2-core server each
     exchange costs more than the SQL it carries. (The test's own transaction turns the start
@@ -83,7 +83,7 @@ def test_a_check_in_takes_six_round_trips_to_postgresql(
 
     assert response.status_code == 201
     assert response.json()["standing"]["late_minutes"] == 12
-    assert len(captured) == (6 if connection.vendor == "postgresql" else 12), [
+    assert len(captured) == (5 if connection.vendor == "postgresql" else 11), [
         q["sql"][:80] for q in captured.captured_queries
     ]
 
