@@ -17,9 +17,10 @@ databases are built by :mod:`checkin_data` and kept between runs (``--fresh`` re
 
 Scenarios, each after a warm-up: (a) the trivial endpoint, (a') ``GET /api/me`` as a logged-in
 employee (the cost of session and account reads alone; for information), (b) check-in with an
-empty punch table, (c) check-in with 10 M punches, (d) the same paced to half of (c)'s rate (the
-latency without queueing). After each check-in run the script counts the rows the run appended
-and compares them with the 201 answers. See ``bench/README.md``.
+empty punch table, (c) check-in with 10 M punches, (b') and (d) the same paced to the target
+rate, 300/s, on each table (half of (b)'s rate if the server has no room for 300/s): the latency
+of a sustained load, judged against the p99 and p50 targets. After each check-in run the script
+counts the rows the run appended and compares them with the 201 answers. See ``bench/README.md``.
 
 Run: ``make bench-checkin`` or ``.venv/bin/python bench/checkin_bench.py [--fresh] [--seconds S]``.
 Only loopback addresses are used.
@@ -61,6 +62,8 @@ TARGET_RATE = 300.0
 TARGET_P99_MS = 200.0
 TARGET_SHARE = 0.60
 TARGET_P50_RATIO = 1.2
+PACED_HEADROOM = 1.15
+"""Pace at the target rate only if the saturated rate exceeds it by this much (else it queues)."""
 
 
 @dataclass
@@ -469,14 +472,23 @@ def check_in_run(
 
 
 def paced_run(
-    srv: Server, args: argparse.Namespace, drivers_file: Path, rate: float, label: str
+    srv: Server,
+    args: argparse.Namespace,
+    drivers_file: Path,
+    rate: float,
+    label: str,
+    saturated: Run,
 ) -> Run:
     """Check-ins paced to about ``rate`` per second: the latency when requests do not queue.
 
     Each connection waits a random (exponential) think time between its requests, like a crowd
-    of phones; wrk stays a closed loop, so the rate reached is printed, not assumed.
+    of phones; wrk stays a closed loop, so the rate reached is printed, not assumed. A
+    connection's cycle is its think time plus its request's latency: the think time leaves room
+    for a latency of about twice the CPU time a request took in the ``saturated`` run (its own
+    and the database's, on two cores), or the rate reached falls short of the one offered.
     """
-    think_ms = 1000 * args.connections / max(1.0, rate)
+    cycle_ms = 1000 * args.connections / max(1.0, rate)
+    think_ms = max(1.0, cycle_ms - 2 * saturated.server_cpu_ms)
     return check_in_run(srv, args, drivers_file, label, think_ms=think_ms, warmup=False)
 
 
@@ -503,8 +515,14 @@ def millions(meta: dict[str, str]) -> str:
     return f"{punches / 1e6:g} M" if punches >= 1_000_000 else f"{punches:,}"
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+def verdict(ok: bool | None) -> str:
+    return "info" if ok is None else "PASS" if ok else "FAIL"
+
+
+def paced_rate(saturated: float) -> float:
+    """The offered rate of the paced runs: the target rate when the server has room for it
+    (a sustained 300/s is what the targets ask for), else half of what it reached saturated."""
+    return TARGET_RATE if saturated >= TARGET_RATE * PACED_HEADROOM else saturated / 2
 
 
 def report(
@@ -556,12 +574,13 @@ def report(
         "    busy = whole-machine CPU use during the run; load = 1-min load average before it.\n"
         f"    (a)-(c) saturate the server with {args.connections} connections, so their latency is\n"
         "    mostly queueing (p50 ≈ connections / rate); (b') and (d) pace the same connections\n"
-        "    with think time to half of (b)'s rate: the latency of a check-in that does not\n"
-        "    queue, on each table at the same offered rate."
+        "    with think time to the target rate (or half of (b)'s): the latency of a sustained\n"
+        "    load that does not queue, on each table at the same offered rate."
     )
     print()
     full, empty, health = runs.get("full"), runs.get("empty"), runs.get("health")
-    checks: list[tuple[str, str, bool]] = []
+    checks: list[tuple[str, str, bool | None]] = []
+    half, half_empty = runs.get("half"), runs.get("half_empty")
     if full is not None:
         checks.append(
             (
@@ -570,11 +589,20 @@ def report(
                 full.accepted_rate >= TARGET_RATE,
             )
         )
+        sustained = half is not None and half.accepted_rate >= TARGET_RATE * 0.97
+        if half is not None:
+            checks.append(
+                (
+                    f"p99 ≤ {TARGET_P99_MS:.0f} ms at {half.accepted_rate:.0f}/s sustained (d)",
+                    f"{half.p99_ms:.0f} ms",
+                    sustained and half.p99_ms <= TARGET_P99_MS,
+                )
+            )
         checks.append(
             (
-                f"p99 ≤ {TARGET_P99_MS:.0f} ms ({millions(meta)} punches)",
+                f"p99 ≤ {TARGET_P99_MS:.0f} ms saturated, {args.connections} connections (c)",
                 f"{full.p99_ms:.0f} ms",
-                full.p99_ms <= TARGET_P99_MS,
+                None if sustained else full.p99_ms <= TARGET_P99_MS,
             )
         )
         if health is not None:
@@ -586,11 +614,11 @@ def report(
                     of_trivial >= TARGET_SHARE,
                 )
             )
-        pairs = [(full, empty, "saturated")]
-        half, half_empty = runs.get("half"), runs.get("half_empty")
+        paced = half is not None and half_empty is not None
+        pairs = [(full, empty, "saturated", None if paced else True)]
         if half is not None and half_empty is not None:
-            pairs.append((half, half_empty, "paced"))
-        for many, none, how in pairs:
+            pairs.append((half, half_empty, "paced", True))
+        for many, none, how, judged in pairs:
             if none is None:
                 continue
             ratio = many.p50_ms / none.p50_ms if none.p50_ms else float("inf")
@@ -598,7 +626,7 @@ def report(
                 (
                     f"p50 {millions(meta)} / p50 empty ≤ {TARGET_P50_RATIO}×, {how}",
                     f"{ratio:.2f}× ({many.p50_ms:.1f} / {none.p50_ms:.1f} ms)",
-                    ratio <= TARGET_P50_RATIO,
+                    None if judged is None else ratio <= TARGET_P50_RATIO,
                 )
             )
     for checked in (empty, runs.get("half_empty"), full, runs.get("half")):
@@ -621,7 +649,13 @@ def report(
             "    rows may exceed the 201s by up to one request per connection: wrk stops with\n"
             "    those in flight and does not count their answers; the server still records them."
         )
-    return all(ok for _, _, ok in checks)
+    if any(ok is None for _, _, ok in checks):
+        print(
+            "    info: measured and shown, not judged. With paced runs at the target rate, the\n"
+            "    latency targets are judged there: a closed loop of saturating connections\n"
+            "    measures its own queue (p50 ≈ connections / rate), not the server."
+        )
+    return all(ok is not False for _, _, ok in checks)
 
 
 # ---------------------------------------------------------------- main
@@ -649,7 +683,7 @@ def main() -> None:
     )
     parser.add_argument("--data-only", action="store_true", help="build the databases and stop")
     parser.add_argument(
-        "--no-half", action="store_true", help="skip (b') and (d), check-ins paced to half a rate"
+        "--no-half", action="store_true", help="skip (b') and (d), the paced check-ins"
     )
     args = parser.parse_args()
     if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 120:
@@ -696,9 +730,14 @@ def main() -> None:
                         srv, args, drivers_file, "(b) check-in, empty punch table"
                     )
                     if not args.no_half:
-                        paced = runs["empty"].rate / 2
+                        paced = paced_rate(runs["empty"].rate)
                         runs["half_empty"] = paced_run(
-                            srv, args, drivers_file, paced, f"(b') empty, ~{paced:.0f}/s offered"
+                            srv,
+                            args,
+                            drivers_file,
+                            paced,
+                            f"(b') empty, ~{paced:.0f}/s offered",
+                            runs["empty"],
                         )
         if "full" in wanted:
             with server(names[1], args, log_path) as srv:
@@ -707,11 +746,16 @@ def main() -> None:
                 )
                 if not args.no_half:
                     # The same offered rate as (b') when it ran, so their p50s compare.
-                    paced = (runs.get("empty") or runs["full"]).rate / 2
-                    if paced > runs["full"].rate * 0.8:
+                    paced = paced_rate((runs.get("empty") or runs["full"]).rate)
+                    if paced > runs["full"].rate / PACED_HEADROOM:
                         paced = runs["full"].rate / 2  # (c) much slower: keep (d) unqueued
                     runs["half"] = paced_run(
-                        srv, args, drivers_file, paced, f"(d) check-in at ~{paced:.0f}/s offered"
+                        srv,
+                        args,
+                        drivers_file,
+                        paced,
+                        f"(d) check-in at ~{paced:.0f}/s offered",
+                        runs["full"],
                     )
     passed = report(runs, meta, args, scale)
     for name in names:
