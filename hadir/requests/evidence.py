@@ -1,7 +1,9 @@
 """Checking and storing evidence letters: real PDFs only, small, without active content.
 
 A file is judged by its bytes, not its name: it must start like a PDF, parse as one, have at
-least one page, and carry no JavaScript, launch actions or embedded files. Refusals say exactly
+least one page, and carry no JavaScript, launch, form-submission or data-import actions, rich
+media or embedded files (a plain link, ``/URI``, is allowed: letters print web addresses in their
+footers, and opening one needs the reader's consent). Refusals say exactly
 why, in Indonesian and English, because the employee has to fix the file and try again.
 """
 
@@ -24,6 +26,9 @@ FORBIDDEN_KEYS = {
     "/JavaScript": "JavaScript",
     "/JS": "JavaScript",
     "/Launch": "launch action",
+    "/SubmitForm": "form submission",
+    "/ImportData": "data import",
+    "/RichMedia": "rich media",
     "/EmbeddedFile": "embedded file",
     "/EmbeddedFiles": "embedded file",
 }

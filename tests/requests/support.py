@@ -82,7 +82,7 @@ def pdf_with_document_javascript() -> bytes:
 
 
 def pdf_with_open_action(action: str, **entries: str) -> bytes:
-    """A PDF whose /OpenAction runs ``action`` (``/JavaScript``, ``/Launch``) when opened."""
+    """A PDF whose /OpenAction runs ``action`` (``/JavaScript``, ``/Launch``, …) when opened."""
     writer = _one_page()
     open_action = DictionaryObject({NameObject("/S"): NameObject(action)})
     for key, value in entries.items():

@@ -42,6 +42,8 @@ TOO_BIG = "ukuran 412 KB melebihi batas 300 KB / size 412 KB exceeds the 300 KB 
 NOT_A_PDF = "berkas bukan PDF (isinya bukan dokumen PDF) / the file is not a PDF"
 JAVASCRIPT = "PDF berisi konten aktif (JavaScript) yang tidak diizinkan"
 LAUNCH = "PDF berisi konten aktif (launch action) yang tidak diizinkan"
+SUBMIT = "PDF berisi konten aktif (form submission) yang tidak diizinkan"
+IMPORT = "PDF berisi konten aktif (data import) yang tidak diizinkan"
 ENCRYPTED = "PDF terkunci sandi tidak diterima / password-protected PDFs are not accepted"
 DAMAGED = "PDF rusak atau tidak dapat dibaca / the PDF is damaged or unreadable"
 
@@ -63,6 +65,18 @@ BAD_LETTERS = [
         "surat.pdf",
         LAUNCH,
         id="launch-action",
+    ),
+    pytest.param(
+        pdf_with_open_action("/SubmitForm", F="http://x.example/collect"),
+        "surat.pdf",
+        SUBMIT,
+        id="submit-form-action",
+    ),
+    pytest.param(
+        pdf_with_open_action("/ImportData", F="data.fdf"),
+        "surat.pdf",
+        IMPORT,
+        id="import-data-action",
     ),
     pytest.param(pdf_encrypted(), "surat.pdf", ENCRYPTED, id="encrypted"),
     pytest.param(pdf_damaged(), "surat.pdf", DAMAGED, id="damaged"),
@@ -104,6 +118,11 @@ def test_each_unacceptable_letter_is_refused_with_its_reason(
 
 def test_a_plain_one_page_pdf_is_accepted() -> None:
     evidence_check(pdf_letter(), max_kb=300)
+
+
+def test_a_letter_with_a_plain_link_is_accepted() -> None:
+    """Letters print web addresses in their footers; opening one asks the reader first."""
+    evidence_check(pdf_with_open_action("/URI", URI="https://kemenag.go.id"), max_kb=300)
 
 
 def test_a_letter_of_exactly_300_kb_is_accepted_and_one_byte_more_is_refused() -> None:
