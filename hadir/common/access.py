@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
+from hadir.presence.models import Machine
 from hadir.requests.models import Request
 
 READ_ROLES = frozenset({Role.OPERATOR, Role.VERIFIER, Role.LEADER, Role.SUPERVISOR})
@@ -79,6 +80,20 @@ def access_employee(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Em
         employee: Employee = employees_in_scope(user, roles).select_related("unit").get(pk=pk)
         return employee
     except Employee.DoesNotExist:
+        raise Http404 from None
+
+
+def machines_in_scope(user: Any) -> QuerySet[Machine]:
+    """Fingerprint machines of the units the user manages (operators; admins: all)."""
+    return Machine.objects.filter(unit__in=units_in_scope(user, MANAGE_ROLES))
+
+
+def access_machine(user: Any, pk: int) -> Machine:
+    """The machine, if the user manages its unit; otherwise not found."""
+    try:
+        machine: Machine = machines_in_scope(user).select_related("unit").get(pk=pk)
+        return machine
+    except Machine.DoesNotExist:
         raise Http404 from None
 
 

@@ -22,13 +22,37 @@ class PunchImportForm(forms.Form):
         self.fields["machine"].queryset = machines  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {
-                    "size": round(upload.size / 1024 / 1024, 1),
-                    "limit": MAX_UPLOAD_BYTES // 1024 // 1024,
-                }
-            )
-        return upload
+        return _within_limit(self.cleaned_data["file"])
+
+
+class MachineForm(forms.ModelForm[Machine]):
+    """A new fingerprint machine, of a unit the operator manages."""
+
+    class Meta:
+        model = Machine
+        fields = ["unit", "name", "serial"]
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class MachinePinsForm(forms.Form):
+    """A machine's whole PIN map, as a CSV or Excel file with columns pin,nip."""
+
+    file = forms.FileField(label=_("file (CSV or Excel, columns pin,nip)"))
+
+    def clean_file(self) -> Any:
+        return _within_limit(self.cleaned_data["file"])
+
+
+def _within_limit(upload: Any) -> Any:
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": round(upload.size / 1024 / 1024, 1),
+                "limit": MAX_UPLOAD_BYTES // 1024 // 1024,
+            }
+        )
+    return upload

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -363,3 +364,83 @@ def _inside_window(at: datetime, employee: Employee) -> bool:
     policy = cache.policy(local.date())
     minute = local.hour * 60 + local.minute
     return policy.window_start_min <= minute < policy.window_end_min
+
+
+PIN_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")
+
+
+def machine_pins_import(
+    *, path: Path, machine: Machine, actor: Any, employees: QuerySet[Employee]
+) -> str:
+    """Replace ``machine``'s PIN map with ``path`` (CSV or Excel, columns ``pin,nip``).
+
+    The file is the whole map, as the machine's own user list exports it: PINs missing from it
+    are unmapped. Refused whole on any problem; ``employees`` (the operator's scope) limits whom
+    a PIN may name, anyone else reading as an unknown NIP. Returns the report for the operator.
+    """
+    from hadir.accounts.services import normalise_nip
+    from hadir.common.tables import read_table
+
+    name = path.name
+    rows = read_table(path, required={"pin", "nip"})
+    nips = {normalise_nip(row.get("nip")) for row in rows}
+    known = {e.nip: e for e in employees.filter(nip__in=nips)}
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    pins: list[MachinePin] = []
+    for row in rows:
+        pin, nip = row.get("pin"), normalise_nip(row.get("nip"))
+        if not PIN_PATTERN.fullmatch(pin):
+            problems.append(
+                Problem(
+                    name,
+                    row.line,
+                    "pin",
+                    f"PIN '{pin}' harus 1–20 huruf atau angka / PIN must be 1-20 letters or digits",
+                )
+            )
+            continue
+        if pin in first_line:
+            problems.append(
+                Problem(
+                    name,
+                    row.line,
+                    "pin",
+                    f"PIN {pin} sudah ada di baris {first_line[pin]} / PIN {pin} already on line "
+                    f"{first_line[pin]}",
+                )
+            )
+            continue
+        first_line[pin] = row.line
+        employee = known.get(nip)
+        if employee is None:
+            problems.append(
+                Problem(
+                    name,
+                    row.line,
+                    "nip",
+                    f"pegawai dengan NIP '{nip}' tidak ada / no such employee",
+                )
+            )
+            continue
+        pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
+    if not rows:
+        problems.append(Problem(name, 1, "", "berkas tidak berisi data / file has no data rows"))
+    if problems:
+        raise TableRefused(problems)
+    with transaction.atomic():
+        before = machine.pins.count()
+        machine.pins.all().delete()
+        MachinePin.objects.bulk_create(pins)
+        audit_record(
+            actor=actor,
+            action="presence.machine_pins_import",
+            obj=machine,
+            summary=f"{machine.serial}: {len(pins)} PIN ({before} sebelumnya) dari {name}",
+            before={"pins": before},
+            after={"pins": len(pins), "file": name},
+        )
+    return (
+        f"{len(pins)} PIN dipetakan (sebelumnya {before}) / "
+        f"{len(pins)} PINs mapped ({before} before)"
+    )

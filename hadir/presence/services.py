@@ -24,7 +24,7 @@ from hadir.common import hot
 from hadir.common.locks import lock_statements
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
-from hadir.presence.models import Device, Punch, Refusal
+from hadir.presence.models import Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
 from hadir.recap.services import day_statements
@@ -445,3 +445,19 @@ def _accepted(
     else:
         kind = "PULANG"
     return Outcome(at=punch.at, local_at=local, punch=punch, kind=kind, day=day)
+
+
+def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machine:
+    """Register a fingerprint machine of ``unit`` (its logs are then imported with its PINs)."""
+    from hadir.common.audit import audit_record
+
+    with transaction.atomic():
+        machine = Machine.objects.create(unit=unit, name=name.strip(), serial=serial.strip())
+        audit_record(
+            actor=actor,
+            action="presence.machine_register",
+            obj=machine,
+            summary=f"{machine.serial} {machine.name} ({unit.code})",
+            after={"unit": unit.pk, "name": machine.name, "serial": machine.serial},
+        )
+    return machine

@@ -9,4 +9,6 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("langsung/<int:unit_id>/", views.live, name="live"),
     path("impor/", views.punch_import, name="import"),
+    path("mesin/", views.machines, name="machines"),
+    path("mesin/<int:machine_id>/", views.machine, name="machine"),
 ]

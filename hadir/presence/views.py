@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,15 +22,17 @@ from django.views.decorators.cache import cache_control
 from hadir.common.access import (
     MANAGE_ROLES,
     READ_ROLES,
+    access_machine,
     access_unit,
     employees_in_scope,
+    machines_in_scope,
     units_in_scope,
 )
 from hadir.common.tables import TableRefused
-from hadir.presence.forms import PunchImportForm
-from hadir.presence.imports import punches_import
-from hadir.presence.models import Machine
+from hadir.presence.forms import MachineForm, MachinePinsForm, PunchImportForm
+from hadir.presence.imports import machine_pins_import, punches_import
 from hadir.presence.selectors import live_board
+from hadir.presence.services import machine_register
 
 LIVE_ROLES = READ_ROLES
 
@@ -111,17 +118,11 @@ def punch_import(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise Http404
     form = PunchImportForm(
-        request.POST or None, request.FILES or None, machines=Machine.objects.filter(unit__in=units)
+        request.POST or None, request.FILES or None, machines=machines_in_scope(request.user)
     )
     report = problems = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        safe_name = Path(upload.name).name.replace("/", "_")[:100] or "upload.txt"
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / safe_name
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
+        with _uploaded(form.cleaned_data["file"]) as path:
             try:
                 report = punches_import(
                     path=path,
@@ -135,3 +136,61 @@ def punch_import(request: HttpRequest) -> HttpResponse:
     return render(
         request, "presence/import.html", {"form": form, "report": report, "problems": problems}
     )
+
+
+@login_required
+def machines(request: HttpRequest) -> HttpResponse:
+    """The fingerprint machines of the operator's units, and registering a new one."""
+    units = units_in_scope(request.user, MANAGE_ROLES)
+    if not units.exists():
+        raise Http404
+    form = MachineForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        machine = machine_register(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Machine %(serial)s registered.") % {"serial": machine.serial})
+        return redirect("presence:machine", machine_id=machine.pk)
+    listed = (
+        machines_in_scope(request.user)
+        .select_related("unit")
+        .annotate(pin_count=Count("pins"))
+        .order_by("unit__path", "name")
+    )
+    return render(request, "presence/machines.html", {"form": form, "machines": listed})
+
+
+@login_required
+def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
+    """One machine's PIN map, replaced whole by an uploaded file; a bad file changes nothing."""
+    found = access_machine(request.user, machine_id)
+    form = MachinePinsForm(request.POST or None, request.FILES or None)
+    report = problems = None
+    if request.method == "POST" and form.is_valid():
+        with _uploaded(form.cleaned_data["file"]) as path:
+            try:
+                report = machine_pins_import(
+                    path=path,
+                    machine=found,
+                    actor=request.user,
+                    employees=employees_in_scope(request.user, MANAGE_ROLES),
+                )
+            except TableRefused as refused:
+                problems = [str(p) for p in refused.problems[:500]]
+    pins = found.pins.select_related("employee").order_by("pin")
+    return render(
+        request,
+        "presence/machine.html",
+        {"machine": found, "pins": pins, "form": form, "report": report, "problems": problems},
+    )
+
+
+@contextmanager
+def _uploaded(upload: Any) -> Iterator[Path]:
+    """The upload as a file under its own (sanitised) name, for the importers, which name it in
+    their problems; removed afterwards."""
+    safe_name = Path(upload.name).name.replace("/", "_")[:100] or "upload.txt"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        yield path

@@ -1,0 +1,193 @@
+"""Operators register their units' fingerprint machines and keep each one's PIN map from the
+web: a whole map per file, refused whole when any line is wrong, every change audited."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from hadir.common.models import AuditEvent
+from hadir.org.models import Employee, Role, Unit
+from hadir.presence.models import Machine, MachinePin, Punch
+from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def operator(client: Client, employee: Employee) -> Client:
+    """Pengelola Presensi of the employee's office."""
+    user = UserFactory.create()
+    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=employee.unit)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lobby(employee: Employee) -> Machine:
+    machine = Machine.objects.create(unit=employee.unit, name="Mesin lobi", serial="ZK-0042")
+    MachinePin.objects.create(machine=machine, pin="99", employee=employee)
+    return machine
+
+
+@pytest.fixture
+def elsewhere(db: None) -> Machine:
+    """A machine of a unit the operator does not manage."""
+    return Machine.objects.create(unit=UnitFactory.create(), name="Mesin lain", serial="ZK-7777")
+
+
+def pin_map(*lines: str, name: str = "pins.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, "\n".join(lines).encode(), content_type="text/csv")
+
+
+def mapped(machine: Machine) -> list[tuple[str, str]]:
+    return list(machine.pins.order_by("pin").values_list("pin", "employee__nip"))
+
+
+def test_an_operator_sees_only_the_machines_of_units_they_manage(
+    operator: Client, lobby: Machine, elsewhere: Machine
+) -> None:
+    page = operator.get(reverse("presence:machines")).content.decode()
+
+    assert "Mesin absensi" in page  # Indonesian first
+    assert "ZK-0042" in page
+    assert "ZK-7777" not in page
+    assert operator.get(reverse("presence:machine", args=[elsewhere.pk])).status_code == 404
+
+
+def test_an_employee_without_a_role_gets_not_found(client: Client, employee: Employee) -> None:
+    assert employee.user is not None
+    client.force_login(employee.user)
+
+    assert client.get(reverse("presence:machines")).status_code == 404
+
+
+def test_registering_a_machine_is_audited_and_limited_to_managed_units(
+    operator: Client, employee: Employee
+) -> None:
+    other = UnitFactory.create()
+    refused = operator.post(
+        reverse("presence:machines"), {"unit": other.pk, "name": "Mesin", "serial": "ZK-1"}
+    )
+    assert refused.status_code == 200  # the form again, with the unit refused
+    assert not Machine.objects.exists()
+
+    response = operator.post(
+        reverse("presence:machines"),
+        {"unit": employee.unit.pk, "name": "Mesin aula", "serial": "ZK-0100"},
+    )
+
+    machine = Machine.objects.get(serial="ZK-0100")
+    assert response.status_code == 302
+    assert machine.unit == employee.unit
+    assert AuditEvent.objects.filter(
+        action="presence.machine_register", object_id=str(machine.pk)
+    ).exists()
+
+
+def test_a_duplicate_serial_is_refused_by_the_form(operator: Client, lobby: Machine) -> None:
+    response = operator.post(
+        reverse("presence:machines"),
+        {"unit": lobby.unit_id, "name": "Mesin baru", "serial": "ZK-0042"},
+    )
+
+    assert response.status_code == 200
+    assert "serial" in response.context["form"].errors
+    assert Machine.objects.count() == 1
+
+
+def test_a_good_pin_map_replaces_the_machines_map_and_is_audited(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    colleague = EmployeeFactory.create(unit=employee.unit)
+    spaced = f"{colleague.nip[:8]} {colleague.nip[8:14]} {colleague.nip[14:]}"
+
+    response = operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": pin_map("PIN;NIP", f"7;{employee.nip}", f"12;{spaced}")},
+    )
+
+    assert response.status_code == 200
+    assert "2 PIN dipetakan (sebelumnya 1)" in response.content.decode()
+    assert mapped(lobby) == [("12", colleague.nip), ("7", employee.nip)]
+    event = AuditEvent.objects.get(action="presence.machine_pins_import")
+    assert (event.before, event.after) == ({"pins": 1}, {"pins": 2, "file": "pins.csv"})
+
+
+def test_a_bad_pin_map_is_refused_whole_with_every_problem_located(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    stranger = EmployeeFactory.create(unit=UnitFactory.create())
+
+    response = operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {
+            "file": pin_map(
+                "pin,nip",
+                f"7,{employee.nip}",
+                f"7,{employee.nip}",
+                "",
+                f"8,{stranger.nip}",
+                f"1-2,{employee.nip}",
+            )
+        },
+    )
+
+    problems = [str(p) for p in response.context["problems"]]
+    assert problems == [
+        "pins.csv:3: pin: PIN 7 sudah ada di baris 2 / PIN 7 already on line 2",
+        f"pins.csv:5: nip: pegawai dengan NIP '{stranger.nip}' tidak ada / no such employee",
+        "pins.csv:6: pin: PIN '1-2' harus 1–20 huruf atau angka / PIN must be 1-20 letters or digits",
+    ]
+    assert mapped(lobby) == [("99", employee.nip)]
+    assert not AuditEvent.objects.filter(action="presence.machine_pins_import").exists()
+
+
+def test_a_pin_map_without_its_columns_is_refused_on_the_header(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    response = operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": pin_map("user,nip", f"7,{employee.nip}")},
+    )
+
+    assert any("pins.csv:1: pin:" in p for p in response.context["problems"])
+    assert mapped(lobby) == [("99", employee.nip)]
+
+
+def test_a_map_uploaded_here_is_the_one_the_attlog_import_uses(
+    operator: Client, lobby: Machine, employee: Employee, office: Unit
+) -> None:
+    operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": pin_map("pin,nip", f"7,{employee.nip}")},
+    )
+    log = SimpleUploadedFile("attlog.dat", b"7\t2024-03-04 07:12:09\t1\t0\t1\t0\n")
+
+    response = operator.post(reverse("presence:import"), {"file": log, "machine": lobby.pk})
+
+    assert "dicatat / recorded: 1" in response.content.decode()
+    assert Punch.objects.get().employee == employee
+
+
+def test_an_excel_pin_map_is_read_like_a_csv(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["PIN", "NIP"])
+    sheet.append(["31", employee.nip])
+    content = BytesIO()
+    book.save(content)
+
+    operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": SimpleUploadedFile("pins.xlsx", content.getvalue())},
+    )
+
+    assert mapped(lobby) == [("31", employee.nip)]
