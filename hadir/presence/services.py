@@ -29,7 +29,7 @@ from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
 from hadir.recap.services import day_statements
 from hadir.rules.day import DayResult
-from hadir.rules.geo import Point, distance_m, place, speed_kmh
+from hadir.rules.geo import Placement, Point, distance_m, place, speed_kmh
 from hadir.rules.policy import Policy
 from hadir.schedules import cache
 
@@ -279,14 +279,18 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
                 "now": f"{local:%H:%M}",
             },
         )
-    areas = allowed_areas(employee)
-    if not areas:
+    position = Point(check_in.latitude, check_in.longitude)
+    placement = _placed(employee, position, fresh=False)
+    if placement is None or not placement.inside:
+        # A refusal is rare and kept as evidence: ask the database itself before it, so that
+        # an approval or a location made in another process counts at once, not after the
+        # cache's TTL (a location removed elsewhere may still count until then).
+        placement = _placed(employee, position, fresh=True)
+    if placement is None:
         raise _Refused(
             Refusal.Reason.NO_LOCATION,
             _("No check-in location is set for your unit. Contact your Pengelola Presensi."),
         )
-    position = Point(check_in.latitude, check_in.longitude)
-    placement = place(position, areas)
     if not placement.inside:
         assert placement.area is not None
         raise _Refused(
@@ -313,6 +317,12 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             },
         )
     return placement.area.key, []
+
+
+def _placed(employee: Employee, position: Point, *, fresh: bool) -> Placement | None:
+    """Where ``position`` stands against the employee's locations; None if there are none."""
+    areas = allowed_areas(employee, fresh=fresh)
+    return place(position, areas) if areas else None
 
 
 def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, policy: Policy) -> None:

@@ -172,6 +172,55 @@ def test_a_grant_approved_after_a_refusal_allows_the_next_tap_in_the_same_proces
     assert again.accepted
 
 
+def test_a_grant_approved_in_another_process_allows_the_next_tap_at_once(
+    employee: Employee,
+) -> None:
+    """This process's cache still says the employee has no extra location (the approval was
+    made elsewhere, no signal reached here); a refusal reads the locations afresh first."""
+    school = UnitFactory.create(code="SD-4", kind=Unit.Kind.SEKOLAH)
+    elsewhere = add_location(school, "SD Negeri 4", north_of(SLEMAN, 5000))
+    grant = LocationGrant.objects.create(
+        employee=employee, location=elsewhere, status=LocationGrant.Status.REQUESTED
+    )
+    there = at_point(north_of(SLEMAN, 5000))
+    assert not punch_check_in(
+        employee=employee, check_in=there, now=local(MONDAY, "07:20")
+    ).accepted
+
+    LocationGrant.objects.filter(pk=grant.pk).update(status=LocationGrant.Status.APPROVED)
+    again = punch_check_in(employee=employee, check_in=there, now=local(MONDAY, "07:21"))
+
+    assert again.accepted
+    assert again.punch is not None
+    assert again.punch.location == elsewhere
+
+
+def test_a_location_added_in_another_process_counts_at_once(
+    employee: Employee, kantor: Location
+) -> None:
+    annex = north_of(SLEMAN, 3000)
+    assert not punch_check_in(
+        employee=employee, check_in=at_point(annex), now=local(MONDAY, "07:20")
+    ).accepted
+
+    # Written as another process's operator would: no signal clears this process's cache.
+    Location.objects.bulk_create(
+        [
+            Location(
+                unit=kantor.unit,
+                name="Kantor cabang",
+                latitude=Decimal(str(annex[0])),
+                longitude=Decimal(str(annex[1])),
+                radius_m=100,
+                accuracy_tolerance_m=50,
+            )
+        ]
+    )
+    again = punch_check_in(employee=employee, check_in=at_point(annex), now=local(MONDAY, "07:21"))
+
+    assert again.accepted
+
+
 @pytest.mark.parametrize(
     "status",
     [LocationGrant.Status.REQUESTED, LocationGrant.Status.REJECTED, LocationGrant.Status.REVOKED],
