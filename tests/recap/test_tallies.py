@@ -110,6 +110,40 @@ def test_parallel_writers_of_one_month_leave_a_tally_that_counts_every_day(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_readers_settling_the_month_while_writers_store_its_days_lose_no_day(
+    sleman: Sleman,
+) -> None:
+    """Twelve days of Hana's March stored at the same instant as four recap readers settle
+    her month over and over: a reader may delete only marks whose days are committed, so once
+    the writers are done, one more settle leaves a tally that counts all twelve."""
+    needs_concurrent_writers()
+    hana = person(sleman.kua, "Hana Lestari")
+    days = workdays(MARCH)[:12]
+    attend(hana, days, "07:25", "16:35")
+    EmployeeDay.objects.filter(employee=hana).delete()
+    EmployeeMonthTally.objects.filter(employee=hana).delete()
+    StaleTally.objects.filter(employee=hana).delete()
+
+    def write_or_settle(index: int) -> int:
+        if index >= len(days):
+            return sum(tallies_settle([hana.pk]) for _ in range(5))
+        employee = Employee.objects.select_related("unit__default_pattern", "pattern").get(
+            pk=hana.pk
+        )
+        return len(days_refresh(employee=employee, dates=[days[index]]))
+
+    results = run_together(len(days) + 4, write_or_settle)
+
+    assert results[: len(days)] == [1] * len(days)
+    assert all(isinstance(settled, int) for settled in results[len(days) :]), results
+    tallies_settle([hana.pk])
+    tally = EmployeeMonthTally.objects.get(employee=hana, month=date(2024, 3, 1))
+    assert tally.evaluated_mask.bit_count() == len(days)
+    assert sum(tally.tally["statuses"].values()) == len(days)
+    assert not StaleTally.objects.filter(employee=hana).exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_slow_evaluation_that_read_the_punches_first_cannot_store_an_older_day_last(
     sleman: Sleman, monkeypatch: pytest.MonkeyPatch
 ) -> None:
