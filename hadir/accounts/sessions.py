@@ -45,6 +45,13 @@ class SessionStore(db.SessionStore):
         session.account_id = _account_id(data.get(SESSION_KEY))
         return session
 
+    async def acreate_model_instance(self, data: dict[str, Any]) -> AccountSession:
+        """As :meth:`create_model_instance`, for Django's asynchronous save."""
+        session = await super().acreate_model_instance(data)
+        assert isinstance(session, AccountSession)
+        session.account_id = _account_id(data.get(SESSION_KEY))
+        return session
+
     def _get_session_from_db(self) -> AccountSession | None:
         """The unexpired session of this key, as Django's own store reads it, and its account
         (kept for :func:`take_account`)."""

@@ -53,7 +53,12 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     name = path.name
     if not path.is_file():
         raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+    with path.open("rb") as head:
+        magic = head.read(8)
+    if magic.startswith(OLD_EXCEL_MAGIC):
+        raise TableRefused([Problem(name, 0, "", OLD_EXCEL)])
+    if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        # By content too: a workbook whose name lost its extension is still one.
         header, raw_rows = _read_xlsx(path)
     else:
         header, raw_rows = _read_csv(path)
@@ -85,25 +90,50 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     return rows
 
 
+ZIP_MAGIC: Final = b"PK\x03\x04"
+OLD_EXCEL_MAGIC: Final = b"\xd0\xcf\x11\xe0"
+OLD_EXCEL: Final = (
+    "berkas Excel lama (.xls) tidak dibaca; simpan sebagai .xlsx atau CSV / old Excel files "
+    "(.xls) are not read: save as .xlsx or CSV"
+)
+NOT_TEXT: Final = (
+    "berkas bukan CSV atau Excel (.xlsx) yang terbaca / not a readable CSV or Excel (.xlsx) file"
+)
+
+
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
+        try:
+            text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
+        except UnicodeDecodeError:
+            raise TableRefused([Problem(path.name, 0, "", NOT_TEXT)]) from None
     if not text.strip():
         raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
-    return header, [(reader.line_num, cells) for cells in reader]
+    try:
+        header = next(reader)
+        return header, [(reader.line_num, cells) for cells in reader]
+    except csv.Error as error:  # a NUL byte, a field past the csv module's limit
+        raise TableRefused(
+            [Problem(path.name, reader.line_num, "", f"{NOT_TEXT} ({error})")]
+        ) from None
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # A file object, not the path: openpyxl would judge the file by its name's extension.
+        with path.open("rb") as handle:
+            book = load_workbook(handle, read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = list(sheet.iter_rows(values_only=True))  # read-only: the sheet parses here
+            book.close()
     except Exception as error:  # openpyxl raises many types for a broken file
         raise TableRefused(
             [
@@ -115,9 +145,6 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
                 )
             ]
         ) from None
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
     if not rows:
         raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
     header = [_cell_text(c) for c in rows[0]]

@@ -374,9 +374,10 @@ def machine_pins_import(
 ) -> str:
     """Replace ``machine``'s PIN map with ``path`` (CSV or Excel, columns ``pin,nip``).
 
-    The file is the whole map, as the machine's own user list exports it: PINs missing from it
-    are unmapped. Refused whole on any problem; ``employees`` (the operator's scope) limits whom
-    a PIN may name, anyone else reading as an unknown NIP. Returns the report for the operator.
+    The file is the whole map of the operator's ``employees``, as the machine's own user list
+    exports it: their PINs missing from it are unmapped. PINs of employees outside that scope
+    (mapped by an admin or another unit's operator) stay, and the file may not take them over.
+    Refused whole on any problem; a NIP outside the scope reads as unknown. Returns the report.
     """
     from hadir.accounts.services import normalise_nip
     from hadir.common.tables import read_table
@@ -426,11 +427,26 @@ def machine_pins_import(
         pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
     if not rows:
         problems.append(Problem(name, 1, "", "berkas tidak berisi data / file has no data rows"))
-    if problems:
-        raise TableRefused(problems)
     with transaction.atomic():
-        before = machine.pins.count()
-        machine.pins.all().delete()
+        # One replacement at a time per machine: a double-clicked form must not collide.
+        Machine.objects.select_for_update().filter(pk=machine.pk).exists()
+        theirs = set(machine.pins.exclude(employee__in=employees).values_list("pin", flat=True))
+        problems += [
+            Problem(
+                name,
+                first_line[pin.pin],
+                "pin",
+                f"PIN {pin.pin} milik pegawai di luar unit Anda / PIN {pin.pin} belongs to an "
+                "employee outside your units",
+            )
+            for pin in pins
+            if pin.pin in theirs
+        ]
+        if problems:
+            raise TableRefused(sorted(problems, key=lambda p: p.line))
+        mine = machine.pins.filter(employee__in=employees)
+        before = mine.count()
+        mine.delete()
         MachinePin.objects.bulk_create(pins)
         audit_record(
             actor=actor,

@@ -175,11 +175,20 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
                 )
             except TableRefused as refused:
                 problems = [str(p) for p in refused.problems[:500]]
-    pins = found.pins.select_related("employee").order_by("pin")
+    scope = employees_in_scope(request.user, MANAGE_ROLES)
+    pins = found.pins.filter(employee__in=scope).select_related("employee").order_by("pin")
+    others = found.pins.exclude(employee__in=scope).count()
     return render(
         request,
         "presence/machine.html",
-        {"machine": found, "pins": pins, "form": form, "report": report, "problems": problems},
+        {
+            "machine": found,
+            "pins": pins,
+            "others": others,
+            "form": form,
+            "report": report,
+            "problems": problems,
+        },
     )
 
 

@@ -164,3 +164,14 @@ def test_an_inactive_account_s_session_no_longer_logs_in(logged_in: Client, acco
     User.objects.filter(pk=account.pk).update(is_active=False)
 
     assert logged_in.get("/api/me").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_asynchronously_saved_session_keeps_its_account_too(account: User) -> None:
+    from asgiref.sync import async_to_sync
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(account.pk)
+    async_to_sync(session.asave)()
+
+    assert AccountSession.objects.get(pk=session.session_key).account_id == account.pk

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from hadir.common.tables import IMPRECISE_NUMBER, Problem, TableRefused, read_table
+from hadir.common.tables import (
+    IMPRECISE_NUMBER,
+    NOT_TEXT,
+    OLD_EXCEL,
+    Problem,
+    TableRefused,
+    read_table,
+)
 
 REQUIRED = {"nip", "name"}
 
@@ -96,3 +103,62 @@ def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
     Workbook().save(path)
     assert refusal(path) == ["a.xlsx:1: berkas kosong / file is empty"]
+
+
+# --- files that are not what their names say: refused, never a crash ------------------------
+
+
+def test_a_workbook_is_read_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name"])
+    sheet.append(["1", "Ahmad"])
+    path = tmp_path / "daftar-pegawai-dari-simpeg-yang-namanya-terpotong"
+    book.save(path)
+
+    assert [row.values for row in read_table(path, required=REQUIRED)] == [
+        {"nip": "1", "name": "Ahmad"}
+    ]
+
+
+def test_an_old_excel_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "a.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert refusal(path) == [f"a.xls:0: {OLD_EXCEL}"]
+
+
+def test_bytes_that_are_no_text_encoding_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"nip,name\n1,\x81\x8d\x90\n")
+    assert refusal(path) == [f"a.csv:0: {NOT_TEXT}"]
+
+
+def test_a_csv_field_longer_than_the_csv_reader_takes_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("nip,name\n1,Ahmad\n2," + "x" * 200_000 + "\n", encoding="utf-8")
+    (problem,) = refusal(path)
+    assert problem.startswith(f"a.csv:3: {NOT_TEXT}")
+
+
+def test_a_workbook_whose_sheet_is_broken_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name"])
+    book.save(good)
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as broken:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            broken.writestr(item, content)
+
+    (problem,) = refusal(path)
+    assert problem.startswith("a.xlsx:0: bukan berkas Excel yang valid / not a valid Excel file")

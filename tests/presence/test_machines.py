@@ -191,3 +191,49 @@ def test_an_excel_pin_map_is_read_like_a_csv(
     )
 
     assert mapped(lobby) == [("31", employee.nip)]
+
+
+def test_pins_of_employees_outside_the_operators_units_stay_unlisted_and_cannot_be_taken(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    """An admin mapped PIN 55 to someone of another unit: the operator's upload replaces only
+    their own employees' PINs, does not show whose 55 is, and may not reuse it."""
+    stranger = EmployeeFactory.create(unit=UnitFactory.create())
+    MachinePin.objects.create(machine=lobby, pin="55", employee=stranger)
+    url = reverse("presence:machine", args=[lobby.pk])
+
+    taken = operator.post(url, {"file": pin_map("pin,nip", f"55,{employee.nip}")})
+    replaced = operator.post(url, {"file": pin_map("pin,nip", f"7,{employee.nip}")})
+
+    assert [str(p) for p in taken.context["problems"]] == [
+        "pins.csv:2: pin: PIN 55 milik pegawai di luar unit Anda / PIN 55 belongs to an "
+        "employee outside your units"
+    ]
+    assert "1 PIN dipetakan (sebelumnya 1)" in replaced.content.decode()
+    assert mapped(lobby) == [("55", stranger.nip), ("7", employee.nip)]
+    page = operator.get(url).content.decode()
+    assert stranger.nip not in page
+    assert stranger.name not in page
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"pin,nip\n7,\x81\x8d\x90\n", "pins.csv"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "pins.xls"),
+        (b"PK\x03\x04 not really a workbook", "pins.xlsx"),
+    ],
+    ids=["no-text-encoding", "old-excel", "broken-zip"],
+)
+def test_a_file_that_is_no_table_is_refused_with_a_reason_not_an_error(
+    operator: Client, lobby: Machine, employee: Employee, content: bytes, name: str
+) -> None:
+    response = operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+    assert response.status_code == 200
+    (problem,) = response.context["problems"]
+    assert problem.startswith(f"{name}:")
+    assert mapped(lobby) == [("99", employee.nip)]
