@@ -40,17 +40,11 @@ class SessionStore(db.SessionStore):
 
     def create_model_instance(self, data: dict[str, Any]) -> AccountSession:
         """The row to save, with the logged-in account's id beside the data."""
-        session = super().create_model_instance(data)
-        assert isinstance(session, AccountSession)
-        session.account_id = _account_id(data.get(SESSION_KEY))
-        return session
+        return _with_account(super().create_model_instance(data), data)
 
     async def acreate_model_instance(self, data: dict[str, Any]) -> AccountSession:
         """As :meth:`create_model_instance`, for Django's asynchronous save."""
-        session = await super().acreate_model_instance(data)
-        assert isinstance(session, AccountSession)
-        session.account_id = _account_id(data.get(SESSION_KEY))
-        return session
+        return _with_account(await super().acreate_model_instance(data), data)
 
     def _get_session_from_db(self) -> AccountSession | None:
         """The unexpired session of this key, as Django's own store reads it, and its account
@@ -87,6 +81,12 @@ def _forget_account(**kwargs: Any) -> None:
 
 
 request_started.connect(_forget_account, dispatch_uid="hadir.accounts.sessions.forget")
+
+
+def _with_account(session: Any, data: dict[str, Any]) -> AccountSession:
+    assert isinstance(session, AccountSession)
+    session.account_id = _account_id(data.get(SESSION_KEY))
+    return session
 
 
 def _account_id(value: Any) -> Any:

@@ -78,21 +78,12 @@ def upsert(
 def upsert_statement(
     model: type[models.Model],
     fields: Sequence[str],
-    unique: Sequence[str],
+    unique: Sequence[str] | None,
     rows: Sequence[tuple[Any, ...]],
 ) -> Statement:
     """:func:`upsert` of a few ``rows`` as one statement, for a :func:`~hadir.common.hot.batch`
-    (a check-in's day and its month's mark go with the punch, in one round trip)."""
-    return _values_statement(model, fields, rows, unique)
-
-
-def _values_statement(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
-    unique: Sequence[str] | None,
-) -> Statement:
-    """One ``INSERT … VALUES (…), (…)`` of ``rows``, with the ``ON CONFLICT`` of ``unique``."""
+    (a check-in's day and its month's mark go with the punch, in one round trip): one
+    ``INSERT … VALUES (…), (…)`` with the ``ON CONFLICT`` of ``unique``."""
     concrete, _, _ = _sql_parts(model, fields, unique)
     return Statement(
         _values_sql(model, fields, unique, len(rows)),
@@ -124,7 +115,7 @@ def _write(
             cursor.executemany(_values_sql(model, fields, unique, 1), _prepared(concrete, rows))
         return
     if len(rows) < COPY_FROM_ROWS:
-        batch([_values_statement(model, fields, rows, unique)])
+        batch([upsert_statement(model, fields, unique, rows)])
         return
     concrete, names, conflict = _sql_parts(model, fields, unique)
     table = _table(model)

@@ -108,6 +108,11 @@ def punches_import(
     )
 
 
+def _unknown_nip(name: str, line: int, nip: str) -> Problem:
+    """A NIP nobody in the importer's scope has (whether or not they exist elsewhere)."""
+    return Problem(name, line, "nip", f"pegawai dengan NIP '{nip}' tidak ada / no such employee")
+
+
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     """Rows in a month closed for the employee's unit need an admin: refuse them, listed."""
     from hadir.recap.periods import PeriodClosed, period_guard
@@ -158,14 +163,7 @@ def _csv_rows(name: str, text: str, scope: QuerySet[Employee]) -> list[PunchRow]
     for line, values in raw:
         employee = employees.get(values["nip"])
         if employee is None:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "nip",
-                    f"pegawai dengan NIP '{values['nip']}' tidak ada / no such employee",
-                )
-            )
+            problems.append(_unknown_nip(name, line, values["nip"]))
             continue
         at = _parse_time(values["time"], ZoneInfo(employee.unit.timezone))
         if at is None:
@@ -415,14 +413,7 @@ def machine_pins_import(
         first_line[pin] = row.line
         employee = known.get(nip)
         if employee is None:
-            problems.append(
-                Problem(
-                    name,
-                    row.line,
-                    "nip",
-                    f"pegawai dengan NIP '{nip}' tidak ada / no such employee",
-                )
-            )
+            problems.append(_unknown_nip(name, row.line, nip))
             continue
         pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
     if not rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,17 +122,16 @@ def punch_import(request: HttpRequest) -> HttpResponse:
     )
     report = problems = None
     if request.method == "POST" and form.is_valid():
-        with _uploaded(form.cleaned_data["file"]) as path:
-            try:
-                report = punches_import(
-                    path=path,
-                    machine=form.cleaned_data["machine"],
-                    actor=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                    employees=employees_in_scope(request.user, MANAGE_ROLES),
-                )
-            except TableRefused as refused:
-                problems = [str(p) for p in refused.problems[:500]]
+        report, problems = _imported(
+            form.cleaned_data["file"],
+            lambda path: punches_import(
+                path=path,
+                machine=form.cleaned_data["machine"],
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                employees=employees_in_scope(request.user, MANAGE_ROLES),
+            ),
+        )
     return render(
         request, "presence/import.html", {"form": form, "report": report, "problems": problems}
     )
@@ -163,19 +162,15 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
     """One machine's PIN map, replaced whole by an uploaded file; a bad file changes nothing."""
     found = access_machine(request.user, machine_id)
     form = MachinePinsForm(request.POST or None, request.FILES or None)
+    scope = employees_in_scope(request.user, MANAGE_ROLES)
     report = problems = None
     if request.method == "POST" and form.is_valid():
-        with _uploaded(form.cleaned_data["file"]) as path:
-            try:
-                report = machine_pins_import(
-                    path=path,
-                    machine=found,
-                    actor=request.user,
-                    employees=employees_in_scope(request.user, MANAGE_ROLES),
-                )
-            except TableRefused as refused:
-                problems = [str(p) for p in refused.problems[:500]]
-    scope = employees_in_scope(request.user, MANAGE_ROLES)
+        report, problems = _imported(
+            form.cleaned_data["file"],
+            lambda path: machine_pins_import(
+                path=path, machine=found, actor=request.user, employees=scope
+            ),
+        )
     pins = found.pins.filter(employee__in=scope).select_related("employee").order_by("pin")
     others = found.pins.exclude(employee__in=scope).count()
     return render(
@@ -190,6 +185,16 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
             "problems": problems,
         },
     )
+
+
+def _imported(upload: Any, run: Callable[[Path], Any]) -> tuple[Any, list[str] | None]:
+    """``run`` an importer on the upload: its report, or the problems it refused the file for
+    (the first 500, for the page)."""
+    with _uploaded(upload) as path:
+        try:
+            return run(path), None
+        except TableRefused as refused:
+            return None, [str(p) for p in refused.problems[:500]]
 
 
 @contextmanager

@@ -19,6 +19,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from hadir.schedules import cache
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
 # arrange data are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,6 +28,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("HADIR_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache() -> Iterator[None]:
+    """The live server runs in this process: its schedule and policy cache must not carry rows
+    from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +58,16 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    """An office computer's page, Indonesian locale (downloads allowed, for exports)."""
+    context = browser.new_context(viewport=DESKTOP, locale="id-ID", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture

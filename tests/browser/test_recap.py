@@ -12,18 +12,16 @@ March is over: the recap evaluates every day of it on the first visit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 
 from hadir.org.models import Employee, Role, Unit
-from hadir.schedules import cache
 from tests.factories import PASSWORD, RoleAssignmentFactory, UnitFactory
 from tests.factories import pattern as work_pattern
 from tests.presence.support import freeze_clock, local
@@ -32,14 +30,6 @@ from tests.recap.support import FIVE_DAY_WORKDAYS, attend, march, person
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = date(2024, 4, 2)
-DESKTOP: ViewportSize = {"width": 1366, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -47,15 +37,6 @@ def private_media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     settings.MEDIA_ROOT = root
     return root
-
-
-@pytest.fixture
-def desktop(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="id-ID", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture

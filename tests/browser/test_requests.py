@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.fixtures import Settings
 
 from hadir.org.models import Employee, Role, Unit
@@ -27,7 +27,7 @@ from hadir.presence.services import punch_append
 from hadir.recap.models import EmployeeDay
 from hadir.recap.services import days_refresh
 from hadir.requests.models import Request, Status
-from hadir.schedules import cache
+from tests.browser.conftest import DESKTOP
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 from tests.factories import pattern as work_pattern
 from tests.presence.support import freeze_clock, local
@@ -36,14 +36,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "rahasia-kuat-2024"
 FRIDAY_1, MONDAY_4, TUESDAY_5, WEDNESDAY_6 = (date(2024, 3, d) for d in (1, 4, 5, 6))
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

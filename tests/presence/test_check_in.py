@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -151,10 +152,26 @@ def test_an_approved_extra_location_at_another_unit_is_allowed(
     assert outcome.punch.location == elsewhere
 
 
-def test_a_grant_approved_after_a_refusal_allows_the_next_tap_in_the_same_process(
-    employee: Employee,
+def _approved_here(grant: LocationGrant) -> None:
+    grant.status = LocationGrant.Status.APPROVED
+    grant.save()
+
+
+def _approved_in_another_process(grant: LocationGrant) -> None:
+    """Written as another process would: no signal reaches this process's cache."""
+    LocationGrant.objects.filter(pk=grant.pk).update(status=LocationGrant.Status.APPROVED)
+
+
+@pytest.mark.parametrize(
+    "approve",
+    [_approved_here, _approved_in_another_process],
+    ids=["in-the-same-process", "in-another-process"],
+)
+def test_a_grant_approved_after_a_refusal_allows_the_next_tap_at_once(
+    employee: Employee, approve: Callable[[LocationGrant], None]
 ) -> None:
-    """Who has an extra location is cached per process; a decision on a grant clears it."""
+    """Who has an extra location is cached per process: a decision on a grant clears it here,
+    and a refusal reads the locations afresh first, for decisions made elsewhere."""
     school = UnitFactory.create(code="SD-3", kind=Unit.Kind.SEKOLAH)
     elsewhere = add_location(school, "SD Negeri 3", north_of(SLEMAN, 5000))
     grant = LocationGrant.objects.create(
@@ -165,29 +182,7 @@ def test_a_grant_approved_after_a_refusal_allows_the_next_tap_in_the_same_proces
         employee=employee, check_in=there, now=local(MONDAY, "07:20")
     ).accepted
 
-    grant.status = LocationGrant.Status.APPROVED
-    grant.save()
-    again = punch_check_in(employee=employee, check_in=there, now=local(MONDAY, "07:21"))
-
-    assert again.accepted
-
-
-def test_a_grant_approved_in_another_process_allows_the_next_tap_at_once(
-    employee: Employee,
-) -> None:
-    """This process's cache still says the employee has no extra location (the approval was
-    made elsewhere, no signal reached here); a refusal reads the locations afresh first."""
-    school = UnitFactory.create(code="SD-4", kind=Unit.Kind.SEKOLAH)
-    elsewhere = add_location(school, "SD Negeri 4", north_of(SLEMAN, 5000))
-    grant = LocationGrant.objects.create(
-        employee=employee, location=elsewhere, status=LocationGrant.Status.REQUESTED
-    )
-    there = at_point(north_of(SLEMAN, 5000))
-    assert not punch_check_in(
-        employee=employee, check_in=there, now=local(MONDAY, "07:20")
-    ).accepted
-
-    LocationGrant.objects.filter(pk=grant.pk).update(status=LocationGrant.Status.APPROVED)
+    approve(grant)
     again = punch_check_in(employee=employee, check_in=there, now=local(MONDAY, "07:21"))
 
     assert again.accepted

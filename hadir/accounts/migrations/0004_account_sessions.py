@@ -4,6 +4,7 @@ The live sessions are carried over (data unchanged, the account id read from it)
 has to log in again after the deploy; ``django_session`` is emptied, since nothing reads it now.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import django.db.models.deletion
@@ -21,45 +22,38 @@ def _account_id(data: dict[str, Any]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def forwards(apps: Any, schema_editor: Any) -> None:
-    old = apps.get_model("sessions", "Session")
-    new = apps.get_model("accounts", "AccountSession")
-    store = SessionStore()  # decodes as the project's store does (same salt, same secret)
-    live = old.objects.filter(expire_date__gt=timezone.now())
-    moved = []
-    for session in live.iterator(chunk_size=BATCH):
-        account = _account_id(store.decode(session.session_data))
-        moved.append(
-            new(
+def _copy(sessions: Any, to: Any, **extra: Callable[[Any], Any]) -> None:
+    """Copy ``sessions`` into model ``to`` in batches, with ``extra`` fields computed per row."""
+    batch = []
+    for session in sessions.iterator(chunk_size=BATCH):
+        batch.append(
+            to(
                 session_key=session.session_key,
                 session_data=session.session_data,
                 expire_date=session.expire_date,
-                account_id=account,
+                **{name: compute(session) for name, compute in extra.items()},
             )
         )
-        if len(moved) >= BATCH:
-            new.objects.bulk_create(moved)
-            moved.clear()
-    new.objects.bulk_create(moved)
+        if len(batch) >= BATCH:
+            to.objects.bulk_create(batch)
+            batch.clear()
+    to.objects.bulk_create(batch)
+
+
+def forwards(apps: Any, schema_editor: Any) -> None:
+    old = apps.get_model("sessions", "Session")
+    store = SessionStore()  # decodes as the project's store does (same salt, same secret)
+    _copy(
+        old.objects.filter(expire_date__gt=timezone.now()),
+        apps.get_model("accounts", "AccountSession"),
+        account_id=lambda session: _account_id(store.decode(session.session_data)),
+    )
     old.objects.all().delete()
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
-    old = apps.get_model("sessions", "Session")
     new = apps.get_model("accounts", "AccountSession")
-    moved = []
-    for session in new.objects.iterator(chunk_size=BATCH):
-        moved.append(
-            old(
-                session_key=session.session_key,
-                session_data=session.session_data,
-                expire_date=session.expire_date,
-            )
-        )
-        if len(moved) >= BATCH:
-            old.objects.bulk_create(moved)
-            moved.clear()
-    old.objects.bulk_create(moved)
+    _copy(new.objects.all(), apps.get_model("sessions", "Session"))
 
 
 class Migration(migrations.Migration):
