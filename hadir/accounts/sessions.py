@@ -54,6 +54,7 @@ class SessionStore(db.SessionStore):
             ((AccountSession, _FIELDS), *account_parts()),
             _session_sql(),
             [self.session_key, hot.value(AccountSession, "expire_date", timezone.now())],
+            prepared="hadir_session_account",
         )
         if not rows:
             self._session_key = None

@@ -9,6 +9,8 @@ ORM would give (aware datetimes, dates, Decimals, booleans, on SQLite too), buil
 
 On PostgreSQL, :func:`batch` sends several of them in one round trip: on a small server each
 exchange with the database costs two context switches and a Python trip through the driver.
+A statement whose planning costs more than its run (the session's six-table join: about 1 ms
+to plan, 0.05 ms to run) is prepared once per connection and executed by name afterwards.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.db import connection, connections, models
 
@@ -33,6 +36,9 @@ class Statement:
     params: Sequence[Any] = ()
     columns: tuple[Column, ...] = ()
     """Its result's columns; empty when its rows are not wanted (a command, a lock)."""
+    prepared: str = ""
+    """A name to prepare it under, on PostgreSQL with client-side binding: for the few
+    statements of every request whose planning costs more than their run."""
 
 
 def batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
@@ -45,15 +51,24 @@ def batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     """
     results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
-        if _one_string(connection) and len(statements) > 1:
-            cursor.execute(
-                ";\n".join(statement.sql for statement in statements),
-                [value for statement in statements for value in statement.params],
-            )
-            for index, statement in enumerate(statements):
+        if _one_string(connection):
+            sent = _named(statements, cursor)
+            try:
+                cursor.execute(
+                    ";\n".join(statement.sql for statement in sent),
+                    [value for statement in sent for value in statement.params],
+                )
+            except Exception:
+                _forget_prepared(statements)
+                raise
+            for index, statement in enumerate(sent):
                 if index:
                     cursor.nextset()
-                results.append(cursor.fetchall() if statement.columns else [])
+                if statement.prepared != _PREPARING:
+                    results.append(cursor.fetchall() if statement.columns else [])
+            _known(cursor).update(
+                statement.prepared for statement in statements if statement.prepared
+            )
         else:
             for statement in statements:
                 cursor.execute(statement.sql, statement.params)
@@ -91,14 +106,20 @@ def built[M: models.Model](
 
 
 def joined(
-    parts: Sequence[tuple[type[models.Model], Sequence[str]]], sql: str, params: Sequence[Any]
+    parts: Sequence[tuple[type[models.Model], Sequence[str]]],
+    sql: str,
+    params: Sequence[Any],
+    *,
+    prepared: str = "",
 ) -> list[tuple[models.Model | None, ...]]:
     """Rows of a join as one instance per part: ``sql`` selects each part's ``fields`` in turn,
-    its primary key first; a part whose key is NULL (an outer join found nothing) is None."""
+    its primary key first; a part whose key is NULL (an outer join found nothing) is None.
+    ``prepared``: see :attr:`Statement.prepared`."""
     selected = tuple((model, name) for model, fields in parts for name in fields)
     names = [(model, _attnames(model, fields)) for model, fields in parts]
     result = []
-    for row in _typed_rows(selected, sql, params):
+    (rows,) = batch([Statement(sql, params, selected, prepared)])
+    for row in rows:
         built: list[models.Model | None] = []
         offset = 0
         for model, attnames in names:
@@ -108,6 +129,73 @@ def joined(
             built.append(model.from_db(connection.alias, attnames, values) if loaded else None)
         result.append(tuple(built))
     return result
+
+
+_PREPARED: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+"""The statements prepared on each database connection (a session's state on the server)."""
+_PREPARING = "\0prepare"
+
+
+def _named(statements: Sequence[Statement], cursor: Any) -> list[Statement]:
+    """``statements`` with each prepared one executed by name, preceded by its PREPARE the
+    first time this connection sends it.
+
+    The connection's list is kept here and read from the server when unknown: a new connection,
+    or after a failed batch (:func:`_forget_prepared`).
+    """
+    if not any(statement.prepared for statement in statements):
+        return list(statements)
+    known = _known(cursor)
+    sent: list[Statement] = []
+    for statement in statements:
+        if not statement.prepared:
+            sent.append(statement)
+            continue
+        if statement.prepared not in known:
+            sent.append(
+                Statement(_prepare_sql(statement.prepared, statement.sql), prepared=_PREPARING)
+            )
+        arguments = f"({', '.join(['%s'] * len(statement.params))})" if statement.params else ""
+        sent.append(
+            Statement(
+                f"EXECUTE {statement.prepared}{arguments}",
+                statement.params,
+                statement.columns,
+                statement.prepared,
+            )
+        )
+    return sent
+
+
+def _known(cursor: Any) -> set[str]:
+    """The statements prepared on this cursor's connection, asked of the server once."""
+    raw = connection.connection
+    known = _PREPARED.get(raw)
+    if known is None:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        known = _PREPARED[raw] = {name for (name,) in cursor.fetchall()}
+    return known
+
+
+def _forget_prepared(statements: Sequence[Statement]) -> None:
+    """After a failed batch with a prepared statement, ask the server again which ones it has:
+    a PREPARE is not undone by a rollback, and in a failed batch it may or may not have run;
+    and an EXECUTE that failed may have found its statement gone (a pooler's DISCARD ALL)."""
+    if any(statement.prepared for statement in statements):
+        _PREPARED.pop(connection.connection, None)
+
+
+@lru_cache(maxsize=64)
+def _prepare_sql(name: str, sql: str) -> str:
+    """``PREPARE name AS sql``, its ``%s`` placeholders numbered as the server numbers them."""
+    assert "%%" not in sql, "a literal % would be doubled in one and not in the other"
+    assert name.isidentifier()
+    parts = sql.split("%s")
+    numbered = "".join(
+        f"{part}${index}" if index < len(parts) else part
+        for index, part in enumerate(parts, start=1)
+    )
+    return f"PREPARE {name} AS {numbered}"
 
 
 def _one_string(database: Any) -> bool:

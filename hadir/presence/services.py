@@ -168,6 +168,7 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
         [pk, pk, key, pk, key, pk, Punch.Source.APP],
         _TAIL_COLUMNS,
+        prepared="hadir_punch_tail",
     )
     locks = lock_statements([pk])
     *_, tails, punch_rows, request_rows = hot.batch(

@@ -180,3 +180,83 @@ def test_with_server_side_binding_a_batch_runs_its_statements_one_at_a_time(
 
     assert (one, two) == ([("h1",)], [(1,)])
     assert [";" in q["sql"] for q in captured.captured_queries] == [False, False]
+
+
+def _hash_of(punch: Punch, *, prepared: str = "") -> hot.Statement:
+    return hot.Statement(
+        f"SELECT hash FROM {PUNCH} WHERE id = %s AND at = %s",  # noqa: S608
+        [punch.pk, hot.value(Punch, "at", AT)],
+        ((Punch, "hash"),),
+        prepared=prepared,
+    )
+
+
+def _needs_postgresql() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Statements are prepared on PostgreSQL only; SQLite runs them as written.")
+
+
+def test_a_prepared_statement_answers_as_the_same_statement_unprepared(punch: Punch) -> None:
+    plain = hot.batch([_hash_of(punch)])
+
+    assert hot.batch([_hash_of(punch, prepared="test_hash_of")]) == plain == [[("h1",)]]
+    assert hot.batch([_hash_of(punch, prepared="test_hash_of")]) == plain
+
+
+def test_a_prepared_statement_is_prepared_once_per_connection_then_executed_by_name(
+    punch: Punch,
+) -> None:
+    _needs_postgresql()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            hot.batch([hot.Statement("SELECT 1"), _hash_of(punch, prepared="test_once")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = 'test_once'")
+        on_server = cursor.fetchall()
+
+    sent = [q["sql"] for q in captured.captured_queries if "test_once" in q["sql"]]
+    assert on_server == [("test_once",)]
+    assert [s.count("PREPARE test_once AS") for s in sent] == [1, 0, 0]
+    assert all("EXECUTE test_once(" in s for s in sent)
+
+
+def test_a_statement_the_server_forgot_is_prepared_again_after_one_failure(
+    punch: Punch,
+) -> None:
+    """A pooler's DISCARD ALL (or DEALLOCATE) drops prepared statements behind our back: the
+    batch that meets it fails, and the next one prepares the statement again."""
+    _needs_postgresql()
+    from django.db import DatabaseError, connection, transaction
+
+    hot.batch([_hash_of(punch, prepared="test_forgotten")])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE test_forgotten")
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        hot.batch([_hash_of(punch, prepared="test_forgotten")])
+
+    assert hot.batch([_hash_of(punch, prepared="test_forgotten")]) == [[("h1",)]]
+
+
+def test_a_batch_that_failed_after_its_prepare_leaves_the_statement_usable(
+    punch: Punch,
+) -> None:
+    """PREPARE is not rolled back with the batch that carried it: the next batch must not
+    prepare it a second time (the server would refuse the name)."""
+    _needs_postgresql()
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        hot.batch(
+            [
+                _hash_of(punch, prepared="test_after_failure"),
+                hot.Statement("SELECT * FROM no_such_table", (), (None,)),
+            ]
+        )
+
+    assert hot.batch([_hash_of(punch, prepared="test_after_failure")]) == [[("h1",)]]
