@@ -18,8 +18,9 @@ databases are built by :mod:`checkin_data` and kept between runs (``--fresh`` re
 Scenarios, each after a warm-up: (a) the trivial endpoint, (a') ``GET /api/me`` as a logged-in
 employee (the cost of session and account reads alone; for information), (b) check-in with an
 empty punch table, (c) check-in with 10 M punches, (b') and (d) the same paced to the target
-rate, 300/s, on each table (half of (b)'s rate if the server has no room for 300/s): the latency
-of a sustained load, judged against the p99 and p50 targets. After each check-in run the script
+rate, 300/s, on each table (half of the slower saturated rate if it is below 300/s), in segments
+alternating between the tables: the latency of a sustained load, judged against the p99 and p50
+targets. After each check-in run the script
 counts the rows the run appended and compares them with the 201 answers. See ``bench/README.md``.
 
 Run: ``make bench-checkin`` or ``.venv/bin/python bench/checkin_bench.py [--fresh] [--seconds S]``.
@@ -36,13 +37,14 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -62,8 +64,6 @@ TARGET_RATE = 300.0
 TARGET_P99_MS = 200.0
 TARGET_SHARE = 0.60
 TARGET_P50_RATIO = 1.2
-PACED_HEADROOM = 1.15
-"""Pace at the target rate only if the saturated rate exceeds it by this much (else it queues)."""
 
 
 @dataclass
@@ -77,12 +77,15 @@ class Run:
     p90_ms: float
     p99_ms: float
     max_ms: float
+    mean_ms: float
     statuses: dict[int, int]
     errors: dict[str, int]
     cpu_busy: float
     load_before: float
     server_cpu_ms: float
     rows: int | None = None
+    p50_segments: list[float] = field(default_factory=list)
+    """The p50 of each segment of a paced run (:func:`combined`)."""
 
     @property
     def rate(self) -> float:
@@ -338,13 +341,14 @@ def wrk(
     label: str,
     think_ms: float = 0.0,
 ) -> Run:
+    connections = args.connections
     path = {"health": "/api/health", "me": "/api/me", "checkin": "/api/presensi/check-in"}[mode]
     command = [
         args.wrk,
         "--threads",
         str(args.threads),
         "--connections",
-        str(args.connections),
+        str(connections),
         "--duration",
         f"{seconds}s",
         "--timeout",
@@ -358,7 +362,7 @@ def wrk(
         nonce,
         str(args.threads),
         f"{think_ms:.0f}",
-        str(-(-args.connections // args.threads)),
+        str(-(-connections // args.threads)),
     ]
     load = os.getloadavg()[0]
     pids = server_pids(srv.database, srv.group)
@@ -384,6 +388,7 @@ def wrk(
         p90_ms=raw["p90_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         max_ms=raw["max_us"] / 1000,
+        mean_ms=raw["mean_us"] / 1000,
         statuses={int(k): v for k, v in raw["statuses"].items()},
         errors=raw["errors"],
         cpu_busy=(busy1 - busy0) / max(1, total1 - total0),
@@ -424,7 +429,7 @@ def settle(name: str) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        current = punches_since(name, 0)
+        current = max_punch_id(name)
         if current == previous:
             return
         previous = current
@@ -454,6 +459,7 @@ def check_in_run(
     *,
     think_ms: float = 0.0,
     warmup: bool = True,
+    seconds: int | None = None,
 ) -> Run:
     """Warm up, then measure check-ins, then count the rows the measured run appended.
 
@@ -465,31 +471,119 @@ def check_in_run(
         wrk(srv, "checkin", args.warmup, args, drivers_file, f"w{nonce}", "warm-up")
         settle(srv.database)
     before = max_punch_id(srv.database)
-    run = wrk(srv, "checkin", args.seconds, args, drivers_file, f"m{nonce}", label, think_ms)
+    length = seconds or args.seconds
+    run = wrk(srv, "checkin", length, args, drivers_file, f"m{nonce}", label, think_ms)
     settle(srv.database)
     run.rows = punches_since(srv.database, before)
     return run
 
 
-def paced_run(
+def paced_runs(
+    empty: Server | None,
+    full: Server | None,
+    runs: dict[str, Run],
+    args: argparse.Namespace,
+    drivers_file: Path,
+    punches: str,
+) -> dict[str, Run]:
+    """Check-ins paced to the same offered rate on each table: (b') and (d) at the target rate,
+    300/s, when both saturated runs reached it (the p99 target's load); (e) and (f) at half of
+    that (or of the slower saturated rate), a load that barely queues (the p50 target: near
+    saturation a queue's length swings with the machine's noise and swamps the service time).
+
+    Each pair runs in segments alternating between the tables (empty, full, full, empty, …), so
+    that a noisy machine's drift over a minute falls on both tables alike.
+    """
+    tables = {"empty": empty, "full": full}
+    present = {key: (srv, runs[key]) for key, srv in tables.items() if srv and key in runs}
+    if not present:
+        return {}
+    slowest = min(run.rate for _, run in present.values())
+    light = min(TARGET_RATE, slowest) / 2
+    levels = [("target", TARGET_RATE, "(b')", "(d)")] if slowest >= TARGET_RATE else []
+    levels.append(("light", light, "(e)", "(f)"))
+    result: dict[str, Run] = {}
+    for level, rate, empty_mark, full_mark in levels:
+        labels = {
+            "empty": f"{empty_mark} empty, ~{rate:.0f}/s offered",
+            "full": f"{full_mark} {punches} punches, ~{rate:.0f}/s offered",
+        }
+        segments: dict[str, list[Run]] = {key: [] for key in present}
+        order = list(present)
+        for index in range(args.segments):
+            for key in order if index % 2 == 0 else order[::-1]:
+                srv, saturated = present[key]
+                before = segments[key][-1] if segments[key] else saturated
+                segments[key].append(
+                    paced_segment(srv, args, drivers_file, rate, labels[key], before)
+                )
+        for key, parts in segments.items():
+            result[f"{level}_{key}"] = combined(labels[key], parts)
+    return result
+
+
+def paced_segment(
     srv: Server,
     args: argparse.Namespace,
     drivers_file: Path,
     rate: float,
     label: str,
-    saturated: Run,
+    before: Run,
 ) -> Run:
-    """Check-ins paced to about ``rate`` per second: the latency when requests do not queue.
+    """Check-ins paced to about ``rate`` per second: a sustained load below saturation.
 
     Each connection waits a random (exponential) think time between its requests, like a crowd
     of phones; wrk stays a closed loop, so the rate reached is printed, not assumed. A
-    connection's cycle is its think time plus its request's latency: the think time leaves room
-    for a latency of about twice the CPU time a request took in the ``saturated`` run (its own
-    and the database's, on two cores), or the rate reached falls short of the one offered.
+    connection's cycle is its think time plus its request's latency, so the think time is the
+    cycle less the mean latency of the table's previous segment (``before``; for the first,
+    twice the CPU time a request took in the saturated run).
     """
     cycle_ms = 1000 * args.connections / max(1.0, rate)
-    think_ms = max(1.0, cycle_ms - 2 * saturated.server_cpu_ms)
-    return check_in_run(srv, args, drivers_file, label, think_ms=think_ms, warmup=False)
+    latency_ms = before.mean_ms if before.p50_segments else 2 * before.server_cpu_ms
+    think_ms = max(1.0, cycle_ms - latency_ms)
+    run = check_in_run(
+        srv,
+        args,
+        drivers_file,
+        label,
+        think_ms=think_ms,
+        warmup=False,
+        seconds=max(5, round(args.seconds / 2)),
+    )
+    run.p50_segments = [run.p50_ms]
+    return run
+
+
+def combined(label: str, parts: list[Run]) -> Run:
+    """Segments of one paced run as one: counts and times summed; p50 and p90 the median of the
+    segments' (wrk reports percentiles, not the latencies, so they cannot be pooled exactly);
+    p99 and max the worst segment's, so that no slow minute is averaged away."""
+    seconds = sum(part.seconds for part in parts)
+    requests = sum(part.requests for part in parts)
+    statuses: dict[int, int] = {}
+    errors: dict[str, int] = {}
+    for part in parts:
+        for status, count in part.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+        for kind, count in part.errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    return Run(
+        label=label,
+        requests=requests,
+        seconds=seconds,
+        p50_ms=statistics.median(part.p50_ms for part in parts),
+        p90_ms=statistics.median(part.p90_ms for part in parts),
+        p99_ms=max(part.p99_ms for part in parts),
+        max_ms=max(part.max_ms for part in parts),
+        mean_ms=sum(part.mean_ms * part.requests for part in parts) / max(requests, 1),
+        statuses=statuses,
+        errors=errors,
+        cpu_busy=sum(part.cpu_busy * part.seconds for part in parts) / max(seconds, 1e-9),
+        load_before=parts[0].load_before,
+        server_cpu_ms=sum(part.server_cpu_ms * part.requests for part in parts) / max(requests, 1),
+        rows=sum(part.rows or 0 for part in parts),
+        p50_segments=[p50 for part in parts for p50 in part.p50_segments],
+    )
 
 
 def wait_for_window(total_seconds: float) -> None:
@@ -517,12 +611,6 @@ def millions(meta: dict[str, str]) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "info" if ok is None else "PASS" if ok else "FAIL"
-
-
-def paced_rate(saturated: float) -> float:
-    """The offered rate of the paced runs: the target rate when the server has room for it
-    (a sustained 300/s is what the targets ask for), else half of what it reached saturated."""
-    return TARGET_RATE if saturated >= TARGET_RATE * PACED_HEADROOM else saturated / 2
 
 
 def report(
@@ -564,6 +652,12 @@ def report(
             f"{run.max_ms:>8.0f}{share:>8}{rows:>7}{run.server_cpu_ms:>7.2f}ms"
             f"{run.cpu_busy:>6.0%}{run.load_before:>6.1f}"
         )
+        if run.p50_segments:
+            print(
+                f"    p50 of its {len(run.p50_segments)} segments, in order: "
+                + ", ".join(f"{p50:.1f}" for p50 in run.p50_segments)
+                + " ms"
+            )
         other = {s: c for s, c in run.statuses.items() if not 200 <= s < 300}
         errors = {k: v for k, v in run.errors.items() if v and k != "status"}
         if other or errors or run.ok < run.requests:
@@ -574,13 +668,15 @@ def report(
         "    busy = whole-machine CPU use during the run; load = 1-min load average before it.\n"
         f"    (a)-(c) saturate the server with {args.connections} connections, so their latency is\n"
         "    mostly queueing (p50 ≈ connections / rate); (b') and (d) pace the same connections\n"
-        "    with think time to the target rate (or half of (b)'s): the latency of a sustained\n"
-        "    load that does not queue, on each table at the same offered rate."
+        "    with think time to the target rate, (e) and (f) to half of it (or of the slower of\n"
+        "    (b) and (c)): a sustained load, on each table at the same offered rate, in segments\n"
+        "    that alternate between the tables (p50: median of the segments; p99, max: the worst)."
     )
     print()
     full, empty, health = runs.get("full"), runs.get("empty"), runs.get("health")
     checks: list[tuple[str, str, bool | None]] = []
-    half, half_empty = runs.get("half"), runs.get("half_empty")
+    half, half_empty = runs.get("target_full"), runs.get("target_empty")
+    light, light_empty = runs.get("light_full"), runs.get("light_empty")
     if full is not None:
         checks.append(
             (
@@ -595,7 +691,7 @@ def report(
                 (
                     f"p99 ≤ {TARGET_P99_MS:.0f} ms at {half.accepted_rate:.0f}/s sustained (d)",
                     f"{half.p99_ms:.0f} ms",
-                    sustained and half.p99_ms <= TARGET_P99_MS,
+                    half.p99_ms <= TARGET_P99_MS if sustained else None,
                 )
             )
         checks.append(
@@ -614,11 +710,15 @@ def report(
                     of_trivial >= TARGET_SHARE,
                 )
             )
-        paced = half is not None and half_empty is not None
-        pairs = [(full, empty, "saturated", None if paced else True)]
-        if half is not None and half_empty is not None:
-            pairs.append((half, half_empty, "paced", True))
+        paced = light is not None and light_empty is not None
+        pairs = [
+            (full, empty, "saturated", None if paced else True),
+            (half, half_empty, f"at {TARGET_RATE:.0f}/s (d) / (b')", None),
+            (light, light_empty, "light load (f) / (e)", True),
+        ]
         for many, none, how, judged in pairs:
+            if many is None:
+                continue
             if none is None:
                 continue
             ratio = many.p50_ms / none.p50_ms if none.p50_ms else float("inf")
@@ -629,7 +729,7 @@ def report(
                     None if judged is None else ratio <= TARGET_P50_RATIO,
                 )
             )
-    for checked in (empty, runs.get("half_empty"), full, runs.get("half")):
+    for checked in runs.values():
         if checked is not None and checked.rows is not None:
             created = checked.statuses.get(201, 0)
             checks.append(
@@ -637,7 +737,9 @@ def report(
                     f"{checked.label.split(')')[0]}) every answer 201, one row each",
                     f"{checked.accepted_share:.1%}, {checked.rows} rows / {created}",
                     checked.accepted_share == 1.0
-                    and 0 <= checked.rows - created <= args.connections,
+                    and 0
+                    <= checked.rows - created
+                    <= args.connections * max(1, len(checked.p50_segments)),
                 )
             )
     width = max(len(c[0]) for c in checks) + 2 if checks else 10
@@ -646,14 +748,15 @@ def report(
         print(f"{name:<{width}}{measured:>30}  {verdict(ok)}")
     if any(c[0].startswith("(") for c in checks):
         print(
-            "    rows may exceed the 201s by up to one request per connection: wrk stops with\n"
+            "    rows may exceed the 201s by up to one request per connection (and segment): wrk stops with\n"
             "    those in flight and does not count their answers; the server still records them."
         )
     if any(ok is None for _, _, ok in checks):
         print(
-            "    info: measured and shown, not judged. With paced runs at the target rate, the\n"
-            "    latency targets are judged there: a closed loop of saturating connections\n"
-            "    measures its own queue (p50 ≈ connections / rate), not the server."
+            "    info: measured and shown, not judged. p99 is judged at the target rate (d) when it\n"
+            "    was reached (a closed loop of saturating connections measures its own queue,\n"
+            "    p50 ≈ connections / rate), the p50 ratio under light load (f) / (e): near\n"
+            "    saturation a queue's length swings with the machine's noise, either way."
         )
     return all(ok is not False for _, _, ok in checks)
 
@@ -683,8 +786,15 @@ def main() -> None:
     )
     parser.add_argument("--data-only", action="store_true", help="build the databases and stop")
     parser.add_argument(
-        "--no-half", action="store_true", help="skip (b') and (d), the paced check-ins"
+        "--no-half", action="store_true", help="skip (b'), (d), (e), (f): the paced check-ins"
     )
+    parser.add_argument(
+        "--segments",
+        type=int,
+        default=3,
+        help="segments of each paced run, alternating between the tables (SECONDS/2 each)",
+    )
+
     args = parser.parse_args()
     if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 120:
         parser.error("--seconds must be 1-600 and --warmup 0-120")
@@ -713,50 +823,37 @@ def main() -> None:
                 for d in data.drivers(scale)
             )
         )
-        if wanted & {"health", "me", "empty"}:
-            with server(names[0], args, log_path) as srv:
+        with contextlib.ExitStack() as servers:
+            empty = full = None
+            if wanted & {"health", "me", "empty"}:
+                empty = servers.enter_context(server(names[0], args, log_path))
                 if "health" in wanted:
-                    wrk(srv, "health", args.warmup, args, drivers_file, "0", "warm-up")
+                    wrk(empty, "health", args.warmup, args, drivers_file, "0", "warm-up")
                     runs["health"] = wrk(
-                        srv, "health", args.seconds, args, drivers_file, "0", "(a) GET /api/health"
+                        empty,
+                        "health",
+                        args.seconds,
+                        args,
+                        drivers_file,
+                        "0",
+                        "(a) GET /api/health",
                     )
                 if "me" in wanted:
-                    wrk(srv, "me", args.warmup, args, drivers_file, "0", "warm-up")
+                    wrk(empty, "me", args.warmup, args, drivers_file, "0", "warm-up")
                     runs["me"] = wrk(
-                        srv, "me", args.seconds, args, drivers_file, "0", "(a') GET /api/me"
+                        empty, "me", args.seconds, args, drivers_file, "0", "(a') GET /api/me"
                     )
                 if "empty" in wanted:
                     runs["empty"] = check_in_run(
-                        srv, args, drivers_file, "(b) check-in, empty punch table"
+                        empty, args, drivers_file, "(b) check-in, empty punch table"
                     )
-                    if not args.no_half:
-                        paced = paced_rate(runs["empty"].rate)
-                        runs["half_empty"] = paced_run(
-                            srv,
-                            args,
-                            drivers_file,
-                            paced,
-                            f"(b') empty, ~{paced:.0f}/s offered",
-                            runs["empty"],
-                        )
-        if "full" in wanted:
-            with server(names[1], args, log_path) as srv:
+            if "full" in wanted:
+                full = servers.enter_context(server(names[1], args, log_path))
                 runs["full"] = check_in_run(
-                    srv, args, drivers_file, f"(c) check-in, {millions(meta)} punches"
+                    full, args, drivers_file, f"(c) check-in, {millions(meta)} punches"
                 )
-                if not args.no_half:
-                    # The same offered rate as (b') when it ran, so their p50s compare.
-                    paced = paced_rate((runs.get("empty") or runs["full"]).rate)
-                    if paced > runs["full"].rate / PACED_HEADROOM:
-                        paced = runs["full"].rate / 2  # (c) much slower: keep (d) unqueued
-                    runs["half"] = paced_run(
-                        srv,
-                        args,
-                        drivers_file,
-                        paced,
-                        f"(d) check-in at ~{paced:.0f}/s offered",
-                        runs["full"],
-                    )
+            if not args.no_half:
+                runs.update(paced_runs(empty, full, runs, args, drivers_file, millions(meta)))
     passed = report(runs, meta, args, scale)
     for name in names:
         data.reset_to_baseline(name)
