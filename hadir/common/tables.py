@@ -75,9 +75,9 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     for line, cells in raw_rows:
         values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
         problems += [
-            Problem(name, line, col, IMPRECISE_NUMBER)
+            Problem(name, line, col, LOGICAL if isinstance(cell, bool) else IMPRECISE_NUMBER)
             for col, cell in zip(columns, cells, strict=False)
-            if col and _imprecise_number(cell)
+            if col and (isinstance(cell, bool) or _imprecise_number(cell))
         ]
         if any(v.strip() for v in values.values()):
             rows.append(Row(line=line, values=values))
@@ -156,6 +156,14 @@ IMPRECISE_NUMBER = (
     "angka lebih dari 15 digit sudah dibulatkan Excel; format kolom sebagai Teks lalu isi ulang "
     "/ number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
 )
+
+
+LOGICAL = (
+    "sel berisi nilai logika TRUE/FALSE, bukan teks atau angka; isi ulang sebagai teks / cell "
+    "holds a TRUE/FALSE logical value, not text or a number: re-enter it as text"
+)
+"""No column of any import is a yes/no: such a cell is a slip (Excel turns a typed TRUE into
+one), and as text it would become the value "True" (a PIN, a name)."""
 
 
 def _imprecise_number(cell: object) -> bool:

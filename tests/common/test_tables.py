@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from hadir.common.tables import (
     IMPRECISE_NUMBER,
+    LOGICAL,
     NOT_TEXT,
     OLD_EXCEL,
     Problem,
@@ -97,6 +98,19 @@ def test_a_nip_stored_as_an_excel_number_is_refused_not_silently_rounded(tmp_pat
         f"a.xlsx:3: nip: {IMPRECISE_NUMBER}",
         f"a.xlsx:4: nip: {IMPRECISE_NUMBER}",
     ]
+
+
+def test_a_true_or_false_cell_is_refused_rather_than_read_as_the_word(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nip", "name"])
+    sheet.append(["198712112010121007", True])
+    sheet.append([False, "Siti"])
+    sheet.append(["199001012022212003", "TRUE typed as text stays text"])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    assert refusal(path) == [f"a.xlsx:2: name: {LOGICAL}", f"a.xlsx:3: nip: {LOGICAL}"]
 
 
 def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
