@@ -115,25 +115,16 @@ def days_refresh_many(
     """Evaluate and store every employee-day from ``start`` to ``end`` for ``employees``, and
     the tallies of the months they fall in.
 
-    Set-wise: the calendars of all their units in a few queries, then per chunk of employees
-    one query for punches, one for approved requests and bulk upserts, however many days.
+    Set-wise, per chunk of employees: the calendars of their units and the policies in a few
+    queries, one query for punches, one for approved requests and bulk upserts, however many
+    days.
     Days outside an employee's attendance period are skipped; with ``only`` (dates by employee
     id), so is every date not listed for the employee. A month evaluated whole is tallied from
     the results in memory; a month evaluated in part, from its stored days. Returns the rows
     written.
     """
-    from hadir.schedules import cache
-    from hadir.schedules.selectors import unit_calendars
-
     if not employees or end < start:
         return 0
-    units = {e.unit_id: e.unit for e in employees}
-    patterns = cache.patterns()
-    books = {
-        unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
-        for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
-    }
-    policies = policies_for(start, end)
     explained: dict[tuple[object, ...], EncodedJson] = {}
     written = 0
     for offset in range(0, len(employees), chunk):
@@ -141,8 +132,11 @@ def days_refresh_many(
         ids = [e.pk for e in batch]
         with transaction.atomic():
             # The lock comes before the reads: a writer that read the punches earlier cannot
-            # then store its older verdict over this one (nor this one over a newer).
+            # then store its older verdict over this one (nor this one over a newer). The
+            # calendars and policies too: a holiday saved while a month is evaluated has
+            # refreshed the days of the chunks still to come, which must not undo it.
             lock_employees(ids)
+            books, policies = _rules_in_force(batch, start, end)
             rows, tallies, partial = _evaluate_batch(
                 batch, start, end, only, books=books, policies=policies, explained=explained
             )
@@ -161,6 +155,23 @@ def days_refresh_many(
         # per-employee index scans from turning into sequential scans.
         _analyze()
     return written
+
+
+def _rules_in_force(
+    employees: Sequence[Employee], start: date, end: date
+) -> tuple[dict[int, ScheduleBook], dict[date, Policy]]:
+    """The schedule book of each of the employees' units and the policy of each date, as
+    committed now."""
+    from hadir.schedules import cache
+    from hadir.schedules.selectors import unit_calendars
+
+    units = {e.unit_id: e.unit for e in employees}
+    patterns = cache.patterns()
+    books = {
+        unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
+        for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
+    }
+    return books, policies_for(start, end)
 
 
 def _evaluate_batch(

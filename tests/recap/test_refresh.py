@@ -233,6 +233,34 @@ def test_a_national_holiday_refreshes_that_date_for_everyone_with_it_stored(
         unchanged_except(before[employee.name], after, march(20))
 
 
+def test_a_holiday_saved_during_a_long_evaluation_is_not_undone_by_the_chunks_after_it(
+    siti: Employee, rina: Employee, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month's evaluation takes its employees a chunk at a time, for minutes. A holiday an
+    operator saves meanwhile refreshes the stored days of everyone at once; the chunks still
+    to come must evaluate with it too, not with the calendar read before it."""
+    from hadir.recap import services
+
+    evaluate = services._evaluate_batch
+    chunks: list[int] = []
+
+    def evaluate_then_a_holiday_is_saved(*args: Any, **kwargs: Any) -> Any:
+        result = evaluate(*args, **kwargs)
+        if not chunks:
+            Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+        chunks.append(len(args[0]))
+        return result
+
+    monkeypatch.setattr(services, "_evaluate_batch", evaluate_then_a_holiday_is_saved)
+    clock.set(local(march(27), "01:00"))
+
+    days_refresh_many(employees=[siti, rina], start=march(18), end=march(22), chunk=1)
+
+    assert chunks == [1, 1]
+    assert stored(rina)[march(20)]["status"] == "LIBUR"
+    assert stored(rina)[march(19)]["status"] == "TK"
+
+
 def test_a_corrected_start_drops_the_days_before_it_and_their_tk_stops_counting(
     rina: Employee, stored_weeks: None
 ) -> None:
