@@ -77,13 +77,14 @@ class Run:
     p90_ms: float
     p99_ms: float
     max_ms: float
-    mean_ms: float
     statuses: dict[int, int]
     errors: dict[str, int]
     cpu_busy: float
     load_before: float
     server_cpu_ms: float
     rows: int | None = None
+    think_ms: float = 0.0
+    """The think time a paced segment was given (0: not paced)."""
     p50_segments: list[float] = field(default_factory=list)
     """The p50 of each segment of a paced run (:func:`combined`)."""
 
@@ -388,7 +389,6 @@ def wrk(
         p90_ms=raw["p90_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         max_ms=raw["max_us"] / 1000,
-        mean_ms=raw["mean_us"] / 1000,
         statuses={int(k): v for k, v in raw["statuses"].items()},
         errors=raw["errors"],
         cpu_busy=(busy1 - busy0) / max(1, total1 - total0),
@@ -535,12 +535,17 @@ def paced_segment(
     Each connection waits a random (exponential) think time between its requests, like a crowd
     of phones; wrk stays a closed loop, so the rate reached is printed, not assumed. A
     connection's cycle is its think time plus its request's latency, so the think time is the
-    cycle less the mean latency of the table's previous segment (``before``; for the first,
-    twice the CPU time a request took in the saturated run).
+    cycle less what the table's previous segment (``before``) spent besides thinking (for the
+    first, twice the CPU time a request took in the saturated run).
     """
     cycle_ms = 1000 * args.connections / max(1.0, rate)
-    latency_ms = before.mean_ms if before.p50_segments else 2 * before.server_cpu_ms
-    think_ms = max(1.0, cycle_ms - latency_ms)
+    if before.think_ms:
+        # What the previous segment's cycle held besides its think time (its latency, wrk's
+        # own time, each connection's first request sent without thinking).
+        rest_ms = 1000 * args.connections / max(1.0, before.rate) - before.think_ms
+    else:
+        rest_ms = 2 * before.server_cpu_ms
+    think_ms = max(1.0, cycle_ms - rest_ms)
     run = check_in_run(
         srv,
         args,
@@ -551,6 +556,7 @@ def paced_segment(
         seconds=max(5, round(args.seconds / 2)),
     )
     run.p50_segments = [run.p50_ms]
+    run.think_ms = think_ms
     return run
 
 
@@ -575,7 +581,6 @@ def combined(label: str, parts: list[Run]) -> Run:
         p90_ms=statistics.median(part.p90_ms for part in parts),
         p99_ms=max(part.p99_ms for part in parts),
         max_ms=max(part.max_ms for part in parts),
-        mean_ms=sum(part.mean_ms * part.requests for part in parts) / max(requests, 1),
         statuses=statuses,
         errors=errors,
         cpu_busy=sum(part.cpu_busy * part.seconds for part in parts) / max(seconds, 1e-9),
