@@ -15,6 +15,7 @@ to plan, 0.05 ms to run) is prepared once per connection and executed by name af
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,7 @@ def batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
         if _one_string(connection):
-            sent = _named(statements, cursor)
+            sent = _named(statements)
             try:
                 cursor.execute(
                     ";\n".join(statement.sql for statement in sent),
@@ -66,9 +67,7 @@ def batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
                     cursor.nextset()
                 if statement.prepared != _PREPARING:
                     results.append(cursor.fetchall() if statement.columns else [])
-            _known(cursor).update(
-                statement.prepared for statement in statements if statement.prepared
-            )
+            _prepared_now(statements)
         else:
             for statement in statements:
                 cursor.execute(statement.sql, statement.params)
@@ -132,55 +131,50 @@ def joined(
 
 
 _PREPARED: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
-"""The statements prepared on each database connection (a session's state on the server)."""
+"""The statements this process has prepared on each database connection."""
 _PREPARING = "\0prepare"
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def _named(statements: Sequence[Statement], cursor: Any) -> list[Statement]:
+def _named(statements: Sequence[Statement]) -> list[Statement]:
     """``statements`` with each prepared one executed by name, preceded by its PREPARE the
     first time this connection sends it.
 
-    The connection's list is kept here and read from the server when unknown: a new connection,
-    or after a failed batch (:func:`_forget_prepared`).
+    On a connection whose prepared statements are unknown (new, or after a failed batch) the
+    batch starts with DEALLOCATE ALL: whatever the server holds (a statement a failed batch
+    prepared or not, one planned before a migration changed its columns, one of a previous
+    deploy on a pooled session) is dropped and prepared again.
     """
     if not any(statement.prepared for statement in statements):
         return list(statements)
-    known = _known(cursor)
-    sent: list[Statement] = []
+    known = _PREPARED.get(connection.connection)
+    sent = [] if known is not None else [Statement("DEALLOCATE ALL", prepared=_PREPARING)]
+    preparing: set[str] = set()
     for statement in statements:
         if not statement.prepared:
             sent.append(statement)
             continue
-        if statement.prepared not in known:
-            sent.append(
-                Statement(_prepare_sql(statement.prepared, statement.sql), prepared=_PREPARING)
-            )
+        name = statement.prepared
+        if (known is None or name not in known) and name not in preparing:
+            sent.append(Statement(_prepare_sql(name, statement.sql), prepared=_PREPARING))
+            preparing.add(name)
         arguments = f"({', '.join(['%s'] * len(statement.params))})" if statement.params else ""
-        sent.append(
-            Statement(
-                f"EXECUTE {statement.prepared}{arguments}",
-                statement.params,
-                statement.columns,
-                statement.prepared,
-            )
-        )
+        sent.append(Statement(f"EXECUTE {name}{arguments}", statement.params, statement.columns))
     return sent
 
 
-def _known(cursor: Any) -> set[str]:
-    """The statements prepared on this cursor's connection, asked of the server once."""
-    raw = connection.connection
-    known = _PREPARED.get(raw)
-    if known is None:
-        cursor.execute("SELECT name FROM pg_prepared_statements")
-        known = _PREPARED[raw] = {name for (name,) in cursor.fetchall()}
-    return known
+def _prepared_now(statements: Sequence[Statement]) -> None:
+    """After a batch ran: its prepared statements exist on this connection."""
+    names = {statement.prepared for statement in statements if statement.prepared}
+    if names:
+        _PREPARED.setdefault(connection.connection, set()).update(names)
 
 
 def _forget_prepared(statements: Sequence[Statement]) -> None:
-    """After a failed batch with a prepared statement, ask the server again which ones it has:
-    a PREPARE is not undone by a rollback, and in a failed batch it may or may not have run;
-    and an EXECUTE that failed may have found its statement gone (a pooler's DISCARD ALL)."""
+    """After a failed batch with a prepared statement, the connection's statements are unknown:
+    a PREPARE is not undone by a rollback, and in a failed batch it may or may not have run; an
+    EXECUTE may have failed for a statement gone (a pooler's DISCARD ALL) or grown stale (a
+    migration changed its result's columns). The next batch starts afresh (:func:`_named`)."""
     if any(statement.prepared for statement in statements):
         _PREPARED.pop(connection.connection, None)
 
@@ -188,8 +182,10 @@ def _forget_prepared(statements: Sequence[Statement]) -> None:
 @lru_cache(maxsize=64)
 def _prepare_sql(name: str, sql: str) -> str:
     """``PREPARE name AS sql``, its ``%s`` placeholders numbered as the server numbers them."""
-    assert "%%" not in sql, "a literal % would be doubled in one and not in the other"
-    assert name.isidentifier()
+    if not _NAME.fullmatch(name) or "%%" in sql or "--" in sql or "/*" in sql:
+        # A capital (the server folds it), a literal % (doubled in one, not in the other), a
+        # comment (a placeholder in it would number an unused parameter): a programming error.
+        raise ValueError(f"cannot prepare {name!r} as written")
     parts = sql.split("%s")
     numbered = "".join(
         f"{part}${index}" if index < len(parts) else part

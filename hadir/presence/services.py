@@ -161,7 +161,10 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
     tail_statement = hot.Statement(
         f"SELECT {hot.columns(Punch, _PREVIOUS, 'last')},"  # noqa: S608
         f" (SELECT hash FROM {punch} WHERE employee_id = %s ORDER BY id DESC LIMIT 1),"
-        f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s)"
+        # "<> ''" restates the unique index's condition, so that the prepared (generic) plan,
+        # which cannot see the key's value, may use that index.
+        f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s"
+        " AND idempotency_key <> '')"
         f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s)"
         f" FROM (SELECT 1 AS one) AS here LEFT JOIN ("
         f"SELECT {hot.columns(Punch, _PREVIOUS)} FROM {punch}"

@@ -243,6 +243,39 @@ def test_a_statement_the_server_forgot_is_prepared_again_after_one_failure(
     assert hot.batch([_hash_of(punch, prepared="test_forgotten")]) == [[("h1",)]]
 
 
+def test_a_statement_made_stale_by_a_migration_is_prepared_again_after_one_failure(
+    db: None,
+) -> None:
+    """A deploy migrates while the workers keep their connections: a prepared statement whose
+    result's column changed type fails once ("cached plan must not change result type"), and
+    the next batch drops it and prepares it again."""
+    _needs_postgresql()
+    from django.db import DatabaseError, connection, transaction
+
+    read = hot.Statement("SELECT v FROM test_stale", (), (None,), prepared="test_stale")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE test_stale (v varchar(10))")
+        cursor.execute("INSERT INTO test_stale VALUES ('before')")
+    assert hot.batch([read]) == [[("before",)]]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE test_stale ALTER COLUMN v TYPE text")
+
+    with pytest.raises(DatabaseError, match="result type"), transaction.atomic():
+        hot.batch([read])
+
+    assert hot.batch([read]) == [[("before",)]]
+
+
+@pytest.mark.parametrize("name", ["Capital", "with-dash", "1st"])
+def test_a_name_the_server_would_fold_or_refuse_is_a_programming_error(
+    punch: Punch, name: str
+) -> None:
+    _needs_postgresql()
+
+    with pytest.raises(ValueError, match="cannot prepare"):
+        hot.batch([_hash_of(punch, prepared=name)])
+
+
 def test_a_batch_that_failed_after_its_prepare_leaves_the_statement_usable(
     punch: Punch,
 ) -> None:
