@@ -161,9 +161,12 @@ def _rules_in_force(
     employees: Sequence[Employee], start: date, end: date
 ) -> tuple[dict[int, ScheduleBook], dict[date, Policy]]:
     """The schedule book of each of the employees' units and the policy of each date, as
-    committed now."""
+    committed now: not from this process's cache, which may be a few seconds old (an edit made
+    by another process during a long evaluation)."""
     from hadir.schedules import cache
     from hadir.schedules.selectors import unit_calendars
+
+    cache.clear()
 
     units = {e.unit_id: e.unit for e in employees}
     patterns = cache.patterns()
