@@ -498,7 +498,7 @@ def paced_runs(
     present = {key: (srv, runs[key]) for key, srv in tables.items() if srv and key in runs}
     if not present:
         return {}
-    slowest = min(run.rate for _, run in present.values())
+    slowest = min(run.accepted_rate for _, run in present.values())
     light = min(TARGET_RATE, slowest) / 2
     levels = [("target", TARGET_RATE, "(b')", "(d)")] if slowest >= TARGET_RATE else []
     levels.append(("light", light, "(e)", "(f)"))
@@ -801,8 +801,8 @@ def main() -> None:
     )
 
     args = parser.parse_args()
-    if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 120:
-        parser.error("--seconds must be 1-600 and --warmup 0-120")
+    if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 120 or args.segments < 1:
+        parser.error("--seconds must be 1-600, --warmup 0-120 and --segments at least 1")
     args.load0 = os.getloadavg()[0]
     args.wrk = ensure_wrk()
     django_setup()
@@ -818,8 +818,8 @@ def main() -> None:
     runs: dict[str, Run] = {}
     log_path = ROOT / "var" / "bench-gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    phases = len(wanted) + 2 * ("empty" in wanted) + 2 * ("full" in wanted)
-    wait_for_window(phases * (args.seconds + args.warmup + 15))
+    paced = 0 if args.no_half else 2 * 2 * args.segments * (max(5, round(args.seconds / 2)) + 5)
+    wait_for_window(len(wanted) * (args.seconds + args.warmup + 15) + paced)
     with tempfile.TemporaryDirectory(prefix="hadir-bench-") as tmp:
         drivers_file = Path(tmp) / "drivers.txt"
         drivers_file.write_text(
