@@ -416,8 +416,6 @@ def machine_pins_import(
             problems.append(_unknown_nip(name, row.line, nip))
             continue
         pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
-    if not rows:
-        problems.append(Problem(name, 1, "", "berkas tidak berisi data / file has no data rows"))
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()

@@ -163,13 +163,10 @@ def _rules_in_force(
     """The schedule book of each of the employees' units and the policy of each date, as
     committed now: not from this process's cache, which may be a few seconds old (an edit made
     by another process during a long evaluation)."""
-    from hadir.schedules import cache
-    from hadir.schedules.selectors import unit_calendars
-
-    cache.clear()
+    from hadir.schedules.selectors import unit_calendars, work_patterns
 
     units = {e.unit_id: e.unit for e in employees}
-    patterns = cache.patterns()
+    patterns = work_patterns()
     books = {
         unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
         for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
@@ -417,8 +414,8 @@ def policies_for(start: date, end: date) -> dict[date, Policy]:
     A policy changes only on the effective dates of its values, so each date takes the policy
     of the latest change on or before it: a few queries for a year of days, not one per day.
     """
-    from hadir.schedules import cache
     from hadir.schedules.models import PolicyValue
+    from hadir.schedules.selectors import policy_as_of
 
     changes = sorted(
         set(
@@ -427,10 +424,14 @@ def policies_for(start: date, end: date) -> dict[date, Policy]:
             .values_list("effective_from", flat=True)
         )
     )
+    in_force: dict[date, Policy] = {}
     policies = {}
     for day in _dates(start, end):
         index = bisect_right(changes, day)
-        policies[day] = cache.policy(changes[index - 1] if index else start)
+        since = changes[index - 1] if index else start
+        if since not in in_force:
+            in_force[since] = policy_as_of(since)
+        policies[day] = in_force[since]
     return policies
 
 

@@ -27,6 +27,17 @@ def refusal(path: Path, **kwargs: set[str]) -> list[str]:
     return [str(p) for p in refused.value.problems]
 
 
+def workbook(path: Path, *rows: list[object]) -> Path:
+    """An Excel file at ``path`` whose first sheet holds ``rows``."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
 def test_a_problem_reads_like_a_compiler_message() -> None:
     assert str(Problem("a.csv", 3, "nip", "salah")) == "a.csv:3: nip: salah"
     assert str(Problem("a.csv", 1, "", "kosong")) == "a.csv:1: kosong"
@@ -64,13 +75,11 @@ def test_optional_columns_are_allowed_and_others_are_not(tmp_path: Path) -> None
 
 
 def test_excel_cells_become_text_the_importers_can_check(tmp_path: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["nip", "name", "start", "end", "count"])
-    sheet.append(["198712112010121007", "Ahmad", datetime(2024, 1, 2), date(2024, 2, 3), 5.0])
-    path = tmp_path / "a.xlsx"
-    book.save(path)
+    path = workbook(
+        tmp_path / "a.xlsx",
+        ["nip", "name", "start", "end", "count"],
+        ["198712112010121007", "Ahmad", datetime(2024, 1, 2), date(2024, 2, 3), 5.0],
+    )
     [row] = read_table(path, required=REQUIRED, optional={"start", "end", "count"})
     assert row.line == 2
     assert row.values == {
@@ -84,16 +93,14 @@ def test_excel_cells_become_text_the_importers_can_check(tmp_path: Path) -> None
 
 def test_a_nip_stored_as_an_excel_number_is_refused_not_silently_rounded(tmp_path: Path) -> None:
     """Excel keeps 15 digits: 198712112010121007 comes back as 198712112010120992."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["nip", "name"])
-    sheet.append(["198712112010121007", "Text is fine"])
-    sheet.append([198712112010121007, "Number is rounded"])
-    sheet.append([199001012022212003, "Also rounded"])
-    sheet.append([123456789012345, "Fifteen digits are exact"])
-    path = tmp_path / "a.xlsx"
-    book.save(path)
+    path = workbook(
+        tmp_path / "a.xlsx",
+        ["nip", "name"],
+        ["198712112010121007", "Text is fine"],
+        [198712112010121007, "Number is rounded"],
+        [199001012022212003, "Also rounded"],
+        [123456789012345, "Fifteen digits are exact"],
+    )
     assert refusal(path) == [
         f"a.xlsx:3: nip: {IMPRECISE_NUMBER}",
         f"a.xlsx:4: nip: {IMPRECISE_NUMBER}",
@@ -101,15 +108,13 @@ def test_a_nip_stored_as_an_excel_number_is_refused_not_silently_rounded(tmp_pat
 
 
 def test_a_true_or_false_cell_is_refused_rather_than_read_as_the_word(tmp_path: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["nip", "name"])
-    sheet.append(["198712112010121007", True])
-    sheet.append([False, "Siti"])
-    sheet.append(["199001012022212003", "TRUE typed as text stays text"])
-    path = tmp_path / "a.xlsx"
-    book.save(path)
+    path = workbook(
+        tmp_path / "a.xlsx",
+        ["nip", "name"],
+        ["198712112010121007", True],
+        [False, "Siti"],
+        ["199001012022212003", "TRUE typed as text stays text"],
+    )
     assert refusal(path) == [f"a.xlsx:2: name: {LOGICAL}", f"a.xlsx:3: nip: {LOGICAL}"]
 
 
@@ -123,13 +128,11 @@ def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_workbook_is_read_by_its_content_whatever_its_name(tmp_path: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["nip", "name"])
-    sheet.append(["1", "Ahmad"])
-    path = tmp_path / "daftar-pegawai-dari-simpeg-yang-namanya-terpotong"
-    book.save(path)
+    path = workbook(
+        tmp_path / "daftar-pegawai-dari-simpeg-yang-namanya-terpotong",
+        ["nip", "name"],
+        ["1", "Ahmad"],
+    )
 
     assert [row.values for row in read_table(path, required=REQUIRED)] == [
         {"nip": "1", "name": "Ahmad"}
@@ -160,12 +163,7 @@ def test_a_csv_field_longer_than_the_csv_reader_takes_is_refused_at_its_line(
 def test_a_workbook_whose_sheet_is_broken_is_refused(tmp_path: Path) -> None:
     import zipfile
 
-    good = tmp_path / "good.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["nip", "name"])
-    book.save(good)
+    good = workbook(tmp_path / "good.xlsx", ["nip", "name"])
     path = tmp_path / "a.xlsx"
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as broken:
         for item in source.infolist():
