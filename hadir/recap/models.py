@@ -179,3 +179,34 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.format} {self.state}"
+
+
+class DayRefresh(models.Model):
+    """Stored days a committed change still owes a refresh: a holiday, a special period, a work
+    pattern's hours, a policy value, an employee's unit or pattern.
+
+    Written in the change's own transaction (so it cannot be lost) and run once that commits,
+    chunk by chunk, each chunk its own transaction: a change reaching a hundred thousand
+    employees would otherwise hold one lock per employee until its commit, more than the
+    database's lock table holds. A run that fails stays here for ``manage.py refresh_days``.
+
+    ``scope`` names whose days: ``{"all": true}``, ``{"units": [ids]}`` (and every unit below),
+    ``{"patterns": [ids]}`` (employees working to them) or ``{"employees": [ids]}``.
+    """
+
+    scope = models.JSONField()
+    start = models.DateField()
+    end = models.DateField()
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # 0 = Monday
+    created_at = models.DateTimeField(auto_now_add=True)
+    claim = models.CharField(max_length=32, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("pending day refresh")
+        verbose_name_plural = _("pending day refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.start}..{self.end}"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
 from hadir.org.models import Unit
+from hadir.recap.models import DayRefresh
 from hadir.schedules.models import Holiday
 from tests.conftest import Org
 from tests.factories import UnitFactory, UserFactory
@@ -122,3 +123,18 @@ def test_the_audit_trail_is_read_only_in_the_admin(client: Client, superuser: Us
     assert client.post(delete, {"post": "yes"}).status_code == 403
     event.refresh_from_db()
     assert event.action == "test.action"
+
+
+def test_a_failed_day_refresh_is_listed_with_its_error_and_cannot_be_edited_away(
+    client: Client, superuser: User
+) -> None:
+    client.force_login(superuser)
+    owed = DayRefresh.objects.create(
+        scope={"all": True}, start=date(2024, 3, 20), end=date(2024, 3, 20), attempts=1,
+        error="out of shared memory",
+    )  # fmt: skip
+    listing = client.get(reverse("admin:recap_dayrefresh_changelist"))
+    assert "out of shared memory" in listing.content.decode()
+    delete = reverse("admin:recap_dayrefresh_delete", args=[owed.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert DayRefresh.objects.filter(pk=owed.pk).exists()

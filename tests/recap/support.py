@@ -15,7 +15,8 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
@@ -220,3 +221,12 @@ class Sleman:
     kua_depok: Unit
     man: Unit
     mts: Unit
+
+
+@contextmanager
+def committed() -> Iterator[None]:
+    """The block's changes as if committed: what waits for the commit (the refresh of stored
+    days a calendar or policy edit owes) runs at the end of the block. A test's own
+    transaction never commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield

@@ -27,7 +27,16 @@ from hadir.schedules.services import holiday_add
 from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import UserFactory, pattern
-from tests.recap.support import Sleman, attend, dates, local, march, person, stored
+from tests.recap.support import (
+    Sleman,
+    attend,
+    committed,
+    dates,
+    local,
+    march,
+    person,
+    stored,
+)
 
 RAMADAN_WEEK = dates(march(25), march(28))
 NORMAL = (20, 1, 55, 2)
@@ -103,10 +112,11 @@ def office_ramadan_hours(**extra: Any) -> list[dict[str, Any]]:
 
 
 def add_ramadan(admin_site: Client, **form: Any) -> SpecialPeriod:
-    response = admin_site.post(
-        reverse("admin:schedules_specialperiod_add"),
-        period_form(start="2024-03-25", end="2024-03-28", hours=office_ramadan_hours(), **form),
-    )
+    with committed():
+        response = admin_site.post(
+            reverse("admin:schedules_specialperiod_add"),
+            period_form(start="2024-03-25", end="2024-03-28", hours=office_ramadan_hours(), **form),
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     return SpecialPeriod.objects.get()
 
@@ -146,10 +156,11 @@ def test_shortening_a_special_period_in_the_admin_restores_the_normal_schedule_o
         {**row, "id": day.pk, "period": period.pk}
         for row, day in zip(office_ramadan_hours(), period.days.order_by("weekday"), strict=True)
     ]
-    response = admin_site.post(
-        reverse("admin:schedules_specialperiod_change", args=[period.pk]),
-        period_form(start="2024-03-25", end="2024-03-26", hours=rows, initial=len(rows)),
-    )
+    with committed():
+        response = admin_site.post(
+            reverse("admin:schedules_specialperiod_change", args=[period.pk]),
+            period_form(start="2024-03-25", end="2024-03-26", hours=rows, initial=len(rows)),
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert [figures(siti, d) for d in RAMADAN_WEEK] == [RAMADAN, RAMADAN, NORMAL, NORMAL]
 
@@ -159,7 +170,9 @@ def test_deleting_a_special_period_restores_the_normal_schedule(
     admin_site: Client, siti: Employee
 ) -> None:
     period = add_ramadan(admin_site)
-    period.delete()
+    assert [figures(siti, d) for d in RAMADAN_WEEK] == [RAMADAN] * 4
+    with committed():
+        period.delete()
     assert [figures(siti, d) for d in RAMADAN_WEEK] == [NORMAL] * 4
 
 
@@ -168,14 +181,16 @@ def test_moving_a_holiday_to_another_date_makes_the_old_date_a_working_day_again
     admin_site: Client, sleman: Sleman, siti: Employee, guru: Employee
 ) -> None:
     operator: User = user_with_role(Role.OPERATOR, sleman.kua)
-    holiday = holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi", actor=operator)
+    with committed():
+        holiday = holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi", actor=operator)
     assert stored(siti)[march(22)]["status"] == "LIBUR"
 
-    response = admin_site.post(
-        reverse("admin:schedules_holiday_change", args=[holiday.pk]),
-        {"date": "2024-03-21", "name": "Hari jadi", "unit": sleman.kua.pk, "source": "operator",
-         "active": "on"},
-    )  # fmt: skip
+    with committed():
+        response = admin_site.post(
+            reverse("admin:schedules_holiday_change", args=[holiday.pk]),
+            {"date": "2024-03-21", "name": "Hari jadi", "unit": sleman.kua.pk,
+             "source": "operator", "active": "on"},
+        )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Holiday.objects.get(pk=holiday.pk).date == march(21)
     days = stored(siti)

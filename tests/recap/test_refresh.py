@@ -11,17 +11,22 @@ before the employee's start.
 from __future__ import annotations
 
 from datetime import date, time
+from functools import partial
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection, transaction
+from django.test import TestCase
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role
 from hadir.presence.imports import punches_import
 from hadir.presence.services import punch_check_in
-from hadir.recap.models import EmployeeDay
+from hadir.recap import refreshes, services
+from hadir.recap.models import DayRefresh, EmployeeDay
 from hadir.recap.services import days_refresh, days_refresh_many
 from hadir.requests.evidence import evidence_store
 from hadir.requests.services import NewRequest, request_decide, request_submit
@@ -30,10 +35,11 @@ from hadir.schedules.services import holiday_add, holiday_drop
 from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import pattern
-from tests.presence.support import add_location, at_point
+from tests.presence.support import add_location, at_point, needs_concurrent_writers
 from tests.recap.support import (
     Sleman,
     attend,
+    committed,
     dates,
     local,
     march,
@@ -187,7 +193,8 @@ def test_a_holiday_added_for_a_unit_refreshes_that_date_for_that_units_employees
     """The KUA closes on Friday 22 March (a local holiday); the madrasah works as usual."""
     before = {e.name: stored(e) for e in (siti, rina, guru)}
     added = clock.set(local(march(27), "12:00"))
-    holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
+    with committed():
+        holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
 
     for employee in (siti, rina):
         after = stored(employee)
@@ -212,7 +219,8 @@ def test_a_national_holiday_dropped_for_a_unit_turns_that_date_into_a_working_da
     assert before["Rina Marlina"][march(11)]["status"] == "LIBUR"
 
     dropped = clock.set(local(march(27), "12:30"))
-    holiday_drop(unit=sleman.kua, day=march(11), actor=operator)
+    with committed():
+        holiday_drop(unit=sleman.kua, day=march(11), actor=operator)
     after = stored(rina)
     assert (after[march(11)]["status"], after[march(11)]["evaluated_at"]) == ("TK", dropped)
     unchanged_except(before["Rina Marlina"], after, march(11))
@@ -226,7 +234,8 @@ def test_a_national_holiday_refreshes_that_date_for_everyone_with_it_stored(
 ) -> None:
     before = {e.name: stored(e) for e in (siti, rina, guru)}
     added = clock.set(local(march(27), "13:00"))
-    Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+    with committed():
+        Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
     for employee in (siti, rina, guru):
         after = stored(employee)
         assert (after[march(20)]["status"], after[march(20)]["evaluated_at"]) == ("LIBUR", added)
@@ -268,7 +277,8 @@ def test_a_corrected_start_drops_the_days_before_it_and_their_tk_stops_counting(
     before it were never hers to owe."""
     assert recap_json(unit="KUA-MLATI")["Rina Marlina"]["absent_days"] == 16  # 1–26 March
     rina.start = march(25)
-    rina.save()
+    with committed():
+        rina.save()
     assert min(stored(rina)) == march(25)
     row = recap_json(unit="KUA-MLATI")["Rina Marlina"]
     assert (row["absent_days"], row["discipline"]["year_absent_days"]) == (2, 2)
@@ -281,7 +291,8 @@ def test_a_new_work_pattern_re_evaluates_the_stored_days(
     office's five days, becomes a working day she did not come to (TK)."""
     assert stored(siti)[march(23)]["status"] == "LIBUR"
     siti.pattern = pattern("MADRASAH_6H_MINGGU")
-    siti.save()
+    with committed():
+        siti.save()
     assert stored(siti)[march(23)]["status"] == "TK"
 
 
@@ -301,7 +312,8 @@ def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
     assert before["Siti Hasanah"][march(27)]["tl_class"] == 1
 
     edited = clock.set(local(march(27), "08:00"))
-    PolicyValue.objects.create(key="class.bounds", effective_from=march(25), value="5,60,90")
+    with committed():
+        PolicyValue.objects.create(key="class.bounds", effective_from=march(25), value="5,60,90")
 
     after = stored(siti)
     assert (after[march(27)]["tl_class"], after[march(27)]["evaluated_at"]) == (2, edited)
@@ -318,6 +330,109 @@ def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
         march(26),
     }
     unchanged_except(before["Rina Marlina"], rina_after, march(25), march(26))
+
+
+# ---------------------------------------------------------------- after the commit
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_holiday_refreshes_the_stored_days_once_it_is_committed_not_before(
+    siti: Employee, sleman: Sleman, operator: User
+) -> None:
+    with TestCase.captureOnCommitCallbacks() as waiting:
+        holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
+        assert stored(siti)[march(22)]["status"] == "H"
+        assert DayRefresh.objects.count() == 1
+    for callback in waiting:
+        callback()
+    assert stored(siti)[march(22)]["status"] == "LIBUR"
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_an_edit_rolled_back_owes_no_refresh(
+    siti: Employee, sleman: Sleman, operator: User
+) -> None:
+    with TestCase.captureOnCommitCallbacks(execute=True) as ran, transaction.atomic():
+        holiday_add(unit=sleman.kua, day=march(22), name="Salah tanggal", actor=operator)
+        transaction.set_rollback(True)  # a dry run, or a request failing after the save
+    assert (ran, DayRefresh.objects.count()) == ([], 0)
+    assert stored(siti)[march(22)]["status"] == "H"
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_employees_moved_together_are_refreshed_by_one_run_after_the_commit(
+    siti: Employee, guru: Employee
+) -> None:
+    """An import moving employees owes a refresh per employee; the commit runs them at once."""
+    with TestCase.captureOnCommitCallbacks(execute=True) as ran, transaction.atomic():
+        for employee in (siti, guru):
+            employee.pattern = pattern("MADRASAH_6H_MINGGU")
+            employee.save()
+    assert len(ran) == 1
+    assert [stored(e)[march(23)]["status"] for e in (siti, guru)] == ["TK", "TK"]
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_refresh_that_fails_keeps_the_holiday_and_waits_for_refresh_days_with_its_error(
+    siti: Employee, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def out_of_memory(**kwargs: Any) -> int:
+        raise OperationalError("out of shared memory")
+
+    monkeypatch.setattr(refreshes, "days_refresh_many", out_of_memory)
+    with committed():
+        Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+    assert Holiday.objects.filter(date=march(20)).exists()
+    assert stored(siti)[march(20)]["status"] == "H"
+    owed = DayRefresh.objects.get()
+    assert (owed.error, owed.attempts, owed.claim) == ("out of shared memory", 1, "")
+    assert "day refresh" in caplog.text
+
+    with pytest.raises(CommandError, match="out of shared memory"):
+        call_command("refresh_days", stdout=StringIO())
+    assert DayRefresh.objects.get().attempts == 2
+
+    monkeypatch.undo()
+    out = StringIO()
+    call_command("refresh_days", stdout=out)
+    assert stored(siti)[march(20)]["status"] == "LIBUR"
+    assert not DayRefresh.objects.exists()
+    assert "3 hari dihitung ulang" in out.getvalue()  # Siti, Rina and the teacher
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
+    sleman: Sleman, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Kanwil-wide holiday reaches tens of thousands of stored days: one lock per employee
+    held to the end of the holiday's transaction overflowed PostgreSQL's lock table. The
+    refresh runs after the commit, each chunk releasing its locks."""
+    needs_concurrent_writers()
+    staff = [person(sleman.kua, f"Pegawai {n}") for n in range(25)]
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=staff, start=march(22), end=march(22))
+    held: list[int] = []
+    evaluate = services._evaluate_batch
+
+    def evaluate_counting_locks(*args: Any, **kwargs: Any) -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            held.append(cursor.fetchone()[0])
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)
+    monkeypatch.setattr(refreshes, "days_refresh_many", partial(days_refresh_many, chunk=10))
+    operator = user_with_role(Role.OPERATOR, sleman.kankemenag)
+    holiday_add(unit=sleman.kankemenag, day=march(22), name="Hari jadi Sleman", actor=operator)
+
+    assert held == [10, 10, 5]
+    assert {day[march(22)]["status"] for day in map(stored, staff)} == {"LIBUR"}
+    assert not DayRefresh.objects.exists()
 
 
 # ---------------------------------------------------------------- finalize_days

@@ -1,0 +1,148 @@
+"""Refreshes of stored days that a committed change owes, run after its commit.
+
+A holiday, a special period, a work pattern's hours, a policy value or an employee's unit
+changes the verdict of days already stored. The change records what it owes
+(:class:`~hadir.recap.models.DayRefresh`) in its own transaction and the refresh runs once that
+commits, chunk by chunk, each chunk in its own transaction holding only its employees' locks.
+Run inside the change's transaction, a Kanwil-wide holiday or a policy edit took one lock per
+employee until the commit: past about 6,400 employees (PostgreSQL's lock table by default)
+the save failed, and every check-in of those employees waited for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from hadir.org.models import Employee, Unit
+from hadir.recap.models import DayRefresh, EmployeeDay
+from hadir.recap.services import days_refresh_many
+from hadir.schedules import cache
+
+log = logging.getLogger(__name__)
+
+CLAIM_EXPIRES = timedelta(hours=1)
+"""A claimed refresh not finished by then was lost with its process: ``refresh_days`` reruns it."""
+MERGED_AT_MOST = 1000
+"""Owed refreshes of the same dates run together, this many at a time (an import moving many
+employees owes one per employee)."""
+
+Scope = dict[str, Any]
+
+
+def refresh_later(scope: Scope, start: date, end: date, *, weekday: int | None = None) -> None:
+    """Owe a refresh of the stored days of ``scope`` from ``start`` to ``end`` (only the dates
+    of ``weekday``, 0 = Monday, if given), run when the current transaction commits (at once
+    outside one). Rolled back with the change, the debt goes too."""
+    DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
+    waiting = transaction.get_connection().run_on_commit
+    if not any(isinstance(callback, _Drain) and not callback.ran for _, callback, _ in waiting):
+        transaction.on_commit(_Drain())
+
+
+class _Drain:
+    """One :func:`refresh_pending` per commit, however many refreshes the transaction owes (an
+    import moving many employees owes one each)."""
+
+    ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        refresh_pending()
+
+
+def refresh_pending(*, retry: bool = False) -> int:
+    """Run the owed refreshes nobody is running; with ``retry``, also those that failed or whose
+    process was lost (``manage.py refresh_days``). Returns the days refreshed.
+
+    A refresh that fails is logged and kept, with its error, for ``refresh_days``: the change
+    it follows is committed and stays saved.
+    """
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    owed = DayRefresh.objects.filter(Q(claim="") | Q(claimed_at__lt=now - CLAIM_EXPIRES))
+    if not retry:
+        owed = owed.filter(attempts=0)
+    if not owed.update(claim=claim, claimed_at=now, attempts=F("attempts") + 1):
+        return 0
+    written = 0
+    for group in _merged(DayRefresh.objects.filter(claim=claim).order_by("pk")):
+        first = group[0]
+        ids = [row.pk for row in group]
+        try:
+            written += refresh_stored(
+                employees_in([row.scope for row in group]),
+                first.start,
+                first.end,
+                weekday=first.weekday,
+            )
+        except Exception as error:  # kept with its error for refresh_days; the change is saved
+            log.exception("day refresh %s failed", ids)
+            DayRefresh.objects.filter(pk__in=ids).update(claim="", error=str(error)[:300])
+            continue
+        DayRefresh.objects.filter(pk__in=ids).delete()
+    return written
+
+
+def _merged(rows: Iterable[DayRefresh]) -> list[list[DayRefresh]]:
+    """Owed refreshes grouped by their dates, at most :data:`MERGED_AT_MOST` to a group."""
+    by_dates: dict[tuple[date, date, int | None], list[DayRefresh]] = defaultdict(list)
+    for row in rows:
+        by_dates[(row.start, row.end, row.weekday)].append(row)
+    return [
+        group[offset : offset + MERGED_AT_MOST]
+        for group in by_dates.values()
+        for offset in range(0, len(group), MERGED_AT_MOST)
+    ]
+
+
+def employees_in(scopes: Iterable[Scope]) -> QuerySet[Employee]:
+    """The employees any of ``scopes`` names (see :class:`~hadir.recap.models.DayRefresh`)."""
+    scopes = list(scopes)
+    if any(scope.get("all") for scope in scopes):
+        return Employee.objects.all()
+    units = Unit.objects.filter(pk__in=[u for s in scopes for u in s.get("units", ())])
+    patterns = [p for s in scopes for p in s.get("patterns", ())]
+    conditions = [
+        Q(pk__in=[e for s in scopes for e in s.get("employees", ())]),
+        Q(pattern_id__in=patterns) | Q(pattern__isnull=True, unit__default_pattern_id__in=patterns),
+        *(Q(unit__path__startswith=unit.path) for unit in units),
+    ]
+    return Employee.objects.filter(reduce(or_, conditions))
+
+
+def refresh_stored(employees: Any, start: date, end: date, *, weekday: int | None = None) -> int:
+    """Re-evaluate the stored days of ``employees`` between ``start`` and ``end``, and only
+    those: a date one employee has stored is no reason to store it for another (today's row of
+    someone who has not come yet would read TK before the day is over). ``weekday`` (0 =
+    Monday) narrows it to the dates of that weekday."""
+    cache.clear()
+    stored: dict[int, set[date]] = defaultdict(set)
+    rows = EmployeeDay.objects.filter(employee__in=employees, date__range=(start, end))
+    if weekday is not None:
+        rows = rows.filter(date__iso_week_day=weekday + 1)
+    for employee_id, day in rows.values_list("employee_id", "date").iterator(chunk_size=20_000):
+        stored[employee_id].add(day)
+    if not stored:
+        return 0
+    people = list(
+        Employee.objects.filter(pk__in=list(stored)).select_related(
+            "unit__default_pattern", "pattern"
+        )
+    )
+    return days_refresh_many(
+        employees=people,
+        start=min(min(days) for days in stored.values()),
+        end=max(max(days) for days in stored.values()),
+        only=stored,
+    )
