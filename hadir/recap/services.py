@@ -39,6 +39,9 @@ from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
 
 ANALYZE_AFTER_ROWS = 100_000
+SETTLE_CHUNK = 500
+"""Employees whose marked months one transaction recounts: a Kanwil's recap or closing settles
+tens of thousands, and their locks, one each, would not fit PostgreSQL's lock table at once."""
 EXPLANATIONS_KEPT = 100_000
 """Distinct explanations a bulk evaluation keeps encoded for reuse (about 70 MB at most)."""
 DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
@@ -85,22 +88,29 @@ def tallies_settle(employee_ids: Iterable[int], *, until: date | None = None) ->
     their tallies are read.
 
     One query when nothing is marked (the usual read). Otherwise the marked employees are
-    locked, and only their marks are read again and deleted under the lock: a writer that
-    marked a month before has committed its day by then, and one that marks it after waits
-    for the lock and leaves a fresh mark. Returns the tallies written.
+    locked, :data:`SETTLE_CHUNK` per transaction, and only their marks are read again and
+    deleted under the lock: a writer that marked a month before has committed its day by then,
+    and one that marks it after waits for the lock and leaves a fresh mark. Returns the tallies
+    written.
     """
-    marks = StaleTally.objects.filter(employee_id__in=sorted(set(employee_ids)))
-    if until is not None:
-        marks = marks.filter(month__lte=until)
-    locked = set(marks.values_list("employee_id", flat=True))
-    if not locked:
-        return 0
-    with transaction.atomic():
-        lock_employees(locked)
-        mine = marks.filter(employee_id__in=locked)
-        keys = set(mine.values_list("employee_id", "month"))
-        mine.delete()
-        return months_refresh(keys)
+    marked = sorted(
+        set(_marks(sorted(set(employee_ids)), until).values_list("employee_id", flat=True))
+    )
+    written = 0
+    for offset in range(0, len(marked), SETTLE_CHUNK):
+        locked = marked[offset : offset + SETTLE_CHUNK]
+        with transaction.atomic():
+            lock_employees(locked)
+            mine = _marks(locked, until)
+            keys = set(mine.values_list("employee_id", "month"))
+            mine.delete()
+            written += months_refresh(keys)
+    return written
+
+
+def _marks(employee_ids: list[int], until: date | None) -> Any:
+    marks = StaleTally.objects.filter(employee_id__in=employee_ids)
+    return marks if until is None else marks.filter(month__lte=until)
 
 
 def days_refresh_many(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -192,3 +193,36 @@ def test_a_slow_evaluation_that_read_the_punches_first_cannot_store_an_older_day
     night.join(timeout=20)
     importer.join(timeout=20)
     assert EmployeeDay.objects.get(employee=hana, date=monday).status == "H"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_settling_a_kanwils_marked_months_holds_one_chunks_locks_at_a_time(
+    sleman: Sleman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a day of check-ins every employee of a Kanwil has a marked month; closing its
+    period settles them all. One lock per employee in one transaction would overflow
+    PostgreSQL's lock table (about 6,400 locks by default) and keep their check-ins waiting."""
+    needs_concurrent_writers()
+    staff = [person(sleman.kua, f"Pegawai {n}") for n in range(25)]
+    for employee in staff:
+        attend(employee, workdays(MARCH)[:1], "07:25", "16:35")
+        days_refresh(employee=employee, dates=workdays(MARCH)[:1])
+    assert StaleTally.objects.count() == 25
+    held: list[int] = []
+    recount = services.months_refresh
+
+    def recount_counting_locks(keys: Any) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            held.append(cursor.fetchone()[0])
+        return recount(keys)
+
+    monkeypatch.setattr(services, "months_refresh", recount_counting_locks)
+    monkeypatch.setattr(services, "SETTLE_CHUNK", 10)
+
+    assert tallies_settle(e.pk for e in staff) == 25
+    assert held == [10, 10, 5]
+    assert not StaleTally.objects.exists()
