@@ -16,6 +16,10 @@ from django.db import connection
 from hadir.common.hot import Statement, batch
 
 LOCK_SPACE = 0x68616469  # "hadi": the advisory-lock namespace of an employee's writers
+EMPLOYEES_PER_FILE = 2000
+"""The most employees one import may lock at once: its file is written in one transaction
+(refused whole or written whole), and PostgreSQL's lock table, shared by every session, holds
+``max_locks_per_transaction × max_connections`` locks (6,400 by default)."""
 
 
 def lock_employees(employee_ids: Iterable[int]) -> None:
@@ -24,6 +28,26 @@ def lock_employees(employee_ids: Iterable[int]) -> None:
     statements = lock_statements(employee_ids)
     if statements:
         batch(statements)
+
+
+def first_line_past_limit(lines: Iterable[tuple[int, int]]) -> int | None:
+    """The first line (of ``(line, employee id)`` pairs, in file order) naming an employee
+    past :data:`EMPLOYEES_PER_FILE`; None when the file stays within it."""
+    seen: set[int] = set()
+    for line, employee_id in lines:
+        seen.add(employee_id)
+        if len(seen) > EMPLOYEES_PER_FILE:
+            return line
+    return None
+
+
+def too_many_employees() -> str:
+    """Why a file past :data:`EMPLOYEES_PER_FILE` is refused."""
+    limit = EMPLOYEES_PER_FILE
+    return (
+        f"berkas memuat lebih dari {limit} pegawai: bagi per unit / the file covers more than "
+        f"{limit} employees: split it by unit"
+    )
 
 
 def lock_statements(employee_ids: Iterable[int]) -> list[Statement]:

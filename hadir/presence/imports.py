@@ -22,7 +22,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from hadir.common.audit import audit_record
-from hadir.common.locks import lock_employees
+from hadir.common.locks import (
+    first_line_past_limit,
+    lock_employees,
+    too_many_employees,
+)
 from hadir.common.tables import Problem, TableRefused
 from hadir.org.models import Employee
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -103,6 +107,9 @@ def punches_import(
             )
         rows = _attlog_rows(name, text, machine, scope)
     _check_closed_months(name, rows, actor)
+    past = first_line_past_limit((row.line, row.employee.pk) for row in rows)
+    if past is not None:
+        raise TableRefused([Problem(name, past, "nip", too_many_employees())])
     return _record(
         rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
     )

@@ -16,7 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from hadir.common.audit import audit_record
-from hadir.common.locks import lock_employees
+from hadir.common.locks import (
+    first_line_past_limit,
+    lock_employees,
+    too_many_employees,
+)
 from hadir.common.tables import Problem, TableRefused, read_table
 from hadir.org.models import Employee
 from hadir.recap.periods import PeriodClosed, period_guard
@@ -85,6 +89,9 @@ def excuses_import(
                 parsed += [(row.line, employee, NewRequest(code, d, d, session)) for d in working]
             else:
                 parsed.append((row.line, employee, NewRequest(code, start, end, "")))
+    past = first_line_past_limit((line, employee.pk) for line, employee, _ in parsed)
+    if past is not None:
+        problems.append(Problem(name, past, "nip", too_many_employees()))
     if problems:
         raise TableRefused(problems)
     report = ExcuseImportReport(dry_run=dry_run)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hadir.common import locks
 from hadir.common.models import AuditEvent
 from hadir.common.tables import TableRefused
 from hadir.org.models import Employee
@@ -156,6 +157,30 @@ def test_a_bad_csv_is_refused_whole_with_every_problem_located(
     assert "sumber 'PONSEL' harus MACHINE atau IMPORT" in problems[4]
     assert not Punch.objects.exists()
     assert not AuditEvent.objects.filter(action="presence.punches_import").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_covering_more_employees_than_one_transaction_may_lock_is_refused_at_the_first_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is written in one transaction, one lock per employee; PostgreSQL's lock table is
+    shared and small (6,400 by default), so a Kanwil-wide file is refused, not half-failed."""
+    monkeypatch.setattr(locks, "EMPLOYEES_PER_FILE", 2)
+    one, two, three = EmployeeFactory.create_batch(3, unit__default_pattern=pattern())
+    path = write(
+        tmp_path,
+        "kanwil.csv",
+        [HEADER]
+        + [f"{e.nip},2024-03-04 07:{m:02d},,," for m, e in enumerate([one, two, one, three, two])],
+    )
+
+    problems = refused(path)
+
+    assert problems == [
+        "kanwil.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit / the file covers "
+        "more than 2 employees: split it by unit"
+    ]
+    assert not Punch.objects.exists()
 
 
 def test_missing_and_unknown_columns_are_refused_on_the_header_line(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from hadir.accounts.models import User
+from hadir.common import locks
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role
 from hadir.recap.models import EmployeeDay
@@ -241,6 +242,25 @@ def test_a_line_overlapping_an_approved_absence_in_the_database_is_refused(
     [problem] = refused(write(tmp_path, [f"{siti.nip},CS,2024-03-05,2024-03-05,"]))
     assert problem.startswith("excuses.csv:2: start: ")
     assert Request.objects.count() == 1
+
+
+def test_a_file_covering_more_employees_than_one_transaction_may_lock_is_refused(
+    tmp_path: Path, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(locks, "EMPLOYEES_PER_FILE", 2)
+    one, two, three = (new_employee(org) for _ in range(3))
+    path = write(
+        tmp_path,
+        [
+            f"{e.nip},CS,2024-03-0{n},2024-03-0{n},"
+            for n, e in zip((4, 5, 6, 7), [one, two, one, three], strict=True)
+        ],
+    )
+    assert refused(path) == [
+        "excuses.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit / the file covers "
+        "more than 2 employees: split it by unit"
+    ]
+    nothing_written()
 
 
 def test_a_file_without_a_required_column_is_refused(tmp_path: Path, siti: Employee) -> None:
