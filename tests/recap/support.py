@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, TestCase
 
 from hadir.accounts.models import User
@@ -230,3 +231,13 @@ def committed() -> Iterator[None]:
     transaction never commits."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         yield
+
+
+def advisory_locks_held() -> int:
+    """The advisory locks (employees' writers' locks) this connection holds now (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        (held,) = cursor.fetchone()
+    return int(held)

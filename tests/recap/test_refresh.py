@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.test import TestCase
 
 from hadir.accounts.models import User
@@ -38,6 +38,7 @@ from tests.factories import pattern
 from tests.presence.support import add_location, at_point, needs_concurrent_writers
 from tests.recap.support import (
     Sleman,
+    advisory_locks_held,
     attend,
     committed,
     dates,
@@ -417,12 +418,7 @@ def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
     evaluate = services._evaluate_batch
 
     def evaluate_counting_locks(*args: Any, **kwargs: Any) -> Any:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                "AND pid = pg_backend_pid()"
-            )
-            held.append(cursor.fetchone()[0])
+        held.append(advisory_locks_held())
         return evaluate(*args, **kwargs)
 
     monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)

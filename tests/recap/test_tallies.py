@@ -16,7 +16,15 @@ from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
 from hadir.recap.services import days_refresh, days_refresh_many, tallies_settle
 from hadir.schedules.services import holiday_year_ensure
 from tests.presence.support import needs_concurrent_writers, run_together
-from tests.recap.support import Sleman, attend, dates, person, punch, recap_json
+from tests.recap.support import (
+    Sleman,
+    advisory_locks_held,
+    attend,
+    dates,
+    person,
+    punch,
+    recap_json,
+)
 
 FEBRUARY = dates(date(2024, 2, 1), date(2024, 2, 29))
 MARCH = dates(date(2024, 3, 1), date(2024, 3, 31))
@@ -212,12 +220,7 @@ def test_settling_a_kanwils_marked_months_holds_one_chunks_locks_at_a_time(
     recount = services.months_refresh
 
     def recount_counting_locks(keys: Any) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                "AND pid = pg_backend_pid()"
-            )
-            held.append(cursor.fetchone()[0])
+        held.append(advisory_locks_held())
         return recount(keys)
 
     monkeypatch.setattr(services, "months_refresh", recount_counting_locks)
