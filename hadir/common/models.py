@@ -38,3 +38,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or self.actor_id} {self.action}"
+
+
+class CacheGeneration(models.Model):
+    """One row whose ``value`` grows with every edit that per-process caches hold (calendar,
+    policy, work patterns, locations). A check-in reads it with its other reads and, if it has
+    moved, drops its process's cache: an edit made in another process counts at once instead
+    of after the cache's time-to-live (see :mod:`hadir.schedules.cache`)."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cache generation")
+        verbose_name_plural = _("cache generations")
+
+    def __str__(self) -> str:
+        return str(self.value)

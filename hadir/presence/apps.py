@@ -6,6 +6,3 @@ class PresenceConfig(AppConfig):
     name = "hadir.presence"
     label = "presence"
     verbose_name = _("Presensi")
-
-    def ready(self) -> None:
-        from hadir.presence import signals  # noqa: F401 - connects the receivers

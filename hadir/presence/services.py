@@ -101,6 +101,10 @@ def punch_check_in(
                 replay = _replayed(employee, check_in.idempotency_key, tz)
                 if replay is not None:
                     return replay
+            if cache.observe(tail.generation):
+                # The calendar, policy or locations were edited (maybe in another process)
+                # since this process cached them: judge the check-in again by what is saved.
+                location_id, flags = _admissible(employee, check_in, local)
             # Under the lock: two new phones tapping at once must not both register, and two
             # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
@@ -140,17 +144,19 @@ class _Tail:
     """The latest app punch (travel is measured from it), its position and device only."""
     day_inputs: DayInputs
     """The punches and approved requests of the punch's day, to evaluate it with."""
+    generation: object
+    """The cache generation committed when the lock was taken (:mod:`hadir.schedules.cache`)."""
 
 
 _PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
-_TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None)
+_TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None, None)
 _DAY_SAVEPOINT = "punch_day"
 
 
 def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
     """Lock the employee's chain until the transaction ends, then read, in the same round trip
     (:func:`hadir.common.hot.batch`): the last punch's hash, whether a punch or a refusal
-    already answered ``key``, the latest app punch, and the day's inputs.
+    already answered ``key``, the latest app punch, the day's inputs and the cache generation.
 
     The lock is a statement of its own: a statement that waited for the lock still reads with
     the snapshot it started with, which misses the punch committed by the holder it waited
@@ -165,7 +171,8 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         # which cannot see the key's value, may use that index.
         f" EXISTS (SELECT 1 FROM {punch} WHERE employee_id = %s AND idempotency_key = %s"
         " AND idempotency_key <> '')"
-        f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s)"
+        f" OR EXISTS (SELECT 1 FROM {refusal} WHERE employee_id = %s AND idempotency_key = %s),"
+        f" {cache.GENERATION_SQL}"
         f" FROM (SELECT 1 AS one) AS here LEFT JOIN ("
         f"SELECT {hot.columns(Punch, _PREVIOUS)} FROM {punch}"
         " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
@@ -177,7 +184,7 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
     *_, tails, punch_rows, request_rows = hot.batch(
         [*locks, tail_statement, *inputs_statements(employee, day, day)]
     )
-    ((*previous, tail, used),) = tails
+    ((*previous, tail, used, generation),) = tails
     return _Tail(
         hash=tail or GENESIS,
         key_used=bool(key) and bool(used),
@@ -185,6 +192,7 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         if previous[0] is None
         else Punch.from_db(connection.alias, list(_PREVIOUS), previous),
         day_inputs=inputs_from(employee, punch_rows, request_rows),
+        generation=generation,
     )
 
 

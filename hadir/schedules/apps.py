@@ -6,3 +6,6 @@ class SchedulesConfig(AppConfig):
     name = "hadir.schedules"
     label = "schedules"
     verbose_name = _("Schedules and policy")
+
+    def ready(self) -> None:
+        from hadir.schedules import cache  # noqa: F401 - connects the receivers that move its generation

@@ -3,6 +3,11 @@
 A check-in needs the day's schedule and the policy; both change rarely (an operator edit), so a
 process keeps them for ``TTL_SECONDS``, and so are a unit's check-in locations (see
 :func:`hadir.presence.selectors.allowed_areas`). Recaps do not use this: they read fresh.
+
+Every edit of what is kept here moves the :class:`~hadir.common.models.CacheGeneration` in its
+own transaction (:func:`changed`); a check-in reads the generation under its employee's lock
+(:data:`GENERATION_SQL`) and drops the cache when it has moved (:func:`observe`), so a holiday
+or a removed location saved in another process counts for the very next check-in.
 """
 
 from __future__ import annotations
@@ -10,15 +15,34 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from hadir.org.models import Unit
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from hadir.common.models import CacheGeneration
+from hadir.org.models import Location, LocationGrant, Unit
 from hadir.rules.patterns import WorkPattern
 from hadir.rules.policy import Policy
 from hadir.rules.schedule import Schedule, schedule_for
 from hadir.schedules import selectors
+from hadir.schedules.models import (
+    Holiday,
+    PatternDay,
+    PolicyValue,
+    SpecialPeriod,
+    SpecialPeriodDay,
+)
+from hadir.schedules.models import WorkPattern as PatternRow
 
 TTL_SECONDS = 30.0
 _store: dict[tuple[object, ...], tuple[float, object]] = {}
+_generation: list[object] = [object()]  # the generation the cache holds (none yet)
+
+_TABLE = CacheGeneration._meta.db_table
+GENERATION_SQL = f"(SELECT value FROM {_TABLE} WHERE id = 1)"  # noqa: S608
+"""A scalar subquery to read with a check-in's other reads (NULL before the first edit)."""
 
 
 def _cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
@@ -36,6 +60,42 @@ def _cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
 def clear() -> None:
     """Forget everything (tests, and after an operator edits the calendar in this process)."""
     _store.clear()
+
+
+def observe(generation: object) -> bool:
+    """Drop the cache if ``generation`` (as read by :data:`GENERATION_SQL`) is not the one it
+    holds; whether it did."""
+    if generation == _generation[0]:
+        return False
+    _store.clear()
+    _generation[0] = generation
+    return True
+
+
+def changed() -> None:
+    """What the cache holds was edited: move the generation with the edit (other processes
+    drop theirs once it commits) and drop this process's now and after the commit (a check-in
+    in between would cache the rows as they were)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_TABLE} (id, value) VALUES (1, 1) ON CONFLICT (id)"  # noqa: S608
+            f" DO UPDATE SET value = {_TABLE}.value + 1"
+        )
+    clear()
+    transaction.on_commit(clear)
+
+
+@receiver([post_save, post_delete], sender=Holiday)
+@receiver([post_save, post_delete], sender=SpecialPeriod)
+@receiver([post_save, post_delete], sender=SpecialPeriodDay)
+@receiver([post_save, post_delete], sender=PatternRow)
+@receiver([post_save, post_delete], sender=PatternDay)
+@receiver([post_save, post_delete], sender=PolicyValue)
+@receiver([post_save, post_delete], sender=Location)
+@receiver([post_save, post_delete], sender=LocationGrant)
+@receiver(m2m_changed, sender=SpecialPeriod.units.through)
+def _kept_row_changed(sender: Any, **kwargs: Any) -> None:
+    changed()
 
 
 def cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from hadir.org.models import Employee, Location, LocationGrant, Unit
@@ -17,6 +20,7 @@ from hadir.presence.services import punch_check_in
 from hadir.recap.models import EmployeeDay
 from hadir.rules.day import DayResult
 from hadir.rules.explain import render
+from hadir.schedules import cache
 from hadir.schedules.models import Holiday
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import (
@@ -264,6 +268,53 @@ def test_a_local_holiday_the_operator_added_makes_the_punch_libur(
     Holiday.objects.create(date=MONDAY, name="Hari jadi kabupaten", unit=office)
     outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:40"))
     assert outcome.kind == "LIBUR"
+
+
+@pytest.fixture
+def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
+    """Edits made within it reach this process only as another process's would: through the
+    database (this process's cache is not told)."""
+
+    @contextmanager
+    def editing() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(cache, "clear", lambda: None)
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                yield
+
+    return editing
+
+
+def test_a_holiday_saved_in_another_process_counts_for_the_next_check_out(
+    employee: Employee, office: Unit, in_another_process: Callable[[], Any]
+) -> None:
+    """The flood closed the office this morning; the holiday was saved on another server."""
+    came = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:20"))
+    assert came.kind == "DATANG"  # the calendar of Monday is now in this process's cache
+    with in_another_process():
+        Holiday.objects.create(date=MONDAY, name="Banjir: kantor tutup", unit=office)
+
+    left = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "10:05"))
+
+    assert left.kind == "LIBUR"
+    assert EmployeeDay.objects.get(employee=employee, date=MONDAY).status == "LIBUR"
+
+
+def test_a_location_removed_in_another_process_refuses_the_next_check_in(
+    employee: Employee, kantor: Location, in_another_process: Callable[[], Any]
+) -> None:
+    assert punch_check_in(
+        employee=employee, check_in=at_point(), now=local(MONDAY, "07:20")
+    ).accepted
+    with in_another_process():
+        kantor.active = False
+        kantor.save()
+
+    outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:05"))
+
+    assert outcome.refusal is not None
+    assert outcome.refusal.reason == Refusal.Reason.NO_LOCATION
+    assert Punch.objects.count() == 1
 
 
 def test_an_accepted_punch_remembers_the_device(employee: Employee) -> None:
