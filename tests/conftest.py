@@ -12,7 +12,8 @@ Each leaf unit has two employees; the Kankemenag offices have one each.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test import TestCase
 from django.test.testcases import LiveServerThread
 
 from hadir.accounts.models import User
@@ -119,6 +121,22 @@ def employee_user(org: Org) -> User:
     employee.user = user
     employee.save(update_fields=["user"])
     return user
+
+
+@pytest.fixture
+def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
+    """Edits made within it, committed at its end, reach this process only as another
+    process's would: through the database (this process's cache is not told)."""
+    from hadir.schedules import cache
+
+    @contextmanager
+    def editing() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(cache, "clear", lambda: None)
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                yield
+
+    return editing
 
 
 @pytest.fixture(autouse=True)

@@ -31,8 +31,9 @@ def allowed_areas(employee: Employee, *, fresh: bool = False) -> list[Area]:
     """The unit's active locations plus those granted to the employee and approved.
 
     Most employees have no extra location: who has one, and every unit's locations, come from
-    the short-lived per-process cache (an operator's edit applies at once in the process that
-    made it, in the others within the cache's TTL), so most check-ins read no location at all.
+    the short-lived per-process cache (an operator's edit moves the cache generation, which a
+    check-in reads under its lock: see :mod:`hadir.schedules.cache`), so most check-ins read
+    no location at all.
     ``fresh`` reads past the cache: a check-in about to be refused asks again, so that an
     approval or a new location counts at once in every process.
     """

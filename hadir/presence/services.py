@@ -92,7 +92,14 @@ def punch_check_in(
         replay = _replayed(employee, check_in.idempotency_key, tz)
         if replay is not None:
             return replay
-        return _refuse(employee, check_in, now, local, refused)
+        if not cache.observe(cache.generation()):
+            return _refuse(employee, check_in, now, local, refused)
+        # The policy or locations were edited (maybe in another process) since this process
+        # cached them; a refusal is kept as evidence: judge the check-in by what is saved.
+        try:
+            location_id, flags = _admissible(employee, check_in, local)
+        except _Refused as still:
+            return _refuse(employee, check_in, now, local, still)
     day = local.date()
     try:
         with transaction.atomic():
@@ -295,8 +302,9 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
     placement = _placed(employee, position, fresh=False)
     if placement is None or not placement.inside:
         # A refusal is rare and kept as evidence: ask the database itself before it, so that
-        # an approval or a location made in another process counts at once, not after the
-        # cache's TTL (a location removed elsewhere may still count until then).
+        # an approval or a location counts at once even when written past the signals that
+        # move the cache generation (a location removed elsewhere is caught by the generation
+        # read under the lock).
         placement = _placed(employee, position, fresh=True)
     if placement is None:
         raise _Refused(

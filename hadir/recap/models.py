@@ -201,7 +201,7 @@ class DayRefresh(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     claim = models.CharField(max_length=32, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -15,8 +15,11 @@ from hadir.common.audit import audit_record
 from hadir.org.models import Employee, Unit
 from hadir.recap.models import PeriodClose
 from hadir.recap.selectors import month_bounds
-from hadir.recap.services import tallies_settle
+from hadir.recap.services import days_ensure, tallies_settle
 from hadir.schedules import cache
+
+ENSURE_CHUNK = 2000
+"""Employees whose missing days a close evaluates at a time, before its transaction."""
 
 
 class PeriodClosed(ValueError):
@@ -69,8 +72,14 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
             % {"month": f"{month:%m-%Y}", "date": f"{close_allowed_from(month):%d-%m-%Y}"}
         )
     employees = Employee.objects.filter(unit__path__startswith=unit.path)
-    # Recount marked months before the transaction: inside it, their employees' locks would be
-    # held (and their check-ins kept waiting) until the whole close commits.
+    # Evaluate the days nobody has and recount marked months before the transaction, a chunk
+    # per transaction: inside it, every chunk would be a savepoint, and the locks of all the
+    # unit's employees (one each) would be held, their check-ins kept waiting, until the
+    # whole close commits.
+    people = employees.select_related("unit__default_pattern", "pattern").order_by("pk")
+    last = month_bounds(month)[1]
+    for offset in range(0, people.count(), ENSURE_CHUNK):
+        days_ensure(employees=list(people[offset : offset + ENSURE_CHUNK]), start=month, end=last)
     tallies_settle(employees.values_list("pk", flat=True), until=month)
     with transaction.atomic():
         if PeriodClose.objects.filter(unit=unit, month=month).exists():

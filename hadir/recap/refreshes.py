@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import reduce
+from itertools import batched
 from operator import or_
 from typing import Any
 
@@ -44,41 +45,54 @@ def refresh_later(scope: Scope, start: date, end: date, *, weekday: int | None =
     """Owe a refresh of the stored days of ``scope`` from ``start`` to ``end`` (only the dates
     of ``weekday``, 0 = Monday, if given), run when the current transaction commits (at once
     outside one). Rolled back with the change, the debt goes too."""
-    DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
+    owed = DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
     waiting = transaction.get_connection().run_on_commit
-    if not any(isinstance(callback, _Drain) and not callback.ran for _, callback, _ in waiting):
-        transaction.on_commit(_Drain())
+    drain = next((c for _, c, _ in waiting if isinstance(c, _Drain) and not c.ran), None)
+    if drain is None:
+        drain = _Drain()
+        # Robust: the edit is committed by then; a failure is logged and the row stays owed.
+        transaction.on_commit(drain, robust=True)
+    drain.owed.append(owed.pk)
 
 
 class _Drain:
-    """One :func:`refresh_pending` per commit, however many refreshes the transaction owes (an
-    import moving many employees owes one each)."""
+    """The refreshes one transaction owes, run once it commits: one run however many it owes
+    (an import moving many employees owes one each), and only those (another edit's refresh,
+    maybe minutes long, is its own request's to run)."""
 
-    ran = False
+    def __init__(self) -> None:
+        self.ran = False
+        self.owed: list[int] = []
 
     def __call__(self) -> None:
         self.ran = True
-        refresh_pending()
+        refresh_pending(self.owed)
 
 
-def refresh_pending(*, retry: bool = False) -> int:
-    """Run the owed refreshes nobody is running; with ``retry``, also those that failed or whose
-    process was lost (``manage.py refresh_days``). Returns the days refreshed.
+def refresh_pending(ids: list[int] | None = None) -> int:
+    """Run the owed refreshes ``ids`` (all of them: ``manage.py refresh_days``) that nobody is
+    running: never claimed, failed, or claimed by a process lost more than
+    :data:`CLAIM_EXPIRES` ago. Returns the days refreshed.
 
     A refresh that fails is logged and kept, with its error, for ``refresh_days``: the change
     it follows is committed and stays saved.
     """
     claim = uuid.uuid4().hex
-    now = timezone.now()
-    owed = DayRefresh.objects.filter(Q(claim="") | Q(claimed_at__lt=now - CLAIM_EXPIRES))
-    if not retry:
-        owed = owed.filter(attempts=0)
-    if not owed.update(claim=claim, claimed_at=now, attempts=F("attempts") + 1):
+    open_ = DayRefresh.objects.filter(
+        Q(claim="") | Q(claimed_at__lt=timezone.now() - CLAIM_EXPIRES)
+    )
+    taking = {"claim": claim, "claimed_at": timezone.now(), "attempts": F("attempts") + 1}
+    if ids is None:
+        claimed = open_.update(**taking)
+    else:
+        claimed = sum(open_.filter(pk__in=part).update(**taking) for part in batched(ids, 10_000))
+    if not claimed:
         return 0
+    mine = DayRefresh.objects.filter(claim=claim)
     written = 0
-    for group in _merged(DayRefresh.objects.filter(claim=claim).order_by("pk")):
+    for group in _merged(mine.order_by("pk")):
         first = group[0]
-        ids = [row.pk for row in group]
+        rows = mine.filter(pk__in=[row.pk for row in group])
         try:
             written += refresh_stored(
                 employees_in([row.scope for row in group]),
@@ -87,10 +101,11 @@ def refresh_pending(*, retry: bool = False) -> int:
                 weekday=first.weekday,
             )
         except Exception as error:  # kept with its error for refresh_days; the change is saved
-            log.exception("day refresh %s failed", ids)
-            DayRefresh.objects.filter(pk__in=ids).update(claim="", error=str(error)[:300])
+            log.exception("day refresh %s failed", [row.pk for row in group])
+            rows.update(claim="", error=str(error)[:300])
             continue
-        DayRefresh.objects.filter(pk__in=ids).delete()
+        rows.delete()
+        mine.update(claimed_at=timezone.now())  # still running: not to be taken over
     return written
 
 

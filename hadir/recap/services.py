@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from hadir.common.bulk import EncodedJson, insert, read_rows, upsert, upsert_statement
 from hadir.common.hot import Statement, batch
-from hadir.common.locks import lock_employees
+from hadir.common.locks import lock_employees, lock_statements
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
@@ -37,6 +37,7 @@ from hadir.requests.models import Request, Status
 from hadir.rules.day import Absence, DayFacts, DayResult, Waiver, evaluate_day
 from hadir.rules.policy import Policy
 from hadir.rules.schedule import ScheduleBook
+from hadir.schedules import cache
 
 ANALYZE_AFTER_ROWS = 100_000
 SETTLE_CHUNK = 500
@@ -47,6 +48,8 @@ EXPLANATIONS_KEPT = 100_000
 DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_minutes",
                "psw_minutes", "tl_class", "psw_class", "meal", "reasons", "evaluated_at")  # fmt: skip
 TALLY_COLUMNS = ("employee", "month", *TALLY_FIELDS, "evaluated_at")
+
+_GENERATION = Statement(f"SELECT {cache.GENERATION_SQL}", (), (None,))
 
 MonthKey = tuple[int, date]
 """An employee id and the first day of a month."""
@@ -62,7 +65,10 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     read them earlier cannot store its older verdict after this one.
     """
     with transaction.atomic():
-        lock_employees([employee.pk])
+        # With the lock, the cache generation: a single date is evaluated with this process's
+        # cached calendar, which must not undo a holiday saved in another process.
+        *_, generation = batch([*lock_statements([employee.pk]), _GENERATION])
+        cache.observe(generation[0][0])
         results = evaluate_dates(employee, dates)
         if results:
             batch(day_statements(employee, results.values()))

@@ -6,8 +6,9 @@ process keeps them for ``TTL_SECONDS``, and so are a unit's check-in locations (
 
 Every edit of what is kept here moves the :class:`~hadir.common.models.CacheGeneration` in its
 own transaction (:func:`changed`); a check-in reads the generation under its employee's lock
-(:data:`GENERATION_SQL`) and drops the cache when it has moved (:func:`observe`), so a holiday
-or a removed location saved in another process counts for the very next check-in.
+(:data:`GENERATION_SQL`), as does a refusal before it is kept and a single day's refresh, and
+drops the cache when it has moved (:func:`observe`), so a holiday or a removed location saved
+in another process counts for the very next check-in.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from hadir.common.hot import Statement, batch
 from hadir.common.models import CacheGeneration
 from hadir.org.models import Location, LocationGrant, Unit
 from hadir.rules.patterns import WorkPattern
@@ -60,6 +62,7 @@ def _cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
 def clear() -> None:
     """Forget everything (tests, and after an operator edits the calendar in this process)."""
     _store.clear()
+    _generation[0] = object()
 
 
 def observe(generation: object) -> bool:
@@ -72,10 +75,18 @@ def observe(generation: object) -> bool:
     return True
 
 
+def generation() -> object:
+    """The committed generation, for a reader that has no query of its own to add it to."""
+    (rows,) = batch([Statement(f"SELECT {GENERATION_SQL}", (), (None,))])
+    return rows[0][0]
+
+
 def changed() -> None:
-    """What the cache holds was edited: move the generation with the edit (other processes
-    drop theirs once it commits) and drop this process's now and after the commit (a check-in
-    in between would cache the rows as they were)."""
+    """What the cache holds was edited: move the generation with the edit (a check-in or a
+    single day's refresh in another process reads it once it commits, and drops that process's
+    cache) and drop this process's now and after the commit (a check-in in between would cache
+    the rows as they were). Other readers (the day's standing shown on the phone) may lag by
+    up to :data:`TTL_SECONDS`."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_TABLE} (id, value) VALUES (1, 1) ON CONFLICT (id)"  # noqa: S608
@@ -92,10 +103,26 @@ def changed() -> None:
 @receiver([post_save, post_delete], sender=PatternDay)
 @receiver([post_save, post_delete], sender=PolicyValue)
 @receiver([post_save, post_delete], sender=Location)
-@receiver([post_save, post_delete], sender=LocationGrant)
 @receiver(m2m_changed, sender=SpecialPeriod.units.through)
 def _kept_row_changed(sender: Any, **kwargs: Any) -> None:
     changed()
+
+
+@receiver(pre_save, sender=LocationGrant)
+def _remember_grant_approved(sender: Any, instance: LocationGrant, **kwargs: Any) -> None:
+    instance._was_approved = bool(instance.pk) and (  # type: ignore[attr-defined]
+        LocationGrant.objects.filter(pk=instance.pk, status=LocationGrant.Status.APPROVED).exists()
+    )
+
+
+@receiver([post_save, post_delete], sender=LocationGrant)
+def _grant_changed(sender: Any, instance: LocationGrant, **kwargs: Any) -> None:
+    """Only approved grants are kept (who has an extra location): an employee filing a
+    request, or an operator refusing one, moves nothing, and must not empty every process's
+    cache."""
+    was_approved = instance.__dict__.pop("_was_approved", False)
+    if was_approved or instance.status == LocationGrant.Status.APPROVED:
+        changed()
 
 
 def cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:

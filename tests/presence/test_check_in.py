@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import TestCase
 from django.utils import timezone
 
 from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.org.services import location_grant_decide, location_grant_request
 from hadir.presence.chain import GENESIS
 from hadir.presence.models import Device, Punch, Refusal
 from hadir.presence.services import punch_check_in
@@ -21,7 +20,7 @@ from hadir.recap.models import EmployeeDay
 from hadir.rules.day import DayResult
 from hadir.rules.explain import render
 from hadir.schedules import cache
-from hadir.schedules.models import Holiday
+from hadir.schedules.models import Holiday, PolicyValue
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import (
     MONDAY,
@@ -194,6 +193,36 @@ def test_a_grant_approved_after_a_refusal_allows_the_next_tap_at_once(
     assert again.punch.location == elsewhere
 
 
+def test_only_a_grant_entering_or_leaving_approval_empties_every_processs_cache(
+    employee: Employee,
+) -> None:
+    """Any employee may file a request for an extra location; that must not make every
+    process drop its cache (and judge its next check-in twice)."""
+    school = UnitFactory.create(code="SD-3", kind=Unit.Kind.SEKOLAH)
+    elsewhere = add_location(school, "SD Negeri 3", north_of(SLEMAN, 5000))
+    operator = UserFactory.create()
+    moves = []
+
+    def generation_after(step: Callable[[], object]) -> None:
+        before = cache.generation()
+        step()
+        moves.append(cache.generation() != before)
+
+    def ask() -> LocationGrant:
+        return location_grant_request(
+            actor=employee.user, employee=employee, location=elsewhere, reason="Guru PAI"
+        )
+
+    generation_after(ask)
+    grant = LocationGrant.objects.get()
+    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, approve=True))
+    generation_after(ask)  # asked again: no longer approved until decided again
+    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, approve=False))
+    generation_after(grant.delete)
+
+    assert moves == [False, True, True, False, False]
+
+
 def test_a_location_added_in_another_process_counts_at_once(
     employee: Employee, kantor: Location
 ) -> None:
@@ -270,21 +299,6 @@ def test_a_local_holiday_the_operator_added_makes_the_punch_libur(
     assert outcome.kind == "LIBUR"
 
 
-@pytest.fixture
-def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
-    """Edits made within it reach this process only as another process's would: through the
-    database (this process's cache is not told)."""
-
-    @contextmanager
-    def editing() -> Iterator[None]:
-        with monkeypatch.context() as patch:
-            patch.setattr(cache, "clear", lambda: None)
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                yield
-
-    return editing
-
-
 def test_a_holiday_saved_in_another_process_counts_for_the_next_check_out(
     employee: Employee, office: Unit, in_another_process: Callable[[], Any]
 ) -> None:
@@ -315,6 +329,22 @@ def test_a_location_removed_in_another_process_refuses_the_next_check_in(
     assert outcome.refusal is not None
     assert outcome.refusal.reason == Refusal.Reason.NO_LOCATION
     assert Punch.objects.count() == 1
+
+
+def test_a_window_widened_in_another_process_admits_the_next_check_in_it_would_refuse(
+    employee: Employee, in_another_process: Callable[[], Any]
+) -> None:
+    """A refusal is kept as evidence: it must not rest on this process's cached policy."""
+    late = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "21:30"))
+    assert late.refusal is not None
+    assert late.refusal.reason == Refusal.Reason.OUTSIDE_WINDOW
+    with in_another_process():
+        PolicyValue.objects.create(key="window.end", effective_from=MONDAY, value="23:00")
+
+    later = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "21:35"))
+
+    assert later.accepted
+    assert Refusal.objects.count() == 1
 
 
 def test_an_accepted_punch_remembers_the_device(employee: Employee) -> None:

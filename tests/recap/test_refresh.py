@@ -10,7 +10,8 @@ before the employee's start.
 
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Callable
+from datetime import date, time, timedelta
 from functools import partial
 from io import StringIO
 from pathlib import Path
@@ -401,6 +402,57 @@ def test_a_refresh_that_fails_keeps_the_holiday_and_waits_for_refresh_days_with_
     assert stored(siti)[march(20)]["status"] == "LIBUR"
     assert not DayRefresh.objects.exists()
     assert "3 hari dihitung ulang" in out.getvalue()  # Siti, Rina and the teacher
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_a_day_refreshed_by_a_process_with_an_older_calendar_keeps_a_holiday_saved_elsewhere(
+    siti: Employee, in_another_process: Callable[[], Any]
+) -> None:
+    """A decided request re-evaluates its date with this process's cached calendar; a holiday
+    saved in another process since must not be undone by it."""
+    days_refresh(employee=siti, dates=[march(22)])  # the calendar of the 22nd is now cached
+    with in_another_process():
+        Holiday.objects.create(date=march(22), name="Hari libur nasional tambahan")
+    assert stored(siti)[march(22)]["status"] == "LIBUR"
+
+    days_refresh(employee=siti, dates=[march(22)])
+
+    assert stored(siti)[march(22)]["status"] == "LIBUR"
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_an_edit_runs_its_own_refresh_and_leaves_another_edits_to_it(
+    siti: Employee, sleman: Sleman, operator: User
+) -> None:
+    """Someone's policy edit dated months back owes a refresh of minutes; an operator's holiday
+    saved meanwhile must not wait for it."""
+    someone_elses = DayRefresh.objects.create(scope={"all": True}, start=march(1), end=march(31))
+    with committed():
+        holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
+    assert stored(siti)[march(22)]["status"] == "LIBUR"
+    assert list(DayRefresh.objects.values_list("pk", "attempts")) == [(someone_elses.pk, 0)]
+
+
+@pytest.mark.usefixtures("stored_weeks")
+def test_refresh_days_leaves_a_running_refresh_to_its_process_and_takes_over_a_lost_one(
+    siti: Employee, clock: Clock
+) -> None:
+    now = clock.set(local(march(27), "13:00"))
+    running = DayRefresh.objects.create(
+        scope={"employees": [siti.pk]}, start=march(20), end=march(20), claim="other",
+        claimed_at=now - timedelta(minutes=5), attempts=1,
+    )  # fmt: skip
+    out = StringIO()
+    call_command("refresh_days", stdout=out)
+    assert "0 hari dihitung ulang" in out.getvalue()
+    assert f"#{running.pk} sedang dihitung sejak / running since 2024-03-27 12:55" in out.getvalue()
+
+    DayRefresh.objects.filter(pk=running.pk).update(
+        claimed_at=now - refreshes.CLAIM_EXPIRES - timedelta(minutes=1)
+    )
+    call_command("refresh_days", stdout=StringIO())
+    assert not DayRefresh.objects.exists()
+    assert stored(siti)[march(20)]["evaluated_at"] == now
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,17 +10,21 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from hadir.org.models import Employee
-from hadir.recap import services
+from hadir.org.models import Employee, Role
+from hadir.recap import periods, services
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
+from hadir.recap.periods import period_close
 from hadir.recap.services import days_refresh, days_refresh_many, tallies_settle
 from hadir.schedules.services import holiday_year_ensure
+from tests.clock import Clock
+from tests.conftest import user_with_role
 from tests.presence.support import needs_concurrent_writers, run_together
 from tests.recap.support import (
     Sleman,
     advisory_locks_held,
     attend,
     dates,
+    local,
     person,
     punch,
     recap_json,
@@ -229,3 +233,32 @@ def test_settling_a_kanwils_marked_months_holds_one_chunks_locks_at_a_time(
     assert tallies_settle(e.pk for e in staff) == 25
     assert held == [10, 10, 5]
     assert not StaleTally.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_month_evaluates_its_missing_days_a_chunk_of_employees_per_transaction(
+    sleman: Sleman, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nightly run missed March for a whole unit; closing March evaluates it. Inside the
+    close's transaction every chunk would be a savepoint, all the unit's locks held to the end."""
+    needs_concurrent_writers()
+    for n in range(25):
+        person(sleman.kua, f"Pegawai {n}")
+    held: list[int] = []
+    evaluate = services._evaluate_batch
+
+    def evaluate_counting_locks(*args: Any, **kwargs: Any) -> Any:
+        held.append(advisory_locks_held())
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)
+    monkeypatch.setattr(periods, "ENSURE_CHUNK", 10)
+    clock.set(local(date(2024, 4, 6), "08:00"))
+
+    closed = period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kua), unit=sleman.kua, month=MARCH[0]
+    )
+
+    assert held == [10, 10, 5]
+    # 21 weekdays less Nyepi, its cuti bersama and Good Friday: all TK
+    assert {row["absent_days"] for row in closed.snapshot} == {18}
