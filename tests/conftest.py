@@ -123,6 +123,21 @@ def employee_user(org: Org) -> User:
     return user
 
 
+@contextmanager
+def committed() -> Iterator[None]:
+    """The block's changes as if committed: what waits for the commit (the refresh of stored
+    days a calendar or policy edit owes) runs at the end of the block. A test's own
+    transaction never commits; an edit made earlier in the test (a fixture's) may have
+    registered the one drain of owed refreshes that the block's edits joined, so every drain
+    not yet run runs too."""
+    from hadir.recap.refreshes import drains_waiting
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield
+    for drain in drains_waiting():
+        drain()
+
+
 @pytest.fixture
 def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
     """Edits made within it, committed at its end, reach this process only as another
@@ -133,7 +148,7 @@ def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
     def editing() -> Iterator[None]:
         with monkeypatch.context() as patch:
             patch.setattr(cache, "clear", lambda: None)
-            with TestCase.captureOnCommitCallbacks(execute=True):
+            with committed():
                 yield
 
     return editing

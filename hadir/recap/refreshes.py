@@ -46,13 +46,18 @@ def refresh_later(scope: Scope, start: date, end: date, *, weekday: int | None =
     of ``weekday``, 0 = Monday, if given), run when the current transaction commits (at once
     outside one). Rolled back with the change, the debt goes too."""
     owed = DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
-    waiting = transaction.get_connection().run_on_commit
-    drain = next((c for _, c, _ in waiting if isinstance(c, _Drain) and not c.ran), None)
+    drain = next(iter(drains_waiting()), None)
     if drain is None:
         drain = _Drain()
         # Robust: the edit is committed by then; a failure is logged and the row stays owed.
         transaction.on_commit(drain, robust=True)
     drain.owed.append(owed.pk)
+
+
+def drains_waiting() -> list[_Drain]:
+    """The drains registered with this connection's transaction that have not run yet."""
+    waiting = transaction.get_connection().run_on_commit
+    return [c for _, c, _ in waiting if isinstance(c, _Drain) and not c.ran]
 
 
 class _Drain:

@@ -5,8 +5,10 @@ days outside the period, another work pattern or unit re-evaluates their stored 
 touches its date for the employees under its unit (or everyone, for a national one); a special
 period its dates, its hours (saved after it) the dates of their weekday for the employees on
 their pattern, its units (also saved after it) the employees under them; a work pattern's
-hours the stored days of the employees on it; a policy value the stored days from its
-effective date. An edit that moves a holiday or a period refreshes where it was as well.
+hours or rules the stored days of the employees on it; a unit's default pattern, time zone or
+place in the tree the stored days of everyone under it; a policy value the stored days from
+its effective date. An edit that moves a holiday, a period, a pattern's hours or a policy
+value refreshes where it was as well.
 Refreshing is limited to days already stored (the rest are evaluated when first needed), and
 runs once the edit commits (:mod:`hadir.recap.refreshes`).
 """
@@ -19,7 +21,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Unit
 from hadir.recap.refreshes import refresh_later
 from hadir.recap.services import days_drop_outside_period
 from hadir.schedules.models import (
@@ -28,11 +30,15 @@ from hadir.schedules.models import (
     PolicyValue,
     SpecialPeriod,
     SpecialPeriodDay,
+    WorkPattern,
 )
 
 
 @receiver(pre_save, sender=Employee)
+@receiver(pre_save, sender=Unit)
 @receiver(pre_save, sender=Holiday)
+@receiver(pre_save, sender=PatternDay)
+@receiver(pre_save, sender=PolicyValue)
 @receiver(pre_save, sender=SpecialPeriod)
 @receiver(pre_save, sender=SpecialPeriodDay)
 def _remember_before_edit(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -56,6 +62,21 @@ def _employee_changed(sender: Any, instance: Employee, **kwargs: Any) -> None:
         days_drop_outside_period(instance)
     if (before.pattern_id, before.unit_id) != (instance.pattern_id, instance.unit_id):
         refresh_later({"employees": [instance.pk]}, date.min, date.max)
+
+
+@receiver(post_save, sender=Unit)
+def _unit_changed(sender: Any, instance: Unit, **kwargs: Any) -> None:
+    """Another default pattern, time zone or place in the tree (whose holidays apply)
+    re-evaluates the stored days of the unit's employees and of every unit below it."""
+    before = _before_edit(instance)
+    if before is None or not before.path:  # new: its path comes just after, nobody is under it
+        return
+    if (before.default_pattern_id, before.timezone, before.path) != (
+        instance.default_pattern_id,
+        instance.timezone,
+        instance.path,
+    ):
+        refresh_later(_under(instance.pk), date.min, date.max)
 
 
 def _under(unit_id: int | None) -> dict[str, Any]:
@@ -124,9 +145,26 @@ def _special_period_units_changed(
 
 @receiver([post_save, post_delete], sender=PatternDay)
 def _pattern_changed(sender: Any, instance: PatternDay, **kwargs: Any) -> None:
-    refresh_later({"patterns": [instance.pattern_id]}, date.min, date.max)
+    """A weekday's hours changed (or moved to another pattern: both patterns' days)."""
+    before = _before_edit(instance)
+    patterns = {instance.pattern_id} | ({before.pattern_id} if before is not None else set())
+    refresh_later({"patterns": sorted(patterns)}, date.min, date.max)
+
+
+@receiver(post_save, sender=WorkPattern)
+def _work_pattern_changed(sender: Any, instance: WorkPattern, created: bool, **kwargs: Any) -> None:
+    """A pattern's own rules (the flexible break) changed: its employees' days. A new pattern
+    has nobody on it yet."""
+    if not created:
+        refresh_later({"patterns": [instance.pk]}, date.min, date.max)
 
 
 @receiver([post_save, post_delete], sender=PolicyValue)
 def _policy_changed(sender: Any, instance: PolicyValue, **kwargs: Any) -> None:
-    refresh_later({"all": True}, instance.effective_from, date.max)
+    """The stored days from the value's effective date, or from where it was, if earlier (a
+    value moved later leaves the days between to the value before it)."""
+    before = _before_edit(instance)
+    start = instance.effective_from
+    if before is not None:
+        start = min(start, before.effective_from)
+    refresh_later({"all": True}, start, date.max)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import Client
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
@@ -36,6 +35,7 @@ from hadir.requests.evidence import evidence_store
 from hadir.requests.imports import ExcuseImportReport, excuses_import
 from hadir.requests.models import Request
 from hadir.requests.services import NewRequest, request_submit
+from tests.conftest import committed as committed
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UserFactory
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -222,15 +222,6 @@ class Sleman:
     kua_depok: Unit
     man: Unit
     mts: Unit
-
-
-@contextmanager
-def committed() -> Iterator[None]:
-    """The block's changes as if committed: what waits for the commit (the refresh of stored
-    days a calendar or policy edit owes) runs at the end of the block. A test's own
-    transaction never commits."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        yield
 
 
 def advisory_locks_held() -> int:

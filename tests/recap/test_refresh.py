@@ -46,6 +46,7 @@ from tests.recap.support import (
     local,
     march,
     person,
+    punch,
     recap_json,
     stored,
 )
@@ -332,6 +333,42 @@ def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
         march(26),
     }
     unchanged_except(before["Rina Marlina"], rina_after, march(25), march(26))
+
+
+def test_a_policy_value_moved_later_returns_the_days_between_to_the_value_before_it(
+    rina: Employee, stored_weeks: None
+) -> None:
+    """TL1 narrowed from 18 March, then the admin corrects the date to 25 March: Rina's 10
+    minutes late on Monday 18 March are TL1 again, as before the edit."""
+    monday = march(18)
+    punch(rina, monday, "07:40")
+    days_refresh(employee=rina, dates=[monday])
+    assert stored(rina)[monday]["tl_class"] == 1
+    with committed():
+        value = PolicyValue.objects.create(
+            key="class.bounds", effective_from=monday, value="5,60,90"
+        )
+    assert stored(rina)[monday]["tl_class"] == 2
+
+    value.effective_from = march(25)
+    with committed():
+        value.save()
+
+    assert stored(rina)[monday]["tl_class"] == 1
+
+
+def test_a_units_new_default_pattern_re_evaluates_the_stored_days_of_its_employees(
+    siti: Employee, guru: Employee, sleman: Sleman, stored_weeks: None
+) -> None:
+    """KUA Mlati moves to a six-day week: Siti (on the unit's pattern) owes Saturday 23 March;
+    the madrasah's teacher is untouched."""
+    before = stored(guru)
+    assert stored(siti)[march(23)]["status"] == "LIBUR"
+    sleman.kua.default_pattern = pattern("MADRASAH_6H_MINGGU")
+    with committed():
+        sleman.kua.save()
+    assert stored(siti)[march(23)]["status"] == "TK"
+    assert stored(guru) == before
 
 
 # ---------------------------------------------------------------- after the commit
