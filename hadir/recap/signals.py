@@ -38,6 +38,7 @@ from hadir.schedules.models import (
 @receiver(pre_save, sender=Unit)
 @receiver(pre_save, sender=Holiday)
 @receiver(pre_save, sender=PatternDay)
+@receiver(pre_save, sender=WorkPattern)
 @receiver(pre_save, sender=PolicyValue)
 @receiver(pre_save, sender=SpecialPeriod)
 @receiver(pre_save, sender=SpecialPeriodDay)
@@ -152,10 +153,12 @@ def _pattern_changed(sender: Any, instance: PatternDay, **kwargs: Any) -> None:
 
 
 @receiver(post_save, sender=WorkPattern)
-def _work_pattern_changed(sender: Any, instance: WorkPattern, created: bool, **kwargs: Any) -> None:
-    """A pattern's own rules (the flexible break) changed: its employees' days. A new pattern
-    has nobody on it yet."""
-    if not created:
+def _work_pattern_changed(sender: Any, instance: WorkPattern, **kwargs: Any) -> None:
+    """A pattern's own rule (the flexible break) changed: its employees' days. A new pattern
+    has nobody on it yet; the admin saves a pattern with its hours even when only they
+    changed (their rows refresh for themselves)."""
+    before = _before_edit(instance)
+    if before is not None and before.flexible_break != instance.flexible_break:
         refresh_later({"patterns": [instance.pk]}, date.min, date.max)
 
 

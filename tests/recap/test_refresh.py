@@ -371,6 +371,20 @@ def test_a_units_new_default_pattern_re_evaluates_the_stored_days_of_its_employe
     assert stored(guru) == before
 
 
+@pytest.mark.usefixtures("stored_weeks")
+def test_saving_a_work_pattern_owes_a_refresh_only_when_its_flexible_break_changes() -> None:
+    """The admin saves the pattern with its hours; the hours refresh for themselves."""
+    office = pattern("KANTOR_5H")
+    with TestCase.captureOnCommitCallbacks():
+        office.save()
+        assert not DayRefresh.objects.exists()
+        office.flexible_break = not office.flexible_break
+        office.save()
+        assert list(DayRefresh.objects.values_list("scope", flat=True)) == [
+            {"patterns": [office.pk]}
+        ]
+
+
 # ---------------------------------------------------------------- after the commit
 
 
