@@ -132,8 +132,9 @@ class StaleTally(models.Model):
 class PeriodClose(models.Model):
     """A unit's month, closed by an operator after the request deadline.
 
-    ``snapshot`` is the recap as it stood at closing (the JSON rows): the closed month's exports
-    are built from it, so they come out byte for byte the same. Changes to a closed month need an
+    ``snapshot`` is the recap as it stood at closing (the JSON rows), ``letter`` who signed it:
+    the closed month's exports are built from them, so they come out byte for byte the same
+    (a new unit head or name changes the letters of open months only). Changes to a closed month need an
     admin (audited); an admin may reopen the month and an operator close it again.
     """
 
@@ -143,6 +144,8 @@ class PeriodClose(models.Model):
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
     snapshot = models.JSONField(default=list)
     daily_snapshot = models.JSONField(default=list)
+    letter = models.JSONField(default=dict)
+    """The unit's name, head, place and office as the letter of its exports said at closing."""
 
     class Meta:
         verbose_name = _("closed period")

@@ -49,26 +49,55 @@ def report_rows(
 
 def render_report(report: Report, fmt: str) -> bytes:
     """The report's bytes in ``fmt`` (json, csv, xlsx, pdf)."""
-    unit_name = report.unit.name if report.unit else "Semua unit"
     if fmt == "json":
         return exports.to_json(report.rows)
     if fmt == "csv":
         return exports.to_csv(report.rows, daily=report.daily)
+    letter = _letter(report)
     if fmt == "xlsx":
-        title = f"Rekap {'harian' if report.daily else 'bulanan'} {unit_name} {report.month:%Y-%m}"
+        title = (
+            f"Rekap {'harian' if report.daily else 'bulanan'} {letter['unit_name']} "
+            f"{report.month:%Y-%m}"
+        )
         return exports.to_xlsx(report.rows, daily=report.daily, title=title)
-    head_name, head_nip = unit_head(report.unit)
     return exports.to_pdf(
         report.rows,
         daily=report.daily,
-        unit_name=unit_name,
+        unit_name=letter["unit_name"],
         month=report.month,
-        head_name=head_name,
-        head_nip=head_nip,
-        place=letter_place(report.unit),
-        office_name=office_of(report.unit).name if report.unit else "",
+        head_name=letter["head_name"],
+        head_nip=letter["head_nip"],
+        place=letter["place"],
+        office_name=letter["office_name"],
         signed_on=month_bounds(report.month)[1],
     )
+
+
+def letter_of(unit: Unit | None) -> dict[str, str]:
+    """What the letter of a report says of its unit now: its name, head, place and office."""
+    head_name, head_nip = unit_head(unit)
+    return {
+        "unit_name": unit.name if unit else "Semua unit",
+        "head_name": head_name,
+        "head_nip": head_nip,
+        "place": letter_place(unit),
+        "office_name": office_of(unit).name if unit else "",
+    }
+
+
+def _letter(report: Report) -> dict[str, str]:
+    """The letter frozen with the report's closed month (when the unit closed it itself), else
+    the unit's letter now."""
+    from hadir.recap.periods import closed_period
+
+    closing = closed_period(report.unit, report.month) if report.unit is not None else None
+    if (
+        closing is not None
+        and closing.unit_id == getattr(report.unit, "pk", None)
+        and closing.letter
+    ):
+        return dict(closing.letter)
+    return letter_of(report.unit)
 
 
 def unit_head(unit: Unit | None) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from hadir.org.models import Employee, Role
 from hadir.presence.imports import punches_import
 from hadir.recap.models import EmployeeDay, PeriodClose, StaleTally
 from hadir.recap.periods import PeriodClosed, period_close, period_reopen
+from hadir.recap.reports import letter_of
 from hadir.recap.selectors import recap_month
 from hadir.recap.services import days_refresh
 from hadir.requests.models import Request, Status
@@ -32,9 +33,11 @@ from tests.conftest import user_with_role
 from tests.recap.support import (
     Sleman,
     file_request,
+    leader_of,
     local,
     logged_in,
     march,
+    person,
     punch,
     recap_command,
     recap_json,
@@ -229,6 +232,21 @@ def test_a_closed_months_exports_are_byte_for_byte_the_same_even_after_an_admin_
     assert exports() == first
     frozen = {row["name"]: row for row in json.loads(first["json"])}
     assert frozen["Eko Prasetyo"]["absent_days"] == 10
+
+
+def test_a_closed_months_letter_keeps_the_head_and_name_it_was_closed_under(
+    closed: PeriodClose, sleman: Sleman
+) -> None:
+    """After closing, the KUA gets a new head and a new name: the closed month's exports still
+    say who signed them then; only the letters of open months change."""
+    first = exports()
+    leader_of(sleman.kua, person(sleman.kua, "Kepala Baru", account=True))
+    sleman.kua.name = "KUA Kapanewon Mlati"
+    sleman.kua.save()
+    assert letter_of(sleman.kua) != closed.letter
+    assert closed.letter["unit_name"] == "KUA Mlati"
+
+    assert exports() == first
 
 
 def test_the_export_page_serves_the_frozen_bytes_too(
