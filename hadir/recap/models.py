@@ -194,7 +194,9 @@ class DayRefresh(models.Model):
     database's lock table holds. A run that fails stays here for ``manage.py refresh_days``.
 
     ``scope`` names whose days: ``{"all": true}``, ``{"units": [ids]}`` (and every unit below),
-    ``{"patterns": [ids]}`` (employees working to them) or ``{"employees": [ids]}``.
+    ``{"patterns": [ids]}`` (employees working to them) or ``{"employees": [ids]}``; or
+    ``{"outside_period": [ids]}``: employees whose corrected start or end drops their stored
+    days outside it.
     """
 
     scope = models.JSONField()

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from hadir.org.models import Employee, Unit
 from hadir.recap.models import DayRefresh, EmployeeDay
-from hadir.recap.services import days_refresh_many
+from hadir.recap.services import days_drop_outside_period, days_refresh_many
 from hadir.schedules import cache
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,10 @@ def refresh_pending(ids: list[int] | None = None) -> int:
         first = group[0]
         rows = mine.filter(pk__in=[row.pk for row in group])
         try:
+            for employee in Employee.objects.filter(
+                pk__in=[pk for row in group for pk in row.scope.get("outside_period", ())]
+            ):
+                days_drop_outside_period(employee)
             written += refresh_stored(
                 employees_in([row.scope for row in group]),
                 first.start,

@@ -23,7 +23,6 @@ from django.dispatch import receiver
 
 from hadir.org.models import Employee, Unit
 from hadir.recap.refreshes import refresh_later
-from hadir.recap.services import days_drop_outside_period
 from hadir.schedules.models import (
     Holiday,
     PatternDay,
@@ -60,7 +59,7 @@ def _employee_changed(sender: Any, instance: Employee, **kwargs: Any) -> None:
     if before is None:
         return
     if (before.start, before.end) != (instance.start, instance.end):
-        days_drop_outside_period(instance)
+        refresh_later({"outside_period": [instance.pk]}, date.min, date.max)
     if (before.pattern_id, before.unit_id) != (instance.pattern_id, instance.unit_id):
         refresh_later({"employees": [instance.pk]}, date.min, date.max)
 

@@ -180,22 +180,24 @@ def test_twenty_parallel_service_calls_with_one_key_record_exactly_one_punch(
 def test_an_employee_import_correcting_the_start_does_not_deadlock_a_check_in(
     employee: Employee, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The import locks the employee rows, then (saving a corrected start) waits for the
-    employee's lock, which a check-in holds while its punch's foreign key is checked against
-    that row at commit. With a full row lock the two would wait for each other."""
+    """The import locks the employee rows, and saving a corrected start owes the drop of the
+    days outside it, while a check-in holding the employee's lock has its punch's foreign key
+    checked against that row at commit. With a full row lock the check-in would wait for the
+    import to commit; the import now waits (here) for the check-in."""
     needs_concurrent_writers()
     from hadir.org.services import employees_import
-    from hadir.recap import services, signals
+    from hadir.recap import refreshes, signals
 
     rows_locked, check_in_done = threading.Event(), threading.Event()
-    drop = services.days_drop_outside_period
+    owe = refreshes.refresh_later
+    waited: list[bool] = []
 
-    def drop_after_the_check_in(who: Employee) -> int:
+    def owe_after_the_check_in(*args: Any, **kwargs: Any) -> None:
         rows_locked.set()
-        check_in_done.wait(timeout=3)  # times out if the check-in is stuck behind the row lock
-        return drop(who)
+        waited.append(check_in_done.wait(timeout=3))  # False: stuck behind the row lock
+        owe(*args, **kwargs)
 
-    monkeypatch.setattr(signals, "days_drop_outside_period", drop_after_the_check_in)
+    monkeypatch.setattr(signals, "refresh_later", owe_after_the_check_in)
     sheet = tmp_path / "pegawai.csv"
     sheet.write_text(
         "nip,name,unit,pattern,golongan,start\n"
@@ -229,4 +231,5 @@ def test_an_employee_import_correcting_the_start_does_not_deadlock_a_check_in(
     tapper.join(timeout=30)
 
     assert errors == []
+    assert set(waited) == {True}  # the check-in never waited for the import
     assert Punch.objects.filter(employee=employee).count() == 1

@@ -24,6 +24,7 @@ from django.test import TestCase
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role
+from hadir.org.services import employees_import
 from hadir.presence.imports import punches_import
 from hadir.presence.services import punch_check_in
 from hadir.recap import refreshes, services
@@ -531,6 +532,38 @@ def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
 
     assert held == [10, 10, 5]
     assert {day[march(22)]["status"] for day in map(stored, staff)} == {"LIBUR"}
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_correcting_many_starts_drops_their_days_one_employee_per_transaction(
+    sleman: Sleman, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The decrees said 1 March; the Kanwil's file corrects everyone to 25 March. Dropping the
+    days before it inside the import's transaction held a lock per employee to its end."""
+    needs_concurrent_writers()
+    staff = [person(sleman.kua, f"Pegawai {n}") for n in range(5)]
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=staff, start=march(18), end=march(26))
+    held: list[int] = []
+    recount = services.months_refresh
+
+    def recount_counting_locks(keys: Any) -> int:
+        held.append(advisory_locks_held())
+        return recount(keys)
+
+    monkeypatch.setattr(services, "months_refresh", recount_counting_locks)
+    sheet = tmp_path / "pegawai.csv"
+    sheet.write_text(
+        "nip,name,unit,pattern,golongan,start\n"
+        + "".join(f"{e.nip},{e.name},KUA-MLATI,,III/a,2024-03-25\n" for e in staff),
+        encoding="utf-8",
+    )
+
+    employees_import(path=sheet)
+
+    assert held == [1] * len(staff)
+    assert {min(stored(e)) for e in staff} == {march(25)}
     assert not DayRefresh.objects.exists()
 
 
