@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hadir.org.models import Employee
@@ -148,12 +149,20 @@ class ReferenceCounter(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message (a request submitted to verify, a decision taken)."""
+    """An in-app message (a request submitted to verify, a decision taken).
+
+    Kept as its message (the source text, marked for translation) and parameters, and shown
+    in the reader's language (:attr:`shown`): a verifier working in English must not leave an
+    English message to a teacher reading in Indonesian. ``text`` is the message in the
+    site's language (Indonesian), as e-mailed; rows from before ``message`` show it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     text = models.CharField(max_length=300)
+    message = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -164,3 +173,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown(self) -> str:
+        """The message in the active language."""
+        return notice_text(self.message, self.params)[:300] if self.message else self.text
+
+
+def notice_text(message: str, params: dict[str, str]) -> str:
+    """``message`` translated into the active language, filled with ``params`` (a request's
+    status given as its code, named in that language too)."""
+    values: dict[str, object] = dict(params)
+    if "status" in params:
+        values["status"] = Status(params["status"]).label
+    return gettext(message) % values

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hadir.common.access import can_decide
 from hadir.common.audit import audit_record
@@ -30,6 +32,7 @@ from hadir.requests.models import (
     ReferenceCounter,
     Request,
     Status,
+    notice_text,
 )
 from hadir.requests.workflow import next_status
 from hadir.rules.leave import leave_balance
@@ -44,6 +47,13 @@ class RequestRefused(ValueError):
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+SUBMITTED = gettext_noop(
+    "New request %(reference)s from %(name)s (%(code)s, %(start)s–%(end)s) to verify."
+)
+DECIDED = gettext_noop("Your request %(reference)s was %(status)s.")
+DECIDED_WITH_NOTE = gettext_noop("Your request %(reference)s was %(status)s. Note: %(note)s")
 
 
 @dataclass(frozen=True)
@@ -292,9 +302,12 @@ def _as_new(request: Request) -> NewRequest:
     )
 
 
-def _notify(user: Any, text: str, url: str) -> None:
-    """An in-app message now; an e-mail after commit, whose failure is logged, never raised."""
-    Notification.objects.create(user=user, text=text[:300], url=url)
+def _notify(user: Any, message: str, params: dict[str, str], url: str) -> None:
+    """An in-app message now, shown in its reader's language; an e-mail after commit, in the
+    site's language, whose failure is logged, never raised."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = notice_text(message, params)[:300]
+    Notification.objects.create(user=user, text=text, message=message, params=params, url=url)
     if user.email:
         transaction.on_commit(
             lambda: send_mail("Hadir: " + text[:100], f"{text}\n\n{url}", None, [user.email]),
@@ -313,15 +326,15 @@ def _verifiers(employee: Employee) -> list[Any]:
 def _notify_verifiers(request: Request) -> None:
     from django.urls import reverse
 
-    text = _("New request %(reference)s from %(name)s (%(code)s, %(start)s–%(end)s) to verify.") % {
+    params = {
         "reference": request.reference,
         "name": request.employee.name,
         "code": request.code,
-        "start": request.start,
-        "end": request.end,
+        "start": str(request.start),
+        "end": str(request.end),
     }
     for user in _verifiers(request.employee):
-        _notify(user, text, reverse("requests:queue"))
+        _notify(user, SUBMITTED, params, reverse("requests:queue"))
 
 
 def _notify_employee(request: Request) -> None:
@@ -330,10 +343,9 @@ def _notify_employee(request: Request) -> None:
     user = request.employee.user
     if user is None:
         return
-    text = _("Your request %(reference)s was %(status)s.") % {
-        "reference": request.reference,
-        "status": request.get_status_display(),
-    }
+    params = {"reference": request.reference, "status": request.status}
+    message = DECIDED
     if request.decision_note:
-        text += " " + _("Note: %(note)s") % {"note": request.decision_note}
-    _notify(user, text, reverse("requests:detail", args=[request.reference]))
+        params["note"] = request.decision_note
+        message = DECIDED_WITH_NOTE
+    _notify(user, message, params, reverse("requests:detail", args=[request.reference]))

@@ -1,7 +1,8 @@
 """Notifications: verifiers hear of a new request, the employee of the decision.
 
 Each message is an in-app Notification row, written with the change, and an e-mail sent only
-once the transaction commits (a refused action sends nothing).
+once the transaction commits (a refused action sends nothing). The row is shown in its
+reader's language, whatever the language of whoever caused it; the e-mail goes in Indonesian.
 """
 
 from __future__ import annotations
@@ -51,20 +52,22 @@ def test_submitting_notifies_every_verifier_of_the_unit_in_app_and_by_mail_after
 ) -> None:
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         request = file_request(siti, "SISTEM_ERROR", MONDAY)
-    expected = (
-        f"New request {request.reference} from {siti.name} "
-        f"(SISTEM_ERROR, 2024-03-04–2024-03-04) to verify."
-    )
+    dates = "(SISTEM_ERROR, 2024-03-04–2024-03-04)"
+    expected = f"Laporan baru {request.reference} dari {siti.name} {dates} perlu diverifikasi."
     for user in (verifier, kanwil_verifier):
         [notification] = Notification.objects.filter(user=user)
-        assert notification.text == expected
+        assert notification.shown == notification.text == expected
+        with translation.override("en"):
+            assert notification.shown == (
+                f"New request {request.reference} from {siti.name} {dates} to verify."
+            )
         assert notification.url == reverse("requests:queue")
         assert notification.read_at is None
     assert texts(verifier_b) == []
     assert texts(account(siti)) == []
     [message] = mail.outbox  # the kanwil verifier has no address
     assert message.to == [verifier.email]
-    assert message.subject == f"Hadir: {expected}"
+    assert message.subject == f"Hadir: {expected[:100]}"
     assert reverse("requests:queue") in message.body
 
 
@@ -111,11 +114,13 @@ def test_approval_notifies_the_employee_with_a_link_to_her_request(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         approve(request, verifier)
     [notification] = Notification.objects.filter(user=account(siti))
-    assert notification.text == f"Your request {request.reference} was approved."
+    assert notification.shown == f"Laporan Anda {request.reference} telah disetujui."
+    with translation.override("en"):
+        assert notification.shown == f"Your request {request.reference} was approved."
     assert notification.url == reverse("requests:detail", args=[request.reference])
     [message] = mail.outbox
     assert message.to == ["siti@kua-a.example"]
-    assert message.subject == f"Hadir: Your request {request.reference} was approved."
+    assert message.subject == f"Hadir: Laporan Anda {request.reference} telah disetujui."
     assert notification.url in message.body
 
 
@@ -125,9 +130,14 @@ def test_rejection_tells_the_employee_the_verifiers_note(
     request = file_request(siti, "SISTEM_ERROR", MONDAY)
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         reject(request, verifier, note="Surat belum ditandatangani.")
-    assert texts(account(siti)) == [
-        f"Your request {request.reference} was rejected. Note: Surat belum ditandatangani."
-    ]
+    [notification] = Notification.objects.filter(user=account(siti))
+    with translation.override("en"):
+        assert notification.shown == (
+            f"Your request {request.reference} was rejected. Note: Surat belum ditandatangani."
+        )
+    assert notification.shown == (
+        f"Laporan Anda {request.reference} telah ditolak. Catatan: Surat belum ditandatangani."
+    )
     [message] = mail.outbox
     assert "Surat belum ditandatangani." in message.body
 
@@ -167,7 +177,8 @@ def test_the_notifications_page_lists_her_own_and_marks_them_read(
     home = client.get(reverse("requests:index"))
     assert home.context["nav_unread"]() == 1
     page = client.get(reverse("requests:notifications"))
-    assert [n.text for n in page.context["items"]] == texts(account(siti))
+    assert [n.shown for n in page.context["items"]] == texts(account(siti))
+    assert "telah disetujui" in page.content.decode()
     assert not Notification.objects.filter(user=account(siti), read_at__isnull=True).exists()
     assert client.get(reverse("requests:index")).context["nav_unread"]() == 0
     others = client_for(account(budi)).get(reverse("requests:notifications"))
