@@ -145,7 +145,8 @@ class PeriodClose(models.Model):
     snapshot = models.JSONField(default=list)
     daily_snapshot = models.JSONField(default=list)
     letter = models.JSONField(default=dict)
-    """The unit's name, head, place and office as the letter of its exports said at closing."""
+    """By unit id, the unit's and every unit below it: their names, heads, places and offices
+    as the letters of their exports said at closing."""
 
     class Meta:
         verbose_name = _("closed period")
@@ -194,7 +195,8 @@ class DayRefresh(models.Model):
     database's lock table holds. A run that fails stays here for ``manage.py refresh_days``.
 
     ``scope`` names whose days: ``{"all": true}``, ``{"units": [ids]}`` (and every unit below),
-    ``{"patterns": [ids]}`` (employees working to them) or ``{"employees": [ids]}``; or
+    ``{"unit_only": [ids]}`` (not below), ``{"patterns": [ids]}`` (employees working to them)
+    or ``{"employees": [ids]}``; or
     ``{"outside_period": [ids]}``: employees whose corrected start or end drops their stored
     days outside it.
     """

@@ -62,7 +62,7 @@ def close_allowed_from(month: date) -> date:
 
 def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
     """An operator closes ``month`` for ``unit`` (and everything under it) and freezes its recap."""
-    from hadir.recap.reports import letter_of, report_rows
+    from hadir.recap.reports import letters_under, report_rows
 
     access_unit(actor, unit.pk, MANAGE_ROLES)
     month = month.replace(day=1)
@@ -90,7 +90,7 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
             closed_by=actor,
             snapshot=report_rows(employees=employees, month=month, daily=False),
             daily_snapshot=report_rows(employees=employees, month=month, daily=True),
-            letter=letter_of(unit),
+            letter=letters_under(unit),
         )
         audit_record(
             actor=actor,

@@ -46,12 +46,14 @@ def refresh_later(scope: Scope, start: date, end: date, *, weekday: int | None =
     of ``weekday``, 0 = Monday, if given), run when the current transaction commits (at once
     outside one). Rolled back with the change, the debt goes too."""
     owed = DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
-    drain = next(iter(drains_waiting()), None)
-    if drain is None:
-        drain = _Drain()
-        # Robust: the edit is committed by then; a failure is logged and the row stays owed.
-        transaction.on_commit(drain, robust=True)
-    drain.owed.append(owed.pk)
+    waiting = drains_waiting()
+    if waiting:
+        waiting[0].owed.append(owed.pk)
+        return
+    drain = _Drain()
+    drain.owed.append(owed.pk)  # before on_commit, which runs it at once outside a transaction
+    # Robust: the edit is committed by then; a failure is logged and the row stays owed.
+    transaction.on_commit(drain, robust=True)
 
 
 def drains_waiting() -> list[_Drain]:
@@ -139,6 +141,7 @@ def employees_in(scopes: Iterable[Scope]) -> QuerySet[Employee]:
     patterns = [p for s in scopes for p in s.get("patterns", ())]
     conditions = [
         Q(pk__in=[e for s in scopes for e in s.get("employees", ())]),
+        Q(unit_id__in=[u for s in scopes for u in s.get("unit_only", ())]),
         Q(pattern_id__in=patterns) | Q(pattern__isnull=True, unit__default_pattern_id__in=patterns),
         *(Q(unit__path__startswith=unit.path) for unit in units),
     ]

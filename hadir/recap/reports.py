@@ -85,19 +85,22 @@ def letter_of(unit: Unit | None) -> dict[str, str]:
     }
 
 
+def letters_under(unit: Unit) -> dict[str, dict[str, str]]:
+    """:func:`letter_of` ``unit`` and of every unit below it, by id (frozen with a closing:
+    each of them exports the closed month)."""
+    return {
+        str(each.pk): letter_of(each)
+        for each in Unit.objects.filter(path__startswith=unit.path).order_by("pk")
+    }
+
+
 def _letter(report: Report) -> dict[str, str]:
-    """The letter frozen with the report's closed month (when the unit closed it itself), else
-    the unit's letter now."""
+    """The letter frozen with the report's closed month, else the unit's letter now."""
     from hadir.recap.periods import closed_period
 
     closing = closed_period(report.unit, report.month) if report.unit is not None else None
-    if (
-        closing is not None
-        and closing.unit_id == getattr(report.unit, "pk", None)
-        and closing.letter
-    ):
-        return dict(closing.letter)
-    return letter_of(report.unit)
+    frozen = closing.letter.get(str(report.unit.pk)) if closing and report.unit else None
+    return dict(frozen) if frozen else letter_of(report.unit)
 
 
 def unit_head(unit: Unit | None) -> tuple[str, str]:

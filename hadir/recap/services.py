@@ -326,6 +326,7 @@ def days_drop_outside_period(employee: Employee) -> int:
     the year. Returns the days deleted."""
     with transaction.atomic():
         lock_employees([employee.pk])
+        employee.refresh_from_db(fields=["start", "end"])  # a later correction may have landed
         outside = EmployeeDay.objects.filter(employee=employee).exclude(
             date__range=(employee.start, employee.end or date.max)
         )

@@ -71,12 +71,13 @@ def _unit_changed(sender: Any, instance: Unit, **kwargs: Any) -> None:
     before = _before_edit(instance)
     if before is None or not before.path:  # new: its path comes just after, nobody is under it
         return
-    if (before.default_pattern_id, before.timezone, before.path) != (
+    if before.path != instance.path:  # moved: the holidays of its new parents apply below it
+        refresh_later(_under(instance.pk), date.min, date.max)
+    elif (before.default_pattern_id, before.timezone) != (
         instance.default_pattern_id,
         instance.timezone,
-        instance.path,
-    ):
-        refresh_later(_under(instance.pk), date.min, date.max)
+    ):  # each unit below has its own
+        refresh_later({"unit_only": [instance.pk]}, date.min, date.max)
 
 
 def _under(unit_id: int | None) -> dict[str, Any]:

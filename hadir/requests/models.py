@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hadir.org.models import Employee
+
+logger = logging.getLogger(__name__)
 
 
 class Category(models.TextChoices):
@@ -176,8 +181,15 @@ class Notification(models.Model):
 
     @property
     def shown(self) -> str:
-        """The message in the active language."""
-        return notice_text(self.message, self.params)[:300] if self.message else self.text
+        """The message in the active language; ``text`` in the site's own (what was written
+        then), and for a row whose message can no longer be filled (logged)."""
+        if not self.message or translation.get_language() == settings.LANGUAGE_CODE:
+            return self.text
+        try:
+            return notice_text(self.message, self.params)[:300]
+        except (KeyError, ValueError, TypeError):
+            logger.warning("notification %s: message not renderable", self.pk, exc_info=True)
+            return self.text
 
 
 def notice_text(message: str, params: dict[str, str]) -> str:

@@ -234,17 +234,21 @@ def test_a_closed_months_exports_are_byte_for_byte_the_same_even_after_an_admin_
     assert frozen["Eko Prasetyo"]["absent_days"] == 10
 
 
+@pytest.mark.parametrize("closed_by", ["the KUA itself", "its Kankemenag"])
 def test_a_closed_months_letter_keeps_the_head_and_name_it_was_closed_under(
-    closed: PeriodClose, sleman: Sleman
+    closed_by: str, sleman: Sleman, clock: Clock
 ) -> None:
     """After closing, the KUA gets a new head and a new name: the closed month's exports still
-    say who signed them then; only the letters of open months change."""
+    say who signed them then, whether the KUA closed March or the Kankemenag above it did."""
+    unit = sleman.kua if closed_by == "the KUA itself" else sleman.kankemenag
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    closing = period_close(actor=user_with_role(Role.OPERATOR, unit), unit=unit, month=MARCH)
     first = exports()
     leader_of(sleman.kua, person(sleman.kua, "Kepala Baru", account=True))
     sleman.kua.name = "KUA Kapanewon Mlati"
     sleman.kua.save()
-    assert letter_of(sleman.kua) != closed.letter
-    assert closed.letter["unit_name"] == "KUA Mlati"
+    assert closing.letter[str(sleman.kua.pk)]["unit_name"] == "KUA Mlati"
+    assert letter_of(sleman.kua) != closing.letter[str(sleman.kua.pk)]
 
     assert exports() == first
 

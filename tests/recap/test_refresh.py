@@ -23,8 +23,8 @@ from django.db import OperationalError, transaction
 from django.test import TestCase
 
 from hadir.accounts.models import User
-from hadir.org.models import Employee, Role
-from hadir.org.services import employees_import
+from hadir.org.models import Employee, Role, Unit
+from hadir.org.services import employees_import, unit_paths_refresh
 from hadir.presence.imports import punches_import
 from hadir.presence.services import punch_check_in
 from hadir.recap import refreshes, services
@@ -36,7 +36,7 @@ from hadir.schedules.models import Holiday, PolicyValue
 from hadir.schedules.services import holiday_add, holiday_drop
 from tests.clock import Clock
 from tests.conftest import user_with_role
-from tests.factories import pattern
+from tests.factories import UnitFactory, pattern
 from tests.presence.support import add_location, at_point, needs_concurrent_writers
 from tests.recap.support import (
     Sleman,
@@ -383,6 +383,52 @@ def test_saving_a_work_pattern_owes_a_refresh_only_when_its_flexible_break_chang
         office.save()
         assert list(DayRefresh.objects.values_list("scope", flat=True)) == [
             {"patterns": [office.pk]}
+        ]
+
+
+def test_a_unit_moved_under_another_office_takes_its_holidays_for_everyone_below_it(
+    siti: Employee, sleman: Sleman, stored_weeks: None
+) -> None:
+    """KUA Mlati (and a sub-office of it) moves under Kankemenag Bantul, closed on Friday 22
+    March for the regency's anniversary."""
+    pos = UnitFactory.create(code="POS-MLATI", parent=sleman.kua, default_pattern=pattern())
+    staff = person(pos, "Petugas Pos")
+    days_refresh_many(employees=[staff], start=march(18), end=march(26))
+    bantul = UnitFactory.create(code="KAB-BANTUL", kind=Unit.Kind.KANKEMENAG)
+    with committed():
+        Holiday.objects.create(date=march(22), unit=bantul, name="Hari jadi Bantul")
+    assert {stored(e)[march(22)]["status"] for e in (siti, staff)} == {"H", "TK"}
+
+    sleman.kua.parent = bantul
+    with committed():
+        sleman.kua.save()
+        unit_paths_refresh(sleman.kua)
+
+    assert {stored(e)[march(22)]["status"] for e in (siti, staff)} == {"LIBUR"}
+
+
+def test_a_units_own_pattern_or_time_zone_is_not_the_units_below_it(sleman: Sleman) -> None:
+    """Every unit has its own default pattern and time zone: editing the Kankemenag's owes
+    the refresh of its own employees only, not of every KUA and madrasah below it."""
+    sleman.kankemenag.timezone = "Asia/Makassar"
+    with TestCase.captureOnCommitCallbacks():
+        sleman.kankemenag.save()
+        assert [r.scope for r in DayRefresh.objects.all()] == [
+            {"unit_only": [sleman.kankemenag.pk]}
+        ]
+
+
+def test_hours_moved_to_another_pattern_owe_the_refresh_of_both_patterns(
+    stored_weeks: None,
+) -> None:
+    office, madrasah = pattern("KANTOR_5H"), pattern("MADRASAH_5H")
+    friday = office.days.get(weekday=4)
+    friday.pattern = madrasah
+    friday.weekday = 5
+    with TestCase.captureOnCommitCallbacks():
+        friday.save()
+        assert [r.scope for r in DayRefresh.objects.all()] == [
+            {"patterns": sorted([office.pk, madrasah.pk])}
         ]
 
 

@@ -179,6 +179,9 @@ def test_the_notifications_page_lists_her_own_and_marks_them_read(
     page = client.get(reverse("requests:notifications"))
     assert [n.shown for n in page.context["items"]] == texts(account(siti))
     assert "telah disetujui" in page.content.decode()
+    in_english = client.get(reverse("requests:notifications"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "was approved" in in_english.content.decode()
+    assert "telah disetujui" not in in_english.content.decode()
     assert not Notification.objects.filter(user=account(siti), read_at__isnull=True).exists()
     assert client.get(reverse("requests:index")).context["nav_unread"]() == 0
     others = client_for(account(budi)).get(reverse("requests:notifications"))
@@ -205,3 +208,22 @@ def test_a_mail_server_failure_is_logged_and_undoes_nothing(
     request.refresh_from_db()
     assert request.status == "APPROVED"
     assert "closed the connection" in caplog.text
+
+
+def test_a_message_that_can_no_longer_be_filled_shows_its_stored_text(
+    siti: Employee, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A status since renamed, a parameter since dropped: the reader gets what was written."""
+    row = Notification.objects.create(
+        user=account(siti),
+        text="Laporan Anda PGD-2024-000009 telah dibatalkan.",
+        message="Your request %(reference)s was %(status)s.",
+        params={"reference": "PGD-2024-000009", "status": "CANCELLED"},
+    )
+    with translation.override("en"):
+        assert row.shown == "Laporan Anda PGD-2024-000009 telah dibatalkan."
+    assert "not renderable" in caplog.text
+    page = client_for(account(siti)).get(
+        reverse("requests:notifications"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 200
