@@ -554,6 +554,19 @@ def test_refresh_days_leaves_a_running_refresh_to_its_process_and_takes_over_a_l
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_edit_saved_outside_a_transaction_refreshes_at_once(
+    sleman: Sleman, clock: Clock
+) -> None:
+    """A script or shell saving a holiday in autocommit: its refresh runs there and then."""
+    siti = person(sleman.kua, "Siti Hasanah")
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=[siti], start=march(18), end=march(26))
+    Holiday.objects.create(date=march(22), name="Hari libur nasional tambahan")
+    assert stored(siti)[march(22)]["status"] == "LIBUR"
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
     sleman: Sleman, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
