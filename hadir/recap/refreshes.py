@@ -1,7 +1,8 @@
 """Refreshes of stored days that a committed change owes, run after its commit.
 
-A holiday, a special period, a work pattern's hours, a policy value or an employee's unit
-changes the verdict of days already stored. The change records what it owes
+A holiday, a special period, a work pattern, a policy value, a unit's pattern, time zone or
+place, or an employee's unit or pattern changes the verdict of days already stored (and a
+corrected start or end drops the days outside it). The change records what it owes
 (:class:`~hadir.recap.models.DayRefresh`) in its own transaction and the refresh runs once that
 commits, chunk by chunk, each chunk in its own transaction holding only its employees' locks.
 Run inside the change's transaction, a Kanwil-wide holiday or a policy edit took one lock per
