@@ -26,15 +26,23 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from hadir.common.locks import lock_employees
 from hadir.org.models import Employee, Unit
 from hadir.recap.models import DayRefresh, EmployeeDay
-from hadir.recap.services import days_drop_outside_period, days_refresh_many
+from hadir.recap.services import (
+    ANALYZE_AFTER_ROWS,
+    days_analyze,
+    days_drop_outside_period,
+    days_refresh_many,
+)
 from hadir.schedules import cache
 
 log = logging.getLogger(__name__)
 
 CLAIM_EXPIRES = timedelta(hours=1)
 """A claimed refresh not finished by then was lost with its process: ``refresh_days`` reruns it."""
+REFRESH_CHUNK = 1000
+"""Employees whose stored days one transaction lists and refreshes, under their locks."""
 MERGED_AT_MOST = 1000
 """Owed refreshes of the same dates run together, this many at a time (an import moving many
 employees owes one per employee)."""
@@ -153,24 +161,49 @@ def refresh_stored(employees: Any, start: date, end: date, *, weekday: int | Non
     """Re-evaluate the stored days of ``employees`` between ``start`` and ``end``, and only
     those: a date one employee has stored is no reason to store it for another (today's row of
     someone who has not come yet would read TK before the day is over). ``weekday`` (0 =
-    Monday) narrows it to the dates of that weekday."""
+    Monday) narrows it to the dates of that weekday.
+
+    The days are listed again under each chunk's lock: a check-in that took its employee's lock
+    before the change committed may store today's first row after a listing made without it
+    (and, having read the calendar before the change, a verdict without it). With today in
+    the range, every employee of ``employees`` is therefore taken, not only those with a stored
+    day when the refresh began.
+    """
     cache.clear()
+    ids = set(_stored_days(employees, start, end, weekday))
+    today = timezone.localdate()
+    if start <= today <= end and weekday in (None, today.weekday()):
+        ids |= set(employees.values_list("pk", flat=True))
+    written = 0
+    for chunk in batched(sorted(ids), REFRESH_CHUNK):
+        with transaction.atomic():
+            lock_employees(chunk)
+            stored = _stored_days(Employee.objects.filter(pk__in=chunk), start, end, weekday)
+            if not stored:
+                continue
+            people = Employee.objects.filter(pk__in=list(stored)).select_related(
+                "unit__default_pattern", "pattern"
+            )
+            written += days_refresh_many(
+                employees=list(people.order_by("pk")),
+                start=min(min(days) for days in stored.values()),
+                end=max(max(days) for days in stored.values()),
+                only=stored,
+                analyze=False,
+            )
+    if written >= ANALYZE_AFTER_ROWS:
+        days_analyze()
+    return written
+
+
+def _stored_days(
+    employees: Any, start: date, end: date, weekday: int | None
+) -> dict[int, set[date]]:
+    """The stored dates of ``employees`` between ``start`` and ``end`` (of ``weekday``)."""
     stored: dict[int, set[date]] = defaultdict(set)
     rows = EmployeeDay.objects.filter(employee__in=employees, date__range=(start, end))
     if weekday is not None:
         rows = rows.filter(date__iso_week_day=weekday + 1)
     for employee_id, day in rows.values_list("employee_id", "date").iterator(chunk_size=20_000):
         stored[employee_id].add(day)
-    if not stored:
-        return 0
-    people = list(
-        Employee.objects.filter(pk__in=list(stored)).select_related(
-            "unit__default_pattern", "pattern"
-        )
-    )
-    return days_refresh_many(
-        employees=people,
-        start=min(min(days) for days in stored.values()),
-        end=max(max(days) for days in stored.values()),
-        only=stored,
-    )
+    return stored

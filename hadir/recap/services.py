@@ -169,7 +169,7 @@ def days_refresh_many(
     if analyze and written >= ANALYZE_AFTER_ROWS:
         # A month's evaluation rewrites millions of rows; fresh statistics keep the recap's
         # per-employee index scans from turning into sequential scans.
-        _analyze()
+        days_analyze()
     return written
 
 
@@ -269,7 +269,7 @@ def days_refresh_parallel(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         written = sum(pool.map(_refresh_in_worker, parts))
     if written >= ANALYZE_AFTER_ROWS:
-        _analyze()
+        days_analyze()
     return written
 
 
@@ -312,7 +312,7 @@ def _forget_inherited_connections() -> None:
         conn.run_on_commit = []
 
 
-def _analyze() -> None:
+def days_analyze() -> None:
     """Fresh statistics after a bulk write, so the recap's index scans stay index scans."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time, timedelta
-from functools import partial
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from django.db import OperationalError, transaction
 from django.test import TestCase
 
 from hadir.accounts.models import User
+from hadir.common.locks import lock_employees
 from hadir.org.models import Employee, Role, Unit
 from hadir.org.services import employees_import, unit_paths_refresh
 from hadir.presence.imports import punches_import
@@ -518,6 +518,29 @@ def test_a_day_refreshed_by_a_process_with_an_older_calendar_keeps_a_holiday_sav
     assert stored(siti)[march(22)]["status"] == "LIBUR"
 
 
+def test_todays_first_row_stored_by_a_check_in_while_a_holiday_commits_is_refreshed_too(
+    siti: Employee, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Friday 22 March, 07:35: the Kanwil closes every office (flood) while Siti taps. Her
+    check-in took its lock before the holiday committed and read the calendar without it; it
+    stores her first row of the day just as the refresh starts. The refresh lists the days
+    again under her lock, so her row is among them."""
+    today = march(22)
+    clock.set(local(today, "07:35"))
+    assert today not in stored(siti)
+
+    def her_check_in_commits_first(ids: Any) -> None:
+        if not EmployeeDay.objects.filter(employee=siti, date=today).exists():
+            EmployeeDay.objects.create(employee=siti, date=today, status="H", working=True)
+        lock_employees(ids)
+
+    monkeypatch.setattr(refreshes, "lock_employees", her_check_in_commits_first)
+    with committed():
+        Holiday.objects.create(date=today, name="Banjir: semua kantor tutup")
+
+    assert stored(siti)[today]["status"] == "LIBUR"
+
+
 @pytest.mark.usefixtures("stored_weeks")
 def test_an_edit_runs_its_own_refresh_and_leaves_another_edits_to_it(
     siti: Employee, sleman: Sleman, operator: User
@@ -585,7 +608,7 @@ def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
         return evaluate(*args, **kwargs)
 
     monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)
-    monkeypatch.setattr(refreshes, "days_refresh_many", partial(days_refresh_many, chunk=10))
+    monkeypatch.setattr(refreshes, "REFRESH_CHUNK", 10)
     operator = user_with_role(Role.OPERATOR, sleman.kankemenag)
     holiday_add(unit=sleman.kankemenag, day=march(22), name="Hari jadi Sleman", actor=operator)
 
