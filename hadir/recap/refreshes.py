@@ -13,6 +13,7 @@ the save failed, and every check-in of those employees waited for it.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,7 +23,8 @@ from itertools import batched
 from operator import or_
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -56,13 +58,11 @@ def refresh_later(scope: Scope, start: date, end: date, *, weekday: int | None =
     outside one). Rolled back with the change, the debt goes too."""
     owed = DayRefresh.objects.create(scope=scope, start=start, end=end, weekday=weekday)
     waiting = drains_waiting()
-    if waiting:
-        waiting[0].owed.append(owed.pk)
-        return
-    drain = _Drain()
-    drain.owed.append(owed.pk)  # before on_commit, which runs it at once outside a transaction
-    # Robust: the edit is committed by then; a failure is logged and the row stays owed.
-    transaction.on_commit(drain, robust=True)
+    drain = waiting[0] if waiting else _Drain()
+    drain.owe(owed)
+    if not waiting:  # after owe(): on_commit runs the drain at once outside a transaction
+        # Robust: the edit is committed by then; a failure is logged and the row stays owed.
+        transaction.on_commit(drain, robust=True)
 
 
 def drains_waiting() -> list[_Drain]:
@@ -79,10 +79,27 @@ class _Drain:
     def __init__(self) -> None:
         self.ran = False
         self.owed: list[int] = []
+        self.national = False
+
+    def owe(self, row: DayRefresh) -> None:
+        self.owed.append(row.pk)
+        self.national = self.national or bool(row.scope.get("all"))
 
     def __call__(self) -> None:
         self.ran = True
-        refresh_pending(self.owed)
+        if self.national and settings.HADIR_REFRESH_IN_BACKGROUND:
+            threading.Thread(
+                target=_in_background, args=(self.owed,), daemon=True, name="day-refresh"
+            ).start()
+        else:
+            refresh_pending(self.owed)
+
+
+def _in_background(ids: list[int]) -> None:
+    try:
+        refresh_pending(ids)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def refresh_pending(ids: list[int] | None = None) -> int:

@@ -10,10 +10,12 @@ before the employee's start.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, time, timedelta
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -542,6 +544,44 @@ def test_todays_first_row_stored_by_a_check_in_while_a_holiday_commits_is_refres
 
 
 @pytest.mark.usefixtures("stored_weeks")
+def test_a_national_edit_refreshes_in_a_background_thread_and_a_units_edit_at_once(
+    siti: Employee,
+    sleman: Sleman,
+    operator: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A national holiday or a policy value reaches every employee's stored days: minutes at
+    national scale, not to be waited for by the admin's page."""
+    settings.HADIR_REFRESH_IN_BACKGROUND = True
+    started: list[tuple[Any, ...]] = []
+
+    class NotStarted:
+        """Stands in for ``threading.Thread``: records what it would run."""
+
+        def __init__(self, *, target: Any, args: tuple[Any, ...], **kwargs: Any) -> None:
+            self.args = args
+
+        def start(self) -> None:
+            started.append(self.args)
+
+    monkeypatch.setattr(refreshes, "threading", SimpleNamespace(Thread=NotStarted))
+    with committed():
+        holiday_add(unit=sleman.kua, day=march(22), name="Hari jadi KUA Mlati", actor=operator)
+    assert (stored(siti)[march(22)]["status"], started) == ("LIBUR", [])
+
+    with committed():
+        Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+    assert stored(siti)[march(20)]["status"] == "H"
+    owed = list(DayRefresh.objects.values_list("pk", flat=True))
+    assert started == [(owed,)]
+
+    refreshes.refresh_pending(*started[0])
+    assert stored(siti)[march(20)]["status"] == "LIBUR"
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.usefixtures("stored_weeks")
 def test_an_edit_runs_its_own_refresh_and_leaves_another_edits_to_it(
     siti: Employee, sleman: Sleman, operator: User
 ) -> None:
@@ -586,6 +626,34 @@ def test_an_edit_saved_outside_a_transaction_refreshes_at_once(
     days_refresh_many(employees=[siti], start=march(18), end=march(26))
     Holiday.objects.create(date=march(22), name="Hari libur nasional tambahan")
     assert stored(siti)[march(22)]["status"] == "LIBUR"
+    assert not DayRefresh.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_national_holiday_saved_for_real_is_refreshed_by_its_background_thread(
+    sleman: Sleman, clock: Clock, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    needs_concurrent_writers()
+    settings.HADIR_REFRESH_IN_BACKGROUND = True
+    siti = person(sleman.kua, "Siti Hasanah")
+    clock.set(local(march(27), "01:00"))
+    days_refresh_many(employees=[siti], start=march(18), end=march(26))
+    ran_in: list[threading.Thread] = []
+    began = threading.Event()
+    in_background = refreshes._in_background
+
+    def recorded(ids: list[int]) -> None:
+        ran_in.append(threading.current_thread())
+        began.set()
+        in_background(ids)
+
+    monkeypatch.setattr(refreshes, "_in_background", recorded)
+    Holiday.objects.create(date=march(20), name="Hari libur nasional tambahan")
+    assert began.wait(timeout=10)
+    ran_in[0].join(timeout=30)
+
+    assert [thread.name for thread in ran_in] == ["day-refresh"]
+    assert stored(siti)[march(20)]["status"] == "LIBUR"
     assert not DayRefresh.objects.exists()
 
 

@@ -122,6 +122,10 @@ HADIR_DEVICE_BINDING = env_bool("HADIR_DEVICE_BINDING", default=False)
 # Key of the punches' hash chain. Keep it stable (changing it makes verify_punches report every
 # chain) and secret (with it, someone who can write the database could forge a chain).
 HADIR_PUNCH_CHAIN_KEY = env("HADIR_PUNCH_CHAIN_KEY", f"punch-chain:{SECRET_KEY}")
+# The refresh a national edit owes (a policy value, a national holiday: every employee's stored
+# days) runs in a thread of the web process once the edit commits, as long exports do, so the
+# editor's page does not wait minutes for it; a lost thread's work is finished by refresh_days.
+HADIR_REFRESH_IN_BACKGROUND = env_bool("HADIR_REFRESH_IN_BACKGROUND", default=True)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -10,6 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-private"
+HADIR_REFRESH_IN_BACKGROUND = False  # a test's transaction never commits: refresh inline
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
