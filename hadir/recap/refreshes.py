@@ -88,8 +88,9 @@ class _Drain:
     def __call__(self) -> None:
         self.ran = True
         if self.national and settings.HADIR_REFRESH_IN_BACKGROUND:
+            # Not a daemon: a command or shell that made the edit waits for it before exiting.
             threading.Thread(
-                target=_in_background, args=(self.owed,), daemon=True, name="day-refresh"
+                target=_in_background, args=(self.owed,), daemon=False, name="day-refresh"
             ).start()
         else:
             refresh_pending(self.owed)
