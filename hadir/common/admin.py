@@ -1,4 +1,5 @@
-"""Admin for the audit trail (read-only) and the audited base every other admin uses."""
+"""Admin for the audit trail (read-only), the audited base every other admin uses, and the
+read-only one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,20 @@ from hadir.common.models import AuditEvent
 
 def _snapshot(obj: Any) -> dict[str, Any]:
     return {k: str(v) for k, v in model_to_dict(obj).items()}
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Looked at, never edited in the admin: evidence, the audit trail, records changed only
+    through their services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class AuditedAdmin(admin.ModelAdmin[Any]):
@@ -54,17 +69,8 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "summary", "object_id"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,23 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from hadir.common.admin import AuditedAdmin
+from hadir.common.admin import AuditedAdmin, ReadOnlyAdmin
 from hadir.presence.models import Device, Machine, MachinePin, Punch, Refusal
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Evidence is looked at, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Punch)

@@ -49,8 +49,6 @@ DAY_COLUMNS = ("employee", "date", "status", "working", "datang", "pulang", "tl_
                "psw_minutes", "tl_class", "psw_class", "meal", "reasons", "evaluated_at")  # fmt: skip
 TALLY_COLUMNS = ("employee", "month", *TALLY_FIELDS, "evaluated_at")
 
-_GENERATION = Statement(f"SELECT {cache.GENERATION_SQL}", (), (None,))
-
 MonthKey = tuple[int, date]
 """An employee id and the first day of a month."""
 
@@ -67,7 +65,7 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     with transaction.atomic():
         # With the lock, the cache generation: a single date is evaluated with this process's
         # cached calendar, which must not undo a holiday saved in another process.
-        *_, generation = batch([*lock_statements([employee.pk]), _GENERATION])
+        *_, generation = batch([*lock_statements([employee.pk]), cache.GENERATION])
         cache.observe(generation[0][0])
         results = evaluate_dates(employee, dates)
         if results:

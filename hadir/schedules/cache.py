@@ -75,9 +75,13 @@ def observe(generation: object) -> bool:
     return True
 
 
+GENERATION = Statement(f"SELECT {GENERATION_SQL}", (), (None,))
+"""The generation alone, for a :func:`~hadir.common.hot.batch` (its one row, one column)."""
+
+
 def generation() -> object:
     """The committed generation, for a reader that has no query of its own to add it to."""
-    (rows,) = batch([Statement(f"SELECT {GENERATION_SQL}", (), (None,))])
+    (rows,) = batch([GENERATION])
     return rows[0][0]
 
 

@@ -232,3 +232,17 @@ def advisory_locks_held() -> int:
         )
         (held,) = cursor.fetchone()
     return int(held)
+
+
+def locks_held_at(monkeypatch: Any, module: Any, name: str) -> list[int]:
+    """The advisory locks this connection holds each time ``module.name`` is called, in call
+    order (the list fills as the test runs)."""
+    held: list[int] = []
+    call = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        held.append(advisory_locks_held())
+        return call(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return held

@@ -42,11 +42,11 @@ from tests.factories import UnitFactory, pattern
 from tests.presence.support import add_location, at_point, needs_concurrent_writers
 from tests.recap.support import (
     Sleman,
-    advisory_locks_held,
     attend,
     committed,
     dates,
     local,
+    locks_held_at,
     march,
     person,
     punch,
@@ -668,14 +668,7 @@ def test_a_holiday_for_many_employees_holds_one_chunks_locks_at_a_time(
     staff = [person(sleman.kua, f"Pegawai {n}") for n in range(25)]
     clock.set(local(march(27), "01:00"))
     days_refresh_many(employees=staff, start=march(22), end=march(22))
-    held: list[int] = []
-    evaluate = services._evaluate_batch
-
-    def evaluate_counting_locks(*args: Any, **kwargs: Any) -> Any:
-        held.append(advisory_locks_held())
-        return evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)
+    held = locks_held_at(monkeypatch, services, "_evaluate_batch")
     monkeypatch.setattr(refreshes, "REFRESH_CHUNK", 10)
     operator = user_with_role(Role.OPERATOR, sleman.kankemenag)
     holiday_add(unit=sleman.kankemenag, day=march(22), name="Hari jadi Sleman", actor=operator)
@@ -695,14 +688,7 @@ def test_an_import_correcting_many_starts_drops_their_days_one_employee_per_tran
     staff = [person(sleman.kua, f"Pegawai {n}") for n in range(5)]
     clock.set(local(march(27), "01:00"))
     days_refresh_many(employees=staff, start=march(18), end=march(26))
-    held: list[int] = []
-    recount = services.months_refresh
-
-    def recount_counting_locks(keys: Any) -> int:
-        held.append(advisory_locks_held())
-        return recount(keys)
-
-    monkeypatch.setattr(services, "months_refresh", recount_counting_locks)
+    held = locks_held_at(monkeypatch, services, "months_refresh")
     sheet = tmp_path / "pegawai.csv"
     sheet.write_text(
         "nip,name,unit,pattern,golongan,start\n"

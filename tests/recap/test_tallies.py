@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -21,10 +20,10 @@ from tests.conftest import user_with_role
 from tests.presence.support import needs_concurrent_writers, run_together
 from tests.recap.support import (
     Sleman,
-    advisory_locks_held,
     attend,
     dates,
     local,
+    locks_held_at,
     person,
     punch,
     recap_json,
@@ -220,14 +219,7 @@ def test_settling_a_kanwils_marked_months_holds_one_chunks_locks_at_a_time(
         attend(employee, workdays(MARCH)[:1], "07:25", "16:35")
         days_refresh(employee=employee, dates=workdays(MARCH)[:1])
     assert StaleTally.objects.count() == 25
-    held: list[int] = []
-    recount = services.months_refresh
-
-    def recount_counting_locks(keys: Any) -> int:
-        held.append(advisory_locks_held())
-        return recount(keys)
-
-    monkeypatch.setattr(services, "months_refresh", recount_counting_locks)
+    held = locks_held_at(monkeypatch, services, "months_refresh")
     monkeypatch.setattr(services, "SETTLE_CHUNK", 10)
 
     assert tallies_settle(e.pk for e in staff) == 25
@@ -244,14 +236,7 @@ def test_closing_a_month_evaluates_its_missing_days_a_chunk_of_employees_per_tra
     needs_concurrent_writers()
     for n in range(25):
         person(sleman.kua, f"Pegawai {n}")
-    held: list[int] = []
-    evaluate = services._evaluate_batch
-
-    def evaluate_counting_locks(*args: Any, **kwargs: Any) -> Any:
-        held.append(advisory_locks_held())
-        return evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_evaluate_batch", evaluate_counting_locks)
+    held = locks_held_at(monkeypatch, services, "_evaluate_batch")
     monkeypatch.setattr(periods, "ENSURE_CHUNK", 10)
     clock.set(local(date(2024, 4, 6), "08:00"))
 
