@@ -256,8 +256,16 @@ def insert(instance: models.Model) -> None:
 
 
 def insert_statement(instance: models.Model) -> Statement:
-    """The INSERT of :func:`insert`, for a :func:`batch`; hand its rows to :func:`inserted`."""
+    """The INSERT of :func:`insert`, for a :func:`batch`; hand its rows to :func:`inserted`.
+
+    Only a new row, whose key the database gives: an explicit key or a database default would
+    be dropped without a word (``save()`` writes both), so either is refused.
+    """
     meta = instance._meta
+    if instance.pk is not None or any(
+        field.db_default is not models.NOT_PROVIDED for field in meta.concrete_fields
+    ):
+        raise ValueError(f"hot insert takes a new {meta.label} row without database defaults")
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     pk = meta.pk

@@ -13,6 +13,7 @@ in another process counts for the very next check-in.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -41,6 +42,9 @@ from hadir.schedules.models import WorkPattern as PatternRow
 TTL_SECONDS = 30.0
 _store: dict[tuple[object, ...], tuple[float, object]] = {}
 _generation: list[object] = [object()]  # the generation the cache holds (none yet)
+_drops = [0]  # how many times the cache was dropped: a load spanning a drop is not kept
+_lock = threading.Lock()
+"""Held to store an entry or drop them all: a server may run several threads per process."""
 
 _TABLE = CacheGeneration._meta.db_table
 GENERATION_SQL = f"(SELECT value FROM {_TABLE} WHERE id = 1)"  # noqa: S608
@@ -52,17 +56,21 @@ def _cached[T](key: tuple[object, ...], load: Callable[[], T]) -> T:
     hit = _store.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]  # type: ignore[return-value]
+    drops = _drops[0]
     value = load()
-    if len(_store) > 10_000:
-        _store.clear()
-    _store[key] = (now + TTL_SECONDS, value)
+    with _lock:
+        # Another thread of this process may have dropped the cache while this one loaded
+        # (its check-in saw the generation move): what was loaded may predate the edit.
+        if _drops[0] == drops:
+            if len(_store) > 10_000:
+                _store.clear()
+            _store[key] = (now + TTL_SECONDS, value)
     return value
 
 
 def clear() -> None:
     """Forget everything (tests, and after an operator edits the calendar in this process)."""
-    _store.clear()
-    _generation[0] = object()
+    _drop(object())
 
 
 def observe(generation: object) -> bool:
@@ -70,9 +78,15 @@ def observe(generation: object) -> bool:
     holds; whether it did."""
     if generation == _generation[0]:
         return False
-    _store.clear()
-    _generation[0] = generation
+    _drop(generation)
     return True
+
+
+def _drop(generation: object) -> None:
+    with _lock:
+        _store.clear()
+        _drops[0] += 1
+        _generation[0] = generation
 
 
 GENERATION = Statement(f"SELECT {GENERATION_SQL}", (), (None,))

@@ -46,6 +46,14 @@ def test_an_inserted_punch_reads_back_through_the_orm_with_its_key_and_stamp(pun
     assert stored.counts is True
 
 
+def test_a_row_with_its_own_key_is_refused_rather_than_stored_under_another(punch: Punch) -> None:
+    again = Punch(pk=punch.pk + 100, employee=punch.employee, at=AT, hash="h2", prev_hash="h1")
+
+    with pytest.raises(ValueError, match=r"new presence\.Punch row"):
+        hot.insert(again)
+    assert Punch.objects.count() == 1
+
+
 def test_fetched_values_have_the_orms_types(punch: Punch) -> None:
     fields = ("at", "latitude", "accuracy_m", "counts", "device_id")
     by_hand = hot.fetch(
