@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.org.models import Employee, Location, LocationGrant
 from hadir.presence.models import Punch
-from hadir.rules.day import DayResult, evaluate_day
+from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
 from hadir.schedules import cache
 
@@ -91,72 +92,118 @@ def day_standing(employee: Employee, day: date) -> DayResult:
 
 @dataclass(frozen=True)
 class LiveRow:
-    """One employee on the live board: when they arrived and how late, or not yet."""
+    """One employee on the live board: when they arrived and how late, or not yet, or excused
+    (an approved absence such as DL, or a waived morning)."""
 
     employee: Employee
     datang: datetime | None
     late_minutes: int
     late_class: int
     working: bool
+    excuse: str = ""
+    """The approved request that excuses the morning (its label), or empty."""
 
     @property
     def state(self) -> str:
         if not self.working:
             return "off"
+        if self.excuse and (self.datang is None or not self.late_minutes):
+            return "excused"
         if self.datang is None:
             return "absent"
         return "late" if self.late_minutes else "on_time"
 
 
-def live_board(*, unit: Unit, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]:
-    """Today in ``unit`` (and below): who has checked in, who is late, who has not yet.
+def live_board(*, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]:
+    """Today for ``employees`` (a unit and those below it): who has checked in, who is late, who has not yet, and
+    who is excused by an approved request. "Today" is each employee's own unit's date.
 
-    One query for the employees and one for the day's punches, whatever the head count; the day
-    of each employee is evaluated by the rules library against the cached schedule.
+    Three queries (employees, the day's punches, its approved requests) whatever the head
+    count; each employee's day is evaluated by the rules library against the cached schedule.
     """
-    tz = ZoneInfo(unit.timezone)
-    local_now = now.astimezone(tz)
-    day = local_now.date()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    people = list(
-        employees.select_related("unit", "pattern", "unit__default_pattern").order_by(
-            "unit__name", "name"
-        )
-    )
+    listed = employees.select_related("unit", "pattern", "unit__default_pattern")
+    people, today = [], {}
+    for employee in listed.order_by("unit__name", "name"):
+        day = now.astimezone(ZoneInfo(employee.unit.timezone)).date()
+        if employee.start <= day and not (employee.end and day > employee.end):
+            people.append(employee)
+            today[employee.pk] = day
+    if not people:
+        return []
+    ids = employees.order_by().values("pk")
+    punches = _punches_today(ids, people, today)
+    excuses = _excuses_today(ids, today)
+    return [_live_row(e, today[e.pk], punches.get(e.pk, []), excuses.get(e.pk)) for e in people]
+
+
+def _punches_today(
+    ids: QuerySet[Employee, Any], people: list[Employee], today: dict[int, date]
+) -> dict[int, list[datetime]]:
+    """Each employee's counting punches of their own local date."""
+    zones = {e.pk: ZoneInfo(e.unit.timezone) for e in people}
+    starts = {datetime.combine(today[pk], time.min, tzinfo=tz) for pk, tz in zones.items()}
+    since, until = min(starts), max(starts) + timedelta(days=1)
     punches: dict[int, list[datetime]] = {}
     rows = (
-        Punch.objects.filter(
-            employee__in=[e.pk for e in people],
-            counts=True,
-            at__gte=start,
-            at__lt=start + timedelta(days=1),
-        )
+        Punch.objects.filter(employee__in=ids, counts=True, at__gte=since, at__lt=until)
         .order_by("at")
         .values_list("employee_id", "at")
     )
     for employee_id, at in rows:
-        punches.setdefault(employee_id, []).append(at)
-    policy = cache.policy(day)
-    board = []
-    for employee in people:
-        if day < employee.start or (employee.end and day > employee.end):
-            continue
-        code = employee.effective_pattern_code
-        schedule = cache.schedule(employee.unit, code, day)
-        result = evaluate_day(
-            schedule,
-            punches.get(employee.pk, []),
-            tz=ZoneInfo(employee.unit.timezone),
-            policy=policy,
-        )
-        datang = result.datang
-        board.append(
-            LiveRow(
-                employee=employee,
-                datang=datang,
-                late_minutes=result.tl_minutes if datang else 0,
-                late_class=result.tl_class if datang else 0,
-                working=schedule.working,
-            )
-        )
-    return board
+        if employee_id in today and at.astimezone(zones[employee_id]).date() == today[employee_id]:
+            punches.setdefault(employee_id, []).append(at)
+    return punches
+
+
+def _excuses_today(
+    ids: QuerySet[Employee, Any], today: dict[int, date]
+) -> dict[int, tuple[list[Absence], list[Waiver]]]:
+    """Each employee's approved requests covering their own local date, as rules values."""
+    from hadir.recap.evaluation import request_excuses
+    from hadir.requests.models import Request, Status
+
+    days = set(today.values())
+    excuses: dict[int, tuple[list[Absence], list[Waiver]]] = {}
+    requests = Request.objects.filter(
+        employee__in=ids,
+        status=Status.APPROVED,
+        start__lte=max(days),
+        end__gte=min(days),
+    ).order_by("-created_at")
+    for request in requests.only("employee_id", "reference", "code", "start", "end", "session"):
+        day = today.get(request.employee_id)
+        if day is not None and request.start <= day <= request.end:
+            absences, waivers = excuses.setdefault(request.employee_id, ([], []))
+            request_excuses(request, absences, waivers)
+    return excuses
+
+
+def _live_row(
+    employee: Employee,
+    day: date,
+    punches: list[datetime],
+    excuses: tuple[list[Absence], list[Waiver]] | None,
+) -> LiveRow:
+    from hadir.requests.models import Code
+
+    absences, waivers = excuses or ([], [])
+    schedule = cache.schedule(employee.unit, employee.effective_pattern_code, day)
+    result = evaluate_day(
+        schedule,
+        punches,
+        tz=ZoneInfo(employee.unit.timezone),
+        absences=absences,
+        waivers=waivers,
+        policy=cache.policy(day),
+    )
+    morning = next((w for w in result.waivers if w.pagi), None)
+    excuse = result.absence.code if result.absence else morning.kind if morning else ""
+    datang = result.datang
+    return LiveRow(
+        employee=employee,
+        datang=datang,
+        late_minutes=result.tl_minutes if datang else 0,
+        late_class=result.tl_class if datang else 0,
+        working=schedule.working,
+        excuse=str(Code(excuse).label) if excuse else "",
+    )

@@ -50,7 +50,15 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         "outside": _("You are %(distance)s from %(place)s."),
         "sending": _("Sending…"),
         "retrying": _("Weak signal, sending again…"),
-        "failed": _("No connection to the server. Your presensi was NOT recorded; try again."),
+        "unanswered": _(
+            "No answer from the server: your presensi may not have been recorded. Tap again"
+            " when the signal is better; it will not be recorded twice."
+        ),
+        "todayFailed": _("Today's standing could not be loaded (no connection); trying again…"),
+        "poorAccuracy": _(
+            "You are at %(place)s, but the GPS accuracy (%(accuracy)s m) is poorer than the"
+            " %(tolerance)s m allowed. Wait in the open for a better position."
+        ),
         "serverTime": _("Server time"),
         "standing": _("Today"),
         "noLocations": _("No check-in location is set for your unit."),
@@ -99,10 +107,10 @@ def live(request: HttpRequest, unit_id: int) -> HttpResponse:
     employees = employees_in_scope(request.user, LIVE_ROLES).filter(
         unit__path__startswith=unit.path
     )
-    board = live_board(unit=unit, employees=employees, now=timezone.now())
+    board = live_board(employees=employees, now=timezone.now())
     counts = {
         state: sum(1 for row in board if row.state == state)
-        for state in ("on_time", "late", "absent", "off")
+        for state in ("on_time", "late", "excused", "absent", "off")
     }
     return render(
         request,

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from hadir.org.models import Unit
 from hadir.presence.models import Punch, Refusal
@@ -140,3 +140,82 @@ def test_a_phone_inside_a_polygon_location_far_from_its_centre_reads_inside_and_
         {"latitude": north_of(MAKASSAR, 130)[0], "longitude": MAKASSAR[1], "accuracy": 10}
     )
     expect(phone.locator("#position")).to_have_text("Anda berada 100 m dari Halaman MAN 2.")
+
+
+def key_of(request: Request) -> str:
+    body = request.post_data_json
+    assert isinstance(body, dict)
+    return str(body["idempotency_key"])
+
+
+def test_a_tap_whose_answers_were_lost_is_sent_again_with_its_key_and_recorded_once(
+    live_server: Any,
+    geolocated_phone: GeolocatedPhone,
+    monkeypatch: pytest.MonkeyPatch,
+    screenshot: Any,
+) -> None:
+    """Weak signal: the server records the tap, but each of its answers is lost on the way
+    back. The page must not claim the punch was not recorded, must not take a second tap
+    while it is still sending, and must send the same idempotency key when tapped again."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(code="KUA-TLO", name="KUA Tallo", timezone=WITA)
+    add_location(unit, "Kantor KUA Tallo", MAKASSAR)
+    employee = EmployeeFactory.create(name="Nur Aini", unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+    phone = geolocated_phone(*MAKASSAR, 12)
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    expect(button).to_be_enabled()
+
+    keys: list[str] = []
+
+    def reach_the_server_then_lose_the_answer(route: Route) -> None:
+        keys.append(key_of(route.request))
+        route.fetch()  # the server records it ...
+        route.abort("connectionreset")  # ... and the phone never hears back
+
+    phone.route("**/api/presensi/check-in", reach_the_server_then_lose_the_answer)
+    button.click()
+    result = phone.locator("#result")
+    expect(result).to_have_text("Sinyal lemah, mengirim ulang…")
+    phone.context.set_geolocation(
+        {"latitude": north_of(MAKASSAR, 5)[0], "longitude": MAKASSAR[1], "accuracy": 10}
+    )
+    expect(phone.locator("#position")).to_contain_text("akurasi 10 m")
+    expect(button).to_be_disabled()  # a new position does not free the button mid-send
+    expect(result).to_contain_text("mungkin belum tercatat")
+    expect(button).to_be_enabled()
+    screenshot(phone, "answer-lost")
+    assert len(keys) == 3
+    assert len(set(keys)) == 1
+
+    phone.unroute("**/api/presensi/check-in")
+    with phone.expect_request("**/api/presensi/check-in") as again:
+        button.click()
+    expect(result).to_have_class("ok")
+    expect(result).to_contain_text("07:10")
+
+    assert key_of(again.value) == keys[0]
+    assert Punch.objects.count() == 1
+
+
+def test_a_fix_too_coarse_for_the_location_is_named_before_the_tap(
+    live_server: Any, geolocated_phone: GeolocatedPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(code="KUA-BRG", name="KUA Biringkanaya", timezone=WITA)
+    add_location(unit, "Kantor KUA Biringkanaya", MAKASSAR, tolerance_m=50)
+    employee = EmployeeFactory.create(unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+
+    phone = geolocated_phone(*MAKASSAR, 300)
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+
+    expect(phone.locator("#position")).to_have_text(
+        "Anda berada di Kantor KUA Biringkanaya, tetapi akurasi GPS (300 m) lebih buruk dari"
+        " 50 m yang diizinkan. Tunggu di tempat terbuka agar posisi lebih tepat."
+    )

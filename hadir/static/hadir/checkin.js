@@ -9,6 +9,10 @@
   const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
   let fix = null;
   let areas = null;  // null until /api/presensi/today answers
+  let sending = false;
+  // A tap whose answer never arrived may have been recorded: the next tap sends the same
+  // idempotency key again, so the server answers it (a replay) instead of recording twice.
+  let unanswered = null;
   let map = null;
   let marker = null;
 
@@ -78,9 +82,11 @@
       const away = outside(a, here);
       if (!best || away < best.outside) best = { area: a, outside: away };
     }
-    positionText.textContent = best.outside === 0
-      ? fmt(T.inside, { place: best.area.name, accuracy: Math.round(fix.accuracy) })
-      : fmt(T.outside, { place: best.area.name, distance: distanceText(best.outside) });
+    const values = { place: best.area.name, accuracy: Math.round(fix.accuracy),
+                     tolerance: Math.round(best.area.accuracy_tolerance_m), distance: distanceText(best.outside) };
+    positionText.textContent = best.outside > 0 ? fmt(T.outside, values)
+      : fix.accuracy > best.area.accuracy_tolerance_m ? fmt(T.poorAccuracy, values)
+      : fmt(T.inside, values);
     if (map) {
       if (marker) marker.setLatLng(here); else marker = L.circleMarker(here, { radius: 8, color: "#c62828" }).addTo(map);
     }
@@ -92,7 +98,7 @@
       (p) => {
         fix = { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy,
                 mock: Boolean(p.mocked || p.coords.mocked) };
-        button.disabled = false;
+        button.disabled = sending;
         describePosition();
       },
       (err) => { positionText.textContent = err.code === 1 ? T.denied : T.noGeo; },
@@ -142,22 +148,40 @@
     }
   }
   button.addEventListener("click", async () => {
-    if (!fix) return;
+    if (!fix || sending) return;
+    sending = true;
     button.disabled = true;
     result.hidden = false; result.className = ""; result.textContent = T.sending;
-    const body = {
+    const body = unanswered || {
       latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy,
       mock_location: fix.mock, device_id: deviceId(),
       idempotency_key: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random(),
     };
-    try { show(await send(body, 1)); }
-    catch (error) { result.className = "refused"; result.textContent = T.failed; }
-    finally { button.disabled = false; }
+    try {
+      const answer = await send(body, 1);
+      unanswered = null;
+      show(answer);
+    } catch (error) {
+      unanswered = body;
+      result.className = "refused"; result.textContent = T.unanswered;
+    } finally {
+      sending = false;
+      button.disabled = false;
+    }
   });
-  fetch("/api/presensi/today", { credentials: "same-origin" })
-    .then((r) => r.json())
-    .then((today) => { areas = today.locations; showStanding(today.standing); drawMap(); describePosition(); })
-    .catch(() => { standingText.textContent = T.failed; });
+  async function loadToday(attempt) {
+    try {
+      const response = await fetch("/api/presensi/today", { credentials: "same-origin" });
+      if (response.status === 401 || response.status === 403) { standingText.textContent = T.loggedOut; return; }
+      const today = await response.json();
+      areas = today.locations; showStanding(today.standing); drawMap(); describePosition();
+    } catch (error) {
+      // Weak signal: say so, and try again a little later (the button works meanwhile).
+      standingText.textContent = T.todayFailed;
+      setTimeout(() => loadToday(attempt + 1), Math.min(30000, 3000 * attempt));
+    }
+  }
+  loadToday(1);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
   locate();
 })();

@@ -1,0 +1,194 @@
+"""The live view (``/presensi/langsung/<unit>/``): today in a unit and below it, for Pimpinan
+and operators: who has checked in, who is late, who is excused, who has not yet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hadir.accounts.models import User
+from hadir.org.models import Employee, Role, Unit
+from hadir.presence.selectors import LiveRow, live_board
+from hadir.presence.services import punch_check_in
+from tests.conftest import Org, user_with_role
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from tests.presence.support import (
+    MONDAY,
+    SATURDAY,
+    SLEMAN,
+    WIT,
+    WITA,
+    add_location,
+    at_point,
+    freeze_clock,
+    local,
+    north_of,
+)
+from tests.requests.support import approve, file_request, reject
+
+PAPUA = (-2.533000, 140.717000)
+
+
+def page(user: User, unit: Unit, monkeypatch: pytest.MonkeyPatch, at: datetime) -> Any:
+    freeze_clock(monkeypatch, at)
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("presence:live", args=[unit.pk]))
+
+
+@pytest.fixture
+def kua(db: None) -> Unit:
+    unit = UnitFactory.create(code="KUA-X", name="KUA X", default_pattern=pattern())
+    add_location(unit)
+    return unit
+
+
+def board_at(unit: Unit, at: datetime) -> dict[str, LiveRow]:
+    rows = live_board(employees=Employee.objects.filter(unit__path__startswith=unit.path), now=at)
+    return {row.employee.name: row for row in rows}
+
+
+def test_each_employee_is_on_time_late_or_not_yet_checked_in(kua: Unit) -> None:
+    ani, budi, citra = (EmployeeFactory.create(unit=kua, name=n) for n in ("Ani", "Budi", "Citra"))
+    punch_check_in(employee=ani, check_in=at_point(), now=local(MONDAY, "07:20"))
+    punch_check_in(employee=budi, check_in=at_point(), now=local(MONDAY, "07:42"))
+    refused = punch_check_in(
+        employee=citra, check_in=at_point(north_of(SLEMAN, 2_000)), now=local(MONDAY, "07:25")
+    )
+    assert not refused.accepted
+
+    board = board_at(kua, local(MONDAY, "10:00"))
+
+    assert {name: row.state for name, row in board.items()} == {
+        "Ani": "on_time",
+        "Budi": "late",
+        "Citra": "absent",  # a refused check-in counts for nothing
+    }
+    assert (board["Budi"].late_minutes, board["Budi"].late_class) == (12, 1)
+
+
+def test_an_approved_dl_is_excused_not_missing(kua: Unit) -> None:
+    siti = EmployeeFactory.create(unit=kua, name="Siti", user=UserFactory.create())
+    approve(file_request(siti, "DL", MONDAY), user_with_role(Role.VERIFIER, kua))
+
+    row = board_at(kua, local(MONDAY, "10:00"))["Siti"]
+
+    assert row.state == "excused"
+    assert row.excuse == "Dinas luar (DL)"
+
+
+def test_a_waived_morning_is_excused_before_and_not_late_after_arriving(kua: Unit) -> None:
+    siti = EmployeeFactory.create(unit=kua, name="Siti", user=UserFactory.create())
+    approve(
+        file_request(siti, "TUGAS_LUAR", MONDAY, session="PAGI"), user_with_role(Role.VERIFIER, kua)
+    )
+
+    assert board_at(kua, local(MONDAY, "08:00"))["Siti"].state == "excused"
+
+    punch_check_in(employee=siti, check_in=at_point(), now=local(MONDAY, "09:10"))
+    row = board_at(kua, local(MONDAY, "10:00"))["Siti"]
+
+    assert row.state == "excused"
+    assert (row.late_minutes, row.late_class) == (0, 0)
+
+
+def test_a_rejected_or_other_days_request_excuses_nothing(kua: Unit) -> None:
+    siti = EmployeeFactory.create(unit=kua, name="Siti", user=UserFactory.create())
+    verifier = user_with_role(Role.VERIFIER, kua)
+    reject(file_request(siti, "DL", MONDAY), verifier)
+    approve(file_request(siti, "DL", MONDAY + timedelta(days=1)), verifier)
+
+    assert board_at(kua, local(MONDAY, "10:00"))["Siti"].state == "absent"
+
+
+def test_a_day_off_is_off(kua: Unit) -> None:
+    EmployeeFactory.create(unit=kua, name="Siti")
+
+    assert board_at(kua, local(SATURDAY, "10:00"))["Siti"].state == "off"
+
+
+def test_employees_outside_their_service_are_left_out(kua: Unit) -> None:
+    EmployeeFactory.create(unit=kua, name="Serving", start=date(2020, 1, 1))
+    EmployeeFactory.create(unit=kua, name="Starts tomorrow", start=MONDAY + timedelta(days=1))
+    EmployeeFactory.create(
+        unit=kua, name="Retired", start=date(2020, 1, 1), end=MONDAY - timedelta(days=1)
+    )
+
+    assert list(board_at(kua, local(MONDAY, "10:00"))) == ["Serving"]
+
+
+def test_each_employee_is_judged_on_their_own_units_date_and_clock(db: None) -> None:
+    """A Kanwil's board at 23:30 WIB on Sunday: in Jayapura it is already Monday 01:30."""
+    kanwil = UnitFactory.create(code="KW", name="Kanwil", default_pattern=pattern())
+    jayapura = UnitFactory.create(
+        code="KUA-JPR", name="KUA Jayapura", parent=kanwil, timezone=WIT, default_pattern=pattern()
+    )
+    add_location(jayapura, "KUA Jayapura", PAPUA)
+    EmployeeFactory.create(unit=kanwil, name="Jakarta")
+    papua = EmployeeFactory.create(unit=jayapura, name="Papua")
+    sunday_night = local(MONDAY - timedelta(days=1), "23:30")
+
+    assert {n: r.state for n, r in board_at(kanwil, sunday_night).items()} == {
+        "Jakarta": "off",  # Sunday in WIB
+        "Papua": "absent",  # Monday 01:30 in WIT: a working day not yet begun
+    }
+    punch_check_in(employee=papua, check_in=at_point(PAPUA), now=local(MONDAY, "07:20", WIT))
+    assert board_at(kanwil, local(MONDAY, "10:00"))["Papua"].state == "on_time"
+
+
+def test_the_page_shows_arrivals_and_the_update_in_the_units_own_time(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    makassar = (-5.147700, 119.432700)
+    unit = UnitFactory.create(
+        code="KUA-MKS", name="KUA Makassar", timezone=WITA, default_pattern=pattern()
+    )
+    add_location(unit, "KUA Makassar", makassar)
+    siti = EmployeeFactory.create(unit=unit, name="Siti")
+    punch_check_in(employee=siti, check_in=at_point(makassar), now=local(MONDAY, "07:35", WITA))
+
+    html = page(
+        user_with_role(Role.LEADER, unit), unit, monkeypatch, local(MONDAY, "09:05", WITA)
+    ).content.decode()
+
+    assert "<td>07:35</td>" in html  # not 06:35, the same instant in WIB
+    assert "09:05" in html
+    assert "terlambat 5 menit (TL1)" in html
+
+
+def test_pimpinan_sees_every_unit_below_theirs_once(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = page(
+        user_with_role(Role.LEADER, org.kab_a), org.kab_a, monkeypatch, local(MONDAY, "10:00")
+    )
+
+    assert response.status_code == 200
+    names = [row.employee.pk for row in response.context["board"]]
+    expected = {e.pk for unit in (org.kab_a, org.kua_a, org.man_a) for e in org.employees(unit)}
+    assert sorted(names) == sorted(expected)
+    assert response.context["counts"]["absent"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_name"),
+    [(Role.OPERATOR, "kua_a"), (Role.LEADER, "kab_b")],
+)
+def test_a_unit_outside_the_callers_scope_is_not_found(
+    org: Org, monkeypatch: pytest.MonkeyPatch, role: str, unit_name: str
+) -> None:
+    caller = user_with_role(role, getattr(org, unit_name))
+
+    response = page(caller, org.kab_a, monkeypatch, local(MONDAY, "10:00"))
+
+    assert response.status_code == 404
+
+
+def test_an_employee_without_a_role_is_not_found(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    response = page(UserFactory.create(), org.kua_a, monkeypatch, local(MONDAY, "10:00"))
+
+    assert response.status_code == 404
