@@ -8,14 +8,15 @@ process, so patching ``django.utils.timezone.now`` reaches it): the presensi win
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Request, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from hadir.org.models import Unit
 from hadir.presence.models import Punch, Refusal
-from tests.browser.conftest import GeolocatedPhone
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, GeolocatedPhone
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import (
     MONDAY,
@@ -219,3 +220,44 @@ def test_a_fix_too_coarse_for_the_location_is_named_before_the_tap(
         "Anda berada di Kantor KUA Biringkanaya, tetapi akurasi GPS (300 m) lebih buruk dari"
         " 50 m yang diizinkan. Tunggu di tempat terbuka agar posisi lebih tepat."
     )
+
+
+def test_the_check_in_page_is_installable_as_an_app(
+    live_server: Any, browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium's own verdict (the one behind "Add to Home screen"), in a profile that is not
+    incognito, as a phone's is: no installability error for the check-in page."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(code="KUA-UJT", name="KUA Ujung Tanah", timezone=WITA)
+    add_location(unit, "Kantor KUA Ujung Tanah", MAKASSAR)
+    employee = EmployeeFactory.create(unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile",
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        locale="id-ID",
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": MAKASSAR[0], "longitude": MAKASSAR[1], "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    try:
+        context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+        phone = context.new_page()
+        phone.goto(f"{live_server.url}/presensi/")
+        log_in(phone, employee.nip)
+        expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
+        devtools = context.new_cdp_session(phone)
+
+        errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        manifest = devtools.send("Page.getAppManifest")
+    finally:
+        context.close()
+
+    assert errors == []
+    assert manifest["errors"] == []
+    assert manifest["url"].endswith("/presensi/manifest.webmanifest")
