@@ -1,9 +1,11 @@
 """Importing punches: fingerprint-machine logs (ZKTeco attlog) and CSV files.
 
-A bad file is refused whole with every problem listed; a good one is written in one transaction.
-Rows already recorded (same employee, instant and source) are skipped, so importing the same log
-twice records each punch once. Rows outside the presensi window are kept but flagged and do not
-count, as DOMAIN.md §3 asks.
+A bad file is refused whole with every problem listed as ``file:line: field: reason``; a good
+one is written in one transaction. A punch already recorded from a machine log or an import
+(same employee, same instant) is skipped, whichever of the two formats brought it, so importing
+the same punches twice records each once; the app's own punches are other records, even at the
+same second. Rows outside the presensi window are kept but flagged and do not count, as
+DOMAIN.md §3 asks.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
 from hadir.common.locks import (
@@ -29,13 +33,31 @@ from hadir.common.locks import (
 )
 from hadir.common.tables import Problem, TableRefused
 from hadir.org.models import Employee
+from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
-from hadir.presence.services import punch_append
 from hadir.recap.services import days_refresh
 from hadir.schedules import cache
 
 OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
 IMPORT_SOURCES = {"MACHINE": Punch.Source.MACHINE, "IMPORT": Punch.Source.IMPORT}
+
+EARLIEST_YEAR: Final = 2000
+"""A punch before this year is a mistyped year: no machine log or spreadsheet goes back so far."""
+
+CLOCK_SKEW: Final = timedelta(minutes=10)
+"""How far past the server's clock a punch may lie: a machine's clock drifts a little. Later than
+that, the year is mistyped or the machine's clock is wrong, and the punch would count ahead."""
+
+BINARY_MAGIC: Final = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
+"""How PDFs, Excel workbooks (new and old), PNGs and JPEGs begin: files uploaded by mistake."""
+
+SCIENTIFIC: Final = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
+"""A NIP Excel turned into a number and shows in scientific notation (``1.99001E+17``)."""
+
+DATE_ONLY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CLOCK_TIME: Final = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
+ATTLOG_LINE: Final = re.compile(r"\s*[A-Za-z0-9]{1,20}[\t ]+[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""How a ZKTeco attlog line begins: the PIN, then the date."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,10 @@ class PunchImportReport:
         )
 
 
+class InvalidValue(ValueError):
+    """A value of a row that cannot be taken; its message is the reason, for the operator."""
+
+
 def punches_import(
     *,
     path: Path,
@@ -79,33 +105,34 @@ def punches_import(
     """Import ``path``: CSV (``nip,time[,lat,lng,source]``) or, with a machine, its attlog.
 
     ``employees`` limits whom the file may record punches for (an operator's scope); anyone
-    else reads as an unknown NIP or PIN, exactly like someone who does not exist.
+    else reads as an unknown NIP or PIN, exactly like someone who does not exist. A CSV's
+    punches come from no machine, even when one is given (a form may have one picked).
     """
     scope = employees if employees is not None else Employee.objects.all()
     name = path.name
     if not path.is_file():
         raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
+    text = _text(name, path.read_bytes())
+    latest = timezone.now() + CLOCK_SKEW
+    delimiter = _csv_delimiter(text)
+    if delimiter is not None:
+        rows = _csv_rows(name, text, delimiter, scope, latest)
+        machine = None
+    elif machine is not None:
+        rows = _attlog_rows(name, text, machine, scope, latest)
+    elif ATTLOG_LINE.match(text):
         raise TableRefused(
-            [Problem(name, 0, "", "berkas bukan teks UTF-8 / not a UTF-8 text file")]
-        ) from None
-    if _looks_like_csv(text):
-        rows = _csv_rows(name, text, scope)
+            [
+                Problem(
+                    name,
+                    _first_line(text),
+                    "",
+                    "log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine",
+                )
+            ]
+        )
     else:
-        if machine is None:
-            raise TableRefused(
-                [
-                    Problem(
-                        name,
-                        1,
-                        "",
-                        "log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine",
-                    )
-                ]
-            )
-        rows = _attlog_rows(name, text, machine, scope)
+        raise TableRefused([Problem(name, _first_line(text), "", _neither())])
     _check_closed_months(name, rows, actor)
     past = first_line_past_limit((row.line, row.employee.pk) for row in rows)
     if past is not None:
@@ -115,73 +142,199 @@ def punches_import(
     )
 
 
+def _not_text() -> str:
+    return _("not a text file (CSV or attlog)")
+
+
+def _neither() -> str:
+    return _("neither a CSV with a nip,time header nor a fingerprint machine's log (attlog)")
+
+
+def _unclosed_quote() -> str:
+    return _('a quotation mark (") opened on this line is never closed')
+
+
+def _text(name: str, raw: bytes) -> str:
+    """The file as text whose lines end in ``\\n`` (old Macs and some exports end them with a
+    lone CR), or refused: not text, not UTF-8, or empty."""
+    if raw.startswith(BINARY_MAGIC):
+        raise TableRefused([Problem(name, 0, "", _not_text())])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableRefused(
+            [Problem(name, 0, "", "berkas bukan teks UTF-8 / not a UTF-8 text file")]
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise TableRefused([Problem(name, line, "", _not_text())])
+    if not text.strip():
+        raise TableRefused([Problem(name, 1, "", _("the file is empty"))])
+    return text
+
+
+def _first_line(text: str) -> int:
+    """The number of the first line that is not blank."""
+    return next(n for n, line in enumerate(text.split("\n"), start=1) if line.strip())
+
+
+def _csv_delimiter(text: str) -> str | None:
+    """The delimiter of a CSV of punches, told by its header (its first line that is not blank,
+    quoted or not, naming ``nip`` or ``time``); None when the file is not such a CSV."""
+    first = text.split("\n")[_first_line(text) - 1]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:  # one line past the csv module's field limit: not a header
+        return None
+    return delimiter if {c.strip().lower() for c in cells} & {"nip", "time"} else None
+
+
 def _unknown_nip(name: str, line: int, nip: str) -> Problem:
     """A NIP nobody in the importer's scope has (whether or not they exist elsewhere)."""
     return Problem(name, line, "nip", f"pegawai dengan NIP '{nip}' tidak ada / no such employee")
 
 
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
-    """Rows in a month closed for the employee's unit need an admin: refuse them, listed."""
+    """Rows in a month closed for the employee's unit need an admin: refuse them, listed.
+
+    The guard depends on the unit and the month only: asked once for each pair in the file.
+    """
     from hadir.recap.periods import PeriodClosed, period_guard
 
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    verdicts: dict[tuple[int, date], str] = {}
     problems = []
     for row in rows:
-        local_day = row.at.astimezone(ZoneInfo(row.employee.unit.timezone)).date()
-        try:
-            period_guard(actor=user, employee=row.employee, dates=[local_day])
-        except PeriodClosed as closed:
-            problems.append(Problem(name, row.line, "time", str(closed)))
+        month = row.at.astimezone(ZoneInfo(row.employee.unit.timezone)).date().replace(day=1)
+        key = (row.employee.unit_id, month)
+        if key not in verdicts:
+            try:
+                period_guard(actor=user, employee=row.employee, dates=[month])
+                verdicts[key] = ""
+            except PeriodClosed as closed:
+                verdicts[key] = str(closed)
+        if verdicts[key]:
+            problems.append(Problem(name, row.line, "time", verdicts[key]))
     if problems:
         raise TableRefused(problems)
 
 
-def _looks_like_csv(text: str) -> bool:
-    first = text.lstrip().splitlines()[0].lower() if text.strip() else ""
-    return first.replace(" ", "").startswith("nip,") or first.replace(" ", "").startswith("nip;")
+def _csv_records(
+    name: str, text: str, delimiter: str
+) -> tuple[list[tuple[int, int, list[str]]], list[Problem]]:
+    """The records of a CSV that are not blank, as ``(first line, last line, cells)``, and the
+    problem that stopped the reading, if any (a quote left open past the csv module's limit)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, int, list[str]]] = []
+    end = 0
+    try:
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if any(cell.strip() for cell in cells):
+                records.append((start, end, cells))
+    except csv.Error as error:
+        reason = (
+            _unclosed_quote()
+            if "field limit" in str(error)
+            else _("unreadable CSV (%(error)s)") % {"error": error}
+        )
+        return records, [Problem(name, end + 1, "", reason)]
+    return records, []
 
 
-def _csv_rows(name: str, text: str, scope: QuerySet[Employee]) -> list[PunchRow]:
-    first = text.splitlines()[0]
-    reader = csv.DictReader(
-        io.StringIO(text), delimiter=";" if ";" in first and "," not in first else ","
-    )
-    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+def _csv_rows(
+    name: str, text: str, delimiter: str, scope: QuerySet[Employee], latest: datetime
+) -> list[PunchRow]:
+    from hadir.accounts.services import normalise_nip
+
+    records, stopped = _csv_records(name, text, delimiter)
+    if not records:
+        raise TableRefused(stopped)
+    header_line, _end, header = records[0]
+    columns = [c.strip().lower() for c in header]
+    named = {c for c in columns if c}  # Excel's trailing delimiter adds a column with no name
     problems = [
-        Problem(name, 1, c, "kolom wajib tidak ada / required column missing")
+        Problem(name, header_line, c, "kolom wajib tidak ada / required column missing")
         for c in ("nip", "time")
-        if c not in columns
+        if c not in named
     ]
-    unknown = columns - {"nip", "time", "lat", "lng", "source"}
+    unknown = named - {"nip", "time", "lat", "lng", "source"}
     problems += [
-        Problem(name, 1, c, "kolom tidak dikenal / unknown column") for c in sorted(unknown)
+        Problem(name, header_line, c, "kolom tidak dikenal / unknown column")
+        for c in sorted(unknown)
     ]
     if problems:
         raise TableRefused(problems)
-    raw = [
-        (reader.line_num, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k})
-        for row in reader
-    ]
-    raw = [(line, values) for line, values in raw if any(values.values())]
-    employees = {
-        e.nip: e for e in scope.select_related("unit").filter(nip__in={v["nip"] for _, v in raw})
-    }
-    rows: list[PunchRow] = []
-    for line, values in raw:
-        employee = employees.get(values["nip"])
-        if employee is None:
-            problems.append(_unknown_nip(name, line, values["nip"]))
+    raw: list[tuple[int, dict[str, str]]] = []
+    for line, end, cells in records[1:]:
+        if end > line:  # a value running over several lines: a quote left open
+            column = next((c for c, cell in zip(columns, cells, strict=False) if "\n" in cell), "")
+            problems.append(Problem(name, line, column, _unclosed_quote()))
             continue
-        at = _parse_time(values["time"], ZoneInfo(employee.unit.timezone))
-        if at is None:
+        filled = [n for n, cell in enumerate(cells, start=1) if cell.strip()]
+        if filled[-1] > len(columns):
             problems.append(
                 Problem(
                     name,
                     line,
-                    "time",
-                    f"waktu '{values['time']}' tidak valid; contoh 2024-03-04T07:12:00+07:00 / invalid time",
+                    "",
+                    _("more fields than the header (%(fields)s, the header has %(columns)s)")
+                    % {"fields": filled[-1], "columns": len(columns)},
                 )
             )
+            continue
+        unnamed = [n for n in filled if not columns[n - 1]]
+        if unnamed:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "",
+                    _("a value in column %(number)s, which has no name in the header")
+                    % {"number": unnamed[0]},
+                )
+            )
+            continue
+        raw.append((line, {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}))
+    employees = {
+        e.nip: e
+        for e in scope.select_related("unit").filter(
+            nip__in={normalise_nip(v.get("nip", "")) for _line, v in raw}
+        )
+    }
+    rows: list[PunchRow] = []
+    for line, values in raw:
+        written = values.get("nip", "")
+        if SCIENTIFIC.fullmatch(written):
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "nip",
+                    _(
+                        "NIP %(nip)s was turned into a number by Excel, which loses its last "
+                        "digits: format the column as Text and type the NIPs again"
+                    )
+                    % {"nip": written},
+                )
+            )
+            continue
+        employee = employees.get(normalise_nip(written))
+        if employee is None:
+            problems.append(_unknown_nip(name, line, written))
+            continue
+        time = values.get("time", "")
+        try:
+            at = _parse_time(
+                time,
+                ZoneInfo(employee.unit.timezone),
+                latest=latest,
+                invalid=f"waktu '{time}' tidak valid; contoh 2024-03-04T07:12:00+07:00 / invalid time",
+            )
+        except InvalidValue as invalid:
+            problems.append(Problem(name, line, "time", str(invalid)))
             continue
         source = values.get("source", "").upper() or "IMPORT"
         if source not in IMPORT_SOURCES:
@@ -208,19 +361,22 @@ def _csv_rows(name: str, text: str, scope: QuerySet[Employee]) -> list[PunchRow]
             )
             continue
         rows.append(PunchRow(line, employee, at, IMPORT_SOURCES[source], lat, lng))
+    problems += stopped
     if problems:
         raise TableRefused(problems)
     if not rows:
         raise TableRefused(
-            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
+            [Problem(name, header_line, "", "berkas tidak berisi data / file has no data rows")]
         )
     return rows
 
 
 def _attlog_rows(
-    name: str, text: str, machine: Machine, scope: QuerySet[Employee]
+    name: str, text: str, machine: Machine, scope: QuerySet[Employee], latest: datetime
 ) -> list[PunchRow]:
-    """ZKTeco ``attlog.dat``: tab-separated PIN, ``YYYY-MM-DD HH:MM:SS``, then status columns."""
+    """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
+    spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
+    hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``."""
     pins = {
         p.pin: p.employee
         for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
@@ -229,21 +385,20 @@ def _attlog_rows(
     }
     problems: list[Problem] = []
     rows: list[PunchRow] = []
-    for line, raw in enumerate(text.splitlines(), start=1):
+    for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
-        tabbed = "\t" in raw
-        parts = [p.strip() for p in raw.split("\t")] if tabbed else raw.split()
-        # Tab-separated logs keep "date time" in one field; space-separated ones split it in two.
-        when = parts[1] if tabbed and len(parts) >= 2 else " ".join(parts[1:3])
-        if len(parts) < (2 if tabbed else 3) or not parts[0]:
+        parts = [p.strip() for p in raw.split("\t")] if "\t" in raw else raw.split()
+        if len(parts) < 2 or not parts[0] or not parts[1]:
             problems.append(
                 Problem(
                     name, line, "", "baris tidak berisi PIN dan waktu / line lacks PIN and time"
                 )
             )
             continue
-        pin = parts[0]
+        pin, when = parts[0], parts[1]
+        if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
+            when = f"{when} {parts[2]}"
         employee = pins.get(pin)
         if employee is None:
             problems.append(
@@ -255,11 +410,15 @@ def _attlog_rows(
                 )
             )
             continue
-        at = _parse_time(when, ZoneInfo(employee.unit.timezone))
-        if at is None:
-            problems.append(
-                Problem(name, line, "time", f"waktu '{when}' tidak valid / invalid time")
+        try:
+            at = _parse_time(
+                when,
+                ZoneInfo(employee.unit.timezone),
+                latest=latest,
+                invalid=f"waktu '{when}' tidak valid / invalid time",
             )
+        except InvalidValue as invalid:
+            problems.append(Problem(name, line, "time", str(invalid)))
             continue
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
@@ -271,13 +430,37 @@ def _attlog_rows(
     return rows
 
 
-def _parse_time(text: str, tz: ZoneInfo) -> datetime | None:
-    """ISO 8601 with an offset, or without one meaning the employee's unit time zone."""
+def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:
+    """ISO 8601 with an offset, or without one meaning the employee's unit time zone.
+
+    Raises :class:`InvalidValue` with ``invalid`` for what is no time at all, and with its own
+    reason for a date without an hour (it would read as midnight) and for a mistyped year:
+    before :data:`EARLIEST_YEAR` or later than ``latest``.
+    """
+    text = text.strip()
     try:
-        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+        raise InvalidValue(invalid) from None
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        raise InvalidValue(_("time '%(time)s' has no hour") % {"time": text})
+    if moment.year < EARLIEST_YEAR:
+        raise InvalidValue(
+            _("time '%(time)s' is before %(year)s: check the year")
+            % {"time": text, "year": EARLIEST_YEAR}
+        )
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    # The year first: comparing a time near year 9999 would overflow converting it to UTC.
+    if moment.year > latest.year or moment > latest:
+        raise InvalidValue(
+            _("time '%(time)s' is later than now: check the year, and the machine's clock")
+            % {"time": text}
+        )
+    return moment
 
 
 def _coordinate(text: str, low: int, high: int) -> Decimal | None:
@@ -302,48 +485,68 @@ def _record(
     actor_label: str,
     dry_run: bool,
 ) -> PunchImportReport:
+    """Write the new punches, each employee's in time order, sealed onto their chain.
+
+    Holding the employees' locks, nobody else appends to their chains meanwhile: each tail is
+    read once and carried from punch to punch, and the punches go in one bulk insert (in list
+    order, so their ids follow the chain).
+    """
     report = PunchImportReport(dry_run=dry_run)
     by_employee: dict[int, list[PunchRow]] = {}
     for row in rows:
         by_employee.setdefault(row.employee.pk, []).append(row)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     touched: dict[int, tuple[Employee, set[date]]] = {}
+    punches: list[Punch] = []
     with transaction.atomic():
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
             times = [r.at for r in employee_rows]
-            existing = set(
+            # A machine's punch is one punch whether its log or a CSV brought it: the instant
+            # alone matches. The app's punches are other records, even at the same second.
+            recorded = set(
                 Punch.objects.filter(
                     employee_id=employee_id, at__gte=min(times), at__lte=max(times)
-                ).values_list("at", "source")
+                )
+                .exclude(source=Punch.Source.APP)
+                .values_list("at", flat=True)
             )
+            tail: str | None = None
             for row in sorted(employee_rows, key=lambda r: r.at):
-                if (row.at, row.source) in existing:
+                if row.at in recorded:
                     report.duplicates += 1
                     continue
-                existing.add((row.at, row.source))
+                recorded.add(row.at)
+                if tail is None:
+                    tail = (
+                        Punch.objects.filter(employee_id=employee_id)
+                        .order_by("-id")
+                        .values_list("hash", flat=True)
+                        .first()
+                    ) or GENESIS
                 inside = _inside_window(row.at, employee)
                 report.outside_window += 0 if inside else 1
-                punch_append(
-                    employee,
-                    Punch(
-                        employee=employee,
-                        at=row.at,
-                        source=row.source,
-                        latitude=row.latitude,
-                        longitude=row.longitude,
-                        counts=inside,
-                        flags="" if inside else OUTSIDE_WINDOW,
-                        machine=machine,
-                        recorded_by=user,
-                    ),
+                punch = Punch(
+                    employee=employee,
+                    at=row.at,
+                    source=row.source,
+                    latitude=row.latitude,
+                    longitude=row.longitude,
+                    counts=inside,
+                    flags="" if inside else OUTSIDE_WINDOW,
+                    machine=machine,
+                    recorded_by=user,
                 )
+                punch_seal(punch, tail)
+                tail = punch.hash
+                punches.append(punch)
                 report.recorded += 1
                 report.employees.add(employee_id)
                 touched.setdefault(employee_id, (employee, set()))[1].add(
                     row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
                 )
+        Punch.objects.bulk_create(punches, batch_size=1000)
         for employee, dates in touched.values():
             days_refresh(employee=employee, dates=dates)
         audit_record(

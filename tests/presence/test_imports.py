@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from hadir.common import locks
 from hadir.common.models import AuditEvent
@@ -18,7 +22,7 @@ from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.presence.selectors import day_standing
 from hadir.presence.services import punch_check_in
 from tests.factories import EmployeeFactory, UnitFactory, pattern
-from tests.presence.support import MONDAY, WITA, at_point, local
+from tests.presence.support import MONDAY, WITA, at_point, freeze_clock, local
 
 HEADER = "nip,time,lat,lng,source"
 
@@ -33,6 +37,22 @@ def run(path: Path, *args: str) -> str:
     out = StringIO()
     call_command("import_punches", str(path), *args, stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+def write_bytes(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def refusal(path: Path, **options: Any) -> list[str]:
+    """Import a file that must be refused: its problems (in English), after checking that
+    nothing was written."""
+    with translation.override("en"), pytest.raises(TableRefused) as refused_whole:
+        punches_import(path=path, **options)
+    assert not Punch.objects.exists()
+    assert not AuditEvent.objects.filter(action="presence.punches_import").exists()
+    return [str(problem) for problem in refused_whole.value.problems]
 
 
 def refused(path: Path, *args: str) -> list[str]:
@@ -275,6 +295,256 @@ def test_an_operators_import_cannot_record_punches_for_employees_outside_their_s
     assert not Punch.objects.exists()
 
 
+# --- messy files operators upload ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'"nip","time"\r\n"{nip}","2024-03-04 07:12"\r\n',
+        b'"NIP";"Time"\r\n"{nip}";"2024-03-04 07:12"\r\n',
+        b"\n\r\n  \nnip,time\n{nip},2024-03-04 07:12\n",
+        b"nip;time;\r\n{nip};2024-03-04 07:12;\r\n;;\r\n",
+        b"nip,time\r{nip},2024-03-04 07:12\r",
+    ],
+    ids=[
+        "quoted-header",
+        "quoted-semicolon-header",
+        "blank-lines-first",
+        "excel-empty-column",
+        "cr",
+    ],
+)
+def test_a_csv_as_spreadsheets_save_it_is_read_as_a_csv(
+    tmp_path: Path, employee: Employee, content: bytes
+) -> None:
+    path = write_bytes(tmp_path, "punches.csv", content.replace(b"{nip}", employee.nip.encode()))
+
+    assert punches_import(path=path).recorded == 1
+    assert Punch.objects.get().at == local(MONDAY, "07:12")
+
+
+def test_problems_of_a_csv_with_lone_cr_line_ends_name_their_lines(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write_bytes(
+        tmp_path,
+        "punches.csv",
+        f"nip,time\r{employee.nip},2024-03-04 07:12\r{employee.nip},pagi\r".encode(),
+    )
+
+    assert refusal(path) == [
+        "punches.csv:3: time: waktu 'pagi' tidak valid; contoh 2024-03-04T07:12:00+07:00 / "
+        "invalid time"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "punches.csv:1: the file is empty"),
+        (b"\r\n  \n", "punches.csv:1: the file is empty"),
+        (
+            b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n",
+            "punches.csv:0: not a text file (CSV or attlog)",
+        ),
+        (b"PK\x03\x04\x14\x00\x06\x00", "punches.csv:0: not a text file (CSV or attlog)"),
+        (b"nip,time\n1,2024-03-04 07:12\x00\n", "punches.csv:2: not a text file (CSV or attlog)"),
+        (
+            b"Daftar hadir Maret\n",
+            "punches.csv:1: neither a CSV with a nip,time header nor a fingerprint machine's "
+            "log (attlog)",
+        ),
+    ],
+    ids=["empty", "blank", "pdf", "workbook", "nul-byte", "other-text"],
+)
+def test_a_file_that_is_no_csv_or_attlog_is_refused_for_what_it_is(
+    tmp_path: Path, db: None, content: bytes, problem: str
+) -> None:
+    path = write_bytes(tmp_path, "punches.csv", content)
+    assert refusal(path) == [problem]
+
+
+def test_an_unclosed_quote_is_refused_on_the_line_it_opens(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:12", f'{employee.nip},"2024-03-04 07:13']
+        + [f"{employee.nip},2024-03-04 16:{m % 60:02d}" for m in range(4)],
+    )
+
+    assert refusal(path) == [
+        'punches.csv:3: time: a quotation mark (") opened on this line is never closed'
+    ]
+
+
+def test_an_unclosed_quote_past_the_csv_modules_field_limit_is_refused_not_crashing(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Python's csv module gives up on a field past 128 KB: the quote swallowed the file."""
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:12", f'{employee.nip},"2024-03-04 07:13']
+        + [f"{employee.nip},2024-03-04 16:{m % 60:02d}" for m in range(8000)],
+    )
+
+    assert refusal(path) == [
+        'punches.csv:3: a quotation mark (") opened on this line is never closed'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("time", "reason"),
+    [
+        ("0001-01-01T07:00", "time '0001-01-01T07:00' is before 2000: check the year"),
+        ("1999-12-31 07:00", "time '1999-12-31 07:00' is before 2000: check the year"),
+        (
+            "9999-12-31T23:59-01:00",
+            "time '9999-12-31T23:59-01:00' is later than now: check the year, and the machine's "
+            "clock",
+        ),
+        (
+            "2024-03-04 12:30",
+            "time '2024-03-04 12:30' is later than now: check the year, and the machine's clock",
+        ),
+        ("2024-03-04", "time '2024-03-04' has no hour"),
+    ],
+    ids=["year-1", "last-century", "year-9999", "later-today", "date-only"],
+)
+def test_a_mistyped_year_or_a_time_without_its_hour_is_refused_on_its_line(
+    tmp_path: Path, employee: Employee, monkeypatch: pytest.MonkeyPatch, time: str, reason: str
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "12:00"))
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:12", f"{employee.nip},{time}"],
+    )
+
+    assert refusal(path) == [f"punches.csv:3: time: {reason}"]
+
+
+def test_a_punch_a_few_minutes_ahead_of_the_servers_clock_is_taken(
+    tmp_path: Path, employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine's clock may run a little fast; the time is the one the machine logged."""
+    freeze_clock(monkeypatch, local(MONDAY, "12:00"))
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 12:05"])
+
+    assert punches_import(path=path).recorded == 1
+
+
+def test_a_nip_written_with_spaces_is_the_employees(tmp_path: Path, employee: Employee) -> None:
+    nip = employee.nip
+    spaced = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{spaced},2024-03-04 07:12"])
+
+    assert punches_import(path=path).recorded == 1
+    assert Punch.objects.get().employee == employee
+
+
+def test_a_nip_excel_turned_into_a_number_is_refused_saying_so(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(tmp_path, "punches.csv", ["nip;time", "1,99001E+17;2024-03-04 07:12"])
+
+    assert refusal(path) == [
+        "punches.csv:2: nip: NIP 1,99001E+17 was turned into a number by Excel, which loses its "
+        "last digits: format the column as Text and type the NIPs again"
+    ]
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """An unquoted decimal comma, or a column left out of the header: the values would shift."""
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            "nip,time,",
+            f"{employee.nip},2024-03-04 07:12,",
+            f"{employee.nip},2024-03-04 07:13,-7,7167",
+            f"{employee.nip},2024-03-04 07:14,-7.7167",
+        ],
+    )
+
+    assert refusal(path) == [
+        "punches.csv:3: more fields than the header (4, the header has 3)",
+        "punches.csv:4: a value in column 3, which has no name in the header",
+    ]
+
+
+def test_a_punch_imported_in_both_formats_is_recorded_once(
+    tmp_path: Path, employee: Employee, machine: Machine
+) -> None:
+    log = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1\t0"])
+    sheet = write(
+        tmp_path,
+        "punches.csv",
+        [
+            "nip,time,source",
+            f"{employee.nip},2024-03-04 07:12:09,",
+            f"{employee.nip},2024-03-04 16:05:00,MACHINE",
+            f"{employee.nip},2024-03-04 16:05:00,IMPORT",
+        ],
+    )
+
+    punches_import(path=log, machine=machine)
+    report = punches_import(path=sheet)
+
+    assert (report.recorded, report.duplicates) == (1, 2)
+    assert list(Punch.objects.order_by("at").values_list("at", "source")) == [
+        (local(MONDAY, "07:12:09"), Punch.Source.MACHINE),
+        (local(MONDAY, "16:05"), Punch.Source.MACHINE),
+    ]
+    assert "OK: 2 presensi" in _verify()
+
+
+def test_an_imported_punch_at_the_second_of_an_app_punch_is_another_record(
+    tmp_path: Path, employee: Employee
+) -> None:
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:20"))
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 07:20:00"])
+
+    report = punches_import(path=path)
+
+    assert (report.recorded, report.duplicates) == (1, 0)
+    assert sorted(Punch.objects.values_list("source", flat=True)) == ["APP", "IMPORT"]
+
+
+def test_a_csv_imported_with_a_machine_given_comes_from_no_machine(
+    tmp_path: Path, employee: Employee, machine: Machine
+) -> None:
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 07:12"])
+
+    punches_import(path=path, machine=machine)
+
+    assert Punch.objects.get().machine is None
+    audit = AuditEvent.objects.get(action="presence.punches_import")
+    assert audit.after is not None
+    assert audit.after["machine"] is None
+
+
+def test_an_imports_queries_stay_flat_as_its_rows_grow(tmp_path: Path, employee: Employee) -> None:
+    def queries(rows: int) -> int:
+        path = write(
+            tmp_path,
+            f"{rows}.csv",
+            ["nip,time"]
+            + [f"{employee.nip},2024-03-04 07:{m:02d}:{rows % 60:02d}" for m in range(rows)],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert punches_import(path=path).recorded == rows
+        return len(captured)
+
+    queries(3)  # the first import of the day loads the calendar and policy cache
+    assert queries(5) == queries(40)
+
+
 # --- fingerprint-machine logs (ZKTeco attlog) ---------------------------------------------
 
 
@@ -387,6 +657,32 @@ def test_an_operators_attlog_cannot_reach_employees_outside_their_scope(
         "attlog.dat:2: PIN: PIN 12 tidak dipetakan ke NIP untuk mesin ZK-0042"
     ]
     assert not Punch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["7\t2024-03-04\t07:12:09\t1\t0", "7 2024-03-04T07:12:09 1 0", "7\t2024-03-04T07:12:09"],
+    ids=["date-and-hour-in-two-tab-fields", "iso-time-space-separated", "iso-time-tabbed"],
+)
+def test_an_attlog_time_written_otherwise_is_read_whole(
+    tmp_path: Path, machine: Machine, line: str
+) -> None:
+    path = write(tmp_path, "attlog.dat", [line])
+
+    punches_import(path=path, machine=machine)
+
+    assert Punch.objects.get().at == local(MONDAY, "07:12:09")
+
+
+def test_an_attlog_line_with_a_date_but_no_hour_is_refused_saying_so(
+    tmp_path: Path, machine: Machine
+) -> None:
+    path = write(tmp_path, "attlog.dat", ["7 2024-03-04 1 0", "7\t2024-03-04\t1\t0"])
+
+    assert refusal(path, machine=machine) == [
+        "attlog.dat:1: time: time '2024-03-04' has no hour",
+        "attlog.dat:2: time: time '2024-03-04' has no hour",
+    ]
 
 
 def _verify() -> str:

@@ -172,6 +172,42 @@ def test_a_map_uploaded_here_is_the_one_the_attlog_import_uses(
     assert Punch.objects.get().employee == employee
 
 
+def test_a_csv_uploaded_with_a_machine_picked_comes_from_no_machine(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    sheet = SimpleUploadedFile(
+        "punches.csv", f"nip,time\n{employee.nip},2024-03-04 07:12\n".encode()
+    )
+
+    operator.post(reverse("presence:import"), {"file": sheet, "machine": lobby.pk})
+
+    punch = Punch.objects.get()
+    assert (punch.source, punch.machine) == (Punch.Source.IMPORT, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b'nip,time\n{nip},"2024-03-04 07:12\n' + b"x" * 140_000 + b"\n", 2),
+        (b"nip,time\n{nip},0001-01-01 07:12\n", 2),
+        (b"nip,time\n{nip},9999-12-31T23:59-01:00\n", 2),
+        (b"%PDF-1.4\n%%EOF\n", 0),
+    ],
+    ids=["unclosed-quote", "year-1", "year-9999", "pdf"],
+)
+def test_a_punch_file_the_importer_refuses_is_listed_on_the_page_not_an_error(
+    operator: Client, employee: Employee, content: bytes, line: int
+) -> None:
+    upload = SimpleUploadedFile("punches.csv", content.replace(b"{nip}", employee.nip.encode()))
+
+    response = operator.post(reverse("presence:import"), {"file": upload})
+
+    assert response.status_code == 200
+    (problem,) = response.context["problems"]
+    assert problem.startswith(f"punches.csv:{line}: ")
+    assert not Punch.objects.exists()
+
+
 def test_an_excel_pin_map_is_read_like_a_csv(
     operator: Client, lobby: Machine, employee: Employee
 ) -> None:
