@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from hadir.org.models import Employee, Location, LocationGrant
+from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
@@ -207,3 +207,33 @@ def _live_row(
         working=schedule.working,
         excuse=str(Code(excuse).label) if excuse else "",
     )
+
+
+LIVE_STATES = ("on_time", "late", "excused", "absent", "off")
+
+
+@dataclass(frozen=True)
+class LiveTally:
+    """The live board's counts for a unit and everything below it."""
+
+    unit: Unit
+    counts: dict[str, int]
+
+
+def live_tallies(board: list[LiveRow], unit: Unit, below: list[Unit]) -> list[LiveTally]:
+    """The board counted for each unit directly ``below`` ``unit``, with everything below it
+    (a Kanwil's head looks at their Kankemenag first, then opens one)."""
+    depth = len(unit.ancestor_ids)
+    rows_of: dict[int, list[LiveRow]] = {child.pk: [] for child in below}
+    for row in board:
+        ids = row.employee.unit.ancestor_ids
+        if len(ids) > depth and ids[depth] in rows_of:
+            rows_of[ids[depth]].append(row)
+    return [LiveTally(child, live_counts(rows_of[child.pk])) for child in below]
+
+
+def live_counts(board: list[LiveRow]) -> dict[str, int]:
+    counts = dict.fromkeys(LIVE_STATES, 0)
+    for row in board:
+        counts[row.state] += 1
+    return counts

@@ -31,10 +31,12 @@ from hadir.common.access import (
 from hadir.common.tables import TableRefused
 from hadir.presence.forms import MachineForm, MachinePinsForm, PunchImportForm
 from hadir.presence.imports import machine_pins_import, punches_import
-from hadir.presence.selectors import live_board
+from hadir.presence.selectors import live_board, live_counts, live_tallies
 from hadir.presence.services import machine_register
 
 LIVE_ROLES = READ_ROLES
+LIVE_NAMES_AT_MOST = 500
+"""Past this many employees the live view lists units, not names (a page a phone can load)."""
 
 
 @login_required
@@ -108,15 +110,16 @@ def live(request: HttpRequest, unit_id: int) -> HttpResponse:
         unit__path__startswith=unit.path
     )
     board = live_board(employees=employees, now=timezone.now())
-    counts = {
-        state: sum(1 for row in board if row.state == state)
-        for state in ("on_time", "late", "excused", "absent", "off")
+    below = list(units_in_scope(request.user, LIVE_ROLES).filter(parent=unit).order_by("name"))
+    context = {
+        "unit": unit,
+        "board": board,
+        "names": board if len(board) <= LIVE_NAMES_AT_MOST or not below else None,
+        "counts": live_counts(board),
+        "tallies": live_tallies(board, unit, below),
+        "now": timezone.now(),
     }
-    return render(
-        request,
-        "presence/live.html",
-        {"unit": unit, "board": board, "counts": counts, "now": timezone.now()},
-    )
+    return render(request, "presence/live.html", context)
 
 
 @login_required

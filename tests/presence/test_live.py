@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
+from hadir.presence import views
 from hadir.presence.selectors import LiveRow, live_board
 from hadir.presence.services import punch_check_in
 from tests.conftest import Org, user_with_role
@@ -192,3 +193,52 @@ def test_an_employee_without_a_role_is_not_found(org: Org, monkeypatch: pytest.M
     response = page(UserFactory.create(), org.kua_a, monkeypatch, local(MONDAY, "10:00"))
 
     assert response.status_code == 404
+
+
+def test_a_kanwil_head_sees_each_unit_below_counted_with_everything_under_it(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = org.employees(org.kua_a)[0]
+    add_location(org.kua_a)
+    punch_check_in(employee=late, check_in=at_point(), now=local(MONDAY, "07:45"))
+
+    response = page(
+        user_with_role(Role.LEADER, org.kanwil), org.kanwil, monkeypatch, local(MONDAY, "10:00")
+    )
+
+    tallies = {t.unit.code: t.counts for t in response.context["tallies"]}
+    assert tallies == {
+        "KAB-A": {"on_time": 0, "late": 1, "excused": 0, "absent": 4, "off": 0},
+        "KAB-B": {"on_time": 0, "late": 0, "excused": 0, "absent": 3, "off": 0},
+    }
+    html = response.content.decode()
+    assert reverse("presence:live", args=[org.kab_a.pk]) in html
+    assert late.name in html  # 8 employees: few enough to list
+
+
+def test_past_a_pages_worth_of_employees_the_units_are_listed_not_the_names(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "LIVE_NAMES_AT_MOST", 5)
+
+    response = page(
+        user_with_role(Role.LEADER, org.kanwil), org.kanwil, monkeypatch, local(MONDAY, "10:00")
+    )
+
+    html = response.content.decode()
+    assert response.context["names"] is None
+    assert "8 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
+    assert all(e.name not in html for e in org.employees(org.kua_a))
+    assert response.context["counts"]["absent"] == 8
+
+
+def test_a_unit_without_units_below_lists_its_names_however_many(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "LIVE_NAMES_AT_MOST", 1)
+
+    response = page(
+        user_with_role(Role.LEADER, org.kua_a), org.kua_a, monkeypatch, local(MONDAY, "10:00")
+    )
+
+    assert len(response.context["names"]) == 2
