@@ -24,6 +24,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from django.test import TestCase
 from django.test.testcases import LiveServerThread
+from django.utils import translation
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
@@ -161,6 +162,16 @@ def fresh_calendar_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    """Every test starts in the site's language, as a command or a fresh request does: a request
+    through LocaleMiddleware leaves its language active in the thread, so an English request
+    would otherwise turn the messages of the tests after it English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

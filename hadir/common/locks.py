@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from hadir.common.hot import Statement, batch
 
@@ -43,11 +44,9 @@ def first_line_past_limit(lines: Iterable[tuple[int, int]]) -> int | None:
 
 def too_many_employees() -> str:
     """Why a file past :data:`EMPLOYEES_PER_FILE` is refused."""
-    limit = EMPLOYEES_PER_FILE
-    return (
-        f"berkas memuat lebih dari {limit} pegawai: bagi per unit / the file covers more than "
-        f"{limit} employees: split it by unit"
-    )
+    return _("the file covers more than %(limit)s employees: split it by unit") % {
+        "limit": EMPLOYEES_PER_FILE
+    }
 
 
 def lock_statements(employee_ids: Iterable[int]) -> list[Statement]:

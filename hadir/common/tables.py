@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -52,11 +54,11 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     """Rows of a CSV or XLSX file whose header must hold every ``required`` column."""
     name = path.name
     if not path.is_file():
-        raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
+        raise TableRefused([Problem(name, 0, "", _("file not found"))])
     with path.open("rb") as head:
         magic = head.read(8)
     if magic.startswith(OLD_EXCEL_MAGIC):
-        raise TableRefused([Problem(name, 0, "", OLD_EXCEL)])
+        raise TableRefused([Problem(name, 0, "", old_excel())])
     if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
         # By content too: a workbook whose name lost its extension is still one.
         header, raw_rows = _read_xlsx(path)
@@ -65,17 +67,15 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     columns = [h.strip().lower() for h in header]
     missing = sorted(required - set(columns))
     unknown = sorted(set(columns) - required - set(optional) - {""})
-    problems = [
-        Problem(name, 1, col, "kolom wajib tidak ada / required column missing") for col in missing
-    ]
-    problems += [Problem(name, 1, col, "kolom tidak dikenal / unknown column") for col in unknown]
+    problems = [Problem(name, 1, col, _("required column missing")) for col in missing]
+    problems += [Problem(name, 1, col, _("unknown column")) for col in unknown]
     if problems:
         raise TableRefused(problems)
     rows = []
     for line, cells in raw_rows:
         values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
         problems += [
-            Problem(name, line, col, LOGICAL if isinstance(cell, bool) else IMPRECISE_NUMBER)
+            Problem(name, line, col, logical() if isinstance(cell, bool) else imprecise_number())
             for col, cell in zip(columns, cells, strict=False)
             if col and (isinstance(cell, bool) or _imprecise_number(cell))
         ]
@@ -84,21 +84,22 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     if problems:
         raise TableRefused(problems)
     if not rows:
-        raise TableRefused(
-            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
-        )
+        raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
     return rows
 
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLD_EXCEL_MAGIC: Final = b"\xd0\xcf\x11\xe0"
-OLD_EXCEL: Final = (
-    "berkas Excel lama (.xls) tidak dibaca; simpan sebagai .xlsx atau CSV / old Excel files "
-    "(.xls) are not read: save as .xlsx or CSV"
-)
-NOT_TEXT: Final = (
-    "berkas bukan CSV atau Excel (.xlsx) yang terbaca / not a readable CSV or Excel (.xlsx) file"
-)
+
+
+def old_excel() -> str:
+    """Why a workbook in the old binary format (``.xls``) is refused."""
+    return _("old Excel files (.xls) are not read: save as .xlsx or CSV")
+
+
+def not_text() -> str:
+    """Why a file that is neither text nor a workbook is refused."""
+    return _("not a readable CSV or Excel (.xlsx) file")
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
@@ -109,9 +110,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         try:
             text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
         except UnicodeDecodeError:
-            raise TableRefused([Problem(path.name, 0, "", NOT_TEXT)]) from None
+            raise TableRefused([Problem(path.name, 0, "", not_text())]) from None
     if not text.strip():
-        raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
+        raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -120,7 +121,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         return header, [(reader.line_num, cells) for cells in reader]
     except csv.Error as error:  # a NUL byte, a field past the csv module's limit
         raise TableRefused(
-            [Problem(path.name, reader.line_num, "", f"{NOT_TEXT} ({error})")]
+            [Problem(path.name, reader.line_num, "", f"{not_text()} ({error})")]
         ) from None
 
 
@@ -141,29 +142,31 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
                     path.name,
                     0,
                     "",
-                    f"bukan berkas Excel yang valid / not a valid Excel file ({error})",
+                    _("not a valid Excel file (%(error)s)") % {"error": error},
                 )
             ]
         ) from None
     if not rows:
-        raise TableRefused([Problem(path.name, 1, "", "berkas kosong / file is empty")])
+        raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in rows[0]]
     return header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
 
 
 EXCEL_EXACT_DIGITS: Final = 15
-IMPRECISE_NUMBER = (
-    "angka lebih dari 15 digit sudah dibulatkan Excel; format kolom sebagai Teks lalu isi ulang "
-    "/ number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
-)
 
 
-LOGICAL = (
-    "sel berisi nilai logika TRUE/FALSE, bukan teks atau angka; isi ulang sebagai teks / cell "
-    "holds a TRUE/FALSE logical value, not text or a number: re-enter it as text"
-)
-"""No column of any import is a yes/no: such a cell is a slip (Excel turns a typed TRUE into
-one), and as text it would become the value "True" (a PIN, a name)."""
+def imprecise_number() -> str:
+    """Why a number cell past :data:`EXCEL_EXACT_DIGITS` digits is refused."""
+    return _(
+        "number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
+    )
+
+
+def logical() -> str:
+    """Why a TRUE/FALSE cell is refused. No column of any import is a yes/no: such a cell is a
+    slip (Excel turns a typed TRUE into one), and as text it would become the value "True" (a
+    PIN, a name)."""
+    return _("cell holds a TRUE/FALSE logical value, not text or a number: re-enter it as text")
 
 
 def _imprecise_number(cell: object) -> bool:

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hadir.common.audit import audit_record
 from hadir.common.locks import (
@@ -81,11 +83,25 @@ class PunchImportReport:
     employees: set[int] = field(default_factory=set)
 
     def __str__(self) -> str:
-        verb = "akan dicatat / would record" if self.dry_run else "dicatat / recorded"
+        counts = {
+            "recorded": self.recorded,
+            "duplicates": self.duplicates,
+            "outside": self.outside_window,
+        }
+        if self.dry_run:
+            return (
+                _(
+                    "would record: %(recorded)s, duplicates skipped: %(duplicates)s, outside the "
+                    "window (kept, not counted): %(outside)s"
+                )
+                % counts
+            )
         return (
-            f"{verb}: {self.recorded}, duplikat dilewati / duplicates skipped: {self.duplicates}, "
-            f"di luar rentang presensi (disimpan, tidak dihitung) / outside the window (kept, not counted): "
-            f"{self.outside_window}"
+            _(
+                "recorded: %(recorded)s, duplicates skipped: %(duplicates)s, outside the window "
+                "(kept, not counted): %(outside)s"
+            )
+            % counts
         )
 
 
@@ -111,7 +127,7 @@ def punches_import(
     scope = employees if employees is not None else Employee.objects.all()
     name = path.name
     if not path.is_file():
-        raise TableRefused([Problem(name, 0, "", "berkas tidak ditemukan / file not found")])
+        raise TableRefused([Problem(name, 0, "", _("file not found"))])
     text = _text(name, path.read_bytes())
     latest = timezone.now() + CLOCK_SKEW
     delimiter = _csv_delimiter(text)
@@ -127,7 +143,7 @@ def punches_import(
                     name,
                     _first_line(text),
                     "",
-                    "log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine",
+                    _("a machine log (attlog) needs --machine SERIAL"),
                 )
             ]
         )
@@ -162,9 +178,7 @@ def _text(name: str, raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TableRefused(
-            [Problem(name, 0, "", "berkas bukan teks UTF-8 / not a UTF-8 text file")]
-        ) from None
+        raise TableRefused([Problem(name, 0, "", _("not a UTF-8 text file"))]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -193,7 +207,7 @@ def _csv_delimiter(text: str) -> str | None:
 
 def _unknown_nip(name: str, line: int, nip: str) -> Problem:
     """A NIP nobody in the importer's scope has (whether or not they exist elsewhere)."""
-    return Problem(name, line, "nip", f"pegawai dengan NIP '{nip}' tidak ada / no such employee")
+    return Problem(name, line, "nip", _("no employee with NIP '%(nip)s'") % {"nip": nip})
 
 
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
@@ -256,15 +270,12 @@ def _csv_rows(
     columns = [c.strip().lower() for c in header]
     named = {c for c in columns if c}  # Excel's trailing delimiter adds a column with no name
     problems = [
-        Problem(name, header_line, c, "kolom wajib tidak ada / required column missing")
+        Problem(name, header_line, c, _("required column missing"))
         for c in ("nip", "time")
         if c not in named
     ]
     unknown = named - {"nip", "time", "lat", "lng", "source"}
-    problems += [
-        Problem(name, header_line, c, "kolom tidak dikenal / unknown column")
-        for c in sorted(unknown)
-    ]
+    problems += [Problem(name, header_line, c, _("unknown column")) for c in sorted(unknown)]
     if problems:
         raise TableRefused(problems)
     raw: list[tuple[int, dict[str, str]]] = []
@@ -331,7 +342,8 @@ def _csv_rows(
                 time,
                 ZoneInfo(employee.unit.timezone),
                 latest=latest,
-                invalid=f"waktu '{time}' tidak valid; contoh 2024-03-04T07:12:00+07:00 / invalid time",
+                invalid=_("invalid time '%(time)s'; example 2024-03-04T07:12:00+07:00")
+                % {"time": time},
             )
         except InvalidValue as invalid:
             problems.append(Problem(name, line, "time", str(invalid)))
@@ -340,7 +352,11 @@ def _csv_rows(
         if source not in IMPORT_SOURCES:
             problems.append(
                 Problem(
-                    name, line, "source", f"sumber '{values['source']}' harus MACHINE atau IMPORT"
+                    name,
+                    line,
+                    "source",
+                    _("source '%(source)s' must be MACHINE or IMPORT")
+                    % {"source": values["source"]},
                 )
             )
             continue
@@ -356,7 +372,7 @@ def _csv_rows(
                     name,
                     line,
                     "lat,lng",
-                    "koordinat tidak valid (isi keduanya, derajat desimal) / invalid coordinates",
+                    _("invalid coordinates (fill in both, in decimal degrees)"),
                 )
             )
             continue
@@ -365,9 +381,7 @@ def _csv_rows(
     if problems:
         raise TableRefused(problems)
     if not rows:
-        raise TableRefused(
-            [Problem(name, header_line, "", "berkas tidak berisi data / file has no data rows")]
-        )
+        raise TableRefused([Problem(name, header_line, "", _("file has no data rows"))])
     return rows
 
 
@@ -390,11 +404,7 @@ def _attlog_rows(
             continue
         parts = [p.strip() for p in raw.split("\t")] if "\t" in raw else raw.split()
         if len(parts) < 2 or not parts[0] or not parts[1]:
-            problems.append(
-                Problem(
-                    name, line, "", "baris tidak berisi PIN dan waktu / line lacks PIN and time"
-                )
-            )
+            problems.append(Problem(name, line, "", _("line lacks PIN and time")))
             continue
         pin, when = parts[0], parts[1]
         if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
@@ -406,7 +416,8 @@ def _attlog_rows(
                     name,
                     line,
                     "PIN",
-                    f"PIN {pin} tidak dipetakan ke NIP untuk mesin {machine.serial}",
+                    _("PIN %(pin)s is not mapped to a NIP for machine %(serial)s")
+                    % {"pin": pin, "serial": machine.serial},
                 )
             )
             continue
@@ -415,7 +426,7 @@ def _attlog_rows(
                 when,
                 ZoneInfo(employee.unit.timezone),
                 latest=latest,
-                invalid=f"waktu '{when}' tidak valid / invalid time",
+                invalid=_("invalid time '%(time)s'") % {"time": when},
             )
         except InvalidValue as invalid:
             problems.append(Problem(name, line, "time", str(invalid)))
@@ -424,9 +435,7 @@ def _attlog_rows(
     if problems:
         raise TableRefused(problems)
     if not rows:
-        raise TableRefused(
-            [Problem(name, 1, "", "berkas tidak berisi data / file has no data rows")]
-        )
+        raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
     return rows
 
 
@@ -549,11 +558,13 @@ def _record(
         Punch.objects.bulk_create(punches, batch_size=1000)
         for employee, dates in touched.values():
             days_refresh(employee=employee, dates=dates)
+        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
+            summary = f"{name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="presence.punches_import",
-            summary=f"{name}: {report}",
+            summary=summary,
             after={
                 "file": name,
                 "machine": machine.serial if machine else None,
@@ -605,7 +616,7 @@ def machine_pins_import(
                     name,
                     row.line,
                     "pin",
-                    f"PIN '{pin}' harus 1–20 huruf atau angka / PIN must be 1-20 letters or digits",
+                    _("PIN '%(pin)s' must be 1-20 letters or digits") % {"pin": pin},
                 )
             )
             continue
@@ -615,8 +626,8 @@ def machine_pins_import(
                     name,
                     row.line,
                     "pin",
-                    f"PIN {pin} sudah ada di baris {first_line[pin]} / PIN {pin} already on line "
-                    f"{first_line[pin]}",
+                    _("PIN %(pin)s already on line %(line)s")
+                    % {"pin": pin, "line": first_line[pin]},
                 )
             )
             continue
@@ -635,8 +646,7 @@ def machine_pins_import(
                 name,
                 first_line[pin.pin],
                 "pin",
-                f"PIN {pin.pin} milik pegawai di luar unit Anda / PIN {pin.pin} belongs to an "
-                "employee outside your units",
+                _("PIN %(pin)s belongs to an employee outside your units") % {"pin": pin.pin},
             )
             for pin in pins
             if pin.pin in theirs
@@ -655,7 +665,8 @@ def machine_pins_import(
             before={"pins": before},
             after={"pins": len(pins), "file": name},
         )
-    return (
-        f"{len(pins)} PIN dipetakan (sebelumnya {before}) / "
-        f"{len(pins)} PINs mapped ({before} before)"
-    )
+    return ngettext(
+        "%(count)s PIN mapped (%(before)s before)",
+        "%(count)s PINs mapped (%(before)s before)",
+        len(pins),
+    ) % {"count": len(pins), "before": before}

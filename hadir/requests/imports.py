@@ -12,8 +12,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hadir.common.audit import audit_record
 from hadir.common.locks import (
@@ -38,8 +41,20 @@ class ExcuseImportReport:
     dry_run: bool = False
 
     def __str__(self) -> str:
-        verb = "akan dicatat / would record" if self.dry_run else "dicatat / recorded"
-        return f"{verb}: {len(self.created)} laporan disetujui / approved requests"
+        count = len(self.created)
+        if self.dry_run:
+            text = ngettext(
+                "would record: %(count)s approved request",
+                "would record: %(count)s approved requests",
+                count,
+            )
+        else:
+            text = ngettext(
+                "recorded: %(count)s approved request",
+                "recorded: %(count)s approved requests",
+                count,
+            )
+        return text % {"count": count}
 
 
 def excuses_import(
@@ -63,33 +78,34 @@ def excuses_import(
 
         employee = employees.get(row.get("nip"))
         if employee is None:
-            bad("nip", f"pegawai dengan NIP '{row.get('nip')}' tidak ada / no such employee")
+            bad("nip", _("no employee with NIP '%(nip)s'") % {"nip": row.get("nip")})
         code = row.get("code").upper()
         if code not in Code.values:
-            bad("code", f"kode '{row.get('code')}' tidak dikenal; pilihan: {' '.join(Code.values)}")
+            bad(
+                "code",
+                _("unknown code '%(code)s'; choices: %(choices)s")
+                % {"code": row.get("code"), "choices": " ".join(Code.values)},
+            )
         start = _date(row.get("start"), "start", bad)
         end = _date(row.get("end"), "end", bad)
         session = row.get("session").upper()
         if code in WAIVER_CODES and session not in SESSIONS:
-            bad("session", "sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini / session required")
+            bad("session", _("session required: PAGI, SORE or PAGI_SORE for this code"))
         elif code in Code.values and code not in WAIVER_CODES and session:
-            bad(
-                "session",
-                "sesi harus kosong untuk ketidakhadiran sehari penuh / must be blank for a full-day code",
-            )
+            bad("session", _("must be blank for a full-day code"))
         if start and end and end < start:
-            bad("end", "tanggal akhir sebelum tanggal mulai / end before start")
+            bad("end", _("end before start"))
         if len(problems) == before and employee is not None and start and end:
             if code in WAIVER_CODES:
                 # A waiver is one date; a range means its working days (a weekend in a Sistem
                 # Error week gets none, a 6-day madrasah's Saturday does).
                 working = _working_days(employee, start, end)
                 if not working:
-                    bad("start", "tidak ada hari kerja dalam rentang ini / no working day in range")
+                    bad("start", _("no working day in range"))
                 parsed += [(row.line, employee, NewRequest(code, d, d, session)) for d in working]
             else:
                 parsed.append((row.line, employee, NewRequest(code, start, end, "")))
-    past = first_line_past_limit((line, employee.pk) for line, employee, _ in parsed)
+    past = first_line_past_limit((line, employee.pk) for line, employee, _new in parsed)
     if past is not None:
         problems.append(Problem(name, past, "nip", too_many_employees()))
     if problems:
@@ -99,7 +115,7 @@ def excuses_import(
     with transaction.atomic():
         # Every employee's lock at once, in id order, before any reference counter: taken row
         # by row in file order, two imports naming the same people could wait for each other.
-        lock_employees(employee.pk for _, employee, _ in parsed)
+        lock_employees(employee.pk for _line, employee, _new in parsed)
         for line, employee, new in parsed:
             try:
                 request_validate(employee, new)
@@ -132,11 +148,13 @@ def excuses_import(
         if problems:
             transaction.set_rollback(True)
             raise TableRefused(problems)
+        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
+            summary = f"{name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="requests.import",
-            summary=f"{name}: {report}",
+            summary=summary,
             after={"file": name, "references": report.created},
         )
         if dry_run:
@@ -148,7 +166,7 @@ def _date(text: str, column: str, bad: Any) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
+        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
         return None
 
 

@@ -66,6 +66,6 @@ def test_operator_registers_a_machine_maps_its_pins_and_imports_its_log(
     desktop.locator("#id_file").set_input_files(str(log))
     desktop.locator("#id_machine").select_option(value=str(machine.pk))
     desktop.get_by_role("button", name="Impor").click()
-    expect(desktop.get_by_role("status")).to_contain_text("dicatat / recorded: 1")
+    expect(desktop.get_by_role("status")).to_contain_text("dicatat: 1")
 
     assert Punch.objects.get().employee_id == siti.pk

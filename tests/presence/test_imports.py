@@ -118,7 +118,7 @@ def test_a_semicolon_csv_with_a_byte_order_mark_is_read(tmp_path: Path, employee
     path = write(
         tmp_path, "excel.csv", ["NIP;Time", f"{employee.nip};2024-03-04 07:12"], "utf-8-sig"
     )
-    assert "dicatat / recorded: 1" in run(path)
+    assert "dicatat: 1, duplikat dilewati: 0" in run(path)
 
 
 def test_a_duplicate_row_and_a_reimport_are_recorded_once(
@@ -196,31 +196,28 @@ def test_a_file_covering_more_employees_than_one_transaction_may_lock_is_refused
 
     problems = refused(path)
 
-    assert problems == [
-        "kanwil.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit / the file covers "
-        "more than 2 employees: split it by unit"
-    ]
+    assert problems == ["kanwil.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit"]
     assert not Punch.objects.exists()
 
 
 def test_missing_and_unknown_columns_are_refused_on_the_header_line(tmp_path: Path) -> None:
     path = write(tmp_path, "punches.csv", ["nip,jam,lokasi", "1,2,3"])
     assert refused(path) == [
-        "punches.csv:1: time: kolom wajib tidak ada / required column missing",
-        "punches.csv:1: jam: kolom tidak dikenal / unknown column",
-        "punches.csv:1: lokasi: kolom tidak dikenal / unknown column",
+        "punches.csv:1: time: kolom wajib tidak ada",
+        "punches.csv:1: jam: kolom tidak dikenal",
+        "punches.csv:1: lokasi: kolom tidak dikenal",
     ]
 
 
 def test_a_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "punches.csv", ["nip,time"])
-    assert refused(path) == ["punches.csv:1: berkas tidak berisi data / file has no data rows"]
+    assert refused(path) == ["punches.csv:1: berkas tidak berisi data"]
 
 
 def test_a_file_that_is_not_utf8_text_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "punches.csv"
     path.write_bytes(b"nip,time\n\xff\xfe\x00\x01")
-    assert refused(path) == ["punches.csv:0: berkas bukan teks UTF-8 / not a UTF-8 text file"]
+    assert refused(path) == ["punches.csv:0: berkas bukan teks UTF-8"]
 
 
 def test_rows_outside_the_window_are_kept_but_flagged_and_do_not_count(
@@ -257,8 +254,10 @@ def test_a_dry_run_reports_and_writes_nothing(tmp_path: Path, employee: Employee
 
     output = run(path, "--dry-run")
 
-    assert "akan dicatat / would record: 2" in output
-    assert "outside the window (kept, not counted): 1" in output
+    assert output.strip() == (
+        "akan dicatat: 2, duplikat dilewati: 0, di luar rentang presensi (disimpan, tidak "
+        "dihitung): 1"
+    )
     assert not Punch.objects.exists()
     assert not AuditEvent.objects.filter(action="presence.punches_import").exists()
 
@@ -290,7 +289,7 @@ def test_an_operators_import_cannot_record_punches_for_employees_outside_their_s
         punches_import(path=path, employees=Employee.objects.filter(unit=employee.unit))
 
     assert [str(p) for p in refusal.value.problems] == [
-        f"punches.csv:3: nip: pegawai dengan NIP '{makassar.nip}' tidak ada / no such employee"
+        f"punches.csv:3: nip: pegawai dengan NIP '{makassar.nip}' tidak ada"
     ]
     assert not Punch.objects.exists()
 
@@ -334,8 +333,7 @@ def test_problems_of_a_csv_with_lone_cr_line_ends_name_their_lines(
     )
 
     assert refusal(path) == [
-        "punches.csv:3: time: waktu 'pagi' tidak valid; contoh 2024-03-04T07:12:00+07:00 / "
-        "invalid time"
+        "punches.csv:3: time: invalid time 'pagi'; example 2024-03-04T07:12:00+07:00"
     ]
 
 
@@ -573,7 +571,7 @@ def test_an_attlog_maps_machine_pins_to_employees(
 
     output = run(path, "--machine", "ZK-0042")
 
-    assert "dicatat / recorded: 3" in output
+    assert "dicatat: 3, duplikat dilewati: 0" in output
     assert list(
         Punch.objects.filter(employee=employee).order_by("at").values_list("at", "source")
     ) == [
@@ -605,8 +603,8 @@ def test_an_unknown_pin_refuses_the_whole_log(tmp_path: Path, machine: Machine) 
 
     assert refused(path, "--machine", "ZK-0042") == [
         "attlog.dat:2: PIN: PIN 99 tidak dipetakan ke NIP untuk mesin ZK-0042",
-        "attlog.dat:3: time: waktu 'kemarin' tidak valid / invalid time",
-        "attlog.dat:4: baris tidak berisi PIN dan waktu / line lacks PIN and time",
+        "attlog.dat:3: time: waktu 'kemarin' tidak valid",
+        "attlog.dat:4: baris tidak berisi PIN dan waktu",
     ]
     assert not Punch.objects.exists()
 
@@ -616,9 +614,7 @@ def test_an_attlog_without_its_machine_is_refused(tmp_path: Path, machine: Machi
 
     problems = refused(path)
 
-    assert problems == [
-        "attlog.dat:1: log mesin (attlog) butuh --machine SERIAL / a machine log needs --machine"
-    ]
+    assert problems == ["attlog.dat:1: log mesin (attlog) butuh --machine SERIAL"]
     assert not Punch.objects.exists()
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role, Unit
@@ -137,9 +139,9 @@ def test_a_bad_pin_map_is_refused_whole_with_every_problem_located(
 
     problems = [str(p) for p in response.context["problems"]]
     assert problems == [
-        "pins.csv:3: pin: PIN 7 sudah ada di baris 2 / PIN 7 already on line 2",
-        f"pins.csv:5: nip: pegawai dengan NIP '{stranger.nip}' tidak ada / no such employee",
-        "pins.csv:6: pin: PIN '1-2' harus 1–20 huruf atau angka / PIN must be 1-20 letters or digits",
+        "pins.csv:3: pin: PIN 7 sudah ada di baris 2",
+        f"pins.csv:5: nip: pegawai dengan NIP '{stranger.nip}' tidak ada",
+        "pins.csv:6: pin: PIN '1-2' harus 1–20 huruf atau angka",
     ]
     assert mapped(lobby) == [("99", employee.nip)]
     assert not AuditEvent.objects.filter(action="presence.machine_pins_import").exists()
@@ -168,7 +170,7 @@ def test_a_map_uploaded_here_is_the_one_the_attlog_import_uses(
 
     response = operator.post(reverse("presence:import"), {"file": log, "machine": lobby.pk})
 
-    assert "dicatat / recorded: 1" in response.content.decode()
+    assert "dicatat: 1, duplikat dilewati: 0" in response.content.decode()
     assert Punch.objects.get().employee == employee
 
 
@@ -208,6 +210,78 @@ def test_a_punch_file_the_importer_refuses_is_listed_on_the_page_not_an_error(
     assert not Punch.objects.exists()
 
 
+REFUSED_PUNCHES = "nip,time\n{nip},pagi\n199001012015011999,2024-03-04 07:12\n{nip},2024-03-04\n"
+"""A punch file with three problems: a bad time, an unknown NIP and a date without its hour."""
+
+
+@pytest.mark.parametrize(
+    ("language", "problems"),
+    [
+        (
+            "en",
+            [
+                "punches.csv:2: time: invalid time 'pagi'; example 2024-03-04T07:12:00+07:00",
+                "punches.csv:3: nip: no employee with NIP '199001012015011999'",
+                "punches.csv:4: time: time '2024-03-04' has no hour",
+            ],
+        ),
+        (
+            "id",
+            [
+                "punches.csv:2: time: waktu 'pagi' tidak valid; contoh 2024-03-04T07:12:00+07:00",
+                "punches.csv:3: nip: pegawai dengan NIP '199001012015011999' tidak ada",
+                "punches.csv:4: time: waktu '2024-03-04' tidak berisi jam",
+            ],
+        ),
+        (
+            None,
+            [
+                "punches.csv:2: time: waktu 'pagi' tidak valid; contoh 2024-03-04T07:12:00+07:00",
+                "punches.csv:3: nip: pegawai dengan NIP '199001012015011999' tidak ada",
+                "punches.csv:4: time: waktu '2024-03-04' tidak berisi jam",
+            ],
+        ),
+    ],
+    ids=["english", "indonesian", "default"],
+)
+def test_a_refused_punch_files_problems_read_in_the_operators_language_and_indonesian_otherwise(
+    operator: Client, employee: Employee, language: str | None, problems: list[str]
+) -> None:
+    if language is not None:
+        operator.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    upload = SimpleUploadedFile(
+        "punches.csv", REFUSED_PUNCHES.format(nip=employee.nip).encode(), content_type="text/csv"
+    )
+
+    response = operator.post(reverse("presence:import"), {"file": upload})
+
+    assert response.context["problems"] == problems
+    page = response.content.decode()
+    assert all(escape(problem) in page for problem in problems)
+    assert not Punch.objects.exists()
+
+
+def test_an_english_operators_import_reports_in_english_and_is_audited_in_indonesian(
+    operator: Client, employee: Employee
+) -> None:
+    """The audit log is read by anyone, later: it keeps the site's language."""
+    operator.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile(
+        "punches.csv", f"nip,time\n{employee.nip},2024-03-04 07:12\n".encode()
+    )
+
+    response = operator.post(reverse("presence:import"), {"file": upload})
+
+    assert (
+        "recorded: 1, duplicates skipped: 0, outside the window (kept, not counted): 0"
+        in response.content.decode()
+    )
+    assert AuditEvent.objects.get(action="presence.punches_import").summary == (
+        "punches.csv: dicatat: 1, duplikat dilewati: 0, di luar rentang presensi (disimpan, "
+        "tidak dihitung): 0"
+    )
+
+
 def test_an_excel_pin_map_is_read_like_a_csv(
     operator: Client, lobby: Machine, employee: Employee
 ) -> None:
@@ -242,8 +316,7 @@ def test_pins_of_employees_outside_the_operators_units_stay_unlisted_and_cannot_
     replaced = operator.post(url, {"file": pin_map("pin,nip", f"7,{employee.nip}")})
 
     assert [str(p) for p in taken.context["problems"]] == [
-        "pins.csv:2: pin: PIN 55 milik pegawai di luar unit Anda / PIN 55 belongs to an "
-        "employee outside your units"
+        "pins.csv:2: pin: PIN 55 milik pegawai di luar unit Anda"
     ]
     assert "1 PIN dipetakan (sebelumnya 1)" in replaced.content.decode()
     assert mapped(lobby) == [("55", stranger.nip), ("7", employee.nip)]

@@ -91,7 +91,7 @@ def test_a_good_file_records_approved_requests_waivers_one_per_date(
         ],
     )
     out = run(path, "--operator", operator.username)
-    assert out.strip() == "dicatat / recorded: 4 laporan disetujui / approved requests"
+    assert out.strip() == "dicatat: 4 laporan disetujui"
     rows = list(
         Request.objects.order_by("pk").values_list(
             "reference", "employee", "code", "start", "end", "session", "status"
@@ -131,9 +131,7 @@ def test_a_waiver_over_a_range_covers_only_its_working_days(tmp_path: Path, siti
 
 def test_a_waiver_range_without_a_working_day_is_refused(tmp_path: Path, siti: Employee) -> None:
     problems = refused(write(tmp_path, [f"{siti.nip},SISTEM_ERROR,2024-03-09,2024-03-10,PAGI"]))
-    assert problems == [
-        "excuses.csv:2: start: tidak ada hari kerja dalam rentang ini / no working day in range"
-    ]
+    assert problems == ["excuses.csv:2: start: tidak ada hari kerja dalam rentang ini"]
     nothing_written()
 
 
@@ -198,17 +196,14 @@ def test_every_bad_line_is_listed_and_nothing_is_written(tmp_path: Path, siti: E
         ],
     )
     assert refused(path) == [
-        f"excuses.csv:2: nip: pegawai dengan NIP '{UNKNOWN_NIP}' tidak ada / no such employee",
+        f"excuses.csv:2: nip: pegawai dengan NIP '{UNKNOWN_NIP}' tidak ada",
         "excuses.csv:3: code: kode 'LEMBUR' tidak dikenal; pilihan: "
         "TUGAS_LUAR SISTEM_ERROR IZIN DL CT CB CS CM CAP CLTN TB",
-        "excuses.csv:4: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini "
-        "/ session required",
-        "excuses.csv:5: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini "
-        "/ session required",
-        "excuses.csv:6: session: sesi harus kosong untuk ketidakhadiran sehari penuh "
-        "/ must be blank for a full-day code",
-        "excuses.csv:7: end: tanggal akhir sebelum tanggal mulai / end before start",
-        "excuses.csv:8: start: tanggal '13-03-2024' tidak valid; format YYYY-MM-DD / invalid date",
+        "excuses.csv:4: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini",
+        "excuses.csv:5: session: sesi wajib PAGI, SORE atau PAGI_SORE untuk kode ini",
+        "excuses.csv:6: session: sesi harus kosong untuk ketidakhadiran sehari penuh",
+        "excuses.csv:7: end: tanggal akhir sebelum tanggal mulai",
+        "excuses.csv:8: start: tanggal '13-03-2024' tidak valid; format YYYY-MM-DD",
     ]
     nothing_written()
 
@@ -257,8 +252,7 @@ def test_a_file_covering_more_employees_than_one_transaction_may_lock_is_refused
         ],
     )
     assert refused(path) == [
-        "excuses.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit / the file covers "
-        "more than 2 employees: split it by unit"
+        "excuses.csv:5: nip: berkas memuat lebih dari 2 pegawai: bagi per unit"
     ]
     nothing_written()
 
@@ -266,9 +260,7 @@ def test_a_file_covering_more_employees_than_one_transaction_may_lock_is_refused
 def test_a_file_without_a_required_column_is_refused(tmp_path: Path, siti: Employee) -> None:
     path = tmp_path / "excuses.csv"
     path.write_text(f"nip,code,start,end\n{siti.nip},CS,2024-03-04,2024-03-04\n")
-    assert refused(path) == [
-        "excuses.csv:1: session: kolom wajib tidak ada / required column missing"
-    ]
+    assert refused(path) == ["excuses.csv:1: session: kolom wajib tidak ada"]
     nothing_written()
 
 
@@ -297,7 +289,7 @@ def test_a_dry_run_reports_what_it_would_record_and_writes_nothing(
         ],
     )
     out = run(path, "--dry-run", "--operator", operator.username)
-    assert out.strip() == "akan dicatat / would record: 3 laporan disetujui / approved requests"
+    assert out.strip() == "akan dicatat: 3 laporan disetujui"
     nothing_written()
     assert {row.date: row.evaluated_at for row in EmployeeDay.objects.all()} == before
     assert stored_days(siti)[MONDAY].tl_minutes == 225
