@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from hadir.common.tables import TableRefused
 
@@ -46,9 +47,14 @@ class ImportCommand(BaseCommand):
         except TableRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(str(problem))
+            count = len(refused.problems)
             raise CommandError(
-                f"{path.name} ditolak seluruhnya, tidak ada yang disimpan: {len(refused.problems)} masalah / "
-                f"refused whole, nothing written: {len(refused.problems)} problem(s)"
+                ngettext(
+                    "%(file)s refused whole, nothing written: %(count)s problem",
+                    "%(file)s refused whole, nothing written: %(count)s problems",
+                    count,
+                )
+                % {"file": path.name, "count": count}
             ) from None
         self.stdout.write(str(report))
 

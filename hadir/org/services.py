@@ -12,9 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, Row, TableRefused, read_table
@@ -44,11 +47,17 @@ class ImportReport:
     dry_run: bool = False
 
     def __str__(self) -> str:
-        verb = "akan" if self.dry_run else ""
-        return (
-            f"{verb} dibuat / created: {len(self.created)}, {verb} diperbarui / updated: "
-            f"{len(self.updated)}, tetap / unchanged: {len(self.unchanged)}"
-        ).strip()
+        counts = {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+        }
+        if self.dry_run:
+            return (
+                _("would create: %(created)s, would update: %(updated)s, unchanged: %(unchanged)s")
+                % counts
+            )
+        return _("created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s") % counts
 
 
 def unit_path(unit: Unit) -> str:
@@ -115,11 +124,13 @@ def units_import(
                 report.unchanged.append(ln.code)
                 continue
             unit_paths_refresh(unit)
+        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
+            summary = f"{path.name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="org.units_import",
-            summary=f"{path.name}: {report}",
+            summary=summary,
             after={"file": path.name, "created": report.created, "updated": report.updated},
         )
         if dry_run:
@@ -142,33 +153,39 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
         if not CODE_RE.match(code):
             bad(
                 "code",
-                f"kode '{code}' tidak valid: huruf, angka, - atau _, maks. 40 / invalid code",
+                _("invalid code '%(code)s': letters, digits, - or _, at most 40") % {"code": code},
             )
         elif code in seen:
-            bad("code", f"kode '{code}' sudah dipakai di baris {seen[code]} / duplicate code")
+            bad(
+                "code",
+                _("code '%(code)s' already used on line %(line)s")
+                % {"code": code, "line": seen[code]},
+            )
         else:
             seen[code] = row.line
         unit_name = row.get("name")
         if not unit_name:
-            bad("name", "nama wajib diisi / name is required")
+            bad("name", _("name is required"))
         kind = row.get("kind").upper()
         if kind not in kinds:
             bad(
                 "kind",
-                f"jenis '{row.get('kind')}' tidak dikenal; pilihan: {', '.join(sorted(kinds))}",
+                _("unknown kind '%(kind)s'; choices: %(choices)s")
+                % {"kind": row.get("kind"), "choices": ", ".join(sorted(kinds))},
             )
         tz = TIMEZONE_ALIASES.get(row.get("timezone").lower())
         if tz is None:
             bad(
                 "timezone",
-                f"zona waktu '{row.get('timezone')}' tidak dikenal; pilihan: Asia/Jakarta, Asia/Makassar, Asia/Jayapura",
+                _("unknown time zone '%(timezone)s'; choices: %(choices)s")
+                % {
+                    "timezone": row.get("timezone"),
+                    "choices": "Asia/Jakarta, Asia/Makassar, Asia/Jayapura",
+                },
             )
         pattern = patterns.get(row.get("pattern").upper())
         if pattern is None:
-            bad(
-                "pattern",
-                f"pola kerja '{row.get('pattern')}' tidak dikenal; pilihan: {', '.join(sorted(patterns))}",
-            )
+            bad("pattern", _unknown_pattern(row.get("pattern"), patterns))
         if pattern is not None and tz is not None and unit_name and kind in kinds:
             lines.append(_UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern))
     # Every line's parent is checked, also on lines with other problems: the operator gets the
@@ -184,7 +201,7 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
                     name,
                     row.line,
                     "parent",
-                    f"unit induk '{parent}' tidak ada / parent unit not found",
+                    _("parent unit '%(code)s' not found") % {"code": parent},
                 )
             )
         elif parent and parent == row.get("code"):
@@ -193,7 +210,7 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
                     name,
                     row.line,
                     "parent",
-                    "unit tidak boleh menjadi induknya sendiri / a unit cannot be its own parent",
+                    _("a unit cannot be its own parent"),
                 )
             )
     problems += _cycles(name, lines)
@@ -219,7 +236,7 @@ def _cycles(name: str, lines: list[_UnitLine]) -> list[Problem]:
                         name,
                         ln.line,
                         "parent",
-                        f"rantai induk berputar melalui '{current}' / parent chain loops",
+                        _("the parent chain loops through '%(code)s'") % {"code": current},
                     )
                 )
                 break
@@ -280,11 +297,13 @@ def employees_import(
                 report.updated.append(nip)
             else:
                 report.unchanged.append(nip)
+        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
+            summary = f"{path.name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="org.employees_import",
-            summary=f"{path.name}: {report}",
+            summary=summary,
             after={"file": path.name, "created": report.created, "updated": report.updated},
         )
         if dry_run:
@@ -314,23 +333,21 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
         if nip_info is not None and nip_info.number in seen:
             bad(
                 "nip",
-                f"NIP {nip_info.number} sudah ada di baris {seen[nip_info.number]} / duplicate NIP",
+                _("NIP %(nip)s already on line %(line)s")
+                % {"nip": nip_info.number, "line": seen[nip_info.number]},
             )
         elif nip_info is not None:
             seen[nip_info.number] = row.line
         if not row.get("name"):
-            bad("name", "nama wajib diisi / name is required")
+            bad("name", _("name is required"))
         unit = units.get(row.get("unit"))
         if unit is None:
-            bad("unit", f"unit '{row.get('unit')}' tidak ada / unit not found")
+            bad("unit", _("unit '%(code)s' not found") % {"code": row.get("unit")})
         pattern = None
         if row.get("pattern"):
             pattern = patterns.get(row.get("pattern").upper())
             if pattern is None:
-                bad(
-                    "pattern",
-                    f"pola kerja '{row.get('pattern')}' tidak dikenal; pilihan: {', '.join(sorted(patterns))}",
-                )
+                bad("pattern", _unknown_pattern(row.get("pattern"), patterns))
         golongan = None
         try:
             golongan = parse_golongan(row.get("golongan"))
@@ -339,18 +356,22 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
         if golongan is not None and nip_info is not None and golongan.kind != nip_info.kind:
             bad(
                 "golongan",
-                f"golongan {golongan.text} adalah {golongan.kind}, tetapi NIP adalah {nip_info.kind}",
+                _("golongan %(golongan)s is %(kind)s, but the NIP is %(nip_kind)s")
+                % {"golongan": golongan.text, "kind": golongan.kind, "nip_kind": nip_info.kind},
             )
         start = _parse_date(row.get("start"), "start", bad, required=True)
         end = _parse_date(row.get("end"), "end", bad, required=False)
         if start and end and end < start:
-            bad("end", f"tanggal akhir {end} sebelum tanggal mulai {start} / end before start")
+            bad(
+                "end",
+                _("end date %(end)s before start date %(start)s") % {"end": end, "start": start},
+            )
         email = row.get("email")
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                bad("email", f"alamat e-mail '{email}' tidak valid / invalid e-mail")
+                bad("email", _("invalid e-mail address '%(email)s'") % {"email": email})
         problems += row_problems
         if not row_problems and nip_info is not None and golongan is not None and unit is not None:
             result[nip_info.number] = {
@@ -372,13 +393,21 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
 def _parse_date(text: str, column: str, bad: Any, *, required: bool) -> date | None:
     if not text:
         if required:
-            bad(column, "tanggal wajib diisi (YYYY-MM-DD) / date is required")
+            bad(column, _("date is required (YYYY-MM-DD)"))
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        bad(column, f"tanggal '{text}' tidak valid; format YYYY-MM-DD / invalid date")
+        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
         return None
+
+
+def _unknown_pattern(code: str, patterns: dict[str, WorkPattern]) -> str:
+    """Why a work pattern column naming no pattern is refused."""
+    return _("unknown work pattern '%(pattern)s'; choices: %(choices)s") % {
+        "pattern": code,
+        "choices": ", ".join(sorted(patterns)),
+    }
 
 
 # ---------------------------------------------------------------- locations
@@ -423,7 +452,7 @@ def location_grant_request(
 ) -> LocationGrant:
     """Ask for an extra check-in location for ``employee``; it counts once approved."""
     with transaction.atomic():
-        grant, _ = LocationGrant.objects.update_or_create(
+        grant, _created = LocationGrant.objects.update_or_create(
             employee=employee,
             location=location,
             defaults={

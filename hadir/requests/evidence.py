@@ -4,7 +4,7 @@ A file is judged by its bytes, not its name: it must start like a PDF, parse as 
 least one page, and carry no JavaScript, launch, form-submission or data-import actions, rich
 media or embedded files (a plain link, ``/URI``, is allowed: letters print web addresses in their
 footers, and opening one needs the reader's consent). Refusals say exactly
-why, in Indonesian and English, because the employee has to fix the file and try again.
+why, in the employee's language, because they have to fix the file and try again.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hadir.requests.models import Evidence
 
@@ -42,26 +43,20 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
     """Raise :class:`EvidenceRefused` unless ``content`` is an acceptable PDF letter."""
     size_kb = math.ceil(len(content) / 1024)
     if len(content) > max_kb * 1024:
-        raise EvidenceRefused(
-            f"ukuran {size_kb} KB melebihi batas {max_kb} KB / size {size_kb} KB exceeds the {max_kb} KB limit"
-        )
+        raise EvidenceRefused(too_big(size_kb, max_kb))
     if not content:
-        raise EvidenceRefused("berkas kosong / the file is empty")
+        raise EvidenceRefused(_("the file is empty"))
     if not content[:1024].lstrip().startswith(PDF_MAGIC):
-        raise EvidenceRefused(
-            "berkas bukan PDF (isinya bukan dokumen PDF) / the file is not a PDF (its content is not a PDF document)"
-        )
+        raise EvidenceRefused(_("the file is not a PDF (its content is not a PDF document)"))
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
-            raise EvidenceRefused(
-                "PDF terkunci sandi tidak diterima / password-protected PDFs are not accepted"
-            )
+            raise EvidenceRefused(_("password-protected PDFs are not accepted"))
         if len(reader.pages) == 0:
-            raise EvidenceRefused("PDF tidak memiliki halaman / the PDF has no pages")
+            raise EvidenceRefused(_("the PDF has no pages"))
         found = _active_content(reader.trailer)
     except EvidenceRefused:
         raise
@@ -75,12 +70,18 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
         OSError,
     ) as error:
         raise EvidenceRefused(
-            f"PDF rusak atau tidak dapat dibaca / the PDF is damaged or unreadable ({type(error).__name__})"
+            _("the PDF is damaged or unreadable (%(error)s)") % {"error": type(error).__name__}
         ) from None
     if found:
         raise EvidenceRefused(
-            f"PDF berisi konten aktif ({found}) yang tidak diizinkan / the PDF contains active content ({found}), which is not allowed"
+            _("the PDF contains active content (%(found)s), which is not allowed")
+            % {"found": found}
         )
+
+
+def too_big(size_kb: int, max_kb: int) -> str:
+    """Why a letter of ``size_kb`` KB, past the limit of ``max_kb`` KB, is refused."""
+    return _("size %(size)s KB exceeds the %(limit)s KB limit") % {"size": size_kb, "limit": max_kb}
 
 
 def _active_content(root: Any) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hadir.requests.evidence import EvidenceRefused, evidence_check
+from hadir.requests.evidence import EvidenceRefused, evidence_check, too_big
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Category, Code, Session
 
 
@@ -45,9 +45,7 @@ class RequestForm(forms.Form):
         upload = self.cleaned_data["letter"]
         if upload.size > self.max_kb * 1024:
             kb = -(-upload.size // 1024)
-            raise forms.ValidationError(
-                f"ukuran {kb} KB melebihi batas {self.max_kb} KB / size {kb} KB exceeds the {self.max_kb} KB limit"
-            )
+            raise forms.ValidationError(too_big(kb, self.max_kb))
         content = upload.read()
         try:
             evidence_check(content, max_kb=self.max_kb)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from hadir.common.models import AuditEvent
@@ -35,7 +37,7 @@ def run(command: str, path: Path, *args: str) -> tuple[str, str]:
 def refused(command: str, path: Path, *args: str) -> list[str]:
     """Run a command that must refuse the file; the problems it printed, one per line."""
     out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError, match="nothing written"):
+    with pytest.raises(CommandError, match="tidak ada yang disimpan"):
         call_command(command, str(path), *args, stdout=out, stderr=err)
     return err.getvalue().splitlines()
 
@@ -61,7 +63,7 @@ def test_a_good_unit_file_creates_the_tree_with_correct_paths(db: None, tmp_path
     assert man.timezone == "Asia/Makassar"
     assert man.kind == Unit.Kind.MADRASAH_NEGERI
     assert man.default_pattern.code == "MADRASAH_5H"
-    assert "created: 3" in out
+    assert "dibuat: 3" in out
     assert err == ""
     audit = AuditEvent.objects.get(action="org.units_import")
     assert audit.actor_label == "command:import_units"
@@ -104,11 +106,11 @@ def test_reimporting_units_updates_and_never_duplicates(org: Org, tmp_path: Path
         ],
     )
     out, _ = run("import_units", path)
-    assert "updated: 1" in out
-    assert "unchanged: 1" in out
+    assert "diperbarui: 1" in out
+    assert "tetap: 1" in out
     out, _ = run("import_units", path)
-    assert "created: 0" in out
-    assert "unchanged: 2" in out
+    assert "dibuat: 0" in out
+    assert "tetap: 2" in out
     assert Unit.objects.count() == before
     assert Unit.objects.get(code="KUA-A").name == "KUA A (renamed)"
 
@@ -149,11 +151,10 @@ def test_a_bad_unit_file_lists_every_problem_and_writes_nothing(org: Org, tmp_pa
         "Asia/Makassar, Asia/Jayapura",
         "units.csv:5: pattern: pola kerja 'SHIFT_MALAM' tidak dikenal; pilihan: KANTOR_5H, "
         "MADRASAH_5H, MADRASAH_6H_JUMAT, MADRASAH_6H_MINGGU",
-        "units.csv:6: parent: unit induk 'NOWHERE' tidak ada / parent unit not found",
-        "units.csv:7: code: kode 'bad code!' tidak valid: huruf, angka, - atau _, maks. 40 / "
-        "invalid code",
-        "units.csv:8: code: kode 'GOOD-1' sudah dipakai di baris 2 / duplicate code",
-        "units.csv:9: name: nama wajib diisi / name is required",
+        "units.csv:6: parent: unit induk 'NOWHERE' tidak ada",
+        "units.csv:7: code: kode 'bad code!' tidak valid: huruf, angka, - atau _, maks. 40",
+        "units.csv:8: code: kode 'GOOD-1' sudah dipakai di baris 2",
+        "units.csv:9: name: nama wajib diisi",
     ]
     assert Unit.objects.count() == before
     assert not Unit.objects.filter(code="GOOD-1").exists()
@@ -182,9 +183,7 @@ def test_a_parent_cycle_through_existing_units_is_refused(org: Org, tmp_path: Pa
         tmp_path, "units.csv", [UNIT_HEADER, "KAB-A,Kankemenag A,KANKEMENAG,KUA-A,WIB,KANTOR_5H"]
     )
     problems = refused("import_units", path)
-    assert problems == [
-        "units.csv:2: parent: rantai induk berputar melalui 'KAB-A' / parent chain loops"
-    ]
+    assert problems == ["units.csv:2: parent: rantai induk berputar melalui 'KAB-A'"]
     org.kab_a.refresh_from_db()
     assert org.kab_a.parent == org.kanwil
 
@@ -192,8 +191,7 @@ def test_a_parent_cycle_through_existing_units_is_refused(org: Org, tmp_path: Pa
 def test_a_unit_cannot_be_its_own_parent(db: None, tmp_path: Path) -> None:
     path = write(tmp_path, "units.csv", [UNIT_HEADER, "SELF,Self,KUA,SELF,WIB,KANTOR_5H"])
     assert refused("import_units", path) == [
-        "units.csv:2: parent: unit tidak boleh menjadi induknya sendiri / a unit cannot be its "
-        "own parent"
+        "units.csv:2: parent: unit tidak boleh menjadi induknya sendiri"
     ]
     assert not Unit.objects.exists()
 
@@ -201,10 +199,7 @@ def test_a_unit_cannot_be_its_own_parent(db: None, tmp_path: Path) -> None:
 def test_a_dry_run_reports_and_writes_nothing(db: None, tmp_path: Path) -> None:
     path = write(tmp_path, "units.csv", [UNIT_HEADER, "KANWIL-Z,Kanwil Z,KANWIL,,WIB,KANTOR_5H"])
     out, _ = run("import_units", path, "--dry-run")
-    assert (
-        out.strip()
-        == "akan dibuat / created: 1, akan diperbarui / updated: 0, tetap / unchanged: 0"
-    )
+    assert out.strip() == "akan dibuat: 1, akan diperbarui: 0, tetap: 0"
     assert not Unit.objects.exists()
     assert not AuditEvent.objects.exists()
 
@@ -264,7 +259,7 @@ def test_a_good_employee_csv_creates_employees(org: Org, tmp_path: Path) -> None
         ],
     )
     out, err = run("import_employees", path)
-    assert "created: 2" in out
+    assert "dibuat: 2" in out
     assert err == ""
     pns = Employee.objects.get(nip=NIP_PNS)
     assert (pns.kind, pns.golongan, pns.unit, pns.pattern) == ("PNS", "III/b", org.kua_a, None)
@@ -307,9 +302,9 @@ def test_reimporting_employees_updates_and_never_duplicates(org: Org, tmp_path: 
         tmp_path, "b.csv", [EMPLOYEE_HEADER, f"{NIP_PNS},Ahmad Hidayat,KUA-B,,III/b,2024-01-01"]
     )
     out, _ = run("import_employees", second)
-    assert "updated: 1" in out
+    assert "diperbarui: 1" in out
     out, _ = run("import_employees", second)
-    assert "unchanged: 1" in out
+    assert "tetap: 1" in out
     assert Employee.objects.count() == before
     ahmad = Employee.objects.get(nip=NIP_PNS)
     assert (ahmad.name, ahmad.unit, ahmad.golongan) == ("Ahmad Hidayat", org.kua_b, "III/b")
@@ -339,16 +334,15 @@ def test_a_bad_employee_file_lists_every_problem_and_writes_nothing(
         "pegawai.csv:3: nip: NIP harus 18 digit, bukan 17",
         "pegawai.csv:4: golongan: golongan IX adalah PPPK, tetapi NIP adalah PNS",
         "pegawai.csv:5: golongan: golongan III/a adalah PNS, tetapi NIP adalah PPPK",
-        "pegawai.csv:6: end: tanggal akhir 2024-04-30 sebelum tanggal mulai 2024-05-01 / end "
-        "before start",
-        "pegawai.csv:7: name: nama wajib diisi / name is required",
-        "pegawai.csv:7: unit: unit 'NOWHERE' tidak ada / unit not found",
+        "pegawai.csv:6: end: tanggal akhir 2024-04-30 sebelum tanggal mulai 2024-05-01",
+        "pegawai.csv:7: name: nama wajib diisi",
+        "pegawai.csv:7: unit: unit 'NOWHERE' tidak ada",
         "pegawai.csv:7: pattern: pola kerja 'SHIFT' tidak dikenal; pilihan: KANTOR_5H, "
         "MADRASAH_5H, MADRASAH_6H_JUMAT, MADRASAH_6H_MINGGU",
         "pegawai.csv:7: golongan: golongan 'V/z' tidak dikenal; contoh: III/a atau IX",
-        "pegawai.csv:7: start: tanggal '01-01-2024' tidak valid; format YYYY-MM-DD / invalid date",
-        "pegawai.csv:7: email: alamat e-mail 'not-an-email' tidak valid / invalid e-mail",
-        f"pegawai.csv:8: nip: NIP {good} sudah ada di baris 2 / duplicate NIP",
+        "pegawai.csv:7: start: tanggal '01-01-2024' tidak valid; format YYYY-MM-DD",
+        "pegawai.csv:7: email: alamat e-mail 'not-an-email' tidak valid",
+        f"pegawai.csv:8: nip: NIP {good} sudah ada di baris 2",
     ]
     assert Employee.objects.count() == before
     assert not Employee.objects.filter(nip=good).exists()
@@ -356,9 +350,7 @@ def test_a_bad_employee_file_lists_every_problem_and_writes_nothing(
 
 def test_a_missing_start_date_is_named(org: Org, tmp_path: Path) -> None:
     path = write(tmp_path, "p.csv", [EMPLOYEE_HEADER, f"{NIP_PNS},Ahmad,KUA-A,,III/a,"])
-    assert refused("import_employees", path) == [
-        "p.csv:2: start: tanggal wajib diisi (YYYY-MM-DD) / date is required"
-    ]
+    assert refused("import_employees", path) == ["p.csv:2: start: tanggal wajib diisi (YYYY-MM-DD)"]
 
 
 def test_an_invalid_nip_says_what_is_wrong_with_it(org: Org, tmp_path: Path) -> None:
@@ -374,7 +366,7 @@ def test_an_employee_dry_run_writes_nothing(org: Org, tmp_path: Path) -> None:
     before = Employee.objects.count()
     path = write(tmp_path, "p.csv", [EMPLOYEE_HEADER, f"{NIP_PNS},Ahmad,KUA-A,,III/a,2024-01-01"])
     out, _ = run("import_employees", path, "--dry-run")
-    assert "akan dibuat / created: 1" in out
+    assert "akan dibuat: 1" in out
     assert Employee.objects.count() == before
     assert not AuditEvent.objects.filter(action="org.employees_import").exists()
 
@@ -421,8 +413,51 @@ def test_a_line_with_several_problems_reports_each_of_them(org: Org, tmp_path: P
     assert problems == [
         "units.csv:2: kind: jenis 'PESANTREN' tidak dikenal; pilihan: "
         + ", ".join(sorted(Unit.Kind.values)),
-        "units.csv:2: parent: unit induk 'NOWHERE' tidak ada / parent unit not found",
-        "units.csv:3: name: nama wajib diisi / name is required",
-        "units.csv:3: parent: unit tidak boleh menjadi induknya sendiri / a unit cannot be its "
-        "own parent",
+        "units.csv:2: parent: unit induk 'NOWHERE' tidak ada",
+        "units.csv:3: name: nama wajib diisi",
+        "units.csv:3: parent: unit tidak boleh menjadi induknya sendiri",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "problems", "verdict"),
+    [
+        (
+            "en",
+            [
+                "units.csv:2: code: invalid code 'bad code!': letters, digits, - or _, at most 40",
+                "units.csv:2: parent: parent unit 'NOWHERE' not found",
+                "units.csv:3: name: name is required",
+                "units.csv:3: parent: a unit cannot be its own parent",
+            ],
+            "units.csv refused whole, nothing written: 4 problems",
+        ),
+        (
+            None,
+            [
+                "units.csv:2: code: kode 'bad code!' tidak valid: huruf, angka, - atau _, maks. 40",
+                "units.csv:2: parent: unit induk 'NOWHERE' tidak ada",
+                "units.csv:3: name: nama wajib diisi",
+                "units.csv:3: parent: unit tidak boleh menjadi induknya sendiri",
+            ],
+            "units.csv ditolak seluruhnya, tidak ada yang disimpan: 4 masalah",
+        ),
+    ],
+    ids=["english", "default"],
+)
+def test_a_refused_unit_files_problems_read_in_english_when_asked_and_indonesian_otherwise(
+    db: None, tmp_path: Path, language: str | None, problems: list[str], verdict: str
+) -> None:
+    path = write(
+        tmp_path,
+        "units.csv",
+        [UNIT_HEADER, "bad code!,X 1,KUA,NOWHERE,WIB,KANTOR_5H", "X-2,,KUA,X-2,WIB,KANTOR_5H"],
+    )
+    err = StringIO()
+    language_of_the_run = translation.override(language) if language else nullcontext()
+    with language_of_the_run, pytest.raises(CommandError) as refused_whole:
+        call_command("import_units", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == problems
+    assert str(refused_whole.value) == verdict
+    assert not Unit.objects.exists()
+    assert not AuditEvent.objects.exists()

@@ -58,7 +58,7 @@ def refusal(path: Path, **options: Any) -> list[str]:
 def refused(path: Path, *args: str) -> list[str]:
     """Run the command on a file it must refuse; the problems it printed, one per line."""
     err = StringIO()
-    with pytest.raises(CommandError, match="nothing written"):
+    with pytest.raises(CommandError, match="tidak ada yang disimpan"):
         call_command("import_punches", str(path), *args, stdout=StringIO(), stderr=err)
     return err.getvalue().splitlines()
 
@@ -620,7 +620,7 @@ def test_an_attlog_without_its_machine_is_refused(tmp_path: Path, machine: Machi
 
 def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine) -> None:
     path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
-    with pytest.raises(CommandError, match="ZK-9999"):
+    with pytest.raises(CommandError, match=r"^mesin dengan nomor seri 'ZK-9999' tidak ada$"):
         run(path, "--machine", "ZK-9999")
 
 

@@ -65,7 +65,7 @@ def run(path: Path, *args: str) -> str:
 def refused(path: Path, *args: str) -> list[str]:
     """Run an import that must be refused whole; the problems it listed, one per line."""
     err = StringIO()
-    with pytest.raises(CommandError, match="refused whole, nothing written"):
+    with pytest.raises(CommandError, match="ditolak seluruhnya, tidak ada yang disimpan"):
         call_command("import_excuses", str(path), *args, stdout=StringIO(), stderr=err)
     return err.getvalue().splitlines()
 
@@ -268,7 +268,7 @@ def test_an_unknown_operator_is_refused_before_reading_the_file(
     tmp_path: Path, siti: Employee
 ) -> None:
     path = write(tmp_path, [f"{siti.nip},CS,2024-03-04,2024-03-04,"])
-    with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ada / no such user"):
+    with pytest.raises(CommandError, match=r"^pengguna 'tidak-ada' tidak ada$"):
         call_command("import_excuses", str(path), "--operator", "tidak-ada")
     nothing_written()
 

@@ -4,6 +4,7 @@ ZKTeco attlog of the given machine."""
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from hadir.common.commands import ImportCommand
 from hadir.presence.imports import punches_import
@@ -25,6 +26,6 @@ class Command(ImportCommand):
         machine = Machine.objects.filter(serial=options["machine"]).first()
         if machine is None:
             raise CommandError(
-                f"mesin dengan nomor seri '{options['machine']}' tidak ada / no such machine"
+                _("no machine with serial number '%(serial)s'") % {"serial": options["machine"]}
             )
         return {"machine": machine}

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from hadir.accounts.models import User
 from hadir.common.commands import ImportCommand
@@ -23,5 +24,5 @@ class Command(ImportCommand):
             return {}
         operator = User.objects.filter(username=options["operator"]).first()
         if operator is None:
-            raise CommandError(f"pengguna '{options['operator']}' tidak ada / no such user")
+            raise CommandError(_("no user '%(username)s'") % {"username": options["operator"]})
         return {"actor": operator}
