@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from hadir.requests.models import Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({Status.DRAFT}), Status.SUBMITTED),
@@ -12,19 +20,19 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-# How a refusal names a status and an action, in Indonesian and English, for the user.
-STATUS_WORDS: dict[str, tuple[str, str]] = {
-    Status.DRAFT: ("draf", "a draft"),
-    Status.SUBMITTED: ("terkirim", "submitted"),
-    Status.APPROVED: ("disetujui", "approved"),
-    Status.REJECTED: ("ditolak", "rejected"),
-    Status.WITHDRAWN: ("ditarik", "withdrawn"),
+# How a refusal names a status and an action, for the user ("a request that is … cannot be …").
+STATUS_WORDS: dict[str, StrOrPromise] = {
+    Status.DRAFT: pgettext_lazy("request status", "a draft"),
+    Status.SUBMITTED: pgettext_lazy("request status", "submitted"),
+    Status.APPROVED: pgettext_lazy("request status", "approved"),
+    Status.REJECTED: pgettext_lazy("request status", "rejected"),
+    Status.WITHDRAWN: pgettext_lazy("request status", "withdrawn"),
 }
-ACTION_WORDS: dict[str, tuple[str, str]] = {
-    "submit": ("dikirim", "submitted"),
-    "approve": ("disetujui", "approved"),
-    "reject": ("ditolak", "rejected"),
-    "withdraw": ("ditarik", "withdrawn"),
+ACTION_WORDS: dict[str, StrOrPromise] = {
+    "submit": pgettext_lazy("request action", "submitted"),
+    "approve": pgettext_lazy("request action", "approved"),
+    "reject": pgettext_lazy("request action", "rejected"),
+    "withdraw": pgettext_lazy("request action", "withdrawn"),
 }
 
 
@@ -37,12 +45,10 @@ def next_status(current: str, action: str) -> str:
     try:
         allowed_from, target = TRANSITIONS[action]
     except KeyError:
-        raise IllegalTransition(f"tindakan '{action}' tidak dikenal / unknown action") from None
+        raise IllegalTransition(_("unknown action '%(action)s'") % {"action": action}) from None
     if current not in allowed_from:
-        status_id, status_en = STATUS_WORDS.get(current, (current, current))
-        action_id, action_en = ACTION_WORDS[action]
         raise IllegalTransition(
-            f"laporan berstatus {status_id} tidak dapat {action_id}"
-            f" / a request that is {status_en} cannot be {action_en}"
+            _("a request that is %(status)s cannot be %(action)s")
+            % {"status": STATUS_WORDS.get(current, current), "action": ACTION_WORDS[action]}
         )
     return target

@@ -174,7 +174,7 @@ def test_the_bulk_service_reports_a_request_decided_meanwhile_and_decides_the_re
         actor=verifier, requests=[siti, budi, teacher], approve=True
     )
     assert [r.pk for r in done] == [siti.pk, teacher.pk]
-    assert [(r.pk, "cannot be approved" in reason) for r, reason in refused] == [(budi.pk, True)]
+    assert [(r.pk, "tidak dapat disetujui" in reason) for r, reason in refused] == [(budi.pk, True)]
 
 
 def test_bulk_decisions_ignore_requests_outside_the_verifiers_units(

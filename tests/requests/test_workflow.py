@@ -68,17 +68,20 @@ def test_every_other_action_from_every_status_is_refused(current: str, action: s
 
 
 def test_an_unknown_action_is_refused() -> None:
-    with pytest.raises(IllegalTransition, match="unknown action"):
+    with pytest.raises(IllegalTransition, match="tindakan 'delete' tidak dikenal"):
         next_status(Status.SUBMITTED, "delete")
 
 
 def test_the_refusal_names_the_status_and_the_action_in_plain_words() -> None:
     with pytest.raises(IllegalTransition) as refused:
         next_status(Status.APPROVED, "withdraw")
-    assert str(refused.value) == (
-        "laporan berstatus disetujui tidak dapat ditarik"
-        " / a request that is approved cannot be withdrawn"
-    )
+    assert str(refused.value) == "laporan berstatus disetujui tidak dapat ditarik"
+
+
+def test_the_refusal_reads_in_english_for_an_english_speaking_user() -> None:
+    with translation.override("en"), pytest.raises(IllegalTransition) as refused:
+        next_status(Status.DRAFT, "approve")
+    assert str(refused.value) == "a request that is a draft cannot be approved"
 
 
 # ---------------------------------------------------------------- the services
@@ -162,7 +165,7 @@ def test_a_decided_request_cannot_be_withdrawn(
     request = file_request(siti)
     approve(request, verifier) if decision == "approve" else reject(request, verifier)
     decided = Request.objects.get(pk=request.pk)
-    with pytest.raises(IllegalTransition, match="cannot be withdrawn"):
+    with pytest.raises(IllegalTransition, match="tidak dapat ditarik"):
         request_withdraw(actor=siti.user, request=request)
     request.refresh_from_db()
     assert request.status == decided.status
@@ -176,9 +179,9 @@ def test_an_approved_request_cannot_be_approved_again_nor_rejected(
     approve(request, verifier)
     first_decision = Request.objects.get(pk=request.pk).decided_at
     clock.advance(days=1)
-    with pytest.raises(IllegalTransition, match="cannot be approved"):
+    with pytest.raises(IllegalTransition, match="tidak dapat disetujui"):
         approve(request, verifier)
-    with pytest.raises(IllegalTransition, match="cannot be rejected"):
+    with pytest.raises(IllegalTransition, match="tidak dapat ditolak"):
         reject(request, verifier)
     request.refresh_from_db()
     assert request.status == Status.APPROVED
@@ -188,7 +191,7 @@ def test_an_approved_request_cannot_be_approved_again_nor_rejected(
 def test_a_rejected_request_cannot_be_approved_afterwards(siti: Employee, verifier: User) -> None:
     request = file_request(siti)
     reject(request, verifier)
-    with pytest.raises(IllegalTransition, match="cannot be approved"):
+    with pytest.raises(IllegalTransition, match="tidak dapat disetujui"):
         approve(request, verifier)
     assert Request.objects.get(pk=request.pk).status == Status.REJECTED
 
@@ -425,7 +428,7 @@ def test_withdrawing_an_approved_request_over_http_shows_the_refusal_and_keeps_i
         reverse("requests:withdraw", args=[request.reference]), follow=True
     )
     assert response.status_code == 200
-    assert any("cannot be withdrawn" in message for message in page_messages(response))
+    assert "laporan berstatus disetujui tidak dapat ditarik" in page_messages(response)
     assert Request.objects.get(pk=request.pk).status == Status.APPROVED
     assert not AuditEvent.objects.filter(action="requests.withdraw").exists()
 
@@ -452,7 +455,7 @@ def test_approving_twice_over_http_keeps_the_first_decision(
     decided_at = Request.objects.get(pk=request.pk).decided_at
     clock.advance(minutes=5)
     response = client.post(url, {"decision": "approve", "next": "detail"}, follow=True)
-    assert any("cannot be approved" in message for message in page_messages(response))
+    assert "laporan berstatus disetujui tidak dapat disetujui" in page_messages(response)
     assert Request.objects.get(pk=request.pk).decided_at == decided_at
     assert AuditEvent.objects.filter(action="requests.approve").count() == 1
 
