@@ -202,6 +202,49 @@ def test_a_tap_whose_answers_were_lost_is_sent_again_with_its_key_and_recorded_o
     assert Punch.objects.count() == 1
 
 
+def test_a_tap_minutes_after_an_unanswered_one_is_a_new_tap_from_where_the_phone_is_now(
+    live_server: Any, geolocated_phone: GeolocatedPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The morning's tap was recorded but its answer lost; hours later the phone taps for
+    pulang. Sending the morning's key again would replay the morning and record no pulang."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(code="KUA-MRS", name="KUA Mariso", timezone=WITA)
+    add_location(unit, "Kantor KUA Mariso", MAKASSAR)
+    employee = EmployeeFactory.create(unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+    phone = geolocated_phone(*MAKASSAR, 12)
+    phone.clock.set_fixed_time(local(MONDAY, "07:10", WITA))
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    keys: list[str] = []
+
+    def reach_the_server_then_lose_the_answer(route: Route) -> None:
+        keys.append(key_of(route.request))
+        route.fetch()
+        route.abort("connectionreset")
+
+    phone.route("**/api/presensi/check-in", reach_the_server_then_lose_the_answer)
+    button.click()
+    expect(phone.locator("#result")).to_contain_text("mungkin belum tercatat")
+    phone.unroute("**/api/presensi/check-in")
+    phone.clock.set_fixed_time(local(MONDAY, "07:13", WITA))
+    phone.context.set_geolocation(
+        {"latitude": north_of(MAKASSAR, 20)[0], "longitude": MAKASSAR[1], "accuracy": 9}
+    )
+    expect(phone.locator("#position")).to_contain_text("akurasi 9 m")
+    with phone.expect_request("**/api/presensi/check-in") as later:
+        button.click()
+    expect(phone.locator("#result")).to_have_class("ok")
+
+    sent = later.value.post_data_json
+    assert isinstance(sent, dict)
+    assert sent["idempotency_key"] != keys[0]
+    assert sent["accuracy_m"] == 9  # the position of now, not the lost tap's
+    assert Punch.objects.count() == 2
+
+
 def test_a_fix_too_coarse_for_the_location_is_named_before_the_tap(
     live_server: Any, geolocated_phone: GeolocatedPhone, monkeypatch: pytest.MonkeyPatch
 ) -> None:

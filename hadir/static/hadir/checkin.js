@@ -10,9 +10,12 @@
   let fix = null;
   let areas = null;  // null until /api/presensi/today answers
   let sending = false;
-  // A tap whose answer never arrived may have been recorded: the next tap sends the same
+  // A tap whose answer never arrived may have been recorded: a tap soon after sends the same
   // idempotency key again, so the server answers it (a replay) instead of recording twice.
-  let unanswered = null;
+  // Only soon after: hours later the tap means something else (pulang, not a second datang),
+  // and it always carries the phone's position now.
+  const RETRY_SAME_TAP_MS = 2 * 60 * 1000;
+  let unanswered = null;  // { key, at } of the last tap without an answer
   let map = null;
   let marker = null;
 
@@ -152,17 +155,19 @@
     sending = true;
     button.disabled = true;
     result.hidden = false; result.className = ""; result.textContent = T.sending;
-    const body = unanswered || {
+    const retry = unanswered && Date.now() - unanswered.at < RETRY_SAME_TAP_MS;
+    const body = {
       latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy,
       mock_location: fix.mock, device_id: deviceId(),
-      idempotency_key: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random(),
+      idempotency_key: retry ? unanswered.key
+        : (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random(),
     };
     try {
       const answer = await send(body, 1);
       unanswered = null;
       show(answer);
     } catch (error) {
-      unanswered = body;
+      unanswered = { key: body.idempotency_key, at: retry ? unanswered.at : Date.now() };
       result.className = "refused"; result.textContent = T.unanswered;
     } finally {
       sending = false;
