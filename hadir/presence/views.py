@@ -114,7 +114,11 @@ def live(request: HttpRequest, unit_id: int) -> HttpResponse:
     context = {
         "unit": unit,
         "board": board,
-        "names": board if len(board) <= LIVE_NAMES_AT_MOST or not below else None,
+        # Past a page's worth, the units below are listed with their counts and only the
+        # unit's own staff by name (no unit row leads to them).
+        "names": board
+        if len(board) <= LIVE_NAMES_AT_MOST or not below
+        else [row for row in board if row.employee.unit_id == unit.pk],
         "counts": live_counts(board),
         "tallies": live_tallies(board, unit, below),
         "now": timezone.now(),

@@ -226,7 +226,7 @@ def test_past_a_pages_worth_of_employees_the_units_are_listed_not_the_names(
     )
 
     html = response.content.decode()
-    assert response.context["names"] is None
+    assert response.context["names"] == []  # nobody works at the Kanwil itself here
     assert "8 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
     assert all(e.name not in html for e in org.employees(org.kua_a))
     assert response.context["counts"]["absent"] == 8
@@ -242,3 +242,21 @@ def test_a_unit_without_units_below_lists_its_names_however_many(
     )
 
     assert len(response.context["names"]) == 2
+
+
+def test_with_names_hidden_the_units_own_staff_are_still_listed_by_name(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No unit row leads to the people of the viewed unit itself (its Subbag TU, say)."""
+    monkeypatch.setattr(views, "LIVE_NAMES_AT_MOST", 2)
+
+    response = page(
+        user_with_role(Role.LEADER, org.kab_a), org.kab_a, monkeypatch, local(MONDAY, "10:00")
+    )
+
+    own = org.employees(org.kab_a)
+    assert [row.employee for row in response.context["names"]] == own
+    html = response.content.decode()
+    assert "5 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
+    assert own[0].name in html
+    assert all(e.name not in html for e in org.employees(org.kua_a))
