@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,6 +42,10 @@ from hadir.schedules import cache
 
 OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
 IMPORT_SOURCES = {"MACHINE": Punch.Source.MACHINE, "IMPORT": Punch.Source.IMPORT}
+
+EMPLOYEE_RELATED: Final = ("unit", "pattern", "unit__default_pattern")
+"""What an imported row's employee is read with: its unit's time zone and its work pattern (for
+the presensi window and the day's refresh) without a query per employee."""
 
 EARLIEST_YEAR: Final = 2000
 """A punch before this year is a mistyped year: no machine log or spreadsheet goes back so far."""
@@ -311,7 +315,7 @@ def _csv_rows(
         raw.append((line, {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}))
     employees = {
         e.nip: e
-        for e in scope.select_related("unit").filter(
+        for e in scope.select_related(*EMPLOYEE_RELATED).filter(
             nip__in={normalise_nip(v.get("nip", "")) for _line, v in raw}
         )
     }
@@ -394,7 +398,7 @@ def _attlog_rows(
     pins = {
         p.pin: p.employee
         for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
-            "employee__unit"
+            *(f"employee__{name}" for name in EMPLOYEE_RELATED)
         )
     }
     problems: list[Problem] = []
@@ -463,8 +467,9 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
             % {"time": text, "year": EARLIEST_YEAR}
         )
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
-    # The year first: comparing a time near year 9999 would overflow converting it to UTC.
-    if moment.year > latest.year or moment > latest:
+    # The year first (a local year may be one ahead of UTC's): comparing a time near year 9999
+    # would overflow converting it to UTC.
+    if moment.year > latest.year + 1 or moment > latest:
         raise InvalidValue(
             _("time '%(time)s' is later than now: check the year, and the machine's clock")
             % {"time": text}
@@ -485,6 +490,36 @@ def _coordinate(text: str, low: int, high: int) -> Decimal | None:
     return value.quantize(Decimal("0.000001"))
 
 
+def _recorded_instants(rows: list[PunchRow]) -> dict[int, set[datetime]]:
+    """The instants already recorded for the file's employees from a machine or an import,
+    within the file's span: a machine's punch is one punch whether its log or a CSV brought
+    it. The app's punches are other records, even at the same second."""
+    recorded: dict[int, set[datetime]] = {}
+    existing = (
+        Punch.objects.filter(
+            employee_id__in={row.employee.pk for row in rows},
+            at__gte=min(row.at for row in rows),
+            at__lte=max(row.at for row in rows),
+        )
+        .exclude(source=Punch.Source.APP)
+        .values_list("employee_id", "at")
+    )
+    for employee_id, at in existing:
+        recorded.setdefault(employee_id, set()).add(at)
+    return recorded
+
+
+def _chain_tails(employee_ids: list[int]) -> dict[int, str]:
+    """The hash of each employee's last punch (read under their locks), in one query."""
+    last = Punch.objects.filter(employee_id=OuterRef("pk")).order_by("-id").values("hash")[:1]
+    return dict(
+        Employee.objects.filter(pk__in=employee_ids)
+        .annotate(tail=Subquery(last))
+        .exclude(tail=None)
+        .values_list("pk", "tail")
+    )
+
+
 def _record(
     rows: list[PunchRow],
     *,
@@ -496,9 +531,10 @@ def _record(
 ) -> PunchImportReport:
     """Write the new punches, each employee's in time order, sealed onto their chain.
 
-    Holding the employees' locks, nobody else appends to their chains meanwhile: each tail is
-    read once and carried from punch to punch, and the punches go in one bulk insert (in list
-    order, so their ids follow the chain).
+    Holding the employees' locks, nobody else appends to their chains meanwhile: the tails and
+    the instants already recorded are read for all of them at once, each tail is carried from
+    punch to punch, and the punches go in one bulk insert (in list order, so their ids follow
+    the chain).
     """
     report = PunchImportReport(dry_run=dry_run)
     by_employee: dict[int, list[PunchRow]] = {}
@@ -509,31 +545,17 @@ def _record(
     punches: list[Punch] = []
     with transaction.atomic():
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
+        recorded_at = _recorded_instants(rows)
+        tails = _chain_tails(list(by_employee))
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
-            times = [r.at for r in employee_rows]
-            # A machine's punch is one punch whether its log or a CSV brought it: the instant
-            # alone matches. The app's punches are other records, even at the same second.
-            recorded = set(
-                Punch.objects.filter(
-                    employee_id=employee_id, at__gte=min(times), at__lte=max(times)
-                )
-                .exclude(source=Punch.Source.APP)
-                .values_list("at", flat=True)
-            )
-            tail: str | None = None
+            recorded = recorded_at.get(employee_id, set())
+            tail = tails.get(employee_id) or GENESIS
             for row in sorted(employee_rows, key=lambda r: r.at):
                 if row.at in recorded:
                     report.duplicates += 1
                     continue
                 recorded.add(row.at)
-                if tail is None:
-                    tail = (
-                        Punch.objects.filter(employee_id=employee_id)
-                        .order_by("-id")
-                        .values_list("hash", flat=True)
-                        .first()
-                    ) or GENESIS
                 inside = _inside_window(row.at, employee)
                 report.outside_window += 0 if inside else 1
                 punch = Punch(
