@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -431,6 +432,16 @@ def test_a_punch_a_few_minutes_ahead_of_the_servers_clock_is_taken(
     """The machine's clock may run a little fast; the time is the one the machine logged."""
     freeze_clock(monkeypatch, local(MONDAY, "12:00"))
     path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 12:05"])
+
+    assert punches_import(path=path).recorded == 1
+
+
+def test_a_punch_early_on_new_years_morning_is_not_later_than_now(
+    tmp_path: Path, employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """06:30 WIB on 1 January is still the old year in UTC, the server's clock."""
+    freeze_clock(monkeypatch, local(date(2025, 1, 1), "06:30").astimezone(UTC))
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2025-01-01 06:20"])
 
     assert punches_import(path=path).recorded == 1
 
