@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from hadir.common.models import AuditEvent
 
@@ -14,12 +17,19 @@ def audit_record(
     actor: Any | None,
     action: str,
     obj: models.Model | None = None,
-    summary: str = "",
+    summary: str | Callable[[], str] = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
-    """Record one action. ``actor`` is a user or None (then ``actor_label`` names the command)."""
+    """Record one action. ``actor`` is a user or None (then ``actor_label`` names the command).
+
+    The trail keeps one language, the site's: a ``summary`` built from translated text (an
+    import's report) is given as a function, and rendered here in that language.
+    """
+    if callable(summary):
+        with translation.override(settings.LANGUAGE_CODE):
+            summary = summary()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,

@@ -12,11 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
@@ -124,13 +122,11 @@ def units_import(
                 report.unchanged.append(ln.code)
                 continue
             unit_paths_refresh(unit)
-        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
-            summary = f"{path.name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="org.units_import",
-            summary=summary,
+            summary=lambda: f"{path.name}: {report}",
             after={"file": path.name, "created": report.created, "updated": report.updated},
         )
         if dry_run:
@@ -297,13 +293,11 @@ def employees_import(
                 report.updated.append(nip)
             else:
                 report.unchanged.append(nip)
-        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
-            summary = f"{path.name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="org.employees_import",
-            summary=summary,
+            summary=lambda: f"{path.name}: {report}",
             after={"file": path.name, "created": report.created, "updated": report.updated},
         )
         if dry_run:

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -580,13 +579,11 @@ def _record(
         Punch.objects.bulk_create(punches, batch_size=1000)
         for employee, dates in touched.values():
             days_refresh(employee=employee, dates=dates)
-        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
-            summary = f"{name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="presence.punches_import",
-            summary=summary,
+            summary=lambda: f"{name}: {report}",
             after={
                 "file": name,
                 "machine": machine.serial if machine else None,

@@ -1,4 +1,5 @@
-"""Recording punches: the phone check-in with its refusals, and machine-log imports.
+"""Recording punches: the phone check-in with its refusals, and registering machines (their
+logs are imported by :mod:`hadir.presence.imports`).
 
 Only server time counts for a check-in (the phone's clock is never read). Every refusal is kept
 with the data that caused it, because it is the employee's evidence for a ``SISTEM_ERROR``
@@ -393,22 +394,6 @@ def _remember_device(employee: Employee, device_id: str, previous: Punch | None)
     if not device_id or (seen and not settings.HADIR_DEVICE_BINDING):
         return
     Device.objects.get_or_create(employee=employee, device_id=device_id)
-
-
-def punch_append(employee: Employee, punch: Punch, *, tail: str | None = None) -> Punch:
-    """Seal ``punch`` onto the employee's chain and store it (the caller holds the employee's
-    lock, :func:`~hadir.common.locks.lock_employees`); ``tail`` is the last punch's hash when
-    the caller has read it under that lock."""
-    if tail is None:
-        tail = (
-            Punch.objects.filter(employee=employee)
-            .order_by("-id")
-            .values_list("hash", flat=True)
-            .first()
-        ) or GENESIS
-    punch_seal(punch, tail)
-    hot.insert(punch)  # no signal listens to punches
-    return punch
 
 
 def _refuse(

@@ -12,9 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -148,13 +147,11 @@ def excuses_import(
         if problems:
             transaction.set_rollback(True)
             raise TableRefused(problems)
-        with translation.override(settings.LANGUAGE_CODE):  # the audit log keeps one language
-            summary = f"{name}: {report}"
         audit_record(
             actor=actor,
             actor_label=actor_label,
             action="requests.import",
-            summary=summary,
+            summary=lambda: f"{name}: {report}",
             after={"file": name, "references": report.created},
         )
         if dry_run:

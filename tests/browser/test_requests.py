@@ -23,14 +23,13 @@ from pytest_django.fixtures import Settings
 
 from hadir.org.models import Employee, Role, Unit
 from hadir.presence.models import Punch
-from hadir.presence.services import punch_append
 from hadir.recap.models import EmployeeDay
 from hadir.recap.services import days_refresh
 from hadir.requests.models import Request, Status
 from tests.browser.conftest import DESKTOP
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 from tests.factories import pattern as work_pattern
-from tests.presence.support import freeze_clock, local
+from tests.presence.support import freeze_clock, local, punch_append
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from hadir.org.models import Location, Unit
+from hadir.org.models import Employee, Location, Unit
+from hadir.presence.chain import GENESIS, punch_seal
+from hadir.presence.models import Punch
 from hadir.presence.services import CheckIn
 from hadir.rules.geo import EARTH_RADIUS_M
 
@@ -141,3 +143,17 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def punch_append(employee: Employee, punch: Punch) -> Punch:
+    """Seal ``punch`` onto the employee's chain and store it, as an import does (for tests that
+    need punches without going through a file or the check-in)."""
+    tail = (
+        Punch.objects.filter(employee=employee)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    punch_seal(punch, tail or GENESIS)
+    punch.save()
+    return punch

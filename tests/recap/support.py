@@ -29,7 +29,6 @@ from django.test import Client
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
 from hadir.presence.models import Punch
-from hadir.presence.services import punch_append
 from hadir.recap.models import EmployeeDay
 from hadir.requests.evidence import evidence_store
 from hadir.requests.imports import ExcuseImportReport, excuses_import
@@ -37,6 +36,7 @@ from hadir.requests.models import Request
 from hadir.requests.services import NewRequest, request_submit
 from tests.conftest import committed as committed
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UserFactory
+from tests.presence.support import punch_append
 
 WIB = ZoneInfo("Asia/Jakarta")
 FIRST_OF_MARCH = date(2024, 3, 1)

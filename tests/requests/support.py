@@ -20,12 +20,12 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from hadir.accounts.models import User
 from hadir.org.models import Employee
 from hadir.presence.models import Punch
-from hadir.presence.services import punch_append
 from hadir.recap.models import EmployeeDay
 from hadir.recap.services import days_refresh
 from hadir.requests.evidence import evidence_store
 from hadir.requests.models import Request
 from hadir.requests.services import NewRequest, request_decide, request_submit
+from tests.presence.support import punch_append
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY = date(2024, 3, 4)
