@@ -36,7 +36,7 @@ from hadir.common.tables import Problem, TableRefused
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
-from hadir.recap.services import days_refresh
+from hadir.recap.services import days_refresh_many
 from hadir.schedules import cache
 
 OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
@@ -577,8 +577,17 @@ def _record(
                     row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
                 )
         Punch.objects.bulk_create(punches, batch_size=1000)
-        for employee, dates in touched.values():
-            days_refresh(employee=employee, dates=dates)
+        if touched:
+            # Set-wise, only the dates the file touched: the calendars of the employees' units
+            # are read once, not once per employee (the file's locks are held already).
+            every = [day for _employee, dates in touched.values() for day in dates]
+            days_refresh_many(
+                employees=[employee for employee, _dates in touched.values()],
+                start=min(every),
+                end=max(every),
+                only={pk: dates for pk, (_employee, dates) in touched.items()},
+                analyze=False,
+            )
         audit_record(
             actor=actor,
             actor_label=actor_label,

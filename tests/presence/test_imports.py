@@ -554,6 +554,27 @@ def test_an_imports_queries_stay_flat_as_its_rows_grow(tmp_path: Path, employee:
     assert queries(5) == queries(40)
 
 
+def test_an_imports_queries_stay_flat_as_its_employees_grow(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """A Kabupaten's file names thousands of employees: their chains, what they already have
+    recorded and their days are read and written set-wise, not employee by employee."""
+    staff = [employee, *EmployeeFactory.create_batch(20, unit=employee.unit)]
+
+    def queries(count: int) -> int:
+        path = write(
+            tmp_path,
+            f"{count}.csv",
+            ["nip,time"] + [f"{e.nip},2024-03-04 07:{count:02d}:00" for e in staff[:count]],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert punches_import(path=path).recorded == count
+        return len(captured)
+
+    queries(2)  # the first import of the day loads the calendar and policy cache
+    assert queries(5) == queries(20)
+
+
 # --- fingerprint-machine logs (ZKTeco attlog) ---------------------------------------------
 
 
