@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hadir.common import bulk
 from hadir.common.audit import audit_record
 from hadir.common.locks import (
     first_line_past_limit,
@@ -519,6 +520,16 @@ def _chain_tails(employee_ids: list[int]) -> dict[int, str]:
     )
 
 
+_PUNCH_COLUMNS: Final = [field for field in Punch._meta.concrete_fields if not field.primary_key]
+PUNCH_FIELDS: Final = tuple(field.name for field in _PUNCH_COLUMNS)
+
+
+def _values(punch: Punch) -> tuple[Any, ...]:
+    """The row of ``punch`` for :func:`hadir.common.bulk.insert` (every column: a database
+    default is not a model default)."""
+    return tuple(getattr(punch, field.attname) for field in _PUNCH_COLUMNS)
+
+
 def _record(
     rows: list[PunchRow],
     *,
@@ -533,7 +544,7 @@ def _record(
     Holding the employees' locks, nobody else appends to their chains meanwhile: the tails and
     the instants already recorded are read for all of them at once, each tail is carried from
     punch to punch, and the punches go in one bulk insert (in list order, so their ids follow
-    the chain).
+    the chain: COPY on PostgreSQL keeps their order).
     """
     report = PunchImportReport(dry_run=dry_run)
     by_employee: dict[int, list[PunchRow]] = {}
@@ -576,7 +587,10 @@ def _record(
                 touched.setdefault(employee_id, (employee, set()))[1].add(
                     row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
                 )
-        Punch.objects.bulk_create(punches, batch_size=1000)
+        now = timezone.now()
+        for punch in punches:
+            punch.recorded_at = now
+        bulk.insert(Punch, PUNCH_FIELDS, [_values(punch) for punch in punches])
         if touched:
             # Set-wise, only the dates the file touched: the calendars of the employees' units
             # are read once, not once per employee (the file's locks are held already).

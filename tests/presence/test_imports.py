@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from hadir.common import locks
+from hadir.common import bulk, locks
 from hadir.common.models import AuditEvent
 from hadir.common.tables import TableRefused
 from hadir.org.models import Employee
@@ -552,6 +552,33 @@ def test_an_imports_queries_stay_flat_as_its_rows_grow(tmp_path: Path, employee:
 
     queries(3)  # the first import of the day loads the calendar and policy cache
     assert queries(5) == queries(40)
+
+
+def test_a_large_file_is_written_in_chain_order_and_verifies(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Past a hundred rows PostgreSQL gets the punches by COPY: each employee's chain must
+    still follow their punches' ids, after what they already had."""
+    staff = [employee, *EmployeeFactory.create_batch(3, unit=employee.unit)]
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "06:30"))
+    days = [
+        MONDAY + timedelta(days=d) for d in range(35) if (MONDAY + timedelta(days=d)).weekday() < 5
+    ]
+    lines = ["nip,time"] + [
+        f"{e.nip},{day} {hhmm}"
+        for day in reversed(days)
+        for e in staff
+        for hhmm in ("07:10", "16:05")
+    ]
+    path = write(tmp_path, "month.csv", lines)
+
+    assert punches_import(path=path).recorded == len(lines) - 1 > bulk.COPY_FROM_ROWS
+    for person in staff:
+        ids_by_time = list(
+            Punch.objects.filter(employee=person).order_by("at").values_list("id", flat=True)
+        )
+        assert ids_by_time == sorted(ids_by_time)
+    assert f"OK: {len(lines)} presensi" in _verify()
 
 
 def test_an_imports_queries_stay_flat_as_its_employees_grow(
