@@ -6,6 +6,7 @@ Exit status 1 when any punch was changed, removed or inserted behind the applica
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from hadir.presence.chain import chain_breaks
 from hadir.presence.models import Punch
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             self.stderr.write(f"employee {item.employee_id}, punch {item.punch_id}: {item.reason}")
         if breaks:
             raise CommandError(
-                f"{len(breaks)} rantai rusak dari {count} presensi / broken links among {count} punches"
+                _("%(broken)s broken links among %(count)s punches")
+                % {"broken": len(breaks), "count": count}
             )
-        self.stdout.write(f"OK: {count} presensi, rantai utuh / punches, chain intact")
+        self.stdout.write(_("OK: %(count)s punches, chain intact") % {"count": count})

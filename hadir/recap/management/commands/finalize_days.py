@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hadir.org.models import Employee
 from hadir.recap.services import days_refresh_parallel
@@ -43,13 +44,13 @@ class Command(BaseCommand):
                     else timezone.localdate() - timedelta(days=1)
                 )
         except ValueError as error:
-            raise CommandError(f"tanggal tidak valid / invalid date: {error}") from None
+            raise CommandError(_("invalid date: %(error)s") % {"error": error}) from None
         if end < start:
-            raise CommandError("--to sebelum --from / --to is before --from")
+            raise CommandError(_("--to is before --from"))
         if end >= timezone.localdate():
-            raise CommandError("hanya hari yang sudah lewat / only days that are over")
+            raise CommandError(_("only days that are over"))
         if options["workers"] < 1:
-            raise CommandError("--workers paling sedikit 1 / --workers must be at least 1")
+            raise CommandError(_("--workers must be at least 1"))
         ids = list(
             Employee.objects.filter(start__lte=end)
             .filter(Q(end__isnull=True) | Q(end__gte=start))
@@ -60,5 +61,6 @@ class Command(BaseCommand):
             employee_ids=ids, start=start, end=end, workers=options["workers"]
         )
         self.stdout.write(
-            f"{written} hari pegawai dievaluasi / employee-days evaluated ({start} – {end})"
+            _("%(count)s employee-days evaluated (%(start)s – %(end)s)")
+            % {"count": written, "start": start, "end": end}
         )

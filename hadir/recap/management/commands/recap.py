@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from hadir.org.models import Employee, Unit
 from hadir.recap.reports import FORMATS, Report, render_report, report_rows
@@ -28,14 +29,14 @@ class Command(BaseCommand):
             month = date.fromisoformat(f"{options['month']}-01")
         except ValueError:
             raise CommandError(
-                f"--month '{options['month']}' harus YYYY-MM / must be YYYY-MM"
+                _("--month '%(month)s' must be YYYY-MM") % {"month": options["month"]}
             ) from None
         employees = Employee.objects.all()
         unit = None
         if options["unit"]:
             unit = Unit.objects.filter(code=options["unit"]).first()
             if unit is None:
-                raise CommandError(f"unit '{options['unit']}' tidak ada / no such unit")
+                raise CommandError(_("unit '%(code)s' not found") % {"code": options["unit"]})
             employees = employees.filter(unit__path__startswith=unit.path)
         report = Report(
             rows=report_rows(employees=employees, month=month, daily=options["daily"], unit=unit),
@@ -46,7 +47,10 @@ class Command(BaseCommand):
         data = render_report(report, options["format"])
         if options["output"]:
             options["output"].write_bytes(data)
-            self.stderr.write(f"{options['output']}: {len(report.rows)} baris / rows")
+            self.stderr.write(
+                _("%(file)s: %(count)s rows")
+                % {"file": options["output"], "count": len(report.rows)}
+            )
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

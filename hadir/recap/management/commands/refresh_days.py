@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hadir.recap.models import DayRefresh
 from hadir.recap.refreshes import refresh_pending
@@ -22,16 +23,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         written = refresh_pending()
-        self.stdout.write(f"{written} hari dihitung ulang / days refreshed")
+        self.stdout.write(_("%(count)s days refreshed") % {"count": written})
         running = DayRefresh.objects.exclude(claim="").order_by("claimed_at")
         for pk, since in running.values_list("pk", "claimed_at"):
             self.stdout.write(
-                f"  #{pk} sedang dihitung sejak / running since "
-                f"{timezone.localtime(since):%Y-%m-%d %H:%M}"
+                "  "
+                + _("#%(id)s running since %(since)s")
+                % {"id": pk, "since": f"{timezone.localtime(since):%Y-%m-%d %H:%M}"}
             )
         failed = list(
             DayRefresh.objects.filter(claim="").exclude(error="").values_list("pk", "error")
         )
         if failed:
             lines = "\n".join(f"  #{pk}: {error}" for pk, error in failed)
-            raise CommandError(f"{len(failed)} masih gagal / still failing:\n{lines}")
+            raise CommandError(
+                _("%(count)s still failing:") % {"count": len(failed)} + f"\n{lines}"
+            )
