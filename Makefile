@@ -43,4 +43,7 @@ bench-checkin: setup ## Check-in benchmark over HTTP on PostgreSQL (BENCH_ARGS=-
 bench-recap: setup ## Month evaluation + recap of 100k employees, one-day refresh, unit page (PostgreSQL)
 	$(PY) bench/recap_bench.py $(BENCH_ARGS)
 
-.PHONY: help setup run test lint bench bench-checkin bench-recap
+bench-import: setup ## A Kabupaten's machine-log upload (2,000 employees, a day and a month; PostgreSQL)
+	$(PY) bench/import_bench.py $(BENCH_ARGS)
+
+.PHONY: help setup run test lint bench bench-checkin bench-recap bench-import
