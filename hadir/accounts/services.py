@@ -15,6 +15,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hadir.accounts.models import ActivationCode, User
 from hadir.accounts.passwords import is_legacy_password, legacy_password
@@ -76,7 +77,10 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
         audit_record(
             actor=actor,
             action="accounts.activation_codes_issue",
-            summary=f"{len(issued)} kode aktivasi / activation codes",
+            summary=lambda: (
+                ngettext("%(count)s activation code", "%(count)s activation codes", len(issued))
+                % {"count": len(issued)}
+            ),
             after={"nips": [i.employee.nip for i in issued]},
         )
     return issued
@@ -142,7 +146,9 @@ def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:
         audit_record(
             actor=actor,
             action="accounts.legacy_accounts_create",
-            summary=f"{created} akun / accounts",
+            summary=lambda: (
+                ngettext("%(count)s account", "%(count)s accounts", created) % {"count": created}
+            ),
         )
     return created
 

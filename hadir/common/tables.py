@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -160,6 +162,40 @@ def imprecise_number() -> str:
     return _(
         "number longer than 15 digits was rounded by Excel: format the column as Text and re-enter"
     )
+
+
+SCIENTIFIC: Final = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
+"""A NIP Excel turned into a number and shows in scientific notation (``1.99001E+17``)."""
+
+
+def unknown_nip(file: str, line: int, written: str) -> Problem:
+    """Why no employee in the importer's scope has the NIP ``written`` (whether or not one
+    exists elsewhere). A NIP that Excel turned into a number says so: the operator must retype
+    the column, not look for the employee."""
+    if SCIENTIFIC.fullmatch(written.strip()):
+        reason = _(
+            "NIP %(nip)s was turned into a number by Excel, which loses its last "
+            "digits: format the column as Text and type the NIPs again"
+        )
+    else:
+        reason = _("no employee with NIP '%(nip)s'")
+    return Problem(file, line, "nip", reason % {"nip": written})
+
+
+def table_date(
+    text: str, column: str, bad: Callable[[str, str], None], *, required: bool = True
+) -> date | None:
+    """An ISO date cell (Excel's date cells arrive as ISO text), or ``None`` after telling
+    ``bad(column, reason)`` why not; an empty optional cell is ``None`` without a word."""
+    if not text:
+        if required:
+            bad(column, _("date is required (YYYY-MM-DD)"))
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
+        return None
 
 
 def logical() -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hadir.accounts.models import User
 from hadir.common.audit import audit_record
@@ -242,7 +243,10 @@ def demo_load() -> list[DemoLogin]:
         actor=None,
         actor_label="command:load_demo",
         action="org.demo_load",
-        summary=f"{len(units)} unit, {sequence} pegawai",
+        summary=lambda: (
+            gettext("%(units)s units, %(employees)s employees")
+            % {"units": len(units), "employees": sequence}
+        ),
     )
     return demo_logins()
 

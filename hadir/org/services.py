@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
-from hadir.common.tables import Problem, Row, TableRefused, read_table
+from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
@@ -353,8 +352,8 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
                 _("golongan %(golongan)s is %(kind)s, but the NIP is %(nip_kind)s")
                 % {"golongan": golongan.text, "kind": golongan.kind, "nip_kind": nip_info.kind},
             )
-        start = _parse_date(row.get("start"), "start", bad, required=True)
-        end = _parse_date(row.get("end"), "end", bad, required=False)
+        start = table_date(row.get("start"), "start", bad)
+        end = table_date(row.get("end"), "end", bad, required=False)
         if start and end and end < start:
             bad(
                 "end",
@@ -382,18 +381,6 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
     if problems:
         raise TableRefused(problems)
     return result
-
-
-def _parse_date(text: str, column: str, bad: Any, *, required: bool) -> date | None:
-    if not text:
-        if required:
-            bad(column, _("date is required (YYYY-MM-DD)"))
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
-        return None
 
 
 def _unknown_pattern(code: str, patterns: dict[str, WorkPattern]) -> str:

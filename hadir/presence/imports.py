@@ -33,7 +33,7 @@ from hadir.common.locks import (
     lock_employees,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused
+from hadir.common.tables import Problem, TableRefused, unknown_nip
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -56,9 +56,6 @@ that, the year is mistyped or the machine's clock is wrong, and the punch would 
 
 BINARY_MAGIC: Final = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
 """How PDFs, Excel workbooks (new and old), PNGs and JPEGs begin: files uploaded by mistake."""
-
-SCIENTIFIC: Final = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
-"""A NIP Excel turned into a number and shows in scientific notation (``1.99001E+17``)."""
 
 DATE_ONLY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CLOCK_TIME: Final = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
@@ -209,11 +206,6 @@ def _csv_delimiter(text: str) -> str | None:
     return delimiter if {c.strip().lower() for c in cells} & {"nip", "time"} else None
 
 
-def _unknown_nip(name: str, line: int, nip: str) -> Problem:
-    """A NIP nobody in the importer's scope has (whether or not they exist elsewhere)."""
-    return Problem(name, line, "nip", _("no employee with NIP '%(nip)s'") % {"nip": nip})
-
-
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     """Rows in a month closed for the employee's unit need an admin: refuse them, listed.
 
@@ -322,23 +314,9 @@ def _csv_rows(
     rows: list[PunchRow] = []
     for line, values in raw:
         written = values.get("nip", "")
-        if SCIENTIFIC.fullmatch(written):
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "nip",
-                    _(
-                        "NIP %(nip)s was turned into a number by Excel, which loses its last "
-                        "digits: format the column as Text and type the NIPs again"
-                    )
-                    % {"nip": written},
-                )
-            )
-            continue
         employee = employees.get(normalise_nip(written))
         if employee is None:
-            problems.append(_unknown_nip(name, line, written))
+            problems.append(unknown_nip(name, line, written))
             continue
         time = values.get("time", "")
         try:
@@ -394,7 +372,11 @@ def _attlog_rows(
 ) -> list[PunchRow]:
     """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
     spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
-    hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``."""
+    hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``.
+
+    A machine's clock shows the time where it stands, so its times are read in its unit's time
+    zone, whichever unit the employee who punched belongs to."""
+    tz = ZoneInfo(machine.unit.timezone)
     pins = {
         p.pin: p.employee
         for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
@@ -428,7 +410,7 @@ def _attlog_rows(
         try:
             at = _parse_time(
                 when,
-                ZoneInfo(employee.unit.timezone),
+                tz,
                 latest=latest,
                 invalid=_("invalid time '%(time)s'") % {"time": when},
             )
@@ -444,7 +426,7 @@ def _attlog_rows(
 
 
 def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:
-    """ISO 8601 with an offset, or without one meaning the employee's unit time zone.
+    """ISO 8601 with an offset, or without one meaning ``tz``.
 
     Raises :class:`InvalidValue` with ``invalid`` for what is no time at all, and with its own
     reason for a date without an hour (it would read as midnight) and for a mistyped year:
@@ -651,7 +633,7 @@ def machine_pins_import(
     first_line: dict[str, int] = {}
     pins: list[MachinePin] = []
     for row in rows:
-        pin, nip = row.get("pin"), normalise_nip(row.get("nip"))
+        pin, written = row.get("pin"), row.get("nip")
         if not PIN_PATTERN.fullmatch(pin):
             problems.append(
                 Problem(
@@ -674,9 +656,9 @@ def machine_pins_import(
             )
             continue
         first_line[pin] = row.line
-        employee = known.get(nip)
+        employee = known.get(normalise_nip(written))
         if employee is None:
-            problems.append(_unknown_nip(name, row.line, nip))
+            problems.append(unknown_nip(name, row.line, written))
             continue
         pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
     with transaction.atomic():
@@ -699,16 +681,20 @@ def machine_pins_import(
         before = mine.count()
         mine.delete()
         MachinePin.objects.bulk_create(pins)
+
+        def report() -> str:
+            return ngettext(
+                "%(count)s PIN mapped (%(before)s before)",
+                "%(count)s PINs mapped (%(before)s before)",
+                len(pins),
+            ) % {"count": len(pins), "before": before}
+
         audit_record(
             actor=actor,
             action="presence.machine_pins_import",
             obj=machine,
-            summary=f"{machine.serial}: {len(pins)} PIN ({before} sebelumnya) dari {name}",
+            summary=lambda: f"{machine.serial} {name}: {report()}",
             before={"pins": before},
             after={"pins": len(pins), "file": name},
         )
-    return ngettext(
-        "%(count)s PIN mapped (%(before)s before)",
-        "%(count)s PINs mapped (%(before)s before)",
-        len(pins),
-    ) % {"count": len(pins), "before": before}
+    return report()

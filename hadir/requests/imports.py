@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hadir.accounts.services import normalise_nip
 from hadir.common.audit import audit_record
 from hadir.common.locks import (
     first_line_past_limit,
     lock_employees,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused, read_table
+from hadir.common.tables import Problem, TableRefused, read_table, table_date, unknown_nip
 from hadir.org.models import Employee
 from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
@@ -65,7 +66,7 @@ def excuses_import(
     employees = {
         e.nip: e
         for e in Employee.objects.select_related("unit__default_pattern", "pattern").filter(
-            nip__in={r.get("nip") for r in rows}
+            nip__in={normalise_nip(r.get("nip")) for r in rows}
         )
     }
     parsed: list[tuple[int, Employee, NewRequest]] = []
@@ -75,9 +76,9 @@ def excuses_import(
         def bad(column: str, reason: str, line: int = row.line) -> None:
             problems.append(Problem(name, line, column, reason))
 
-        employee = employees.get(row.get("nip"))
+        employee = employees.get(normalise_nip(row.get("nip")))
         if employee is None:
-            bad("nip", _("no employee with NIP '%(nip)s'") % {"nip": row.get("nip")})
+            problems.append(unknown_nip(name, row.line, row.get("nip")))
         code = row.get("code").upper()
         if code not in Code.values:
             bad(
@@ -85,8 +86,8 @@ def excuses_import(
                 _("unknown code '%(code)s'; choices: %(choices)s")
                 % {"code": row.get("code"), "choices": " ".join(Code.values)},
             )
-        start = _date(row.get("start"), "start", bad)
-        end = _date(row.get("end"), "end", bad)
+        start = table_date(row.get("start"), "start", bad)
+        end = table_date(row.get("end"), "end", bad)
         session = row.get("session").upper()
         if code in WAIVER_CODES and session not in SESSIONS:
             bad("session", _("session required: PAGI, SORE or PAGI_SORE for this code"))
@@ -157,14 +158,6 @@ def excuses_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def _date(text: str, column: str, bad: Any) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
-        return None
 
 
 def _working_days(employee: Employee, start: date, end: date) -> list[date]:

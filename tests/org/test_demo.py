@@ -109,7 +109,7 @@ def test_loading_the_demo_twice_creates_nothing(demo: str) -> None:
     )
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "already loaded" in out.getvalue()
+    assert "Data demo sudah dimuat." in out.getvalue()
     assert counts == (
         Unit.objects.count(),
         Employee.objects.count(),
@@ -125,3 +125,4 @@ def test_the_demo_load_is_audited(demo: str) -> None:
     audit = AuditEvent.objects.get(action="org.demo_load")
     assert audit.actor is None
     assert audit.actor_label == "command:load_demo"
+    assert audit.summary == f"{Unit.objects.count()} unit, {Employee.objects.count()} pegawai"

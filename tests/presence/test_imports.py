@@ -637,8 +637,27 @@ def test_an_attlog_maps_machine_pins_to_employees(
         (local(MONDAY, "07:12:09"), Punch.Source.MACHINE),
         (local(MONDAY, "16:05"), Punch.Source.MACHINE),
     ]
-    assert Punch.objects.get(employee=makassar).at == local(MONDAY, "07:35", WITA)
+    # The machine stands in a WIB office: its clock shows WIB, whoever punches on it.
+    assert Punch.objects.get(employee=makassar).at == local(MONDAY, "07:35")
     assert set(Punch.objects.values_list("machine", flat=True)) == {machine.pk}
+
+
+@pytest.fixture
+def makassar_machine(makassar: Employee) -> Machine:
+    """The Makassar KUA's own machine, its clock on WITA: PIN 3 is the Makassar employee."""
+    machine = Machine.objects.create(unit=makassar.unit, name="Mesin KUA", serial="ZK-0777")
+    MachinePin.objects.create(machine=machine, pin="3", employee=makassar)
+    return machine
+
+
+def test_an_attlog_is_read_in_the_time_zone_where_its_machine_stands(
+    tmp_path: Path, makassar_machine: Machine, makassar: Employee
+) -> None:
+    path = write(tmp_path, "attlog.dat", ["3\t2024-03-04 07:35:00\t1\t0"])
+
+    punches_import(path=path, machine=makassar_machine)
+
+    assert Punch.objects.get(employee=makassar).at == local(MONDAY, "07:35", WITA)
 
 
 def test_the_same_attlog_imported_twice_records_each_punch_once(
@@ -684,12 +703,12 @@ def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine)
 
 
 def test_an_attlog_row_outside_the_window_is_kept_and_flagged(
-    tmp_path: Path, machine: Machine, makassar: Employee
+    tmp_path: Path, makassar_machine: Machine
 ) -> None:
     # 05:30 WITA is 04:30 WIB: outside the window in the employee's local time
-    path = write(tmp_path, "attlog.dat", ["12\t2024-03-04 05:30:00", "12\t2024-03-04 06:00:00"])
+    path = write(tmp_path, "attlog.dat", ["3\t2024-03-04 05:30:00", "3\t2024-03-04 06:00:00"])
 
-    report = punches_import(path=path, machine=machine)
+    report = punches_import(path=path, machine=makassar_machine)
 
     assert report.outside_window == 1
     assert list(Punch.objects.order_by("at").values_list("counts", "flags")) == [

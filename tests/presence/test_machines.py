@@ -147,6 +147,21 @@ def test_a_bad_pin_map_is_refused_whole_with_every_problem_located(
     assert not AuditEvent.objects.filter(action="presence.machine_pins_import").exists()
 
 
+def test_a_nip_excel_turned_into_a_number_is_refused_naming_excel(
+    operator: Client, lobby: Machine, employee: Employee
+) -> None:
+    response = operator.post(
+        reverse("presence:machine", args=[lobby.pk]),
+        {"file": pin_map("pin,nip", "7,1.99001E+17")},
+    )
+
+    assert [str(p) for p in response.context["problems"]] == [
+        "pins.csv:2: nip: NIP 1.99001E+17 diubah Excel menjadi angka sehingga digit "
+        "terakhirnya hilang: format kolom sebagai Teks lalu ketik ulang NIP-nya"
+    ]
+    assert mapped(lobby) == [("99", employee.nip)]
+
+
 def test_a_pin_map_without_its_columns_is_refused_on_the_header(
     operator: Client, lobby: Machine, employee: Employee
 ) -> None:

@@ -208,6 +208,26 @@ def test_every_bad_line_is_listed_and_nothing_is_written(tmp_path: Path, siti: E
     nothing_written()
 
 
+def test_a_nip_typed_with_spaces_or_dots_finds_its_employee(tmp_path: Path, siti: Employee) -> None:
+    spaced = f"{siti.nip[:8]} {siti.nip[8:14]}.{siti.nip[14:]}"
+
+    run(write(tmp_path, [f"{spaced},DL,2024-03-04,2024-03-04,"]))
+
+    assert Request.objects.get().employee == siti
+
+
+def test_a_nip_excel_turned_into_a_number_is_refused_naming_excel(
+    tmp_path: Path, siti: Employee
+) -> None:
+    path = write(tmp_path, ['"1,99001E+17",DL,2024-03-04,2024-03-04,'])
+
+    assert refused(path) == [
+        "excuses.csv:2: nip: NIP 1,99001E+17 diubah Excel menjadi angka sehingga digit "
+        "terakhirnya hilang: format kolom sebagai Teks lalu ketik ulang NIP-nya"
+    ]
+    nothing_written()
+
+
 def test_a_line_the_rules_refuse_rejects_the_whole_file_even_after_good_lines(
     tmp_path: Path, siti: Employee, budi: Employee
 ) -> None:
