@@ -82,7 +82,18 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#1b5e20",
-        "icons": [{"src": static("hadir/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        # PNGs too: older Android browsers and launchers take no SVG (scripts/draw-icons).
+        "icons": [
+            {"src": static("hadir/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": static("hadir/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("hadir/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("hadir/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
     }
     return HttpResponse(json.dumps(body), content_type="application/manifest+json")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -298,3 +299,21 @@ def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None
     operation = schema["paths"]["/api/presensi/check-in"]["post"]
     assert set(operation["responses"]) >= {"200", "201", "422"}
     assert "/api/presensi/today" in schema["paths"]
+
+
+def test_every_manifest_icon_is_a_picture_of_the_size_it_declares(client: Client) -> None:
+    """Phones' browsers pick an icon by its declared type and size; older ones take no SVG."""
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    icons = client.get("/presensi/manifest.webmanifest").json()["icons"]
+
+    declared = {(icon["type"], icon["sizes"], icon.get("purpose", "any")) for icon in icons}
+    assert {("image/png", "192x192", "any"), ("image/png", "512x512", "maskable")} <= declared
+    for icon in icons:
+        path = finders.find(icon["src"].removeprefix(settings.STATIC_URL))
+        assert path, icon["src"]
+        if icon["type"] == "image/png":
+            with Image.open(path) as picture:
+                assert picture.format == "PNG"
+                assert "{}x{}".format(*picture.size) == icon["sizes"]
