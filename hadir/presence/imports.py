@@ -41,6 +41,9 @@ from hadir.recap.services import days_refresh_many
 from hadir.schedules import cache
 
 OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
+OUTSIDE_SERVICE = "OUTSIDE_SERVICE"
+"""A punch dated before the employee's start or after their end: kept, it counts for nothing
+(a PIN reused for a newcomer still holds the log of whoever had it before)."""
 IMPORT_SOURCES = {"MACHINE": Punch.Source.MACHINE, "IMPORT": Punch.Source.IMPORT}
 
 EMPLOYEE_RELATED: Final = ("unit", "pattern", "unit__default_pattern")
@@ -80,6 +83,7 @@ class PunchImportReport:
     recorded: int = 0
     duplicates: int = 0
     outside_window: int = 0
+    outside_service: int = 0
     dry_run: bool = False
     employees: set[int] = field(default_factory=set)
 
@@ -88,22 +92,21 @@ class PunchImportReport:
             "recorded": self.recorded,
             "duplicates": self.duplicates,
             "outside": self.outside_window,
+            "service": self.outside_service,
         }
         if self.dry_run:
-            return (
-                _(
-                    "would record: %(recorded)s, duplicates skipped: %(duplicates)s, outside the "
-                    "window (kept, not counted): %(outside)s"
-                )
-                % counts
+            text = _(
+                "would record: %(recorded)s, duplicates skipped: %(duplicates)s, outside the "
+                "window (kept, not counted): %(outside)s"
             )
-        return (
-            _(
+        else:
+            text = _(
                 "recorded: %(recorded)s, duplicates skipped: %(duplicates)s, outside the window "
                 "(kept, not counted): %(outside)s"
             )
-            % counts
-        )
+        if self.outside_service:
+            text += _(", outside the employee's service dates (kept, not counted): %(service)s")
+        return text % counts
 
 
 class InvalidValue(ValueError):
@@ -548,16 +551,17 @@ def _record(
                     report.duplicates += 1
                     continue
                 recorded.add(row.at)
-                inside = _inside_window(row.at, employee)
-                report.outside_window += 0 if inside else 1
+                flag = _flag(row.at, employee)
+                report.outside_window += flag == OUTSIDE_WINDOW
+                report.outside_service += flag == OUTSIDE_SERVICE
                 punch = Punch(
                     employee=employee,
                     at=row.at,
                     source=row.source,
                     latitude=row.latitude,
                     longitude=row.longitude,
-                    counts=inside,
-                    flags="" if inside else OUTSIDE_WINDOW,
+                    counts=not flag,
+                    flags=flag,
                     machine=machine,
                     recorded_by=user,
                 )
@@ -595,6 +599,7 @@ def _record(
                 "recorded": report.recorded,
                 "duplicates": report.duplicates,
                 "outside_window": report.outside_window,
+                "outside_service": report.outside_service,
             },
         )
         if dry_run:
@@ -602,11 +607,15 @@ def _record(
     return report
 
 
-def _inside_window(at: datetime, employee: Employee) -> bool:
+def _flag(at: datetime, employee: Employee) -> str:
+    """Why an imported punch is kept but does not count, or empty when it counts."""
     local = at.astimezone(ZoneInfo(employee.unit.timezone))
-    policy = cache.policy(local.date())
+    day = local.date()
+    if day < employee.start or (employee.end is not None and day > employee.end):
+        return OUTSIDE_SERVICE
+    policy = cache.policy(day)
     minute = local.hour * 60 + local.minute
-    return policy.window_start_min <= minute < policy.window_end_min
+    return "" if policy.window_start_min <= minute < policy.window_end_min else OUTSIDE_WINDOW
 
 
 PIN_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")

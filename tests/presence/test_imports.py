@@ -18,7 +18,7 @@ from hadir.common import bulk, locks
 from hadir.common.models import AuditEvent
 from hadir.common.tables import TableRefused
 from hadir.org.models import Employee
-from hadir.presence.imports import OUTSIDE_WINDOW, punches_import
+from hadir.presence.imports import OUTSIDE_SERVICE, OUTSIDE_WINDOW, punches_import
 from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.presence.selectors import day_standing
 from hadir.presence.services import punch_check_in
@@ -244,6 +244,30 @@ def test_rows_outside_the_window_are_kept_but_flagged_and_do_not_count(
     assert day.datang is not None
     assert f"{day.datang:%H:%M}" == "07:20"
     assert day.pulang is None
+
+
+def test_punches_before_the_employees_start_or_after_their_end_are_kept_and_do_not_count(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """A machine's PIN handed to a newcomer still holds the log of whoever had it before."""
+    employee.start, employee.end = MONDAY, MONDAY
+    employee.save()
+    path = write(
+        tmp_path,
+        "punches.csv",
+        [
+            "nip,time",
+            f"{employee.nip},2024-03-01 07:05",
+            f"{employee.nip},2024-03-04 07:20",
+            f"{employee.nip},2024-03-05 07:10",
+        ],
+    )
+
+    output = run(path)
+
+    assert "di luar masa kerja pegawai (disimpan, tidak dihitung): 2" in output
+    rows = list(Punch.objects.order_by("at").values_list("counts", "flags"))
+    assert rows == [(False, OUTSIDE_SERVICE), (True, ""), (False, OUTSIDE_SERVICE)]
 
 
 def test_a_dry_run_reports_and_writes_nothing(tmp_path: Path, employee: Employee) -> None:
