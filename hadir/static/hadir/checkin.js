@@ -72,8 +72,8 @@
       maxZoom: 19, attribution: "© OpenStreetMap",
     }).addTo(map);
     for (const a of areas) {
-      if (a.polygon.length) L.polygon(a.polygon, { color: "#1b5e20" }).addTo(map).bindTooltip(a.name);
-      else L.circle([a.latitude, a.longitude], { radius: a.radius_m, color: "#1b5e20" }).addTo(map).bindTooltip(a.name);
+      if (a.polygon.length) L.polygon(a.polygon, { color: "#1b5e20" }).addTo(map).bindTooltip(document.createTextNode(a.name));
+      else L.circle([a.latitude, a.longitude], { radius: a.radius_m, color: "#1b5e20" }).addTo(map).bindTooltip(document.createTextNode(a.name));
     }
   }
   function describePosition() {

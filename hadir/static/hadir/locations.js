@@ -13,7 +13,7 @@
   for (const loc of data) {
     const style = { color: loc.active ? "#1b5e20" : "#9e9e9e" };
     (loc.polygon.length ? L.polygon(loc.polygon, style) : L.circle([loc.latitude, loc.longitude], { ...style, radius: loc.radius_m }))
-      .addTo(map).bindTooltip(loc.name);
+      .addTo(map).bindTooltip(document.createTextNode(loc.name)); // text, never HTML: names are typed by operators
   }
   if (!lat) return;
   let preview = null;

@@ -1,0 +1,49 @@
+"""An operator's map of the unit's locations: a name typed by another operator is shown as text,
+never run as a script, and the page's own scripts run under the Content Security Policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from hadir.org.models import Role
+from tests.factories import RoleAssignmentFactory, UnitFactory, UserFactory
+from tests.presence.support import add_location
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "rahasia-kuat-2024"
+TRAP = '<img src=x onerror="document.body.dataset.pwned=1">'
+
+
+def test_a_location_named_like_markup_shows_as_text_and_runs_nothing(
+    live_server: Any, desktop: Page, screenshot: Callable[[Page, str], Path]
+) -> None:
+    kua = UnitFactory.create(name="KUA Mlati")
+    add_location(kua, TRAP, radius_m=150)
+    operator = UserFactory.create(username="operator-mlati", password=PASSWORD)
+    RoleAssignmentFactory.create(user=operator, role=Role.OPERATOR, unit=kua)
+    desktop.context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    refused: list[str] = []
+    desktop.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    desktop.goto(f"{live_server.url}/akun/masuk/?next=/org/unit/{kua.pk}/lokasi/")
+    desktop.locator("#id_username").fill("operator-mlati")
+    desktop.locator("#id_password").fill(PASSWORD)
+    desktop.locator("form button[type=submit]").click()
+    desktop.locator("path.leaflet-interactive").first.hover()
+
+    expect(desktop.locator(".leaflet-tooltip")).to_have_text(TRAP)
+    screenshot(desktop, "tooltip")
+    assert desktop.evaluate("document.body.dataset.pwned") is None
+    assert desktop.locator(".leaflet-tooltip img").count() == 0
+    assert refused == []
