@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError
 
 from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
@@ -17,17 +19,23 @@ from hadir.rules.explain import Lang, Reason, render
 router = Router(tags=["presensi"])
 
 
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Identifiers the phone makes up: no control characters (PostgreSQL's text takes no NUL)."""
+KEY_MAX = 64
+
+
 class CheckInIn(Schema):
     latitude: float = Field(..., ge=-90, le=90)
     longitude: float = Field(..., ge=-180, le=180)
     accuracy_m: float = Field(
         ..., ge=0, le=100_000, description="GPS accuracy reported by the phone, metres"
     )
-    device_id: str = Field("", max_length=100)
+    device_id: str = Field("", max_length=100, pattern=PRINTABLE)
     mock_location: bool = Field(False, description="The phone's own mock-location flag")
     idempotency_key: str = Field(
         "",
-        max_length=64,
+        max_length=KEY_MAX,
+        pattern=PRINTABLE,
         description="Same key on a retry records one punch (the phone makes one per tap)",
     )
 
@@ -164,7 +172,7 @@ def outcome_message(outcome: Outcome) -> str:
     summary="Check in or out at the server's time from the phone's position",
 )
 def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
-    key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
+    key = payload.idempotency_key or _header_key(request)
     outcome = punch_check_in(
         employee=_employee(request),
         check_in=CheckIn(
@@ -180,6 +188,23 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
     if not outcome.accepted:
         return Status(422, body)
     return Status(200 if outcome.replayed else 201, body)
+
+
+def _header_key(request: HttpRequest) -> str:
+    """The ``Idempotency-Key`` header, held to the body field's rules: a longer key cut short
+    would make two taps one."""
+    key = request.headers.get("Idempotency-Key", "")
+    if len(key) > KEY_MAX or not re.fullmatch(PRINTABLE, key):
+        raise ValidationError(
+            [
+                {
+                    "loc": ["header", "Idempotency-Key"],
+                    "msg": f"at most {KEY_MAX} printable characters",
+                    "type": "value_error",
+                }
+            ]
+        )
+    return key
 
 
 @router.get(

@@ -104,15 +104,31 @@ class Placement:
 
 
 def place(p: Point, areas: Sequence[Area]) -> Placement:
-    """The area ``p`` is in (first match), else the nearest one with its distance."""
+    """The area ``p`` is in, else the nearest one with its distance.
+
+    Where areas overlap (an office inside a madrasah's yard), the one with the most lenient GPS
+    tolerance: if any area around the employee accepts the fix, that one does.
+    """
     best: Placement = Placement(area=None, distance_outside_m=math.inf)
     for area in areas:
         outside = distance_outside_m(area, p)
-        if outside == 0.0:
-            return Placement(area=area, distance_outside_m=0.0)
-        if outside < best.distance_outside_m:
+        more_lenient = (
+            outside == best.distance_outside_m == 0.0
+            and best.area is not None
+            and area.accuracy_tolerance_m > best.area.accuracy_tolerance_m
+        )
+        if outside < best.distance_outside_m or more_lenient:
             best = Placement(area=area, distance_outside_m=outside)
     return best
+
+
+def enclosed_area_m2(vertices: Sequence[Point]) -> float:
+    """The area a polygon's outline encloses, in square metres (shoelace, on the projection
+    around its first vertex): zero for points that repeat or lie on one line, which nobody can
+    stand inside."""
+    xy = [_project(vertices[0], v) for v in vertices]
+    twice = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(xy, [*xy[1:], xy[0]], strict=True))
+    return abs(twice) / 2
 
 
 def speed_kmh(a: Point, at_a: datetime, b: Point, at_b: datetime) -> float:

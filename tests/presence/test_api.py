@@ -144,6 +144,40 @@ def test_the_idempotency_key_may_come_as_a_header(
     assert Punch.objects.get().idempotency_key == "hdr-1"
 
 
+def test_a_header_key_longer_than_the_body_allows_is_422_not_cut_short(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut to 64 characters, two keys sharing their start would make the afternoon's pulang a
+    replay of the morning's datang."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    shared = "k" * 64
+
+    response = siti.post(
+        CHECK_IN, position(), content_type="application/json", HTTP_IDEMPOTENCY_KEY=shared + "-am"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert not Punch.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["device_id", "idempotency_key"])
+def test_a_control_character_in_an_identifier_is_422_and_records_nothing(
+    siti: Client, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    """PostgreSQL's text takes no NUL: it used to answer 500 there, keeping nothing."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+
+    response = siti.post(
+        CHECK_IN, position(**{field: "hp\u0000siti"}), content_type="application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
+    assert not Punch.objects.exists()
+    assert not Refusal.objects.exists()
+
+
 def test_a_refusal_is_422_with_its_reason_message_and_distance(
     siti: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hadir.rules.geo import Area, Point, distance_m, distance_outside_m, place, speed_kmh
+from hadir.rules.geo import (
+    Area,
+    Point,
+    distance_m,
+    distance_outside_m,
+    enclosed_area_m2,
+    place,
+    speed_kmh,
+)
 
 KANKEMENAG = Point(-7.7163, 110.3553)
 # A 100 m x 100 m square compound around KANKEMENAG (about 0.0009 degrees each way).
@@ -123,6 +131,22 @@ def test_place_picks_the_area_the_point_is_in() -> None:
     assert placement.inside
     assert placement.area is not None
     assert placement.area.key == 1
+
+
+def test_where_areas_overlap_place_picks_the_one_with_the_most_lenient_gps_tolerance() -> None:
+    office = Area(key=1, name="Kantor", centre=KANKEMENAG, radius_m=50, accuracy_tolerance_m=30)
+    yard = Area(key=2, name="Lapangan", centre=KANKEMENAG, radius_m=300, accuracy_tolerance_m=200)
+    hall = Area(key=3, name="Aula", centre=KANKEMENAG, radius_m=80, accuracy_tolerance_m=60)
+
+    for areas in ([office, yard, hall], [yard, hall, office], [hall, office, yard]):
+        assert place(KANKEMENAG, areas).area is yard
+
+
+def test_a_polygon_encloses_its_area_and_a_line_or_repeated_point_encloses_none() -> None:
+    assert enclosed_area_m2(SQUARE) == pytest.approx(100 * 99.2, rel=0.02)
+    assert enclosed_area_m2([SQUARE[0], SQUARE[1], SQUARE[0]]) == 0
+    midway = Point((SQUARE[0].lat + SQUARE[2].lat) / 2, (SQUARE[0].lng + SQUARE[2].lng) / 2)
+    assert enclosed_area_m2([SQUARE[0], midway, SQUARE[2]]) == pytest.approx(0, abs=1e-6)
 
 
 def test_place_reports_the_nearest_area_when_outside_all() -> None:

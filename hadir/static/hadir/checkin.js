@@ -83,7 +83,10 @@
     let best = null;
     for (const a of areas) {
       const away = outside(a, here);
-      if (!best || away < best.outside) best = { area: a, outside: away };
+      // Overlapping areas: the most lenient GPS tolerance, as the server judges (rules/geo.place).
+      const lenient = best && away === 0 && best.outside === 0
+        && a.accuracy_tolerance_m > best.area.accuracy_tolerance_m;
+      if (!best || away < best.outside || lenient) best = { area: a, outside: away };
     }
     const values = { place: best.area.name, accuracy: Math.round(fix.accuracy),
                      tolerance: Math.round(best.area.accuracy_tolerance_m), distance: distanceText(best.outside) };
