@@ -136,6 +136,8 @@ class Device(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["employee", "device_id"], name="uniq_employee_device")
         ]
+        # Whose phone is this: asked when an account registers its first phone.
+        indexes = [models.Index(fields=["device_id"], name="device_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.device_id}"

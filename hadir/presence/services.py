@@ -362,25 +362,46 @@ def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, poli
 
 
 def _check_device(employee: Employee, device_id: str) -> None:
-    if settings.HADIR_DEVICE_BINDING and not _device_known(employee, device_id):
+    """With binding on, only a phone registered for the account, and not deactivated, counts.
+
+    An account with no phone on record registers the first one it uses, unless that phone is
+    another employee's (one phone checking in a colleague, titip absen): an operator registers
+    a phone that two employees truly share.
+    """
+    if not settings.HADIR_DEVICE_BINDING:
+        return
+    mine = dict(Device.objects.filter(employee=employee).values_list("device_id", "active"))
+    if device_id and mine.get(device_id):
+        return
+    if device_id and device_id in mine:
+        raise _Refused(
+            Refusal.Reason.UNKNOWN_DEVICE,
+            _("This phone was deactivated for your account. Ask your Pengelola Presensi."),
+            cause="deactivated",
+        )
+    if device_id and not mine:
+        theirs = Device.objects.filter(device_id=device_id, active=True).exclude(employee=employee)
+        if not theirs.exists():
+            return
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
             _(
-                "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
+                "This phone is registered for another employee. Check in from your own phone, "
+                "or ask your Pengelola Presensi to register this one for you."
             ),
+            cause="other_employee",
         )
+    raise _Refused(
+        Refusal.Reason.UNKNOWN_DEVICE,
+        _(
+            "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
+        ),
+        cause="unregistered",
+    )
 
 
 def _distance_text(metres: float) -> str:
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
-
-
-def _device_known(employee: Employee, device_id: str) -> bool:
-    """With binding on, the first device registers itself; later ones must be registered."""
-    devices = Device.objects.filter(employee=employee, active=True)
-    if not devices.exists():
-        return bool(device_id)
-    return devices.filter(device_id=device_id).exists()
 
 
 def _remember_device(employee: Employee, device_id: str, previous: Punch | None) -> None:

@@ -371,6 +371,55 @@ def test_with_device_binding_a_deactivated_phone_no_longer_counts(employee: Empl
     refused(outcome, Refusal.Reason.UNKNOWN_DEVICE)
 
 
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_with_device_binding_a_deactivated_only_phone_is_refused_and_no_other_phone_registers(
+    employee: Employee,
+) -> None:
+    Device.objects.create(employee=employee, device_id="hp-1", active=False)
+
+    same = punch_check_in(employee=employee, check_in=at_point(device_id="hp-1"), now=MORNING)
+    other = punch_check_in(
+        employee=employee,
+        check_in=at_point(device_id="hp-teman"),
+        now=MORNING + timedelta(minutes=1),
+    )
+
+    assert refused(same, Refusal.Reason.UNKNOWN_DEVICE).detail["cause"] == "deactivated"
+    assert refused(other, Refusal.Reason.UNKNOWN_DEVICE).detail["cause"] == "unregistered"
+    assert list(Device.objects.values_list("device_id", "active")) == [("hp-1", False)]
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_with_device_binding_a_colleagues_phone_cannot_register_as_a_first_phone(
+    employee: Employee,
+) -> None:
+    """Titip absen: Siti's phone checking in a colleague who has no phone on record yet."""
+    colleague = EmployeeFactory.create(unit=employee.unit)
+    Device.objects.create(employee=employee, device_id="hp-siti")
+
+    outcome = punch_check_in(
+        employee=colleague, check_in=at_point(device_id="hp-siti"), now=MORNING
+    )
+
+    refusal = refused(outcome, Refusal.Reason.UNKNOWN_DEVICE)
+    assert refusal.detail["cause"] == "other_employee"
+    assert refusal.message.startswith("Ponsel ini terdaftar untuk pegawai lain.")
+    assert not Device.objects.filter(employee=colleague).exists()
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_with_device_binding_a_phone_an_operator_registered_for_two_employees_serves_both(
+    employee: Employee,
+) -> None:
+    colleague = EmployeeFactory.create(unit=employee.unit)
+    Device.objects.create(employee=employee, device_id="hp-bersama")
+    Device.objects.create(employee=colleague, device_id="hp-bersama")
+
+    for person in (employee, colleague):
+        tap = at_point(device_id="hp-bersama")
+        assert punch_check_in(employee=person, check_in=tap, now=MORNING).accepted
+
+
 def test_without_device_binding_any_phone_may_check_in(employee: Employee) -> None:
     Device.objects.create(employee=employee, device_id="hp-pertama")
     outcome = punch_check_in(employee=employee, check_in=at_point(device_id="hp-lain"), now=MORNING)
