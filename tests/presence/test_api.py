@@ -168,9 +168,9 @@ def test_a_control_character_in_an_identifier_is_422_and_records_nothing(
     """PostgreSQL's text takes no NUL: it used to answer 500 there, keeping nothing."""
     freeze_clock(monkeypatch, local(MONDAY, "07:20"))
 
-    response = siti.post(
-        CHECK_IN, position(**{field: "hp\u0000siti"}), content_type="application/json"
-    )
+    body = {**position(), field: "hp\u0000siti"}
+
+    response = siti.post(CHECK_IN, body, content_type="application/json")
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
