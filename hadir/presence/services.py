@@ -10,6 +10,7 @@ hash chain and the idempotency check see a consistent tail even with parallel re
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -275,12 +276,21 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
     """The location the punch counts at, and its flags; raises :class:`_Refused` otherwise."""
     today = local.date()
     user = employee.user
-    if (
-        (user is not None and not user.is_active)
-        or today < employee.start
-        or (employee.end and today > employee.end)
-    ):
-        raise _Refused(Refusal.Reason.INACTIVE, _("This account is not active for attendance."))
+    inactive = (
+        "account_deactivated"
+        if user is not None and not user.is_active
+        else "before_start"
+        if today < employee.start
+        else "after_end"
+        if employee.end and today > employee.end
+        else ""
+    )
+    if inactive:
+        raise _Refused(
+            Refusal.Reason.INACTIVE,
+            _("This account is not active for attendance."),
+            cause=inactive,
+        )
     if check_in.mock_location:
         raise _Refused(
             Refusal.Reason.MOCK_LOCATION,
@@ -298,6 +308,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
                 "end": f"{policy.window_end:%H:%M}",
                 "now": f"{local:%H:%M}",
             },
+            window=[f"{policy.window_start:%H:%M}", f"{policy.window_end:%H:%M}"],
         )
     position = Point(check_in.latitude, check_in.longitude)
     placement = _placed(employee, position, fresh=False)
@@ -323,6 +334,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             },
             distance_m=round(placement.distance_outside_m),
             nearest=placement.area.name,
+            location_id=placement.area.key,
         )
     assert placement.area is not None
     if check_in.accuracy_m > placement.area.accuracy_tolerance_m:
@@ -336,6 +348,9 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
                 "place": placement.area.name,
                 "tolerance": round(placement.area.accuracy_tolerance_m),
             },
+            location_id=placement.area.key,
+            place=placement.area.name,
+            tolerance_m=placement.area.accuracy_tolerance_m,
         )
     return placement.area.key, []
 
@@ -353,11 +368,15 @@ def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, poli
     before = Point(float(previous.latitude), float(previous.longitude))
     position = Point(check_in.latitude, check_in.longitude)
     speed = speed_kmh(before, previous.at, position, now)
-    if distance_m(before, position) >= policy.travel_min_m and speed > policy.travel_max_kmh:
+    metres = distance_m(before, position)
+    if metres >= policy.travel_min_m and speed > policy.travel_max_kmh:
         raise _Refused(
             Refusal.Reason.IMPOSSIBLE_TRAVEL,
             _("This position is too far from your previous punch for the time between them."),
-            speed_kmh=round(speed),
+            speed_kmh=round(speed) if math.isfinite(speed) else None,
+            previous_punch_id=previous.pk,
+            travelled_m=round(metres),
+            seconds=round(abs((now - previous.at).total_seconds())),
         )
 
 

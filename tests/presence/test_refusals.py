@@ -106,6 +106,8 @@ def test_poor_gps_accuracy_is_refused_with_the_tolerance_of_the_place(
     refusal = refused(outcome, Refusal.Reason.POOR_ACCURACY)
     assert refusal.message.startswith("Akurasi GPS 80 m; Kantor KUA membutuhkan 50 m")
     assert refusal.accuracy_m == 80.4
+    # The evidence for a complaint, even after the location's tolerance is changed
+    assert (refusal.detail["location_id"], refusal.detail["tolerance_m"]) == (kantor.pk, 50)
     assert not Punch.objects.exists()
 
 
@@ -146,6 +148,7 @@ def test_the_window_follows_the_policy_in_force(employee: Employee) -> None:
     outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "06:15"))
     refusal = refused(outcome, Refusal.Reason.OUTSIDE_WINDOW)
     assert "06:30" in refusal.message
+    assert refusal.detail["window"] == ["06:30", "21:00"]
 
 
 # --- account not active -------------------------------------------------------------------
@@ -160,28 +163,29 @@ def test_a_user_whose_account_is_deactivated_is_refused(employee: Employee) -> N
 
     refusal = refused(outcome, Refusal.Reason.INACTIVE)
     assert refusal.message == "Akun ini tidak aktif untuk presensi."
+    assert refusal.detail["cause"] == "account_deactivated"
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "accepted"),
+    ("start", "end", "cause"),
     [
-        (MONDAY + timedelta(days=1), None, False),  # starts tomorrow
-        (MONDAY, None, True),  # starts today
-        (date(2024, 1, 1), MONDAY, True),  # last day today
-        (date(2024, 1, 1), MONDAY - timedelta(days=1), False),  # left yesterday
+        (MONDAY + timedelta(days=1), None, "before_start"),  # starts tomorrow
+        (MONDAY, None, ""),  # starts today
+        (date(2024, 1, 1), MONDAY, ""),  # last day today
+        (date(2024, 1, 1), MONDAY - timedelta(days=1), "after_end"),  # left yesterday
     ],
 )
 def test_attendance_counts_only_between_the_employees_start_and_end(
-    employee: Employee, start: date, end: date | None, accepted: bool
+    employee: Employee, start: date, end: date | None, cause: str
 ) -> None:
     employee.start, employee.end = start, end
     employee.save()
 
     outcome = punch_check_in(employee=employee, check_in=at_point(), now=MORNING)
 
-    assert outcome.accepted is accepted
-    if not accepted:
-        refused(outcome, Refusal.Reason.INACTIVE)
+    assert outcome.accepted is (not cause)
+    if cause:
+        assert refused(outcome, Refusal.Reason.INACTIVE).detail["cause"] == cause
 
 
 # --- mock location ------------------------------------------------------------------------
@@ -219,7 +223,9 @@ def test_thirty_km_in_ten_minutes_is_impossible_travel(
 
     refusal = refused(outcome, Refusal.Reason.IMPOSSIBLE_TRAVEL)
     assert refusal.detail["speed_kmh"] == 180
-    assert Punch.objects.count() == 1
+    previous = Punch.objects.get()
+    assert refusal.detail["previous_punch_id"] == previous.pk
+    assert (refusal.detail["travelled_m"], refusal.detail["seconds"]) == (30_000, 600)
 
 
 def test_thirty_km_in_twenty_five_minutes_is_plausible(
