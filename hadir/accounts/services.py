@@ -43,7 +43,7 @@ class IssuedCode:
 def normalise_nip(text: str) -> str:
     """A NIP as people type it (spaces, dots from printed lists) reduced to its digits."""
     compact = text.strip().replace(" ", "").replace(".", "")
-    return compact if compact.isdigit() else text.strip()
+    return compact if compact.isascii() and compact.isdigit() else text.strip()
 
 
 def _hash_code(code: str) -> str:

@@ -43,6 +43,20 @@ def _scope_filter(user: Any, roles: Iterable[str], field: str) -> Q | None:
     return reduce(or_, clauses) if clauses else None
 
 
+def typed_id(text: str) -> int | None:
+    """A record id typed in a link or a form, or None: only ASCII digits are an id (``"²"``
+    passes ``isdigit`` and then fails ``int``, a server error)."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def typed_id_or_404(text: str) -> int:
+    """:func:`typed_id`, anything else not found."""
+    pk = typed_id(text)
+    if pk is None:
+        raise Http404
+    return pk
+
+
 def units_in_scope(user: Any, roles: Iterable[str] = READ_ROLES) -> QuerySet[Unit]:
     """Units the user holds one of ``roles`` over, with all their sub-units."""
     if is_admin(user):

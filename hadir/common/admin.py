@@ -46,6 +46,41 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
             after=_snapshot(obj),
         )
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Rows edited inline (a unit's locations, a machine's PINs) are audited one by one,
+        in the admin's transaction (deletions first: a deleted row loses its key)."""
+        before = {
+            obj.pk: _snapshot(type(obj).objects.get(pk=obj.pk))
+            for obj in (f.instance for f in formset.initial_forms if f.has_changed())
+            if obj.pk
+        }
+        for obj in (f.instance for f in formset.deleted_forms if f.instance.pk):
+            audit_record(
+                actor=request.user,
+                action="admin.delete",
+                obj=obj,
+                summary=str(obj),
+                before=before.get(obj.pk, _snapshot(obj)),
+            )
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action="admin.add",
+                obj=obj,
+                summary=str(obj),
+                after=_snapshot(obj),
+            )
+        for obj, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action="admin.change",
+                obj=obj,
+                summary=str(obj),
+                before=before.get(obj.pk),
+                after=_snapshot(obj),
+            )
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_record(
             actor=request.user,

@@ -3,12 +3,14 @@ from typing import Any
 from django.contrib import admin
 
 from hadir.common.admin import AuditedAdmin
+from hadir.org.forms import LocationForm
 from hadir.org.models import Employee, Location, RoleAssignment, Unit
 from hadir.org.services import unit_path, unit_paths_refresh
 
 
 class LocationInline(admin.TabularInline[Location, Any]):
     model = Location
+    form = LocationForm
     extra = 0
 
 

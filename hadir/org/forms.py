@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -9,9 +10,40 @@ from django.utils.translation import gettext_lazy as _
 
 from hadir.org.models import Location
 
+POLYGON_TEXT_AT_MOST = 20_000
+"""Characters of pasted polygon JSON: room for the most vertices a location may have."""
+
+
+class PolygonField(forms.CharField):
+    """``[[lat, lng], …]`` pasted as JSON, read without Django's JSONField, which answers a
+    deeply nested paste with a server error. Its shape is checked by :meth:`Location.clean`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=POLYGON_TEXT_AT_MOST, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise forms.ValidationError(
+                _("Not a polygon: paste [[lat, lng], …] in decimal degrees.")
+            ) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return json.dumps(value) if isinstance(value, list) else value
+
 
 class LocationForm(forms.ModelForm[Location]):
-    """A point with a radius, or a polygon pasted as ``[[lat, lng], …]`` (drawn on the map)."""
+    """A point with a radius, or a polygon pasted as ``[[lat, lng], …]``. What makes a usable
+    geofence is checked by the model (:mod:`hadir.org.geofence`), for the admin too."""
+
+    polygon = PolygonField(
+        label=_("polygon [[lat, lng], …]"),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "[[-7.71, 110.35], …]"}),
+    )
 
     class Meta:
         model = Location
@@ -24,39 +56,6 @@ class LocationForm(forms.ModelForm[Location]):
             "polygon",
             "active",
         ]
-        widgets = {
-            "polygon": forms.Textarea(attrs={"rows": 2, "placeholder": "[[-7.71, 110.35], …]"})
-        }
-
-    def clean_polygon(self) -> Any:
-        polygon = self.cleaned_data.get("polygon")
-        if polygon in (None, "", []):
-            return None
-        if not isinstance(polygon, list) or len(polygon) < 3:
-            raise forms.ValidationError(_("A polygon needs at least three [lat, lng] points."))
-        for point in polygon:
-            if (
-                not isinstance(point, list)
-                or len(point) != 2
-                or not all(isinstance(v, int | float) for v in point)
-                or not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180)
-            ):
-                raise forms.ValidationError(
-                    _("Each polygon point must be [latitude, longitude] in degrees.")
-                )
-        return polygon
-
-    def clean_latitude(self) -> Any:
-        value = self.cleaned_data["latitude"]
-        if not -90 <= value <= 90:
-            raise forms.ValidationError(_("Latitude must be between -90 and 90."))
-        return value
-
-    def clean_longitude(self) -> Any:
-        value = self.cleaned_data["longitude"]
-        if not -180 <= value <= 180:
-            raise forms.ValidationError(_("Longitude must be between -180 and 180."))
-        return value
 
 
 class GrantRequestForm(forms.Form):

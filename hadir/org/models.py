@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from hadir.org.geofence import location_problems
 
 TIMEZONE_CHOICES = [
     ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
@@ -202,6 +205,13 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit.code})"
+
+    def clean(self) -> None:
+        """A location every check-in can be judged against, whoever saves it (the map page,
+        the admin): one that cannot be would stop check-ins until someone fixes it."""
+        problems = location_problems(self)
+        if problems:
+            raise ValidationError(problems)
 
 
 class LocationGrant(models.Model):

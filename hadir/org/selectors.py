@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Case, Count, Model, Q, QuerySet, When
 
 from hadir.common import hot
 from hadir.common.access import READ_ROLES, employees_in_scope, units_in_scope
@@ -39,30 +39,39 @@ def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> Q
 
 def locations_nearby(*, employee: Employee) -> QuerySet[Location]:
     """Active locations an employee may ask for: those under the same Kankemenag (or the
-    employee's top-level unit), other than their own unit's."""
+    employee's top-level unit), other than their own unit's and those already granted or
+    awaiting a decision."""
     ancestors = [int(part) for part in employee.unit.path.strip("/").split("/") if part]
     office = (
         Unit.objects.filter(pk__in=ancestors, kind=Unit.Kind.KANKEMENAG).first()
         or Unit.objects.filter(pk=ancestors[0]).first()
         or employee.unit
     )
+    standing = LocationGrant.objects.filter(
+        employee=employee,
+        status__in=[LocationGrant.Status.APPROVED, LocationGrant.Status.REQUESTED],
+    ).values("location_id")
     return (
         Location.objects.filter(active=True, unit__path__startswith=office.path)
         .exclude(unit=employee.unit)
+        .exclude(pk__in=standing)
         .select_related("unit")
         .order_by("unit__name", "name")
     )
 
 
 def grants_to_decide(*, user: Any) -> QuerySet[LocationGrant]:
-    """Extra-location requests for locations of units the user manages, newest first."""
+    """Extra-location requests for locations of units the user manages, those awaiting a
+    decision first, then newest first; never the user's own (nobody approves for themself)."""
     from hadir.common.access import MANAGE_ROLES
 
     units = units_in_scope(user, MANAGE_ROLES)
+    awaiting = Case(When(status=LocationGrant.Status.REQUESTED, then=0), default=1)
     return (
         LocationGrant.objects.filter(location__unit__in=units)
+        .exclude(employee__user=user)
         .select_related("employee__unit", "location__unit")
-        .order_by("status", "-id")
+        .order_by(awaiting, "-id")
     )
 
 

@@ -431,8 +431,23 @@ def _location_snapshot(location: Location) -> dict[str, Any]:
 def location_grant_request(
     *, actor: Any, employee: Employee, location: Location, reason: str
 ) -> LocationGrant:
-    """Ask for an extra check-in location for ``employee``; it counts once approved."""
+    """Ask for an extra check-in location for ``employee``; it counts once approved.
+
+    Asking again for a location already granted or awaiting a decision changes nothing: it
+    must not take back an approval.
+    """
     with transaction.atomic():
+        standing = (
+            LocationGrant.objects.select_for_update()
+            .filter(
+                employee=employee,
+                location=location,
+                status__in=[LocationGrant.Status.APPROVED, LocationGrant.Status.REQUESTED],
+            )
+            .first()
+        )
+        if standing is not None:
+            return standing
         grant, _created = LocationGrant.objects.update_or_create(
             employee=employee,
             location=location,
@@ -455,9 +470,13 @@ def location_grant_request(
 
 
 def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) -> LocationGrant:
-    """An operator approves or rejects (or later revokes) an extra location."""
+    """An operator approves or rejects (or later revokes) an extra location; never their own
+    (the pages offer it only to others: :func:`hadir.org.selectors.grants_to_decide`)."""
+    from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
+    if grant.employee.user_id is not None and grant.employee.user_id == getattr(actor, "pk", None):
+        raise PermissionDenied("an extra location is decided by someone other than its employee")
     with transaction.atomic():
         before = grant.status
         if approve:

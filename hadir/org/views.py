@@ -15,6 +15,7 @@ from hadir.common.access import (
     access_unit,
     can_manage_people,
     has_any_role,
+    typed_id_or_404,
     units_in_scope,
 )
 from hadir.org.forms import GrantRequestForm, LocationForm
@@ -69,11 +70,7 @@ def unit_locations(request: HttpRequest, unit_id: int) -> HttpResponse:
     can_manage = units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists()
     editing = None
     if request.GET.get("edit"):
-        editing = (
-            get_object_or_404(Location, pk=request.GET["edit"], unit=unit)
-            if request.GET["edit"].isdigit()
-            else None
-        )
+        editing = get_object_or_404(Location, pk=typed_id_or_404(request.GET["edit"]), unit=unit)
     form = LocationForm(request.POST or None, instance=editing)
     if request.method == "POST":
         access_unit(request.user, unit_id, MANAGE_ROLES)
@@ -133,7 +130,7 @@ def grants(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         grant = get_object_or_404(
-            grants_to_decide(user=request.user), pk=request.POST.get("grant", "")
+            grants_to_decide(user=request.user), pk=typed_id_or_404(request.POST.get("grant", ""))
         )
         location_grant_decide(
             actor=request.user, grant=grant, approve=request.POST.get("decision") == "approve"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -14,6 +16,8 @@ from hadir.presence.models import Punch
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
 from hadir.schedules import cache
+
+logger = logging.getLogger(__name__)
 
 
 def _area(location: Location) -> Area:
@@ -47,7 +51,7 @@ def allowed_areas(employee: Employee, *, fresh: bool = False) -> list[Area]:
     # A union of two indexed reads, not ``unit = … OR pk IN …``: PostgreSQL answers an OR
     # across the two only by scanning every location (and every unit, for the ordering).
     locations = Location.objects.filter(active=True, pk__in=own.union(granted))
-    return [_area(location) for location in locations]
+    return [area for _location, area in _usable(locations)]
 
 
 def _granted_employees() -> frozenset[int]:
@@ -59,9 +63,22 @@ def _granted_employees() -> frozenset[int]:
 def _areas_by_unit() -> dict[int, tuple[Area, ...]]:
     """Every active location by unit, each unit's in the model's order (by name)."""
     by_unit: dict[int, list[Area]] = {}
-    for location in Location.objects.filter(active=True):
-        by_unit.setdefault(location.unit_id, []).append(_area(location))
+    for location, area in _usable(Location.objects.filter(active=True)):
+        by_unit.setdefault(location.unit_id, []).append(area)
     return {unit_id: tuple(areas) for unit_id, areas in by_unit.items()}
+
+
+def _usable(locations: Iterable[Location]) -> Iterator[tuple[Location, Area]]:
+    """Each location with its area, leaving out (and logging) one no check-in can be judged
+    against: a broken row written past :meth:`Location.clean` (a bulk update, an old row) must
+    not stop the check-ins of every unit, which share this cache."""
+    for location in locations:
+        try:
+            area = _area(location)
+        except (ValueError, TypeError):
+            logger.exception("location %s cannot be a geofence; left out", location.pk)
+            continue
+        yield location, area
 
 
 def punches_on(employee: Employee, day: date) -> list[datetime]:

@@ -19,6 +19,7 @@ from hadir.common.access import (
     can_decide,
     has_any_role,
     requests_to_verify,
+    typed_id,
 )
 from hadir.requests.evidence import evidence_discard, evidence_store
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
@@ -207,7 +208,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not has_any_role(request.user, VERIFY_ROLES):
         raise Http404
     if request.method == "POST":
-        ids = [value for value in request.POST.getlist("chosen") if value.isdigit()]
+        ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
         chosen = list(requests_to_verify(request.user).filter(pk__in=ids, status=Status.SUBMITTED))
         approve = request.POST.get("decision") == "approve"
         done, refused = requests_decide_bulk(

@@ -39,7 +39,7 @@ def parse_nip(raw: str) -> NipInfo:
     number = raw.strip().replace(" ", "").replace(".", "")
     if not number:
         raise InvalidNip("NIP kosong")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise InvalidNip(f"NIP '{raw.strip()}' hanya boleh berisi angka")
     if len(number) != NIP_LENGTH:
         raise InvalidNip(f"NIP harus {NIP_LENGTH} digit, bukan {len(number)}")

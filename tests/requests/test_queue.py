@@ -112,6 +112,20 @@ def test_bulk_approval_decides_the_chosen_ones(
     }
 
 
+def test_a_bulk_choice_that_is_no_id_is_left_out_not_an_error(
+    three_waiting: list[Request], verifier: User
+) -> None:
+    siti, _budi, _teacher = three_waiting
+
+    response = client_for(verifier).post(
+        QUEUE, {"decision": "approve", "chosen": [siti.pk, "²", "x"]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert Request.objects.get(pk=siti.pk).status == Status.APPROVED
+    assert Request.objects.filter(status=Status.SUBMITTED).count() == 2
+
+
 def test_bulk_rejection_without_a_note_rejects_nothing_and_says_why_for_each(
     three_waiting: list[Request], verifier: User
 ) -> None:

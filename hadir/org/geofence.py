@@ -1,0 +1,67 @@
+"""Whether a location is a geofence a check-in can be judged against (:meth:`Location.clean`).
+
+A point needs coordinates on Earth and a radius; a polygon needs at least three vertices that
+enclose ground. Every location needs a GPS tolerance a phone can meet.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Final
+
+from django.utils.translation import gettext as _
+
+from hadir.rules.geo import Point, enclosed_area_m2
+
+if TYPE_CHECKING:
+    from hadir.org.models import Location
+
+POLYGON_VERTICES_AT_MOST: Final = 500
+"""Input sanity: a school yard or an office compound is outlined in a few dozen points."""
+
+
+def location_problems(location: Location) -> dict[str, str]:
+    """What is wrong with ``location``, by field; empty when it can be saved."""
+    problems: dict[str, str] = {}
+    if location.latitude is not None and not -90 <= location.latitude <= 90:
+        problems["latitude"] = _("Latitude must be between -90 and 90.")
+    if location.longitude is not None and not -180 <= location.longitude <= 180:
+        problems["longitude"] = _("Longitude must be between -180 and 180.")
+    if location.accuracy_tolerance_m is not None and location.accuracy_tolerance_m < 1:
+        problems["accuracy_tolerance_m"] = _("A GPS tolerance of at least 1 m is needed.")
+    if location.polygon in (None, [], ""):
+        if location.radius_m is not None and location.radius_m < 1:
+            problems["radius_m"] = _("A point needs a radius of at least 1 m.")
+    else:
+        polygon_problem = _polygon_problem(location.polygon)
+        if polygon_problem:
+            problems["polygon"] = polygon_problem
+    return problems
+
+
+def _polygon_problem(polygon: Any) -> str:
+    if not isinstance(polygon, list) or len(polygon) < 3:
+        return _("A polygon needs at least three [lat, lng] points.")
+    if len(polygon) > POLYGON_VERTICES_AT_MOST:
+        return _("A polygon may have at most %(count)s points.") % {
+            "count": POLYGON_VERTICES_AT_MOST
+        }
+    if not all(_is_coordinate_pair(point) for point in polygon):
+        return _("Each polygon point must be [latitude, longitude] in degrees.")
+    vertices = [Point(float(lat), float(lng)) for lat, lng in polygon]
+    if enclosed_area_m2(vertices) < 1:
+        return _("The polygon's points enclose no ground: they repeat or lie on one line.")
+    return ""
+
+
+def _is_coordinate_pair(point: Any) -> bool:
+    return (
+        isinstance(point, list)
+        and len(point) == 2
+        and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in point
+        )
+        and -90 <= point[0] <= 90
+        and -180 <= point[1] <= 180
+    )

@@ -1,0 +1,284 @@
+"""Check-in locations on the operators' map page and in the admin, and extra locations granted
+to one employee: what cannot be a geofence is refused wherever it is typed, a broken row stops
+nobody's check-in, every edit is audited, and nobody approves their own extra location."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hadir.accounts.models import User
+from hadir.common.models import AuditEvent
+from hadir.org.models import Employee, Location, LocationGrant, Role, Unit
+from hadir.org.selectors import locations_nearby
+from hadir.org.services import location_grant_decide, location_grant_request
+from hadir.presence.selectors import allowed_areas
+from hadir.presence.services import punch_check_in
+from tests.conftest import Org, user_with_role
+from tests.factories import EmployeeFactory, UserFactory
+from tests.presence.support import MONDAY, add_location, at_point, local
+
+GOOD = {
+    "name": "Kantor KUA",
+    "latitude": "-7.716700",
+    "longitude": "110.355500",
+    "radius_m": "100",
+    "accuracy_tolerance_m": "50",
+    "polygon": "",
+    "active": "on",
+}
+GRANTS = "/org/lokasi-tambahan/persetujuan/"
+
+
+def locations_page(unit: Unit) -> str:
+    return f"/org/unit/{unit.pk}/lokasi/"
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def location(unit: Unit, name: str = "Kantor") -> Location:
+    return add_location(unit, name)
+
+
+def with_account(employee: Employee) -> Employee:
+    employee.user = UserFactory.create()
+    employee.save()
+    return employee
+
+
+# --- what the map page accepts ------------------------------------------------------------
+
+
+def test_an_operator_saves_a_point_location_and_the_save_is_audited(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    response = logged_in(client, operator_kua_a).post(locations_page(org.kua_a), GOOD)
+
+    assert response.status_code == 302
+    saved = Location.objects.get(unit=org.kua_a)
+    assert (saved.name, saved.radius_m) == ("Kantor KUA", 100)
+    assert AuditEvent.objects.filter(action="org.location_save", object_id=str(saved.pk)).exists()
+
+
+def test_a_polygon_pasted_as_json_is_saved_as_its_points(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    yard = [[-7.7166, 110.3554], [-7.7166, 110.3556], [-7.7168, 110.3556], [-7.7168, 110.3554]]
+
+    logged_in(client, operator_kua_a).post(
+        locations_page(org.kua_a), {**GOOD, "polygon": str(yard)}
+    )
+
+    assert Location.objects.get(unit=org.kua_a).polygon == yard
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("latitude", "110.3555", "Lintang harus antara -90 dan 90."),
+        ("radius_m", "0", "Titik membutuhkan radius minimal 1 m."),
+        ("accuracy_tolerance_m", "0", "Toleransi GPS minimal 1 m diperlukan."),
+        ("polygon", "[[-7.7, 110.3], [-7.8, 110.4]]", "Poligon butuh minimal tiga titik"),
+        ("polygon", "[[true, true], [false, true], [true, false]]", "Setiap titik poligon"),
+        ("polygon", "[[-7.7, 110.3], [-7.7, 110.3], [-7.7, 110.3]]", "tidak melingkupi"),
+        ("polygon", "[[-7.7, 110.3], [-7.8, 110.4], [-7.9, 110.5]]", "tidak melingkupi"),
+        ("polygon", "[" * 50_000, "Bukan poligon"),
+        ("polygon", "bukan json", "Bukan poligon"),
+    ],
+    ids=[
+        "swapped-lat-lng",
+        "zero-radius",
+        "zero-tolerance",
+        "two-points",
+        "booleans",
+        "one-point-thrice",
+        "points-on-a-line",
+        "nested-too-deep",
+        "not-json",
+    ],
+)
+def test_what_cannot_be_a_geofence_is_refused_on_the_page_naming_why(
+    client: Client, org: Org, operator_kua_a: User, field: str, value: str, error: str
+) -> None:
+    response = logged_in(client, operator_kua_a).post(
+        locations_page(org.kua_a), {**GOOD, field: value}
+    )
+
+    assert response.status_code == 200
+    assert error in " ".join(response.context["form"].errors[field])
+    assert not Location.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["²", "abc", "-1"])
+def test_a_hand_typed_location_to_edit_is_not_found_not_an_error(
+    client: Client, org: Org, operator_kua_a: User, typed: str
+) -> None:
+    location(org.kua_a)
+
+    response = logged_in(client, operator_kua_a).get(f"{locations_page(org.kua_a)}?edit={typed}")
+
+    assert response.status_code == 404
+
+
+def test_another_units_location_cannot_be_opened_for_editing(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    theirs = location(org.kua_b)
+
+    response = logged_in(client, operator_kua_a).get(
+        f"{locations_page(org.kua_a)}?edit={theirs.pk}"
+    )
+
+    assert response.status_code == 404
+
+
+# --- the admin ----------------------------------------------------------------------------
+
+
+def admin_unit_form(client: Client, unit: Unit, **changes: str) -> dict[str, Any]:
+    """The unit's admin change form as the page would post it, with its first location's
+    fields changed."""
+    page = client.get(f"/admin/org/unit/{unit.pk}/change/")
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {
+        name: getattr(value, "pk", value)
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    formset = page.context["inline_admin_formsets"][0].formset
+    for inline in (formset.management_form, *formset.forms):
+        for name in inline.fields:
+            value = inline.initial.get(name)
+            if value is not None:
+                data[inline.add_prefix(name)] = inline[name].value()
+    first = formset.forms[0]
+    data[first.add_prefix("id")] = first.instance.pk
+    data[first.add_prefix("unit")] = unit.pk
+    data[first.add_prefix("active")] = "on"
+    for name, value in changes.items():
+        data[first.add_prefix(name)] = value
+    return data
+
+
+@pytest.fixture
+def superuser(client: Client, db: None) -> Client:
+    return logged_in(client, UserFactory.create(is_staff=True, is_superuser=True))
+
+
+def test_a_location_edited_in_the_unit_admin_is_audited_with_before_and_after(
+    superuser: Client, org: Org
+) -> None:
+    kantor = location(org.kua_a)
+
+    response = superuser.post(
+        f"/admin/org/unit/{org.kua_a.pk}/change/",
+        admin_unit_form(superuser, org.kua_a, radius_m="150"),
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(object_type="org.location", object_id=str(kantor.pk))
+    assert event.action == "admin.change"
+    assert (event.before or {})["radius_m"] == "100"
+    assert (event.after or {})["radius_m"] == "150"
+
+
+def test_the_unit_admin_refuses_a_location_that_cannot_be_a_geofence(
+    superuser: Client, org: Org
+) -> None:
+    kantor = location(org.kua_a)
+
+    response = superuser.post(
+        f"/admin/org/unit/{org.kua_a.pk}/change/",
+        admin_unit_form(superuser, org.kua_a, latitude="110.355500", longitude="-7.716700"),
+    )
+
+    assert response.status_code == 200
+    kantor.refresh_from_db()
+    assert kantor.latitude == Decimal("-7.716700")
+    assert not AuditEvent.objects.filter(object_type="org.location").exists()
+
+
+def test_one_broken_location_elsewhere_stops_nobodys_check_in(org: Org) -> None:
+    """A row written past validation (a bulk update) is left out of every unit's areas."""
+    location(org.kua_a)
+    broken = location(org.kua_b, "Halaman")
+    Location.objects.filter(pk=broken.pk).update(polygon=[[-7.7, 110.3], [-7.8, 110.4]])
+    employee = org.employees(org.kua_a)[0]
+
+    outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "07:20"))
+
+    assert outcome.accepted
+
+
+# --- extra locations ----------------------------------------------------------------------
+
+
+def test_asking_again_for_an_approved_location_keeps_the_approval(org: Org) -> None:
+    employee = with_account(org.employees(org.kua_a)[0])
+    madrasah = location(org.man_a, "MAN A")
+    grant = location_grant_request(
+        actor=employee.user, employee=employee, location=madrasah, reason="mengajar"
+    )
+    location_grant_decide(actor=user_with_role(Role.OPERATOR, org.man_a), grant=grant, approve=True)
+
+    again = location_grant_request(
+        actor=employee.user, employee=employee, location=madrasah, reason="lagi"
+    )
+
+    assert again.status == LocationGrant.Status.APPROVED
+    assert madrasah.pk in {area.key for area in allowed_areas(employee, fresh=True)}
+    assert madrasah not in locations_nearby(employee=employee)
+
+
+def test_an_operator_never_sees_or_decides_their_own_extra_location(
+    client: Client, org: Org
+) -> None:
+    operator = user_with_role(Role.OPERATOR, org.kab_a)  # over KUA A and MAN A
+    me = org.employees(org.kab_a)[0]
+    me.user = operator
+    me.save()
+    grant = location_grant_request(
+        actor=operator, employee=me, location=location(org.man_a), reason="mengajar"
+    )
+
+    page = logged_in(client, operator).get(GRANTS)
+    response = client.post(GRANTS, {"grant": grant.pk, "decision": "approve"})
+
+    assert grant not in page.context["grants"]
+    assert response.status_code == 404
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.REQUESTED
+
+
+def test_requests_awaiting_a_decision_come_before_decided_ones(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    kantor = location(org.kua_a)
+    people = EmployeeFactory.create_batch(3, unit=org.kua_b)
+    waiting = LocationGrant.objects.create(employee=people[0], location=kantor)
+    for person in people[1:]:
+        LocationGrant.objects.create(
+            employee=person, location=kantor, status=LocationGrant.Status.APPROVED
+        )
+
+    grants = list(logged_in(client, operator_kua_a).get(GRANTS).context["grants"])
+
+    assert grants[0] == waiting
+    assert len(grants) == 3
+
+
+@pytest.mark.parametrize("typed", ["abc", "", "²"])
+def test_a_hand_typed_grant_to_decide_is_not_found_not_an_error(
+    client: Client, org: Org, operator_kua_a: User, typed: str
+) -> None:
+    response = logged_in(client, operator_kua_a).post(
+        GRANTS, {"grant": typed, "decision": "approve"}
+    )
+
+    assert response.status_code == 404
