@@ -4,13 +4,14 @@ never run as a script, and the page's own scripts run under the Content Security
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from hadir.org.models import Role
+from hadir.org.models import Location, Role
 from tests.factories import RoleAssignmentFactory, UnitFactory, UserFactory
 from tests.presence.support import add_location
 
@@ -47,3 +48,31 @@ def test_a_location_named_like_markup_shows_as_text_and_runs_nothing(
     assert desktop.evaluate("document.body.dataset.pwned") is None
     assert desktop.locator(".leaflet-tooltip img").count() == 0
     assert refused == []
+
+
+def test_an_operator_draws_a_polygon_by_clicking_its_corners_and_saves_it(
+    live_server: Any, desktop: Page, screenshot: Callable[[Page, str], Path]
+) -> None:
+    kua = UnitFactory.create(name="KUA Mlati")
+    operator = UserFactory.create(username="operator-mlati", password=PASSWORD)
+    RoleAssignmentFactory.create(user=operator, role=Role.OPERATOR, unit=kua)
+    desktop.context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    desktop.goto(f"{live_server.url}/akun/masuk/?next=/org/unit/{kua.pk}/lokasi/")
+    desktop.locator("#id_username").fill("operator-mlati")
+    desktop.locator("#id_password").fill(PASSWORD)
+    desktop.locator("form button[type=submit]").click()
+
+    desktop.get_by_role("button", name="Gambar poligon").click()
+    for x, y in ((100, 80), (300, 80), (300, 240), (100, 240)):
+        desktop.locator("#map").click(position={"x": x, "y": y})
+    expect(desktop.locator("path.leaflet-interactive")).to_have_count(1)  # the outline drawn
+    desktop.locator("#id_name").fill("Halaman madrasah")
+    desktop.locator("#id_radius_m").fill("1")
+    desktop.locator("#id_accuracy_tolerance_m").fill("50")
+    screenshot(desktop, "drawn")
+    desktop.get_by_role("button", name="Simpan").click()
+
+    expect(desktop.get_by_text("Titik lokasi disimpan.")).to_be_visible()
+    saved = Location.objects.get(unit=kua)
+    assert len(saved.polygon) == 4
+    assert saved.latitude == Decimal(str(saved.polygon[0][0])).quantize(Decimal("0.000001"))
