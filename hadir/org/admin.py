@@ -5,7 +5,7 @@ from django.contrib import admin
 from hadir.common.admin import AuditedAdmin
 from hadir.org.forms import LocationForm
 from hadir.org.models import Employee, Location, RoleAssignment, Unit
-from hadir.org.services import unit_path, unit_paths_refresh
+from hadir.org.services import location_grants_end, unit_path, unit_paths_refresh
 
 
 class LocationInline(admin.TabularInline[Location, Any]):
@@ -35,6 +35,11 @@ class EmployeeAdmin(AuditedAdmin):
     search_fields = ["nip", "name"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "unit" in form.changed_data:
+            location_grants_end(employee=obj, actor=request.user)
 
 
 @admin.register(RoleAssignment)

@@ -286,9 +286,12 @@ def employees_import(
                 Employee.objects.create(nip=nip, **values)
                 report.created.append(nip)
             elif any(getattr(employee, k) != v for k, v in values.items()):
+                moved = employee.unit_id != values["unit"].pk
                 for k, v in values.items():
                     setattr(employee, k, v)
                 employee.save()
+                if moved:
+                    location_grants_end(employee=employee, actor=actor, actor_label=actor_label)
                 report.updated.append(nip)
             else:
                 report.unchanged.append(nip)
@@ -467,6 +470,33 @@ def location_grant_request(
             after={"reason": reason},
         )
     return grant
+
+
+def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = "") -> None:
+    """Revoke an employee's extra locations when they move to another unit: a grant was given
+    for the work of their old post (a teacher's hours at a second madrasah), and a new post asks
+    again. Each grant is saved on its own, so every process's location cache hears of it."""
+    from django.utils import timezone
+
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    standing = LocationGrant.objects.select_related("location").filter(
+        employee=employee,
+        status__in=[LocationGrant.Status.APPROVED, LocationGrant.Status.REQUESTED],
+    )
+    for grant in standing:
+        before = grant.status
+        grant.status = LocationGrant.Status.REVOKED
+        grant.decided_by, grant.decided_at = user, timezone.now()
+        grant.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="org.location_grant_end",
+            obj=grant,
+            summary=f"{employee.nip} → {grant.location.name}: {grant.status}",
+            before={"status": before},
+            after={"status": grant.status, "unit": employee.unit_id},
+        )
 
 
 def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) -> LocationGrant:

@@ -5,9 +5,11 @@ nobody's check-in, every edit is audited, and nobody approves their own extra lo
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from hadir.accounts.models import User
@@ -282,3 +284,64 @@ def test_a_hand_typed_grant_to_decide_is_not_found_not_an_error(
     )
 
     assert response.status_code == 404
+
+
+def test_an_employee_moved_to_another_unit_by_import_loses_their_extra_locations(
+    org: Org, tmp_path: Any
+) -> None:
+    """The grant was for the old post's work; the new post asks again."""
+    teacher = org.employees(org.kua_a)[0]
+    madrasah = location(org.man_a, "MAN A")
+    grant = LocationGrant.objects.create(
+        employee=teacher, location=madrasah, status=LocationGrant.Status.APPROVED
+    )
+    moved = tmp_path / "pegawai.csv"
+    moved.write_text(
+        "nip,name,unit,pattern,golongan,start\n"
+        f"{teacher.nip},{teacher.name},KUA-B,,{teacher.golongan},{teacher.start}\n"
+    )
+
+    call_command("import_employees", str(moved), stdout=StringIO())
+
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.REVOKED
+    teacher.refresh_from_db()
+    assert madrasah.pk not in {area.key for area in allowed_areas(teacher, fresh=True)}
+    assert AuditEvent.objects.filter(action="org.location_grant_end").count() == 1
+
+
+def test_an_employee_reimported_in_the_same_unit_keeps_their_extra_locations(
+    org: Org, tmp_path: Any
+) -> None:
+    teacher = org.employees(org.kua_a)[0]
+    grant = LocationGrant.objects.create(
+        employee=teacher, location=location(org.man_a), status=LocationGrant.Status.APPROVED
+    )
+    renamed = tmp_path / "pegawai.csv"
+    renamed.write_text(
+        "nip,name,unit,pattern,golongan,start\n"
+        f"{teacher.nip},Nama Baru,KUA-A,,{teacher.golongan},{teacher.start}\n"
+    )
+
+    call_command("import_employees", str(renamed), stdout=StringIO())
+
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.APPROVED
+
+
+def test_an_employee_moved_in_the_admin_loses_their_extra_locations(
+    superuser: Client, org: Org
+) -> None:
+    teacher = org.employees(org.kua_a)[0]
+    grant = LocationGrant.objects.create(
+        employee=teacher, location=location(org.man_a), status=LocationGrant.Status.APPROVED
+    )
+    url = f"/admin/org/employee/{teacher.pk}/change/"
+    form = superuser.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+    response = superuser.post(url, {**data, "unit": org.kua_b.pk})
+
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.REVOKED
