@@ -4,6 +4,11 @@ Each punch's hash covers its own fields and the previous punch's hash (in insert
 changing, deleting or inserting a row behind the application breaks every later link. The hash
 is keyed (HMAC-SHA256 with ``HADIR_PUNCH_CHAIN_KEY``), so someone with write access to the
 database alone cannot recompute a consistent chain after editing rows.
+
+Deleting an employee's newest punches leaves a shorter chain that still holds. A checkpoint
+(``verify_punches --checkpoint``, nightly) records every chain's head, keyed, with a digest
+chained to the previous checkpoint's: a head that is gone afterwards shows, and the digest,
+copied to a log outside the database, shows a checkpoint table put back from an old copy.
 """
 
 from __future__ import annotations
@@ -68,6 +73,21 @@ def punch_seal(punch: Punch, prev_hash: str) -> None:
     punch.hash = punch_digest(punch, prev_hash)
 
 
+def head_mac(employee_id: int, punch_id: int, punch_hash: str) -> str:
+    """The key's signature on one chain head, so that a head cannot be moved back by hand."""
+    text = f"head|{employee_id}|{punch_id}|{punch_hash}"
+    return hmac.new(_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint_digest(previous: str, heads: Iterable[tuple[int, int, str]]) -> str:
+    """The digest of a checkpoint: every head ``(employee, punch, hash)`` in employee order,
+    after the previous checkpoint's digest."""
+    digest = hmac.new(_key(), f"checkpoint|{previous}".encode(), hashlib.sha256)
+    for employee_id, punch_id, punch_hash in heads:
+        digest.update(f"|{employee_id}:{punch_id}:{punch_hash}".encode())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Break:
     """Where an employee's chain stops holding."""
@@ -77,14 +97,21 @@ class Break:
     reason: str
 
 
-def chain_breaks(punches: Iterable[Punch]) -> list[Break]:
-    """Every broken link among ``punches`` (ordered by employee, then id)."""
+def chain_breaks(
+    punches: Iterable[Punch], heads: dict[int, tuple[int, str]] | None = None
+) -> list[Break]:
+    """Every broken link among ``punches`` (ordered by employee, then id); with the last
+    checkpoint's ``heads`` (employee: punch id and hash), also every head no longer found in
+    its employee's chain, the trace of punches deleted from its end."""
     breaks: list[Break] = []
     current_employee: int | None = None
     expected_prev = GENESIS
+    missing = dict(heads or {})
     for punch in punches:
         if punch.employee_id != current_employee:
             current_employee, expected_prev = punch.employee_id, GENESIS
+        if missing.get(punch.employee_id) == (punch.pk, punch.hash):
+            del missing[punch.employee_id]
         if punch.prev_hash != expected_prev:
             breaks.append(
                 Break(punch.employee_id, punch.pk, "prev_hash does not match the previous punch")
@@ -92,4 +119,8 @@ def chain_breaks(punches: Iterable[Punch]) -> list[Break]:
         elif punch_digest(punch, punch.prev_hash) != punch.hash:
             breaks.append(Break(punch.employee_id, punch.pk, "contents do not match the hash"))
         expected_prev = punch.hash
+    breaks += [
+        Break(employee_id, punch_id, "a punch the last checkpoint recorded is gone")
+        for employee_id, (punch_id, _hash) in sorted(missing.items())
+    ]
     return breaks

@@ -122,6 +122,33 @@ class Refusal(models.Model):
         return f"{self.employee_id} {self.at:%Y-%m-%d %H:%M} {self.reason}"
 
 
+class ChainHead(models.Model):
+    """An employee's newest punch at the last checkpoint (:mod:`hadir.presence.chain`): a
+    chain that has lost its end shows against it."""
+
+    employee = models.OneToOneField(
+        Employee, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    punch_id = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: {self.punch_id}"
+
+
+class ChainCheckpoint(models.Model):
+    """One checkpoint of every chain's head; ``digest`` covers the heads and ``previous``."""
+
+    taken_at = models.DateTimeField()
+    heads = models.PositiveIntegerField()
+    previous = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.taken_at:%Y-%m-%d %H:%M} {self.digest[:12]}"
+
+
 class Device(models.Model):
     """A device an employee checks in from; with device binding on, only active ones may."""
 

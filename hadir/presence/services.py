@@ -19,14 +19,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common import hot
 from hadir.common.locks import lock_statements
 from hadir.org.models import Employee
-from hadir.presence.chain import GENESIS, punch_seal
-from hadir.presence.models import Device, Machine, Punch, Refusal
+from hadir.presence.chain import GENESIS, checkpoint_digest, head_mac, punch_seal
+from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
 from hadir.recap.services import day_statements
@@ -516,3 +517,44 @@ def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machin
             after={"unit": unit.pk, "name": machine.name, "serial": machine.serial},
         )
     return machine
+
+
+def chain_checkpoint_take() -> ChainCheckpoint:
+    """Record every employee's chain head, keyed, and a digest chained to the previous
+    checkpoint (:mod:`hadir.presence.chain`). The caller verifies the chains first: a checkpoint
+    vouches for what it records."""
+    with transaction.atomic():
+        # One checkpoint at a time; punches appended meanwhile simply wait for the next one.
+        last = ChainCheckpoint.objects.select_for_update().order_by("-id").first()
+        heads = list(
+            Punch.objects.order_by("employee_id", "-id")
+            .distinct("employee_id")
+            .values_list("employee_id", "id", "hash")
+            if connection.vendor == "postgresql"
+            else _heads_portably()
+        )
+        ChainHead.objects.all().delete()
+        ChainHead.objects.bulk_create(
+            (
+                ChainHead(employee_id=e, punch_id=p, hash=h, mac=head_mac(e, p, h))
+                for e, p, h in heads
+            ),
+            batch_size=5000,
+        )
+        previous = last.digest if last else ""
+        return ChainCheckpoint.objects.create(
+            taken_at=timezone.now(),
+            heads=len(heads),
+            previous=previous,
+            digest=checkpoint_digest(previous, heads),
+        )
+
+
+def _heads_portably() -> list[tuple[int, int, str]]:
+    """Each employee's newest punch, without PostgreSQL's DISTINCT ON."""
+    newest = Punch.objects.filter(employee_id=OuterRef("employee_id")).order_by("-id")
+    return list(
+        Punch.objects.filter(pk=Subquery(newest.values("pk")[:1]))
+        .order_by("employee_id")
+        .values_list("employee_id", "id", "hash")
+    )

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from hadir.org.models import Employee
-from hadir.presence.models import AppendOnlyError, Punch
+from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch
 from hadir.presence.services import punch_check_in
 from tests.factories import EmployeeFactory
 from tests.presence.support import (
@@ -150,3 +150,76 @@ def test_parallel_punches_of_one_employee_still_form_one_unbroken_chain(
     assert len(chain) == 12
     assert len({punch.prev_hash for punch in chain}) == 12  # no two punches share a parent
     assert "OK: 12 presensi" in verify()
+
+
+# --- checkpoints: the end of each chain --------------------------------------------------
+
+
+def test_a_checkpoint_prints_a_digest_chained_to_the_previous_one(
+    day_of_punches: list[Punch],
+) -> None:
+    first = verify("--checkpoint")
+    second = verify("--checkpoint")
+
+    earlier, later = ChainCheckpoint.objects.order_by("id")
+    assert f"checkpoint {earlier.pk}: 2 ujung rantai, digest {earlier.digest}" in first
+    assert later.previous == earlier.digest
+    assert later.digest in second
+
+
+def test_deleting_the_newest_punch_after_a_checkpoint_is_detected(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    newest = day_of_punches[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
+
+    assert verify_fails() == [
+        f"employee {employee.pk}, punch {newest.pk}: a punch the last checkpoint recorded is gone"
+    ]
+
+
+def test_punches_after_a_checkpoint_keep_the_chain_intact(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
+
+    assert verify().startswith("OK: 7 presensi")
+
+
+def test_a_checkpoint_head_moved_back_by_hand_is_detected(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    """Deleting the newest punch and pointing its head at the one before, without the key."""
+    verify("--checkpoint")
+    newest, before = day_of_punches[-1], day_of_punches[-2]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
+    ChainHead.objects.filter(employee=employee).update(punch_id=before.pk, hash=before.hash)
+
+    problems = verify_fails()
+
+    assert f"employee {employee.pk}, punch {before.pk}: the checkpoint's record" in problems[0]
+
+
+def test_a_checkpoint_head_deleted_is_detected(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    ChainHead.objects.filter(employee=employee).delete()
+
+    checkpoint = ChainCheckpoint.objects.get()
+    assert verify_fails() == [
+        f"employee 0, punch 0: the chain heads no longer match checkpoint {checkpoint.pk}"
+    ]
+
+
+def test_no_checkpoint_vouches_for_a_broken_chain(day_of_punches: list[Punch]) -> None:
+    Punch.objects.filter(pk=day_of_punches[0].pk).update(at=local(MONDAY, "06:59"))
+
+    with pytest.raises(CommandError):
+        call_command("verify_punches", "--checkpoint", stdout=StringIO(), stderr=StringIO())
+
+    assert not ChainCheckpoint.objects.exists()
