@@ -19,18 +19,27 @@ class PolygonField(forms.CharField):
     deeply nested paste with a server error. Its shape is checked by :meth:`Location.clean`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, max_length=POLYGON_TEXT_AT_MOST, **kwargs)
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs["maxlength"] = str(POLYGON_TEXT_AT_MOST)
 
     def to_python(self, value: Any) -> Any:
         text = (super().to_python(value) or "").strip()
         if not text:
             return None
+        if len(text) > POLYGON_TEXT_AT_MOST:
+            raise forms.ValidationError(
+                _("A polygon may be at most %(count)s characters.")
+                % {"count": POLYGON_TEXT_AT_MOST}
+            )
         try:
-            return json.loads(text)
+            polygon = json.loads(text)
         except (ValueError, RecursionError):
+            polygon = None
+        if not isinstance(polygon, list):
             raise forms.ValidationError(
                 _("Not a polygon: paste [[lat, lng], …] in decimal degrees.")
-            ) from None
+            )
+        return polygon
 
     def prepare_value(self, value: Any) -> Any:
         return json.dumps(value) if isinstance(value, list) else value

@@ -440,28 +440,20 @@ def location_grant_request(
     must not take back an approval.
     """
     with transaction.atomic():
-        standing = (
-            LocationGrant.objects.select_for_update()
-            .filter(
-                employee=employee,
-                location=location,
-                status__in=[LocationGrant.Status.APPROVED, LocationGrant.Status.REQUESTED],
-            )
-            .first()
+        # The row is locked whatever its status: an operator approving a rejected request at
+        # this moment must not be overwritten back to "requested".
+        grant, created = LocationGrant.objects.select_for_update().get_or_create(
+            employee=employee, location=location, defaults={"requested_by": actor}
         )
-        if standing is not None:
-            return standing
-        grant, _created = LocationGrant.objects.update_or_create(
-            employee=employee,
-            location=location,
-            defaults={
-                "status": LocationGrant.Status.REQUESTED,
-                "reason": reason[:300],
-                "requested_by": actor,
-                "decided_by": None,
-                "decided_at": None,
-            },
-        )
+        if not created and grant.status in (
+            LocationGrant.Status.APPROVED,
+            LocationGrant.Status.REQUESTED,
+        ):
+            return grant
+        grant.status = LocationGrant.Status.REQUESTED
+        grant.reason, grant.requested_by = reason[:300], actor
+        grant.decided_by = grant.decided_at = None
+        grant.save()
         audit_record(
             actor=actor,
             action="org.location_grant_request",
@@ -508,6 +500,13 @@ def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) ->
     if grant.employee.user_id is not None and grant.employee.user_id == getattr(actor, "pk", None):
         raise PermissionDenied("an extra location is decided by someone other than its employee")
     with transaction.atomic():
+        # Decided on the row as it stands now, not as the page read it.
+        locked = LocationGrant.objects.select_for_update().get(pk=grant.pk)
+        grant.status, grant.decided_by, grant.decided_at = (
+            locked.status,
+            locked.decided_by,
+            locked.decided_at,
+        )
         before = grant.status
         if approve:
             grant.status = LocationGrant.Status.APPROVED
@@ -515,6 +514,8 @@ def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) ->
             grant.status = LocationGrant.Status.REVOKED
         else:
             grant.status = LocationGrant.Status.REJECTED
+        if grant.status == before:
+            return grant
         grant.decided_by = actor
         grant.decided_at = timezone.now()
         grant.save(update_fields=["status", "decided_by", "decided_at"])

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common import hot
+from hadir.common.audit import audit_record
 from hadir.common.locks import lock_statements
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, checkpoint_digest, head_mac, punch_seal
@@ -505,8 +506,6 @@ def _accepted(
 
 def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machine:
     """Register a fingerprint machine of ``unit`` (its logs are then imported with its PINs)."""
-    from hadir.common.audit import audit_record
-
     with transaction.atomic():
         machine = Machine.objects.create(unit=unit, name=name.strip(), serial=serial.strip())
         audit_record(
@@ -519,13 +518,37 @@ def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machin
     return machine
 
 
-def chain_checkpoint_take() -> ChainCheckpoint:
+class ChainHeadsGone(Exception):
+    """Heads the last checkpoint recorded are no longer in their chains: no new checkpoint may
+    vouch for the shortened chains."""
+
+    def __init__(self, gone: list[tuple[int, int]]) -> None:
+        super().__init__(f"{len(gone)} chain heads gone")
+        self.gone = gone
+
+
+def chain_checkpoint_take(*, actor_label: str = "") -> ChainCheckpoint:
     """Record every employee's chain head, keyed, and a digest chained to the previous
-    checkpoint (:mod:`hadir.presence.chain`). The caller verifies the chains first: a checkpoint
-    vouches for what it records."""
+    checkpoint (:mod:`hadir.presence.chain`). The caller verifies the chains first; under the
+    checkpoint lock, the previous heads are checked again, since punches could have been
+    deleted between that check and this one. Raises :class:`ChainHeadsGone` if so."""
     with transaction.atomic():
-        # One checkpoint at a time; punches appended meanwhile simply wait for the next one.
-        last = ChainCheckpoint.objects.select_for_update().order_by("-id").first()
+        if connection.vendor == "postgresql":
+            # One checkpoint at a time, each after the one committed before it (a row lock
+            # would let two runs both follow the same checkpoint). Readers are not blocked.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {ChainCheckpoint._meta.db_table} IN EXCLUSIVE MODE")
+        last = ChainCheckpoint.objects.order_by("-id").first()
+        still_there = Punch.objects.filter(
+            pk=OuterRef("punch_id"), employee_id=OuterRef("employee_id"), hash=OuterRef("hash")
+        )
+        gone = list(
+            ChainHead.objects.exclude(Exists(still_there))
+            .order_by("employee_id")
+            .values_list("employee_id", "punch_id")
+        )
+        if gone:
+            raise ChainHeadsGone(gone)
         heads = list(
             Punch.objects.order_by("employee_id", "-id")
             .distinct("employee_id")
@@ -542,12 +565,20 @@ def chain_checkpoint_take() -> ChainCheckpoint:
             batch_size=5000,
         )
         previous = last.digest if last else ""
-        return ChainCheckpoint.objects.create(
+        checkpoint = ChainCheckpoint.objects.create(
             taken_at=timezone.now(),
             heads=len(heads),
             previous=previous,
             digest=checkpoint_digest(previous, heads),
         )
+        audit_record(
+            actor=None,
+            actor_label=actor_label or "system",
+            action="presence.chain_checkpoint",
+            obj=checkpoint,
+            summary=f"{checkpoint.heads} heads, {checkpoint.digest}",
+        )
+        return checkpoint
 
 
 def _heads_portably() -> list[tuple[int, int, str]]:

@@ -90,8 +90,12 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         ("polygon", "[[true, true], [false, true], [true, false]]", "Setiap titik poligon"),
         ("polygon", "[[-7.7, 110.3], [-7.7, 110.3], [-7.7, 110.3]]", "tidak melingkupi"),
         ("polygon", "[[-7.7, 110.3], [-7.8, 110.4], [-7.9, 110.5]]", "tidak melingkupi"),
-        ("polygon", "[" * 50_000, "Bukan poligon"),
+        ("polygon", "[" * 50_000, "Poligon paling banyak 20000 karakter"),
+        ("polygon", "[" * 5_000, "Bukan poligon"),
         ("polygon", "bukan json", "Bukan poligon"),
+        ("polygon", "5", "Bukan poligon"),
+        ("polygon", f"[[{'9' * 400}, 1], [2, 3], [4, 5]]", "Setiap titik poligon"),
+        ("polygon", "[[1e999, 110.3], [-7.8, 110.4], [-7.9, 110.3]]", "Setiap titik poligon"),
     ],
     ids=[
         "swapped-lat-lng",
@@ -101,8 +105,12 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         "booleans",
         "one-point-thrice",
         "points-on-a-line",
+        "too-long",
         "nested-too-deep",
         "not-json",
+        "a-number",
+        "a-huge-integer",
+        "an-infinity",
     ],
 )
 def test_what_cannot_be_a_geofence_is_refused_on_the_page_naming_why(
@@ -201,6 +209,8 @@ def test_the_unit_admin_refuses_a_location_that_cannot_be_a_geofence(
     )
 
     assert response.status_code == 200
+    inline = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert inline.errors["latitude"] == ["Lintang harus antara -90 dan 90."]
     kantor.refresh_from_db()
     assert kantor.latitude == Decimal("-7.716700")
     assert not AuditEvent.objects.filter(object_type="org.location").exists()

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
 from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch
-from hadir.presence.services import punch_check_in
+from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take, punch_check_in
 from tests.factories import EmployeeFactory
 from tests.presence.support import (
     MONDAY,
@@ -223,3 +224,27 @@ def test_no_checkpoint_vouches_for_a_broken_chain(day_of_punches: list[Punch]) -
         call_command("verify_punches", "--checkpoint", stdout=StringIO(), stderr=StringIO())
 
     assert not ChainCheckpoint.objects.exists()
+
+
+def test_a_checkpoint_refuses_heads_deleted_after_the_chains_were_checked(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    """The deletion lands between the check and the checkpoint: it is not vouched for."""
+    verify("--checkpoint")
+    newest = day_of_punches[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
+
+    with pytest.raises(ChainHeadsGone) as gone:
+        chain_checkpoint_take()
+
+    assert gone.value.gone == [(employee.pk, newest.pk)]
+    assert ChainCheckpoint.objects.count() == 1
+
+
+def test_every_checkpoint_is_audited(day_of_punches: list[Punch]) -> None:
+    verify("--checkpoint")
+
+    event = AuditEvent.objects.get(action="presence.chain_checkpoint")
+    assert event.actor_label == "command:verify_punches"
+    assert event.summary.endswith(ChainCheckpoint.objects.get().digest)

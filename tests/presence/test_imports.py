@@ -667,21 +667,27 @@ def test_an_attlog_maps_machine_pins_to_employees(
 
 
 @pytest.fixture
-def makassar_machine(makassar: Employee) -> Machine:
-    """The Makassar KUA's own machine, its clock on WITA: PIN 3 is the Makassar employee."""
+def makassar_machine(makassar: Employee, employee: Employee) -> Machine:
+    """The Makassar KUA's own machine, its clock on WITA: PIN 3 is the Makassar employee, PIN 4
+    Siti of the WIB office, visiting."""
     machine = Machine.objects.create(unit=makassar.unit, name="Mesin KUA", serial="ZK-0777")
     MachinePin.objects.create(machine=machine, pin="3", employee=makassar)
+    MachinePin.objects.create(machine=machine, pin="4", employee=employee)
     return machine
 
 
 def test_an_attlog_is_read_in_the_time_zone_where_its_machine_stands(
-    tmp_path: Path, makassar_machine: Machine, makassar: Employee
+    tmp_path: Path, makassar_machine: Machine, makassar: Employee, employee: Employee
 ) -> None:
-    path = write(tmp_path, "attlog.dat", ["3\t2024-03-04 07:35:00\t1\t0"])
+    path = write(
+        tmp_path, "attlog.dat", ["3\t2024-03-04 07:35:00\t1\t0", "4\t2024-03-04 07:40:00\t1\t0"]
+    )
 
     punches_import(path=path, machine=makassar_machine)
 
     assert Punch.objects.get(employee=makassar).at == local(MONDAY, "07:35", WITA)
+    # Siti's own clock would have said 06:40 (WIB)
+    assert Punch.objects.get(employee=employee).at == local(MONDAY, "07:40", WITA)
 
 
 def test_the_same_attlog_imported_twice_records_each_punch_once(
@@ -729,7 +735,7 @@ def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine)
 def test_an_attlog_row_outside_the_window_is_kept_and_flagged(
     tmp_path: Path, makassar_machine: Machine
 ) -> None:
-    # 05:30 WITA is 04:30 WIB: outside the window in the employee's local time
+    # 05:30 on the Makassar machine's clock (WITA) is before the window opens at 06:00
     path = write(tmp_path, "attlog.dat", ["3\t2024-03-04 05:30:00", "3\t2024-03-04 06:00:00"])
 
     report = punches_import(path=path, machine=makassar_machine)

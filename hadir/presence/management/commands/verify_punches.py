@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from hadir.presence.chain import Break, chain_breaks, checkpoint_digest, head_mac
 from hadir.presence.models import ChainCheckpoint, ChainHead, Punch
-from hadir.presence.services import chain_checkpoint_take
+from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["checkpoint"] and options["nip"]:
+            raise CommandError(_("a checkpoint covers every employee: leave out --nip"))
         punches = Punch.objects.order_by("employee_id", "id")
         heads = ChainHead.objects.order_by("employee_id")
         if options["nip"]:
@@ -50,9 +52,17 @@ class Command(BaseCommand):
             )
         self.stdout.write(_("OK: %(count)s punches, chain intact") % {"count": count})
         if options["checkpoint"]:
-            if options["nip"]:
-                raise CommandError(_("a checkpoint covers every employee: leave out --nip"))
-            checkpoint = chain_checkpoint_take()
+            try:
+                checkpoint = chain_checkpoint_take(actor_label="command:verify_punches")
+            except ChainHeadsGone as gone:
+                for employee_id, punch_id in gone.gone:
+                    self.stderr.write(
+                        f"employee {employee_id}, punch {punch_id}: "
+                        "a punch the last checkpoint recorded is gone"
+                    )
+                raise CommandError(
+                    _("punches were deleted during the check: no checkpoint taken")
+                ) from None
             self.stdout.write(
                 _("checkpoint %(id)s: %(heads)s chain heads, digest %(digest)s")
                 % {"id": checkpoint.pk, "heads": checkpoint.heads, "digest": checkpoint.digest}
