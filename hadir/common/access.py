@@ -97,6 +97,20 @@ def access_employee(user: Any, pk: int, roles: Iterable[str] = READ_ROLES) -> Em
         raise Http404 from None
 
 
+def access_employee_to_manage(user: Any, pk: int) -> Employee:
+    """An employee of the units the user manages, never the user's own record (nobody resets
+    their own phone binding); otherwise not found."""
+    try:
+        return (
+            employees_in_scope(user, MANAGE_ROLES)
+            .exclude(user=user)
+            .select_related("unit")
+            .get(pk=pk)
+        )
+    except Employee.DoesNotExist:
+        raise Http404 from None
+
+
 def machines_in_scope(user: Any) -> QuerySet[Machine]:
     """Fingerprint machines of the units the user manages (operators; admins: all)."""
     return Machine.objects.filter(unit__in=units_in_scope(user, MANAGE_ROLES))

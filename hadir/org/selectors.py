@@ -26,10 +26,15 @@ def unit_list(*, user: Any) -> QuerySet[Unit]:
     )
 
 
-def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> QuerySet[Employee]:
+def employee_list(
+    *, user: Any, unit: Unit | None = None, search: str = "", with_phones: bool = False
+) -> QuerySet[Employee]:
     """Employees in the user's scope, optionally of one unit (with its sub-units) and matching
-    ``search`` (a name or NIP fragment)."""
+    ``search`` (a name or NIP fragment); ``with_phones`` counts each one's registered phones
+    (``phones``)."""
     employees = employees_in_scope(user, READ_ROLES).select_related("unit", "pattern", "user")
+    if with_phones:
+        employees = employees.annotate(phones=Count("devices"))
     if unit is not None:
         employees = employees.filter(unit__path__startswith=unit.path)
     if search:

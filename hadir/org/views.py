@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,18 +49,15 @@ def units(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_unit(request.user, unit_id, READ_ROLES)
     search = request.GET.get("q", "")[:50]
-    page = Paginator(employee_list(user=request.user, unit=unit, search=search), 50).get_page(
-        request.GET.get("page")
-    )
+    can_manage = units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists()
+    # With device binding, an operator resets a lost or replaced phone from here.
+    phones = can_manage and settings.HADIR_DEVICE_BINDING
+    employees = employee_list(user=request.user, unit=unit, search=search, with_phones=phones)
+    page = Paginator(employees, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "org/unit_detail.html",
-        {
-            "unit": unit,
-            "page": page,
-            "search": search,
-            "can_manage": units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists(),
-        },
+        {"unit": unit, "page": page, "search": search, "can_manage": can_manage, "phones": phones},
     )
 
 

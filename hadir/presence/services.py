@@ -504,6 +504,27 @@ def _accepted(
     return Outcome(at=punch.at, local_at=local, punch=punch, kind=kind, day=day)
 
 
+def devices_reset(*, actor: Any, employee: Employee) -> int:
+    """Forget the phones registered for ``employee`` (lost, replaced, or deactivated): with
+    device binding on, the next phone they check in from registers itself. Returns how many
+    were forgotten."""
+    with transaction.atomic():
+        devices = list(
+            Device.objects.select_for_update()
+            .filter(employee=employee)
+            .values_list("device_id", "active")
+        )
+        Device.objects.filter(employee=employee).delete()
+        audit_record(
+            actor=actor,
+            action="presence.devices_reset",
+            obj=employee,
+            summary=f"{employee.nip}: {len(devices)}",
+            before={"devices": [{"id": d, "active": a} for d, a in devices]},
+        )
+    return len(devices)
+
+
 def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machine:
     """Register a fingerprint machine of ``unit`` (its logs are then imported with its PINs)."""
     with transaction.atomic():

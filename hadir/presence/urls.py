@@ -11,4 +11,5 @@ urlpatterns = [
     path("impor/", views.punch_import, name="import"),
     path("mesin/", views.machines, name="machines"),
     path("mesin/<int:machine_id>/", views.machine, name="machine"),
+    path("pegawai/<int:employee_id>/ponsel/reset/", views.phones_reset, name="phones_reset"),
 ]

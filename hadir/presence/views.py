@@ -17,11 +17,14 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
 from hadir.common.access import (
     MANAGE_ROLES,
     READ_ROLES,
+    access_employee_to_manage,
     access_machine,
     access_unit,
     employees_in_scope,
@@ -32,7 +35,7 @@ from hadir.common.tables import TableRefused
 from hadir.presence.forms import MachineForm, MachinePinsForm, PunchImportForm
 from hadir.presence.imports import machine_pins_import, punches_import
 from hadir.presence.selectors import live_board, live_counts, live_tallies
-from hadir.presence.services import machine_register
+from hadir.presence.services import devices_reset, machine_register
 
 LIVE_ROLES = READ_ROLES
 LIVE_NAMES_AT_MOST = 500
@@ -234,3 +237,23 @@ def _uploaded(upload: Any) -> Iterator[Path]:
             for chunk in upload.chunks():
                 handle.write(chunk)
         yield path
+
+
+@login_required
+@require_POST
+def phones_reset(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """An operator forgets an employee's registered phones: the next one used registers."""
+    employee = access_employee_to_manage(request.user, employee_id)
+    count = devices_reset(actor=request.user, employee=employee)
+    messages.success(
+        request,
+        ngettext(
+            "%(name)s: %(count)s phone forgotten; the next phone used for check-in registers"
+            " itself.",
+            "%(name)s: %(count)s phones forgotten; the next phone used for check-in registers"
+            " itself.",
+            count,
+        )
+        % {"name": employee.name, "count": count},
+    )
+    return redirect("org:unit_detail", employee.unit_id)
