@@ -102,7 +102,7 @@ class Refusal(models.Model):
         UNKNOWN_DEVICE = "UNKNOWN_DEVICE", _("unknown device")
         NO_LOCATION = "NO_LOCATION", _("no location configured")
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="refusals")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="refusals")
     at = models.DateTimeField(_("time"), db_index=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     message = models.CharField(_("message"), max_length=300)
@@ -120,6 +120,14 @@ class Refusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.at:%Y-%m-%d %H:%M} {self.reason}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("refusals are evidence: append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("refusals are evidence: append-only")
 
 
 class ChainHead(models.Model):

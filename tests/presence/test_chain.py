@@ -9,10 +9,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import ProtectedError
 
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
-from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch
+from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch, Refusal
 from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take, punch_check_in
 from tests.factories import EmployeeFactory
 from tests.presence.support import (
@@ -248,3 +249,20 @@ def test_every_checkpoint_is_audited(day_of_punches: list[Punch]) -> None:
     event = AuditEvent.objects.get(action="presence.chain_checkpoint")
     assert event.actor_label == "command:verify_punches"
     assert event.summary.endswith(ChainCheckpoint.objects.get().digest)
+
+
+def test_a_refusal_is_evidence_and_cannot_be_changed_or_deleted(employee: Employee) -> None:
+    outcome = punch_check_in(
+        employee=employee, check_in=at_point(accuracy_m=500), now=local(MONDAY, "07:20")
+    )
+    refusal = outcome.refusal
+    assert refusal is not None
+
+    refusal.reason = Refusal.Reason.MOCK_LOCATION
+    with pytest.raises(AppendOnlyError):
+        refusal.save()
+    with pytest.raises(AppendOnlyError):
+        refusal.delete()
+    with pytest.raises(ProtectedError):
+        employee.delete()
+    assert Refusal.objects.get().reason == Refusal.Reason.POOR_ACCURACY
