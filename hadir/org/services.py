@@ -491,9 +491,31 @@ def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = ""
         )
 
 
-def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) -> LocationGrant:
+GRANT_MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (
+        frozenset(
+            {
+                LocationGrant.Status.REQUESTED,
+                LocationGrant.Status.REJECTED,
+                LocationGrant.Status.REVOKED,
+            }
+        ),
+        LocationGrant.Status.APPROVED,
+    ),
+    "reject": (frozenset({LocationGrant.Status.REQUESTED}), LocationGrant.Status.REJECTED),
+    "revoke": (frozenset({LocationGrant.Status.APPROVED}), LocationGrant.Status.REVOKED),
+}
+"""An extra location's workflow as data: which decision moves which status where."""
+
+
+class GrantMoveRefused(ValueError):
+    """The decision does not apply to the grant as it stands (decided meanwhile elsewhere)."""
+
+
+def location_grant_decide(*, actor: Any, grant: LocationGrant, decision: str) -> LocationGrant:
     """An operator approves or rejects (or later revokes) an extra location; never their own
-    (the pages offer it only to others: :func:`hadir.org.selectors.grants_to_decide`)."""
+    (the pages offer it only to others: :func:`hadir.org.selectors.grants_to_decide`).
+    Raises :class:`GrantMoveRefused` for a decision :data:`GRANT_MOVES` does not allow."""
     from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
@@ -502,20 +524,14 @@ def location_grant_decide(*, actor: Any, grant: LocationGrant, approve: bool) ->
     with transaction.atomic():
         # Decided on the row as it stands now, not as the page read it.
         locked = LocationGrant.objects.select_for_update().get(pk=grant.pk)
-        grant.status, grant.decided_by, grant.decided_at = (
-            locked.status,
-            locked.decided_by,
-            locked.decided_at,
-        )
-        before = grant.status
-        if approve:
-            grant.status = LocationGrant.Status.APPROVED
-        elif grant.status == LocationGrant.Status.APPROVED:
-            grant.status = LocationGrant.Status.REVOKED
-        else:
-            grant.status = LocationGrant.Status.REJECTED
-        if grant.status == before:
-            return grant
+        allowed_from, target = GRANT_MOVES.get(decision, (frozenset(), ""))
+        if locked.status not in allowed_from:
+            raise GrantMoveRefused(
+                _("This request is %(status)s already: refresh the page.")
+                % {"status": locked.get_status_display()}
+            )
+        before = locked.status
+        grant.status = target
         grant.decided_by = actor
         grant.decided_at = timezone.now()
         grant.save(update_fields=["status", "decided_by", "decided_at"])

@@ -22,7 +22,12 @@ from hadir.common.access import (
 from hadir.org.forms import GrantRequestForm, LocationForm
 from hadir.org.models import Location
 from hadir.org.selectors import employee_list, grants_to_decide, locations_nearby, unit_list
-from hadir.org.services import location_grant_decide, location_grant_request, location_save
+from hadir.org.services import (
+    GrantMoveRefused,
+    location_grant_decide,
+    location_grant_request,
+    location_save,
+)
 
 
 @login_required
@@ -130,9 +135,13 @@ def grants(request: HttpRequest) -> HttpResponse:
         grant = get_object_or_404(
             grants_to_decide(user=request.user), pk=typed_id_or_404(request.POST.get("grant", ""))
         )
-        location_grant_decide(
-            actor=request.user, grant=grant, approve=request.POST.get("decision") == "approve"
-        )
-        messages.success(request, _("Decision saved."))
+        try:
+            location_grant_decide(
+                actor=request.user, grant=grant, decision=request.POST.get("decision", "")
+            )
+        except GrantMoveRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Decision saved."))
         return redirect("org:grants")
     return render(request, "org/grants.html", {"grants": grants_to_decide(user=request.user)[:500]})

@@ -237,7 +237,9 @@ def test_asking_again_for_an_approved_location_keeps_the_approval(org: Org) -> N
     grant = location_grant_request(
         actor=employee.user, employee=employee, location=madrasah, reason="mengajar"
     )
-    location_grant_decide(actor=user_with_role(Role.OPERATOR, org.man_a), grant=grant, approve=True)
+    location_grant_decide(
+        actor=user_with_role(Role.OPERATOR, org.man_a), grant=grant, decision="approve"
+    )
 
     again = location_grant_request(
         actor=employee.user, employee=employee, location=madrasah, reason="lagi"
@@ -355,3 +357,51 @@ def test_an_employee_moved_in_the_admin_loses_their_extra_locations(
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.status == LocationGrant.Status.REVOKED
+
+
+def test_a_decision_on_a_request_decided_meanwhile_is_refused_with_a_message(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    """Two operators on the same page: the second one's "Reject" finds the request approved."""
+    grant = LocationGrant.objects.create(
+        employee=org.employees(org.kua_b)[0],
+        location=location(org.kua_a),
+        status=LocationGrant.Status.APPROVED,
+    )
+
+    response = logged_in(client, operator_kua_a).post(
+        GRANTS, {"grant": grant.pk, "decision": "reject"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Permintaan ini sudah disetujui: muat ulang halaman."
+    ]
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("status", "decision", "after"),
+    [
+        ("REQUESTED", "approve", "APPROVED"),
+        ("REQUESTED", "reject", "REJECTED"),
+        ("APPROVED", "revoke", "REVOKED"),
+        ("REVOKED", "approve", "APPROVED"),
+        ("REJECTED", "approve", "APPROVED"),
+    ],
+)
+def test_each_decision_the_workflow_allows_moves_the_grant_and_is_audited(
+    org: Org, status: str, decision: str, after: str
+) -> None:
+    grant = LocationGrant.objects.create(
+        employee=org.employees(org.kua_b)[0], location=location(org.kua_a), status=status
+    )
+
+    location_grant_decide(
+        actor=user_with_role(Role.OPERATOR, org.kua_a), grant=grant, decision=decision
+    )
+
+    grant.refresh_from_db()
+    assert grant.status == after
+    event = AuditEvent.objects.get(action="org.location_grant_decide")
+    assert (event.before, event.after) == ({"status": status}, {"status": after})

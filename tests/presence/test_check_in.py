@@ -215,9 +215,9 @@ def test_only_a_grant_entering_or_leaving_approval_empties_every_processs_cache(
 
     generation_after(ask)
     grant = LocationGrant.objects.get()
-    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, approve=True))
+    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, decision="approve"))
     generation_after(ask)  # asked again: still approved, nothing changes
-    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, approve=False))
+    generation_after(lambda: location_grant_decide(actor=operator, grant=grant, decision="revoke"))
     generation_after(grant.delete)  # revoked already
 
     assert moves == [False, True, False, True, False]
