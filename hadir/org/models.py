@@ -223,6 +223,7 @@ class LocationGrant(models.Model):
         APPROVED = "APPROVED", _("approved")
         REJECTED = "REJECTED", _("rejected")
         REVOKED = "REVOKED", _("revoked")
+        ENDED = "ENDED", _("ended: moved to another unit")
 
     employee = models.ForeignKey(
         Employee,

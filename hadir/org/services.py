@@ -41,6 +41,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    grants_ended: int = 0
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -48,13 +49,17 @@ class ImportReport:
             "created": len(self.created),
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
+            "ended": self.grants_ended,
         }
         if self.dry_run:
-            return (
-                _("would create: %(created)s, would update: %(updated)s, unchanged: %(unchanged)s")
-                % counts
+            text = _(
+                "would create: %(created)s, would update: %(updated)s, unchanged: %(unchanged)s"
             )
-        return _("created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s") % counts
+        else:
+            text = _("created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s")
+        if self.grants_ended:
+            text += _(", extra locations ended by a move to another unit: %(ended)s")
+        return text % counts
 
 
 def unit_path(unit: Unit) -> str:
@@ -291,7 +296,9 @@ def employees_import(
                     setattr(employee, k, v)
                 employee.save()
                 if moved:
-                    location_grants_end(employee=employee, actor=actor, actor_label=actor_label)
+                    report.grants_ended += location_grants_end(
+                        employee=employee, actor=actor, actor_label=actor_label
+                    )
                 report.updated.append(nip)
             else:
                 report.unchanged.append(nip)
@@ -464,10 +471,11 @@ def location_grant_request(
     return grant
 
 
-def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = "") -> None:
-    """Revoke an employee's extra locations when they move to another unit: a grant was given
-    for the work of their old post (a teacher's hours at a second madrasah), and a new post asks
-    again. Each grant is saved on its own, so every process's location cache hears of it."""
+def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = "") -> int:
+    """End an employee's extra locations when they move to another unit: a grant was given for
+    the work of their old post (a teacher's hours at a second madrasah), and the new post asks
+    again (an ended grant cannot simply be approved again). Each grant is saved on its own, so
+    every process's location cache hears of it. Returns how many ended."""
     from django.utils import timezone
 
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -475,9 +483,10 @@ def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = ""
         employee=employee,
         status__in=[LocationGrant.Status.APPROVED, LocationGrant.Status.REQUESTED],
     )
+    ended = 0
     for grant in standing:
         before = grant.status
-        grant.status = LocationGrant.Status.REVOKED
+        grant.status = LocationGrant.Status.ENDED
         grant.decided_by, grant.decided_at = user, timezone.now()
         grant.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
@@ -489,6 +498,8 @@ def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = ""
             before={"status": before},
             after={"status": grant.status, "unit": employee.unit_id},
         )
+        ended += 1
+    return ended
 
 
 GRANT_MOVES: dict[str, tuple[frozenset[str], str]] = {

@@ -16,7 +16,7 @@ from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Location, LocationGrant, Role, Unit
 from hadir.org.selectors import locations_nearby
-from hadir.org.services import location_grant_decide, location_grant_request
+from hadir.org.services import GrantMoveRefused, location_grant_decide, location_grant_request
 from hadir.presence.selectors import allowed_areas
 from hadir.presence.services import punch_check_in
 from tests.conftest import Org, user_with_role
@@ -313,10 +313,12 @@ def test_an_employee_moved_to_another_unit_by_import_loses_their_extra_locations
         f"{teacher.nip},{teacher.name},KUA-B,,{teacher.golongan},{teacher.start}\n"
     )
 
-    call_command("import_employees", str(moved), stdout=StringIO())
+    out = StringIO()
+    call_command("import_employees", str(moved), stdout=out)
 
+    assert "lokasi tambahan berakhir karena pindah unit: 1" in out.getvalue()
     grant.refresh_from_db()
-    assert grant.status == LocationGrant.Status.REVOKED
+    assert grant.status == LocationGrant.Status.ENDED
     teacher.refresh_from_db()
     assert madrasah.pk not in {area.key for area in allowed_areas(teacher, fresh=True)}
     assert AuditEvent.objects.filter(action="org.location_grant_end").count() == 1
@@ -356,7 +358,7 @@ def test_an_employee_moved_in_the_admin_loses_their_extra_locations(
 
     assert response.status_code == 302
     grant.refresh_from_db()
-    assert grant.status == LocationGrant.Status.REVOKED
+    assert grant.status == LocationGrant.Status.ENDED
 
 
 def test_a_decision_on_a_request_decided_meanwhile_is_refused_with_a_message(
@@ -405,3 +407,23 @@ def test_each_decision_the_workflow_allows_moves_the_grant_and_is_audited(
     assert grant.status == after
     event = AuditEvent.objects.get(action="org.location_grant_decide")
     assert (event.before, event.after) == ({"status": status}, {"status": after})
+
+
+def test_an_extra_location_ended_by_a_move_is_asked_for_again_not_approved_again(
+    org: Org,
+) -> None:
+    teacher = with_account(org.employees(org.kua_b)[0])
+    grant = LocationGrant.objects.create(
+        employee=teacher, location=location(org.kua_a), status=LocationGrant.Status.ENDED
+    )
+    operator = user_with_role(Role.OPERATOR, org.kua_a)
+
+    with pytest.raises(GrantMoveRefused):
+        location_grant_decide(actor=operator, grant=grant, decision="approve")
+    asked = location_grant_request(
+        actor=teacher.user, employee=teacher, location=grant.location, reason="pos baru"
+    )
+    location_grant_decide(actor=operator, grant=asked, decision="approve")
+
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.APPROVED
