@@ -26,20 +26,27 @@ def unit_list(*, user: Any) -> QuerySet[Unit]:
     )
 
 
-def employee_list(
-    *, user: Any, unit: Unit | None = None, search: str = "", with_phones: bool = False
-) -> QuerySet[Employee]:
+def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> QuerySet[Employee]:
     """Employees in the user's scope, optionally of one unit (with its sub-units) and matching
-    ``search`` (a name or NIP fragment); ``with_phones`` counts each one's registered phones
-    (``phones``)."""
+    ``search`` (a name or NIP fragment)."""
     employees = employees_in_scope(user, READ_ROLES).select_related("unit", "pattern", "user")
-    if with_phones:
-        employees = employees.annotate(phones=Count("devices"))
     if unit is not None:
         employees = employees.filter(unit__path__startswith=unit.path)
     if search:
         employees = employees.filter(Q(name__icontains=search) | Q(nip__startswith=search.strip()))
     return employees.order_by("name")
+
+
+def phones_counted(employees: Sequence[Employee]) -> None:
+    """Set ``phones``, the number of registered phones, on each of ``employees`` (one page of a
+    list: counting for the page alone, not for every employee in scope)."""
+    counts = dict(
+        Employee.objects.filter(pk__in=[e.pk for e in employees])
+        .annotate(phones=Count("devices"))
+        .values_list("pk", "phones")
+    )
+    for employee in employees:
+        employee.phones = counts.get(employee.pk, 0)  # type: ignore[attr-defined]
 
 
 def locations_nearby(*, employee: Employee) -> QuerySet[Location]:

@@ -21,7 +21,13 @@ from hadir.common.access import (
 )
 from hadir.org.forms import GrantRequestForm, LocationForm
 from hadir.org.models import Location
-from hadir.org.selectors import employee_list, grants_to_decide, locations_nearby, unit_list
+from hadir.org.selectors import (
+    employee_list,
+    grants_to_decide,
+    locations_nearby,
+    phones_counted,
+    unit_list,
+)
 from hadir.org.services import (
     GrantMoveRefused,
     location_grant_decide,
@@ -57,8 +63,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     can_manage = units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists()
     # With device binding, an operator resets a lost or replaced phone from here.
     phones = can_manage and settings.HADIR_DEVICE_BINDING
-    employees = employee_list(user=request.user, unit=unit, search=search, with_phones=phones)
+    employees = employee_list(user=request.user, unit=unit, search=search)
     page = Paginator(employees, 50).get_page(request.GET.get("page"))
+    if phones:
+        phones_counted(list(page.object_list))
     return render(
         request,
         "org/unit_detail.html",

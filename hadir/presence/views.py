@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -243,6 +244,8 @@ def _uploaded(upload: Any) -> Iterator[Path]:
 @require_POST
 def phones_reset(request: HttpRequest, employee_id: int) -> HttpResponse:
     """An operator forgets an employee's registered phones: the next one used registers."""
+    if not settings.HADIR_DEVICE_BINDING:
+        raise Http404  # nothing is bound: there is nothing to reset
     employee = access_employee_to_manage(request.user, employee_id)
     count = devices_reset(actor=request.user, employee=employee)
     messages.success(

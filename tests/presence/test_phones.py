@@ -68,6 +68,7 @@ def test_the_unit_page_shows_each_employees_phones_with_a_reset_button(
     assert reset_url(employee) in page.content.decode()
 
 
+@override_settings(HADIR_DEVICE_BINDING=True)
 def test_an_operator_of_another_unit_gets_not_found(client: Client, employee: Employee) -> None:
     Device.objects.create(employee=employee, device_id="hp-1")
     client.force_login(user_with_role(Role.OPERATOR, UnitFactory.create()))
@@ -76,6 +77,7 @@ def test_an_operator_of_another_unit_gets_not_found(client: Client, employee: Em
     assert Device.objects.exists()
 
 
+@override_settings(HADIR_DEVICE_BINDING=True)
 def test_nobody_resets_their_own_phone(client: Client, employee: Employee) -> None:
     assert employee.user is not None
     RoleAssignmentFactory.create(user=employee.user, role=Role.OPERATOR, unit=employee.unit)
@@ -86,9 +88,32 @@ def test_nobody_resets_their_own_phone(client: Client, employee: Employee) -> No
     assert Device.objects.exists()
 
 
+@override_settings(HADIR_DEVICE_BINDING=True)
 def test_a_reset_is_a_post(operator: tuple[Client, User], employee: Employee) -> None:
     client, _user = operator
     Device.objects.create(employee=employee, device_id="hp-1")
 
     assert client.get(reset_url(employee)).status_code == 405
+    assert Device.objects.exists()
+
+
+def test_without_device_binding_there_is_no_reset_and_no_phone_column(
+    operator: tuple[Client, User], employee: Employee
+) -> None:
+    client, _user = operator
+    Device.objects.create(employee=employee, device_id="hp-1")
+
+    page = client.get(f"/org/unit/{employee.unit_id}/")
+
+    assert client.post(reset_url(employee)).status_code == 404
+    assert reset_url(employee) not in page.content.decode()
+    assert Device.objects.exists()
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_a_verifier_of_the_unit_cannot_reset_phones(client: Client, employee: Employee) -> None:
+    Device.objects.create(employee=employee, device_id="hp-1")
+    client.force_login(user_with_role(Role.VERIFIER, employee.unit))
+
+    assert client.post(reset_url(employee)).status_code == 404
     assert Device.objects.exists()
