@@ -34,16 +34,17 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 class AuditedAdmin(admin.ModelAdmin[Any]):
     """Master-data edits in the admin leave an audit row like every other human action."""
 
+    @staticmethod
+    def _audit(request: HttpRequest, action: str, obj: Any, **states: Any) -> None:
+        audit_record(
+            actor=request.user, action=f"admin.{action}", obj=obj, summary=str(obj), **states
+        )
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action=f"admin.{'change' if change else 'add'}",
-            obj=obj,
-            summary=str(obj),
-            before=before,
-            after=_snapshot(obj),
+        self._audit(
+            request, "change" if change else "add", obj, before=before, after=_snapshot(obj)
         )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -55,51 +56,20 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
             if obj.pk
         }
         for obj in (f.instance for f in formset.deleted_forms if f.instance.pk):
-            audit_record(
-                actor=request.user,
-                action="admin.delete",
-                obj=obj,
-                summary=str(obj),
-                before=before.get(obj.pk, _snapshot(obj)),
-            )
+            self._audit(request, "delete", obj, before=before.get(obj.pk, _snapshot(obj)))
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            audit_record(
-                actor=request.user,
-                action="admin.add",
-                obj=obj,
-                summary=str(obj),
-                after=_snapshot(obj),
-            )
+            self._audit(request, "add", obj, after=_snapshot(obj))
         for obj, _fields in formset.changed_objects:
-            audit_record(
-                actor=request.user,
-                action="admin.change",
-                obj=obj,
-                summary=str(obj),
-                before=before.get(obj.pk),
-                after=_snapshot(obj),
-            )
+            self._audit(request, "change", obj, before=before.get(obj.pk), after=_snapshot(obj))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_record(
-            actor=request.user,
-            action="admin.delete",
-            obj=obj,
-            summary=str(obj),
-            before=_snapshot(obj),
-        )
+        self._audit(request, "delete", obj, before=_snapshot(obj))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            audit_record(
-                actor=request.user,
-                action="admin.delete",
-                obj=obj,
-                summary=str(obj),
-                before=_snapshot(obj),
-            )
+            self._audit(request, "delete", obj, before=_snapshot(obj))
         super().delete_queryset(request, queryset)
 
 
