@@ -38,11 +38,13 @@ def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> Q
 
 
 def phones_counted(employees: Sequence[Employee]) -> None:
-    """Set ``phones``, the number of registered phones, on each of ``employees`` (one page of a
-    list: counting for the page alone, not for every employee in scope)."""
+    """Set ``phones``, the number of phones on record, on each of ``employees`` (one page of a
+    list: counting for the page alone, not for every employee in scope). A deactivated phone
+    a reset already dealt with is not on record (:class:`hadir.presence.models.Device`)."""
+    on_record = Q(devices__active=True) | Q(devices__reset_at=None)
     counts = dict(
         Employee.objects.filter(pk__in=[e.pk for e in employees])
-        .annotate(phones=Count("devices"))
+        .annotate(phones=Count("devices", filter=on_record))
         .values_list("pk", "phones")
     )
     for employee in employees:

@@ -39,6 +39,6 @@ class MachineAdmin(AuditedAdmin):
 
 @admin.register(Device)
 class DeviceAdmin(AuditedAdmin):
-    list_display = ["employee", "device_id", "first_seen", "active"]
+    list_display = ["employee", "device_id", "first_seen", "active", "reset_at"]
     list_filter = ["active"]
     search_fields = ["employee__nip", "device_id"]

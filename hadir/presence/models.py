@@ -158,12 +158,18 @@ class ChainCheckpoint(models.Model):
 
 
 class Device(models.Model):
-    """A device an employee checks in from; with device binding on, only active ones may."""
+    """A device an employee checks in from; with device binding on, only active ones may.
+
+    A deactivated phone stays refused. Until an operator resets the account's phones it also
+    stops any new phone registering itself (a friend's phone after the own one was blocked);
+    the reset stamps ``reset_at`` on it, so it is still refused but no longer on record.
+    """
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="devices")
     device_id = models.CharField(max_length=100)
     first_seen = models.DateTimeField(auto_now_add=True)
     active = models.BooleanField(default=True)
+    reset_at = models.DateTimeField(_("kept blocked by a reset at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("device")

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,8 +391,13 @@ def _check_device(employee: Employee, device_id: str) -> None:
     """
     if not settings.HADIR_DEVICE_BINDING:
         return
-    mine = dict(Device.objects.filter(employee=employee).values_list("device_id", "active"))
-    if device_id and mine.get(device_id):
+    mine = {
+        phone: (active, active or reset_at is None)
+        for phone, active, reset_at in Device.objects.filter(employee=employee).values_list(
+            "device_id", "active", "reset_at"
+        )
+    }
+    if device_id and mine.get(device_id, (False,))[0]:
         return
     if device_id and device_id in mine:
         raise _Refused(
@@ -400,15 +405,16 @@ def _check_device(employee: Employee, device_id: str) -> None:
             _("This phone was deactivated for your account. Ask your Pengelola Presensi."),
             cause="deactivated",
         )
-    if device_id and not mine:
+    on_record = any(counts for _active, counts in mine.values())
+    if device_id and not on_record:
         theirs = Device.objects.filter(device_id=device_id, active=True).exclude(employee=employee)
         if not theirs.exists():
             return
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
             _(
-                "This phone is registered for another employee. Check in from your own phone, "
-                "or ask your Pengelola Presensi to register this one for you."
+                "This phone is registered for another employee. Check in from your own phone; "
+                "a phone two employees truly share is registered by the Admin."
             ),
             cause="other_employee",
         )
@@ -506,15 +512,15 @@ def _accepted(
 
 def devices_reset(*, actor: Any, employee: Employee) -> int:
     """Forget the phones registered for ``employee`` (lost, replaced, or deactivated): with
-    device binding on, the next phone they check in from registers itself. Returns how many
-    were forgotten."""
+    device binding on, the next phone they check in from registers itself. A deactivated phone
+    is kept, stamped, so that it stays refused. Returns how many were forgotten."""
     with transaction.atomic():
+        phones = Device.objects.select_for_update().filter(employee=employee)
         devices = list(
-            Device.objects.select_for_update()
-            .filter(employee=employee)
-            .values_list("device_id", "active")
+            phones.filter(Q(active=True) | Q(reset_at=None)).values_list("device_id", "active")
         )
-        Device.objects.filter(employee=employee).delete()
+        phones.filter(active=True).delete()
+        phones.filter(active=False, reset_at=None).update(reset_at=timezone.now())
         audit_record(
             actor=actor,
             action="presence.devices_reset",

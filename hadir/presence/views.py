@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
@@ -259,4 +260,7 @@ def phones_reset(request: HttpRequest, employee_id: int) -> HttpResponse:
         )
         % {"name": employee.name, "count": count},
     )
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)  # the page the operator pressed the button on (search, page)
     return redirect("org:unit_detail", employee.unit_id)

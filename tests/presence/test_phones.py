@@ -52,7 +52,34 @@ def test_an_operator_resets_a_lost_phone_and_the_next_phone_registers_itself(
         employee=employee, check_in=at_point(device_id="hp-baru"), now=local(MONDAY, "07:12")
     )
     assert again.accepted
-    assert list(Device.objects.values_list("device_id", flat=True)) == ["hp-baru"]
+    assert sorted(Device.objects.values_list("device_id", "active")) == [
+        ("hp-baru", True),
+        ("hp-hilang", False),
+    ]
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_a_phone_an_admin_blocked_stays_refused_after_a_reset(
+    operator: tuple[Client, User], employee: Employee
+) -> None:
+    client, _user = operator
+    Device.objects.create(employee=employee, device_id="hp-diblokir", active=False)
+    Device.objects.create(employee=employee, device_id="hp-lama")
+
+    client.post(reset_url(employee))
+    blocked = punch_check_in(
+        employee=employee, check_in=at_point(device_id="hp-diblokir"), now=local(MONDAY, "07:10")
+    )
+    new = punch_check_in(
+        employee=employee, check_in=at_point(device_id="hp-baru"), now=local(MONDAY, "07:12")
+    )
+
+    assert not blocked.accepted
+    assert blocked.refusal is not None
+    assert blocked.refusal.detail["cause"] == "deactivated"
+    assert new.accepted
+    page = client.get(f"/org/unit/{employee.unit_id}/")
+    assert [e.phones for e in page.context["page"] if e.pk == employee.pk] == [1]
 
 
 @override_settings(HADIR_DEVICE_BINDING=True)
@@ -117,3 +144,19 @@ def test_a_verifier_of_the_unit_cannot_reset_phones(client: Client, employee: Em
 
     assert client.post(reset_url(employee)).status_code == 404
     assert Device.objects.exists()
+
+
+@override_settings(HADIR_DEVICE_BINDING=True)
+def test_the_reset_returns_the_operator_to_the_page_they_were_on_but_never_off_site(
+    operator: tuple[Client, User], employee: Employee
+) -> None:
+    client, _user = operator
+    Device.objects.create(employee=employee, device_id="hp-1")
+    place = f"/org/unit/{employee.unit_id}/?q=Siti&page=2"
+
+    back = client.post(reset_url(employee), {"next": place})
+    Device.objects.create(employee=employee, device_id="hp-2")
+    away = client.post(reset_url(employee), {"next": "//evil.example/"})
+
+    assert back["Location"] == place
+    assert away["Location"] == f"/org/unit/{employee.unit_id}/"
