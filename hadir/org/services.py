@@ -57,7 +57,9 @@ class ImportReport:
             )
         else:
             text = _("created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s")
-        if self.grants_ended:
+        if self.grants_ended and self.dry_run:
+            text += _(", extra locations that would end by a move to another unit: %(ended)s")
+        elif self.grants_ended:
             text += _(", extra locations ended by a move to another unit: %(ended)s")
         return text % counts
 
@@ -519,6 +521,11 @@ GRANT_MOVES: dict[str, tuple[frozenset[str], str]] = {
 """An extra location's workflow as data: which decision moves which status where."""
 
 
+def grant_moves(status: str) -> list[str]:
+    """The decisions :data:`GRANT_MOVES` allows from ``status``, in its order."""
+    return [decision for decision, (allowed, _to) in GRANT_MOVES.items() if status in allowed]
+
+
 class GrantMoveRefused(ValueError):
     """The decision does not apply to the grant as it stands (decided meanwhile elsewhere)."""
 
@@ -535,10 +542,12 @@ def location_grant_decide(*, actor: Any, grant: LocationGrant, decision: str) ->
     with transaction.atomic():
         # Decided on the row as it stands now, not as the page read it.
         locked = LocationGrant.objects.select_for_update().get(pk=grant.pk)
-        allowed_from, target = GRANT_MOVES.get(decision, (frozenset(), ""))
+        if decision not in GRANT_MOVES:
+            raise GrantMoveRefused(_("Unknown decision: choose one of the page's buttons."))
+        allowed_from, target = GRANT_MOVES[decision]
         if locked.status not in allowed_from:
             raise GrantMoveRefused(
-                _("This request is %(status)s already: refresh the page.")
+                _("This request was decided meanwhile (now: %(status)s). Refresh the page.")
                 % {"status": locked.get_status_display()}
             )
         before = locked.status

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hadir.common.access import (
     MANAGE_ROLES,
@@ -30,6 +31,7 @@ from hadir.org.selectors import (
 )
 from hadir.org.services import (
     GrantMoveRefused,
+    grant_moves,
     location_grant_decide,
     location_grant_request,
     location_save,
@@ -134,6 +136,14 @@ def my_locations(request: HttpRequest) -> HttpResponse:
     return render(request, "org/my_locations.html", {"form": form, "grants": grants})
 
 
+_GRANT_BUTTONS = {
+    "approve": (gettext_lazy("Approve"), ""),
+    "reject": (gettext_lazy("Reject"), "secondary"),
+    "revoke": (gettext_lazy("Revoke"), "secondary"),
+}
+"""Each of :data:`hadir.org.services.GRANT_MOVES`'s decisions as a button: label, style."""
+
+
 @login_required
 def grants(request: HttpRequest) -> HttpResponse:
     """Operators decide extra-location requests for the locations they manage."""
@@ -152,4 +162,7 @@ def grants(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Decision saved."))
         return redirect("org:grants")
-    return render(request, "org/grants.html", {"grants": grants_to_decide(user=request.user)[:500]})
+    shown = list(grants_to_decide(user=request.user)[:500])
+    for grant in shown:
+        grant.buttons = [(move, *_GRANT_BUTTONS[move]) for move in grant_moves(grant.status)]  # type: ignore[attr-defined]
+    return render(request, "org/grants.html", {"grants": shown})

@@ -376,10 +376,49 @@ def test_a_decision_on_a_request_decided_meanwhile_is_refused_with_a_message(
     )
 
     assert [str(m) for m in response.context["messages"]] == [
-        "Permintaan ini sudah disetujui: muat ulang halaman."
+        "Permintaan ini sudah diputuskan sementara itu (kini: disetujui). Muat ulang halaman."
     ]
     grant.refresh_from_db()
     assert grant.status == LocationGrant.Status.APPROVED
+
+
+def test_an_unknown_decision_is_refused_as_such(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    grant = LocationGrant.objects.create(
+        employee=org.employees(org.kua_b)[0], location=location(org.kua_a)
+    )
+
+    response = logged_in(client, operator_kua_a).post(
+        GRANTS, {"grant": grant.pk, "decision": "hapus"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Keputusan tidak dikenal: pilih salah satu tombol di halaman."
+    ]
+    grant.refresh_from_db()
+    assert grant.status == LocationGrant.Status.REQUESTED
+
+
+def test_the_approvals_page_offers_each_grant_the_decisions_its_status_allows(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    statuses = ["REQUESTED", "APPROVED", "REJECTED", "ENDED"]
+    kantor = location(org.kua_a)
+    for status in statuses:
+        teacher = EmployeeFactory.create(unit=org.kua_b)
+        LocationGrant.objects.create(employee=teacher, location=kantor, status=status)
+
+    page = logged_in(client, operator_kua_a).get(GRANTS)
+
+    offered = {g.status: [move for move, *_ in g.buttons] for g in page.context["grants"]}
+    assert offered == {
+        "REQUESTED": ["approve", "reject"],
+        "APPROVED": ["revoke"],
+        "REJECTED": ["approve"],
+        "ENDED": [],
+    }
+    assert 'value="reject" class="secondary">Tolak</button>' in page.content.decode()
 
 
 @pytest.mark.parametrize(
