@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hadir.org.models import Location
@@ -50,7 +51,7 @@ class LocationForm(forms.ModelForm[Location]):
     geofence is checked by the model (:mod:`hadir.org.geofence`), for the admin too."""
 
     polygon = PolygonField(
-        label=_("polygon [[lat, lng], …]"),
+        label=capfirst(_("polygon [[lat, lng], …]")),
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "[[-7.71, 110.35], …]"}),
     )
 
@@ -70,8 +71,10 @@ class LocationForm(forms.ModelForm[Location]):
 class GrantRequestForm(forms.Form):
     """An employee asks to check in at another unit's location too."""
 
-    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("location"))
-    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.TextInput)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), label=capfirst(_("location"))
+    )
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=300, widget=forms.TextInput)
 
     def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

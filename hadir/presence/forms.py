@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hadir.presence.models import Machine
@@ -11,11 +12,13 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 class PunchImportForm(forms.Form):
     """A machine log (attlog, with its machine) or a CSV of punches."""
 
-    file = forms.FileField(label=_("file (attlog .dat/.txt or CSV nip,time)"))
+    file = forms.FileField(label=capfirst(_("file (attlog .dat/.txt or CSV nip,time)")))
     machine = forms.ModelChoiceField(
-        queryset=Machine.objects.none(), required=False, label=_("machine (for an attlog)")
+        queryset=Machine.objects.none(),
+        required=False,
+        label=capfirst(_("machine (for an attlog)")),
     )
-    dry_run = forms.BooleanField(required=False, label=_("check only, write nothing"))
+    dry_run = forms.BooleanField(required=False, label=capfirst(_("check only, write nothing")))
 
     def __init__(self, *args: Any, machines: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,7 +43,7 @@ class MachineForm(forms.ModelForm[Machine]):
 class MachinePinsForm(forms.Form):
     """A machine's whole PIN map, as a CSV or Excel file with columns pin,nip."""
 
-    file = forms.FileField(label=_("file (CSV or Excel, columns pin,nip)"))
+    file = forms.FileField(label=capfirst(_("file (CSV or Excel, columns pin,nip)")))
 
     def clean_file(self) -> Any:
         return _within_limit(self.cleaned_data["file"])

@@ -42,6 +42,20 @@ def log_in(page: Page, nip: str) -> None:
     page.get_by_role("button", name="Masuk").click()
 
 
+def on_the_map(phone: Any, colour: str) -> bool:
+    """Whether the shape drawn in ``colour`` lies within the visible map."""
+    shape = phone.locator(f'#map path[stroke="{colour}"]').bounding_box()
+    frame = phone.locator("#map").bounding_box()
+    return bool(
+        shape
+        and frame
+        and frame["x"] <= shape["x"]
+        and shape["x"] + shape["width"] <= frame["x"] + frame["width"]
+        and frame["y"] <= shape["y"]
+        and shape["y"] + shape["height"] <= frame["y"] + frame["height"]
+    )
+
+
 def test_employee_checks_in_inside_the_geofence_and_is_refused_two_km_away(
     live_server: Any,
     geolocated_phone: GeolocatedPhone,
@@ -94,6 +108,9 @@ def test_employee_checks_in_inside_the_geofence_and_is_refused_two_km_away(
         "Anda berada 2.0 km dari Kantor KUA Mamajang, di luar semua titik lokasi yang diizinkan."
     )
     screenshot(phone, "refused")
+    # The map moved to show the phone and the office together: which way to go.
+    assert on_the_map(phone, "#c62828")
+    assert on_the_map(phone, "#1b5e20")
 
     punch = Punch.objects.get()
     assert punch.employee == employee

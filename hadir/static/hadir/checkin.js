@@ -76,6 +76,10 @@
       else L.circle([a.latitude, a.longitude], { radius: a.radius_m, color: "#1b5e20" }).addTo(map).bindTooltip(document.createTextNode(a.name));
     }
   }
+  function areaBounds(a) {
+    if (a.polygon.length) return L.latLngBounds(a.polygon);
+    return L.latLng(a.latitude, a.longitude).toBounds(2 * a.radius_m);
+  }
   function describePosition() {
     if (!fix || areas === null) return;
     const here = [fix.latitude, fix.longitude];
@@ -95,6 +99,11 @@
       : fmt(T.inside, values);
     if (map) {
       if (marker) marker.setLatLng(here); else marker = L.circleMarker(here, { radius: 8, color: "#c62828" }).addTo(map);
+      // Off the map and away from every location: show the phone and the nearest location
+      // together, so the employee sees which way to go.
+      if (best.outside > 0 && !map.getBounds().contains(here)) {
+        map.fitBounds(areaBounds(best.area).extend(here), { padding: [24, 24], maxZoom: 17, animate: false });
+      }
     }
   }
   function locate() {
