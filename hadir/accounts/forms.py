@@ -19,6 +19,10 @@ class NipLoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Wrong NIP or password. Passwords are case-sensitive."),
+        "inactive": _(
+            "This account is deactivated: it cannot log in or check in. Ask your Pengelola"
+            " Presensi."
+        ),
     }
     username = forms.CharField(
         label=_("NIP"),
@@ -31,6 +35,16 @@ class NipLoginForm(AuthenticationForm):
     def clean_username(self) -> str:
         """Accept a NIP typed with spaces or dots, as printed lists show it."""
         return normalise_nip(self.cleaned_data.get("username") or "")
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """Say so when the NIP and password are right but the account is deactivated: told
+        "wrong password", an ASN would try again until locked out. (The backend refuses an
+        inactive account without telling whether its password was right.)"""
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is not None and password and user.check_password(password):
+            return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        return super().get_invalid_login_error()
 
 
 class ActivationForm(forms.Form):

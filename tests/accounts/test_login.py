@@ -43,6 +43,23 @@ def test_a_wrong_password_shows_the_form_again(client: Client, user: User) -> No
     assert not is_logged_in(client)
 
 
+def test_a_deactivated_account_is_told_so_only_with_the_right_password(
+    client: Client, user: User
+) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    right = log_in(client, PASSWORD)
+    wrong = log_in(client, "wrong")
+
+    assert right.context["form"].non_field_errors() == [
+        "Akun ini dinonaktifkan: tidak dapat masuk maupun presensi. Hubungi Pengelola Presensi."
+    ]
+    assert wrong.context["form"].non_field_errors() == [
+        "NIP atau kata sandi salah. Huruf besar/kecil pada kata sandi berpengaruh."
+    ]
+    assert not is_logged_in(client)
+
+
 def test_after_the_failure_limit_even_the_right_password_is_refused(
     client: Client, user: User
 ) -> None:
