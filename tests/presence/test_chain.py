@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import ProtectedError
 
+from hadir.common.append_only import trigger_name
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
 from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch, Refusal
@@ -23,6 +25,24 @@ from tests.presence.support import (
     needs_concurrent_writers,
     run_together,
 )
+
+
+@pytest.fixture(autouse=True)
+def owner_with_triggers_off() -> Iterator[None]:
+    """These tests tamper as the tables' owner can, with PostgreSQL's append-only triggers
+    turned off (tests/presence/test_append_only.py shows they are on otherwise)."""
+    tables = ("presence_punch", "presence_refusal")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger_name(table)}")
+    yield
+    if not connection.in_atomic_block:  # a test's transaction, rolled back, restores them
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger_name(table)}")
 
 
 @pytest.fixture
