@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -120,6 +122,11 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nip})"
+
+    def attends_on(self, day: date) -> bool:
+        """Whether ``day`` lies in the employee's attendance period (from ``start``, until
+        ``end`` when set): outside it a day counts for nothing, neither H nor TK."""
+        return self.start <= day and not (self.end and day > self.end)
 
     @property
     def effective_pattern_id(self) -> int:

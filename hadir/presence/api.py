@@ -41,7 +41,10 @@ class CheckInIn(Schema):
 
 
 class Standing(Schema):
-    status: str
+    status: str | None = Field(
+        description="The day's status so far (H, TK, DL, …); none outside the employee's"
+        " attendance period, where the day counts for nothing"
+    )
     working: bool
     datang: str | None
     pulang: str | None
@@ -88,7 +91,9 @@ def _lang() -> Lang:
     return "en" if (get_language() or "id").startswith("en") else "id"
 
 
-def standing_of(day: DayResult) -> Standing:
+def standing_of(day: DayResult, *, still_open: bool = False) -> Standing:
+    """The day for the phone; ``still_open`` while punches can still change it (see
+    :func:`headline`)."""
     return Standing(
         status=day.status,
         working=day.working,
@@ -98,8 +103,25 @@ def standing_of(day: DayResult) -> Standing:
         early_minutes=day.psw_minutes,
         late_class=day.tl_class,
         early_class=day.psw_class,
-        summary=render(headline(day), _lang()),
+        summary=render(headline(day, still_open=still_open), _lang()),
         reasons=render(day.reasons, _lang()),
+    )
+
+
+def standing_outside_period(day: DayResult) -> Standing:
+    """A day outside the attendance period: neither H nor TK, whatever the timetable says."""
+    said = render((Reason.of("OUTSIDE_PERIOD"),), _lang())
+    return Standing(
+        status=None,
+        working=day.working,
+        datang=None,
+        pulang=None,
+        late_minutes=0,
+        early_minutes=0,
+        late_class=0,
+        early_class=0,
+        summary=said,
+        reasons=said,
     )
 
 
@@ -112,11 +134,15 @@ HEADLINE_CODES = frozenset(
 )  # fmt: skip
 
 
-def headline(day: DayResult) -> tuple[Reason, ...]:
+def headline(day: DayResult, *, still_open: bool = False) -> tuple[Reason, ...]:
     """The reasons a phone shows: arrival and departure, not the day's bookkeeping.
 
-    A missing check-out is not news in the middle of the day, so it is left to the full list.
+    A missing check-out is not news in the middle of the day, so it is left to the full list;
+    nor is a day without punches TK while the presensi window is ``still_open`` (the live
+    board says "not yet checked in" then too).
     """
+    if still_open and day.status == "TK":
+        return (Reason.of("NOT_YET"),)
     return tuple(reason for reason in day.reasons if reason.code in HEADLINE_CODES)
 
 
@@ -216,11 +242,15 @@ def today(request: HttpRequest) -> TodayOut:
     from django.utils import timezone
 
     employee = _employee(request)
-    day = timezone.now().astimezone(ZoneInfo(employee.unit.timezone)).date()
+    now = timezone.now().astimezone(ZoneInfo(employee.unit.timezone))
+    day = now.date()
+    result = day_standing(employee, day)
     return TodayOut(
         date=day.isoformat(),
         timezone=employee.unit.timezone,
-        standing=standing_of(day_standing(employee, day)),
+        standing=standing_of(result, still_open=now.time() < result.policy.window_end)
+        if employee.attends_on(day)
+        else standing_outside_period(result),
         locations=[
             AreaOut(
                 id=a.key,

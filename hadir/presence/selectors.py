@@ -115,10 +115,17 @@ class LiveRow:
     employee: Employee
     datang: datetime | None
     late_minutes: int
+    """As counted: capped, and a missing datang counts the most (DOMAIN.md §4)."""
     late_class: int
     working: bool
     excuse: str = ""
     """The approved request that excuses the morning (its label), or empty."""
+    late_by: int = 0
+    """Minutes after the start, as read off the clock (uncapped)."""
+    punched: bool = False
+    """Whether any counting punch came today (one after the pivot is a pulang, not a datang)."""
+    closed: bool = False
+    """Whether the presensi window has closed for the day: no punch can come any more."""
 
     @property
     def state(self) -> str:
@@ -127,7 +134,8 @@ class LiveRow:
         if self.excuse and (self.datang is None or not self.late_minutes):
             return "excused"
         if self.datang is None:
-            return "absent"
+            # Came only after the pivot: present, counted as the most late.
+            return "late" if self.punched else "absent"
         return "late" if self.late_minutes else "on_time"
 
 
@@ -142,7 +150,7 @@ def live_board(*, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]
     people, today = [], {}
     for employee in listed.order_by("unit__name", "name"):
         day = now.astimezone(ZoneInfo(employee.unit.timezone)).date()
-        if employee.start <= day and not (employee.end and day > employee.end):
+        if employee.attends_on(day):
             people.append(employee)
             today[employee.pk] = day
     if not people:
@@ -150,7 +158,9 @@ def live_board(*, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]
     ids = employees.order_by().values("pk")
     punches = _punches_today(ids, people, today)
     excuses = _excuses_today(ids, today)
-    return [_live_row(e, today[e.pk], punches.get(e.pk, []), excuses.get(e.pk)) for e in people]
+    return [
+        _live_row(e, now, today[e.pk], punches.get(e.pk, []), excuses.get(e.pk)) for e in people
+    ]
 
 
 def _punches_today(
@@ -197,6 +207,7 @@ def _excuses_today(
 
 def _live_row(
     employee: Employee,
+    now: datetime,
     day: date,
     punches: list[datetime],
     excuses: tuple[list[Absence], list[Waiver]] | None,
@@ -205,24 +216,24 @@ def _live_row(
 
     absences, waivers = excuses or ([], [])
     schedule = cache.schedule(employee.unit, employee.effective_pattern_code, day)
+    tz = ZoneInfo(employee.unit.timezone)
+    policy = cache.policy(day)
     result = evaluate_day(
-        schedule,
-        punches,
-        tz=ZoneInfo(employee.unit.timezone),
-        absences=absences,
-        waivers=waivers,
-        policy=cache.policy(day),
+        schedule, punches, tz=tz, absences=absences, waivers=waivers, policy=policy
     )
     morning = next((w for w in result.waivers if w.pagi), None)
     excuse = result.absence.code if result.absence else morning.kind if morning else ""
-    datang = result.datang
+    counted = result.datang is not None or bool(punches)
     return LiveRow(
         employee=employee,
-        datang=datang,
-        late_minutes=result.tl_minutes if datang else 0,
-        late_class=result.tl_class if datang else 0,
+        datang=result.datang,
+        late_minutes=result.tl_minutes if counted else 0,
+        late_class=result.tl_class if counted else 0,
         working=schedule.working,
         excuse=str(Code(excuse).label) if excuse else "",
+        late_by=result.off_timetable(morning=True),
+        punched=bool(punches),
+        closed=now.astimezone(tz).time() >= policy.window_end,
     )
 
 

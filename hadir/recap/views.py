@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ from hadir.common.access import (
     is_admin,
     units_in_scope,
 )
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Unit
 from hadir.recap.charts import Bar, bar_chart
 from hadir.recap.evaluation import reasons_text
 from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_job_start
@@ -56,11 +57,17 @@ SORT_KEYS = {
 }
 
 
-def _month(request: HttpRequest) -> date:
+def _month(request: HttpRequest, unit: Unit) -> date:
+    """The month asked for (``?bulan=YYYY-MM``), else the current one where ``unit``'s clock
+    stands (just after midnight in WIT it is already the next month in Papua, not in Jakarta).
+    The calendar's first and last years are refused: the page steps a month either side."""
     try:
-        return date.fromisoformat(f"{request.GET.get('bulan', '')}-01")
+        asked = date.fromisoformat(f"{request.GET.get('bulan', '')}-01")
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        asked = None
+    if asked is not None and MINYEAR < asked.year < MAXYEAR:
+        return asked
+    return timezone.localdate(timezone=ZoneInfo(unit.timezone)).replace(day=1)
 
 
 def _lang() -> Any:
@@ -82,7 +89,7 @@ def employee_month(request: HttpRequest, employee_id: int) -> HttpResponse:
 
 
 def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
-    month = _month(request)
+    month = _month(request, employee.unit)
     one = Employee.objects.filter(pk=employee.pk)
     recap = next(iter(recap_month(employees=one, month=month, days=True)), None)
     first, last = month_bounds(month)
@@ -127,7 +134,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
 def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A unit's recap: every employee, filters, sorting, discipline list, charts, exports."""
     unit = access_unit(request.user, unit_id, READ_ROLES)
-    month = _month(request)
+    month = _month(request, unit)
     employees = employees_in_scope(request.user, READ_ROLES).filter(
         unit__path__startswith=unit.path
     )
@@ -231,7 +238,7 @@ def _charts(recaps: list[EmployeeMonth], month: date) -> dict[str, str]:
 def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Download now for a small unit; a background job with progress for a big one."""
     unit = access_unit(request.user, unit_id, READ_ROLES)
-    month = _month(request)
+    month = _month(request, unit)
     fmt = request.POST.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
@@ -274,7 +281,7 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse
 @require_POST
 def close(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_unit(request.user, unit_id, READ_ROLES)
-    month = _month(request)
+    month = _month(request, unit)
     try:
         if request.POST.get("action") == "reopen":
             closing = closed_period(unit, month)

@@ -149,6 +149,16 @@ class DayResult:
         """Whether an afternoon waiver applied."""
         return any(w.sore for w in self.waivers)
 
+    def off_timetable(self, *, morning: bool) -> int:
+        """Minutes the datang (``morning``) came after the start, or the pulang left before the
+        end, uncapped and before any waiver: what a person reads off the clock. 0 without the
+        punch or the timetable."""
+        punch = self.datang if morning else self.pulang
+        if punch is None or self.schedule.hours is None:
+            return 0
+        scheduled = self.schedule.start_min if morning else self.schedule.end_min
+        return max(0, (punch.hour * 60 + punch.minute - scheduled) * (1 if morning else -1))
+
     @property
     def reasons(self) -> tuple[Reason, ...]:
         """Why the day came out this way, step by step (render with ``Reason.text``)."""
@@ -419,7 +429,7 @@ def _side_reason(result: DayResult, *, morning: bool) -> Reason:
     if punch is None:
         return Reason.of("NO_CHECKIN" if morning else "NO_CHECKOUT", minutes=minutes, cls=cls)
     label = {"start" if morning else "end": _clock(scheduled)}
-    raw = (punch.hour * 60 + punch.minute - scheduled) * (1 if morning else -1)
+    raw = result.off_timetable(morning=morning)
     if minutes == 0:
         return Reason.of("ON_TIME" if morning else "ON_TIME_LEAVE", time=shown, **label)
     if raw > minutes:

@@ -67,6 +67,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "Tidak ada presensi datang, presensi pulang, maupun keterangan sah: TK",
         "en": "No check-in, no check-out and no valid excuse: TK (absent without leave)",
     },
+    "NOT_YET": {
+        "id": "Belum ada presensi hari ini",
+        "en": "No punch yet today",
+    },
+    "OUTSIDE_PERIOD": {
+        "id": "Hari ini di luar masa presensi Anda: tidak dihitung",
+        "en": "Today is outside your attendance period: it does not count",
+    },
     "ON_TIME": {
         "id": "Datang {time}, jadwal {start}: tepat waktu",
         "en": "Arrived {time}, scheduled {start}: on time",

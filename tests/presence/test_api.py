@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -326,6 +327,39 @@ def test_today_before_any_punch_shows_the_day_as_it_stands(
     freeze_clock(monkeypatch, local(MONDAY, "06:30"))
     standing = siti.get(TODAY).json()["standing"]
     assert (standing["status"], standing["working"], standing["datang"]) == ("TK", True, None)
+
+
+def test_before_anyone_could_be_absent_the_phone_says_no_punch_yet_not_tk(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day is not over before the presensi window closes: the live board says "not yet"
+    then, and so does the phone; only after it does the day read TK."""
+    freeze_clock(monkeypatch, local(MONDAY, "06:30"))
+    morning = siti.get(TODAY).json()["standing"]["summary"]
+    freeze_clock(monkeypatch, local(MONDAY, "21:30"))
+    night = siti.get(TODAY).json()["standing"]["summary"]
+
+    assert morning == ["Belum ada presensi hari ini"]
+    assert night == ["Tidak ada presensi datang, presensi pulang, maupun keterangan sah: TK"]
+
+
+@pytest.mark.parametrize("outside", ["before_start", "after_end"])
+def test_a_day_outside_the_attendance_period_is_not_called_tk(
+    siti: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch, outside: str
+) -> None:
+    """A new ASN who activates the account before the start date, or a retiree still logged
+    in: the day counts for nothing (the check-in is refused as not active), so no verdict."""
+    if outside == "before_start":
+        employee.start = MONDAY + timedelta(days=7)
+    else:
+        employee.start, employee.end = MONDAY - timedelta(days=30), MONDAY - timedelta(days=1)
+    employee.save(update_fields=["start", "end"])
+    freeze_clock(monkeypatch, local(MONDAY, "10:00"))
+
+    standing = siti.get(TODAY).json()["standing"]
+
+    assert standing["status"] is None
+    assert standing["summary"] == ["Hari ini di luar masa presensi Anda: tidak dihitung"]
 
 
 def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None) -> None:

@@ -72,6 +72,47 @@ def test_each_employee_is_on_time_late_or_not_yet_checked_in(kua: Unit) -> None:
     assert (board["Budi"].late_minutes, board["Budi"].late_class) == (12, 1)
 
 
+def test_someone_who_came_only_after_the_pivot_is_late_not_missing(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arriving at 12:00 (pivot 11:45) is a pulang without a datang: present, counted as the
+    most late (TL4), never "not yet checked in"."""
+    siti = EmployeeFactory.create(unit=kua, name="Siti")
+    assert punch_check_in(employee=siti, check_in=at_point(), now=local(MONDAY, "12:00")).accepted
+
+    row = board_at(kua, local(MONDAY, "13:00"))["Siti"]
+    html = page(user_with_role(Role.LEADER, kua), kua, monkeypatch, local(MONDAY, "13:00"))
+
+    assert (row.state, row.datang, row.late_class) == ("late", None, 4)
+    assert "tanpa presensi datang: dihitung terlambat 225 menit (TL4)" in html.content.decode()
+
+
+def test_a_late_morning_shows_the_lateness_read_off_the_clock_and_as_counted(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """11:40 on a 07:30 day: 250 minutes late, counted as 225 (the cap), as the phone says."""
+    siti = EmployeeFactory.create(unit=kua, name="Siti")
+    punch_check_in(employee=siti, check_in=at_point(), now=local(MONDAY, "11:40"))
+
+    html = page(user_with_role(Role.LEADER, kua), kua, monkeypatch, local(MONDAY, "12:00"))
+
+    assert "terlambat 250 menit, dihitung 225 (TL4)" in html.content.decode()
+
+
+def test_after_the_window_closes_no_check_in_reads_as_tk_not_as_not_yet(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EmployeeFactory.create(unit=kua, name="Siti")
+    leader = user_with_role(Role.LEADER, kua)
+
+    evening = page(leader, kua, monkeypatch, local(MONDAY, "21:30")).content.decode()
+    morning = page(leader, kua, monkeypatch, local(MONDAY, "08:00")).content.decode()
+
+    assert "tidak presensi (TK)" in evening
+    assert "belum presensi" not in evening.split("<tbody>")[-1]
+    assert "belum presensi" in morning.split("<tbody>")[-1]
+
+
 def test_an_approved_dl_is_excused_not_missing(kua: Unit) -> None:
     siti = EmployeeFactory.create(unit=kua, name="Siti", user=UserFactory.create())
     approve(file_request(siti, "DL", MONDAY), user_with_role(Role.VERIFIER, kua))

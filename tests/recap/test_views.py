@@ -8,6 +8,7 @@ The people are those of ``march_people`` (March 2024, worked by hand in ``test_s
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from django.urls import reverse
 from hadir.org.models import Employee, Role
 from hadir.recap.services import days_refresh_many
 from tests.conftest import user_with_role
-from tests.factories import UserFactory
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from tests.presence.support import WIT, freeze_clock, local
 from tests.recap.support import Sleman, leader_of, logged_in, march, person, with_account
 
 pytestmark = pytest.mark.usefixtures("march_people")
@@ -136,6 +138,30 @@ def test_the_month_navigation_and_an_unreadable_month_fall_back_to_this_month(an
     assert '<a href="?bulan=2024-04">' in html
     for asked in ({}, {"bulan": "Maret"}):
         assert ani.get("/rekap/saya/", asked).context["month"].isoformat() == "2024-04-01"
+
+
+def test_the_calendars_first_and_last_months_fall_back_to_this_month(
+    ani: Client, kankemenag_head: Client, sleman: Sleman
+) -> None:
+    """The page steps a month either side: year 1 and year 9999 cannot, and were a 500."""
+    for asked in ("0001-01", "9999-12"):
+        mine = ani.get("/rekap/saya/", {"bulan": asked})
+        assert mine.context["month"].isoformat() == "2024-04-01"
+        assert unit_page(kankemenag_head, sleman, bulan=asked).status_code == 200
+
+
+def test_my_month_opens_on_the_month_of_my_own_clock(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """00:30 WIT on 1 April is still 31 March in Jakarta: a Papuan employee's month is April."""
+    unit = UnitFactory.create(code="KUA-JPR", timezone=WIT, default_pattern=pattern())
+    account = UserFactory.create()
+    EmployeeFactory.create(unit=unit, user=account)
+    freeze_clock(monkeypatch, local(date(2024, 4, 1), "00:30", WIT))
+    client = Client()
+    client.force_login(account)
+
+    assert client.get("/rekap/saya/").context["month"] == date(2024, 4, 1)
 
 
 def test_a_day_in_a_month_not_yet_evaluated_says_so(ani: Client) -> None:

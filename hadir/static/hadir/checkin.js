@@ -18,6 +18,7 @@
   let unanswered = null;  // { key, at } of the last tap without an answer
   let map = null;
   let marker = null;
+  let loadedAt = 0;  // when /api/presensi/today last answered
 
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
@@ -191,7 +192,10 @@
       const response = await fetch("/api/presensi/today", { credentials: "same-origin" });
       if (response.status === 401 || response.status === 403) { standingText.textContent = T.loggedOut; return; }
       const today = await response.json();
-      areas = today.locations; showStanding(today.standing); drawMap(); describePosition();
+      loadedAt = Date.now();
+      areas = today.locations; showStanding(today.standing);
+      if (!map) drawMap();
+      describePosition();
     } catch (error) {
       // Weak signal: say so, and try again a little later (the button works meanwhile).
       standingText.textContent = T.todayFailed;
@@ -199,6 +203,12 @@
     }
   }
   loadToday(1);
+  // A page left open overnight, or brought back in the morning, shows today, not yesterday.
+  const TODAY_STALE_MS = 5 * 60 * 1000;
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && Date.now() - loadedAt > TODAY_STALE_MS) loadToday(1);
+  });
+  setInterval(() => { if (document.visibilityState === "visible") loadToday(1); }, 3 * TODAY_STALE_MS);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
   locate();
 })();
