@@ -61,6 +61,9 @@ def test_an_operator_draws_a_polygon_by_clicking_its_corners_and_saves_it(
     desktop.locator("#id_username").fill("operator-mlati")
     desktop.locator("#id_password").fill(PASSWORD)
     desktop.locator("form button[type=submit]").click()
+    # The map and its buttons work once locations.js has run (a loaded machine takes longer).
+    expect(desktop.locator("#map.leaflet-container")).to_be_visible()
+    desktop.wait_for_load_state("load")
 
     desktop.get_by_role("button", name="Gambar poligon").click()
     for x, y in ((100, 80), (300, 80), (300, 240), (100, 240)):
