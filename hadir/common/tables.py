@@ -7,6 +7,7 @@ belongs to each importer, which reports problems as ``file:line: column: reason`
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -63,14 +64,14 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
         raise TableRefused([Problem(name, 0, "", old_excel())])
     if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
         # By content too: a workbook whose name lost its extension is still one.
-        header, raw_rows = _read_xlsx(path)
+        header_line, header, raw_rows = _read_xlsx(path)
     else:
-        header, raw_rows = _read_csv(path)
+        header_line, header, raw_rows = _read_csv(path)
     columns = [h.strip().lower() for h in header]
     missing = sorted(required - set(columns))
     unknown = sorted(set(columns) - required - set(optional) - {""})
-    problems = [Problem(name, 1, col, _("required column missing")) for col in missing]
-    problems += [Problem(name, 1, col, _("unknown column")) for col in unknown]
+    problems = [Problem(name, header_line, c, _("required column missing")) for c in missing]
+    problems += [Problem(name, header_line, c, _("unknown column")) for c in unknown]
     if problems:
         raise TableRefused(problems)
     rows = []
@@ -86,7 +87,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     if problems:
         raise TableRefused(problems)
     if not rows:
-        raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
+        raise TableRefused([Problem(name, header_line, "", _("file has no data rows"))])
     return rows
 
 
@@ -104,30 +105,43 @@ def not_text() -> str:
     return _("not a readable CSV or Excel (.xlsx) file")
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def decoded(raw: bytes) -> str:
+    """Text as spreadsheets and Windows tools save it: UTF-8 (with or without its byte-order
+    mark), or UTF-16 with its mark ("Unicode Text"). Raises UnicodeDecodeError otherwise."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
+def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
+    """The header's line, the header and the rows (each with its line) of a CSV file."""
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        text = decoded(raw)
     except UnicodeDecodeError:
         try:
             text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
         except UnicodeDecodeError:
             raise TableRefused([Problem(path.name, 0, "", not_text())]) from None
+    # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
-    first_line = text.splitlines()[0]
+    skipped = len(text) - len(text.lstrip("\n"))  # blank lines above the header
+    text = text.lstrip("\n")
+    first_line = text.split("\n")[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-        return header, [(reader.line_num, cells) for cells in reader]
-    except csv.Error as error:  # a NUL byte, a field past the csv module's limit
+        return skipped + 1, header, [(reader.line_num + skipped, cells) for cells in reader]
+    except csv.Error:  # a NUL byte, a field past the csv module's limit
         raise TableRefused(
-            [Problem(path.name, reader.line_num, "", f"{not_text()} ({error})")]
+            [Problem(path.name, reader.line_num + skipped, "", not_text())]
         ) from None
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
     try:
@@ -151,7 +165,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     if not rows:
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in rows[0]]
-    return header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
+    return 1, header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
 
 
 EXCEL_EXACT_DIGITS: Final = 15

@@ -25,11 +25,18 @@ from hadir.presence.models import Punch
 GENESIS = ""
 
 
+def degrees(value: Decimal | float | str) -> Decimal:
+    """A coordinate as stored: six decimals, and never ``-0.000000``, which the database keeps
+    as ``0.000000`` (a point on the equator would otherwise fail its own hash)."""
+    quantized = Decimal(value).quantize(Decimal("0.000001"))
+    return abs(quantized) if quantized == 0 else quantized
+
+
 def _text(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, Decimal):
-        return f"{value:.6f}"
+        return f"{degrees(value):.6f}"
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
@@ -64,9 +71,9 @@ def _key() -> bytes:
 def punch_seal(punch: Punch, prev_hash: str) -> None:
     """Set ``prev_hash`` and ``hash`` on an unsaved punch."""
     if punch.latitude is not None:
-        punch.latitude = Decimal(punch.latitude).quantize(Decimal("0.000001"))
+        punch.latitude = degrees(punch.latitude)
     if punch.longitude is not None:
-        punch.longitude = Decimal(punch.longitude).quantize(Decimal("0.000001"))
+        punch.longitude = degrees(punch.longitude)
     if punch.accuracy_m is not None:
         punch.accuracy_m = round(float(punch.accuracy_m), 2)
     punch.prev_hash = prev_hash

@@ -43,7 +43,9 @@ class MachineForm(forms.ModelForm[Machine]):
 class MachinePinsForm(forms.Form):
     """A machine's whole PIN map, as a CSV or Excel file with columns pin,nip."""
 
-    file = forms.FileField(label=capfirst(_("file (CSV or Excel, columns pin,nip)")))
+    file = forms.FileField(
+        label=capfirst(_("file (CSV or Excel, columns pin,nip, optional since)"))
+    )
 
     def clean_file(self) -> Any:
         return _within_limit(self.cleaned_data["file"])

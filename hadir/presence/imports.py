@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
@@ -33,9 +33,9 @@ from hadir.common.locks import (
     lock_employees,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused, unknown_nip
+from hadir.common.tables import Problem, TableRefused, decoded, unknown_nip
 from hadir.org.models import Employee
-from hadir.presence.chain import GENESIS, punch_seal
+from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.recap.services import days_refresh_many
 from hadir.schedules import cache
@@ -84,6 +84,8 @@ class PunchImportReport:
     duplicates: int = 0
     outside_window: int = 0
     outside_service: int = 0
+    earlier_holder: int = 0
+    """A machine log's rows of a PIN from before its holder had it: not theirs, not recorded."""
     dry_run: bool = False
     employees: set[int] = field(default_factory=set)
 
@@ -93,6 +95,7 @@ class PunchImportReport:
             "duplicates": self.duplicates,
             "outside": self.outside_window,
             "service": self.outside_service,
+            "earlier": self.earlier_holder,
         }
         if self.dry_run:
             text = _(
@@ -106,6 +109,8 @@ class PunchImportReport:
             )
         if self.outside_service:
             text += _(", outside the employee's service dates (kept, not counted): %(service)s")
+        if self.earlier_holder:
+            text += _(", a PIN's previous holder's (skipped): %(earlier)s")
         return text % counts
 
 
@@ -135,11 +140,14 @@ def punches_import(
     text = _text(name, path.read_bytes())
     latest = timezone.now() + CLOCK_SKEW
     delimiter = _csv_delimiter(text)
+    earlier = 0
     if delimiter is not None:
         rows = _csv_rows(name, text, delimiter, scope, latest)
         machine = None
     elif machine is not None:
-        rows = _attlog_rows(name, text, machine, scope, latest)
+        rows, earlier = _attlog_rows(name, text, machine, scope, latest)
+        if not rows:  # only a PIN's previous holders' punches: nothing of anyone's to add
+            return PunchImportReport(earlier_holder=earlier, dry_run=dry_run)
     elif ATTLOG_LINE.match(text):
         raise TableRefused(
             [
@@ -147,19 +155,23 @@ def punches_import(
                     name,
                     _first_line(text),
                     "",
-                    _("a machine log (attlog) needs --machine SERIAL"),
+                    _(
+                        "a machine log (attlog): choose its fingerprint machine"
+                        " (on the command line: --machine SERIAL)"
+                    ),
                 )
             ]
         )
     else:
         raise TableRefused([Problem(name, _first_line(text), "", _neither())])
-    _check_closed_months(name, rows, actor)
     past = first_line_past_limit((row.line, row.employee.pk) for row in rows)
     if past is not None:
         raise TableRefused([Problem(name, past, "nip", too_many_employees())])
-    return _record(
+    report = _record(
         rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
     )
+    report.earlier_holder = earlier
+    return report
 
 
 def _not_text() -> str:
@@ -176,11 +188,12 @@ def _unclosed_quote() -> str:
 
 def _text(name: str, raw: bytes) -> str:
     """The file as text whose lines end in ``\\n`` (old Macs and some exports end them with a
-    lone CR), or refused: not text, not UTF-8, or empty."""
+    lone CR), or refused: not text, not UTF-8 (nor UTF-16 with its byte-order mark), or
+    empty."""
     if raw.startswith(BINARY_MAGIC):
         raise TableRefused([Problem(name, 0, "", _not_text())])
     try:
-        text = raw.decode("utf-8-sig")
+        text = decoded(raw)
     except UnicodeDecodeError:
         raise TableRefused([Problem(name, 0, "", _("not a UTF-8 text file"))]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -321,14 +334,14 @@ def _csv_rows(
         if employee is None:
             problems.append(unknown_nip(name, line, written))
             continue
-        time = values.get("time", "")
+        written_time = values.get("time", "")
         try:
             at = _parse_time(
-                time,
+                written_time,
                 ZoneInfo(employee.unit.timezone),
                 latest=latest,
                 invalid=_("invalid time '%(time)s'; example 2024-03-04T07:12:00+07:00")
-                % {"time": time},
+                % {"time": written_time},
             )
         except InvalidValue as invalid:
             problems.append(Problem(name, line, "time", str(invalid)))
@@ -372,22 +385,24 @@ def _csv_rows(
 
 def _attlog_rows(
     name: str, text: str, machine: Machine, scope: QuerySet[Employee], latest: datetime
-) -> list[PunchRow]:
+) -> tuple[list[PunchRow], int]:
     """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
     spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
     hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``.
 
     A machine's clock shows the time where it stands, so its times are read in its unit's time
-    zone, whichever unit the employee who punched belongs to."""
+    zone, whichever unit the employee who punched belongs to. A PIN's punches from before its
+    holder had it (:attr:`MachinePin.since`) are left out, and counted: the second value."""
     tz = ZoneInfo(machine.unit.timezone)
     pins = {
-        p.pin: p.employee
+        p.pin: (p.employee, p.since)
         for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
             *(f"employee__{name}" for name in EMPLOYEE_RELATED)
         )
     }
     problems: list[Problem] = []
     rows: list[PunchRow] = []
+    earlier = 0
     for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -398,7 +413,7 @@ def _attlog_rows(
         pin, when = parts[0], parts[1]
         if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
             when = f"{when} {parts[2]}"
-        employee = pins.get(pin)
+        employee, since = pins.get(pin, (None, None))
         if employee is None:
             problems.append(
                 Problem(
@@ -420,12 +435,15 @@ def _attlog_rows(
         except InvalidValue as invalid:
             problems.append(Problem(name, line, "time", str(invalid)))
             continue
+        if since is not None and at < since:
+            earlier += 1  # the PIN's previous holder's punch
+            continue
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
         raise TableRefused(problems)
-    if not rows:
+    if not rows and not earlier:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
-    return rows
+    return rows, earlier
 
 
 def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:
@@ -472,7 +490,7 @@ def _coordinate(text: str, low: int, high: int) -> Decimal | None:
         raise ValueError(text) from None
     if not value.is_finite() or not low <= value <= high:
         raise ValueError(text)
-    return value.quantize(Decimal("0.000001"))
+    return degrees(value)
 
 
 def _recorded_instants(rows: list[PunchRow]) -> dict[int, set[datetime]]:
@@ -538,6 +556,7 @@ def _record(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     touched: dict[int, tuple[Employee, set[date]]] = {}
     punches: list[Punch] = []
+    fresh: list[PunchRow] = []
     with transaction.atomic():
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         recorded_at = _recorded_instants(rows)
@@ -551,6 +570,7 @@ def _record(
                     report.duplicates += 1
                     continue
                 recorded.add(row.at)
+                fresh.append(row)
                 flag = _flag(row.at, employee)
                 report.outside_window += flag == OUTSIDE_WINDOW
                 report.outside_service += flag == OUTSIDE_SERVICE
@@ -573,6 +593,9 @@ def _record(
                 touched.setdefault(employee_id, (employee, set()))[1].add(
                     row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
                 )
+        # Only what the file adds: a machine's whole log, uploaded again, repeats rows of
+        # months closed since, which change nothing there.
+        _check_closed_months(name, fresh, actor)
         now = timezone.now()
         for punch in punches:
             punch.recorded_at = now
@@ -621,6 +644,22 @@ def _flag(at: datetime, employee: Employee) -> str:
 PIN_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
+def _hand_over(pins: list[MachinePin], held: dict[str, MachinePin]) -> int:
+    """Date each new mapping that the file did not date itself: a PIN kept by its holder keeps
+    its date; one handed to someone else is theirs from now (the machine's log still holds the
+    previous holder's punches); a PIN new to the map has been its holder's all along. Returns
+    how many PINs changed hands."""
+    now = timezone.now()
+    handed = 0
+    for pin in pins:
+        before = held.get(pin.pin)
+        changed = before is not None and before.employee_id != pin.employee_id
+        handed += changed
+        if pin.since is None and before is not None:
+            pin.since = now if changed else before.since
+    return handed
+
+
 def machine_pins_import(
     *, path: Path, machine: Machine, actor: Any, employees: QuerySet[Employee]
 ) -> str:
@@ -632,11 +671,12 @@ def machine_pins_import(
     Refused whole on any problem; a NIP outside the scope reads as unknown. Returns the report.
     """
     from hadir.accounts.services import normalise_nip
-    from hadir.common.tables import read_table
+    from hadir.common.tables import read_table, table_date
 
     name = path.name
-    rows = read_table(path, required={"pin", "nip"})
+    rows = read_table(path, required={"pin", "nip"}, optional={"since"})
     nips = {normalise_nip(row.get("nip")) for row in rows}
+    tz = ZoneInfo(machine.unit.timezone)
     known = {e.nip: e for e in employees.filter(nip__in=nips)}
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
@@ -669,7 +709,20 @@ def machine_pins_import(
         if employee is None:
             problems.append(unknown_nip(name, row.line, written))
             continue
-        pins.append(MachinePin(machine=machine, pin=pin, employee=employee))
+        line = row.line
+
+        def bad(column: str, reason: str, line: int = line) -> None:
+            problems.append(Problem(name, line, column, reason))
+
+        since = table_date(row.get("since"), "since", bad, required=False)
+        pins.append(
+            MachinePin(
+                machine=machine,
+                pin=pin,
+                employee=employee,
+                since=None if since is None else datetime.combine(since, time.min, tzinfo=tz),
+            )
+        )
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()
@@ -687,16 +740,27 @@ def machine_pins_import(
         if problems:
             raise TableRefused(sorted(problems, key=lambda p: p.line))
         mine = machine.pins.filter(employee__in=employees)
-        before = mine.count()
+        held = {p.pin: p for p in mine}
+        handed = _hand_over(pins, held)
+        before = len(held)
         mine.delete()
         MachinePin.objects.bulk_create(pins)
 
         def report() -> str:
-            return ngettext(
+            text = ngettext(
                 "%(count)s PIN mapped (%(before)s before)",
                 "%(count)s PINs mapped (%(before)s before)",
                 len(pins),
             ) % {"count": len(pins), "before": before}
+            if handed:
+                text += ngettext(
+                    "; %(handed)s PIN handed to another employee: its earlier punches stay its"
+                    " previous holder's (a since column dates the handover)",
+                    "; %(handed)s PINs handed to other employees: their earlier punches stay"
+                    " their previous holders' (a since column dates the handover)",
+                    handed,
+                ) % {"handed": handed}
+            return text
 
         audit_record(
             actor=actor,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hadir.org.models import Employee, Location, Unit
@@ -202,11 +203,17 @@ class Machine(models.Model):
 
 
 class MachinePin(models.Model):
-    """Which employee a machine's user PIN belongs to."""
+    """Which employee a machine's user PIN belongs to, and since when.
+
+    A machine's log keeps every punch since it was last cleared, so a PIN given to someone else
+    still carries its previous holder's punches: those before ``since`` are not the holder's
+    (empty: the PIN has been theirs as far back as the log goes).
+    """
 
     machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="pins")
     pin = models.CharField(_("PIN"), max_length=20)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(_("holder since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("machine PIN")
@@ -215,3 +222,11 @@ class MachinePin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.machine.serial}:{self.pin} → {self.employee_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A PIN handed to another employee (in the admin) is theirs from now on."""
+        if self.pk is not None:
+            held_by = MachinePin.objects.filter(pk=self.pk).values_list("employee_id", flat=True)
+            if held_by.first() not in (None, self.employee_id):
+                self.since = timezone.now()
+        super().save(*args, **kwargs)

@@ -152,8 +152,9 @@ def punch_import(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, machines=machines_in_scope(request.user)
     )
     report = problems = None
+    total = 0
     if request.method == "POST" and form.is_valid():
-        report, problems = _imported(
+        report, problems, total = _imported(
             form.cleaned_data["file"],
             lambda path: punches_import(
                 path=path,
@@ -164,7 +165,9 @@ def punch_import(request: HttpRequest) -> HttpResponse:
             ),
         )
     return render(
-        request, "presence/import.html", {"form": form, "report": report, "problems": problems}
+        request,
+        "presence/import.html",
+        {"form": form, "report": report, "problems": problems, "total": total},
     )
 
 
@@ -195,8 +198,9 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
     form = MachinePinsForm(request.POST or None, request.FILES or None)
     scope = employees_in_scope(request.user, MANAGE_ROLES)
     report = problems = None
+    total = 0
     if request.method == "POST" and form.is_valid():
-        report, problems = _imported(
+        report, problems, total = _imported(
             form.cleaned_data["file"],
             lambda path: machine_pins_import(
                 path=path, machine=found, actor=request.user, employees=scope
@@ -214,25 +218,40 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
             "form": form,
             "report": report,
             "problems": problems,
+            "total": total,
         },
     )
 
 
-def _imported(upload: Any, run: Callable[[Path], Any]) -> tuple[Any, list[str] | None]:
+PROBLEMS_SHOWN = 500
+"""How many of a refused file's problems the page lists (it says how many there are in all)."""
+
+
+def _imported(upload: Any, run: Callable[[Path], Any]) -> tuple[Any, list[str] | None, int]:
     """``run`` an importer on the upload: its report, or the problems it refused the file for
-    (the first 500, for the page)."""
+    (the first :data:`PROBLEMS_SHOWN`, for the page), and how many problems there are."""
     with _uploaded(upload) as path:
         try:
-            return run(path), None
+            return run(path), None, 0
         except TableRefused as refused:
-            return None, [str(p) for p in refused.problems[:500]]
+            shown = [str(p) for p in refused.problems[:PROBLEMS_SHOWN]]
+            return None, shown, len(refused.problems)
+
+
+def _short(name: str, most: int = 120) -> str:
+    """``name`` cut to at most ``most`` bytes of UTF-8 (file systems count bytes, not
+    characters), keeping its extension, which tells the importers the file's kind."""
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    suffix = suffix.encode()[:20].decode(errors="ignore")
+    room = most - len(suffix.encode()) - len(dot)
+    return stem.encode()[:room].decode(errors="ignore") + dot + suffix
 
 
 @contextmanager
 def _uploaded(upload: Any) -> Iterator[Path]:
     """The upload as a file under its own (sanitised) name, for the importers, which name it in
     their problems; removed afterwards."""
-    safe_name = Path(upload.name).name.replace("/", "_")[:100] or "upload.txt"
+    safe_name = _short(Path(upload.name).name.replace("/", "_")) or "upload.txt"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / safe_name
         with path.open("wb") as handle:

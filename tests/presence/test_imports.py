@@ -722,7 +722,10 @@ def test_an_attlog_without_its_machine_is_refused(tmp_path: Path, machine: Machi
 
     problems = refused(path)
 
-    assert problems == ["attlog.dat:1: log mesin (attlog) butuh --machine SERIAL"]
+    assert problems == [
+        "attlog.dat:1: log mesin (attlog): pilih mesin absensinya"
+        " (di baris perintah: --machine SERIAL)"
+    ]
     assert not Punch.objects.exists()
 
 
