@@ -86,6 +86,9 @@ class PunchImportReport:
     outside_service: int = 0
     earlier_holder: int = 0
     """A machine log's rows of a PIN from before its holder had it: not theirs, not recorded."""
+    elsewhere: int = 0
+    """A machine log's rows of PINs mapped to employees outside the importer's units (who
+    moved away): theirs to import, not recorded here."""
     dry_run: bool = False
     employees: set[int] = field(default_factory=set)
 
@@ -96,6 +99,7 @@ class PunchImportReport:
             "outside": self.outside_window,
             "service": self.outside_service,
             "earlier": self.earlier_holder,
+            "elsewhere": self.elsewhere,
         }
         if self.dry_run:
             text = _(
@@ -111,6 +115,8 @@ class PunchImportReport:
             text += _(", outside the employee's service dates (kept, not counted): %(service)s")
         if self.earlier_holder:
             text += _(", a PIN's previous holder's (skipped): %(earlier)s")
+        if self.elsewhere:
+            text += _(", of employees outside your units (skipped): %(elsewhere)s")
         return text % counts
 
 
@@ -140,14 +146,17 @@ def punches_import(
     text = _text(name, path.read_bytes())
     latest = timezone.now() + CLOCK_SKEW
     delimiter = _csv_delimiter(text)
-    earlier = 0
+    skipped: dict[str, int] = {}
     if delimiter is not None:
         rows = _csv_rows(name, text, delimiter, scope, latest)
         machine = None
     elif machine is not None:
-        rows, earlier = _attlog_rows(name, text, machine, scope, latest)
-        if not rows:  # only a PIN's previous holders' punches: nothing of anyone's to add
-            return PunchImportReport(earlier_holder=earlier, dry_run=dry_run)
+        rows, skipped = _attlog_rows(name, text, machine, scope, latest)
+        if not rows:  # only rows that are not the importer's to record
+            empty = PunchImportReport(dry_run=dry_run)
+            for counter, count in skipped.items():
+                setattr(empty, counter, count)
+            return empty
     elif ATTLOG_LINE.match(text):
         raise TableRefused(
             [
@@ -170,7 +179,8 @@ def punches_import(
     report = _record(
         rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
     )
-    report.earlier_holder = earlier
+    for counter, count in skipped.items():
+        setattr(report, counter, count)
     return report
 
 
@@ -385,14 +395,16 @@ def _csv_rows(
 
 def _attlog_rows(
     name: str, text: str, machine: Machine, scope: QuerySet[Employee], latest: datetime
-) -> tuple[list[PunchRow], int]:
+) -> tuple[list[PunchRow], dict[str, int]]:
     """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
     spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
     hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``.
 
     A machine's clock shows the time where it stands, so its times are read in its unit's time
     zone, whichever unit the employee who punched belongs to. A PIN's punches from before its
-    holder had it (:attr:`MachinePin.since`) are left out, and counted: the second value."""
+    holder had it (:attr:`MachinePin.since`), and those of PINs mapped to employees outside
+    ``scope`` (who moved away: the log keeps their history), are left out and counted: the
+    second value, by :class:`PunchImportReport` counter."""
     tz = ZoneInfo(machine.unit.timezone)
     pins = {
         p.pin: (p.employee, p.since)
@@ -400,9 +412,14 @@ def _attlog_rows(
             *(f"employee__{name}" for name in EMPLOYEE_RELATED)
         )
     }
+    theirs = set(
+        MachinePin.objects.filter(machine=machine)
+        .exclude(employee__in=scope)
+        .values_list("pin", flat=True)
+    )
     problems: list[Problem] = []
     rows: list[PunchRow] = []
-    earlier = 0
+    earlier = elsewhere = 0
     for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -414,6 +431,9 @@ def _attlog_rows(
         if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
             when = f"{when} {parts[2]}"
         employee, since = pins.get(pin, (None, None))
+        if employee is None and pin in theirs:
+            elsewhere += 1
+            continue
         if employee is None:
             problems.append(
                 Problem(
@@ -441,9 +461,9 @@ def _attlog_rows(
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
         raise TableRefused(problems)
-    if not rows and not earlier:
+    if not rows and not earlier + elsewhere:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
-    return rows, earlier
+    return rows, {"earlier_holder": earlier, "elsewhere": elsewhere}
 
 
 def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:

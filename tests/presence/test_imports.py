@@ -750,20 +750,20 @@ def test_an_attlog_row_outside_the_window_is_kept_and_flagged(
     ]
 
 
-def test_an_operators_attlog_cannot_reach_employees_outside_their_scope(
+def test_an_operators_attlog_skips_employees_outside_their_scope_and_says_how_many(
     tmp_path: Path, machine: Machine, employee: Employee, makassar: Employee
 ) -> None:
+    """PIN 12 is someone else's to import (another unit sharing the machine, or who moved
+    away: the log keeps their history); it neither records them nor stops the file."""
     path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09", "12\t2024-03-04 07:13:00"])
 
-    with pytest.raises(TableRefused) as refusal:
-        punches_import(
-            path=path, machine=machine, employees=Employee.objects.filter(unit=employee.unit)
-        )
+    report = punches_import(
+        path=path, machine=machine, employees=Employee.objects.filter(unit=employee.unit)
+    )
 
-    assert [str(p) for p in refusal.value.problems] == [
-        "attlog.dat:2: PIN: PIN 12 tidak dipetakan ke NIP untuk mesin ZK-0042"
-    ]
-    assert not Punch.objects.exists()
+    assert (report.recorded, report.elsewhere) == (1, 1)
+    assert "di luar unit Anda (dilewati): 1" in str(report)
+    assert list(Punch.objects.values_list("employee", flat=True)) == [employee.pk]
 
 
 @pytest.mark.parametrize(
