@@ -290,7 +290,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
     if inactive:
         raise _Refused(
             Refusal.Reason.INACTIVE,
-            _("This account is not active for attendance."),
+            _("This account is not active for attendance. Ask your Pengelola Presensi."),
             cause=inactive,
         )
     if check_in.mock_location:
@@ -325,8 +325,13 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             Refusal.Reason.NO_LOCATION,
             _("No check-in location is set for your unit. Contact your Pengelola Presensi."),
         )
-    if not placement.inside:
-        assert placement.area is not None
+    assert placement.area is not None
+    blurred = check_in.accuracy_m > placement.area.accuracy_tolerance_m
+    # A poor fix whose error circle reaches the area may well be inside it: the cure is a
+    # better fix (step outside), not a walk towards the office.
+    if not placement.inside and not (
+        blurred and placement.distance_outside_m <= check_in.accuracy_m
+    ):
         raise _Refused(
             Refusal.Reason.OUTSIDE_AREA,
             _("You are %(distance)s from %(place)s, outside every allowed location.")
@@ -338,8 +343,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             nearest=placement.area.name,
             location_id=placement.area.key,
         )
-    assert placement.area is not None
-    if check_in.accuracy_m > placement.area.accuracy_tolerance_m:
+    if blurred:
         raise _Refused(
             Refusal.Reason.POOR_ACCURACY,
             _(
@@ -353,6 +357,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             location_id=placement.area.key,
             place=placement.area.name,
             tolerance_m=placement.area.accuracy_tolerance_m,
+            distance_m=round(placement.distance_outside_m),
         )
     return placement.area.key, []
 
@@ -374,7 +379,10 @@ def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, poli
     if metres >= policy.travel_min_m and speed > policy.travel_max_kmh:
         raise _Refused(
             Refusal.Reason.IMPOSSIBLE_TRAVEL,
-            _("This position is too far from your previous punch for the time between them."),
+            _(
+                "This position is too far from your previous punch for the time between them."
+                " If it is right, file a complaint (pengaduan) with this refusal as evidence."
+            ),
             speed_kmh=round(speed) if math.isfinite(speed) else None,
             previous_punch_id=previous.pk,
             travelled_m=round(metres),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -15,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,6 +55,12 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         "locating": _("Finding your position…"),
         "noGeo": _("This browser cannot share its position. Allow location access and reload."),
         "denied": _("Location access was refused. Allow it in the browser settings to check in."),
+        "noFix": _(
+            "No GPS position yet. Step outside or near a window and wait a moment; the button"
+            " turns on by itself."
+        ),
+        "reload": _("This page is out of date (you logged in again elsewhere). Reload it."),
+        "replayed": _("Already answered at"),
         "inside": _("You are inside %(place)s (accuracy %(accuracy)s m)."),
         "outside": _("You are %(distance)s from %(place)s."),
         "sending": _("Sending…"),
@@ -63,8 +71,8 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         ),
         "todayFailed": _("Today's standing could not be loaded (no connection); trying again…"),
         "poorAccuracy": _(
-            "You are at %(place)s, but the GPS accuracy (%(accuracy)s m) is poorer than the"
-            " %(tolerance)s m allowed. Wait in the open for a better position."
+            "The GPS accuracy (%(accuracy)s m) is poorer than the %(tolerance)s m that"
+            " %(place)s allows. Wait in the open for a better position."
         ),
         "serverTime": _("Server time"),
         "standing": _("Today"),
@@ -103,6 +111,26 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body), content_type="application/manifest+json")
 
 
+def _offline_page() -> str:
+    """What the installed app shows when opened without signal: in Indonesian, then English
+    (a service worker's own request may not carry the phone's language)."""
+    said = []
+    for language in ("id", "en"):
+        with translation.override(language):
+            said.append(
+                {
+                    "lang": language,
+                    "title": _("Presensi"),
+                    "text": _(
+                        "No connection. Presensi needs the server's time, so it cannot be done"
+                        " offline: try again when there is signal."
+                    ),
+                    "again": _("Try again"),
+                }
+            )
+    return render_to_string("presence/offline.html", {"said": said})
+
+
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served under /presensi/ so its scope covers the page; caches the shell for weak signal."""
     shell = [
@@ -112,7 +140,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         static("vendor/leaflet/leaflet.js"),
         static("vendor/leaflet/leaflet.css"),
     ]
-    body = render(request, "presence/sw.js", {"shell": json.dumps(shell)}).content
+    offline = _offline_page()
+    context = {
+        "shell": json.dumps(shell),
+        "version": hashlib.sha256("|".join(shell).encode()).hexdigest()[:12],
+        "offline": json.dumps(offline),
+    }
+    body = render(request, "presence/sw.js", context).content
     response = HttpResponse(body, content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response

@@ -111,6 +111,26 @@ def test_poor_gps_accuracy_is_refused_with_the_tolerance_of_the_place(
     assert not Punch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("metres_off", "accuracy_m", "reason"),
+    [
+        (250, 500, Refusal.Reason.POOR_ACCURACY),  # its error circle reaches the office
+        (250, 40, Refusal.Reason.OUTSIDE_AREA),  # a good fix, truly outside
+        (2_000, 500, Refusal.Reason.OUTSIDE_AREA),  # a poor fix far beyond its error
+    ],
+)
+def test_a_poor_fix_just_outside_is_told_to_get_a_better_fix_not_to_walk(
+    employee: Employee, kantor: Location, metres_off: int, accuracy_m: float, reason: str
+) -> None:
+    """Indoors the GPS says 500 m and its centre wanders 150 m past the 100 m radius: the cure
+    is a better fix, and the refusal is evidence of poor accuracy, not of being elsewhere."""
+    tap = at_point(north_of(SLEMAN, metres_off), accuracy_m=accuracy_m)
+
+    refusal = refused(punch_check_in(employee=employee, check_in=tap, now=MORNING), reason)
+
+    assert refusal.detail["distance_m"] == metres_off - 100
+
+
 def test_accuracy_exactly_at_the_tolerance_is_accepted(
     employee: Employee, kantor: Location
 ) -> None:
@@ -162,7 +182,7 @@ def test_a_user_whose_account_is_deactivated_is_refused(employee: Employee) -> N
     outcome = punch_check_in(employee=employee, check_in=at_point(), now=MORNING)
 
     refusal = refused(outcome, Refusal.Reason.INACTIVE)
-    assert refusal.message == "Akun ini tidak aktif untuk presensi."
+    assert refusal.message == "Akun ini tidak aktif untuk presensi. Hubungi Pengelola Presensi."
     assert refusal.detail["cause"] == "account_deactivated"
 
 

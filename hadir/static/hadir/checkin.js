@@ -6,7 +6,10 @@
   const result = document.getElementById("result");
   const positionText = document.getElementById("position");
   const standingText = document.getElementById("standing");
-  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  // Read at each tap: logging in again (another tab) rotates the token.
+  const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  // A position older than this is not where the phone is now (GPS lost, page brought back).
+  const FIX_MAX_AGE_MS = 60 * 1000;
   let fix = null;
   let areas = null;  // null until /api/presensi/today answers
   let sending = false;
@@ -15,7 +18,8 @@
   // Only soon after: hours later the tap means something else (pulang, not a second datang),
   // and it always carries the phone's position now.
   const RETRY_SAME_TAP_MS = 2 * 60 * 1000;
-  let unanswered = null;  // { key, at } of the last tap without an answer
+  let unanswered = null;  // { key, at, here } of the last tap without an answer
+  const RETRY_SAME_PLACE_M = 30;
   let map = null;
   let marker = null;
   let loadedAt = 0;  // when /api/presensi/today last answered
@@ -95,8 +99,11 @@
     }
     const values = { place: best.area.name, accuracy: Math.round(fix.accuracy),
                      tolerance: Math.round(best.area.accuracy_tolerance_m), distance: distanceText(best.outside) };
-    positionText.textContent = best.outside > 0 ? fmt(T.outside, values)
-      : fix.accuracy > best.area.accuracy_tolerance_m ? fmt(T.poorAccuracy, values)
+    // As the server judges: a poor fix whose error circle reaches the area needs a better fix.
+    const blurred = fix.accuracy > best.area.accuracy_tolerance_m;
+    positionText.textContent = best.outside > 0 && !(blurred && best.outside <= fix.accuracy)
+      ? fmt(T.outside, values)
+      : blurred ? fmt(T.poorAccuracy, values)
       : fmt(T.inside, values);
     if (map) {
       if (marker) marker.setLatLng(here); else marker = L.circleMarker(here, { radius: 8, color: "#c62828" }).addTo(map);
@@ -107,19 +114,23 @@
       }
     }
   }
+  const GEO_OPTIONS = { enableHighAccuracy: true, maximumAge: 10000, timeout: 20000 };
+  function onFix(p) {
+    fix = { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy,
+            mock: Boolean(p.mocked || p.coords.mocked), at: Date.now() };
+    button.disabled = sending;
+    describePosition();
+  }
+  function onNoFix(err) {
+    // No position now: the last one must not be sent as if it were current.
+    fix = null;
+    button.disabled = true;
+    positionText.textContent = err.code === 1 ? T.denied : T.noFix;
+  }
   function locate() {
     if (!navigator.geolocation) { positionText.textContent = T.noGeo; return; }
     positionText.textContent = T.locating;
-    navigator.geolocation.watchPosition(
-      (p) => {
-        fix = { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy,
-                mock: Boolean(p.mocked || p.coords.mocked) };
-        button.disabled = sending;
-        describePosition();
-      },
-      (err) => { positionText.textContent = err.code === 1 ? T.denied : T.noGeo; },
-      { enableHighAccuracy: true, maximumAge: 10000, timeout: 20000 }
-    );
+    navigator.geolocation.watchPosition(onFix, onNoFix, GEO_OPTIONS);
   }
   async function send(body, attempt) {
     const controller = new AbortController();
@@ -127,10 +138,11 @@
     try {
       const response = await fetch("/api/presensi/check-in", {
         method: "POST", credentials: "same-origin", signal: controller.signal,
-        headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf) },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf()) },
         body: JSON.stringify(body),
       });
-      if (response.status === 401 || response.status === 403) return { accepted: false, message: T.loggedOut };
+      if (response.status === 401) return { accepted: false, message: T.loggedOut };
+      if (response.status === 403) return { accepted: false, message: T.reload };
       const answer = await response.json();
       // A check-in answer always has a message; anything else (e.g. a 422 on a bad position)
       // is shown as a plain failure rather than "undefined".
@@ -148,14 +160,17 @@
     result.hidden = false;
     result.className = answer.accepted ? "ok" : "refused";
     result.replaceChildren();
-    const time = document.createElement("div");
-    time.className = "time";
-    time.textContent = answer.local_time || "";
-    const label = document.createElement("small");
-    label.textContent = T.serverTime;
+    if (answer.local_time) {
+      const label = document.createElement("small");
+      label.textContent = answer.replayed ? T.replayed : T.serverTime;
+      const time = document.createElement("div");
+      time.className = "time";
+      time.textContent = answer.local_time;
+      result.append(label, time);
+    }
     const message = document.createElement("p");
     message.textContent = answer.message;
-    result.append(label, time, message);
+    result.append(message);
     if (answer.standing) {
       const standing = document.createElement("p");
       standing.textContent = (answer.standing.summary || answer.standing.reasons).join(" · ");
@@ -163,12 +178,24 @@
       showStanding(answer.standing);
     }
   }
+  function fresh() {
+    if (fix && Date.now() - fix.at <= FIX_MAX_AGE_MS) return true;
+    // A phone lying still may get no new watch callback: ask for a position now.
+    fix = null;
+    button.disabled = true;
+    positionText.textContent = T.locating;
+    if (navigator.geolocation) navigator.geolocation.getCurrentPosition(onFix, onNoFix, GEO_OPTIONS);
+    return false;
+  }
+  setInterval(() => { if (fix && !sending) fresh(); }, 5000);
   button.addEventListener("click", async () => {
-    if (!fix || sending) return;
+    if (sending || !fresh()) return;
     sending = true;
     button.disabled = true;
     result.hidden = false; result.className = ""; result.textContent = T.sending;
-    const retry = unanswered && Date.now() - unanswered.at < RETRY_SAME_TAP_MS;
+    // The same tap again only from the same place: elsewhere it asks something new.
+    const retry = unanswered && Date.now() - unanswered.at < RETRY_SAME_TAP_MS
+      && metres(unanswered.here, [fix.latitude, fix.longitude]) <= RETRY_SAME_PLACE_M;
     const body = {
       latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy,
       mock_location: fix.mock, device_id: deviceId(),
@@ -180,14 +207,20 @@
       unanswered = null;
       show(answer);
     } catch (error) {
-      unanswered = { key: body.idempotency_key, at: retry ? unanswered.at : Date.now() };
+      unanswered = { key: body.idempotency_key, at: retry ? unanswered.at : Date.now(),
+                     here: [body.latitude, body.longitude] };
       result.className = "refused"; result.textContent = T.unanswered;
     } finally {
       sending = false;
       button.disabled = false;
     }
   });
+  let todayRetry = null;  // the one pending retry of /api/presensi/today, if any
+  let todayLoading = false;
   async function loadToday(attempt) {
+    clearTimeout(todayRetry);
+    todayRetry = null;
+    todayLoading = true;
     try {
       const response = await fetch("/api/presensi/today", { credentials: "same-origin" });
       if (response.status === 401 || response.status === 403) { standingText.textContent = T.loggedOut; return; }
@@ -199,16 +232,20 @@
     } catch (error) {
       // Weak signal: say so, and try again a little later (the button works meanwhile).
       standingText.textContent = T.todayFailed;
-      setTimeout(() => loadToday(attempt + 1), Math.min(30000, 3000 * attempt));
+      todayRetry = setTimeout(() => loadToday(attempt + 1), Math.min(60000, 3000 * attempt));
+    } finally {
+      todayLoading = false;
     }
   }
+  const todayIdle = () => !todayRetry && !todayLoading;
   loadToday(1);
   // A page left open overnight, or brought back in the morning, shows today, not yesterday.
   const TODAY_STALE_MS = 5 * 60 * 1000;
+  // While a retry is pending (no signal) it goes on backing off: no second chain of retries.
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && Date.now() - loadedAt > TODAY_STALE_MS) loadToday(1);
+    if (document.visibilityState === "visible" && todayIdle() && Date.now() - loadedAt > TODAY_STALE_MS) loadToday(1);
   });
-  setInterval(() => { if (document.visibilityState === "visible") loadToday(1); }, 3 * TODAY_STALE_MS);
+  setInterval(() => { if (document.visibilityState === "visible" && todayIdle()) loadToday(1); }, 3 * TODAY_STALE_MS);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
   locate();
 })();

@@ -1,7 +1,10 @@
 {% autoescape off %}// Hadir presensi service worker: keeps the page's static shell for weak signal.
 // Check-ins themselves are never cached or queued: only the server's time counts.
-const CACHE = "hadir-shell-v1";
+// The cache is named after the shell's (hashed) file names: a deploy that changes them gets a
+// new cache, and activation deletes the old one with the previous deploy's files.
+const CACHE = "hadir-shell-{{ version }}";
 const SHELL = {{ shell|safe }};
+const OFFLINE = {{ offline|safe }};
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
@@ -10,6 +13,14 @@ self.addEventListener("activate", (event) => {
 });
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
+  if (event.request.mode === "navigate") {
+    // Opened without signal: a page of ours that says so, not the browser's error page. The
+    // real page is never cached: it is one employee's, and a shared phone has several.
+    event.respondWith(fetch(event.request).catch(() => new Response(OFFLINE, {
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    })));
+    return;
+  }
   if (event.request.method !== "GET" || !SHELL.includes(url.pathname)) return;
   event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
 });

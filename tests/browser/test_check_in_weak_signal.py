@@ -1,0 +1,201 @@
+"""The phone page when things go wrong: the GPS loses its fix, the fix is poor, the answer is
+lost, the session was renewed elsewhere, the app is opened without signal, a new deploy."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Route, expect
+
+from hadir.org.models import Employee, Unit
+from hadir.presence import views
+from hadir.presence.models import Punch, Refusal
+from tests.browser.conftest import GeolocatedPhone
+from tests.browser.test_check_in import MAKASSAR, PASSWORD, log_in
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from tests.presence.support import MONDAY, WITA, add_location, freeze_clock, local, north_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def siti(monkeypatch: pytest.MonkeyPatch) -> Employee:
+    """Of a KUA in Makassar whose office allows 100 m around it with a 50 m GPS tolerance."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    unit = UnitFactory.create(
+        code="KUA-MMJ",
+        name="KUA Mamajang",
+        kind=Unit.Kind.KUA,
+        timezone=WITA,
+        default_pattern=pattern("KANTOR_5H"),
+    )
+    add_location(unit, "Kantor KUA Mamajang", MAKASSAR, radius_m=100, tolerance_m=50)
+    employee = EmployeeFactory.create(name="Siti Hasanah", unit=unit)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+    return employee
+
+
+def ready(live_server: Any, phone: Page, employee: Employee) -> Page:
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+    expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
+    return phone
+
+
+def test_when_the_gps_loses_its_fix_the_last_position_is_not_sent_and_the_page_says_why(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    expect(phone.locator("#position")).to_contain_text("di dalam Kantor KUA Mamajang")
+
+    phone.context.set_geolocation(None)  # Chromium: position unavailable to every watcher
+
+    expect(phone.locator("#position")).to_contain_text("Posisi GPS belum didapat")
+    expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_disabled()
+    assert Punch.objects.count() == 0
+
+
+def test_a_poor_fix_reaching_the_office_is_told_to_wait_for_a_better_one_not_to_walk(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    """Indoors: 500 m accuracy, its centre 250 m off (150 m outside the 100 m radius)."""
+    phone = ready(live_server, geolocated_phone(*north_of(MAKASSAR, 250), 500), siti)
+
+    expect(phone.locator("#position")).to_contain_text("Akurasi GPS (500 m)")
+    phone.get_by_role("button", name="Presensi sekarang").click()
+
+    expect(phone.locator("#result")).to_have_class("refused")
+    expect(phone.locator("#result")).to_contain_text("Akurasi GPS 500 m")
+    assert Refusal.objects.get().reason == Refusal.Reason.POOR_ACCURACY
+
+
+def test_after_logging_in_again_in_another_tab_a_tap_is_recorded(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    """Logging in rotates the CSRF token: the open page must read the new one."""
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    phone.context.clear_cookies(name="sessionid")  # the session expired
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    button.click()
+    expect(phone.locator("#result")).to_contain_text("Sesi Anda berakhir")
+    expect(phone.locator("#result")).not_to_contain_text("Waktu server")  # no time: no label
+
+    other = phone.context.new_page()
+    other.goto(f"{live_server.url}/presensi/")
+    log_in(other, siti.nip)
+    expect(other.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
+    other.close()
+    button.click()
+
+    expect(phone.locator("#result")).to_have_class("ok")
+    assert Punch.objects.count() == 1
+
+
+def test_a_tap_from_elsewhere_after_a_lost_answer_asks_afresh(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    """Refused 2 km away, the answer lost; inside the office a minute later the tap is a new
+    question, not the replay of the old refusal."""
+    phone = ready(live_server, geolocated_phone(*north_of(MAKASSAR, 2100), 12), siti)
+    button = phone.get_by_role("button", name="Presensi sekarang")
+
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()
+        route.abort("connectionreset")
+
+    phone.route("**/api/presensi/check-in", lose_the_answer)
+    button.click()
+    expect(phone.locator("#result")).to_contain_text("mungkin belum tercatat", timeout=30_000)
+    phone.unroute("**/api/presensi/check-in")
+    phone.context.set_geolocation(
+        {"latitude": MAKASSAR[0], "longitude": MAKASSAR[1], "accuracy": 10}
+    )
+    expect(phone.locator("#position")).to_contain_text("di dalam Kantor KUA Mamajang")
+    button.click()
+
+    expect(phone.locator("#result")).to_have_class("ok")
+    assert Punch.objects.count() == 1
+
+
+def test_no_fix_is_not_blamed_on_a_refused_permission(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+
+    phone.context.set_geolocation(None)
+
+    expect(phone.locator("#position")).to_contain_text("Keluarlah atau mendekat ke jendela")
+    expect(phone.locator("#position")).not_to_contain_text("Izinkan akses lokasi")
+
+
+def test_the_app_opened_without_signal_shows_its_own_page(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    phone.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    phone.reload()  # now controlled by the service worker
+    phone.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+
+    phone.context.set_offline(True)
+    with contextlib.suppress(PlaywrightError):
+        phone.goto(f"{live_server.url}/presensi/")
+
+    expect(phone.get_by_text("Tidak ada koneksi.")).to_be_visible()
+    expect(phone.get_by_role("button", name="Coba lagi")).to_be_visible()
+
+
+def test_todays_retries_do_not_multiply_while_offline(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    phone = geolocated_phone(*MAKASSAR, 12)
+    phone.clock.install()
+    ready(live_server, phone, siti)
+    expect(phone.locator("#standing")).to_contain_text("Hari ini")
+    phone.context.set_offline(True)
+
+    for _ in range(120):  # two hours offline, a minute at a time
+        phone.clock.run_for(60_000)
+        phone.wait_for_timeout(20)
+    sent: list[str] = []
+    phone.on("request", lambda r: sent.append(r.url) if "/api/presensi/today" in r.url else None)
+    for _ in range(6):
+        phone.clock.run_for(10_000)
+        phone.wait_for_timeout(20)
+
+    assert len(sent) <= 2, f"{len(sent)} requests for today in one minute"
+
+
+def test_a_new_deploy_leaves_no_old_files_in_the_service_workers_cache(
+    live_server: Any,
+    geolocated_phone: GeolocatedPhone,
+    siti: Employee,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hashed names change with each deploy: the new worker's cache must not keep the old."""
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    phone.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    from django.templatetags.static import static as real_static
+
+    monkeypatch.setattr(
+        views,
+        "static",
+        lambda path: real_static("hadir/print.js" if path == "hadir/checkin.js" else path),
+    )
+
+    phone.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    cached: list[str] = []
+    for _ in range(40):  # until the new worker has taken over
+        phone.wait_for_timeout(250)
+        cached = phone.evaluate(
+            "caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+            ".then((c) => c.keys()))))"
+            ".then((all) => all.flat().map((r) => new URL(r.url).pathname))"
+        )
+        if "/static/hadir/print.js" in cached and "/static/hadir/checkin.js" not in cached:
+            break
+    assert "/static/hadir/print.js" in cached, cached
+    assert "/static/hadir/checkin.js" not in cached, cached
