@@ -199,3 +199,22 @@ def test_a_new_deploy_leaves_no_old_files_in_the_service_workers_cache(
             break
     assert "/static/hadir/print.js" in cached, cached
     assert "/static/hadir/checkin.js" not in cached, cached
+
+
+@pytest.mark.parametrize("size", [(360, 640), (320, 568)])
+def test_the_big_button_shows_without_scrolling_on_a_small_phone_with_large_text(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee, size: tuple[int, int]
+) -> None:
+    """Android's largest font scale (1.3: 21 px instead of 16)."""
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    width, height = size
+    phone.set_viewport_size({"width": width, "height": height})
+    devtools = phone.context.new_cdp_session(phone)
+    devtools.send("Page.setFontSizes", {"fontSizes": {"standard": 21, "fixed": 13}})
+    phone.reload()
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    expect(button).to_be_enabled()
+
+    box = button.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= height, f"the button ends at {box['y'] + box['height']} px"
