@@ -61,6 +61,7 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         ),
         "reload": _("This page is out of date (you logged in again elsewhere). Reload it."),
         "replayed": _("Already answered at"),
+        "newVersion": _("A new version of Hadir is ready: tap here to load it."),
         "inside": _("You are inside %(place)s (accuracy %(accuracy)s m)."),
         "outside": _("You are %(distance)s from %(place)s."),
         "sending": _("Sending…"),

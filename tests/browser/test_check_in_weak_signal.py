@@ -199,6 +199,8 @@ def test_a_new_deploy_leaves_no_old_files_in_the_service_workers_cache(
             break
     assert "/static/hadir/print.js" in cached, cached
     assert "/static/hadir/checkin.js" not in cached, cached
+    # The open page still runs the old script: it says a new version is ready.
+    expect(phone.get_by_role("link", name="Versi baru Hadir sudah siap")).to_be_visible()
 
 
 @pytest.mark.parametrize("size", [(360, 640), (320, 568)])

@@ -246,6 +246,23 @@
     if (document.visibilityState === "visible" && todayIdle() && Date.now() - loadedAt > TODAY_STALE_MS) loadToday(1);
   });
   setInterval(() => { if (document.visibilityState === "visible" && todayIdle()) loadToday(1); }, 3 * TODAY_STALE_MS);
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
+  if ("serviceWorker" in navigator) {
+    // A page already served by a worker gets a new one only when a deploy changed the files:
+    // say so, since this page still runs the old script until it is reloaded.
+    let served = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (!served) { served = true; return; }  // the first worker taking the page: no news
+      if (document.getElementById("new-version")) return;
+      const notice = document.createElement("p");
+      notice.id = "new-version";
+      notice.setAttribute("role", "status");
+      const link = document.createElement("a");
+      link.href = "/presensi/";
+      link.textContent = T.newVersion;
+      notice.append(link);
+      button.before(notice);
+    });
+    navigator.serviceWorker.register("/presensi/sw.js").catch(() => {});
+  }
   locate();
 })();
