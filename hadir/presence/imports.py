@@ -146,17 +146,14 @@ def punches_import(
     text = _text(name, path.read_bytes())
     latest = timezone.now() + CLOCK_SKEW
     delimiter = _csv_delimiter(text)
-    skipped: dict[str, int] = {}
+    report = PunchImportReport(dry_run=dry_run)
     if delimiter is not None:
         rows = _csv_rows(name, text, delimiter, scope, latest)
         machine = None
     elif machine is not None:
-        rows, skipped = _attlog_rows(name, text, machine, scope, latest)
+        rows = _attlog_rows(name, text, machine, scope, latest, report)
         if not rows:  # only rows that are not the importer's to record
-            empty = PunchImportReport(dry_run=dry_run)
-            for counter, count in skipped.items():
-                setattr(empty, counter, count)
-            return empty
+            return report
     elif ATTLOG_LINE.match(text):
         raise TableRefused(
             [
@@ -176,12 +173,7 @@ def punches_import(
     past = first_line_past_limit((row.line, row.employee.pk) for row in rows)
     if past is not None:
         raise TableRefused([Problem(name, past, "nip", too_many_employees())])
-    report = _record(
-        rows, name=name, machine=machine, actor=actor, actor_label=actor_label, dry_run=dry_run
-    )
-    for counter, count in skipped.items():
-        setattr(report, counter, count)
-    return report
+    return _record(rows, report, name=name, machine=machine, actor=actor, actor_label=actor_label)
 
 
 def _not_text() -> str:
@@ -394,8 +386,13 @@ def _csv_rows(
 
 
 def _attlog_rows(
-    name: str, text: str, machine: Machine, scope: QuerySet[Employee], latest: datetime
-) -> tuple[list[PunchRow], dict[str, int]]:
+    name: str,
+    text: str,
+    machine: Machine,
+    scope: QuerySet[Employee],
+    latest: datetime,
+    report: PunchImportReport,
+) -> list[PunchRow]:
     """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
     spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
     hour in two fields (some exports, and every space-separated log), or one ISO ``…T…``.
@@ -403,8 +400,8 @@ def _attlog_rows(
     A machine's clock shows the time where it stands, so its times are read in its unit's time
     zone, whichever unit the employee who punched belongs to. A PIN's punches from before its
     holder had it (:attr:`MachinePin.since`), and those of PINs mapped to employees outside
-    ``scope`` (who moved away: the log keeps their history), are left out and counted: the
-    second value, by :class:`PunchImportReport` counter."""
+    ``scope`` (who moved away: the log keeps their history), are left out and counted in
+    ``report``."""
     tz = ZoneInfo(machine.unit.timezone)
     pins = {
         p.pin: (p.employee, p.since)
@@ -419,7 +416,6 @@ def _attlog_rows(
     )
     problems: list[Problem] = []
     rows: list[PunchRow] = []
-    earlier = elsewhere = 0
     for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -432,7 +428,7 @@ def _attlog_rows(
             when = f"{when} {parts[2]}"
         employee, since = pins.get(pin, (None, None))
         if employee is None and pin in theirs:
-            elsewhere += 1
+            report.elsewhere += 1
             continue
         if employee is None:
             problems.append(
@@ -456,14 +452,14 @@ def _attlog_rows(
             problems.append(Problem(name, line, "time", str(invalid)))
             continue
         if since is not None and at < since:
-            earlier += 1  # the PIN's previous holder's punch
+            report.earlier_holder += 1  # the PIN's previous holder's punch
             continue
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
         raise TableRefused(problems)
-    if not rows and not earlier + elsewhere:
+    if not rows and not report.earlier_holder + report.elsewhere:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
-    return rows, {"earlier_holder": earlier, "elsewhere": elsewhere}
+    return rows
 
 
 def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:
@@ -555,21 +551,21 @@ def _values(punch: Punch) -> tuple[Any, ...]:
 
 def _record(
     rows: list[PunchRow],
+    report: PunchImportReport,
     *,
     name: str,
     machine: Machine | None,
     actor: Any,
     actor_label: str,
-    dry_run: bool,
 ) -> PunchImportReport:
-    """Write the new punches, each employee's in time order, sealed onto their chain.
+    """Write the new punches, each employee's in time order, sealed onto their chain, and
+    count them into ``report`` (a dry run's: then roll back).
 
     Holding the employees' locks, nobody else appends to their chains meanwhile: the tails and
     the instants already recorded are read for all of them at once, each tail is carried from
     punch to punch, and the punches go in one bulk insert (in list order, so their ids follow
     the chain: COPY on PostgreSQL keeps their order).
     """
-    report = PunchImportReport(dry_run=dry_run)
     by_employee: dict[int, list[PunchRow]] = {}
     for row in rows:
         by_employee.setdefault(row.employee.pk, []).append(row)
@@ -645,7 +641,7 @@ def _record(
                 "outside_service": report.outside_service,
             },
         )
-        if dry_run:
+        if report.dry_run:
             transaction.set_rollback(True)
     return report
 

@@ -27,7 +27,7 @@ from hadir.common import hot
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_statements
 from hadir.org.models import Employee
-from hadir.presence.chain import GENESIS, checkpoint_digest, head_mac, punch_seal
+from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, punch_seal
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
@@ -399,21 +399,19 @@ def _check_device(employee: Employee, device_id: str) -> None:
     """
     if not settings.HADIR_DEVICE_BINDING:
         return
-    mine = {
-        phone: (active, active or reset_at is None)
-        for phone, active, reset_at in Device.objects.filter(employee=employee).values_list(
-            "device_id", "active", "reset_at"
-        )
-    }
-    if device_id and mine.get(device_id, (False,))[0]:
+    mine = list(
+        Device.objects.filter(employee=employee).values_list("device_id", "active", "reset_at")
+    )
+    if device_id and (device_id, True) in {(phone, active) for phone, active, _at in mine}:
         return
-    if device_id and device_id in mine:
+    if device_id and device_id in {phone for phone, _active, _at in mine}:
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
             _("This phone was deactivated for your account. Ask your Pengelola Presensi."),
             cause="deactivated",
         )
-    on_record = any(counts for _active, counts in mine.values())
+    # A deactivated phone a reset already dealt with no longer stops a new one registering.
+    on_record = any(active or reset_at is None for _phone, active, reset_at in mine)
     if device_id and not on_record:
         theirs = Device.objects.filter(device_id=device_id, active=True).exclude(employee=employee)
         if not theirs.exists():
@@ -460,8 +458,8 @@ def _refuse(
         at=now,
         reason=refused.reason,
         message=refused.message[:300],
-        latitude=Decimal(str(check_in.latitude)).quantize(Decimal("0.000001")),
-        longitude=Decimal(str(check_in.longitude)).quantize(Decimal("0.000001")),
+        latitude=degrees(str(check_in.latitude)),
+        longitude=degrees(str(check_in.longitude)),
         accuracy_m=check_in.accuracy_m,
         device_id=check_in.device_id[:100],
         idempotency_key=check_in.idempotency_key[:64],
