@@ -21,7 +21,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -89,6 +89,8 @@ class PunchImportReport:
     elsewhere: int = 0
     """A machine log's rows of PINs mapped to employees outside the importer's units (who
     moved away): theirs to import, not recorded here."""
+    unmapped: int = 0
+    """A machine log's rows of PINs taken off the map (someone who left): nobody's."""
     dry_run: bool = False
     employees: set[int] = field(default_factory=set)
 
@@ -100,6 +102,7 @@ class PunchImportReport:
             "service": self.outside_service,
             "earlier": self.earlier_holder,
             "elsewhere": self.elsewhere,
+            "unmapped": self.unmapped,
         }
         if self.dry_run:
             text = _(
@@ -117,6 +120,8 @@ class PunchImportReport:
             text += _(", a PIN's previous holder's (skipped): %(earlier)s")
         if self.elsewhere:
             text += _(", of employees outside your units (skipped): %(elsewhere)s")
+        if self.unmapped:
+            text += _(", of PINs taken off the map (skipped): %(unmapped)s")
         return text % counts
 
 
@@ -399,9 +404,9 @@ def _attlog_rows(
 
     A machine's clock shows the time where it stands, so its times are read in its unit's time
     zone, whichever unit the employee who punched belongs to. A PIN's punches from before its
-    holder had it (:attr:`MachinePin.since`), and those of PINs mapped to employees outside
-    ``scope`` (who moved away: the log keeps their history), are left out and counted in
-    ``report``."""
+    holder had it (:attr:`MachinePin.since`), those of PINs taken off the map, and those of PINs
+    mapped to employees outside ``scope`` (who moved away: the log keeps their history), are
+    left out and counted in ``report``."""
     tz = ZoneInfo(machine.unit.timezone)
     pins = {
         p.pin: (p.employee, p.since)
@@ -409,11 +414,9 @@ def _attlog_rows(
             *(f"employee__{name}" for name in EMPLOYEE_RELATED)
         )
     }
-    theirs = set(
-        MachinePin.objects.filter(machine=machine)
-        .exclude(employee__in=scope)
-        .values_list("pin", flat=True)
-    )
+    others = MachinePin.objects.filter(machine=machine).exclude(pin__in=list(pins))
+    unmapped = set(others.filter(employee=None).values_list("pin", flat=True))
+    theirs = set(others.exclude(employee=None).values_list("pin", flat=True))
     problems: list[Problem] = []
     rows: list[PunchRow] = []
     for line, raw in enumerate(text.split("\n"), start=1):
@@ -429,6 +432,9 @@ def _attlog_rows(
         employee, since = pins.get(pin, (None, None))
         if employee is None and pin in theirs:
             report.elsewhere += 1
+            continue
+        if employee is None and pin in unmapped:
+            report.unmapped += 1
             continue
         if employee is None:
             problems.append(
@@ -457,7 +463,7 @@ def _attlog_rows(
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
         raise TableRefused(problems)
-    if not rows and not report.earlier_holder + report.elsewhere:
+    if not rows and not report.earlier_holder + report.elsewhere + report.unmapped:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
     return rows
 
@@ -663,8 +669,9 @@ PIN_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")
 def _hand_over(pins: list[MachinePin], held: dict[str, MachinePin]) -> int:
     """Date each new mapping that the file did not date itself: a PIN kept by its holder keeps
     its date; one handed to someone else is theirs from now (the machine's log still holds the
-    previous holder's punches); a PIN new to the map has been its holder's all along. Returns
-    how many PINs changed hands."""
+    previous holder's punches), as is one taken off the map earlier (its row kept, with no
+    employee); a PIN new to the map has been its holder's all along. Returns how many PINs
+    changed hands."""
     now = timezone.now()
     handed = 0
     for pin in pins:
@@ -742,7 +749,11 @@ def machine_pins_import(
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()
-        theirs = set(machine.pins.exclude(employee__in=employees).values_list("pin", flat=True))
+        theirs = set(
+            machine.pins.exclude(employee__in=employees)
+            .exclude(employee=None)
+            .values_list("pin", flat=True)
+        )
         problems += [
             Problem(
                 name,
@@ -756,10 +767,13 @@ def machine_pins_import(
         if problems:
             raise TableRefused(sorted(problems, key=lambda p: p.line))
         mine = machine.pins.filter(employee__in=employees)
-        held = {p.pin: p for p in mine}
+        held = {p.pin: p for p in machine.pins.filter(Q(employee__in=employees) | Q(employee=None))}
         handed = _hand_over(pins, held)
-        before = len(held)
-        mine.delete()
+        before = mine.count()
+        mapped = [pin.pin for pin in pins]
+        # Kept, with no employee: whoever gets the PIN next gets it from then on.
+        unmapped = mine.exclude(pin__in=mapped).update(employee=None, since=timezone.now())
+        machine.pins.filter(pin__in=mapped).delete()
         MachinePin.objects.bulk_create(pins)
 
         def report() -> str:
@@ -776,6 +790,14 @@ def machine_pins_import(
                     " their previous holders' (a since column dates the handover)",
                     handed,
                 ) % {"handed": handed}
+            if unmapped:
+                text += ngettext(
+                    "; %(unmapped)s PIN taken off the map: its punches in the machine's log are"
+                    " skipped",
+                    "; %(unmapped)s PINs taken off the map: their punches in the machine's log"
+                    " are skipped",
+                    unmapped,
+                ) % {"unmapped": unmapped}
             return text
 
         audit_record(
@@ -784,6 +806,6 @@ def machine_pins_import(
             obj=machine,
             summary=lambda: f"{machine.serial} {name}: {report()}",
             before={"pins": before},
-            after={"pins": len(pins), "file": name},
+            after={"pins": len(pins), "unmapped": unmapped, "file": name},
         )
     return report()

@@ -207,12 +207,16 @@ class MachinePin(models.Model):
 
     A machine's log keeps every punch since it was last cleared, so a PIN given to someone else
     still carries its previous holder's punches: those before ``since`` are not the holder's
-    (empty: the PIN has been theirs as far back as the log goes).
+    (empty: the PIN has been theirs as far back as the log goes). A PIN taken off the map keeps
+    its row with no employee, unmapped since ``since``: its punches are nobody's, and whoever
+    gets it next gets it from then, not from the start of the log.
     """
 
     machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="pins")
     pin = models.CharField(_("PIN"), max_length=20)
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     since = models.DateTimeField(_("holder since"), null=True, blank=True)
 
     class Meta:
@@ -221,12 +225,12 @@ class MachinePin(models.Model):
         constraints = [models.UniqueConstraint(fields=["machine", "pin"], name="uniq_machine_pin")]
 
     def __str__(self) -> str:
-        return f"{self.machine.serial}:{self.pin} → {self.employee_id}"
+        return f"{self.machine.serial}:{self.pin} → {self.employee_id or '-'}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A PIN handed to another employee (in the admin) is theirs from now on."""
+        """A PIN handed to another employee, or unmapped (in the admin), changes from now on."""
         if self.pk is not None:
-            held_by = MachinePin.objects.filter(pk=self.pk).values_list("employee_id", flat=True)
-            if held_by.first() not in (None, self.employee_id):
+            held = list(MachinePin.objects.filter(pk=self.pk).values_list("employee_id", flat=True))
+            if held and held[0] != self.employee_id:
                 self.since = timezone.now()
         super().save(*args, **kwargs)

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -220,7 +220,7 @@ def machines(request: HttpRequest) -> HttpResponse:
     listed = (
         machines_in_scope(request.user)
         .select_related("unit")
-        .annotate(pin_count=Count("pins"))
+        .annotate(pin_count=Count("pins", filter=Q(pins__employee__isnull=False)))
         .order_by("unit__path", "name")
     )
     return render(request, "presence/machines.html", {"form": form, "machines": listed})
@@ -242,7 +242,8 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
             ),
         )
     pins = found.pins.filter(employee__in=scope).select_related("employee").order_by("pin")
-    others = found.pins.exclude(employee__in=scope).count()
+    others = found.pins.exclude(employee__in=scope).exclude(employee=None).count()
+    unmapped = found.pins.filter(employee=None).count()
     return render(
         request,
         "presence/machine.html",
@@ -250,6 +251,7 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
             "machine": found,
             "pins": pins,
             "others": others,
+            "unmapped": unmapped,
             "form": form,
             "report": report,
             "problems": problems,

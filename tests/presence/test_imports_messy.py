@@ -199,7 +199,7 @@ def test_a_pin_map_saved_by_excel_for_mac_is_read(
 
     machine_pins_import(path=path, machine=lobby, actor=None, employees=Employee.objects.all())
 
-    assert list(lobby.pins.values_list("pin", flat=True)) == ["8"]
+    assert list(lobby.pins.exclude(employee=None).values_list("pin", flat=True)) == ["8"]
 
 
 def test_a_pin_map_below_a_blank_line_names_the_header_s_own_line(
@@ -248,6 +248,77 @@ def test_a_pin_handed_over_in_the_admin_is_the_new_holders_from_then(
     pin = lobby.pins.get()
 
     pin.employee = budi
+    pin.save()
+
+    assert pin.since is not None
+
+
+def test_a_pin_taken_off_the_map_and_given_out_later_does_not_bring_its_old_punches(
+    tmp_path: Path, employee: Employee, lobby: Machine
+) -> None:
+    """PIN 7 was Siti's; she leaves and the next map omits her. Weeks later Budi gets PIN 7:
+    the machine's whole log, uploaded again, must not make Siti's punches his."""
+    log = tmp_path / "attlog.dat"
+    log.write_text("7\t2024-03-04 07:20:00\t1\t0\n")
+    everyone = Employee.objects.all()
+    budi = EmployeeFactory.create(unit=employee.unit)
+    machine_pins_import(
+        path=pins_file(tmp_path, f"pin,nip\n8,{budi.nip}\n"),
+        machine=lobby,
+        actor=None,
+        employees=everyone,
+    )
+    machine_pins_import(
+        path=pins_file(tmp_path, f"pin,nip\n7,{budi.nip}\n"),
+        machine=lobby,
+        actor=None,
+        employees=everyone,
+    )
+
+    report = punches_import(path=log, machine=lobby)
+
+    assert (report.recorded, report.earlier_holder) == (0, 1)
+    assert not Punch.objects.exists()
+
+
+def test_a_log_still_holding_an_unmapped_pin_is_read_and_its_rows_skipped(
+    tmp_path: Path, employee: Employee, lobby: Machine
+) -> None:
+    """Siti left and her PIN came off the map; the machine still holds her old punches."""
+    newcomer = EmployeeFactory.create(unit=employee.unit)
+    mapped = machine_pins_import(
+        path=pins_file(tmp_path, f"pin,nip\n8,{newcomer.nip}\n"),
+        machine=lobby,
+        actor=None,
+        employees=Employee.objects.all(),
+    )
+    log = tmp_path / "attlog.dat"
+    log.write_text("7\t2024-03-04 07:20:00\t1\t0\n8\t2024-03-04 07:25:00\t1\t0\n")
+
+    report = punches_import(path=log, machine=lobby)
+
+    assert "1 PIN dihapus dari peta" in mapped
+    assert (report.recorded, report.unmapped) == (1, 1)
+    assert Punch.objects.get().employee == newcomer
+
+
+def test_the_machine_page_counts_unmapped_pins_apart_from_other_units(
+    tmp_path: Path, operator: Client, employee: Employee, lobby: Machine
+) -> None:
+    MachinePin.objects.create(machine=lobby, pin="9", employee=None)
+
+    page = operator.get(reverse("presence:machine", args=[lobby.pk]))
+    listing = operator.get(reverse("presence:machines"))
+
+    assert (page.context["others"], page.context["unmapped"]) == (0, 1)
+    assert "1 PIN dihapus dari peta" in page.content.decode()
+    assert listing.context["machines"].get().pin_count == 1
+
+
+def test_unmapping_a_pin_in_the_admin_dates_it(employee: Employee, lobby: Machine) -> None:
+    pin = lobby.pins.get()
+
+    pin.employee = None
     pin.save()
 
     assert pin.since is not None

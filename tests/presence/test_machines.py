@@ -45,7 +45,10 @@ def pin_map(*lines: str, name: str = "pins.csv") -> SimpleUploadedFile:
 
 
 def mapped(machine: Machine) -> list[tuple[str, str]]:
-    return list(machine.pins.order_by("pin").values_list("pin", "employee__nip"))
+    """The PINs given to employees (not those taken off the map)."""
+    return list(
+        machine.pins.exclude(employee=None).order_by("pin").values_list("pin", "employee__nip")
+    )
 
 
 def test_an_operator_sees_only_the_machines_of_units_they_manage(
@@ -115,7 +118,10 @@ def test_a_good_pin_map_replaces_the_machines_map_and_is_audited(
     assert "2 PIN dipetakan (sebelumnya 1)" in response.content.decode()
     assert mapped(lobby) == [("12", colleague.nip), ("7", employee.nip)]
     event = AuditEvent.objects.get(action="presence.machine_pins_import")
-    assert (event.before, event.after) == ({"pins": 1}, {"pins": 2, "file": "pins.csv"})
+    assert (event.before, event.after) == (
+        {"pins": 1},
+        {"pins": 2, "unmapped": 1, "file": "pins.csv"},
+    )
 
 
 def test_a_bad_pin_map_is_refused_whole_with_every_problem_located(
