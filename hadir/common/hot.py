@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.db import connection, connections, models
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -145,7 +146,7 @@ def _named(statements: Sequence[Statement]) -> list[Statement]:
     prepared or not, one planned before a migration changed its columns, one of a previous
     deploy on a pooled session) is dropped and prepared again.
     """
-    if not any(statement.prepared for statement in statements):
+    if not settings.HADIR_PREPARED_STATEMENTS or not any(s.prepared for s in statements):
         return list(statements)
     known = _PREPARED.get(connection.connection)
     sent = [] if known is not None else [Statement("DEALLOCATE ALL", prepared=_PREPARING)]
@@ -166,7 +167,7 @@ def _named(statements: Sequence[Statement]) -> list[Statement]:
 def _prepared_now(statements: Sequence[Statement]) -> None:
     """After a batch ran: its prepared statements exist on this connection."""
     names = {statement.prepared for statement in statements if statement.prepared}
-    if names:
+    if names and settings.HADIR_PREPARED_STATEMENTS:
         _PREPARED.setdefault(connection.connection, set()).update(names)
 
 

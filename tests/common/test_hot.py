@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models.signals import post_save, pre_save
+from django.test import override_settings
 
 from hadir.common import hot
 from hadir.presence.models import Punch, Refusal
@@ -231,6 +232,24 @@ def test_a_prepared_statement_is_prepared_once_per_connection_then_executed_by_n
     assert on_server == [("test_once",)]
     assert [s.count("PREPARE test_once AS") for s in sent] == [1, 0, 0]
     assert all("EXECUTE test_once(" in s for s in sent)
+
+
+@override_settings(HADIR_PREPARED_STATEMENTS=False)
+def test_behind_a_transaction_pooler_nothing_is_prepared(punch: Punch) -> None:
+    """HADIR_PREPARED_STATEMENTS off: the statement runs as written, nothing left on the server."""
+    _needs_postgresql()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        answer = hot.batch([_hash_of(punch, prepared="test_unprepared")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = 'test_unprepared'")
+        on_server = cursor.fetchall()
+
+    assert answer == [[("h1",)]]
+    assert on_server == []
+    assert not any("test_unprepared" in q["sql"] for q in captured.captured_queries)
 
 
 def test_a_statement_the_server_forgot_is_prepared_again_after_one_failure(

@@ -141,6 +141,10 @@ HADIR_PUNCH_CHAIN_KEY = env("HADIR_PUNCH_CHAIN_KEY", f"punch-chain:{SECRET_KEY}"
 # days) runs in a thread of the web process once the edit commits, as long exports do, so the
 # editor's page does not wait minutes for it; a lost thread's work is finished by refresh_days.
 HADIR_REFRESH_IN_BACKGROUND = env_bool("HADIR_REFRESH_IN_BACKGROUND", default=True)
+# The session read and the check-in's chain read are prepared once per PostgreSQL connection
+# (hadir.common.hot). Off behind a pooler in transaction mode, which hands a connection's
+# prepared statements to other clients: each request then pays the planning again.
+HADIR_PREPARED_STATEMENTS = env_bool("HADIR_PREPARED_STATEMENTS", default=True)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
