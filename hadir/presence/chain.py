@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from hadir.presence.models import Punch
 
 GENESIS = ""
@@ -97,11 +99,15 @@ def checkpoint_digest(previous: str, heads: Iterable[tuple[int, int, str]]) -> s
 
 @dataclass(frozen=True)
 class Break:
-    """Where an employee's chain stops holding."""
+    """Where an employee's chain stops holding (no employee: where the checkpoints do)."""
 
-    employee_id: int
-    punch_id: int
+    employee_id: int | None
+    punch_id: int | None
     reason: str
+
+
+def gone_reason() -> str:
+    return _("a punch the last checkpoint recorded is gone")
 
 
 def chain_breaks(
@@ -121,13 +127,13 @@ def chain_breaks(
             del missing[punch.employee_id]
         if punch.prev_hash != expected_prev:
             breaks.append(
-                Break(punch.employee_id, punch.pk, "prev_hash does not match the previous punch")
+                Break(punch.employee_id, punch.pk, _("prev_hash does not match the previous punch"))
             )
         elif punch_digest(punch, punch.prev_hash) != punch.hash:
-            breaks.append(Break(punch.employee_id, punch.pk, "contents do not match the hash"))
+            breaks.append(Break(punch.employee_id, punch.pk, _("contents do not match the hash")))
         expected_prev = punch.hash
     breaks += [
-        Break(employee_id, punch_id, "a punch the last checkpoint recorded is gone")
+        Break(employee_id, punch_id, gone_reason())
         for employee_id, (punch_id, _hash) in sorted(missing.items())
     ]
     return breaks

@@ -97,7 +97,7 @@ def test_moving_a_punchs_time_with_a_queryset_update_is_detected(
 
     problems = verify_fails()
 
-    assert problems == [f"employee {employee.pk}, punch {late.pk}: contents do not match the hash"]
+    assert problems == [f"NIP {employee.nip}, presensi {late.pk}: isi tidak cocok dengan hash-nya"]
 
 
 def test_moving_a_punch_with_raw_sql_is_detected(
@@ -111,7 +111,7 @@ def test_moving_a_punch_with_raw_sql_is_detected(
         )
 
     assert verify_fails() == [
-        f"employee {employee.pk}, punch {moved.pk}: contents do not match the hash"
+        f"NIP {employee.nip}, presensi {moved.pk}: isi tidak cocok dengan hash-nya"
     ]
 
 
@@ -123,7 +123,7 @@ def test_deleting_a_middle_punch_with_raw_sql_breaks_the_next_link(
         cursor.execute("DELETE FROM presence_punch WHERE id = %s", [middle.pk])
 
     assert verify_fails() == [
-        f"employee {employee.pk}, punch {last.pk}: prev_hash does not match the previous punch"
+        f"NIP {employee.nip}, presensi {last.pk}: prev_hash tidak cocok dengan presensi sebelumnya"
     ]
 
 
@@ -198,7 +198,7 @@ def test_deleting_the_newest_punch_after_a_checkpoint_is_detected(
         cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
 
     assert verify_fails() == [
-        f"employee {employee.pk}, punch {newest.pk}: a punch the last checkpoint recorded is gone"
+        f"NIP {employee.nip}, presensi {newest.pk}: presensi yang dicatat checkpoint terakhir hilang"
     ]
 
 
@@ -223,7 +223,7 @@ def test_a_checkpoint_head_moved_back_by_hand_is_detected(
 
     problems = verify_fails()
 
-    assert f"employee {employee.pk}, punch {before.pk}: the checkpoint's record" in problems[0]
+    assert f"NIP {employee.nip}, presensi {before.pk}: catatan checkpoint" in problems[0]
 
 
 def test_a_checkpoint_head_deleted_is_detected(
@@ -234,7 +234,7 @@ def test_a_checkpoint_head_deleted_is_detected(
 
     checkpoint = ChainCheckpoint.objects.get()
     assert verify_fails() == [
-        f"employee 0, punch 0: the chain heads no longer match checkpoint {checkpoint.pk}"
+        f"ujung rantai tidak lagi cocok dengan checkpoint {checkpoint.pk}"
     ]
 
 

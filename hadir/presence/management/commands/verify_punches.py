@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from hadir.presence.chain import Break, chain_breaks, checkpoint_digest, head_mac
+from hadir.org.models import Employee
+from hadir.presence.chain import Break, chain_breaks, checkpoint_digest, gone_reason, head_mac
 from hadir.presence.models import ChainCheckpoint, ChainHead, Punch
 from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take
 
@@ -43,8 +44,7 @@ class Command(BaseCommand):
             punches.iterator(chunk_size=5000), {e: (p, h) for e, p, h, _mac in recorded}
         )
         count = punches.count()
-        for item in breaks:
-            self.stderr.write(f"employee {item.employee_id}, punch {item.punch_id}: {item.reason}")
+        self._report(breaks)
         if breaks:
             raise CommandError(
                 _("%(broken)s broken links among %(count)s punches")
@@ -55,11 +55,7 @@ class Command(BaseCommand):
             try:
                 checkpoint = chain_checkpoint_take(actor_label="command:verify_punches")
             except ChainHeadsGone as gone:
-                for employee_id, punch_id in gone.gone:
-                    self.stderr.write(
-                        f"employee {employee_id}, punch {punch_id}: "
-                        "a punch the last checkpoint recorded is gone"
-                    )
+                self._report([Break(e, p, gone_reason()) for e, p in gone.gone])
                 raise CommandError(
                     _("punches were deleted during the check: no checkpoint taken")
                 ) from None
@@ -68,11 +64,29 @@ class Command(BaseCommand):
                 % {"id": checkpoint.pk, "heads": checkpoint.heads, "digest": checkpoint.digest}
             )
 
+    def _report(self, breaks: list[Break]) -> None:
+        """One line per break, naming the employee by NIP as an auditor knows them."""
+        nips = dict(
+            Employee.objects.filter(pk__in={b.employee_id for b in breaks}).values_list("pk", "nip")
+        )
+        for item in breaks:
+            if item.employee_id is None:
+                self.stderr.write(item.reason)
+                continue
+            self.stderr.write(
+                _("NIP %(nip)s, punch %(punch)s: %(reason)s")
+                % {
+                    "nip": nips.get(item.employee_id, f"#{item.employee_id}"),
+                    "punch": item.punch_id,
+                    "reason": item.reason,
+                }
+            )
+
 
 def _altered_heads(recorded: list[tuple[int, int, str, str]]) -> list[Break]:
     """Heads whose signature no longer matches: moved back by hand to fit a shortened chain."""
     return [
-        Break(employee_id, punch_id, "the checkpoint's record of this chain's end was altered")
+        Break(employee_id, punch_id, _("the checkpoint's record of this chain's end was altered"))
         for employee_id, punch_id, punch_hash, mac in recorded
         if mac != head_mac(employee_id, punch_id, punch_hash)
     ]
@@ -84,15 +98,22 @@ def _altered_checkpoints(recorded: list[tuple[int, int, str, str]]) -> list[Brea
     copy shows against the digests kept outside the database)."""
     checkpoints = list(ChainCheckpoint.objects.order_by("id"))
     breaks = [
-        Break(0, 0, f"checkpoint {later.pk} does not follow checkpoint {earlier.pk}")
+        Break(
+            None,
+            None,
+            _("checkpoint %(later)s does not follow checkpoint %(earlier)s")
+            % {"later": later.pk, "earlier": earlier.pk},
+        )
         for earlier, later in pairwise(checkpoints)
         if later.previous != earlier.digest
     ]
     if checkpoints and checkpoints[0].previous:
-        breaks.append(Break(0, 0, f"checkpoints before {checkpoints[0].pk} are gone"))
+        gone = _("checkpoints before %(first)s are gone") % {"first": checkpoints[0].pk}
+        breaks.append(Break(None, None, gone))
     if checkpoints:
         last = checkpoints[-1]
         heads = [(e, p, h) for e, p, h, _mac in recorded]
         if last.heads != len(heads) or last.digest != checkpoint_digest(last.previous, heads):
-            breaks.append(Break(0, 0, f"the chain heads no longer match checkpoint {last.pk}"))
+            altered = _("the chain heads no longer match checkpoint %(id)s") % {"id": last.pk}
+            breaks.append(Break(None, None, altered))
     return breaks
