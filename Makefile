@@ -46,4 +46,7 @@ bench-recap: setup ## Month evaluation + recap of 100k employees, one-day refres
 bench-import: setup ## A Kabupaten's machine-log upload (2,000 employees, a day and a month; PostgreSQL)
 	$(PY) bench/import_bench.py $(BENCH_ARGS)
 
-.PHONY: help setup run test lint bench bench-checkin bench-recap bench-import
+bench-live: setup ## The live page of a KUA, a Kankemenag and a Kanwil of 100k employees (PostgreSQL)
+	$(PY) bench/live_bench.py $(BENCH_ARGS)
+
+.PHONY: help setup run test lint bench bench-checkin bench-recap bench-import bench-live

@@ -233,9 +233,7 @@ def test_a_checkpoint_head_deleted_is_detected(
     ChainHead.objects.filter(employee=employee).delete()
 
     checkpoint = ChainCheckpoint.objects.get()
-    assert verify_fails() == [
-        f"ujung rantai tidak lagi cocok dengan checkpoint {checkpoint.pk}"
-    ]
+    assert verify_fails() == [f"ujung rantai tidak lagi cocok dengan checkpoint {checkpoint.pk}"]
 
 
 def test_no_checkpoint_vouches_for_a_broken_chain(day_of_punches: list[Punch]) -> None:

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hadir.accounts.models import User
@@ -15,6 +17,7 @@ from hadir.org.models import Employee, Role, Unit
 from hadir.presence import views
 from hadir.presence.selectors import LiveRow, live_board
 from hadir.presence.services import punch_check_in
+from hadir.schedules import cache
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import (
@@ -301,3 +304,24 @@ def test_with_names_hidden_the_units_own_staff_are_still_listed_by_name(
     assert "5 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
     assert own[0].name in html
     assert all(e.name not in html for e in org.employees(org.kua_a))
+
+
+def test_the_board_reads_the_same_few_queries_for_a_large_unit_as_for_a_small_one(
+    kua: Unit,
+) -> None:
+    """A Kanwil's board holds 100,000 people: nothing may be read per employee or per unit."""
+
+    def queries_for_board() -> int:
+        cache.clear()  # the day's calendar, patterns and policy are read once, cold or not
+        with CaptureQueriesContext(connection) as captured:
+            board_at(kua, local(MONDAY, "10:00"))
+        return len(captured)
+
+    EmployeeFactory.create(unit=kua, pattern=pattern())
+    queries_for_board()  # the year's national holidays are filled the first time it is read
+    small = queries_for_board()
+    for index in range(4):
+        below = UnitFactory.create(parent=kua, code=f"MI-{index}", default_pattern=pattern())
+        EmployeeFactory.create_batch(3, unit=below, pattern=pattern())
+
+    assert queries_for_board() == small
