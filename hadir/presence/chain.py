@@ -111,11 +111,17 @@ def gone_reason() -> str:
 
 
 def chain_breaks(
-    punches: Iterable[Punch], heads: dict[int, tuple[int, str]] | None = None
+    punches: Iterable[Punch],
+    heads: dict[int, tuple[int, str]] | None = None,
+    *,
+    from_heads: bool = False,
 ) -> list[Break]:
     """Every broken link among ``punches`` (ordered by employee, then id); with the last
     checkpoint's ``heads`` (employee: punch id and hash), also every head no longer found in
-    its employee's chain, the trace of punches deleted from its end."""
+    its employee's chain, the trace of punches deleted from its end.
+
+    ``from_heads``: ``punches`` start at each employee's head, the checkpoint vouching for the
+    links before it; the head's own contents are still checked against its hash."""
     breaks: list[Break] = []
     current_employee: int | None = None
     expected_prev = GENESIS
@@ -123,6 +129,8 @@ def chain_breaks(
     for punch in punches:
         if punch.employee_id != current_employee:
             current_employee, expected_prev = punch.employee_id, GENESIS
+            if from_heads and missing.get(punch.employee_id, (None,))[0] == punch.pk:
+                expected_prev = punch.prev_hash
         if missing.get(punch.employee_id) == (punch.pk, punch.hash):
             del missing[punch.employee_id]
         if punch.prev_hash != expected_prev:

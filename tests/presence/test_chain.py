@@ -284,3 +284,76 @@ def test_a_refusal_is_evidence_and_cannot_be_changed_or_deleted(employee: Employ
     with pytest.raises(ProtectedError):
         employee.delete()
     assert Refusal.objects.get().reason == Refusal.Reason.POOR_ACCURACY
+
+
+def test_the_check_since_the_checkpoint_reads_each_chain_from_its_head_on(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
+
+    # Two heads (Siti's, her colleague's), and Siti's new punch.
+    assert verify("--since-checkpoint").strip() == (
+        "OK: 3 presensi sejak checkpoint terakhir, rantai utuh"
+    )
+
+
+def test_the_check_since_the_checkpoint_sees_a_later_punch_changed(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    outcome = punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
+    assert outcome.punch is not None
+    Punch.objects.filter(pk=outcome.punch.pk).update(at=local(MONDAY, "17:30"))
+
+    assert verify_fails("--since-checkpoint") == [
+        f"NIP {employee.nip}, presensi {outcome.punch.pk}: isi tidak cocok dengan hash-nya"
+    ]
+
+
+def test_the_check_since_the_checkpoint_still_checks_the_heads_own_contents(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    head = day_of_punches[-1]
+    Punch.objects.filter(pk=head.pk).update(at=local(MONDAY, "17:30"))
+
+    assert verify_fails("--since-checkpoint") == [
+        f"NIP {employee.nip}, presensi {head.pk}: isi tidak cocok dengan hash-nya"
+    ]
+
+
+def test_the_check_since_the_checkpoint_sees_a_head_deleted(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    head = day_of_punches[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM presence_punch WHERE id = %s", [head.pk])
+
+    assert verify_fails("--since-checkpoint") == [
+        f"NIP {employee.nip}, presensi {head.pk}: presensi yang dicatat checkpoint terakhir hilang"
+    ]
+
+
+def test_only_the_whole_check_sees_a_punch_changed_before_the_checkpoint(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    """Why the whole check still runs weekly: the checkpoint vouches for what lies before it."""
+    verify("--checkpoint")
+    first = day_of_punches[0]
+    Punch.objects.filter(pk=first.pk).update(at=local(MONDAY, "06:59"))
+
+    assert verify("--since-checkpoint").startswith("OK: 2 presensi sejak checkpoint terakhir")
+    assert verify_fails() == [
+        f"NIP {employee.nip}, presensi {first.pk}: isi tidak cocok dengan hash-nya"
+    ]
+
+
+def test_the_check_since_the_checkpoint_of_one_employee_reads_only_their_chain(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
+
+    assert verify("--since-checkpoint", "--nip", employee.nip).startswith("OK: 2 presensi")
