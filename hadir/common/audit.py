@@ -37,7 +37,20 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        summary=summary[:300],
-        before=before,
-        after=after,
+        summary=storable(summary)[:300],
+        before=storable(before),
+        after=storable(after),
     )
+
+
+def storable[T](value: T) -> T:
+    """``value`` with its texts made storable: a file name read from a disk in another encoding
+    carries lone surrogates (``os.fsdecode``), which no database takes; NUL neither."""
+    if isinstance(value, str):
+        text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return text.replace("\x00", "\ufffd")  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return type(value)(storable(v) for v in value)
+    return value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,10 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     columns = [h.strip().lower() for h in header]
     missing = sorted(required - set(columns))
     unknown = sorted(set(columns) - required - set(optional) - {""})
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     problems = [Problem(name, header_line, c, _("required column missing")) for c in missing]
     problems += [Problem(name, header_line, c, _("unknown column")) for c in unknown]
+    problems += [Problem(name, header_line, c, repeated_column()) for c in repeated]
     if problems:
         raise TableRefused(problems)
     rows = []
@@ -93,6 +98,11 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLD_EXCEL_MAGIC: Final = b"\xd0\xcf\x11\xe0"
+
+
+def repeated_column() -> str:
+    """Why a header naming a column twice is refused: one of its two values would be lost."""
+    return _("column appears more than once: keep one")
 
 
 def old_excel() -> str:
@@ -125,6 +135,9 @@ def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
             raise TableRefused([Problem(path.name, 0, "", not_text())]) from None
     # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:  # no spreadsheet writes one; the database would refuse it
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise TableRefused([Problem(path.name, line, "", not_text())])
     if not text.strip():
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     skipped = len(text) - len(text.lstrip("\n"))  # blank lines above the header
@@ -149,20 +162,16 @@ def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]
         with path.open("rb") as handle:
             book = load_workbook(handle, read_only=True, data_only=True)
             sheet = book.worksheets[0]
-            rows = list(sheet.iter_rows(values_only=True))  # read-only: the sheet parses here
+            # Read-only: the sheet parses here. Only the header's columns: a sheet that says
+            # it reaches column XFD would otherwise be padded to 16,384 cells a row.
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            width = max((i + 1 for i, cell in enumerate(first) if cell is not None), default=1)
+            rows = [first[:width], *sheet.iter_rows(min_row=2, max_col=width, values_only=True)]
             book.close()
-    except Exception as error:  # openpyxl raises many types for a broken file
-        raise TableRefused(
-            [
-                Problem(
-                    path.name,
-                    0,
-                    "",
-                    _("not a valid Excel file (%(error)s)") % {"error": error},
-                )
-            ]
-        ) from None
-    if not rows:
+    except Exception:  # openpyxl raises many types for a broken file
+        log.info("unreadable workbook %s", path.name, exc_info=True)
+        raise TableRefused([Problem(path.name, 0, "", _("not a valid Excel file"))]) from None
+    if not any(rows[0]):
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in rows[0]]
     return 1, header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
@@ -225,7 +226,7 @@ def _header_key(request: HttpRequest) -> str:
             [
                 {
                     "loc": ["header", "Idempotency-Key"],
-                    "msg": f"at most {KEY_MAX} printable characters",
+                    "msg": _("at most %(count)s printable characters") % {"count": KEY_MAX},
                     "type": "value_error",
                 }
             ]

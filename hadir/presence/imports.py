@@ -33,7 +33,7 @@ from hadir.common.locks import (
     lock_employees,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused, decoded, unknown_nip
+from hadir.common.tables import Problem, TableRefused, decoded, repeated_column, unknown_nip
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -52,6 +52,9 @@ the presensi window and the day's refresh) without a query per employee."""
 
 EARLIEST_YEAR: Final = 2000
 """A punch before this year is a mistyped year: no machine log or spreadsheet goes back so far."""
+OFFSETS_ON_EARTH: Final = (timedelta(hours=-12), timedelta(hours=14))
+"""The offsets of the world's time zones: anything else is a typo (and PostgreSQL refuses
+offsets past 16 hours)."""
 
 CLOCK_SKEW: Final = timedelta(minutes=10)
 """How far past the server's clock a punch may lie: a machine's clock drifts a little. Later than
@@ -295,6 +298,8 @@ def _csv_rows(
     ]
     unknown = named - {"nip", "time", "lat", "lng", "source"}
     problems += [Problem(name, header_line, c, _("unknown column")) for c in sorted(unknown)]
+    repeated = sorted(c for c in named if columns.count(c) > 1)
+    problems += [Problem(name, header_line, c, repeated_column()) for c in repeated]
     if problems:
         raise TableRefused(problems)
     raw: list[tuple[int, dict[str, str]]] = []
@@ -490,6 +495,12 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
         raise InvalidValue(
             _("time '%(time)s' is before %(year)s: check the year")
             % {"time": text, "year": EARLIEST_YEAR}
+        )
+    offset = moment.utcoffset()
+    if offset is not None and not OFFSETS_ON_EARTH[0] <= offset <= OFFSETS_ON_EARTH[1]:
+        raise InvalidValue(
+            _("time '%(time)s' has an offset no time zone has (from -12:00 to +14:00)")
+            % {"time": text}
         )
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
     # The year first (a local year may be one ahead of UTC's): comparing a time near year 9999
@@ -700,6 +711,7 @@ def machine_pins_import(
     rows = read_table(path, required={"pin", "nip"}, optional={"since"})
     nips = {normalise_nip(row.get("nip")) for row in rows}
     tz = ZoneInfo(machine.unit.timezone)
+    today = timezone.now().astimezone(tz).date()
     known = {e.nip: e for e in employees.filter(nip__in=nips)}
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
@@ -738,6 +750,13 @@ def machine_pins_import(
             problems.append(Problem(name, line, column, reason))
 
         since = table_date(row.get("since"), "since", bad, required=False)
+        if since is not None and not date(EARLIEST_YEAR, 1, 1) <= since <= today:
+            bad(
+                "since",
+                _("date %(date)s is before %(year)s or later than today: check the year")
+                % {"date": since.isoformat(), "year": EARLIEST_YEAR},
+            )
+            since = None
         pins.append(
             MachinePin(
                 machine=machine,

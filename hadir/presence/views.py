@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -214,9 +215,15 @@ def machines(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = MachineForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        machine = machine_register(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Machine %(serial)s registered.") % {"serial": machine.serial})
-        return redirect("presence:machine", machine_id=machine.pk)
+        try:
+            machine = machine_register(actor=request.user, **form.cleaned_data)
+        except IntegrityError:  # a double-clicked form: the other request registered it
+            form.validate_unique()  # finds it now, and says so on the field
+        else:
+            messages.success(
+                request, _("Machine %(serial)s registered.") % {"serial": machine.serial}
+            )
+            return redirect("presence:machine", machine_id=machine.pk)
     listed = (
         machines_in_scope(request.user)
         .select_related("unit")

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from hadir.common.tables import (
     Problem,
     TableRefused,
+    _read_xlsx,
     read_table,
 )
 
@@ -174,4 +175,24 @@ def test_a_workbook_whose_sheet_is_broken_is_refused(tmp_path: Path) -> None:
             broken.writestr(item, content)
 
     (problem,) = refusal(path)
-    assert problem.startswith("a.xlsx:0: bukan berkas Excel yang valid (")
+    assert problem == "a.xlsx:0: bukan berkas Excel yang valid"
+
+
+def test_a_workbook_that_claims_column_xfd_is_read_only_as_wide_as_its_header(
+    tmp_path: Path,
+) -> None:
+    """One stray cell at XFD made every row 16,384 cells: seconds of a worker per thousand rows
+    (a few KB on disk could hold a worker for a quarter of an hour)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["pin", "nip"])
+    sheet.append(["77", "199001012020121001"])
+    sheet.cell(row=50, column=16384, value="x")
+    path = tmp_path / "pins.xlsx"
+    book.save(path)
+
+    _line, header, rows = _read_xlsx(path)
+
+    assert header == ["pin", "nip"]
+    assert {len(cells) for _line, cells in rows} == {2}

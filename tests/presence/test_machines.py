@@ -4,6 +4,7 @@ web: a whole map per file, refused whole when any line is wrong, every change au
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -14,7 +15,9 @@ from django.utils.html import escape
 
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role, Unit
+from hadir.presence import views
 from hadir.presence.models import Machine, MachinePin, Punch
+from hadir.presence.services import machine_register
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 
 
@@ -101,6 +104,27 @@ def test_a_duplicate_serial_is_refused_by_the_form(operator: Client, lobby: Mach
     assert response.status_code == 200
     assert "serial" in response.context["form"].errors
     assert Machine.objects.count() == 1
+
+
+def test_a_double_clicked_registration_is_answered_by_the_form_not_a_server_error(
+    operator: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first click's request registers the serial between the second's check and write."""
+    def first_click_won(**kwargs: Any) -> Machine:
+        Machine.objects.create(unit=kwargs["unit"], name="Mesin aula", serial=kwargs["serial"])
+        return machine_register(**kwargs)
+
+    monkeypatch.setattr(views, "machine_register", first_click_won)
+    operator.raise_request_exception = False
+
+    response = operator.post(
+        reverse("presence:machines"),
+        {"unit": employee.unit.pk, "name": "Mesin aula", "serial": "ZK-0100"},
+    )
+
+    assert response.status_code == 200
+    assert "serial" in response.context["form"].errors
+    assert Machine.objects.filter(serial="ZK-0100").count() == 1
 
 
 def test_a_good_pin_map_replaces_the_machines_map_and_is_audited(
