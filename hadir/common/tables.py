@@ -174,7 +174,16 @@ def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]
     if not any(rows[0]):
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in rows[0]]
-    return 1, header, [(index, list(cells)) for index, cells in enumerate(rows[1:], start=2)]
+    return (
+        1,
+        header,
+        [
+            (index, list(cells))
+            for index, cells in enumerate(rows[1:], start=2)
+            # Blank rows are dropped here: the workbook pads the rows it skips, maybe a million.
+            if any(cell is not None for cell in cells)
+        ],
+    )
 
 
 EXCEL_EXACT_DIGITS: Final = 15
