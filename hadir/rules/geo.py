@@ -131,6 +131,33 @@ def enclosed_area_m2(vertices: Sequence[Point]) -> float:
     return abs(twice) / 2
 
 
+def sides_cross(vertices: Sequence[Point]) -> bool:
+    """Whether two sides of a polygon's outline cross (a bowtie: corners placed out of order),
+    where inside and outside stop meaning what the operator drew."""
+    xy = [_project(vertices[0], v) for v in vertices]
+    sides = list(zip(xy, [*xy[1:], xy[0]], strict=True))
+    last = len(sides) - 1
+    return any(
+        _cross(sides[i], sides[j])
+        for i in range(len(sides))
+        for j in range(i + 2, len(sides))
+        if not (i == 0 and j == last)  # neighbours share a corner
+    )
+
+
+def _cross(
+    first: tuple[tuple[float, float], tuple[float, float]],
+    second: tuple[tuple[float, float], tuple[float, float]],
+) -> bool:
+    """Whether two segments cross at a point inside both (touching at an end is not crossing)."""
+
+    def side(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    (a, b), (c, d) = first, second
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
 def speed_kmh(a: Point, at_a: datetime, b: Point, at_b: datetime) -> float:
     """Travel speed between two fixes; infinite for a distinct place at the same instant."""
     metres = distance_m(a, b)

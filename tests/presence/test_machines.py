@@ -110,6 +110,7 @@ def test_a_double_clicked_registration_is_answered_by_the_form_not_a_server_erro
     operator: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first click's request registers the serial between the second's check and write."""
+
     def first_click_won(**kwargs: Any) -> Machine:
         Machine.objects.create(unit=kwargs["unit"], name="Mesin aula", serial=kwargs["serial"])
         return machine_register(**kwargs)

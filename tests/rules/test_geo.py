@@ -16,6 +16,7 @@ from hadir.rules.geo import (
     distance_outside_m,
     enclosed_area_m2,
     place,
+    sides_cross,
     speed_kmh,
 )
 
@@ -207,3 +208,14 @@ def test_place_keeps_the_nearest_area_whatever_the_order() -> None:
     )
     assert place(KANKEMENAG, [near, farther]).area is near
     assert place(KANKEMENAG, [farther, near]).area is near
+
+
+def test_a_polygon_drawn_around_its_corners_in_order_has_no_crossing_sides() -> None:
+    assert not sides_cross(SQUARE)
+    assert not sides_cross(list(reversed(SQUARE)))
+
+
+def test_corners_placed_out_of_order_make_a_bowtie_whose_sides_cross() -> None:
+    a, b, c, d = SQUARE
+    assert sides_cross([a, c, b, d])
+    assert sides_cross([a, b, d, c])
