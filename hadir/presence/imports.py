@@ -413,15 +413,20 @@ def _attlog_rows(
     mapped to employees outside ``scope`` (who moved away: the log keeps their history), are
     left out and counted in ``report``."""
     tz = ZoneInfo(machine.unit.timezone)
+    mapped = MachinePin.objects.filter(machine=machine, unmapped_at=None)
     pins = {
         p.pin: (p.employee, p.since)
-        for p in MachinePin.objects.filter(machine=machine, employee__in=scope).select_related(
+        for p in mapped.filter(employee__in=scope).select_related(
             *(f"employee__{name}" for name in EMPLOYEE_RELATED)
         )
     }
-    others = MachinePin.objects.filter(machine=machine).exclude(pin__in=list(pins))
-    unmapped = set(others.filter(employee=None).values_list("pin", flat=True))
-    theirs = set(others.exclude(employee=None).values_list("pin", flat=True))
+    others = dict(
+        MachinePin.objects.filter(machine=machine)
+        .exclude(pin__in=list(pins))
+        .values_list("pin", "unmapped_at")
+    )
+    unmapped = {pin for pin, at in others.items() if at is not None}
+    theirs = {pin for pin, at in others.items() if at is None}
     problems: list[Problem] = []
     rows: list[PunchRow] = []
     for line, raw in enumerate(text.split("\n"), start=1):
@@ -680,9 +685,9 @@ PIN_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")
 def _hand_over(pins: list[MachinePin], held: dict[str, MachinePin]) -> int:
     """Date each new mapping that the file did not date itself: a PIN kept by its holder keeps
     its date; one handed to someone else is theirs from now (the machine's log still holds the
-    previous holder's punches), as is one taken off the map earlier (its row kept, with no
-    employee); a PIN new to the map has been its holder's all along. Returns how many PINs
-    changed hands."""
+    previous holder's punches), and so is one taken off the map that goes to someone else (one
+    given back to its holder is theirs as before); a PIN new to the map has been its holder's
+    all along. Returns how many PINs changed hands."""
     now = timezone.now()
     handed = 0
     for pin in pins:
@@ -768,11 +773,8 @@ def machine_pins_import(
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()
-        theirs = set(
-            machine.pins.exclude(employee__in=employees)
-            .exclude(employee=None)
-            .values_list("pin", flat=True)
-        )
+        mapped = machine.pins.filter(unmapped_at=None)
+        theirs = set(mapped.exclude(employee__in=employees).values_list("pin", flat=True))
         problems += [
             Problem(
                 name,
@@ -785,14 +787,15 @@ def machine_pins_import(
         ]
         if problems:
             raise TableRefused(sorted(problems, key=lambda p: p.line))
-        mine = machine.pins.filter(employee__in=employees)
-        held = {p.pin: p for p in machine.pins.filter(Q(employee__in=employees) | Q(employee=None))}
+        mine = mapped.filter(employee__in=employees)
+        held = {p.pin: p for p in machine.pins.filter(Q(pk__in=mine) | ~Q(unmapped_at=None))}
         handed = _hand_over(pins, held)
         before = mine.count()
-        mapped = [pin.pin for pin in pins]
-        # Kept, with no employee: whoever gets the PIN next gets it from then on.
-        unmapped = mine.exclude(pin__in=mapped).update(employee=None, since=timezone.now())
-        machine.pins.filter(pin__in=mapped).delete()
+        given = [pin.pin for pin in pins]
+        # Kept, marked: given back to the same holder it is theirs as before; to someone else,
+        # theirs from then on.
+        unmapped = mine.exclude(pin__in=given).update(unmapped_at=timezone.now())
+        machine.pins.filter(pin__in=given).delete()
         MachinePin.objects.bulk_create(pins)
 
         def report() -> str:

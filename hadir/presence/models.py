@@ -208,16 +208,15 @@ class MachinePin(models.Model):
     A machine's log keeps every punch since it was last cleared, so a PIN given to someone else
     still carries its previous holder's punches: those before ``since`` are not the holder's
     (empty: the PIN has been theirs as far back as the log goes). A PIN taken off the map keeps
-    its row with no employee, unmapped since ``since``: its punches are nobody's, and whoever
-    gets it next gets it from then, not from the start of the log.
+    its row, ``unmapped_at`` set: its punches count for nobody; given back to the same holder
+    it is theirs as before, given to someone else it is theirs from then on.
     """
 
     machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="pins")
     pin = models.CharField(_("PIN"), max_length=20)
-    employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
     since = models.DateTimeField(_("holder since"), null=True, blank=True)
+    unmapped_at = models.DateTimeField(_("taken off the map at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("machine PIN")
@@ -225,12 +224,12 @@ class MachinePin(models.Model):
         constraints = [models.UniqueConstraint(fields=["machine", "pin"], name="uniq_machine_pin")]
 
     def __str__(self) -> str:
-        return f"{self.machine.serial}:{self.pin} → {self.employee_id or '-'}"
+        return f"{self.machine.serial}:{self.pin} → {self.employee_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A PIN handed to another employee, or unmapped (in the admin), changes from now on."""
+        """A PIN handed to another employee (in the admin) is theirs from now on."""
         if self.pk is not None:
             held = list(MachinePin.objects.filter(pk=self.pk).values_list("employee_id", flat=True))
             if held and held[0] != self.employee_id:
-                self.since = timezone.now()
+                self.since, self.unmapped_at = timezone.now(), None
         super().save(*args, **kwargs)

@@ -227,7 +227,7 @@ def machines(request: HttpRequest) -> HttpResponse:
     listed = (
         machines_in_scope(request.user)
         .select_related("unit")
-        .annotate(pin_count=Count("pins", filter=Q(pins__employee__isnull=False)))
+        .annotate(pin_count=Count("pins", filter=Q(pins__unmapped_at=None)))
         .order_by("unit__path", "name")
     )
     return render(request, "presence/machines.html", {"form": form, "machines": listed})
@@ -248,9 +248,10 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
                 path=path, machine=found, actor=request.user, employees=scope
             ),
         )
-    pins = found.pins.filter(employee__in=scope).select_related("employee").order_by("pin")
-    others = found.pins.exclude(employee__in=scope).exclude(employee=None).count()
-    unmapped = found.pins.filter(employee=None).count()
+    mapped = found.pins.filter(unmapped_at=None)
+    pins = mapped.filter(employee__in=scope).select_related("employee").order_by("pin")
+    others = mapped.exclude(employee__in=scope).count()
+    unmapped = found.pins.exclude(unmapped_at=None).count()
     return render(
         request,
         "presence/machine.html",

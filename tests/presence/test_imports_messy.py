@@ -199,7 +199,7 @@ def test_a_pin_map_saved_by_excel_for_mac_is_read(
 
     machine_pins_import(path=path, machine=lobby, actor=None, employees=Employee.objects.all())
 
-    assert list(lobby.pins.exclude(employee=None).values_list("pin", flat=True)) == ["8"]
+    assert list(lobby.pins.filter(unmapped_at=None).values_list("pin", flat=True)) == ["8"]
 
 
 def test_a_pin_map_below_a_blank_line_names_the_header_s_own_line(
@@ -305,7 +305,10 @@ def test_a_log_still_holding_an_unmapped_pin_is_read_and_its_rows_skipped(
 def test_the_machine_page_counts_unmapped_pins_apart_from_other_units(
     tmp_path: Path, operator: Client, employee: Employee, lobby: Machine
 ) -> None:
-    MachinePin.objects.create(machine=lobby, pin="9", employee=None)
+    gone = EmployeeFactory.create(unit=employee.unit)
+    MachinePin.objects.create(
+        machine=lobby, pin="9", employee=gone, unmapped_at=local(MONDAY, "08:00")
+    )
 
     page = operator.get(reverse("presence:machine", args=[lobby.pk]))
     listing = operator.get(reverse("presence:machines"))
@@ -315,10 +318,22 @@ def test_the_machine_page_counts_unmapped_pins_apart_from_other_units(
     assert listing.context["machines"].get().pin_count == 1
 
 
-def test_unmapping_a_pin_in_the_admin_dates_it(employee: Employee, lobby: Machine) -> None:
-    pin = lobby.pins.get()
+def test_a_pin_given_back_to_its_holder_keeps_their_punches(
+    tmp_path: Path, employee: Employee, lobby: Machine
+) -> None:
+    """A partial upload took Siti's PIN 7 off the map; the next one gives it back to her: her
+    punches still in the machine's log are hers, not a previous holder's."""
+    everyone = Employee.objects.all()
+    budi = EmployeeFactory.create(unit=employee.unit)
+    for text in (f"pin,nip\n8,{budi.nip}\n", f"pin,nip\n7,{employee.nip}\n8,{budi.nip}\n"):
+        report = machine_pins_import(
+            path=pins_file(tmp_path, text), machine=lobby, actor=None, employees=everyone
+        )
+    log = tmp_path / "attlog.dat"
+    log.write_text("7\t2024-03-04 07:20:00\t1\t0\n")
 
-    pin.employee = None
-    pin.save()
+    imported = punches_import(path=log, machine=lobby)
 
-    assert pin.since is not None
+    assert "berpindah" not in report
+    assert (imported.recorded, imported.earlier_holder) == (1, 0)
+    assert Punch.objects.get().employee == employee

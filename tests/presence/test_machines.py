@@ -50,7 +50,7 @@ def pin_map(*lines: str, name: str = "pins.csv") -> SimpleUploadedFile:
 def mapped(machine: Machine) -> list[tuple[str, str]]:
     """The PINs given to employees (not those taken off the map)."""
     return list(
-        machine.pins.exclude(employee=None).order_by("pin").values_list("pin", "employee__nip")
+        machine.pins.filter(unmapped_at=None).order_by("pin").values_list("pin", "employee__nip")
     )
 
 
