@@ -16,7 +16,7 @@ to plan, 0.05 ms to run) is prepared once per connection and executed by name af
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -95,6 +95,22 @@ def instances[M: models.Model](
     """Instances of ``model`` from ``sql``, with only ``fields`` loaded (the rest deferred,
     as with ``.only()``); ``fields`` must include the primary key."""
     return built(model, fields, fetch(model, fields, sql, params))
+
+
+def streamed[M: models.Model](
+    model: type[M], sql: str, params: Sequence[Any], *, chunk: int = 5000
+) -> Iterator[M]:
+    """Whole instances of ``model`` from ``sql``, which selects :func:`every_field` in order,
+    read ``chunk`` rows at a time (through a server-side cursor on PostgreSQL): for a result
+    too large to hold at once."""
+    fields = every_field(model)
+    typed = tuple((model, name) for name in fields)
+    names = _attnames(model, fields)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            for row in _typed(rows, typed):
+                yield model.from_db(connection.alias, names, row)
 
 
 def built[M: models.Model](

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
@@ -82,9 +82,12 @@ def punch_seal(punch: Punch, prev_hash: str) -> None:
     punch.hash = punch_digest(punch, prev_hash)
 
 
-def head_mac(employee_id: int, punch_id: int, punch_hash: str) -> str:
-    """The key's signature on one chain head, so that a head cannot be moved back by hand."""
+def head_mac(employee_id: int, punch_id: int, punch_hash: str, length: int | None) -> str:
+    """The key's signature on one chain head and its length, so that neither can be moved back
+    by hand (a head recorded before lengths were kept is signed without one)."""
     text = f"head|{employee_id}|{punch_id}|{punch_hash}"
+    if length is not None:
+        text += f"|{length}"
     return hmac.new(_key(), text.encode(), hashlib.sha256).hexdigest()
 
 
@@ -107,30 +110,48 @@ class Break:
 
 
 def gone_reason() -> str:
+    """Why a chain shorter than its checkpointed head breaks."""
     return _("a punch the last checkpoint recorded is gone")
+
+
+@dataclass
+class Tail:
+    """The last punch a check read of one employee's chain, and how many it read."""
+
+    punch_id: int
+    hash: str
+    read: int
 
 
 def chain_breaks(
     punches: Iterable[Punch],
     heads: dict[int, tuple[int, str]] | None = None,
     *,
-    from_heads: bool = False,
+    from_heads: Set[int] = frozenset(),
+    tails: dict[int, Tail] | None = None,
 ) -> list[Break]:
     """Every broken link among ``punches`` (ordered by employee, then id); with the last
     checkpoint's ``heads`` (employee: punch id and hash), also every head no longer found in
     its employee's chain, the trace of punches deleted from its end.
 
-    ``from_heads``: ``punches`` start at each employee's head, the checkpoint vouching for the
-    links before it; the head's own contents are still checked against its hash."""
+    The chains of the employees in ``from_heads`` start at their head, the checkpoint vouching
+    for the links before it; the head's own contents are still checked against its hash.
+    ``tails``, if given, receives each chain's last punch read, for a checkpoint to sign."""
     breaks: list[Break] = []
     current_employee: int | None = None
     expected_prev = GENESIS
     missing = dict(heads or {})
+    tail = Tail(0, GENESIS, 0)
     for punch in punches:
         if punch.employee_id != current_employee:
             current_employee, expected_prev = punch.employee_id, GENESIS
-            if from_heads and missing.get(punch.employee_id, (None,))[0] == punch.pk:
+            head = missing.get(punch.employee_id, (None, ""))[0]
+            if punch.employee_id in from_heads and head == punch.pk:
                 expected_prev = punch.prev_hash
+            tail = Tail(punch.pk, punch.hash, 0)
+            if tails is not None:
+                tails[punch.employee_id] = tail
+        tail.punch_id, tail.hash, tail.read = punch.pk, punch.hash, tail.read + 1
         if missing.get(punch.employee_id) == (punch.pk, punch.hash):
             del missing[punch.employee_id]
         if punch.prev_hash != expected_prev:

@@ -132,14 +132,17 @@ class Refusal(models.Model):
 
 
 class ChainHead(models.Model):
-    """An employee's newest punch at the last checkpoint (:mod:`hadir.presence.chain`): a
-    chain that has lost its end shows against it."""
+    """An employee's newest punch a checked checkpoint read (:mod:`hadir.presence.chain`): a
+    chain that has lost its end shows against it. ``length`` counts the chain's punches up to
+    the head, so that a check from the head on sees a row inserted or deleted below it (empty
+    on heads recorded before it was kept: their chains are checked whole)."""
 
     employee = models.OneToOneField(
         Employee, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     punch_id = models.BigIntegerField()
     hash = models.CharField(max_length=64)
+    length = models.PositiveIntegerField(null=True, blank=True)
     mac = models.CharField(max_length=64)
 
     def __str__(self) -> str:

@@ -14,12 +14,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import batched
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -560,11 +561,17 @@ class ChainHeadsGone(Exception):
         self.gone = gone
 
 
-def chain_checkpoint_take(*, actor_label: str = "") -> ChainCheckpoint:
-    """Record every employee's chain head, keyed, and a digest chained to the previous
-    checkpoint (:mod:`hadir.presence.chain`). The caller verifies the chains first; under the
-    checkpoint lock, the previous heads are checked again, since punches could have been
-    deleted between that check and this one. Raises :class:`ChainHeadsGone` if so."""
+def chain_checkpoint_take(
+    heads: list[tuple[int, int, str, int]], *, actor_label: str = ""
+) -> ChainCheckpoint:
+    """Record ``heads`` (employee, punch id, hash, chain length: the last punch a check just
+    read of each chain, in employee order), keyed, and a digest chained to the previous
+    checkpoint (:mod:`hadir.presence.chain`). Only what the check read: a punch written since
+    is checked next time, from these heads on.
+
+    Under the checkpoint lock, the previous heads and these are checked again, since punches
+    could have been deleted between the check and this. Raises :class:`ChainHeadsGone` if so.
+    """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # One checkpoint at a time, each after the one committed before it (a row lock
@@ -580,20 +587,14 @@ def chain_checkpoint_take(*, actor_label: str = "") -> ChainCheckpoint:
             .order_by("employee_id")
             .values_list("employee_id", "punch_id")
         )
+        gone += _heads_gone(heads)
         if gone:
-            raise ChainHeadsGone(gone)
-        heads = list(
-            Punch.objects.order_by("employee_id", "-id")
-            .distinct("employee_id")
-            .values_list("employee_id", "id", "hash")
-            if connection.vendor == "postgresql"
-            else _heads_portably()
-        )
+            raise ChainHeadsGone(sorted(set(gone)))
         ChainHead.objects.all().delete()
         ChainHead.objects.bulk_create(
             (
-                ChainHead(employee_id=e, punch_id=p, hash=h, mac=head_mac(e, p, h))
-                for e, p, h in heads
+                ChainHead(employee_id=e, punch_id=p, hash=h, length=n, mac=head_mac(e, p, h, n))
+                for e, p, h, n in heads
             ),
             batch_size=5000,
         )
@@ -602,7 +603,7 @@ def chain_checkpoint_take(*, actor_label: str = "") -> ChainCheckpoint:
             taken_at=timezone.now(),
             heads=len(heads),
             previous=previous,
-            digest=checkpoint_digest(previous, heads),
+            digest=checkpoint_digest(previous, [(e, p, h) for e, p, h, _n in heads]),
         )
         audit_record(
             actor=None,
@@ -614,11 +615,10 @@ def chain_checkpoint_take(*, actor_label: str = "") -> ChainCheckpoint:
         return checkpoint
 
 
-def _heads_portably() -> list[tuple[int, int, str]]:
-    """Each employee's newest punch, without PostgreSQL's DISTINCT ON."""
-    newest = Punch.objects.filter(employee_id=OuterRef("employee_id")).order_by("-id")
-    return list(
-        Punch.objects.filter(pk=Subquery(newest.values("pk")[:1]))
-        .order_by("employee_id")
-        .values_list("employee_id", "id", "hash")
-    )
+def _heads_gone(heads: list[tuple[int, int, str, int]]) -> list[tuple[int, int]]:
+    """Those of ``heads`` no longer stored as the check read them."""
+    found: set[tuple[int, str]] = set()
+    for part in batched(heads, 5000):
+        stored = Punch.objects.filter(pk__in=[p for _e, p, _h, _n in part])
+        found.update(stored.values_list("pk", "hash"))
+    return [(e, p) for e, p, h, _n in heads if (p, h) not in found]

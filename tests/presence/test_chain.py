@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,6 +16,8 @@ from django.db.models import ProtectedError
 from hadir.common.append_only import trigger_name
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
+from hadir.presence.chain import head_mac
+from hadir.presence.management.commands import verify_punches as command
 from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch, Refusal
 from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take, punch_check_in
 from tests.factories import EmployeeFactory
@@ -254,8 +257,9 @@ def test_a_checkpoint_refuses_heads_deleted_after_the_chains_were_checked(
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
 
+    heads = ChainHead.objects.order_by("employee_id")
     with pytest.raises(ChainHeadsGone) as gone:
-        chain_checkpoint_take()
+        chain_checkpoint_take(list(heads.values_list("employee_id", "punch_id", "hash", "length")))
 
     assert gone.value.gone == [(employee.pk, newest.pk)]
     assert ChainCheckpoint.objects.count() == 1
@@ -332,7 +336,9 @@ def test_the_check_since_the_checkpoint_sees_a_head_deleted(
         cursor.execute("DELETE FROM presence_punch WHERE id = %s", [head.pk])
 
     assert verify_fails("--since-checkpoint") == [
-        f"NIP {employee.nip}, presensi {head.pk}: presensi yang dicatat checkpoint terakhir hilang"
+        f"NIP {employee.nip}, presensi {head.pk}: rantai sampai ujung ini berisi 2 presensi; "
+        "checkpoint menghitung 3",
+        f"NIP {employee.nip}, presensi {head.pk}: presensi yang dicatat checkpoint terakhir hilang",
     ]
 
 
@@ -357,3 +363,68 @@ def test_the_check_since_the_checkpoint_of_one_employee_reads_only_their_chain(
     punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
 
     assert verify("--since-checkpoint", "--nip", employee.nip).startswith("OK: 2 presensi")
+
+
+def forged(employee: Employee, hhmm: str, **fields: Any) -> Punch:
+    """A check-in written straight into the table by someone without the chain key: an INSERT,
+    which PostgreSQL's append-only triggers (on UPDATE and DELETE) do not refuse."""
+    (punch,) = Punch.objects.bulk_create(
+        [
+            Punch(
+                employee=employee,
+                at=local(MONDAY, hhmm),
+                source=Punch.Source.IMPORT,
+                prev_hash="",
+                hash="0" * 64,
+                **fields,
+            )
+        ]
+    )
+    return punch
+
+
+def test_the_check_since_the_checkpoint_sees_a_row_inserted_below_the_head(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    """The id of an inserted row is the writer's to choose: below the head, the tail the
+    nightly check reads never holds it, but the chain's count up to the head grows."""
+    verify("--checkpoint")
+    head = day_of_punches[-1]
+    forged(employee, "07:25", id=-1)
+
+    assert verify_fails("--since-checkpoint") == [
+        f"NIP {employee.nip}, presensi {head.pk}: rantai sampai ujung ini berisi 4 presensi; "
+        "checkpoint menghitung 3"
+    ]
+
+
+def test_a_checkpoint_vouches_only_for_the_punches_its_check_read(
+    employee: Employee, day_of_punches: list[Punch], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the check and the checkpoint a forged row lands and the employee's genuine next
+    check-in chains onto it: the checkpoint must not sign that check-in as the chain's head."""
+    take = command.chain_checkpoint_take
+
+    def forged_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        forged(employee, "16:10")
+        punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
+        return take(*args, **kwargs)
+
+    monkeypatch.setattr(command, "chain_checkpoint_take", forged_meanwhile)
+    verify("--since-checkpoint", "--checkpoint")
+    monkeypatch.setattr(command, "chain_checkpoint_take", take)
+
+    assert ChainHead.objects.get(employee=employee).punch_id == day_of_punches[-1].pk
+    assert len(verify_fails("--since-checkpoint")) == 1
+
+
+def test_heads_recorded_before_lengths_were_kept_have_their_chains_checked_whole(
+    employee: Employee, day_of_punches: list[Punch]
+) -> None:
+    verify("--checkpoint")
+    for head in ChainHead.objects.all():
+        ChainHead.objects.filter(pk=head.pk).update(
+            length=None, mac=head_mac(head.employee_id, head.punch_id, head.hash, None)
+        )
+
+    assert verify("--since-checkpoint").strip() == "OK: 6 presensi, rantai utuh"
