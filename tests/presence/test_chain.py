@@ -257,9 +257,12 @@ def test_a_checkpoint_refuses_heads_deleted_after_the_chains_were_checked(
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM presence_punch WHERE id = %s", [newest.pk])
 
-    heads = ChainHead.objects.order_by("employee_id")
+    heads = [
+        (head.employee_id, head.punch_id, head.hash, head.length or 0)
+        for head in ChainHead.objects.order_by("employee_id")
+    ]
     with pytest.raises(ChainHeadsGone) as gone:
-        chain_checkpoint_take(list(heads.values_list("employee_id", "punch_id", "hash", "length")))
+        chain_checkpoint_take(heads)
 
     assert gone.value.gone == [(employee.pk, newest.pk)]
     assert ChainCheckpoint.objects.count() == 1
@@ -403,16 +406,15 @@ def test_a_checkpoint_vouches_only_for_the_punches_its_check_read(
 ) -> None:
     """Between the check and the checkpoint a forged row lands and the employee's genuine next
     check-in chains onto it: the checkpoint must not sign that check-in as the chain's head."""
-    take = command.chain_checkpoint_take
 
     def forged_meanwhile(*args: Any, **kwargs: Any) -> Any:
         forged(employee, "16:10")
         punch_check_in(employee=employee, check_in=at_point(), now=local(MONDAY, "16:30"))
-        return take(*args, **kwargs)
+        return chain_checkpoint_take(*args, **kwargs)
 
     monkeypatch.setattr(command, "chain_checkpoint_take", forged_meanwhile)
     verify("--since-checkpoint", "--checkpoint")
-    monkeypatch.setattr(command, "chain_checkpoint_take", take)
+    monkeypatch.undo()
 
     assert ChainHead.objects.get(employee=employee).punch_id == day_of_punches[-1].pk
     assert len(verify_fails("--since-checkpoint")) == 1
