@@ -51,6 +51,6 @@ def storable[T](value: T) -> T:
         return text.replace("\x00", "\ufffd")  # type: ignore[return-value]
     if isinstance(value, dict):
         return {storable(k): storable(v) for k, v in value.items()}  # type: ignore[return-value]
-    if isinstance(value, list | tuple):
-        return type(value)(storable(v) for v in value)
+    if isinstance(value, list | tuple):  # a tuple as a list: JSON has no tuples
+        return [storable(v) for v in value]  # type: ignore[return-value]
     return value

@@ -162,28 +162,42 @@ def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]
         with path.open("rb") as handle:
             book = load_workbook(handle, read_only=True, data_only=True)
             sheet = book.worksheets[0]
-            # Read-only: the sheet parses here. Only the header's columns: a sheet that says
-            # it reaches column XFD would otherwise be padded to 16,384 cells a row.
-            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            # Read-only: the sheet parses here. The header is the first row with a value (a
+            # title may sit above it), and only its columns are read: a sheet that says it
+            # reaches column XFD would otherwise be padded to 16,384 cells a row.
+            header_line, first = next(
+                (
+                    (line, cells)
+                    for line, cells in enumerate(
+                        sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True), start=1
+                    )
+                    if any(cell is not None for cell in cells)
+                ),
+                (1, ()),
+            )
             width = max((i + 1 for i, cell in enumerate(first) if cell is not None), default=1)
-            rows = [first[:width], *sheet.iter_rows(min_row=2, max_col=width, values_only=True)]
+            rows = list(sheet.iter_rows(min_row=header_line + 1, max_col=width, values_only=True))
             book.close()
     except Exception:  # openpyxl raises many types for a broken file
         log.info("unreadable workbook %s", path.name, exc_info=True)
         raise TableRefused([Problem(path.name, 0, "", _("not a valid Excel file"))]) from None
-    if not any(rows[0]):
+    if not first:
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
-    header = [_cell_text(c) for c in rows[0]]
+    header = [_cell_text(c) for c in first[:width]]
     return (
-        1,
+        header_line,
         header,
         [
             (index, list(cells))
-            for index, cells in enumerate(rows[1:], start=2)
+            for index, cells in enumerate(rows, start=header_line + 1)
             # Blank rows are dropped here: the workbook pads the rows it skips, maybe a million.
             if any(cell is not None for cell in cells)
         ],
     )
+
+
+HEADER_WITHIN: Final = 20
+"""The rows of a sheet searched for its header (blank rows, a title, above it)."""
 
 
 EXCEL_EXACT_DIGITS: Final = 15

@@ -196,3 +196,13 @@ def test_a_workbook_that_claims_column_xfd_is_read_only_as_wide_as_its_header(
 
     assert header == ["pin", "nip"]
     assert {len(cells) for _line, cells in rows} == {2}
+
+
+def test_a_workbook_with_blank_rows_above_its_header_is_read_from_the_header(
+    tmp_path: Path,
+) -> None:
+    path = workbook(tmp_path / "a.xlsx", [], [], ["NIP", "Name"], ["199001012020121001", "Siti"])
+
+    (row,) = read_table(path, required=REQUIRED)
+
+    assert (row.line, row.get("name")) == (4, "Siti")

@@ -114,9 +114,12 @@ class Command(BaseCommand):
 
     def _report(self, breaks: list[Break]) -> None:
         """One line per break, naming the employee by NIP as an auditor knows them."""
-        nips = dict(
-            Employee.objects.filter(pk__in={b.employee_id for b in breaks}).values_list("pk", "nip")
-        )
+        named = sorted({b.employee_id for b in breaks if b.employee_id is not None})
+        nips = {
+            pk: nip
+            for part in batched(named, 1000)  # a wrong key breaks every chain at once
+            for pk, nip in Employee.objects.filter(pk__in=part).values_list("pk", "nip")
+        }
         for item in breaks:
             if item.employee_id is None:
                 self.stderr.write(item.reason)
