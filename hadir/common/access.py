@@ -43,10 +43,17 @@ def _scope_filter(user: Any, roles: Iterable[str], field: str) -> Q | None:
     return reduce(or_, clauses) if clauses else None
 
 
+ID_DIGITS_AT_MOST = 18
+"""Digits of the largest id any table reaches (a bigint holds 19): a longer number is no id
+(and past 4,300 digits ``int`` itself refuses it)."""
+
+
 def typed_id(text: str) -> int | None:
     """A record id typed in a link or a form, or None: only ASCII digits are an id (``"²"``
-    passes ``isdigit`` and then fails ``int``, a server error)."""
-    return int(text) if text.isascii() and text.isdigit() else None
+    passes ``isdigit`` and then fails ``int``, a server error), and not too many of them."""
+    if not (text.isascii() and text.isdigit()) or len(text) > ID_DIGITS_AT_MOST:
+        return None
+    return int(text)
 
 
 def typed_id_or_404(text: str) -> int:
@@ -155,6 +162,8 @@ def requests_visible(user: Any) -> QuerySet[Request]:
 
 def access_request(user: Any, reference: str) -> Request:
     """The request, if the user owns it, verifies its unit or is admin; otherwise not found."""
+    if "\x00" in reference:  # no reference has one, and PostgreSQL refuses it in a query
+        raise Http404
     try:
         request: Request = (
             requests_visible(user)

@@ -12,12 +12,13 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,17 @@ def unknown_nip(file: str, line: int, written: str) -> Problem:
     else:
         reason = _("no employee with NIP '%(nip)s'")
     return Problem(file, line, "nip", reason % {"nip": written})
+
+
+def too_long(row: Row, model: type[Model], columns: Iterable[str]) -> list[tuple[str, str]]:
+    """``(column, reason)`` for each of ``columns`` longer than the ``model`` field of the same
+    name holds (SQLite would keep it whole, PostgreSQL refuse the whole import with no line)."""
+    found = []
+    for column in columns:
+        limit = getattr(model._meta.get_field(column), "max_length", None)
+        if limit is not None and len(row.get(column)) > limit:
+            found.append((column, _("at most %(count)s characters") % {"count": limit}))
+    return found
 
 
 def table_date(

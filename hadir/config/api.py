@@ -8,9 +8,12 @@ duplicate the services.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from hadir.common.access import READ_ROLES, access_unit
@@ -18,6 +21,38 @@ from hadir.org.selectors import employee_list, unit_list
 
 api = NinjaAPI(title="Hadir API", version="1", auth=django_auth, urls_namespace="api")
 api.add_router("/presensi", "hadir.presence.api.router")
+
+
+@api.exception_handler(AuthenticationError)
+def _not_logged_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Log in first.")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """Each problem keeps its ``loc`` and ``type`` for programs, its ``msg`` in the site's
+    language for people (pydantic writes English)."""
+    detail = [{**item, "msg": _problem_text(item)} for item in error.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def _problem_text(item: dict[str, Any]) -> str:
+    texts = {
+        "missing": _("required"),
+        "int_parsing": _("must be a whole number"),
+        "int_type": _("must be a whole number"),
+        "float_parsing": _("must be a number"),
+        "float_type": _("must be a number"),
+        "finite_number": _("must be a finite number"),
+        "string_type": _("must be text"),
+        "bool_parsing": _("must be true or false"),
+        "json_invalid": _("the body is not valid JSON"),
+        "date_from_datetime_parsing": _("must be a date (YYYY-MM-DD)"),
+        "date_parsing": _("must be a date (YYYY-MM-DD)"),
+    }
+    if item.get("type") == "value_error":  # our own checks speak the site's language
+        return str(item.get("msg", "")).removeprefix("Value error, ")
+    return texts.get(str(item.get("type")), _("invalid value"))
 
 
 class UnitOut(Schema):

@@ -82,6 +82,8 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
         days_ensure(employees=list(people[offset : offset + ENSURE_CHUNK]), start=month, end=last)
     tallies_settle(employees.values_list("pk", flat=True), until=month)
     with transaction.atomic():
+        # One close of a unit at a time: a double click waits for the first, then finds it.
+        Unit.objects.select_for_update().filter(pk=unit.pk).exists()
         if PeriodClose.objects.filter(unit=unit, month=month).exists():
             raise PeriodClosed(_("%(month)s is already closed.") % {"month": f"{month:%m-%Y}"})
         closing = PeriodClose.objects.create(

@@ -29,7 +29,13 @@ from hadir.org.models import Employee
 from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
-from hadir.requests.services import NewRequest, RequestRefused, reference_next, request_validate
+from hadir.requests.services import (
+    NewRequest,
+    RequestRefused,
+    reference_next,
+    request_reach_problem,
+    request_validate,
+)
 from hadir.schedules import cache
 
 SESSIONS = {"PAGI", "SORE", "PAGI_SORE"}
@@ -95,6 +101,8 @@ def excuses_import(
             bad("session", _("must be blank for a full-day code"))
         if start and end and end < start:
             bad("end", _("end before start"))
+        elif start and end and (reach := request_reach_problem(start, end)):
+            bad("end", reach)
         if len(problems) == before and employee is not None and start and end:
             if code in WAIVER_CODES:
                 # A waiver is one date; a range means its working days (a weekend in a Sistem

@@ -112,6 +112,9 @@ def request_validate(
         raise RequestRefused(_("Unknown request type %(code)s.") % {"code": new.code}, field="code")
     if new.end < new.start:
         raise RequestRefused(_("The end date is before the start date."), field="end")
+    reach = request_reach_problem(new.start, new.end)
+    if reach:
+        raise RequestRefused(reach, field="end")
     if new.start < employee.start:
         raise RequestRefused(
             _("Attendance counts only from %(date)s.") % {"date": employee.start}, field="start"
@@ -139,6 +142,28 @@ def request_validate(
         )
     if new.code == Code.CT:
         _check_leave_balance(employee, new, exclude)
+
+
+def request_reach_problem(start: date, end: date) -> str:
+    """Why a request from ``start`` to ``end`` reaches too far (the policy's years past its
+    start, or past today: a mistyped year), or empty. Every day of an approved request is
+    evaluated again: a century of them held a worker for minutes."""
+    years = cache.policy(start).request_years_at_most
+    today = timezone.localdate()
+    if end > _years_after(start, years):
+        return _("A request spans at most %(years)s years.") % {"years": years}
+    if end > _years_after(today, years):
+        return _("The end date is more than %(years)s years from today: check the year.") % {
+            "years": years
+        }
+    return ""
+
+
+def _years_after(day: date, years: int) -> date:
+    """``day`` the given number of years later (29 February: the 28th); the last date at most."""
+    if day.year + years > date.max.year:
+        return date.max
+    return day.replace(year=day.year + years, day=min(day.day, 28 if day.month == 2 else 31))
 
 
 def leave_working_days(employee: Employee, start: date, end: date) -> dict[int, int]:

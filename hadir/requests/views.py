@@ -185,21 +185,34 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     item = access_request(request.user, reference)
-    form = DecisionForm(request.POST)
-    note = form.data.get("note", "")
-    try:
-        request_decide(
-            actor=request.user,
-            request=item,
-            approve=request.POST.get("decision") == "approve",
-            note=note,
-        )
-        messages.success(request, _("Decision saved."))
-    except (RequestRefused, ValueError) as refused:
-        messages.error(request, str(refused))
+    note = _decision_note(request)
+    if note is not None:
+        try:
+            request_decide(
+                actor=request.user,
+                request=item,
+                approve=request.POST.get("decision") == "approve",
+                note=note,
+            )
+            messages.success(request, _("Decision saved."))
+        except (RequestRefused, ValueError) as refused:
+            messages.error(request, str(refused))
     if request.POST.get("next") == "detail":
         return redirect("requests:detail", reference)
     return redirect("requests:queue")
+
+
+def _decision_note(request: HttpRequest) -> str | None:
+    """The verifier's note, or None after saying why it cannot be taken (too long, a NUL):
+    nothing is decided then, rather than a note cut short."""
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        note: str = form.cleaned_data["note"]
+        return note
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, _("Note: %(error)s") % {"error": error})
+    return None
 
 
 @login_required
@@ -208,11 +221,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not has_any_role(request.user, VERIFY_ROLES):
         raise Http404
     if request.method == "POST":
+        note = _decision_note(request)
+        if note is None:
+            return redirect("requests:queue")
         ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
         chosen = list(requests_to_verify(request.user).filter(pk__in=ids, status=Status.SUBMITTED))
         approve = request.POST.get("decision") == "approve"
         done, refused = requests_decide_bulk(
-            actor=request.user, requests=chosen, approve=approve, note=request.POST.get("note", "")
+            actor=request.user, requests=chosen, approve=approve, note=note
         )
         if done:
             messages.success(request, _("%(count)s requests decided.") % {"count": len(done)})

@@ -159,6 +159,9 @@ class Policy:
     # Period closing (DOMAIN.md §8): a month can be closed this many days after it ends, once
     # the window for requests about it has passed.
     close_after_days: int = 5
+    # A request (or an imported excuse) reaches at most this many years past its start and past
+    # today: the longest leave (CLTN, tugas belajar) fits; a mistyped year 9999 or 2200 does not.
+    request_years_at_most: int = 5
 
     # Derived once so the per-day evaluation does integer comparisons only.
     window_start_min: int = field(init=False, repr=False, compare=False)
@@ -536,6 +539,11 @@ def _build_keys() -> dict[str, _Key]:
         "recap.close_after_days",
         "Hari setelah akhir bulan sebelum periode dapat ditutup (batas laporan)",
         _scalar("close_after_days", _parse_int, as_str),
+    )
+    add(
+        "requests.years_at_most",
+        "Rentang terpanjang satu laporan, dan sejauh apa ke depan (tahun)",
+        _scalar("request_years_at_most", _parse_int, as_str),
     )
     return keys
 

@@ -127,7 +127,7 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
     values = policy_to_values(DEFAULT_POLICY)
     assert set(values) == set(describe_policy_keys())
     assert all(describe_policy_keys().values())
-    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2 + 4 + 1
+    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2 + 4 + 1 + 1
 
 
 @pytest.mark.parametrize(
