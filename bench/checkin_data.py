@@ -18,12 +18,14 @@ counts match and deletes whatever an earlier run appended.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -105,6 +107,25 @@ def read_meta(name: str) -> dict[str, str]:
         if exists is None or exists[0] is None:
             return {}
         return dict(conn.execute("SELECT key, value FROM bench_meta").fetchall())
+
+
+def django_on(name: str) -> None:
+    """Set Django up (bench settings) on the check-in benchmark's database ``name``, built
+    first if missing: for the benchmarks that run in this process on its data."""
+    if not read_meta(name):
+        import subprocess
+        import sys
+
+        print(f"{name} is missing: building it (make bench-checkin --data-only)…", flush=True)
+        root = Path(__file__).resolve().parents[1]
+        subprocess.run(
+            [sys.executable, "bench/checkin_bench.py", "--data-only"], cwd=root, check=True
+        )
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"
+    os.environ["DATABASE_URL"] = db_url(name)
+    import django
+
+    django.setup()
 
 
 def write_meta(conn: psycopg.Connection, values: dict[str, object]) -> None:

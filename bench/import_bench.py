@@ -82,18 +82,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=20, help="working days in the month's file")
     args = parser.parse_args()
 
-    if not data.read_meta(args.db):
-        import subprocess
-
-        print(f"{args.db} is missing: building it (make bench-checkin --data-only)…", flush=True)
-        subprocess.run(
-            [sys.executable, "bench/checkin_bench.py", "--data-only"], cwd=ROOT, check=True
-        )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"
-    os.environ["DATABASE_URL"] = data.db_url(args.db)
-    import django
-
-    django.setup()
+    data.django_on(args.db)
     from django.db import connection
 
     from hadir.org.models import Employee

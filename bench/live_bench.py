@@ -71,18 +71,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="fetches of each page")
     args = parser.parse_args()
 
-    if not data.read_meta(args.db):
-        import subprocess
-
-        print(f"{args.db} is missing: building it (make bench-checkin --data-only)…", flush=True)
-        subprocess.run(
-            [sys.executable, "bench/checkin_bench.py", "--data-only"], cwd=ROOT, check=True
-        )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hadir.config.settings.bench"
-    os.environ["DATABASE_URL"] = data.db_url(args.db)
-    import django
-
-    django.setup()
+    data.django_on(args.db)
     from django.db import connection, transaction
     from django.test import Client
 
