@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
@@ -26,6 +26,11 @@ api.add_router("/presensi", "hadir.presence.api.router")
 @api.exception_handler(AuthenticationError)
 def _not_logged_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": _("Log in first.")}, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(ValidationError)

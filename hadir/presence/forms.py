@@ -1,3 +1,4 @@
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -38,6 +39,12 @@ class MachineForm(forms.ModelForm[Machine]):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean_serial(self) -> str:
+        """As the machine prints it: "zk-0042" and "ZK-0042" are one machine, and an invisible
+        character pasted with it does not make another."""
+        typed = str(self.cleaned_data["serial"])
+        return "".join(c for c in typed if unicodedata.category(c) != "Cf").strip().upper()
 
 
 class MachinePinsForm(forms.Form):

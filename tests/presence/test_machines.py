@@ -106,6 +106,18 @@ def test_a_duplicate_serial_is_refused_by_the_form(operator: Client, lobby: Mach
     assert Machine.objects.count() == 1
 
 
+def test_a_serial_typed_in_lower_case_or_with_an_invisible_character_is_the_same_machine(
+    operator: Client, lobby: Machine
+) -> None:
+    response = operator.post(
+        reverse("presence:machines"),
+        {"unit": lobby.unit_id, "name": "Mesin baru", "serial": "\u200bzk-0042"},
+    )
+
+    assert "serial" in response.context["form"].errors
+    assert Machine.objects.count() == 1
+
+
 def test_a_double_clicked_registration_is_answered_by_the_form_not_a_server_error(
     operator: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch
 ) -> None:

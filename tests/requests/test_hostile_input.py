@@ -233,3 +233,9 @@ def test_the_api_names_a_bad_id_in_indonesian(org: Org, operator_kua_a: User) ->
     (problem,) = browser(operator_kua_a).get("/api/units/abc/employees").json()["detail"]
 
     assert (problem["msg"], problem["type"]) == ("harus bilangan bulat", "int_parsing")
+
+
+def test_the_api_says_not_found_in_indonesian(org: Org, operator_kua_a: User) -> None:
+    response = browser(operator_kua_a).get("/api/units/999999/employees")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Tidak ditemukan."})
