@@ -155,6 +155,10 @@ def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
         ) from None
 
 
+HEADER_WITHIN: Final = 20
+"""The rows of a sheet searched for its header (blank rows, a title, above it)."""
+
+
 def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
@@ -195,10 +199,6 @@ def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]
             if any(cell is not None for cell in cells)
         ],
     )
-
-
-HEADER_WITHIN: Final = 20
-"""The rows of a sheet searched for its header (blank rows, a title, above it)."""
 
 
 EXCEL_EXACT_DIGITS: Final = 15

@@ -61,7 +61,7 @@ def units(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_unit(request.user, unit_id, READ_ROLES)
-    search = request.GET.get("q", "").replace("\x00", "")[:50]  # PostgreSQL takes no NUL
+    search = request.GET.get("q", "")[:50]
     can_manage = units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists()
     # With device binding, an operator resets a lost or replaced phone from here.
     phones = can_manage and settings.HADIR_DEVICE_BINDING

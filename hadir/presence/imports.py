@@ -21,7 +21,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -413,7 +413,7 @@ def _attlog_rows(
     mapped to employees outside ``scope`` (who moved away: the log keeps their history), are
     left out and counted in ``report``."""
     tz = ZoneInfo(machine.unit.timezone)
-    mapped = MachinePin.objects.filter(machine=machine, unmapped_at=None)
+    mapped = machine.pins.mapped()
     pins = {
         p.pin: (p.employee, p.since)
         for p in mapped.filter(employee__in=scope).select_related(
@@ -773,7 +773,7 @@ def machine_pins_import(
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()
-        mapped = machine.pins.filter(unmapped_at=None)
+        mapped = machine.pins.mapped()
         theirs = set(mapped.exclude(employee__in=employees).values_list("pin", flat=True))
         problems += [
             Problem(
@@ -788,7 +788,7 @@ def machine_pins_import(
         if problems:
             raise TableRefused(sorted(problems, key=lambda p: p.line))
         mine = mapped.filter(employee__in=employees)
-        held = {p.pin: p for p in machine.pins.filter(Q(pk__in=mine) | ~Q(unmapped_at=None))}
+        held = {p.pin: p for p in mine.union(machine.pins.unmapped())}
         handed = _hand_over(pins, held)
         before = mine.count()
         given = [pin.pin for pin in pins]

@@ -205,6 +205,15 @@ class Machine(models.Model):
         return f"{self.name} ({self.serial})"
 
 
+class MachinePinQuerySet(models.QuerySet["MachinePin"]):
+    def mapped(self) -> MachinePinQuerySet:
+        """The PINs on the map (not taken off it)."""
+        return self.filter(unmapped_at=None)
+
+    def unmapped(self) -> MachinePinQuerySet:
+        return self.exclude(unmapped_at=None)
+
+
 class MachinePin(models.Model):
     """Which employee a machine's user PIN belongs to, and since when.
 
@@ -220,6 +229,8 @@ class MachinePin(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
     since = models.DateTimeField(_("holder since"), null=True, blank=True)
     unmapped_at = models.DateTimeField(_("taken off the map at"), null=True, blank=True)
+
+    objects = MachinePinQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("machine PIN")

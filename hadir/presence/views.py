@@ -248,10 +248,10 @@ def machine(request: HttpRequest, machine_id: int) -> HttpResponse:
                 path=path, machine=found, actor=request.user, employees=scope
             ),
         )
-    mapped = found.pins.filter(unmapped_at=None)
+    mapped = found.pins.mapped()
     pins = mapped.filter(employee__in=scope).select_related("employee").order_by("pin")
     others = mapped.exclude(employee__in=scope).count()
-    unmapped = found.pins.exclude(unmapped_at=None).count()
+    unmapped = found.pins.unmapped().count()
     return render(
         request,
         "presence/machine.html",

@@ -163,7 +163,9 @@ def _years_after(day: date, years: int) -> date:
     """``day`` the given number of years later (29 February: the 28th); the last date at most."""
     if day.year + years > date.max.year:
         return date.max
-    return day.replace(year=day.year + years, day=min(day.day, 28 if day.month == 2 else 31))
+    if (day.month, day.day) == (2, 29):
+        day = day.replace(day=28)
+    return day.replace(year=day.year + years)
 
 
 def leave_working_days(employee: Employee, start: date, end: date) -> dict[int, int]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+
+from hadir.common.middleware import NoNulFromUrls
 
 
 @pytest.mark.django_db
@@ -33,3 +36,17 @@ def test_bench_settings_import_with_debug_off() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "bench-only"]
+
+
+def test_a_nul_in_a_url_path_names_nothing_and_in_a_query_is_dropped(client: Client) -> None:
+    """Nothing from a URL may carry a NUL to PostgreSQL (hadir.common.middleware)."""
+    seen: list[str] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(request.GET["q"])
+        return HttpResponse()
+
+    NoNulFromUrls(view)(RequestFactory().get("/org/unit/1/", {"q": "a\x00b"}))
+
+    assert seen == ["ab"]
+    assert client.get("/api/health%00").status_code == 404
