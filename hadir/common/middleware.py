@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.translation import gettext as _
 
 
 class NoNulFromUrls:
@@ -23,3 +24,19 @@ class NoNulFromUrls:
             cleaned = query.replace("%00", "").replace("\x00", "")
             request.GET = QueryDict(cleaned, encoding=request.encoding)
         return self.get_response(request)
+
+
+class ApiMethodNotAllowedInJson:
+    """django-ninja answers a wrong method with the English text "Method not allowed"; every
+    other API answer is JSON in the site's language, so this one is too (``Allow`` kept)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path_info.startswith("/api/"):
+            return response
+        answer = JsonResponse({"detail": _("This method is not allowed here.")}, status=405)
+        answer["Allow"] = response.get("Allow", "")
+        return answer

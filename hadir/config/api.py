@@ -13,7 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from hadir.common.access import READ_ROLES, access_unit
@@ -31,6 +31,15 @@ def _not_logged_in(request: HttpRequest, error: AuthenticationError) -> HttpResp
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _refused(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """django-ninja raises these itself in English; the only one it raises for this API's
+    cookie login is a POST without the CSRF token (a page open since before a new login)."""
+    texts = {403: _("This page is out of date (you logged in again elsewhere). Reload it.")}
+    detail = texts.get(error.status_code, _("The API refused this call."))
+    return api.create_response(request, {"detail": detail}, status=error.status_code)
 
 
 @api.exception_handler(ValidationError)

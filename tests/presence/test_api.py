@@ -256,14 +256,19 @@ def test_a_user_without_an_employee_record_gets_404(client: Client, db: None) ->
     assert client.get(TODAY).status_code == 404
 
 
-def test_the_api_refuses_a_post_without_the_csrf_token(employee: Employee) -> None:
+def test_the_api_refuses_a_post_without_the_csrf_token_saying_why_in_indonesian(
+    employee: Employee,
+) -> None:
     assert employee.user is not None
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(employee.user)
 
     response = browser.post(CHECK_IN, position(), content_type="application/json")
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["detail"]) == (
+        403,
+        "Halaman ini sudah usang (Anda masuk lagi di tempat lain). Muat ulang halaman.",
+    )
     assert not Punch.objects.exists()
     assert not Refusal.objects.exists()
 

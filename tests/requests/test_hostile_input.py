@@ -239,3 +239,22 @@ def test_the_api_says_not_found_in_indonesian(org: Org, operator_kua_a: User) ->
     response = browser(operator_kua_a).get("/api/units/999999/employees")
 
     assert (response.status_code, response.json()) == (404, {"detail": "Tidak ditemukan."})
+
+
+def test_the_api_refuses_a_wrong_method_in_json_and_indonesian(
+    org: Org, operator_kua_a: User
+) -> None:
+    response = browser(operator_kua_a).delete("/api/units")
+
+    assert (response.status_code, response["Allow"], response.json()) == (
+        405,
+        "GET",
+        {"detail": "Metode ini tidak diizinkan di sini."},
+    )
+
+
+def test_a_page_without_the_api_keeps_django_s_own_405(org: Org, operator_kua_a: User) -> None:
+    response = browser(operator_kua_a).put("/akun/keluar/")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("text/html")
