@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.utils.translation import gettext as _
 
-from hadir.rules.geo import Point, enclosed_area_m2, sides_cross
+from hadir.rules.geo import Point, enclosed_area_m2, on_one_line, sides_cross
 
 if TYPE_CHECKING:
     from hadir.org.models import Location
@@ -48,6 +48,8 @@ def _polygon_problem(polygon: Any) -> str:
     if not all(_is_coordinate_pair(point) for point in polygon):
         return _("Each polygon point must be [latitude, longitude] in degrees.")
     vertices = [Point(float(lat), float(lng)) for lat, lng in polygon]
+    if on_one_line(vertices):
+        return _("The polygon's points enclose no ground: they repeat or lie on one line.")
     if sides_cross(vertices):
         return _("The polygon's sides cross each other: place its corners in order around it.")
     if enclosed_area_m2(vertices) < 1:

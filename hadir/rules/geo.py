@@ -131,31 +131,86 @@ def enclosed_area_m2(vertices: Sequence[Point]) -> float:
     return abs(twice) / 2
 
 
+TOUCHING_M = 0.01
+"""Sides closer than this meet: far below what a GPS or a map click resolves, far above the
+rounding of the projection (geometry's precision, not a policy value)."""
+
+
 def sides_cross(vertices: Sequence[Point]) -> bool:
-    """Whether two sides of a polygon's outline cross (a bowtie: corners placed out of order),
-    where inside and outside stop meaning what the operator drew."""
-    xy = [_project(vertices[0], v) for v in vertices]
+    """Whether the outline is not one simple loop: two sides cross or touch (a bowtie from
+    corners out of order, a figure-8 pinched at a corner, a corner on another side), or a side
+    folds back along its neighbour. Inside and outside then stop meaning what the operator
+    drew. A corner clicked twice in a row is one corner."""
+    xy = _distinct_corners([_project(vertices[0], v) for v in vertices])
     sides = list(zip(xy, [*xy[1:], xy[0]], strict=True))
     last = len(sides) - 1
-    return any(
-        _cross(sides[i], sides[j])
-        for i in range(len(sides))
-        for j in range(i + 2, len(sides))
-        if not (i == 0 and j == last)  # neighbours share a corner
+    for i in range(len(sides)):
+        for j in range(i + 1, len(sides)):
+            if j == i + 1:
+                bad = _folds_back(sides[i], sides[j])
+            elif i == 0 and j == last:
+                bad = _folds_back(sides[j], sides[i])
+            else:
+                bad = _boxes_meet(sides[i], sides[j]) and (
+                    _segments_apart_m(sides[i], sides[j]) < TOUCHING_M
+                )
+            if bad:
+                return True
+    return False
+
+
+def on_one_line(vertices: Sequence[Point]) -> bool:
+    """Whether every corner lies on one line (or they all repeat): an outline around nothing."""
+    xy = _distinct_corners([_project(vertices[0], v) for v in vertices])
+    far = max(xy, key=lambda c: math.hypot(*c))
+    return all(_point_to_side_m(c, (xy[0], far)) < TOUCHING_M for c in xy)
+
+
+Side = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _distinct_corners(xy: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    kept = [c for c, after in zip(xy, [*xy[1:], xy[0]], strict=True) if c != after]
+    return kept or xy[:1]
+
+
+def _folds_back(first: Side, then: Side) -> bool:
+    """Whether two sides meeting at a corner run back along each other past it."""
+    (a, _corner), (_, c) = first, then
+    return _point_to_side_m(c, first) < TOUCHING_M or _point_to_side_m(a, then) < TOUCHING_M
+
+
+def _boxes_meet(first: Side, second: Side) -> bool:
+    """A cheap first test: sides whose bounding boxes lie apart cannot meet."""
+    (a, b), (c, d) = first, second
+    return (
+        min(a[0], b[0]) - TOUCHING_M <= max(c[0], d[0])
+        and min(c[0], d[0]) - TOUCHING_M <= max(a[0], b[0])
+        and min(a[1], b[1]) - TOUCHING_M <= max(c[1], d[1])
+        and min(c[1], d[1]) - TOUCHING_M <= max(a[1], b[1])
     )
 
 
-def _cross(
-    first: tuple[tuple[float, float], tuple[float, float]],
-    second: tuple[tuple[float, float], tuple[float, float]],
-) -> bool:
-    """Whether two segments cross at a point inside both (touching at an end is not crossing)."""
+def _segments_apart_m(first: Side, second: Side) -> float:
+    """The shortest distance between two sides: zero where they cross."""
 
-    def side(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+    def turn(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
         return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
     (a, b), (c, d) = first, second
-    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+    if turn(a, b, c) * turn(a, b, d) < 0 and turn(c, d, a) * turn(c, d, b) < 0:
+        return 0.0
+    return min(
+        _point_to_side_m(a, second),
+        _point_to_side_m(b, second),
+        _point_to_side_m(c, first),
+        _point_to_side_m(d, first),
+    )
+
+
+def _point_to_side_m(p: tuple[float, float], side: Side) -> float:
+    (ax, ay), (bx, by) = side
+    return _segment_distance((ax - p[0], ay - p[1]), (bx - p[0], by - p[1]))
 
 
 def speed_kmh(a: Point, at_a: datetime, b: Point, at_b: datetime) -> float:

@@ -15,6 +15,7 @@ from hadir.rules.geo import (
     distance_m,
     distance_outside_m,
     enclosed_area_m2,
+    on_one_line,
     place,
     sides_cross,
     speed_kmh,
@@ -219,3 +220,43 @@ def test_corners_placed_out_of_order_make_a_bowtie_whose_sides_cross() -> None:
     a, b, c, d = SQUARE
     assert sides_cross([a, c, b, d])
     assert sides_cross([a, b, d, c])
+
+
+def midpoint(p: Point, q: Point) -> Point:
+    return Point((p.lat + q.lat) / 2, (p.lng + q.lng) / 2)
+
+
+def test_two_loops_pinched_at_one_corner_make_a_figure_eight() -> None:
+    a, b, c, d = SQUARE
+    centre = midpoint(a, c)
+    assert sides_cross([a, b, centre, c, d, centre])
+
+
+def test_a_corner_placed_on_another_side_touches_it() -> None:
+    a, b, c, d = SQUARE
+    assert sides_cross([a, b, c, midpoint(a, b), d])
+
+
+def test_a_spike_that_runs_back_along_its_own_side_folds() -> None:
+    a, b, c, d = SQUARE
+    assert sides_cross([a, b, c, d, midpoint(d, c)])
+
+
+def test_a_corner_clicked_twice_or_a_ring_closed_on_its_first_corner_is_still_simple() -> None:
+    a, b, c, d = SQUARE
+    assert not sides_cross([a, b, b, c, d])
+    assert not sides_cross([a, b, c, d, a])
+
+
+def test_an_l_shaped_outline_is_simple() -> None:
+    a, b, c, d = SQUARE
+    centre = midpoint(a, c)
+    assert not sides_cross([b, c, d, midpoint(a, d), centre, midpoint(a, b)])
+
+
+def test_corners_on_one_line_or_all_repeated_enclose_nothing() -> None:
+    a, b, c, _ = SQUARE
+    assert on_one_line([a, midpoint(a, b), b])
+    assert on_one_line([a, b, midpoint(a, b), a])
+    assert on_one_line([a, a, a])
+    assert not on_one_line([a, b, c])
