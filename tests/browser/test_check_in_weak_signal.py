@@ -59,6 +59,47 @@ def test_when_the_gps_loses_its_fix_the_last_position_is_not_sent_and_the_page_s
     assert Punch.objects.count() == 0
 
 
+GPS_CHIP = """
+  // The page's own watch callbacks, so the test can hand it fixes as a GPS chip would (moving
+  // the browser's emulated position reports a lost fix in between, which a walk does not).
+  const watch = navigator.geolocation.watchPosition.bind(navigator.geolocation);
+  window.gpsChip = [];
+  navigator.geolocation.watchPosition = (ok, fail, options) => {
+    window.gpsChip.push(ok);
+    return watch(ok, fail, options);
+  };
+"""
+
+
+def new_fix(phone: Page, metres_north: float, accuracy_m: float) -> None:
+    phone.evaluate(
+        """([latitude, longitude, accuracy]) => window.gpsChip.forEach(
+             (ok) => ok({ coords: { latitude, longitude, accuracy }, timestamp: Date.now() }))""",
+        [north_of(MAKASSAR, metres_north)[0], MAKASSAR[1], accuracy_m],
+    )
+
+
+def test_a_screen_reader_hears_when_the_standing_changes_not_every_fix(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    phone = geolocated_phone(*north_of(MAKASSAR, 2100), 12)
+    phone.context.add_init_script(GPS_CHIP)
+    ready(live_server, phone, siti)
+    shown, said = phone.locator("#position"), phone.locator("#position-said")
+    expect(said).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+
+    new_fix(phone, 1100, 12)  # walking towards the office
+
+    expect(shown).to_have_text("Anda berada 1.0 km dari Kantor KUA Mamajang.")
+    expect(said).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+    assert shown.get_attribute("aria-live") is None
+
+    new_fix(phone, 0, 9)  # arrived
+
+    expect(said).to_have_text("Anda berada di dalam Kantor KUA Mamajang (akurasi 9 m).")
+    expect(said).to_have_attribute("aria-live", "polite")
+
+
 def test_a_poor_fix_reaching_the_office_is_told_to_wait_for_a_better_one_not_to_walk(
     live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
 ) -> None:

@@ -5,6 +5,16 @@
   const button = document.getElementById("checkin");
   const result = document.getElementById("result");
   const positionText = document.getElementById("position");
+  const positionSaid = document.getElementById("position-said");
+  let positionStanding = null;
+  // The line changes with every fix (a metre nearer, a better accuracy); reading each one
+  // aloud would drown the page. A screen reader hears it when the standing changes.
+  function showPosition(text, standing) {
+    positionText.textContent = text;
+    if (standing === positionStanding) return;
+    positionStanding = standing;
+    positionSaid.textContent = text;
+  }
   const standingText = document.getElementById("standing");
   // Read at each tap: logging in again (another tab) rotates the token.
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
@@ -88,7 +98,7 @@
   function describePosition() {
     if (!fix || areas === null) return;
     const here = [fix.latitude, fix.longitude];
-    if (!areas.length) { positionText.textContent = T.noLocations; return; }
+    if (!areas.length) { showPosition(T.noLocations, "none"); return; }
     let best = null;
     for (const a of areas) {
       const away = outside(a, here);
@@ -101,10 +111,9 @@
                      tolerance: Math.round(best.area.accuracy_tolerance_m), distance: distanceText(best.outside) };
     // As the server judges: a poor fix whose error circle reaches the area needs a better fix.
     const blurred = fix.accuracy > best.area.accuracy_tolerance_m;
-    positionText.textContent = best.outside > 0 && !(blurred && best.outside <= fix.accuracy)
-      ? fmt(T.outside, values)
-      : blurred ? fmt(T.poorAccuracy, values)
-      : fmt(T.inside, values);
+    const standing = best.outside > 0 && !(blurred && best.outside <= fix.accuracy)
+      ? "outside" : blurred ? "poorAccuracy" : "inside";
+    showPosition(fmt(T[standing], values), standing + ":" + best.area.name);
     if (map) {
       if (marker) marker.setLatLng(here); else marker = L.circleMarker(here, { radius: 8, color: "#c62828" }).addTo(map);
       // Off the map and away from every location: show the phone and the nearest location
@@ -125,11 +134,11 @@
     // No position now: the last one must not be sent as if it were current.
     fix = null;
     button.disabled = true;
-    positionText.textContent = err.code === 1 ? T.denied : T.noFix;
+    showPosition(err.code === 1 ? T.denied : T.noFix, err.code === 1 ? "denied" : "noFix");
   }
   function locate() {
-    if (!navigator.geolocation) { positionText.textContent = T.noGeo; return; }
-    positionText.textContent = T.locating;
+    if (!navigator.geolocation) { showPosition(T.noGeo, "noGeo"); return; }
+    showPosition(T.locating, "locating");
     navigator.geolocation.watchPosition(onFix, onNoFix, GEO_OPTIONS);
   }
   async function send(body, attempt) {
@@ -183,7 +192,7 @@
     // A phone lying still may get no new watch callback: ask for a position now.
     fix = null;
     button.disabled = true;
-    positionText.textContent = T.locating;
+    showPosition(T.locating, "locating");
     if (navigator.geolocation) navigator.geolocation.getCurrentPosition(onFix, onNoFix, GEO_OPTIONS);
     return false;
   }
