@@ -36,7 +36,11 @@ def read_rows(queryset: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]
     """
     if connection.vendor != "postgresql":
         return list(queryset)
-    sql, params = queryset.query.sql_with_params()
+    return read_sql(*queryset.query.sql_with_params())
+
+
+def read_sql(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a PostgreSQL query, read with psycopg's own loaders (see :func:`read_rows`)."""
     with connection.cursor() as cursor:
         adapters = cursor.cursor.adapters
         adapters.register_loader("timestamptz", TimestamptzLoader)

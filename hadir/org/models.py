@@ -71,6 +71,12 @@ class Unit(models.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
 
+def attends_on(start: date, end: date | None, day: date) -> bool:
+    """Whether ``day`` lies in an attendance period (from ``start``, until ``end`` when set):
+    outside it a day counts for nothing, neither H nor TK."""
+    return start <= day and not (end and day > end)
+
+
 class Employee(models.Model):
     """An ASN (PNS or PPPK) whose attendance counts from ``start`` until ``end`` (if any).
 
@@ -124,9 +130,7 @@ class Employee(models.Model):
         return f"{self.name} ({self.nip})"
 
     def attends_on(self, day: date) -> bool:
-        """Whether ``day`` lies in the employee's attendance period (from ``start``, until
-        ``end`` when set): outside it a day counts for nothing, neither H nor TK."""
-        return self.start <= day and not (self.end and day > self.end)
+        return attends_on(self.start, self.end, day)
 
     @property
     def effective_pattern_id(self) -> int:

@@ -185,6 +185,49 @@ def test_each_employee_is_judged_on_their_own_units_date_and_clock(db: None) -> 
     assert board_at(kanwil, local(MONDAY, "10:00"))["Papua"].state == "on_time"
 
 
+def test_only_punches_of_the_employees_own_local_date_count(db: None) -> None:
+    """At 06:30 WIT on Monday it is still Sunday in WIB: a punch at that instant is Monday's for
+    Jayapura and Sunday's for Jakarta, whose Monday begins two hours later."""
+    kanwil = UnitFactory.create(code="KW", name="Kanwil", default_pattern=pattern())
+    jayapura = UnitFactory.create(
+        code="KUA-JPR", name="KUA Jayapura", parent=kanwil, timezone=WIT, default_pattern=pattern()
+    )
+    add_location(kanwil)
+    add_location(jayapura, "KUA Jayapura", PAPUA)
+    jakarta = EmployeeFactory.create(unit=kanwil, name="Jakarta")
+    papua = EmployeeFactory.create(unit=jayapura, name="Papua")
+    early = local(MONDAY, "06:30", WIT)
+    sunday = local(MONDAY - timedelta(days=1), "20:30")
+    assert punch_check_in(employee=papua, check_in=at_point(PAPUA), now=early).accepted
+    assert punch_check_in(employee=jakarta, check_in=at_point(), now=sunday).accepted
+
+    board = board_at(kanwil, local(MONDAY, "10:00"))
+
+    assert (board["Papua"].state, board["Papua"].datang) == ("on_time", early)
+    assert (board["Jakarta"].state, board["Jakarta"].punched) == ("absent", False)
+
+
+def test_everyone_who_has_not_come_keeps_their_own_name_and_unit(db: None) -> None:
+    """They share one evaluation of the unit's empty day; not one another's identity."""
+    kankemenag = UnitFactory.create(code="KK", name="Kankemenag", default_pattern=pattern())
+    kua = UnitFactory.create(
+        code="KUA-Y", name="KUA Y", parent=kankemenag, default_pattern=pattern()
+    )
+    for unit, names in ((kankemenag, ("Ani", "Budi")), (kua, ("Citra", "Dedi"))):
+        for name in names:
+            EmployeeFactory.create(unit=unit, name=name)
+
+    board = board_at(kankemenag, local(MONDAY, "10:00"))
+
+    assert {name: (row.employee.unit.name, row.state) for name, row in board.items()} == {
+        "Ani": ("Kankemenag", "absent"),
+        "Budi": ("Kankemenag", "absent"),
+        "Citra": ("KUA Y", "absent"),
+        "Dedi": ("KUA Y", "absent"),
+    }
+    assert len({row.employee.pk for row in board.values()}) == 4
+
+
 def test_the_page_shows_arrivals_and_the_update_in_the_units_own_time(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -299,7 +342,7 @@ def test_with_names_hidden_the_units_own_staff_are_still_listed_by_name(
     )
 
     own = org.employees(org.kab_a)
-    assert [row.employee for row in response.context["names"]] == own
+    assert [row.employee.pk for row in response.context["names"]] == [e.pk for e in own]
     html = response.content.decode()
     assert "5 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
     assert own[0].name in html
