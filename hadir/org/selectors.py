@@ -34,7 +34,7 @@ def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> Q
         employees = employees.filter(unit__path__startswith=unit.path)
     if search:
         employees = employees.filter(Q(name__icontains=search) | Q(nip__startswith=search.strip()))
-    return employees.order_by("name")
+    return employees.order_by("name", "pk")  # namesakes in one order, page after page
 
 
 def phones_counted(employees: Sequence[Employee]) -> None:

@@ -37,7 +37,7 @@ def test_units_endpoint_lists_only_units_in_scope(
     client: Client, org: Org, operator_kab_a: User
 ) -> None:
     client.force_login(operator_kab_a)
-    body = client.get("/api/units").json()
+    body = client.get("/api/units").json()["items"]
     assert {u["code"] for u in body} == {"KAB-A", "KUA-A", "MAN-A"}
     kua = next(u for u in body if u["code"] == "KUA-A")
     assert kua["parent_id"] == org.kab_a.pk
@@ -49,7 +49,9 @@ def test_operator_lists_employees_of_their_unit(
     client.force_login(operator_kua_a)
     response = client.get(employees_url(org.kua_a.pk))
     assert response.status_code == 200
-    assert sorted(e["nip"] for e in response.json()) == [e.nip for e in org.employees(org.kua_a)]
+    assert sorted(e["nip"] for e in response.json()["items"]) == [
+        e.nip for e in org.employees(org.kua_a)
+    ]
 
 
 def test_another_units_employees_are_a_404_exactly_like_a_missing_unit(
@@ -67,9 +69,42 @@ def test_kankemenag_operator_gets_employees_of_sub_units_through_the_api(
     client: Client, org: Org, operator_kab_a: User
 ) -> None:
     client.force_login(operator_kab_a)
-    nips = {e["nip"] for e in client.get(employees_url(org.kab_a.pk)).json()}
+    nips = {e["nip"] for e in client.get(employees_url(org.kab_a.pk)).json()["items"]}
     expected = org.employees(org.kab_a) + org.employees(org.kua_a) + org.employees(org.man_a)
     assert nips == {e.nip for e in expected}
+
+
+def test_a_long_list_comes_in_pages_with_its_count(
+    client: Client, org: Org, operator_kab_a: User
+) -> None:
+    client.force_login(operator_kab_a)
+    everyone = client.get(employees_url(org.kab_a.pk)).json()
+    names = [e["name"] for e in everyone["items"]]
+
+    first = client.get(employees_url(org.kab_a.pk), {"limit": 2}).json()
+    second = client.get(employees_url(org.kab_a.pk), {"limit": 2, "offset": 2}).json()
+
+    assert everyone["count"] == len(names) > 4
+    assert names == sorted(names)
+    assert [e["name"] for e in first["items"] + second["items"]] == names[:4]
+    assert first["count"] == second["count"] == everyone["count"]
+
+
+def test_a_page_too_large_or_too_far_is_refused_in_indonesian_not_a_server_error(
+    org: Org, operator_kab_a: User
+) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(operator_kab_a)
+
+    for query, problem in (
+        ({"limit": 1_000_000}, "paling banyak 1000"),
+        ({"limit": 0}, "paling sedikit 1"),
+        ({"offset": -1}, "paling sedikit 0"),
+        ({"offset": 10**30}, "paling banyak 10000000"),
+    ):
+        response = client.get(employees_url(org.kab_a.pk), query)
+        assert response.status_code == 422, query
+        assert [p["msg"] for p in response.json()["detail"]] == [problem], query
 
 
 def test_openapi_schema_lists_the_endpoints(client: Client, db: None) -> None:
