@@ -26,17 +26,22 @@ class NoNulFromUrls:
         return self.get_response(request)
 
 
-class ApiMethodNotAllowedInJson:
-    """django-ninja answers a wrong method with the English text "Method not allowed"; every
-    other API answer is JSON in the site's language, so this one is too (``Allow`` kept)."""
+class ApiAnswersInJson:
+    """Every API answer is JSON in the site's language. Two come from outside django-ninja's
+    handlers: Django's "not found" for a path no route matches (a typo, a trailing slash: an
+    English HTML page) and django-ninja's "Method not allowed" (English text; ``Allow`` kept)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or not request.path_info.startswith("/api/"):
+        if response.status_code not in (404, 405) or not request.path_info.startswith("/api/"):
             return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            return JsonResponse({"detail": _("Not found.")}, status=404)
         answer = JsonResponse({"detail": _("This method is not allowed here.")}, status=405)
         answer["Allow"] = response.get("Allow", "")
         return answer

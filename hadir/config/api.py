@@ -38,9 +38,12 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _refused(request: HttpRequest, error: HttpError) -> HttpResponse:
-    """django-ninja raises these itself in English; the only one it raises for this API's
-    cookie login is a POST without the CSRF token (a page open since before a new login)."""
-    texts = {403: _("This page is out of date (you logged in again elsewhere). Reload it.")}
+    """django-ninja raises these itself, in English: for this API's cookie login, a POST
+    without the CSRF token (a page open since before a new login) or a body it cannot read."""
+    texts = {
+        400: _("the body is not valid JSON"),
+        403: _("This page is out of date (you logged in again elsewhere). Reload it."),
+    }
     detail = texts.get(error.status_code, _("The API refused this call."))
     return api.create_response(request, {"detail": detail}, status=error.status_code)
 

@@ -162,8 +162,9 @@ def sides_cross(vertices: Sequence[Point]) -> bool:
 def on_one_line(vertices: Sequence[Point]) -> bool:
     """Whether every corner lies on one line (or they all repeat): an outline around nothing."""
     xy = _distinct_corners([_project(vertices[0], v) for v in vertices])
-    far = max(xy, key=lambda c: math.hypot(*c))
-    return all(_point_to_side_m(c, (xy[0], far)) < TOUCHING_M for c in xy)
+    end = max(xy, key=lambda c: math.dist(c, xy[0]))  # an end of the line, if there is one
+    other_end = max(xy, key=lambda c: math.dist(c, end))
+    return all(_point_to_side_m(c, (end, other_end)) < TOUCHING_M for c in xy)
 
 
 Side = tuple[tuple[float, float], tuple[float, float]]

@@ -90,6 +90,7 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         ("polygon", "[[true, true], [false, true], [true, false]]", "Setiap titik poligon"),
         ("polygon", "[[-7.7, 110.3], [-7.7, 110.3], [-7.7, 110.3]]", "tidak melingkupi"),
         ("polygon", "[[-7.7, 110.3], [-7.8, 110.4], [-7.9, 110.5]]", "tidak melingkupi"),
+        ("polygon", "[[-7.8, 110.4], [-7.7, 110.3], [-7.9, 110.5]]", "tidak melingkupi"),
         (
             "polygon",
             "[[-7.70, 110.30], [-7.71, 110.31], [-7.70, 110.31], [-7.71, 110.30]]",
@@ -110,6 +111,7 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         "booleans",
         "one-point-thrice",
         "points-on-a-line",
+        "points-on-a-line-middle-first",
         "a-bowtie",
         "too-long",
         "nested-too-deep",

@@ -258,3 +258,24 @@ def test_a_page_without_the_api_keeps_django_s_own_405(org: Org, operator_kua_a:
 
     assert response.status_code == 405
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_api_path_is_not_found_in_json_and_indonesian(
+    org: Org, operator_kua_a: User
+) -> None:
+    response = browser(operator_kua_a).get(f"/api/units/{org.kua_a.pk}/employees/")  # a slash
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Tidak ditemukan."})
+
+
+def test_an_api_body_that_is_not_json_is_told_so_in_indonesian(
+    org: Org, operator_kua_a: User
+) -> None:
+    response = browser(operator_kua_a).post(
+        "/api/presensi/check-in", "{rusak", content_type="application/json"
+    )
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "isi permintaan bukan JSON yang valid"},
+    )

@@ -260,3 +260,9 @@ def test_corners_on_one_line_or_all_repeated_enclose_nothing() -> None:
     assert on_one_line([a, b, midpoint(a, b), a])
     assert on_one_line([a, a, a])
     assert not on_one_line([a, b, c])
+
+
+def test_corners_on_one_line_are_seen_whichever_corner_comes_first() -> None:
+    a, b, _, _ = SQUARE
+    assert on_one_line([midpoint(a, b), a, b])
+    assert not on_one_line([midpoint(a, b), a, b, SQUARE[2]])
