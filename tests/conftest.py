@@ -156,12 +156,17 @@ def in_another_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
 
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache() -> Iterator[None]:
-    """Schedules and policy are cached per process for 30 s; no test may see another's."""
+    """Schedules and policy are cached per process for 30 s, big live boards for a minute; no
+    test may see another's."""
+    from django.core.cache import cache as django_cache
+
     from hadir.schedules import cache
 
     cache.clear()
+    django_cache.clear()  # and the live boards shared for a minute
     yield
     cache.clear()
+    django_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -330,6 +330,36 @@ def live_tallies(board: list[LiveRow], unit: Unit, below: list[Unit]) -> list[Li
     return [LiveTally(child, live_counts(rows_of[child.pk])) for child in below]
 
 
+@dataclass(frozen=True)
+class LiveSummary:
+    """What the live page shows of a unit: the counts, each unit below counted, and the names
+    (all of them, or past ``names_at_most`` only the unit's own staff, whom no unit row leads
+    to)."""
+
+    at: datetime
+    total: int
+    counts: dict[str, int]
+    tallies: list[LiveTally]
+    names: list[LiveRow]
+
+
+def live_summary(
+    *,
+    unit: Unit,
+    employees: QuerySet[Employee],
+    below: list[Unit],
+    now: datetime,
+    names_at_most: int,
+) -> LiveSummary:
+    board = live_board(employees=employees, now=now)
+    names = (
+        board
+        if len(board) <= names_at_most or not below
+        else [row for row in board if row.employee.unit_id == unit.pk]
+    )
+    return LiveSummary(now, len(board), live_counts(board), live_tallies(board, unit, below), names)
+
+
 def live_counts(board: list[LiveRow]) -> dict[str, int]:
     counts = dict.fromkeys(LIVE_STATES, 0)
     for row in board:

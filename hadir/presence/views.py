@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as django_cache
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,7 +40,7 @@ from hadir.common.access import (
 from hadir.common.tables import TableRefused
 from hadir.presence.forms import MachineForm, MachinePinsForm, PunchImportForm
 from hadir.presence.imports import machine_pins_import, punches_import
-from hadir.presence.selectors import live_board, live_counts, live_tallies
+from hadir.presence.selectors import live_summary
 from hadir.presence.services import devices_reset, machine_register
 
 LIVE_ROLES = READ_ROLES
@@ -161,21 +162,25 @@ def live(request: HttpRequest, unit_id: int) -> HttpResponse:
     employees = employees_in_scope(request.user, LIVE_ROLES).filter(
         unit__path__startswith=unit.path
     )
-    board = live_board(employees=employees, now=timezone.now())
     below = list(units_in_scope(request.user, LIVE_ROLES).filter(parent=unit).order_by("name"))
-    context = {
-        "unit": unit,
-        "board": board,
-        # Past a page's worth, the units below are listed with their counts and only the
-        # unit's own staff by name (no unit row leads to them).
-        "names": board
-        if len(board) <= LIVE_NAMES_AT_MOST or not below
-        else [row for row in board if row.employee.unit_id == unit.pk],
-        "counts": live_counts(board),
-        "tallies": live_tallies(board, unit, below),
-        "now": timezone.now(),
-    }
-    return render(request, "presence/live.html", context)
+    now = timezone.now()
+    # The language too: the summary holds the labels of the requests that excuse people.
+    shared_key = f"presence:live:{unit.pk}:{now:%Y%m%d%H%M}:{translation.get_language()}"
+    summary = django_cache.get(shared_key)
+    if summary is None:
+        summary = live_summary(
+            unit=unit, employees=employees, below=below, now=now, names_at_most=LIVE_NAMES_AT_MOST
+        )
+        if summary.total > LIVE_NAMES_AT_MOST:
+            django_cache.set(shared_key, summary, LIVE_SHARED_SECONDS)
+    return render(request, "presence/live.html", {"unit": unit, "summary": summary})
+
+
+LIVE_SHARED_SECONDS = 120
+"""A board past a page of names (a Kankemenag, a Kanwil: seconds of a worker) is computed once
+a minute and shared by everyone who has it open in that minute. Whoever may open a unit's
+page sees the same board: scopes run down the tree, so the unit's whole subtree is theirs.
+Smaller boards are computed at every request, so a check-in shows at once."""
 
 
 @login_required

@@ -256,10 +256,10 @@ def test_pimpinan_sees_every_unit_below_theirs_once(
     )
 
     assert response.status_code == 200
-    names = [row.employee.pk for row in response.context["board"]]
+    names = [row.employee.pk for row in response.context["summary"].names]
     expected = {e.pk for unit in (org.kab_a, org.kua_a, org.man_a) for e in org.employees(unit)}
     assert sorted(names) == sorted(expected)
-    assert response.context["counts"]["absent"] == len(expected)
+    assert response.context["summary"].counts["absent"] == len(expected)
 
 
 @pytest.mark.parametrize(
@@ -293,7 +293,7 @@ def test_a_kanwil_head_sees_each_unit_below_counted_with_everything_under_it(
         user_with_role(Role.LEADER, org.kanwil), org.kanwil, monkeypatch, local(MONDAY, "10:00")
     )
 
-    tallies = {t.unit.code: t.counts for t in response.context["tallies"]}
+    tallies = {t.unit.code: t.counts for t in response.context["summary"].tallies}
     assert tallies == {
         "KAB-A": {"on_time": 0, "late": 1, "excused": 0, "absent": 4, "off": 0},
         "KAB-B": {"on_time": 0, "late": 0, "excused": 0, "absent": 3, "off": 0},
@@ -313,10 +313,50 @@ def test_past_a_pages_worth_of_employees_the_units_are_listed_not_the_names(
     )
 
     html = response.content.decode()
-    assert response.context["names"] == []  # nobody works at the Kanwil itself here
+    assert response.context["summary"].names == []  # nobody works at the Kanwil itself here
     assert "8 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
     assert all(e.name not in html for e in org.employees(org.kua_a))
-    assert response.context["counts"]["absent"] == 8
+    assert response.context["summary"].counts["absent"] == 8
+
+
+def test_a_big_board_is_computed_once_a_minute_and_shared_by_everyone_viewing_it(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seconds of a worker for a Kanwil: two heads with the page open pay for it once."""
+    monkeypatch.setattr(views, "LIVE_NAMES_AT_MOST", 5)
+    add_location(org.kua_a)
+    head, deputy = (user_with_role(Role.LEADER, org.kanwil) for _ in range(2))
+    first = page(head, org.kanwil, monkeypatch, local(MONDAY, "10:00"))
+    arriving = org.employees(org.kua_a)[0]
+    assert punch_check_in(
+        employee=arriving, check_in=at_point(), now=local(MONDAY, "10:00:30")
+    ).accepted
+
+    same_minute = page(deputy, org.kanwil, monkeypatch, local(MONDAY, "10:00:40"))
+    next_minute = page(deputy, org.kanwil, monkeypatch, local(MONDAY, "10:01"))
+
+    assert same_minute.context["summary"] == first.context["summary"]
+    assert "diperbarui 10:00" in same_minute.content.decode()
+    assert next_minute.context["summary"].counts["late"] == 1
+    assert "diperbarui 10:01" in next_minute.content.decode()
+
+
+def test_a_board_of_a_page_of_names_shows_a_check_in_at_once(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator watching a KUA's staff arrive sees each one as they tap."""
+    add_location(org.kua_a)
+    operator = user_with_role(Role.OPERATOR, org.kua_a)
+    before = page(operator, org.kua_a, monkeypatch, local(MONDAY, "07:20"))
+    arriving = org.employees(org.kua_a)[0]
+    assert punch_check_in(
+        employee=arriving, check_in=at_point(), now=local(MONDAY, "07:20:10")
+    ).accepted
+
+    after = page(operator, org.kua_a, monkeypatch, local(MONDAY, "07:20:20"))
+
+    assert before.context["summary"].counts["on_time"] == 0
+    assert after.context["summary"].counts["on_time"] == 1
 
 
 def test_a_unit_without_units_below_lists_its_names_however_many(
@@ -328,7 +368,7 @@ def test_a_unit_without_units_below_lists_its_names_however_many(
         user_with_role(Role.LEADER, org.kua_a), org.kua_a, monkeypatch, local(MONDAY, "10:00")
     )
 
-    assert len(response.context["names"]) == 2
+    assert len(response.context["summary"].names) == 2
 
 
 def test_with_names_hidden_the_units_own_staff_are_still_listed_by_name(
@@ -342,7 +382,7 @@ def test_with_names_hidden_the_units_own_staff_are_still_listed_by_name(
     )
 
     own = org.employees(org.kab_a)
-    assert [row.employee.pk for row in response.context["names"]] == [e.pk for e in own]
+    assert [row.employee.pk for row in response.context["summary"].names] == [e.pk for e in own]
     html = response.content.decode()
     assert "5 pegawai: pilih unit di atas untuk melihat nama-namanya." in html
     assert own[0].name in html
