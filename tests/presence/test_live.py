@@ -319,6 +319,10 @@ def test_past_a_pages_worth_of_employees_the_units_are_listed_not_the_names(
     assert response.context["summary"].counts["absent"] == 8
 
 
+def arrives(employee: Employee, at: datetime) -> None:
+    assert punch_check_in(employee=employee, check_in=at_point(), now=at).accepted
+
+
 def test_a_big_board_is_computed_once_a_minute_and_shared_by_everyone_viewing_it(
     org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -327,10 +331,7 @@ def test_a_big_board_is_computed_once_a_minute_and_shared_by_everyone_viewing_it
     add_location(org.kua_a)
     head, deputy = (user_with_role(Role.LEADER, org.kanwil) for _ in range(2))
     first = page(head, org.kanwil, monkeypatch, local(MONDAY, "10:00"))
-    arriving = org.employees(org.kua_a)[0]
-    assert punch_check_in(
-        employee=arriving, check_in=at_point(), now=local(MONDAY, "10:00:30")
-    ).accepted
+    arrives(org.employees(org.kua_a)[0], local(MONDAY, "10:00:30"))
 
     same_minute = page(deputy, org.kanwil, monkeypatch, local(MONDAY, "10:00:40"))
     next_minute = page(deputy, org.kanwil, monkeypatch, local(MONDAY, "10:01"))
@@ -348,10 +349,7 @@ def test_a_board_of_a_page_of_names_shows_a_check_in_at_once(
     add_location(org.kua_a)
     operator = user_with_role(Role.OPERATOR, org.kua_a)
     before = page(operator, org.kua_a, monkeypatch, local(MONDAY, "07:20"))
-    arriving = org.employees(org.kua_a)[0]
-    assert punch_check_in(
-        employee=arriving, check_in=at_point(), now=local(MONDAY, "07:20:10")
-    ).accepted
+    arrives(org.employees(org.kua_a)[0], local(MONDAY, "07:20:10"))
 
     after = page(operator, org.kua_a, monkeypatch, local(MONDAY, "07:20:20"))
 
