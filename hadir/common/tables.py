@@ -72,12 +72,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     else:
         header_line, header, raw_rows = _read_csv(path)
     columns = [h.strip().lower() for h in header]
-    missing = sorted(required - set(columns))
-    unknown = sorted(set(columns) - required - set(optional) - {""})
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
-    problems = [Problem(name, header_line, c, _("required column missing")) for c in missing]
-    problems += [Problem(name, header_line, c, _("unknown column")) for c in unknown]
-    problems += [Problem(name, header_line, c, repeated_column()) for c in repeated]
+    problems = header_problems(name, header_line, columns, required, optional)
     if problems:
         raise TableRefused(problems)
     rows = []
@@ -101,9 +96,22 @@ ZIP_MAGIC: Final = b"PK\x03\x04"
 OLD_EXCEL_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 
 
-def repeated_column() -> str:
-    """Why a header naming a column twice is refused: one of its two values would be lost."""
-    return _("column appears more than once: keep one")
+def header_problems(
+    name: str, line: int, columns: list[str], required: set[str], optional: set[str]
+) -> list[Problem]:
+    """What is wrong with a header: a ``required`` column missing, a column neither required
+    nor ``optional``, or one named twice (one of its two values would be lost). A column with
+    no name is Excel's trailing delimiter, not a problem."""
+    named = {c for c in columns if c}
+    missing = sorted(required - named)
+    unknown = sorted(named - required - optional)
+    repeated = sorted(c for c in named if columns.count(c) > 1)
+    problems = [Problem(name, line, c, _("required column missing")) for c in missing]
+    problems += [Problem(name, line, c, _("unknown column")) for c in unknown]
+    problems += [
+        Problem(name, line, c, _("column appears more than once: keep one")) for c in repeated
+    ]
+    return problems
 
 
 def old_excel() -> str:

@@ -33,7 +33,7 @@ from hadir.common.locks import (
     lock_employees,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused, decoded, repeated_column, unknown_nip
+from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -290,16 +290,9 @@ def _csv_rows(
         raise TableRefused(stopped)
     header_line, _end, header = records[0]
     columns = [c.strip().lower() for c in header]
-    named = {c for c in columns if c}  # Excel's trailing delimiter adds a column with no name
-    problems = [
-        Problem(name, header_line, c, _("required column missing"))
-        for c in ("nip", "time")
-        if c not in named
-    ]
-    unknown = named - {"nip", "time", "lat", "lng", "source"}
-    problems += [Problem(name, header_line, c, _("unknown column")) for c in sorted(unknown)]
-    repeated = sorted(c for c in named if columns.count(c) > 1)
-    problems += [Problem(name, header_line, c, repeated_column()) for c in repeated]
+    problems = header_problems(
+        name, header_line, columns, {"nip", "time"}, {"lat", "lng", "source"}
+    )
     if problems:
         raise TableRefused(problems)
     raw: list[tuple[int, dict[str, str]]] = []

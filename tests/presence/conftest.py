@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
+from django.test import Client
 
-from hadir.org.models import Employee, Location, Unit
-from hadir.schedules import cache
-from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from hadir.org.models import Employee, Location, Role, Unit
+from hadir.presence.models import Machine, MachinePin
+from tests.factories import (
+    EmployeeFactory,
+    RoleAssignmentFactory,
+    UnitFactory,
+    UserFactory,
+    pattern,
+)
 from tests.presence.support import add_location
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    """The per-process schedule and policy cache must not carry rows between tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -38,3 +35,20 @@ def kantor(office: Unit) -> Location:
 def employee(kantor: Location) -> Employee:
     """Siti, a Pegawai of the office with an active account."""
     return EmployeeFactory.create(name="Siti Hasanah", unit=kantor.unit, user=UserFactory.create())
+
+
+@pytest.fixture
+def operator(client: Client, employee: Employee) -> Client:
+    """Pengelola Presensi of the employee's office, logged in."""
+    user = UserFactory.create()
+    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=employee.unit)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lobby(employee: Employee) -> Machine:
+    """The office's fingerprint machine, on which the employee is PIN 99."""
+    machine = Machine.objects.create(unit=employee.unit, name="Mesin lobi", serial="ZK-0042")
+    MachinePin.objects.create(machine=machine, pin="99", employee=employee)
+    return machine

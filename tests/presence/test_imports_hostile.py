@@ -15,29 +15,18 @@ from django.test import Client
 from django.urls import reverse
 
 from hadir.common.models import AuditEvent
-from hadir.org.models import Employee, Role
-from hadir.presence.models import Machine, MachinePin, Punch
+from hadir.org.models import Employee
+from hadir.presence.models import Machine, Punch
 from tests.conftest import Org
-from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.presence.support import MONDAY, SLEMAN, freeze_clock, local
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operator(client: Client, employee: Employee) -> Client:
-    user = UserFactory.create()
-    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=employee.unit)
-    client.force_login(user)
-    client.raise_request_exception = False  # a 500 is answered as the browser would see it
-    return client
-
-
-@pytest.fixture
-def lobby(employee: Employee) -> Machine:
-    machine = Machine.objects.create(unit=employee.unit, name="Mesin lobi", serial="ZK-0042")
-    MachinePin.objects.create(machine=machine, pin="99", employee=employee)
-    return machine
+def operator(operator: Client) -> Client:
+    operator.raise_request_exception = False  # a 500 is answered as the browser would see it
+    return operator
 
 
 def upload(name: str, content: str | bytes) -> SimpleUploadedFile:

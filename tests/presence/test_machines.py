@@ -14,27 +14,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from hadir.common.models import AuditEvent
-from hadir.org.models import Employee, Role, Unit
+from hadir.org.models import Employee, Unit
 from hadir.presence import views
 from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.presence.services import machine_register
-from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
-
-
-@pytest.fixture
-def operator(client: Client, employee: Employee) -> Client:
-    """Pengelola Presensi of the employee's office."""
-    user = UserFactory.create()
-    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=employee.unit)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def lobby(employee: Employee) -> Machine:
-    machine = Machine.objects.create(unit=employee.unit, name="Mesin lobi", serial="ZK-0042")
-    MachinePin.objects.create(machine=machine, pin="99", employee=employee)
-    return machine
+from tests.factories import EmployeeFactory, UnitFactory
 
 
 @pytest.fixture
