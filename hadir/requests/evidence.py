@@ -1,10 +1,11 @@
 """Checking and storing evidence letters: real PDFs only, small, without active content.
 
 A file is judged by its bytes, not its name: it must start like a PDF, parse as one, have at
-least one page, and carry no JavaScript, launch, form-submission or data-import actions, rich
-media or embedded files (a plain link, ``/URI``, is allowed: letters print web addresses in their
-footers, and opening one needs the reader's consent). Refusals say exactly
-why, in the employee's language, because they have to fix the file and try again.
+least one page, and carry no JavaScript, launch, form-submission or data-import actions, jumps
+into other or embedded files, XFA forms, rich media or embedded files (a plain link, ``/URI``,
+is allowed: letters print web addresses in their footers, and opening one needs the reader's
+consent). Refusals say exactly why, in the employee's language, because they have to fix the
+file and try again.
 """
 
 from __future__ import annotations
@@ -19,19 +20,27 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hadir.requests.models import Evidence
 
 PDF_MAGIC = b"%PDF-"
+_JAVASCRIPT = gettext_lazy("JavaScript")
+_EMBEDDED_FILE = gettext_lazy("embedded file")
 FORBIDDEN_KEYS = {
-    "/JavaScript": "JavaScript",
-    "/JS": "JavaScript",
-    "/Launch": "launch action",
-    "/SubmitForm": "form submission",
-    "/ImportData": "data import",
-    "/RichMedia": "rich media",
-    "/EmbeddedFile": "embedded file",
-    "/EmbeddedFiles": "embedded file",
+    "/JavaScript": _JAVASCRIPT,
+    "/JS": _JAVASCRIPT,
+    "/Launch": gettext_lazy("launch action"),
+    "/SubmitForm": gettext_lazy("form submission"),
+    "/ImportData": gettext_lazy("data import"),
+    # A jump into another file (which may be a program's document) or into an embedded one.
+    "/GoToR": gettext_lazy("link into another file"),
+    "/GoToE": gettext_lazy("link into an embedded file"),
+    # XML forms carry their own scripts, which some readers run.
+    "/XFA": gettext_lazy("XFA form"),
+    "/RichMedia": gettext_lazy("rich media"),
+    "/EmbeddedFile": _EMBEDDED_FILE,
+    "/EmbeddedFiles": _EMBEDDED_FILE,
 }
 
 
@@ -95,7 +104,7 @@ def _active_content(root: Any) -> str | None:
         node = stack.pop()
         visited += 1
         if visited > 200_000:  # a 300 KB file cannot hold this many objects honestly
-            return "too many objects"
+            return _("too many objects")
         if isinstance(node, IndirectObject):
             key = (node.idnum, node.generation)
             if key in seen:
@@ -105,9 +114,9 @@ def _active_content(root: Any) -> str | None:
         if isinstance(node, DictionaryObject):
             for name, value in node.items():
                 if name in FORBIDDEN_KEYS:
-                    return FORBIDDEN_KEYS[name]
+                    return str(FORBIDDEN_KEYS[name])
                 if name == "/S" and isinstance(value, NameObject) and value in FORBIDDEN_KEYS:
-                    return FORBIDDEN_KEYS[value]
+                    return str(FORBIDDEN_KEYS[value])
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)

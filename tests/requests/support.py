@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee
@@ -88,6 +88,19 @@ def pdf_with_open_action(action: str, **entries: str) -> bytes:
     for key, value in entries.items():
         open_action[NameObject(f"/{key}")] = TextStringObject(value)
     writer._root_object[NameObject("/OpenAction")] = open_action
+    return _written(writer)
+
+
+def pdf_with_xfa_form() -> bytes:
+    """A PDF whose form is XFA (XML the reader renders, scripts included), not a plain AcroForm."""
+    writer = _one_page()
+    template = TextStringObject('<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"/>')
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {
+            NameObject("/Fields"): ArrayObject(),
+            NameObject("/XFA"): ArrayObject([TextStringObject("template"), template]),
+        }
+    )
     return _written(writer)
 
 

@@ -35,15 +35,19 @@ from tests.requests.support import (
     pdf_of_size,
     pdf_with_document_javascript,
     pdf_with_open_action,
+    pdf_with_xfa_form,
     upload,
 )
 
 TOO_BIG = "ukuran 412 KB melebihi batas 300 KB"
 NOT_A_PDF = "berkas bukan PDF (isinya bukan dokumen PDF)"
 JAVASCRIPT = "PDF berisi konten aktif (JavaScript) yang tidak diizinkan"
-LAUNCH = "PDF berisi konten aktif (launch action) yang tidak diizinkan"
-SUBMIT = "PDF berisi konten aktif (form submission) yang tidak diizinkan"
-IMPORT = "PDF berisi konten aktif (data import) yang tidak diizinkan"
+LAUNCH = "PDF berisi konten aktif (perintah menjalankan program) yang tidak diizinkan"
+SUBMIT = "PDF berisi konten aktif (pengiriman formulir) yang tidak diizinkan"
+IMPORT = "PDF berisi konten aktif (impor data) yang tidak diizinkan"
+REMOTE = "PDF berisi konten aktif (tautan ke berkas lain) yang tidak diizinkan"
+EMBEDDED_LINK = "PDF berisi konten aktif (tautan ke berkas tersemat) yang tidak diizinkan"
+XFA = "PDF berisi konten aktif (formulir XFA) yang tidak diizinkan"
 ENCRYPTED = "PDF terkunci sandi tidak diterima"
 DAMAGED = "PDF rusak atau tidak dapat dibaca"
 
@@ -78,6 +82,19 @@ BAD_LETTERS = [
         IMPORT,
         id="import-data-action",
     ),
+    pytest.param(
+        pdf_with_open_action("/GoToR", F="C:\\Users\\Public\\tagihan.docm"),
+        "surat.pdf",
+        REMOTE,
+        id="go-to-another-file",
+    ),
+    pytest.param(
+        pdf_with_open_action("/GoToE", D="lampiran"),
+        "surat.pdf",
+        EMBEDDED_LINK,
+        id="go-to-an-embedded-file",
+    ),
+    pytest.param(pdf_with_xfa_form(), "surat.pdf", XFA, id="xfa-form"),
     pytest.param(pdf_encrypted(), "surat.pdf", ENCRYPTED, id="encrypted"),
     pytest.param(pdf_damaged(), "surat.pdf", DAMAGED, id="damaged"),
 ]
@@ -146,7 +163,7 @@ def test_an_embedded_file_is_refused_as_active_content() -> None:
     writer.add_attachment("setup.exe", WINDOWS_EXECUTABLE)
     buffer = io.BytesIO()
     writer.write(buffer)
-    with pytest.raises(EvidenceRefused, match=r"konten aktif \(embedded file\)"):
+    with pytest.raises(EvidenceRefused, match=r"konten aktif \(berkas tersemat\)"):
         evidence_check(buffer.getvalue(), max_kb=300)
 
 
