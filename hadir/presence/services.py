@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from hadir.common import hot
 from hadir.common.audit import audit_record
-from hadir.common.locks import lock_statements
+from hadir.common.locks import lock_employees, lock_statements
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, punch_seal
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
@@ -91,12 +91,9 @@ def punch_check_in(
     try:
         location_id, flags = _admissible(employee, check_in, local)
     except _Refused as refused:
-        # A retried tap gets its first answer even when it would be refused now. (A retry that
-        # is still admissible is answered under the lock below, whose read says whether the key
-        # was used: no replay query for the usual new tap.)
-        replay = _replayed(employee, check_in.idempotency_key, tz)
-        if replay is not None:
-            return replay
+        # A retried tap gets its first answer even when it would be refused now: _refuse looks
+        # for it under the lock. (A retry that is still admissible is answered under the lock
+        # below, whose read says whether the key was used: no replay query for a new tap.)
         if not cache.observe(cache.generation()):
             return _refuse(employee, check_in, now, local, refused)
         # The policy or locations were edited (maybe in another process) since this process
@@ -454,18 +451,31 @@ def _remember_device(employee: Employee, device_id: str, previous: Punch | None)
 def _refuse(
     employee: Employee, check_in: CheckIn, now: datetime, local: datetime, refused: _Refused
 ) -> Outcome:
-    refusal = Refusal.objects.create(
-        employee=employee,
-        at=now,
-        reason=refused.reason,
-        message=refused.message[:300],
-        latitude=degrees(str(check_in.latitude)),
-        longitude=degrees(str(check_in.longitude)),
-        accuracy_m=check_in.accuracy_m,
-        device_id=check_in.device_id[:100],
-        idempotency_key=check_in.idempotency_key[:64],
-        detail={**refused.detail, "mock_location": check_in.mock_location},
-    )
+    """Keep the refusal, unless its key already has an answer: that one is replayed.
+
+    Under the employee's lock, so that a twin tap still being accepted (the first of two taps
+    a moment before 21:00, the second after) is found once it commits, not answered with a
+    refusal of the same key beside its punch.
+    """
+    with transaction.atomic():
+        if check_in.idempotency_key:
+            lock_employees([employee.pk])
+            tz = ZoneInfo(employee.unit.timezone)
+            replay = _replayed(employee, check_in.idempotency_key, tz)
+            if replay is not None:
+                return replay
+        refusal = Refusal.objects.create(
+            employee=employee,
+            at=now,
+            reason=refused.reason,
+            message=refused.message[:300],
+            latitude=degrees(str(check_in.latitude)),
+            longitude=degrees(str(check_in.longitude)),
+            accuracy_m=check_in.accuracy_m,
+            device_id=check_in.device_id[:100],
+            idempotency_key=check_in.idempotency_key[:64],
+            detail={**refused.detail, "mock_location": check_in.mock_location},
+        )
     return Outcome(at=now, local_at=local, refusal=refusal, detail=refused.detail)
 
 

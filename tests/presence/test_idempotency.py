@@ -233,3 +233,42 @@ def test_an_employee_import_correcting_the_start_does_not_deadlock_a_check_in(
     assert errors == []
     assert set(waited) == {True}  # the check-in never waited for the import
     assert Punch.objects.filter(employee=employee).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_twin_tap_refused_at_21_00_replays_the_punch_its_twin_is_still_recording(
+    employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two taps of one key a moment apart, the first at 20:59:59 and admissible, the second at
+    21:00:01 and outside the window: the second waits for the first to commit and answers with
+    its punch, instead of keeping a refusal of the same key beside it."""
+    needs_concurrent_writers()
+    from hadir.presence import services
+
+    first_holds_the_lock = threading.Event()
+    remember = services._remember_device
+
+    def remember_slowly(*args: Any, **kwargs: Any) -> None:
+        first_holds_the_lock.set()
+        threading.Event().wait(0.5)  # the twin arrives while the punch is being recorded
+        remember(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_remember_device", remember_slowly)
+
+    def tap(index: int) -> Outcome:
+        fresh = Employee.objects.select_related("unit", "user").get(pk=employee.pk)
+        if index == 0:
+            now = local(MONDAY, "20:59") + timedelta(seconds=59)
+        else:
+            assert first_holds_the_lock.wait(timeout=10)
+            now = local(MONDAY, "21:00") + timedelta(seconds=1)
+        return punch_check_in(employee=fresh, check_in=at_point(idempotency_key="twin"), now=now)
+
+    first, second = run_together(2, tap)
+
+    assert not isinstance(first, Exception) and first.accepted, first
+    assert not isinstance(second, Exception) and second.accepted, second
+    assert second.replayed
+    assert second.punch == first.punch
+    assert Punch.objects.count() == 1
+    assert not Refusal.objects.exists()
