@@ -40,10 +40,8 @@ from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.recap.services import days_refresh_many
 from hadir.schedules import cache
 
-OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
-OUTSIDE_SERVICE = "OUTSIDE_SERVICE"
-"""A punch dated before the employee's start or after their end: kept, it counts for nothing
-(a PIN reused for a newcomer still holds the log of whoever had it before)."""
+OUTSIDE_WINDOW = Punch.Flag.OUTSIDE_WINDOW
+OUTSIDE_SERVICE = Punch.Flag.OUTSIDE_SERVICE
 IMPORT_SOURCES = {"MACHINE": Punch.Source.MACHINE, "IMPORT": Punch.Source.IMPORT}
 
 EMPLOYEE_RELATED: Final = ("unit", "pattern", "unit__default_pattern")

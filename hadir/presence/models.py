@@ -29,6 +29,14 @@ class Punch(models.Model):
         MACHINE = "MACHINE", _("fingerprint machine")
         IMPORT = "IMPORT", _("import")
 
+    class Flag(models.TextChoices):
+        """Why a kept punch counts for nothing (in ``flags``)."""
+
+        OUTSIDE_WINDOW = "OUTSIDE_WINDOW", _("outside the presensi window")
+        # Dated before the employee's start or after their end: a PIN reused for a newcomer
+        # still holds the log of whoever had it before.
+        OUTSIDE_SERVICE = "OUTSIDE_SERVICE", _("outside the employee's service period")
+
     # No index of its own: (employee, at, source) and (employee, id) below both lead with it.
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="punches", db_index=False

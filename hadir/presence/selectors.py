@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from hadir.common.bulk import read_sql
 from hadir.org.models import Employee, Location, LocationGrant, Unit, attends_on
-from hadir.presence.models import Punch
+from hadir.presence.models import Punch, Refusal
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
 from hadir.rules.schedule import Schedule
@@ -109,6 +110,94 @@ def day_standing(employee: Employee, day: date) -> DayResult:
     pattern_code = employee.effective_pattern_code
     schedule = cache.schedule(employee.unit, pattern_code, day)
     return evaluate_day(schedule, (), tz=ZoneInfo(employee.unit.timezone), policy=cache.policy(day))
+
+
+ATTEMPTS_SHOWN = 50
+"""The most check-in attempts shown for one request (a long absence may span many days)."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A punch or a refused check-in, as the verifier deciding a complaint reads it."""
+
+    at: datetime
+    """In the employee's unit time zone."""
+    recorded: bool
+    how: str
+    """The punch's source, or the refusal's reason."""
+    place: str
+    """The location (app) or machine the punch was taken at; empty for a refusal."""
+    note: str
+    """Why a kept punch counts for nothing, or the refusal's message as the employee read it."""
+
+
+@dataclass
+class Attempts:
+    """An employee's attempts within some dates: the first :data:`ATTEMPTS_SHOWN`, and how
+    many there were in all."""
+
+    shown: list[Attempt] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, Attempts]:
+    """For each span (employee, first date, last date), every punch and refused check-in of
+    the employee on those dates of their unit's calendar, in time order: the evidence beside a
+    complaint that the machine or the app failed. Two queries for any number of spans."""
+    bounds = {key: _local_bounds(*span) for key, span in spans.items()}
+    within = Q()
+    for key, (employee, _first, _last) in spans.items():
+        start, end = bounds[key]
+        within |= Q(employee_id=employee.pk, at__gte=start, at__lt=end)
+    by_employee: dict[int, list[Attempt]] = defaultdict(list)
+    if spans:
+        punches = Punch.objects.filter(within).values_list(
+            "employee_id", "at", "source", "location__name", "machine__name", "flags"
+        )
+        for employee_id, at, source, location, machine, flags in punches:
+            by_employee[employee_id].append(_punch_attempt(at, source, location, machine, flags))
+        refusals = Refusal.objects.filter(within).values_list(
+            "employee_id", "at", "reason", "message"
+        )
+        reasons = dict(Refusal.Reason.choices)
+        for employee_id, at, reason, message in refusals:
+            by_employee[employee_id].append(
+                Attempt(at, False, str(reasons.get(reason, reason)), "", message)
+            )
+    result = {}
+    for key, (employee, _first, _last) in spans.items():
+        start, end = bounds[key]
+        tz = ZoneInfo(employee.unit.timezone)
+        mine = sorted(
+            (a for a in by_employee[employee.pk] if start <= a.at < end),
+            key=lambda a: (a.at, not a.recorded),
+        )
+        result[key] = Attempts(
+            shown=[replace(a, at=a.at.astimezone(tz)) for a in mine[:ATTEMPTS_SHOWN]],
+            total=len(mine),
+        )
+    return result
+
+
+def _punch_attempt(
+    at: datetime, source: str, location: str | None, machine: str | None, flags: str
+) -> Attempt:
+    sources, reasons = dict(Punch.Source.choices), dict(Punch.Flag.choices)
+    note = "; ".join(str(reasons.get(flag, flag)) for flag in flags.split(",") if flag)
+    return Attempt(at, True, str(sources.get(source, source)), location or machine or "", note)
+
+
+def _local_bounds(employee: Employee, first: date, last: date) -> tuple[datetime, datetime]:
+    """From the first date's midnight to the midnight after the last, in the unit's zone."""
+    tz = ZoneInfo(employee.unit.timezone)
+    return (
+        datetime.combine(first, time.min, tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+    )
 
 
 LIVE_FIELDS = ("pk", "nip", "name", "unit_id", "pattern_id", "start", "end")

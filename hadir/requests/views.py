@@ -21,9 +21,10 @@ from hadir.common.access import (
     requests_to_verify,
     typed_id,
 )
+from hadir.presence.selectors import Attempts, attempts_within
 from hadir.requests.evidence import evidence_discard, evidence_store
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
-from hadir.requests.models import Category, Notification, Status
+from hadir.requests.models import Category, Notification, Request, Status
 from hadir.requests.selectors import (
     days_around,
     gaps,
@@ -143,9 +144,15 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             and item.status in (Status.DRAFT, Status.SUBMITTED),
             "can_decide": item.status == Status.SUBMITTED and can_decide(request.user, item),
             "days": days_around([item], _lang())[item.pk],
+            "attempts": attempts_of([item])[item.pk],
             "form": DecisionForm(),
         },
     )
+
+
+def attempts_of(items: list[Request]) -> dict[int, Attempts]:
+    """Each request's check-in attempts on its dates: what the machine and the app saw."""
+    return attempts_within({item.pk: (item.employee, item.start, item.end) for item in items})
 
 
 def _days(days: list[DayResult]) -> list[dict[str, object]]:
@@ -236,12 +243,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{item.reference}: {reason}")
         return redirect("requests:queue")
     items = list(verification_queue(user=request.user)[:QUEUE_PAGE])
-    around = days_around(items, _lang())
+    around, attempts = days_around(items, _lang()), attempts_of(items)
     return render(
         request,
         "requests/queue.html",
         {
-            "items": [(item, around[item.pk]) for item in items],
+            "items": [(item, around[item.pk], attempts[item.pk]) for item in items],
             "total": verification_queue(user=request.user).count(),
         },
     )

@@ -199,7 +199,7 @@ def test_her_own_request_is_not_in_her_queue_and_her_page_offers_no_decision(
     others = file_request(siti, "SISTEM_ERROR", MONDAY)
     client = client_for(verifier)
     queue = client.get(reverse("requests:queue"))
-    assert [item.reference for item, _days in queue.context["items"]] == [others.reference]
+    assert [item.reference for item, *_around in queue.context["items"]] == [others.reference]
     assert queue.context["total"] == 1
     page = client.get(reverse("requests:detail", args=[own.reference]))
     assert page.status_code == 200

@@ -36,7 +36,7 @@ QUEUE = reverse("requests:queue")
 
 
 def queued(client: Client) -> list[str]:
-    return [item.reference for item, _days in client.get(QUEUE).context["items"]]
+    return [item.reference for item, *_around in client.get(QUEUE).context["items"]]
 
 
 @pytest.fixture
