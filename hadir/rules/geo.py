@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG); a physical constant, not policy
+TOUCHING_M = 0.01
+"""Points or sides closer than this meet: far below what a GPS or a map click resolves, far
+above the rounding of the projection (geometry's precision, not a policy value)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,10 @@ def distance_outside_m(area: Area, p: Point) -> float:
     xy = [_project(p, v) for v in area.vertices]
     if _inside_polygon(xy):
         return 0.0
-    return min(_segment_distance(a, b) for a, b in zip(xy, [*xy[1:], xy[0]], strict=True))
+    outside = min(_segment_distance(a, b) for a, b in zip(xy, [*xy[1:], xy[0]], strict=True))
+    # The ray cast leaves out a point exactly on some edges, whose distance then comes back
+    # as rounding (1e-14 m), not 0: on the edge is inside, as on a circle's.
+    return 0.0 if outside < TOUCHING_M else outside
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +135,6 @@ def enclosed_area_m2(vertices: Sequence[Point]) -> float:
     xy = [_project(vertices[0], v) for v in vertices]
     twice = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(xy, [*xy[1:], xy[0]], strict=True))
     return abs(twice) / 2
-
-
-TOUCHING_M = 0.01
-"""Sides closer than this meet: far below what a GPS or a map click resolves, far above the
-rounding of the projection (geometry's precision, not a policy value)."""
 
 
 def sides_cross(vertices: Sequence[Point]) -> bool:

@@ -73,6 +73,31 @@ def test_a_polygon_contains_its_centre() -> None:
     assert distance_outside_m(yard, KANKEMENAG) == 0
 
 
+@pytest.mark.parametrize(
+    "edge",
+    [
+        pytest.param(Point(-7.71585, 110.3553), id="north"),
+        pytest.param(Point(-7.7163, 110.35575), id="east"),
+        pytest.param(Point(-7.71675, 110.3553), id="south"),
+        pytest.param(Point(-7.7163, 110.35485), id="west"),
+        pytest.param(SQUARE[1], id="a-corner"),
+    ],
+)
+def test_a_point_on_any_edge_of_a_polygon_is_inside_as_on_a_circles_edge(edge: Point) -> None:
+    """The ray cast leaves a point exactly on the north or east edge out, and its distance to
+    that edge comes back as 1e-14 m rather than 0: within a centimetre is on the edge."""
+    yard = Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=SQUARE,
+    )
+    assert distance_outside_m(yard, edge) == 0
+    assert place(edge, [yard]).inside
+
+
 def test_a_point_east_of_a_polygon_is_measured_to_its_nearest_edge() -> None:
     yard = Area(
         key=2,
