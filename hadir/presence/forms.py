@@ -1,4 +1,3 @@
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -41,10 +40,7 @@ class MachineForm(forms.ModelForm[Machine]):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean_serial(self) -> str:
-        """As the machine prints it: "zk-0042" and "ZK-0042" are one machine, and an invisible
-        character pasted with it does not make another."""
-        typed = str(self.cleaned_data["serial"])
-        return "".join(c for c in typed if unicodedata.category(c) != "Cf").strip().upper()
+        return Machine.serial_as_printed(str(self.cleaned_data["serial"]))
 
 
 class MachinePinsForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -211,6 +212,12 @@ class Machine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.serial})"
+
+    @staticmethod
+    def serial_as_printed(typed: str) -> str:
+        """A serial number as the machine prints it: "zk-0042" and "ZK-0042" are one machine,
+        and an invisible character pasted with it does not make another."""
+        return "".join(c for c in typed if unicodedata.category(c) != "Cf").strip().upper()
 
 
 class MachinePinQuerySet(models.QuerySet["MachinePin"]):

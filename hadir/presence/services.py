@@ -551,7 +551,9 @@ def devices_reset(*, actor: Any, employee: Employee) -> int:
 def machine_register(*, actor: Any, unit: Any, name: str, serial: str) -> Machine:
     """Register a fingerprint machine of ``unit`` (its logs are then imported with its PINs)."""
     with transaction.atomic():
-        machine = Machine.objects.create(unit=unit, name=name.strip(), serial=serial.strip())
+        machine = Machine.objects.create(
+            unit=unit, name=name.strip(), serial=Machine.serial_as_printed(serial)
+        )
         audit_record(
             actor=actor,
             action="presence.machine_register",

@@ -729,6 +729,16 @@ def test_an_attlog_without_its_machine_is_refused(tmp_path: Path, machine: Machi
     assert not Punch.objects.exists()
 
 
+def test_the_command_finds_the_machine_by_its_serial_typed_as_the_form_accepts_it(
+    tmp_path: Path, machine: Machine, employee: Employee
+) -> None:
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
+
+    run(path, "--machine", " zk-0042\u200b")
+
+    assert Punch.objects.get(employee=employee).machine == machine
+
+
 def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine) -> None:
     path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
     with pytest.raises(CommandError, match=r"^mesin dengan nomor seri 'ZK-9999' tidak ada$"):

@@ -23,7 +23,9 @@ class Command(ImportCommand):
     def service_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
         if not options["machine"]:
             return {}
-        machine = Machine.objects.filter(serial=options["machine"]).first()
+        machine = Machine.objects.filter(
+            serial=Machine.serial_as_printed(options["machine"])
+        ).first()
         if machine is None:
             raise CommandError(
                 _("no machine with serial number '%(serial)s'") % {"serial": options["machine"]}
