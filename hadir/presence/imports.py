@@ -92,6 +92,9 @@ class PunchImportReport:
     moved away): theirs to import, not recorded here."""
     unmapped: int = 0
     """A machine log's rows of PINs taken off the map (someone who left): nobody's."""
+    own: int = 0
+    """A machine log's rows of the importer's own PIN: another operator or an admin records
+    them (nobody records their own punches)."""
     dry_run: bool = False
     employees: set[int] = field(default_factory=set)
 
@@ -104,6 +107,7 @@ class PunchImportReport:
             "earlier": self.earlier_holder,
             "elsewhere": self.elsewhere,
             "unmapped": self.unmapped,
+            "own": self.own,
         }
         if self.dry_run:
             text = _(
@@ -123,6 +127,10 @@ class PunchImportReport:
             text += _(", of employees outside your units (skipped): %(elsewhere)s")
         if self.unmapped:
             text += _(", of PINs taken off the map (skipped): %(unmapped)s")
+        if self.own:
+            text += _(
+                ", your own (skipped: another Pengelola Presensi or an admin imports them): %(own)s"
+            )
         return text % counts
 
 
@@ -142,10 +150,13 @@ def punches_import(
     """Import ``path``: CSV (``nip,time[,lat,lng,source]``) or, with a machine, its attlog.
 
     ``employees`` limits whom the file may record punches for (an operator's scope); anyone
-    else reads as an unknown NIP or PIN, exactly like someone who does not exist. A CSV's
-    punches come from no machine, even when one is given (a form may have one picked).
+    else reads as an unknown NIP or PIN, exactly like someone who does not exist. Nobody
+    records their own punches (as nobody resets their own phone or decides their own request):
+    a CSV row of the ``actor``'s own record refuses the file, a machine log's are skipped. A
+    CSV's punches come from no machine, even when one is given (a form may have one picked).
     """
     scope = employees if employees is not None else Employee.objects.all()
+    own = _own_record(actor)
     name = path.name
     if not path.is_file():
         raise TableRefused([Problem(name, 0, "", _("file not found"))])
@@ -154,10 +165,10 @@ def punches_import(
     delimiter = _csv_delimiter(text)
     report = PunchImportReport(dry_run=dry_run)
     if delimiter is not None:
-        rows = _csv_rows(name, text, delimiter, scope, latest)
+        rows = _csv_rows(name, text, delimiter, scope, latest, own)
         machine = None
     elif machine is not None:
-        rows = _attlog_rows(name, text, machine, scope, latest, report)
+        rows = _attlog_rows(name, text, machine, scope, latest, report, own)
         if not rows:  # only rows that are not the importer's to record
             return report
     elif ATTLOG_LINE.match(text):
@@ -182,12 +193,24 @@ def punches_import(
     return _record(rows, report, name=name, machine=machine, actor=actor, actor_label=actor_label)
 
 
+def _own_record(actor: Any | None) -> int | None:
+    """The employee record of the account importing, if any."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    own: int | None = Employee.objects.filter(user_id=actor.pk).values_list("pk", flat=True).first()
+    return own
+
+
 def _not_text() -> str:
     return _("not a text file (CSV or attlog)")
 
 
 def _neither() -> str:
     return _("neither a CSV with a nip,time header nor a fingerprint machine's log (attlog)")
+
+
+def _own_punches() -> str:
+    return _("these are your own punches: another Pengelola Presensi or an admin imports them")
 
 
 def _unclosed_quote() -> str:
@@ -279,7 +302,12 @@ def _csv_records(
 
 
 def _csv_rows(
-    name: str, text: str, delimiter: str, scope: QuerySet[Employee], latest: datetime
+    name: str,
+    text: str,
+    delimiter: str,
+    scope: QuerySet[Employee],
+    latest: datetime,
+    own: int | None,
 ) -> list[PunchRow]:
     from hadir.accounts.services import normalise_nip
 
@@ -337,6 +365,9 @@ def _csv_rows(
         if employee is None:
             problems.append(unknown_nip(name, line, written))
             continue
+        if employee.pk == own:
+            problems.append(Problem(name, line, "nip", _own_punches()))
+            continue
         written_time = values.get("time", "")
         try:
             at = _parse_time(
@@ -393,6 +424,7 @@ def _attlog_rows(
     scope: QuerySet[Employee],
     latest: datetime,
     report: PunchImportReport,
+    own: int | None,
 ) -> list[PunchRow]:
     """ZKTeco ``attlog.dat``: the PIN, the time, then status columns, separated by tabs (or
     spaces). The time is ``YYYY-MM-DD HH:MM:SS`` in one tab-separated field, or its date and
@@ -401,8 +433,8 @@ def _attlog_rows(
     A machine's clock shows the time where it stands, so its times are read in its unit's time
     zone, whichever unit the employee who punched belongs to. A PIN's punches from before its
     holder had it (:attr:`MachinePin.since`), those of PINs taken off the map, and those of PINs
-    mapped to employees outside ``scope`` (who moved away: the log keeps their history), are
-    left out and counted in ``report``."""
+    mapped to employees outside ``scope`` (who moved away: the log keeps their history) or to
+    the importer (``own``), are left out and counted in ``report``."""
     tz = ZoneInfo(machine.unit.timezone)
     mapped = machine.pins.mapped()
     pins = {
@@ -461,10 +493,13 @@ def _attlog_rows(
         if since is not None and at < since:
             report.earlier_holder += 1  # the PIN's previous holder's punch
             continue
+        if employee.pk == own:
+            report.own += 1
+            continue
         rows.append(PunchRow(line, employee, at, Punch.Source.MACHINE))
     if problems:
         raise TableRefused(problems)
-    if not rows and not report.earlier_holder + report.elsewhere + report.unmapped:
+    if not rows and not report.earlier_holder + report.elsewhere + report.unmapped + report.own:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
     return rows
 

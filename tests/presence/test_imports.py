@@ -702,6 +702,73 @@ def test_the_same_attlog_imported_twice_records_each_punch_once(
     assert Punch.objects.count() == 1
 
 
+# --- nobody records their own punches ------------------------------------------------------
+
+
+def operator_of(employee: Employee) -> Any:
+    """A Pengelola Presensi of ``employee``'s unit, who is themself an employee there."""
+    from hadir.org.models import Role
+    from tests.factories import RoleAssignmentFactory, UserFactory
+
+    user = UserFactory.create()
+    EmployeeFactory.create(name="Operator KUA", unit=employee.unit, user=user)
+    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=employee.unit)
+    return user
+
+
+def as_operator(path: Path, user: Any, machine: Machine | None = None) -> Any:
+    """Import ``path`` as the upload page does for ``user``."""
+    from hadir.common.access import MANAGE_ROLES, employees_in_scope
+
+    return punches_import(
+        path=path, machine=machine, actor=user, employees=employees_in_scope(user, MANAGE_ROLES)
+    )
+
+
+def test_an_operators_csv_with_their_own_punches_is_refused_whole(
+    tmp_path: Path, employee: Employee
+) -> None:
+    user = operator_of(employee)
+    path = write(
+        tmp_path,
+        "manual.csv",
+        [
+            "nip,time",
+            f"{employee.nip},2024-03-04T07:10:00",
+            f"{user.employee.nip},2024-03-04T07:25:00",
+        ],
+    )
+
+    with pytest.raises(TableRefused) as refused_whole:
+        as_operator(path, user)
+
+    assert [str(problem) for problem in refused_whole.value.problems] == [
+        "manual.csv:3: nip: ini presensi Anda sendiri: Pengelola Presensi lain atau admin"
+        " yang mengimpornya"
+    ]
+    assert not Punch.objects.exists()
+
+
+def test_an_operators_own_rows_in_a_machine_log_wait_for_another_operator(
+    tmp_path: Path, employee: Employee, machine: Machine
+) -> None:
+    user = operator_of(employee)
+    MachinePin.objects.create(machine=machine, pin="30", employee=user.employee)
+    path = write(
+        tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1", "30\t2024-03-04 07:20:00\t1"]
+    )
+
+    report = as_operator(path, user, machine)
+
+    assert (report.recorded, report.own) == (1, 1)
+    assert "milik Anda sendiri (dilewati" in str(report)
+    assert not Punch.objects.filter(employee=user.employee).exists()
+    colleague = operator_of(employee)
+    again = as_operator(path, colleague, machine)
+    assert (again.recorded, again.duplicates) == (1, 1)
+    assert Punch.objects.get(employee=user.employee).at == local(MONDAY, "07:20")
+
+
 def test_an_unknown_pin_refuses_the_whole_log(tmp_path: Path, machine: Machine) -> None:
     path = write(
         tmp_path,
