@@ -89,7 +89,7 @@ def punch_check_in(
     tz = ZoneInfo(employee.unit.timezone)
     local = now.astimezone(tz)
     try:
-        location_id, flags = _admissible(employee, check_in, local)
+        location_id = _admissible(employee, check_in, local)
     except _Refused as refused:
         # A retried tap gets its first answer even when it would be refused now: _refuse looks
         # for it under the lock. (A retry that is still admissible is answered under the lock
@@ -99,7 +99,7 @@ def punch_check_in(
         # The policy or locations were edited (maybe in another process) since this process
         # cached them; a refusal is kept as evidence: judge the check-in by what is saved.
         try:
-            location_id, flags = _admissible(employee, check_in, local)
+            location_id = _admissible(employee, check_in, local)
         except _Refused as still:
             return _refuse(employee, check_in, now, local, still)
     day = local.date()
@@ -113,7 +113,7 @@ def punch_check_in(
             if cache.observe(tail.generation):
                 # The calendar, policy or locations were edited (maybe in another process)
                 # since this process cached them: judge the check-in again by what is saved.
-                location_id, flags = _admissible(employee, check_in, local)
+                location_id = _admissible(employee, check_in, local)
             # Under the lock: two new phones tapping at once must not both register, and two
             # taps at once must each be measured from the other's position.
             _check_device(employee, check_in.device_id)
@@ -128,7 +128,6 @@ def punch_check_in(
                 location_id=location_id,
                 device_id=check_in.device_id[:100],
                 idempotency_key=check_in.idempotency_key[:64],
-                flags=",".join(flags),
             )
             punch_seal(punch, tail.hash)
             _remember_device(employee, check_in.device_id, tail.previous)
@@ -272,8 +271,8 @@ def _stored_punch_key(punch: Punch) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple[int, list[str]]:
-    """The location the punch counts at, and its flags; raises :class:`_Refused` otherwise."""
+def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
+    """The location the punch counts at; raises :class:`_Refused` otherwise."""
     today = local.date()
     user = employee.user
     inactive = (
@@ -357,7 +356,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> tuple
             tolerance_m=placement.area.accuracy_tolerance_m,
             distance_m=round(placement.distance_outside_m),
         )
-    return placement.area.key, []
+    return placement.area.key
 
 
 def _placed(employee: Employee, position: Point, *, fresh: bool) -> Placement | None:
