@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,10 +49,30 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     ).values_list("month", flat=True)
     first = min(closed, default=None)
     if first is not None and actor is not None and not is_admin(actor):
-        raise PeriodClosed(
-            _("%(month)s is closed for this unit; only an admin can change it.")
-            % {"month": f"{first:%m-%Y}"}
-        )
+        raise _closed(first)
+
+
+def period_guard_calendar(*, actor: Any, unit: Unit, dates: Iterable[date]) -> None:
+    """:func:`period_guard` for a change to ``unit``'s calendar, which changes the days of
+    everyone in and under it: refused in a month closed for the unit, above it or below it."""
+    months = {d.replace(day=1) for d in dates}
+    if not months or actor is None or is_admin(actor):
+        return
+    closed = (
+        PeriodClose.objects.filter(month__in=months)
+        .filter(Q(unit_id__in=unit.ancestor_ids) | Q(unit__path__startswith=unit.path))
+        .values_list("month", flat=True)
+    )
+    first = min(closed, default=None)
+    if first is not None:
+        raise _closed(first)
+
+
+def _closed(month: date) -> PeriodClosed:
+    return PeriodClosed(
+        _("%(month)s is closed for this unit; only an admin can change it.")
+        % {"month": f"{month:%m-%Y}"}
+    )
 
 
 def close_allowed_from(month: date) -> date:

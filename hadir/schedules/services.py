@@ -43,7 +43,11 @@ def holiday_year_ensure(year: int) -> None:
 
 
 def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
-    """A local holiday for ``unit`` and everything under it (or re-activate a dropped one)."""
+    """A local holiday for ``unit`` and everything under it (or re-activate a dropped one).
+
+    Raises :class:`~hadir.recap.periods.PeriodClosed` in a month closed for the unit, above or
+    below it, unless an admin adds it: the holiday changes those days."""
+    _guard_closed_month(actor, unit, day)
     with transaction.atomic():
         holiday, created = Holiday.objects.get_or_create(
             date=day,
@@ -67,8 +71,9 @@ def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
 
     The unit's own local holiday on that date is removed; a national or parent-unit holiday is
     overridden by an inactive row on the unit, so the national calendar itself stays intact for
-    everyone else.
+    everyone else. Refused in a closed month, as :func:`holiday_add` is.
     """
+    _guard_closed_month(actor, unit, day)
     with transaction.atomic():
         removed = list(Holiday.objects.filter(date=day, unit=unit, active=True).values("name"))
         Holiday.objects.filter(date=day, unit=unit).delete()
@@ -82,3 +87,10 @@ def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
             before={"removed": removed},
             after={"date": day.isoformat(), "unit": unit.code, "working": True},
         )
+
+
+def _guard_closed_month(actor: Any, unit: Unit, day: date) -> None:
+    # Imported here: the recap reads the calendar (hadir.schedules.cache), not the other way.
+    from hadir.recap.periods import period_guard_calendar
+
+    period_guard_calendar(actor=actor, unit=unit, dates=[day])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common.access import MANAGE_ROLES, READ_ROLES, access_unit, units_in_scope
+from hadir.recap.periods import PeriodClosed
 from hadir.schedules.forms import HolidayForm
 from hadir.schedules.selectors import holiday_calendar
 from hadir.schedules.services import holiday_add, holiday_drop
@@ -29,16 +30,21 @@ def unit_holidays(request: HttpRequest, unit_id: int) -> HttpResponse:
         access_unit(request.user, unit_id, MANAGE_ROLES)
         if form.is_valid():
             day = form.cleaned_data["date"]
-            if request.POST.get("action") == "drop":
-                holiday_drop(unit=unit, day=day, actor=request.user)
-                messages.success(
-                    request, _("%(date)s is now a working day for this unit.") % {"date": day}
-                )
-            elif form.cleaned_data["name"]:
-                holiday_add(unit=unit, day=day, name=form.cleaned_data["name"], actor=request.user)
-                messages.success(request, _("Holiday added."))
-            else:
-                form.add_error("name", _("Give the holiday a name."))
+            try:
+                if request.POST.get("action") == "drop":
+                    holiday_drop(unit=unit, day=day, actor=request.user)
+                    messages.success(
+                        request, _("%(date)s is now a working day for this unit.") % {"date": day}
+                    )
+                elif form.cleaned_data["name"]:
+                    holiday_add(
+                        unit=unit, day=day, name=form.cleaned_data["name"], actor=request.user
+                    )
+                    messages.success(request, _("Holiday added."))
+                else:
+                    form.add_error("name", _("Give the holiday a name."))
+            except PeriodClosed as closed:
+                form.add_error("date", str(closed))
             if form.is_valid():
                 return redirect(f"{request.path}?year={day.year}")
     return render(

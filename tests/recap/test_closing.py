@@ -29,7 +29,7 @@ from hadir.requests.models import Request, Status
 from hadir.requests.services import RequestRefused, request_decide
 from hadir.schedules.models import PolicyValue
 from tests.clock import Clock
-from tests.conftest import user_with_role
+from tests.conftest import committed, user_with_role
 from tests.recap.support import (
     Sleman,
     file_request,
@@ -212,6 +212,63 @@ def test_punches_for_a_closed_month_are_refused_to_the_operator_and_accepted_fro
     assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "TK"
     punches_import(path=log, actor=admin)
     assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "H"
+
+
+@pytest.mark.usefixtures("closed")
+def test_a_holiday_in_a_closed_month_is_refused_to_the_operator_and_accepted_from_an_admin(
+    sleman: Sleman, operator: User, admin: User, march_people: dict[str, Employee]
+) -> None:
+    from hadir.schedules.services import holiday_add, holiday_drop
+
+    eko = march_people["Eko"]
+    with pytest.raises(PeriodClosed, match="03-2024"):
+        holiday_add(unit=sleman.kua, day=march(13), name="Libur lokal", actor=operator)
+    with pytest.raises(PeriodClosed, match="03-2024"):
+        holiday_drop(unit=sleman.kua, day=march(11), actor=operator)  # Nyepi
+    assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "TK"
+    with committed():
+        holiday_add(unit=sleman.kua, day=march(13), name="Libur lokal", actor=admin)
+    assert EmployeeDay.objects.get(employee=eko, date=march(13)).status == "LIBUR"
+
+
+def test_a_holiday_of_the_kankemenag_is_refused_when_a_unit_below_it_closed_the_month(
+    sleman: Sleman, clock: Clock
+) -> None:
+    """The Kankemenag's holiday changes the days of KUA Mlati, which has closed March."""
+    from hadir.schedules.services import holiday_add
+
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    period_close(actor=user_with_role(Role.OPERATOR, sleman.kua), unit=sleman.kua, month=MARCH)
+
+    with pytest.raises(PeriodClosed, match="03-2024"):
+        holiday_add(
+            unit=sleman.kankemenag,
+            day=march(13),
+            name="Libur lokal",
+            actor=user_with_role(Role.OPERATOR, sleman.kankemenag),
+        )
+    holiday_add(
+        unit=sleman.kankemenag,
+        day=date(2024, 4, 10),
+        name="Libur lokal",
+        actor=user_with_role(Role.OPERATOR, sleman.kankemenag),
+    )  # April is open
+
+
+@pytest.mark.usefixtures("closed")
+def test_the_calendar_page_says_why_a_holiday_in_a_closed_month_is_refused(
+    sleman: Sleman, operator: User
+) -> None:
+    from django.urls import reverse
+
+    page = logged_in(operator).post(
+        reverse("schedules:unit_holidays", args=[sleman.kua.pk]),
+        {"date": "2024-03-13", "name": "Libur lokal"},
+    )
+
+    assert page.status_code == 200
+    assert "03-2024 sudah ditutup untuk unit ini" in page.content.decode()
+    assert not AuditEvent.objects.filter(action="schedules.holiday_add").exists()
 
 
 def test_a_closed_months_exports_are_byte_for_byte_the_same_even_after_an_admin_changes_it(
