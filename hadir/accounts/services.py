@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from hadir.accounts.models import ActivationCode, User
 from hadir.accounts.passwords import is_legacy_password, legacy_password
 from hadir.common.audit import audit_record
-from hadir.org.models import Employee
+from hadir.org.models import Employee, RoleAssignment
 
 # No 0/O, 1/I/L: codes are read off paper and typed on cheap phones.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -57,13 +57,13 @@ def _new_code() -> str:
 
 
 def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[IssuedCode]:
-    """Issue one fresh code per employee without an active account; older codes stop working."""
+    """Issue one fresh code per employee whose account a code may open; older codes stop
+    working."""
     expires_at = timezone.now() + timedelta(days=settings.HADIR_ACTIVATION_CODE_DAYS)
     issued = []
     with transaction.atomic():
         for employee in employees:
-            user = employee.user
-            if user is not None and user.is_active and user.has_usable_password():
+            if not _opens_by_code(employee.user):
                 continue
             ActivationCode.objects.filter(employee=employee, used_at__isnull=True).delete()
             code = _new_code()
@@ -102,6 +102,15 @@ def account_activate(*, nip: str, code: str, password: str) -> User:
                 _("The NIP and activation code do not match an unused, valid code.")
             )
         employee = activation.employee
+        if not _opens_by_code(employee.user):
+            raise ActivationRefused(_("This account cannot be opened with a code. Ask an admin."))
+        if employee.user is None and User.objects.filter(username=employee.nip).exists():
+            raise ActivationRefused(
+                _(
+                    "An account with this NIP exists but is not linked to your employee record."
+                    " Ask an admin to link it."
+                )
+            )
         user = employee.user or User(username=employee.nip)
         user.first_name = employee.name[:150]
         user.email = employee.email
@@ -115,6 +124,21 @@ def account_activate(*, nip: str, code: str, password: str) -> User:
         activation.save(update_fields=["used_at"])
         audit_record(actor=user, action="accounts.activate", obj=user, summary=employee.nip)
     return user
+
+
+def _opens_by_code(user: User | None) -> bool:
+    """Whether an activation code may set this account's password: there is no account yet,
+    or an active one that never had a usable password.
+
+    Never a deactivated account (an admin deactivated it; an admin reopens it), nor one
+    holding a role or the admin's flags: an operator prints the codes, and must not choose
+    the password of an account that can do more than an employee's.
+    """
+    if user is None:
+        return True
+    if not user.is_active or user.is_staff or user.is_superuser or user.has_usable_password():
+        return False
+    return not RoleAssignment.objects.filter(user=user).exists()
 
 
 def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:

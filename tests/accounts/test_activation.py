@@ -229,3 +229,56 @@ def test_the_service_refuses_without_saying_which_part_was_wrong(org: Org) -> No
     with pytest.raises(ActivationRefused) as wrong_code:
         account_activate(nip=employee.nip, code="ZZZZZ-ZZZZZ", password=PASSWORD)
     assert str(wrong_nip.value) == str(wrong_code.value)
+
+
+def test_no_code_opens_a_deactivated_account_or_one_that_can_do_more_than_an_employee(
+    org: Org,
+) -> None:
+    """An operator prints the codes: a code must not let them choose the password of an
+    account an admin deactivated, or of one holding a role or the admin's flags."""
+    deactivated, with_role, staff, fresh = (
+        org.employees(org.kua_a)[:2] + org.employees(org.man_a)[:2]
+    )
+    for employee, account in (
+        (deactivated, UserFactory.create(username=deactivated.nip, is_active=False)),
+        (with_role, user_with_role(Role.ADMIN, None)),
+        (staff, UserFactory.create(username=staff.nip, is_staff=True)),
+    ):
+        account.set_unusable_password()  # never set: a code would otherwise open it
+        account.save()
+        employee.user = account
+        employee.save(update_fields=["user"])
+
+    issued = activation_codes_issue(
+        employees=[deactivated, with_role, staff, fresh], actor=UserFactory.create()
+    )
+
+    assert [code.employee for code in issued] == [fresh]
+
+
+def test_a_code_printed_before_the_account_got_a_role_no_longer_opens_it(org: Org) -> None:
+    employee = org.employees(org.kua_a)[0]
+    [issued] = activation_codes_issue(employees=[employee], actor=UserFactory.create())
+    account = user_with_role(Role.OPERATOR, org.kua_a)
+    account.set_unusable_password()
+    account.save()
+    employee.user = account
+    employee.save(update_fields=["user"])
+
+    with pytest.raises(ActivationRefused, match="tidak dapat dibuka dengan kode"):
+        account_activate(nip=employee.nip, code=issued.code, password=NEW_PASSWORD)
+    account.refresh_from_db()
+    assert not account.has_usable_password()
+
+
+def test_an_account_of_the_nip_not_linked_to_the_employee_is_refused_clearly(
+    client: Client, org: Org, codes: dict[str, str]
+) -> None:
+    """An admin created it by hand, or the employee record was deleted and imported again."""
+    nip, code = next(iter(codes.items()))
+    UserFactory.create(username=nip)
+
+    assert refusal(activate(client, nip, code)) == [
+        "Akun dengan NIP ini ada tetapi tidak terhubung ke data pegawai Anda."
+        " Minta admin menghubungkannya."
+    ]
