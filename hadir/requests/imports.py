@@ -76,6 +76,7 @@ def excuses_import(
         )
     }
     parsed: list[tuple[int, Employee, NewRequest]] = []
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     for row in rows:
         before = len(problems)
 
@@ -85,6 +86,11 @@ def excuses_import(
         employee = employees.get(normalise_nip(row.get("nip")))
         if employee is None:
             problems.append(unknown_nip(name, row.line, row.get("nip")))
+        elif user is not None and employee.user_id == user.pk:
+            # Recorded as approved by ``actor``: nobody approves their own request.
+            bad(
+                "nip", _("this is the approving operator's own record: another operator imports it")
+            )
         code = row.get("code").upper()
         if code not in Code.values:
             bad(
@@ -119,7 +125,6 @@ def excuses_import(
     if problems:
         raise TableRefused(problems)
     report = ExcuseImportReport(dry_run=dry_run)
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         # Every employee's lock at once, in id order, before any reference counter: taken row
         # by row in file order, two imports naming the same people could wait for each other.

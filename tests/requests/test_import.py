@@ -208,6 +208,22 @@ def test_every_bad_line_is_listed_and_nothing_is_written(tmp_path: Path, siti: E
     nothing_written()
 
 
+def test_the_approving_operators_own_record_is_refused_whole(
+    tmp_path: Path, siti: Employee, budi: Employee
+) -> None:
+    """Every line is recorded as approved by ``--operator``: nobody approves their own."""
+    path = write(
+        tmp_path,
+        [f"{budi.nip},CS,2024-03-04,2024-03-08,", f"{siti.nip},CS,2024-03-04,2024-03-08,"],
+    )
+
+    assert refused(path, "--operator", account(siti).username) == [
+        "excuses.csv:3: nip: ini data operator yang menyetujui sendiri:"
+        " operator lain yang mengimpornya"
+    ]
+    nothing_written()
+
+
 def test_a_nip_typed_with_spaces_or_dots_finds_its_employee(tmp_path: Path, siti: Employee) -> None:
     spaced = f"{siti.nip[:8]} {siti.nip[8:14]}.{siti.nip[14:]}"
 
