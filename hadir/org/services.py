@@ -463,6 +463,7 @@ def location_grant_request(
             LocationGrant.Status.REQUESTED,
         ):
             return grant
+        before = None if created else _grant_state(grant)
         grant.status = LocationGrant.Status.REQUESTED
         grant.reason, grant.requested_by = reason[:300], actor
         grant.decided_by = grant.decided_at = None
@@ -472,9 +473,20 @@ def location_grant_request(
             action="org.location_grant_request",
             obj=grant,
             summary=f"{employee.nip} → {location.name}",
-            after={"reason": reason},
+            before=before,
+            after=_grant_state(grant),
         )
     return grant
+
+
+def _grant_state(grant: LocationGrant) -> dict[str, Any]:
+    """What an audit row keeps of a grant: its status, reason and who decided it when."""
+    return {
+        "status": grant.status,
+        "reason": grant.reason,
+        "decided_by": grant.decided_by_id,
+        "decided_at": grant.decided_at.isoformat() if grant.decided_at else None,
+    }
 
 
 def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = "") -> int:

@@ -258,6 +258,29 @@ def test_asking_again_for_an_approved_location_keeps_the_approval(org: Org) -> N
     assert madrasah not in locations_nearby(employee=employee)
 
 
+def test_asking_again_after_a_rejection_is_audited_with_the_decision_it_undoes(org: Org) -> None:
+    from hadir.common.models import AuditEvent
+
+    employee = with_account(org.employees(org.kua_a)[0])
+    madrasah = location(org.man_a, "MAN A")
+    grant = location_grant_request(
+        actor=employee.user, employee=employee, location=madrasah, reason="mengajar"
+    )
+    operator = user_with_role(Role.OPERATOR, org.man_a)
+    location_grant_decide(actor=operator, grant=grant, decision="reject")
+
+    location_grant_request(
+        actor=employee.user, employee=employee, location=madrasah, reason="mohon ditinjau"
+    )
+
+    first, again = AuditEvent.objects.filter(action="org.location_grant_request").order_by("id")
+    assert first.before is None
+    assert again.before is not None
+    assert again.after is not None
+    assert (again.before["status"], again.before["decided_by"]) == ("REJECTED", operator.pk)
+    assert (again.after["status"], again.after["reason"]) == ("REQUESTED", "mohon ditinjau")
+
+
 def test_an_operator_never_sees_or_decides_their_own_extra_location(
     client: Client, org: Org
 ) -> None:
