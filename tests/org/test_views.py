@@ -160,3 +160,42 @@ def test_the_activation_button_shows_only_where_the_user_manages_the_unit(
     assert client.post(reverse("accounts:activation_codes", args=[org.kua_a.pk])).status_code == 404
     page_b = client.get(unit_url(org.kua_b.pk))
     assert reverse("accounts:activation_codes", args=[org.kua_b.pk]) in page_b.content.decode()
+
+
+# --- the employee admin ---------------------------------------------------------------------
+
+
+def _admin_change(client: Client, org: Org, **changes: str) -> tuple[int, object]:
+    """Post the admin's change form of KUA A's first employee with ``changes``."""
+    from tests.factories import UserFactory
+
+    employee = org.employees(org.kua_a)[0]
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    url = f"/admin/org/employee/{employee.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    response = client.post(url, {**data, **changes})
+    return response.status_code, response.context and response.context["adminform"].form.errors
+
+
+def test_the_admin_refuses_a_golongan_the_rules_do_not_know(client: Client, org: Org) -> None:
+    """III has ruang a to d: a recap holding "III/e" could not price the employee's day."""
+    status, errors = _admin_change(client, org, golongan="III/e")
+
+    assert status == 200
+    assert errors == {"golongan": ["golongan 'III/e' tidak dikenal; contoh: III/a atau IX"]}
+    assert org.employees(org.kua_a)[0].golongan != "III/e"
+
+
+def test_the_admin_refuses_a_pppk_grade_for_a_pns(client: Client, org: Org) -> None:
+    status, errors = _admin_change(client, org, kind="PNS", golongan="IX")
+
+    assert status == 200
+    assert errors == {"golongan": ["golongan IX adalah PPPK, tetapi pegawai ini PNS"]}
+
+
+def test_the_admin_stores_a_golongan_as_the_rules_spell_it(client: Client, org: Org) -> None:
+    status, _errors = _admin_change(client, org, kind="PNS", golongan="iii - b")
+
+    assert status == 302
+    assert org.employees(org.kua_a)[0].golongan == "III/b"
