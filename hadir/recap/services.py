@@ -59,17 +59,27 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     tallies does.
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
-    evaluated. The punches and requests are read under the writers' lock, so a writer that
-    read them earlier cannot store its older verdict after this one.
+    evaluated. So are days after today in the unit's time zone, which nobody has lived yet (a
+    request approved or withdrawn for next week must not make them TK now): a row stored for
+    one of them earlier is removed. The punches and requests are read under the writers' lock,
+    so a writer that read them earlier cannot store its older verdict after this one.
     """
+    today = timezone.localdate(timezone=ZoneInfo(employee.unit.timezone))
+    dates = set(dates)
+    coming = sorted(d for d in dates if d > today)
     with transaction.atomic():
         # With the lock, the cache generation: a single date is evaluated with this process's
         # cached calendar, which must not undo a holiday saved in another process.
         *_, generation = batch([*lock_statements([employee.pk]), cache.GENERATION])
         cache.observe(generation[0][0])
-        results = evaluate_dates(employee, dates)
+        results = evaluate_dates(employee, sorted(dates - set(coming)))
         if results:
             batch(day_statements(employee, results.values()))
+        if coming and EmployeeDay.objects.filter(employee=employee, date__in=coming).delete()[0]:
+            marks = sorted({(employee.pk, day.replace(day=1)) for day in coming})
+            batch(
+                [upsert_statement(StaleTally, ("employee", "month"), ("employee", "month"), marks)]
+            )
         return results
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from hadir.accounts.models import User
 from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay
+from hadir.recap.services import days_ensure
 from hadir.requests.services import request_withdraw
 from tests.clock import Clock
 from tests.requests.support import (
@@ -28,6 +29,7 @@ from tests.requests.support import (
     approve,
     client_for,
     file_request,
+    local,
     materialise,
     punch,
     reject,
@@ -145,13 +147,29 @@ def test_an_approved_absence_over_two_days_rewrites_those_two_days_only(
         assert after[day] == before[day]
 
 
-def test_approving_days_never_stored_before_stores_exactly_those_days(
-    siti: Employee, verifier: User, week: dict[date, EmployeeDay]
+def test_approving_days_not_yet_lived_stores_them_only_once_they_are(
+    siti: Employee, verifier: User, week: dict[date, EmployeeDay], clock: Clock
 ) -> None:
+    """Thursday and Friday are still to come on Wednesday: nobody can say yet what they are
+    (a TK or a PSW stored now would cost money in this month's recap before the day)."""
     approve(file_request(siti, "CS", THURSDAY, FRIDAY, reason="Sakit."), verifier)
+    assert sorted(stored_days(siti)) == sorted(WEEK)
+
+    clock.set(local(date(2024, 3, 9), "08:00"))
+    days_ensure(employees=[siti], start=THURSDAY, end=FRIDAY)
+
     stored = stored_days(siti)
-    assert sorted(stored) == sorted([*WEEK, THURSDAY, FRIDAY])
     assert (stored[THURSDAY].status, stored[FRIDAY].status) == ("CS", "CS")
+
+
+def test_withdrawing_an_absence_for_coming_days_leaves_them_unstored(
+    siti: Employee, week: dict[date, EmployeeDay]
+) -> None:
+    request = file_request(siti, "DL", THURSDAY, FRIDAY, reason="Dinas luar.")
+
+    request_withdraw(actor=account(siti), request=request)
+
+    assert sorted(stored_days(siti)) == sorted(WEEK)
 
 
 def test_a_whole_day_complaint_turns_tk_into_a_day_present(
