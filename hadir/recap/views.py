@@ -92,7 +92,16 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
     month = _month(request, employee.unit)
     one = Employee.objects.filter(pk=employee.pk)
     recap = next(iter(recap_month(employees=one, month=month, days=True)), None)
+    live = recap.as_dict() if recap else None
     first, last = month_bounds(month)
+    days: dict[date, Any] = {d.day: d for d in recap.days} if recap else {}
+    closing = closed_period(employee.unit, month)
+    figures, changed = live, False
+    if closing is not None:
+        # As on the unit's page and in the signed exports: the figures frozen at closing.
+        figures = next((r for r in closing.snapshot if r["nip"] == employee.nip), None)
+        days = _frozen_days(closing.daily_snapshot, employee.nip)
+        changed = figures is not None and live is not None and _figures(figures) != _figures(live)
     stored = {
         row.date: row
         for row in EmployeeDay.objects.filter(employee=employee, date__range=(first, last)).only(
@@ -104,16 +113,12 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
     for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
         cells = []
         for day in week:
-            row = (
-                next((d for d in recap.days if d.day == day), None)
-                if recap and day.month == first.month
-                else None
-            )
+            in_month = day.month == first.month
             reasons = reasons_text(stored[day].reasons, lang) if day in stored else []
-            cells.append(
-                {"date": day, "in_month": day.month == first.month, "row": row, "reasons": reasons}
-            )
+            row = days.get(day) if in_month else None
+            cells.append({"date": day, "in_month": in_month, "row": row, "reasons": reasons})
         weeks.append(cells)
+    explained = None if changed else recap
     return render(
         request,
         "recap/employee_month.html",
@@ -123,10 +128,37 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "previous": (first - timedelta(days=1)).replace(day=1),
             "next": last + timedelta(days=1),
             "weeks": weeks,
-            "recap": recap.as_dict() if recap else None,
-            "month_reasons": render_reasons(recap.summary.reasons, lang) if recap else [],
-            "year_reasons": render_reasons(recap.year.reasons, lang) if recap else [],
+            "recap": figures,
+            "closing": closing,
+            "now": live if changed else None,
+            "month_reasons": render_reasons(explained.summary.reasons, lang) if explained else [],
+            "year_reasons": render_reasons(explained.year.reasons, lang) if explained else [],
         },
+    )
+
+
+def _frozen_days(rows: list[dict[str, Any]], nip: str) -> dict[date, dict[str, Any]]:
+    """An employee's days as a closing froze them, shaped as the calendar reads a day."""
+    return {
+        date.fromisoformat(row["date"]): {
+            "status": row["status"],
+            "tl_class": row["late_class"],
+            "psw_class": row["early_class"],
+        }
+        for row in rows
+        if row["nip"] == nip
+    }
+
+
+def _figures(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What a recap row says in money and discipline (to tell a changed closed month)."""
+    return (
+        row["tukin_deduction_percent"],
+        row["absent_days"],
+        row["meal_allowance"],
+        row["discipline"],
+        row["late"],
+        row["early"],
     )
 
 

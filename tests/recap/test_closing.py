@@ -396,6 +396,42 @@ def test_the_unit_page_of_a_closed_month_shows_the_frozen_figures(
     assert shown["Eko Prasetyo"]["absences"] == {}
 
 
+def test_an_employees_page_of_a_closed_month_shows_the_frozen_figures_and_what_changed(
+    closed: PeriodClose, sleman: Sleman, admin: User, march_people: dict[str, Employee]
+) -> None:
+    """The drill-down from the unit page, and the employee's own month: the same figures as
+    the unit page and the signed exports, and a word on an admin's change since."""
+    eko = march_people["Eko"]
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+    leader = logged_in(user_with_role(Role.LEADER, sleman.kua))
+
+    page = leader.get(f"/rekap/pegawai/{eko.pk}/?bulan=2024-03")
+
+    shown = page.context["recap"]
+    assert (shown["absent_days"], shown["tukin_deduction_percent"]) == (10, "30.00")
+    day_13 = next(c for w in page.context["weeks"] for c in w if c["date"] == march(13))
+    assert day_13["row"]["status"] == "TK"  # as frozen, though CS now
+    text = page.content.decode()
+    assert "angka-angkanya dibekukan" in text
+    assert "keadaannya kini: TK 8, potongan TUKIN 24.00 %" in text
+    assert page.context["month_reasons"] == []  # they would explain the figures of now
+
+
+def test_an_unchanged_closed_month_reads_the_same_on_the_employees_page(
+    closed: PeriodClose, sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    eko = march_people["Eko"]
+    leader = logged_in(user_with_role(Role.LEADER, sleman.kua))
+
+    page = leader.get(f"/rekap/pegawai/{eko.pk}/?bulan=2024-03")
+
+    assert page.context["recap"]["absent_days"] == 10
+    assert page.context["now"] is None
+    assert page.context["month_reasons"]
+
+
 def test_a_day_refreshed_after_the_last_recap_read_is_in_the_closing_snapshot(
     sleman: Sleman, operator: User, clock: Clock
 ) -> None:
