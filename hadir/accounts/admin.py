@@ -1,11 +1,24 @@
+"""Accounts in the admin, audited like every other master data: the account itself, a password
+set by an admin, the (unused) groups, and the login lock-outs (deleting one unlocks an account
+before its cool-off)."""
+
+from typing import Any
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponse
 
 from hadir.accounts.models import User
+from hadir.common.admin import AuditedAdmin
+from hadir.common.audit import audit_record
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
     list_display = [
         "username",
         "first_name",
@@ -18,3 +31,35 @@ class UserAdmin(DjangoUserAdmin[User]):
         *(DjangoUserAdmin.fieldsets or ()),
         ("Hadir", {"fields": ["must_change_password"]}),
     )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's page for an admin setting someone's password; a saved one is audited (the
+        hash is never written to the trail)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            audit_record(
+                actor=request.user,
+                action="admin.password_set",
+                obj=user,
+                summary=str(user),
+                after={"usable": user.has_usable_password() if user else None},
+            )
+        return response
+
+
+def _audited(model: Any, base: type) -> None:
+    """Register ``model`` again with its admin ``base``, audited."""
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"Audited{base.__name__}", (AuditedAdmin, base), {}))
+
+
+for _model, _base in (
+    (Group, GroupAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    _audited(_model, _base)

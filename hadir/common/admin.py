@@ -14,7 +14,9 @@ from hadir.common.models import AuditEvent
 
 
 def _snapshot(obj: Any) -> dict[str, Any]:
-    return {k: str(v) for k, v in model_to_dict(obj).items()}
+    """The record's fields as text, never an account's password hash (the trail is read by
+    more people than the accounts table)."""
+    return {k: str(v) for k, v in model_to_dict(obj).items() if k != "password"}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):

@@ -1,0 +1,111 @@
+"""Accounts changed in the admin leave an audit row like every other human action: the
+account's fields before and after (never its password hash), a password an admin sets, and a
+login lock-out an admin lifts."""
+
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+
+from hadir.accounts.models import User
+from hadir.common.models import AuditEvent
+from tests.factories import UserFactory
+
+NEW_PASSWORD = "Sawah-Padi-Hijau-77"
+
+
+def admin_client() -> tuple[Client, User]:
+    superuser = UserFactory.create(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(superuser)
+    return client, superuser
+
+
+def trail(target: User) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(object_type="accounts.user", object_id=str(target.pk)).order_by(
+            "id"
+        )
+    )
+
+
+def test_making_an_account_a_superuser_is_audited_without_its_password_hash(db: None) -> None:
+    client, superuser = admin_client()
+    target = UserFactory.create(first_name="Siti")
+    url = reverse("admin:accounts_user_change", args=[target.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.pop("password", None)
+    data.update(
+        {
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "00:00:00",
+            "is_superuser": "on",
+            "is_staff": "on",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    (event,) = trail(target)
+    assert event.actor == superuser
+    assert event.action == "admin.change"
+    assert event.before is not None
+    assert event.after is not None
+    assert (event.before["is_superuser"], event.after["is_superuser"]) == ("False", "True")
+    assert "password" not in event.before
+    assert "password" not in event.after
+    assert target.password.split("$")[-1] not in str(event.before) + str(event.after)
+
+
+def test_a_password_an_admin_sets_is_audited(db: None) -> None:
+    client, superuser = admin_client()
+    target = UserFactory.create()
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[target.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.check_password(NEW_PASSWORD)
+    (event,) = trail(target)
+    assert (event.actor, event.action) == (superuser, "admin.password_set")
+    assert NEW_PASSWORD not in str(event.after)
+
+
+def test_a_refused_password_form_audits_nothing(db: None) -> None:
+    client, _superuser = admin_client()
+    target = UserFactory.create()
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[target.pk]),
+        {"password1": NEW_PASSWORD, "password2": "something else", "usable_password": "true"},
+    )
+
+    assert response.status_code == 200
+    assert trail(target) == []
+
+
+def test_lifting_a_login_lock_out_in_the_admin_is_audited(db: None) -> None:
+    client, superuser = admin_client()
+    attempt = AccessAttempt.objects.create(
+        username="199001012015031001",
+        ip_address="10.0.0.7",
+        user_agent="test",
+        failures_since_start=5,
+    )
+
+    response = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    event = AuditEvent.objects.get(action="admin.delete", object_type="axes.accessattempt")
+    assert event.actor == superuser
+    assert event.before is not None
+    assert event.before["username"] == "199001012015031001"
