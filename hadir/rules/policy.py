@@ -571,6 +571,17 @@ def policy_from_values(values: Mapping[str, str], base: Policy = DEFAULT_POLICY)
     return Policy(**changes)  # type: ignore[arg-type]
 
 
+MONTHLY_KEY_PREFIXES = ("tukin.", "meal.", "discipline.", "pppk.")
+"""The figures a month's recap applies once, as in force on the month's last day: TUKIN
+percentages and cap, meal rates and tax, the discipline ladder, the PPPK meal groups. A change
+of one takes effect from the first of a month, or a month would be priced half at a figure that
+was not yet (or no longer) in force."""
+
+
+def is_monthly_key(key: str) -> bool:
+    return key.startswith(MONTHLY_KEY_PREFIXES)
+
+
 def describe_policy_keys() -> dict[str, str]:
     """A short Indonesian description of every key, for the admin's policy table."""
     return {key: spec.description for key, spec in _KEYS.items()}

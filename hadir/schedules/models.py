@@ -4,6 +4,8 @@ All of it is data an operator can change; the rules library (``hadir.rules``) re
 plain values through :mod:`hadir.schedules.selectors`.
 """
 
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -205,10 +207,29 @@ class PolicyValue(models.Model):
         return f"{self.key} = {self.value} ({self.effective_from})"
 
     def clean(self) -> None:
-        """Refuse a value the rules library cannot read, naming the key and the reason."""
-        from hadir.rules.policy import PolicyError, policy_from_values
+        """Refuse a value the rules library cannot read, naming the key and the reason, and a
+        monthly figure taking effect on another day than the first of a month."""
+        from hadir.rules.policy import PolicyError, is_monthly_key, policy_from_values
 
         try:
             policy_from_values({self.key: self.value})
         except PolicyError as error:
             raise ValidationError({"value": str(error)}) from None
+        if self.effective_from and self.effective_from.day != 1 and is_monthly_key(self.key):
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "%(key)s is applied to a whole month's recap: it takes effect from the"
+                        " first of a month (%(first)s or %(next)s)."
+                    )
+                    % {
+                        "key": self.key,
+                        "first": f"{self.effective_from.replace(day=1):%d-%m-%Y}",
+                        "next": f"{_next_month(self.effective_from):%d-%m-%Y}",
+                    }
+                }
+            )
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from hadir.rules.policy import DEFAULT_POLICY
+from hadir.rules.policy import DEFAULT_POLICY, policy_to_values
 from hadir.schedules.models import (
     PatternDay,
     PolicyValue,
@@ -18,6 +18,8 @@ from hadir.schedules.models import (
 )
 from hadir.schedules.selectors import policy_as_of, special_periods_for, work_patterns
 from tests.conftest import Org
+
+DEFAULT_POLICY_VALUES = policy_to_values(DEFAULT_POLICY)
 
 PATTERN_CODES = {"KANTOR_5H", "MADRASAH_5H", "MADRASAH_6H_MINGGU", "MADRASAH_6H_JUMAT"}
 MON, FRI, SAT, SUN = 0, 4, 5, 6
@@ -119,6 +121,27 @@ def test_an_unknown_policy_key_is_refused(db: None) -> None:
 
 def test_a_good_policy_value_passes(db: None) -> None:
     PolicyValue(key="meal.rate.III", effective_from=date(2026, 1, 1), value="38000").full_clean()
+
+
+@pytest.mark.parametrize(
+    "key", ["meal.rate.III", "meal.tax.IV", "tukin.tk_day", "tukin.cap", "discipline.streak_days"]
+)
+def test_a_monthly_figure_takes_effect_only_from_the_first_of_a_month(db: None, key: str) -> None:
+    """A month's recap applies its TUKIN percentages, meal rates and discipline ladder once:
+    a rate from the 18th would price the whole month at it."""
+    value = DEFAULT_POLICY_VALUES[key]
+    with pytest.raises(ValidationError) as refused:
+        PolicyValue(key=key, effective_from=date(2024, 3, 18), value=value).full_clean()
+    assert refused.value.message_dict["effective_from"] == [
+        f"{key} dipakai untuk rekap sebulan penuh: berlaku mulai tanggal 1 suatu bulan"
+        " (01-03-2024 atau 01-04-2024)."
+    ]
+    PolicyValue(key=key, effective_from=date(2024, 4, 1), value=value).full_clean()
+
+
+def test_a_daily_figure_may_take_effect_on_any_day(db: None) -> None:
+    PolicyValue(key="window.end", effective_from=date(2024, 3, 18), value="20:00").full_clean()
+    PolicyValue(key="class.bounds", effective_from=date(2024, 3, 18), value="30,60,90").full_clean()
 
 
 def test_special_periods_of_a_parent_unit_apply_to_its_children_only(org: Org) -> None:
