@@ -31,6 +31,18 @@ SQUARE = (
 )
 
 
+def square_yard() -> Area:
+    """The square compound as a polygon location."""
+    return Area(
+        key=2,
+        name="Halaman",
+        centre=KANKEMENAG,
+        radius_m=0,
+        accuracy_tolerance_m=30,
+        vertices=SQUARE,
+    )
+
+
 def circle(radius: float = 100, key: int = 1) -> Area:
     return Area(key=key, name="Kantor", centre=KANKEMENAG, radius_m=radius, accuracy_tolerance_m=50)
 
@@ -62,14 +74,7 @@ def test_a_point_beyond_the_radius_reports_how_far_beyond() -> None:
 
 
 def test_a_polygon_contains_its_centre() -> None:
-    yard = Area(
-        key=2,
-        name="Halaman",
-        centre=KANKEMENAG,
-        radius_m=0,
-        accuracy_tolerance_m=30,
-        vertices=SQUARE,
-    )
+    yard = square_yard()
     assert distance_outside_m(yard, KANKEMENAG) == 0
 
 
@@ -86,40 +91,19 @@ def test_a_polygon_contains_its_centre() -> None:
 def test_a_point_on_any_edge_of_a_polygon_is_inside_as_on_a_circles_edge(edge: Point) -> None:
     """The ray cast leaves a point exactly on the north or east edge out, and its distance to
     that edge comes back as 1e-14 m rather than 0: within a centimetre is on the edge."""
-    yard = Area(
-        key=2,
-        name="Halaman",
-        centre=KANKEMENAG,
-        radius_m=0,
-        accuracy_tolerance_m=30,
-        vertices=SQUARE,
-    )
+    yard = square_yard()
     assert distance_outside_m(yard, edge) == 0
     assert place(edge, [yard]).inside
 
 
 def test_a_point_east_of_a_polygon_is_measured_to_its_nearest_edge() -> None:
-    yard = Area(
-        key=2,
-        name="Halaman",
-        centre=KANKEMENAG,
-        radius_m=0,
-        accuracy_tolerance_m=30,
-        vertices=SQUARE,
-    )
+    yard = square_yard()
     east = Point(-7.7163, 110.35575 + 0.0009)  # about 99 m east of the east edge
     assert distance_outside_m(yard, east) == pytest.approx(99.2, abs=1)
 
 
 def test_a_point_beyond_a_corner_is_measured_to_the_corner() -> None:
-    yard = Area(
-        key=2,
-        name="Halaman",
-        centre=KANKEMENAG,
-        radius_m=0,
-        accuracy_tolerance_m=30,
-        vertices=SQUARE,
-    )
+    yard = square_yard()
     corner = SQUARE[1]
     beyond = Point(corner.lat + 0.0003, corner.lng + 0.0003)
     assert distance_outside_m(yard, beyond) == pytest.approx(distance_m(corner, beyond), rel=0.01)
