@@ -152,3 +152,15 @@ def test_the_queue_shows_each_requests_attempts(
     assert text.count("Presensi pada tanggal ini (1)") == 2
     assert FAR_AWAY in text
     assert "Akurasi GPS 80 m; KUA A memerlukan 50 m." in text
+
+
+def test_the_page_shows_each_time_on_the_units_own_clock(siti: Employee, verifier: User) -> None:
+    """Refused at 07:21 WITA: the verifier in Jakarta reads 07:21, not 06:21."""
+    siti.unit.timezone = "Asia/Makassar"
+    siti.unit.save(update_fields=["timezone"])
+    refused(siti, datetime(2024, 3, 4, 7, 21, tzinfo=ZoneInfo("Asia/Makassar")))
+    item = file_request(siti, "SISTEM_ERROR", MONDAY)
+
+    text = client_for(verifier).get(reverse("requests:detail", args=[item.reference])).content
+
+    assert "Sen 04-03 07:21:00" in text.decode()
