@@ -213,6 +213,10 @@ class Machine(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.serial})"
 
+    def clean(self) -> None:
+        """The admin's form stores the serial as the machine form does."""
+        self.serial = Machine.serial_as_printed(self.serial)
+
     @staticmethod
     def serial_as_printed(typed: str) -> str:
         """A serial number as the machine prints it: "zk-0042" and "ZK-0042" are one machine,

@@ -806,6 +806,42 @@ def test_the_command_finds_the_machine_by_its_serial_typed_as_the_form_accepts_i
     assert Punch.objects.get(employee=employee).machine == machine
 
 
+def test_the_command_finds_a_machine_stored_in_lower_case_before_serials_were_cleaned(
+    tmp_path: Path, employee: Employee
+) -> None:
+    machine = Machine.objects.create(unit=employee.unit, name="Mesin lama", serial="zk-0099")
+    MachinePin.objects.create(machine=machine, pin="7", employee=employee)
+    path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
+
+    run(path, "--machine", "zk-0099")
+
+    assert Punch.objects.get(employee=employee).machine == machine
+
+
+def test_the_admin_stores_a_serial_as_the_machine_form_does(employee: Employee) -> None:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory.create(is_superuser=True, is_staff=True))
+    response = client.post(
+        "/admin/presence/machine/add/",
+        {
+            "name": "Mesin lobi",
+            "serial": " zk-0042\u200b",
+            "unit": employee.unit.pk,
+            "pins-TOTAL_FORMS": "0",
+            "pins-INITIAL_FORMS": "0",
+            "pins-MIN_NUM_FORMS": "0",
+            "pins-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Machine.objects.get().serial == "ZK-0042"
+
+
 def test_an_unknown_machine_serial_is_an_error(tmp_path: Path, machine: Machine) -> None:
     path = write(tmp_path, "attlog.dat", ["7\t2024-03-04 07:12:09\t1"])
     with pytest.raises(CommandError, match=r"^mesin dengan nomor seri 'ZK-9999' tidak ada$"):

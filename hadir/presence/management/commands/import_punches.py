@@ -23,8 +23,9 @@ class Command(ImportCommand):
     def service_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
         if not options["machine"]:
             return {}
+        # Case-blind: a machine registered before serials were stored upper-cased.
         machine = Machine.objects.filter(
-            serial=Machine.serial_as_printed(options["machine"])
+            serial__iexact=Machine.serial_as_printed(options["machine"])
         ).first()
         if machine is None:
             raise CommandError(
