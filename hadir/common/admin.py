@@ -43,10 +43,22 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        form.audit_before = (
+            _snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        )
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The record's row is written once its many-to-many fields (an account's groups and
+        permissions) are saved too, so that ``after`` holds them."""
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
         self._audit(
-            request, "change" if change else "add", obj, before=before, after=_snapshot(obj)
+            request,
+            "change" if change else "add",
+            obj,
+            before=getattr(form, "audit_before", None),
+            after=_snapshot(obj),
         )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -109,3 +109,24 @@ def test_lifting_a_login_lock_out_in_the_admin_is_audited(db: None) -> None:
     assert event.actor == superuser
     assert event.before is not None
     assert event.before["username"] == "199001012015031001"
+
+
+def test_a_permission_given_to_a_group_is_in_the_audit_row(db: None) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    client, superuser = admin_client()
+    group = Group.objects.create(name="Operator tambahan")
+    permission = Permission.objects.get(codename="change_policyvalue")
+
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": group.name, "permissions": [permission.pk]},
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.change", object_type="auth.group")
+    assert event.actor == superuser
+    assert event.before is not None
+    assert event.after is not None
+    assert event.before["permissions"] == "[]"
+    assert event.after["permissions"] == f"[<Permission: {permission}>]"
