@@ -180,6 +180,14 @@ def test_the_command_refuses_an_unknown_unit_and_a_malformed_month() -> None:
         recap_command("--month", "03-2024")
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_the_command_refuses_the_calendars_first_and_last_years_as_the_pages_do(
+    month: str,
+) -> None:
+    with pytest.raises(CommandError, match=f"^--month '{month}' harus"):
+        recap_command("--month", month)
+
+
 def test_the_command_without_a_unit_recaps_everyone_and_signs_for_all_units() -> None:
     rows = json.loads(recap_command("--month", "2024-03", "--format", "json"))
     assert len(rows) == 6

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,12 @@ class Command(BaseCommand):
         try:
             month = date.fromisoformat(f"{options['month']}-01")
         except ValueError:
+            month = None
+        # The calendar's first and last years, as on the pages: a month's bounds step past them.
+        if month is None or not MINYEAR < month.year < MAXYEAR:
             raise CommandError(
                 _("--month '%(month)s' must be YYYY-MM") % {"month": options["month"]}
-            ) from None
+            )
         employees = Employee.objects.all()
         unit = None
         if options["unit"]:
