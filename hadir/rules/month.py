@@ -9,8 +9,8 @@ figure comes with its line items and reasons.
   once; the total is capped at the policy cap and rounded half-up to 2 decimals.
 * Uang makan: days earning it × the rate of the employee's group (PPPK mapped to a group by the
   policy) = gross; PPh 21 = gross × the group's percentage, rounded **half-up to whole rupiah**
-  (the tax is withheld in whole rupiah); net = gross − tax. Gross is also rounded half-up to
-  whole rupiah, which only matters if an admin sets a rate with cents.
+  (the tax is withheld in whole rupiah); net = gross − tax. Rates are whole rupiah (the policy
+  refuses cents), so the gross is too.
 """
 
 from __future__ import annotations

@@ -230,6 +230,10 @@ def _validate(p: Policy) -> None:
     for group in PNS_GROUPS:
         if p.meal_rate[group] < 0:
             raise PolicyError(f"meal.rate.{group}", "tidak boleh negatif")
+        if p.meal_rate[group] != p.meal_rate[group].to_integral_value():
+            # Rates are whole rupiah in every regulation; a rate with cents would be shown
+            # rounded beside a gross computed from the cents.
+            raise PolicyError(f"meal.rate.{group}", "harus rupiah bulat, tanpa sen")
         _check_pct(f"meal.tax.{group}", p.meal_tax_pct[group])
     _check_keys("pppk.group", p.pppk_group, PPPK_GRADES)
     for grade, group in p.pppk_group.items():

@@ -19,7 +19,7 @@ from hadir.rules.month import (
     month_tally,
     summarise,
 )
-from hadir.rules.policy import DEFAULT_POLICY
+from hadir.rules.policy import DEFAULT_POLICY, PolicyError
 
 from .support import MONDAY, day_result, texts
 
@@ -173,9 +173,10 @@ def test_the_tax_is_rounded_half_up_to_whole_rupiah() -> None:
     assert meal.tax.as_tuple().exponent == 0
 
 
-def test_a_rate_with_cents_gives_a_whole_rupiah_gross() -> None:
-    policy = replace(DEFAULT_POLICY, meal_rate={**DEFAULT_POLICY.meal_rate, "I": D("35000.50")})
-    assert meal_allowance(3, parse_golongan("I/b"), policy).gross == D("105002")
+def test_a_rate_with_cents_is_refused_by_the_policy_itself() -> None:
+    """Shown beside the gross, the rate must be the one it was computed with, to the rupiah."""
+    with pytest.raises(PolicyError, match=r"^meal.rate.I: harus rupiah bulat"):
+        replace(DEFAULT_POLICY, meal_rate={**DEFAULT_POLICY.meal_rate, "I": D("35000.50")})
 
 
 def test_only_days_with_both_sides_punched_or_waived_earn_the_meal() -> None:

@@ -242,6 +242,7 @@ def test_overrides_apply_on_top_of_the_given_base() -> None:
         ({"class.bounds": "30,60"}, "class.bounds", "harus 3 angka"),
         ({"class.bounds": "30,x,90"}, "class.bounds", "bukan bilangan bulat"),
         ({"pppk.group.IX": "V"}, "pppk.group.IX", "harus salah satu dari"),
+        ({"meal.rate.III": "35000.50"}, "meal.rate.III", "harus rupiah bulat"),
         (
             {"discipline.level.TEGURAN_LISAN": "keras"},
             "discipline.level.TEGURAN_LISAN",
