@@ -192,22 +192,42 @@ def leave_taken(employee: Employee, *, exclude: Request | None = None) -> dict[i
 
 
 def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request | None) -> None:
+    """Refuse cuti tahunan past the balance of any year from the request's first on.
+
+    The request's days count before any year is judged: its December days lower January's
+    carry-over, and days it takes this year may leave a later year short of what is already
+    booked there.
+    """
+    wanted = leave_working_days(employee, new.start, new.end)
     taken = leave_taken(employee, exclude=exclude)
-    for year, wanted in leave_working_days(employee, new.start, new.end).items():
-        balance = leave_balance(year, taken, employee.start.year, cache.policy(new.start))
-        if wanted > balance.remaining:
+    for year, count in wanted.items():
+        taken[year] = taken.get(year, 0) + count
+    policy = cache.policy(new.start)
+    for year in range(new.start.year, max(taken, default=new.start.year) + 1):
+        balance = leave_balance(year, taken, employee.start.year, policy)
+        if balance.taken <= balance.entitlement:
+            continue
+        if year in wanted:
             raise RequestRefused(
                 _(
                     "Cuti tahunan %(year)s: %(wanted)s working days asked, %(remaining)s of %(entitlement)s left."
                 )
                 % {
                     "year": year,
-                    "wanted": wanted,
-                    "remaining": balance.remaining,
+                    "wanted": wanted[year],
+                    "remaining": balance.entitlement - (balance.taken - wanted[year]),
                     "entitlement": balance.entitlement,
                 },
                 field="end",
             )
+        raise RequestRefused(
+            _(
+                "Cuti tahunan %(year)s would fall short: %(booked)s working days are already asked"
+                " for it, of the %(entitlement)s this cuti would leave it."
+            )
+            % {"year": year, "booked": balance.taken, "entitlement": balance.entitlement},
+            field="end",
+        )
 
 
 def request_submit(

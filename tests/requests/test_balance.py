@@ -200,3 +200,56 @@ def test_other_absences_do_not_touch_the_balance(siti: Employee, verifier: User)
     approve(file_request(siti, "DL", date(2024, 3, 13), date(2024, 3, 26)), verifier)
     assert leave_taken(siti) == {}
     assert cuti(siti, JULY_1, date(2024, 7, 16)).status == Status.SUBMITTED  # twelve days
+
+
+# ---------------------------------------------------------------- across the new year
+
+
+DEC_16_2024, JAN_22_2025 = date(2024, 12, 16), date(2025, 1, 22)
+
+
+def test_cuti_across_new_year_counts_its_own_december_days_in_januarys_carry(org: Org) -> None:
+    """A newcomer of 2024 (12 days) asks one cuti: 10 working days of December 2024 and 15 of
+    January 2025. Taking 10 of 2024's 12 leaves 2 to carry: 2025 has 12 + 2 = 14, so the
+    15 asked for 2025 are over the balance (PP 11/2017 as README 'Laporan'; rules/leave.py)."""
+    employee = new_employee(org, start=date(2024, 1, 2))
+    assert leave_working_days(employee, DEC_16_2024, JAN_22_2025) == {2024: 10, 2025: 15}
+    with pytest.raises(
+        RequestRefused, match=r"^Cuti tahunan 2025: diminta 15 hari kerja, sisa 14 dari 14\.$"
+    ):
+        cuti(employee, DEC_16_2024, JAN_22_2025)
+
+
+def test_cuti_across_new_year_does_not_keep_the_24_day_ceiling_of_two_years_without_cuti(
+    org: Org,
+) -> None:
+    """No cuti in 2022 and 2023: 2024 has 24. One cuti takes 10 days of December 2024 and 19 of
+    January 2025. 2024 is then no longer a year without cuti, so 2025 has 12 + 6 = 18, not 24
+    again: the 19 asked for 2025 are over the balance."""
+    employee = new_employee(org, start=date(2022, 1, 3))
+    end = date(2025, 1, 31)
+    assert leave_working_days(employee, DEC_16_2024, end) == {2024: 10, 2025: 19}
+    with pytest.raises(
+        RequestRefused, match=r"^Cuti tahunan 2025: diminta 19 hari kerja, sisa 18 dari 18\.$"
+    ):
+        cuti(employee, DEC_16_2024, end)
+
+
+def test_cuti_filed_for_this_year_may_not_eat_the_carry_already_booked_next_year(
+    org: Org,
+) -> None:
+    """17 days booked in 2025 rest on 5 of the 6 days 2024 may carry; 12 days then asked in
+    2024 leave nothing to carry, so 2025 would hold 17 taken of a 12-day entitlement
+    (leave_balance(2025, leave_taken(e), 2024) == entitlement 12, taken 17)."""
+    employee = new_employee(org, start=date(2024, 1, 2))
+    jan_2025 = (date(2025, 1, 2), date(2025, 1, 24))
+    assert leave_working_days(employee, *jan_2025) == {2025: 17}
+    cuti(employee, *jan_2025)  # 17 of 2025's 12 + 6 carried: accepted, rightly
+    july_2024 = (date(2024, 7, 1), date(2024, 7, 16))
+    assert leave_working_days(employee, *july_2024) == {2024: 12}
+    with pytest.raises(RequestRefused) as refused:
+        cuti(employee, *july_2024)
+    assert str(refused.value) == (
+        "Cuti tahunan 2025 akan kurang: sudah diminta 17 hari kerja, dari 12 hari yang tersisa"
+        " untuknya bila cuti ini diambil."
+    )
