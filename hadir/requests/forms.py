@@ -57,13 +57,14 @@ class RequestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         code = data.get("code")
+        # An end left empty is the start; one typed is kept, so that a waiver over several
+        # days is refused with its reason rather than quietly cut to its first day.
+        data["end"] = data.get("end") or data.get("start")
         if code in WAIVER_CODES:
-            data["end"] = data.get("start")
             if not data.get("session"):
                 self.add_error("session", _("Choose the session: pagi, sore or both."))
         else:
             data["session"] = ""
-            data["end"] = data.get("end") or data.get("start")
         return data
 
 

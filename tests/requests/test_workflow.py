@@ -420,6 +420,28 @@ def test_a_full_day_absence_from_the_form_has_no_session_and_defaults_to_one_day
     )
 
 
+def test_a_complaint_over_several_days_is_refused_on_the_form_not_cut_to_its_first_day(
+    siti: Employee,
+) -> None:
+    response = client_for(siti.user).post(
+        reverse("requests:new") + "?kategori=PENGADUAN",
+        {
+            "code": "TUGAS_LUAR",
+            "start": "2024-03-04",
+            "end": "2024-03-06",
+            "session": "PAGI_SORE",
+            "reason": "Rapat koordinasi di Kanwil tiga hari.",
+            "letter": upload(pdf_letter()),
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Pengaduan atau izin berlaku untuk satu tanggal; ajukan satu per tanggal."
+    ]
+    assert not Request.objects.exists()
+
+
 def test_withdrawing_an_approved_request_over_http_shows_the_refusal_and_keeps_it(
     siti: Employee, verifier: User
 ) -> None:
