@@ -363,11 +363,13 @@ def _notify(user: Any, message: str, params: dict[str, str], url: str) -> None:
 
 
 def _verifiers(employee: Employee) -> list[Any]:
-    ancestor_ids = [int(part) for part in employee.unit.path.strip("/").split("/") if part]
+    """The active verifiers over the employee's unit, each once (one may be assigned both to
+    the unit and to a unit above it), never the employee."""
     assignments = RoleAssignment.objects.filter(
-        role=Role.VERIFIER, unit_id__in=ancestor_ids
+        role=Role.VERIFIER, unit_id__in=employee.unit.ancestor_ids
     ).select_related("user")
-    return [a.user for a in assignments if a.user.is_active and a.user_id != employee.user_id]
+    users = {a.user_id: a.user for a in assignments}
+    return [u for pk, u in sorted(users.items()) if u.is_active and pk != employee.user_id]
 
 
 def _notify_verifiers(request: Request) -> None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from hadir.accounts.models import User
-from hadir.org.models import Employee, Role
+from hadir.org.models import Employee, Role, RoleAssignment
 from hadir.requests.models import Notification
 from hadir.requests.services import RequestRefused, request_decide
 from tests.conftest import Org, user_with_role
@@ -92,6 +92,18 @@ def test_an_inactive_verifier_is_not_notified(
         file_request(siti, "SISTEM_ERROR", MONDAY)
     assert texts(verifier) == []
     assert mail.outbox == []
+
+
+def test_a_verifier_assigned_to_the_unit_and_a_unit_above_it_is_notified_once(
+    org: Org, siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    RoleAssignment.objects.create(user=verifier, role=Role.VERIFIER, unit=org.kua_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        file_request(siti, "SISTEM_ERROR", MONDAY)
+
+    assert len(texts(verifier)) == 1
+    assert [message.to for message in mail.outbox] == [[verifier.email]]
 
 
 def test_a_verifier_filing_her_own_request_is_not_notified_of_it(
