@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -57,35 +57,52 @@ def month_days(employee: Employee, today: date) -> list[DayResult]:
 
 
 def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -> list[Gap]:
-    """Days to fix: TK, or a missing datang/pulang, not already covered by a pending request.
+    """Days to fix: TK, or a missing datang/pulang, not already covered by a pending request
+    (a pending waiver covers its own session only; an absence, the whole day).
 
     Today counts only for a missing datang: its pulang may still come.
     """
     days = days if days is not None else month_days(employee, today)
     pending = Request.objects.filter(
         employee=employee, status=Status.SUBMITTED, end__gte=days[0].day if days else today
-    ).values_list("start", "end")
-    covered = {
-        start + timedelta(days=n) for start, end in pending for n in range((end - start).days + 1)
-    }
+    ).values_list("start", "end", "session")
+    covered: dict[date, set[str]] = defaultdict(set)
+    for start, end, session in pending:
+        for n in range((end - start).days + 1):
+            covered[start + timedelta(days=n)] |= _SESSIONS_COVERED.get(session, _BOTH)
     found = []
     for day in days:
-        if day.day in covered or not day.working:
+        left = _BOTH - covered.get(day.day, set())
+        if not left or not day.working:
             continue
-        missing_in = day.status == "H" and day.datang is None and not day.tl_waived
+        missing_in = (
+            day.status == "H" and day.datang is None and not day.tl_waived and "PAGI" in left
+        )
         missing_out = (
-            day.status == "H" and day.pulang is None and not day.psw_waived and day.day < today
+            day.status == "H"
+            and day.pulang is None
+            and not day.psw_waived
+            and day.day < today
+            and "SORE" in left
         )
         if day.status == "TK" and day.day < today:
             # Present but unrecorded (machine or app failure) is a complaint for the whole day;
             # the page also offers the absence form (DL, cuti) for a day truly away.
-            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, "PAGI_SORE"))
+            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, _session_of(left)))
         elif missing_in or missing_out:
-            session = (
-                "PAGI_SORE" if missing_in and missing_out else ("PAGI" if missing_in else "SORE")
-            )
+            missing = {side for side, gone in (("PAGI", missing_in), ("SORE", missing_out)) if gone}
+            session = _session_of(missing)
             found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, session))
     return found
+
+
+_BOTH = frozenset({"PAGI", "SORE"})
+_SESSIONS_COVERED = {"PAGI": frozenset({"PAGI"}), "SORE": frozenset({"SORE"}), "PAGI_SORE": _BOTH}
+"""What a pending request's session covers of its dates (a full-day absence has none: all)."""
+
+
+def _session_of(sessions: Set[str]) -> str:
+    return "PAGI_SORE" if sessions >= _BOTH else next(iter(sessions))
 
 
 def my_requests(employee: Employee, category: str) -> QuerySet[Request]:

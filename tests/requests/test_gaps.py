@@ -89,6 +89,20 @@ def test_a_pending_request_hides_the_gap_and_a_rejection_brings_it_back(
     assert MONDAY in [g.date for g in gaps(rina, WEDNESDAY)]
 
 
+def test_a_pending_waiver_hides_only_its_own_session(rina: Employee) -> None:
+    """Tuesday has a datang and no pulang; a morning izin pending for it leaves the missing
+    pulang a gap, and a morning complaint for a TK day leaves the afternoon."""
+    file_request(rina, "IZIN", TUESDAY, session="PAGI", reason="Mengantar anak berobat.")
+    file_request(rina, "SISTEM_ERROR", FEB_28, session="PAGI")
+    file_request(rina, "DL", FEB_29, reason="Dinas luar.")
+
+    assert found(rina) == [
+        (FEB_28, "SISTEM_ERROR", "PENGADUAN", "SORE"),
+        (MONDAY, "SISTEM_ERROR", "PENGADUAN", "PAGI"),
+        (TUESDAY, "SISTEM_ERROR", "PENGADUAN", "SORE"),
+    ]
+
+
 def test_an_approved_waiver_or_absence_closes_the_gap(rina: Employee, verifier: User) -> None:
     approve(file_request(rina, "SISTEM_ERROR", MONDAY, session="PAGI"), verifier)
     approve(file_request(rina, "DL", FEB_28, FEB_29, reason="Dinas luar."), verifier)
