@@ -76,6 +76,7 @@ def excuses_import(
         )
     }
     parsed: list[tuple[int, Employee, NewRequest]] = []
+    lines: dict[tuple[int, NewRequest], int] = {}
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     for row in rows:
         before = len(problems)
@@ -116,9 +117,16 @@ def excuses_import(
                 working = _working_days(employee, start, end)
                 if not working:
                     bad("start", _("no working day in range"))
-                parsed += [(row.line, employee, NewRequest(code, d, d, session)) for d in working]
+                wanted = [NewRequest(code, d, d, session) for d in working]
             else:
-                parsed.append((row.line, employee, NewRequest(code, start, end, "")))
+                wanted = [NewRequest(code, start, end, "")]
+            for new in wanted:
+                # The same request twice would be recorded twice (waivers may overlap).
+                first = lines.setdefault((employee.pk, new), row.line)
+                if first != row.line:
+                    bad("nip", _("the same request as line %(line)s") % {"line": first})
+                    break
+                parsed.append((row.line, employee, new))
     past = first_line_past_limit((line, employee.pk) for line, employee, _new in parsed)
     if past is not None:
         problems.append(Problem(name, past, "nip", too_many_employees()))

@@ -224,6 +224,24 @@ def test_the_approving_operators_own_record_is_refused_whole(
     nothing_written()
 
 
+def test_a_request_repeated_in_the_file_is_refused_naming_its_first_line(
+    tmp_path: Path, siti: Employee
+) -> None:
+    """Waivers may overlap in the database (a morning and an afternoon), so a repeated line
+    would have become a second approved request."""
+    path = write(
+        tmp_path,
+        [
+            f"{siti.nip},IZIN,2024-03-04,2024-03-06,PAGI",
+            f"{siti.nip},IZIN,2024-03-05,2024-03-05,SORE",
+            f"{siti.nip},IZIN,2024-03-05,2024-03-05,PAGI",
+        ],
+    )
+
+    assert refused(path) == ["excuses.csv:4: nip: permintaan yang sama dengan baris 2"]
+    nothing_written()
+
+
 def test_a_nip_typed_with_spaces_or_dots_finds_its_employee(tmp_path: Path, siti: Employee) -> None:
     spaced = f"{siti.nip[:8]} {siti.nip[8:14]}.{siti.nip[14:]}"
 
