@@ -68,7 +68,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
         raise TableRefused([Problem(name, 0, "", old_excel())])
     if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
         # By content too: a workbook whose name lost its extension is still one.
-        header_line, header, raw_rows = _read_xlsx(path)
+        header_line, header, raw_rows = _read_xlsx(path, required)
     else:
         header_line, header, raw_rows = _read_csv(path)
     columns = [h.strip().lower() for h in header]
@@ -167,7 +167,9 @@ HEADER_WITHIN: Final = 20
 """The rows of a sheet searched for its header (blank rows, a title, above it)."""
 
 
-def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
+def _read_xlsx(
+    path: Path, required: set[str]
+) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
     try:
@@ -175,18 +177,24 @@ def _read_xlsx(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]
         with path.open("rb") as handle:
             book = load_workbook(handle, read_only=True, data_only=True)
             sheet = book.worksheets[0]
-            # Read-only: the sheet parses here. The header is the first row with a value (a
-            # title may sit above it), and only its columns are read: a sheet that says it
-            # reaches column XFD would otherwise be padded to 16,384 cells a row.
+            # Read-only: the sheet parses here. The header is the first row naming a required
+            # column (a title, maybe merged across the columns, may sit above it), else the
+            # first row with a value; only its columns are read: a sheet that says it reaches
+            # column XFD would otherwise be padded to 16,384 cells a row.
+            filled = [
+                (line, cells)
+                for line, cells in enumerate(
+                    sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True), start=1
+                )
+                if any(cell is not None for cell in cells)
+            ]
             header_line, first = next(
                 (
                     (line, cells)
-                    for line, cells in enumerate(
-                        sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True), start=1
-                    )
-                    if any(cell is not None for cell in cells)
+                    for line, cells in filled
+                    if required & {_cell_text(c).strip().lower() for c in cells}
                 ),
-                (1, ()),
+                filled[0] if filled else (1, ()),
             )
             width = max((i + 1 for i, cell in enumerate(first) if cell is not None), default=1)
             rows = list(sheet.iter_rows(min_row=header_line + 1, max_col=width, values_only=True))

@@ -192,7 +192,7 @@ def test_a_workbook_that_claims_column_xfd_is_read_only_as_wide_as_its_header(
     path = tmp_path / "pins.xlsx"
     book.save(path)
 
-    _line, header, rows = _read_xlsx(path)
+    _line, header, rows = _read_xlsx(path, {"pin", "nip"})
 
     assert header == ["pin", "nip"]
     assert {len(cells) for _line, cells in rows} == {2}
@@ -206,3 +206,35 @@ def test_a_workbook_with_blank_rows_above_its_header_is_read_from_the_header(
     (row,) = read_table(path, required=REQUIRED)
 
     assert (row.line, row.get("name")) == (4, "Siti")
+
+
+def test_a_workbook_with_a_merged_title_above_its_header_is_read_from_the_header(
+    tmp_path: Path,
+) -> None:
+    """SIMPEG exports put the report's title, merged across the columns, above the header."""
+    path = tmp_path / "a.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Daftar pegawai KUA Mlati, Maret 2024"])
+    sheet.merge_cells("A1:B1")
+    sheet.append([])
+    sheet.append(["NIP", "Name"])
+    sheet.append(["199001012020121001", "Siti"])
+    book.save(path)
+
+    (row,) = read_table(path, required=REQUIRED)
+
+    assert (row.line, row.get("nip"), row.get("name")) == (4, "199001012020121001", "Siti")
+
+
+def test_a_workbook_whose_header_names_no_required_column_is_judged_by_its_first_row(
+    tmp_path: Path,
+) -> None:
+    path = workbook(tmp_path / "a.xlsx", ["Daftar pegawai"], ["nomor", "nama lengkap"])
+
+    assert refusal(path) == [
+        "a.xlsx:1: name: kolom wajib tidak ada",
+        "a.xlsx:1: nip: kolom wajib tidak ada",
+        "a.xlsx:1: daftar pegawai: kolom tidak dikenal",
+    ]
