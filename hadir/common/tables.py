@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
@@ -70,7 +71,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
         # By content too: a workbook whose name lost its extension is still one.
         header_line, header, raw_rows = _read_xlsx(path, required)
     else:
-        header_line, header, raw_rows = _read_csv(path)
+        header_line, header, raw_rows = _read_csv(path, required)
     columns = [h.strip().lower() for h in header]
     problems = header_problems(name, header_line, columns, required, optional)
     if problems:
@@ -132,7 +133,7 @@ def decoded(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
-def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
+def _read_csv(path: Path, required: set[str]) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     """The header's line, the header and the rows (each with its line) of a CSV file."""
     raw = path.read_bytes()
     try:
@@ -149,10 +150,11 @@ def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
         raise TableRefused([Problem(path.name, line, "", not_text())])
     if not text.strip():
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
-    skipped = len(text) - len(text.lstrip("\n"))  # blank lines above the header
-    text = text.lstrip("\n")
-    first_line = text.split("\n")[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    lines = text.split("\n")
+    skipped = _csv_header_index(lines, required)  # blank lines, or a title, above the header
+    text = "\n".join(lines[skipped:])
+    first_line = lines[skipped]
+    delimiter = _delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -165,6 +167,23 @@ def _read_csv(path: Path) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
 
 HEADER_WITHIN: Final = 20
 """The rows of a sheet searched for its header (blank rows, a title, above it)."""
+
+
+def _delimiter(line: str) -> str:
+    return ";" if line.count(";") > line.count(",") else ","
+
+
+def _csv_header_index(lines: list[str], required: set[str]) -> int:
+    """The index of the header among ``lines``: the first naming a required column among the
+    first :data:`HEADER_WITHIN` lines with a value (a report's title may sit above it), else
+    the first line with a value (the caller knows there is one)."""
+    filled = (i for i, line in enumerate(lines) if line.strip())
+    candidates = list(islice(filled, HEADER_WITHIN))
+    for index in candidates:
+        cells = lines[index].split(_delimiter(lines[index]))
+        if required & {cell.strip().strip('"').strip().lower() for cell in cells}:
+            return index
+    return candidates[0]
 
 
 def _read_xlsx(

@@ -238,3 +238,26 @@ def test_a_workbook_whose_header_names_no_required_column_is_judged_by_its_first
         "a.xlsx:1: nip: kolom wajib tidak ada",
         "a.xlsx:1: daftar pegawai: kolom tidak dikenal",
     ]
+
+
+def test_a_csv_with_a_title_line_above_its_header_is_read_from_the_header(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "Daftar pegawai KUA Mlati, Maret 2024\n\nNIP;Name\n199001012020121001;Siti\n",
+        encoding="utf-8",
+    )
+
+    (row,) = read_table(path, required=REQUIRED)
+
+    assert (row.line, row.get("nip"), row.get("name")) == (4, "199001012020121001", "Siti")
+
+
+def test_a_csv_far_below_blank_lines_is_still_read_from_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("\n" * 30 + "nip,name\n1,Ahmad\n", encoding="utf-8")
+
+    (row,) = read_table(path, required=REQUIRED)
+
+    assert (row.line, row.get("name")) == (32, "Ahmad")
