@@ -49,6 +49,18 @@ class HoursFields(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self) -> None:
+        """Hours the rules can read (start before end, a whole break inside them): saved
+        otherwise, every schedule of the pattern or period would fail to load."""
+        from hadir.rules.patterns import DayHours
+
+        if self.start is None or self.end is None:
+            return  # the fields' own errors say so
+        try:
+            DayHours(self.start, self.end, self.break_start, self.break_end)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
 
 class PatternDay(HoursFields):
     """The hours of one weekday of a pattern; a weekday without a row is a day off."""

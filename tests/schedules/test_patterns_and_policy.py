@@ -144,6 +144,39 @@ def test_a_daily_figure_may_take_effect_on_any_day(db: None) -> None:
     PolicyValue(key="class.bounds", effective_from=date(2024, 3, 18), value="30,60,90").full_clean()
 
 
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ((time(15, 0), time(8, 0), None, None), "jam mulai 15:00 harus sebelum jam selesai 08:00"),
+        (
+            (time(7, 30), time(16, 0), time(12, 0), None),
+            "istirahat harus punya jam mulai dan jam selesai, atau tidak sama sekali",
+        ),
+        (
+            (time(7, 30), time(16, 0), time(17, 0), time(18, 0)),
+            "istirahat 17:00–18:00 harus di dalam",
+        ),
+    ],
+)
+def test_hours_the_rules_cannot_read_are_refused_for_a_pattern_and_a_special_period(
+    db: None, hours: tuple[time, time, time | None, time | None], message: str
+) -> None:
+    """Saved, they would make every schedule of the pattern (or of the period's dates) fail."""
+    start, end, break_start, break_end = hours
+    pattern = WorkPattern.objects.get(code="KANTOR_5H")
+    period = SpecialPeriod.objects.create(
+        name="Ramadan", start=date(2026, 2, 18), end=date(2026, 3, 19)
+    )
+    for day in (
+        PatternDay(pattern=pattern, weekday=SAT, start=start, end=end),
+        SpecialPeriodDay(period=period, pattern=pattern, weekday=MON, start=start, end=end),
+    ):
+        day.break_start, day.break_end = break_start, break_end
+        with pytest.raises(ValidationError) as refused:
+            day.full_clean()
+        assert refused.value.messages[0].startswith(message)
+
+
 def test_special_periods_of_a_parent_unit_apply_to_its_children_only(org: Org) -> None:
     ramadan = SpecialPeriod.objects.create(
         name="Ramadan", start=date(2026, 2, 18), end=date(2026, 3, 19), all_units=False
