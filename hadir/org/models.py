@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hadir.org.geofence import location_problems
 from hadir.rules.golongan import parse_golongan
+from hadir.rules.nip import InvalidNip, parse_nip
 
 TIMEZONE_CHOICES = [
     ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
@@ -131,20 +132,33 @@ class Employee(models.Model):
         return f"{self.name} ({self.nip})"
 
     def clean(self) -> None:
-        """The golongan as the import checks it (the admin's form comes here): a grade the
-        rules do not know would break every recap that holds the employee."""
+        """The NIP and the golongan as the import checks them (the admin's form comes here):
+        a number that is no NIP, or a grade the rules do not know, would break every recap
+        that holds the employee."""
+        errors: dict[str, str] = {}
+        try:
+            nip = parse_nip(self.nip)
+        except InvalidNip as error:
+            errors["nip"] = str(error)
+        else:
+            self.nip = nip.number
+            if self.kind and nip.kind != self.kind:
+                errors["kind"] = _("the NIP is %(nip_kind)s's, not %(kind)s's") % {
+                    "nip_kind": nip.kind,
+                    "kind": self.kind,
+                }
         try:
             golongan = parse_golongan(self.golongan)
         except ValueError as error:
-            raise ValidationError({"golongan": str(error)}) from None
-        if self.kind and golongan.kind != self.kind:
-            raise ValidationError(
-                {
-                    "golongan": _("golongan %(golongan)s is %(kind)s, but the employee is %(own)s")
-                    % {"golongan": golongan.text, "kind": golongan.kind, "own": self.kind}
-                }
-            )
-        self.golongan = golongan.text
+            errors["golongan"] = str(error)
+        else:
+            self.golongan = golongan.text
+            if self.kind and golongan.kind != self.kind:
+                errors["golongan"] = _(
+                    "golongan %(golongan)s is %(kind)s, but the employee is %(own)s"
+                ) % {"golongan": golongan.text, "kind": golongan.kind, "own": self.kind}
+        if errors:
+            raise ValidationError(errors)
 
     def attends_on(self, day: date) -> bool:
         return attends_on(self.start, self.end, day)

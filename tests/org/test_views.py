@@ -199,3 +199,17 @@ def test_the_admin_stores_a_golongan_as_the_rules_spell_it(client: Client, org: 
 
     assert status == 302
     assert org.employees(org.kua_a)[0].golongan == "III/b"
+
+
+def test_the_admin_refuses_a_number_that_is_no_nip(client: Client, org: Org) -> None:
+    status, errors = _admin_change(client, org, nip="199013312015031001")  # month 13
+
+    assert status == 200
+    assert list(errors) == ["nip"]  # type: ignore[call-overload]
+
+
+def test_the_admin_refuses_a_pns_nip_for_a_pppk(client: Client, org: Org) -> None:
+    status, errors = _admin_change(client, org, kind="PPPK", golongan="IX")
+
+    assert status == 200
+    assert errors == {"kind": ["NIP ini milik PNS, bukan PPPK"]}
