@@ -67,6 +67,16 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A parent is never the unit itself nor a unit under it (the tree would loop)."""
+        parent = self.parent
+        if self.pk is None or parent is None:
+            return
+        if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
+            raise ValidationError(
+                {"parent": _("The parent must not be this unit or a unit under it.")}
+            )
+
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this unit itself, read off the materialised path."""
