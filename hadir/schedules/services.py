@@ -49,13 +49,14 @@ def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
     below it, unless an admin adds it: the holiday changes those days."""
     _guard_closed_month(actor, unit, day)
     with transaction.atomic():
+        # The working-day override first: it may bear the name the holiday takes.
+        Holiday.objects.filter(date=day, unit=unit, active=False).delete()
         holiday, created = Holiday.objects.get_or_create(
             date=day,
             unit=unit,
             active=True,
             defaults={"name": name[:200], "source": Holiday.Source.OPERATOR},
         )
-        Holiday.objects.filter(date=day, unit=unit, active=False).delete()
         audit_record(
             actor=actor,
             action="schedules.holiday_add",

@@ -79,6 +79,19 @@ def test_an_operator_adds_a_local_holiday_and_can_take_it_back(org: Org) -> None
     assert AuditEvent.objects.filter(action="schedules.holiday_add").count() == 2
 
 
+def test_a_holiday_named_like_the_working_day_mark_replaces_it(org: Org) -> None:
+    """A dropped day keeps an inactive row named "(hari kerja)"; a holiday of that very name
+    added on it replaces the row (it collided with it: a server error)."""
+    operator = UserFactory.create()
+    day = date(2026, 8, 17)
+    holiday_drop(unit=org.kua_a, day=day, actor=operator)
+
+    holiday_add(unit=org.kua_a, day=day, name="(hari kerja)", actor=operator)
+
+    assert day in holiday_dates(org.kua_a, *YEAR_2026)
+    assert list(Holiday.objects.filter(date=day, unit=org.kua_a).values_list("active")) == [(True,)]
+
+
 def test_a_local_holiday_of_a_parent_applies_to_its_children_and_nowhere_else(org: Org) -> None:
     local = date(2026, 10, 6)
     Holiday.objects.create(date=local, name="Hari Jadi Kabupaten A", unit=org.kab_a)
