@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,6 +77,15 @@ class Unit(models.Model):
             raise ValidationError(
                 {"parent": _("The parent must not be this unit or a unit under it.")}
             )
+
+    def days_span(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """The instants from ``first``'s midnight to the midnight after ``last``, on the
+        unit's clock: its days, as the bounds of a query on stored instants."""
+        tz = ZoneInfo(self.timezone)
+        return (
+            datetime.combine(first, time.min, tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+        )
 
     @property
     def ancestor_ids(self) -> list[int]:

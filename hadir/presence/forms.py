@@ -29,7 +29,8 @@ class PunchImportForm(forms.Form):
 
 
 class MachineForm(forms.ModelForm[Machine]):
-    """A new fingerprint machine, of a unit the operator manages."""
+    """A new fingerprint machine, of a unit the operator manages (its serial is read as the
+    machine prints it by :meth:`Machine.clean`, before the unique check)."""
 
     class Meta:
         model = Machine
@@ -38,9 +39,6 @@ class MachineForm(forms.ModelForm[Machine]):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-
-    def clean_serial(self) -> str:
-        return Machine.serial_as_printed(str(self.cleaned_data["serial"]))
 
 
 class MachinePinsForm(forms.Form):

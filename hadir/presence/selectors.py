@@ -88,12 +88,9 @@ def _usable(locations: Iterable[Location]) -> Iterator[tuple[Location, Area]]:
 
 def punches_on(employee: Employee, day: date) -> list[datetime]:
     """The instants of the employee's counting punches on ``day`` in the unit's time zone."""
-    tz = ZoneInfo(employee.unit.timezone)
-    start = datetime.combine(day, time.min, tzinfo=tz)
+    start, end = employee.unit.days_span(day, day)
     return list(
-        Punch.objects.filter(
-            employee=employee, counts=True, at__gte=start, at__lt=start + timedelta(days=1)
-        )
+        Punch.objects.filter(employee=employee, counts=True, at__gte=start, at__lt=end)
         .order_by("at")
         .values_list("at", flat=True)
     )
@@ -148,7 +145,9 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
     """For each span (employee, first date, last date), every punch and refused check-in of
     the employee on those dates of their unit's calendar, in time order: the evidence beside a
     complaint that the machine or the app failed. Two queries for any number of spans."""
-    bounds = {key: _local_bounds(*span) for key, span in spans.items()}
+    bounds = {
+        key: employee.unit.days_span(first, last) for key, (employee, first, last) in spans.items()
+    }
     within = Q()
     for key, (employee, _first, _last) in spans.items():
         start, end = bounds[key]
@@ -189,15 +188,6 @@ def _punch_attempt(
     sources, reasons = dict(Punch.Source.choices), dict(Punch.Flag.choices)
     note = "; ".join(str(reasons.get(flag, flag)) for flag in flags.split(",") if flag)
     return Attempt(at, True, str(sources.get(source, source)), location or machine or "", note)
-
-
-def _local_bounds(employee: Employee, first: date, last: date) -> tuple[datetime, datetime]:
-    """From the first date's midnight to the midnight after the last, in the unit's zone."""
-    tz = ZoneInfo(employee.unit.timezone)
-    return (
-        datetime.combine(first, time.min, tzinfo=tz),
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
-    )
 
 
 LIVE_FIELDS = ("pk", "nip", "name", "unit_id", "pattern_id", "start", "end")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -49,9 +49,7 @@ def inputs_statements(employee: Employee, start: date, end: date) -> list[hot.St
     """The reads of :class:`DayInputs` from ``start`` to ``end``, for a :func:`hot.batch`
     (hand-written, :mod:`hadir.common.hot`: every check-in evaluates its day through here);
     :func:`inputs_from` reads their rows."""
-    tz = ZoneInfo(employee.unit.timezone)
-    since = datetime.combine(start, time.min, tzinfo=tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    since, until = employee.unit.days_span(start, end)
     return [
         hot.Statement(
             f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from hadir.recap.models import EmployeeDay
 from hadir.recap.services import days_ensure
 from hadir.recap.tallies import DAY_FIELDS, StoredDay
 from hadir.requests.models import Category, Request, Status
-from hadir.rules.day import DayResult
+from hadir.rules.day import DayResult, session_of, session_sides
 from hadir.rules.explain import Lang
 
 GAP_CONTEXT_DAYS = 2
@@ -66,43 +66,35 @@ def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -
     pending = Request.objects.filter(
         employee=employee, status=Status.SUBMITTED, end__gte=days[0].day if days else today
     ).values_list("start", "end", "session")
-    covered: dict[date, set[str]] = defaultdict(set)
+    asked_pagi: set[date] = set()
+    asked_sore: set[date] = set()
     for start, end, session in pending:
-        for n in range((end - start).days + 1):
-            covered[start + timedelta(days=n)] |= _SESSIONS_COVERED.get(session, _BOTH)
+        pagi, sore = session_sides(session) if session else (True, True)
+        dates = {start + timedelta(days=n) for n in range((end - start).days + 1)}
+        asked_pagi |= dates if pagi else set()
+        asked_sore |= dates if sore else set()
     found = []
     for day in days:
-        left = _BOTH - covered.get(day.day, set())
-        if not left or not day.working:
+        open_pagi, open_sore = day.day not in asked_pagi, day.day not in asked_sore
+        if not (open_pagi or open_sore) or not day.working:
             continue
-        missing_in = (
-            day.status == "H" and day.datang is None and not day.tl_waived and "PAGI" in left
-        )
+        missing_in = open_pagi and day.status == "H" and day.datang is None and not day.tl_waived
         missing_out = (
-            day.status == "H"
+            open_sore
+            and day.status == "H"
             and day.pulang is None
             and not day.psw_waived
             and day.day < today
-            and "SORE" in left
         )
         if day.status == "TK" and day.day < today:
             # Present but unrecorded (machine or app failure) is a complaint for the whole day;
             # the page also offers the absence form (DL, cuti) for a day truly away.
-            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, _session_of(left)))
+            session = session_of(open_pagi, open_sore)
+            found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, session))
         elif missing_in or missing_out:
-            missing = {side for side, gone in (("PAGI", missing_in), ("SORE", missing_out)) if gone}
-            session = _session_of(missing)
+            session = session_of(missing_in, missing_out)
             found.append(Gap(day, "SISTEM_ERROR", Category.PENGADUAN, session))
     return found
-
-
-_BOTH = frozenset({"PAGI", "SORE"})
-_SESSIONS_COVERED = {"PAGI": frozenset({"PAGI"}), "SORE": frozenset({"SORE"}), "PAGI_SORE": _BOTH}
-"""What a pending request's session covers of its dates (a full-day absence has none: all)."""
-
-
-def _session_of(sessions: Set[str]) -> str:
-    return "PAGI_SORE" if sessions >= _BOTH else next(iter(sessions))
 
 
 def my_requests(employee: Employee, category: str) -> QuerySet[Request]:

@@ -43,6 +43,16 @@ _PAGI = frozenset({"PAGI", "PAGI_SORE"})
 _SORE = frozenset({"SORE", "PAGI_SORE"})
 
 
+def session_sides(session: str) -> tuple[bool, bool]:
+    """Whether ``session`` waives the morning, and whether the afternoon."""
+    return session in _PAGI, session in _SORE
+
+
+def session_of(pagi: bool, sore: bool) -> Session:
+    """The session that waives the morning, the afternoon or both (one at least)."""
+    return "PAGI_SORE" if pagi and sore else ("PAGI" if pagi else "SORE")
+
+
 @dataclass(frozen=True, slots=True)
 class Absence:
     """An approved full-day absence (ketidakhadiran) from ``start`` to ``end`` inclusive."""

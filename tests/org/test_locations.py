@@ -159,9 +159,9 @@ def test_another_units_location_cannot_be_opened_for_editing(
 # --- the admin ----------------------------------------------------------------------------
 
 
-def admin_unit_form(client: Client, unit: Unit, **changes: str) -> dict[str, Any]:
-    """The unit's admin change form as the page would post it, with its first location's
-    fields changed."""
+def admin_unit_data(client: Client, unit: Unit) -> tuple[dict[str, Any], Any]:
+    """The unit's admin change form as the page would post it unchanged, and its locations'
+    formset."""
     page = client.get(f"/admin/org/unit/{unit.pk}/change/")
     form = page.context["adminform"].form
     data: dict[str, Any] = {
@@ -175,6 +175,13 @@ def admin_unit_form(client: Client, unit: Unit, **changes: str) -> dict[str, Any
             value = inline.initial.get(name)
             if value is not None:
                 data[inline.add_prefix(name)] = inline[name].value()
+    return data, formset
+
+
+def admin_unit_form(client: Client, unit: Unit, **changes: str) -> dict[str, Any]:
+    """The unit's admin change form as the page would post it, with its first location's
+    fields changed."""
+    data, formset = admin_unit_data(client, unit)
     first = formset.forms[0]
     data[first.add_prefix("id")] = first.instance.pk
     data[first.add_prefix("unit")] = unit.pk
@@ -187,6 +194,24 @@ def admin_unit_form(client: Client, unit: Unit, **changes: str) -> dict[str, Any
 @pytest.fixture
 def superuser(client: Client, db: None) -> Client:
     return logged_in(client, UserFactory.create(is_staff=True, is_superuser=True))
+
+
+@pytest.mark.parametrize("parent", ["itself", "below"])
+def test_the_unit_admin_refuses_a_parent_that_would_make_the_tree_loop(
+    superuser: Client, org: Org, parent: str
+) -> None:
+    chosen = org.kab_a if parent == "itself" else org.kua_a
+    data, _locations = admin_unit_data(superuser, org.kab_a)
+
+    response = superuser.post(
+        f"/admin/org/unit/{org.kab_a.pk}/change/", {**data, "parent": chosen.pk}
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["parent"] == ["Induk tidak boleh unit ini sendiri atau unit di bawahnya."]
+    org.kab_a.refresh_from_db()
+    assert org.kab_a.parent == org.kanwil
 
 
 def test_a_location_edited_in_the_unit_admin_is_audited_with_before_and_after(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -214,41 +213,3 @@ def test_the_admin_refuses_a_pns_nip_for_a_pppk(client: Client, org: Org) -> Non
 
     assert status == 200
     assert errors == {"kind": ["NIP ini milik PNS, bukan PPPK"]}
-
-
-# --- the unit admin -------------------------------------------------------------------------
-
-
-def _unit_change(client: Client, unit: Unit, **changes: object) -> object:
-    """Post the admin's change form of ``unit`` (and its empty inlines) with ``changes``."""
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
-    page = client.get(f"/admin/org/unit/{unit.pk}/change/")
-    form = page.context["adminform"].form
-    data: dict[str, object] = {
-        name: getattr(value, "pk", value)
-        for name, value in form.initial.items()
-        if value is not None and name in form.fields
-    }
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data |= {
-            management.add_prefix(name): management[name].value() for name in management.fields
-        }
-    return client.post(f"/admin/org/unit/{unit.pk}/change/", {**data, **changes})
-
-
-@pytest.mark.parametrize("parent", ["itself", "below"])
-def test_the_unit_admin_refuses_a_parent_that_would_make_the_tree_loop(
-    client: Client, org: Org, parent: str
-) -> None:
-    chosen = org.kab_a if parent == "itself" else org.kua_a
-
-    response = _unit_change(client, org.kab_a, parent=chosen.pk)
-
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    errors = response.context["adminform"].form.errors  # type: ignore[attr-defined]
-    assert errors["parent"] == ["Induk tidak boleh unit ini sendiri atau unit di bawahnya."]
-    org.kab_a.refresh_from_db()
-    assert org.kab_a.parent == org.kanwil

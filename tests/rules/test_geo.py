@@ -31,15 +31,15 @@ SQUARE = (
 )
 
 
-def square_yard() -> Area:
-    """The square compound as a polygon location."""
+def square_yard(vertices: tuple[Point, ...] = SQUARE) -> Area:
+    """The square compound as a polygon location (its corners as given)."""
     return Area(
         key=2,
         name="Halaman",
         centre=KANKEMENAG,
         radius_m=0,
         accuracy_tolerance_m=30,
-        vertices=SQUARE,
+        vertices=vertices,
     )
 
 
@@ -111,14 +111,7 @@ def test_a_point_beyond_a_corner_is_measured_to_the_corner() -> None:
 
 def test_a_degenerate_polygon_edge_still_measures_distance() -> None:
     doubled = (SQUARE[0], SQUARE[0], SQUARE[1], SQUARE[2], SQUARE[3])
-    yard = Area(
-        key=2,
-        name="Halaman",
-        centre=KANKEMENAG,
-        radius_m=0,
-        accuracy_tolerance_m=30,
-        vertices=doubled,
-    )
+    yard = square_yard(doubled)
     assert distance_outside_m(yard, Point(-7.7140, 110.3553)) > 0
 
 
