@@ -1,16 +1,20 @@
 """Whether a location is a geofence a check-in can be judged against (:meth:`Location.clean`).
 
 A point needs coordinates on Earth and a radius; a polygon needs at least three vertices that
-enclose ground. Every location needs a GPS tolerance a phone can meet.
+enclose ground. Every location needs a GPS tolerance a phone can meet. How wide a location may
+be and how lenient its tolerance are policy (``presence.location_span_max_m``,
+``presence.accuracy_tolerance_max_m``): an operator cannot draw a geofence around a whole town.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hadir.rules.geo import Point, enclosed_area_m2, on_one_line, sides_cross
+from hadir.rules.geo import Point, enclosed_area_m2, on_one_line, sides_cross, widest_span_m
+from hadir.rules.policy import Policy
 
 if TYPE_CHECKING:
     from hadir.org.models import Location
@@ -22,23 +26,44 @@ POLYGON_VERTICES_AT_MOST: Final = 500
 def location_problems(location: Location) -> dict[str, str]:
     """What is wrong with ``location``, by field; empty when it can be saved."""
     problems: dict[str, str] = {}
+    policy = _policy_today()
     if location.latitude is not None and not -90 <= location.latitude <= 90:
         problems["latitude"] = _("Latitude must be between -90 and 90.")
     if location.longitude is not None and not -180 <= location.longitude <= 180:
         problems["longitude"] = _("Longitude must be between -180 and 180.")
     if location.accuracy_tolerance_m is not None and location.accuracy_tolerance_m < 1:
         problems["accuracy_tolerance_m"] = _("A GPS tolerance of at least 1 m is needed.")
+    elif (
+        location.accuracy_tolerance_m is not None
+        and location.accuracy_tolerance_m > policy.accuracy_tolerance_max_m
+    ):
+        problems["accuracy_tolerance_m"] = _(
+            "A GPS tolerance of at most %(most)s m is allowed: a poorer fix does not show where"
+            " the phone is."
+        ) % {"most": policy.accuracy_tolerance_max_m}
     if location.polygon in (None, [], ""):
         if location.radius_m is not None and location.radius_m < 1:
             problems["radius_m"] = _("A point needs a radius of at least 1 m.")
+        elif location.radius_m is not None and 2 * location.radius_m > policy.location_span_max_m:
+            problems["radius_m"] = _(
+                "A radius of at most %(most)s m is allowed: a location may be at most %(span)s m"
+                " across."
+            ) % {"most": policy.location_span_max_m // 2, "span": policy.location_span_max_m}
     else:
-        polygon_problem = _polygon_problem(location.polygon)
+        polygon_problem = _polygon_problem(location.polygon, policy)
         if polygon_problem:
             problems["polygon"] = polygon_problem
     return problems
 
 
-def _polygon_problem(polygon: Any) -> str:
+def _policy_today() -> Policy:
+    """The policy of today: a location is judged by the bounds in force when it is saved."""
+    from hadir.schedules.selectors import policy_as_of  # schedules' models import org's
+
+    return policy_as_of(timezone.localdate())
+
+
+def _polygon_problem(polygon: Any, policy: Policy) -> str:
     if not isinstance(polygon, list) or len(polygon) < 3:
         return _("A polygon needs at least three [lat, lng] points.")
     if len(polygon) > POLYGON_VERTICES_AT_MOST:
@@ -54,6 +79,11 @@ def _polygon_problem(polygon: Any) -> str:
         return _("The polygon's sides cross each other: place its corners in order around it.")
     if enclosed_area_m2(vertices) < 1:
         return _("The polygon's points enclose no ground: they repeat or lie on one line.")
+    span = widest_span_m(vertices)
+    if span > policy.location_span_max_m:
+        return _(
+            "The polygon is %(span)s m across; a location may be at most %(most)s m across."
+        ) % {"span": round(span), "most": policy.location_span_max_m}
     return ""
 
 

@@ -137,6 +137,11 @@ def enclosed_area_m2(vertices: Sequence[Point]) -> float:
     return abs(twice) / 2
 
 
+def widest_span_m(vertices: Sequence[Point]) -> float:
+    """How far apart a polygon's two farthest corners lie: how wide the place is across."""
+    return max((distance_m(a, b) for a in vertices for b in vertices), default=0.0)
+
+
 def sides_cross(vertices: Sequence[Point]) -> bool:
     """Whether the outline is not one simple loop: two sides cross or touch (a bowtie from
     corners out of order, a figure-8 pinched at a corner, a corner on another side), or a side

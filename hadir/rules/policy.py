@@ -149,6 +149,11 @@ class Policy:
     # punches faster than ``travel_max_kmh`` is impossible travel; shorter moves are GPS noise.
     travel_max_kmh: int = 150
     travel_min_m: int = 1000
+    # Locations (DOMAIN.md §6): how wide a titik lokasi may be across (a circle's diameter, a
+    # polygon's farthest two corners) and the poorest GPS accuracy one may accept. A campus is
+    # a few hundred metres; a location wider than a town lets everyone check in from home.
+    location_span_max_m: int = 2000
+    accuracy_tolerance_max_m: int = 500
     # Requests (DOMAIN.md §7): the evidence letter's size limit.
     evidence_max_kb: int = 300
     # Cuti tahunan (PP 11/2017): days a year, how many unused days carry into the next year, and
@@ -260,6 +265,10 @@ def _validate(p: Policy) -> None:
         raise PolicyError("discipline.streak_days", "harus lebih dari 0")
     if p.travel_max_kmh <= 0:
         raise PolicyError("presence.travel_max_kmh", "harus lebih dari 0")
+    if p.location_span_max_m <= 0:
+        raise PolicyError("presence.location_span_max_m", "harus lebih dari 0")
+    if p.accuracy_tolerance_max_m <= 0:
+        raise PolicyError("presence.accuracy_tolerance_max_m", "harus lebih dari 0")
     if p.evidence_max_kb <= 0:
         raise PolicyError("requests.evidence_max_kb", "harus lebih dari 0")
     if p.leave_cap_after_two_years < p.leave_days + p.leave_carry_days:
@@ -518,6 +527,16 @@ def _build_keys() -> dict[str, _Key]:
         "presence.travel_min_m",
         "Jarak (m) antar-presensi di bawahnya selisih posisi dianggap derau GPS",
         _scalar("travel_min_m", _parse_int, as_str),
+    )
+    add(
+        "presence.location_span_max_m",
+        "Lebar terbesar satu titik lokasi (m): garis tengah lingkaran, jarak terjauh sudut poligon",
+        _scalar("location_span_max_m", _parse_int, as_str),
+    )
+    add(
+        "presence.accuracy_tolerance_max_m",
+        "Toleransi akurasi GPS terbesar yang boleh diberikan satu titik lokasi (m)",
+        _scalar("accuracy_tolerance_max_m", _parse_int, as_str),
     )
     add(
         "requests.evidence_max_kb",

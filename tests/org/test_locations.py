@@ -4,6 +4,7 @@ nobody's check-in, every edit is audited, and nobody approves their own extra lo
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -19,6 +20,7 @@ from hadir.org.selectors import locations_nearby
 from hadir.org.services import GrantMoveRefused, location_grant_decide, location_grant_request
 from hadir.presence.selectors import allowed_areas
 from hadir.presence.services import punch_check_in
+from hadir.schedules.models import PolicyValue
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, UserFactory
 from tests.presence.support import MONDAY, add_location, at_point, local
@@ -102,6 +104,14 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         ("polygon", "5", "Bukan poligon"),
         ("polygon", f"[[{'9' * 400}, 1], [2, 3], [4, 5]]", "Setiap titik poligon"),
         ("polygon", "[[1e999, 110.3], [-7.8, 110.4], [-7.9, 110.3]]", "Setiap titik poligon"),
+        ("radius_m", "1001", "Radius paling besar 1000 m"),
+        ("radius_m", "30000000", "Radius paling besar 1000 m"),
+        ("accuracy_tolerance_m", "501", "Toleransi GPS paling besar 500 m"),
+        (
+            "polygon",
+            "[[-6.0, 106.0], [-6.0, 107.0], [-7.0, 107.0], [-7.0, 106.0]]",
+            "Poligon ini selebar 156",
+        ),
     ],
     ids=[
         "swapped-lat-lng",
@@ -119,6 +129,10 @@ def test_a_polygon_pasted_as_json_is_saved_as_its_points(
         "a-number",
         "a-huge-integer",
         "an-infinity",
+        "a-radius-wider-than-policy",
+        "a-radius-around-the-earth",
+        "a-tolerance-poorer-than-policy",
+        "a-polygon-around-a-province",
     ],
 )
 def test_what_cannot_be_a_geofence_is_refused_on_the_page_naming_why(
@@ -131,6 +145,23 @@ def test_what_cannot_be_a_geofence_is_refused_on_the_page_naming_why(
     assert response.status_code == 200
     assert error in " ".join(response.context["form"].errors[field])
     assert not Location.objects.exists()
+
+
+def test_how_wide_a_location_may_be_is_policy_an_admin_can_change(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    wide = {**GOOD, "radius_m": "1500", "accuracy_tolerance_m": "800"}
+    PolicyValue.objects.create(
+        key="presence.location_span_max_m", effective_from=date(2025, 1, 1), value="3000"
+    )
+    PolicyValue.objects.create(
+        key="presence.accuracy_tolerance_max_m", effective_from=date(2025, 1, 1), value="800"
+    )
+
+    response = logged_in(client, operator_kua_a).post(locations_page(org.kua_a), wide)
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Location.objects.get(unit=org.kua_a).radius_m == 1500
 
 
 @pytest.mark.parametrize("typed", ["²", "abc", "-1"])

@@ -19,6 +19,7 @@ from hadir.rules.geo import (
     place,
     sides_cross,
     speed_kmh,
+    widest_span_m,
 )
 
 KANKEMENAG = Point(-7.7163, 110.3553)
@@ -151,6 +152,11 @@ def test_a_polygon_encloses_its_area_and_a_line_or_repeated_point_encloses_none(
     assert enclosed_area_m2([SQUARE[0], SQUARE[1], SQUARE[0]]) == 0
     midway = Point((SQUARE[0].lat + SQUARE[2].lat) / 2, (SQUARE[0].lng + SQUARE[2].lng) / 2)
     assert enclosed_area_m2([SQUARE[0], midway, SQUARE[2]]) == pytest.approx(0, abs=1e-6)
+
+
+def test_a_polygon_is_as_wide_as_its_two_farthest_corners_lie_apart() -> None:
+    assert widest_span_m(SQUARE) == pytest.approx(distance_m(SQUARE[0], SQUARE[2]))
+    assert widest_span_m(SQUARE) == pytest.approx(100 * math.sqrt(2), rel=0.02)
 
 
 def test_place_reports_the_nearest_area_when_outside_all() -> None:

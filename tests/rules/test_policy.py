@@ -127,7 +127,7 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
     values = policy_to_values(DEFAULT_POLICY)
     assert set(values) == set(describe_policy_keys())
     assert all(describe_policy_keys().values())
-    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2 + 4 + 1 + 1
+    assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2 + 2 + 4 + 1 + 1
 
 
 @pytest.mark.parametrize(
@@ -156,6 +156,8 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
         ("discipline.sedang_pct", "25"),
         ("presence.travel_max_kmh", "150"),
         ("presence.travel_min_m", "1000"),
+        ("presence.location_span_max_m", "2000"),
+        ("presence.accuracy_tolerance_max_m", "500"),
     ],
 )
 def test_default_values_are_written_in_the_documented_format(key: str, text: str) -> None:
@@ -280,6 +282,8 @@ def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
         ({"discipline.from.TEGURAN_LISAN": "0"}, "discipline.from.TEGURAN_LISAN"),
         ({"discipline.streak_days": "0"}, "discipline.streak_days"),
         ({"presence.travel_max_kmh": "0"}, "presence.travel_max_kmh"),
+        ({"presence.location_span_max_m": "0"}, "presence.location_span_max_m"),
+        ({"presence.accuracy_tolerance_max_m": "0"}, "presence.accuracy_tolerance_max_m"),
         ({"requests.evidence_max_kb": "0"}, "requests.evidence_max_kb"),
         ({"leave.cap_after_two_years": "17"}, "leave.cap_after_two_years"),
     ],
