@@ -4,7 +4,7 @@
 policy's day minutes⌋. The ladder maps that count to a proposed sanction; separately, a run of
 ``streak_days`` consecutive *working* days of ``TK`` proposes dismissal whatever the total. The
 result also names the next threshold, so the employee is warned before reaching it ("1 hari lagi
-→ TEGURAN_TERTULIS"). The library proposes; a person decides.
+→ teguran tertulis", as DOMAIN.md §5 words it). The library proposes; a person decides.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Threshold:
 
     @property
     def reason(self) -> Reason:
-        """The warning, e.g. "1 hari lagi → TEGURAN_TERTULIS"."""
+        """The warning, e.g. "1 hari lagi → teguran tertulis"."""
         return Reason.of(
             "NEXT_STREAK" if self.streak else "NEXT", days=self.days_left, sanction=self.sanction_id
         )

@@ -182,12 +182,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "No sanction",
     },
     "NEXT": {
-        "id": "{days} {days:days} lagi → {sanction}",
-        "en": "{days} more {days:days} → {sanction}",
+        "id": "{days} {days:days} lagi → {sanction:term}",
+        "en": "{days} more {days:days} → {sanction:term}",
     },
     "NEXT_STREAK": {
-        "id": "{days} hari kerja TK berturut-turut lagi → {sanction}",
-        "en": "{days} more consecutive working {days:days} of TK → {sanction}",
+        "id": "{days} hari kerja TK berturut-turut lagi → {sanction:term}",
+        "en": "{days} more consecutive working {days:days} of TK → {sanction:term}",
     },
 }
 """Every message, by reason code and language; parameters in braces (see the module docstring)."""

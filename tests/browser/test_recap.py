@@ -108,7 +108,7 @@ def test_the_unit_head_filters_the_month_recap_and_downloads_it_as_excel(
     expect(recap_rows(page)).to_have_count(3)
     eko_row = recap_rows(page).filter(has_text="Eko Prasetyo")
     expect(eko_row.locator("td").nth(5)).to_have_text("10")  # TK
-    expect(eko_row).to_contain_text("PEMBERHENTIAN")
+    expect(eko_row).to_contain_text("pemberhentian dengan hormat")
     screenshot(page, "recap")
 
     # Only those with TK: Eko.

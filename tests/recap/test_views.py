@@ -109,7 +109,7 @@ def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
     assert "Bruto Rp 666.000 · PPh 21 Rp 33.300 · <strong>Neto Rp 632.700</strong>" in html
     assert '<p class="big-number">4.75 %</p>' in html
     assert "TL 2/0/0/1 · PSW 0/1/1/0 · TK 0" in html
-    assert "3 hari lagi → TEGURAN_LISAN" in html
+    assert "3 hari lagi → teguran lisan" in html
     for line in (
         "terlambat kelas 1 (TL1): 2 × 0,5% = 1,0%",
         "Potongan TUKIN bulan ini: 4,75%",
@@ -126,7 +126,7 @@ def test_a_month_with_a_sanction_names_it_and_its_level(
     eko = march_people["Eko"]
     response = kua_head.get(f"/rekap/pegawai/{eko.pk}/", {"bulan": "2024-03"})
     html = response.content.decode()
-    assert "<strong>PEMBERHENTIAN</strong> (berat)" in html
+    assert "<strong>pemberhentian dengan hormat tidak atas permintaan sendiri</strong> (berat)" in html
     assert "10 hari kerja TK berturut-turut (batas 10)" in html
     assert calendar(html)[13] == "status-TK"
     assert response.context["recap"]["discipline"]["next_threshold"] is None
@@ -338,8 +338,8 @@ def test_the_discipline_list_names_who_has_a_sanction_or_is_one_day_from_the_nex
         ),
     }
     html = response.content.decode()
-    assert "PEMBERHENTIAN (berat)" in html
-    assert "1 → TUKIN_25_6" in html
+    assert "pemberhentian dengan hormat tidak atas permintaan sendiri (berat)" in html
+    assert "1 → pemotongan TUKIN" in html
 
 
 def test_the_discipline_list_warns_one_day_before_the_first_reprimand(

@@ -202,12 +202,17 @@ def test_there_is_no_threshold_after_dismissal() -> None:
 
 def test_the_warning_reads_in_both_languages() -> None:
     warning = Threshold("TEGURAN_TERTULIS", 1)
-    assert warning.reason.text("id") == "1 hari lagi → TEGURAN_TERTULIS"
-    assert warning.reason.text("en") == "1 more day → TEGURAN_TERTULIS"
-    assert Threshold("TEGURAN_LISAN", 3).reason.text("en") == "3 more days → TEGURAN_LISAN"
+    assert warning.reason.text("id") == "1 hari lagi → teguran tertulis"
+    assert warning.reason.text("en") == "1 more day → written reprimand"
+    assert Threshold("TEGURAN_LISAN", 3).reason.text("en") == "3 more days → oral reprimand"
     streak = Threshold("PEMBERHENTIAN", 2, streak=True)
-    assert streak.reason.text("id") == "2 hari kerja TK berturut-turut lagi → PEMBERHENTIAN"
-    assert streak.reason.text("en") == "2 more consecutive working days of TK → PEMBERHENTIAN"
+    assert streak.reason.text("id") == (
+        "2 hari kerja TK berturut-turut lagi"
+        " → pemberhentian dengan hormat tidak atas permintaan sendiri"
+    )
+    assert streak.reason.text("en") == (
+        "2 more consecutive working days of TK → honourable dismissal not at own request"
+    )
 
 
 def test_a_year_explains_itself() -> None:
@@ -215,7 +220,7 @@ def test_a_year_explains_itself() -> None:
         "Hari tidak masuk kerja: 3 hari TK + ⌊0 menit TL/PSW ÷ 450⌋ = 3 hari",
         "TK berturut-turut terpanjang: 1 hari kerja",
         "Usulan hukuman disiplin: teguran lisan (TEGURAN_LISAN, tingkat ringan)",
-        "1 hari lagi → TEGURAN_TERTULIS",
+        "1 hari lagi → teguran tertulis",
     ]
     assert texts(year_summary(scattered_tk(11)), "en")[2:4] == [
         "Proposed sanction: TUKIN cut (TUKIN_25_6, moderate)",
@@ -232,7 +237,7 @@ def test_a_year_explains_itself() -> None:
     assert texts(year_summary([]), "en") == [
         "Days not at work: 0 TK days + ⌊0 minutes late/early ÷ 450⌋ = 0",
         "No sanction",
-        "3 more days → TEGURAN_LISAN",
+        "3 more days → oral reprimand",
     ]
 
 
