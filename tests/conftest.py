@@ -211,6 +211,7 @@ def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
         TALLY_FIELDS,
         StoredDay,
         TallyRow,
+        run_carried,
         tally_row,
         year_to_date,
     )
@@ -230,6 +231,8 @@ def tallies_match_stored_days(request: pytest.FixtureRequest) -> Iterator[None]:
         years[employee_id, month.year].append(
             (month, tally_row(days.get((employee_id, month), [])))
         )
-    for (employee_id, _), months in years.items():
-        for (month, _), recounted in zip(months, year_to_date(months), strict=True):
+    for (employee_id, year), months in sorted(years.items()):
+        december = date(year - 1, 12, 1)
+        carried = run_carried(december, tallies.get((employee_id, december)))
+        for (month, _), recounted in zip(months, year_to_date(months, carried), strict=True):
             assert tallies[employee_id, month] == recounted, f"{employee_id} {month}: stale"

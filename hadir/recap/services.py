@@ -30,6 +30,7 @@ from hadir.recap.tallies import (
     TallyRow,
     mask_days,
     month_bounds,
+    run_carried,
     tally_row,
     year_to_date,
 )
@@ -370,7 +371,8 @@ def _recount(keys: Iterable[MonthKey]) -> dict[MonthKey, TallyRow]:
 
 def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
     """Write ``fresh`` tallies with their year-to-date figures, and rewrite those figures for
-    the later months of the same years (one query a year to read what is stored)."""
+    the later months of the same years (one query a year to read what is stored), and of the
+    next year when a December was rewritten: its open TK run goes on into January."""
     earliest: dict[tuple[int, int], date] = {}
     for employee_id, month in fresh:
         key = (employee_id, month.year)
@@ -380,24 +382,33 @@ def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
         years[year].add(employee_id)
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
-    for year, ids in years.items():
+    decembers: dict[int, TallyRow] = {}  # as rewritten here, by employee
+    while years:
+        year = min(years)
+        ids = years.pop(year)
         months: dict[int, dict[date, TallyRow]] = defaultdict(dict)
         stored = EmployeeMonthTally.objects.filter(
-            employee_id__in=ids, month__range=(date(year, 1, 1), date(year, 12, 1))
+            employee_id__in=ids, month__range=(date(year - 1, 12, 1), date(year, 12, 1))
         ).values_list("employee_id", "month", *TALLY_FIELDS)
         for employee_id, month, *values in read_rows(stored):
             months[employee_id][month] = TallyRow(*values)
         for (employee_id, month), row in fresh.items():
             if month.year == year:
                 months[employee_id][month] = row
+        before = date(year - 1, 12, 1)
         for employee_id in ids:
+            stored_december = months[employee_id].pop(before, None)
+            december = decembers.pop(employee_id, stored_december)
             own = sorted(months[employee_id].items())
-            since = earliest[employee_id, year]
-            rows.extend(
-                (employee_id, month, *(getattr(row, name) for name in TALLY_FIELDS), now)
-                for (month, _), row in zip(own, year_to_date(own), strict=True)
-                if month >= since
-            )
+            since = earliest.get((employee_id, year), date(year, 1, 1))
+            counted = year_to_date(own, run_carried(before, december))
+            for (month, _), row in zip(own, counted, strict=True):
+                if month < since:
+                    continue
+                rows.append((employee_id, month, *(getattr(row, n) for n in TALLY_FIELDS), now))
+                if month.month == 12:
+                    decembers[employee_id] = row
+                    years[year + 1].add(employee_id)
     upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), rows)
     return len(rows)
 

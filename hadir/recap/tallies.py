@@ -148,9 +148,13 @@ def runs_of(
     return TkRuns(first, last, head, longest, tail, broken)
 
 
-def year_to_date(months: Sequence[tuple[date, TallyRow]]) -> list[TallyRow]:
-    """One employee's months of one year (in month order) with their year-to-date figures."""
-    runs = TkRuns()
+def year_to_date(
+    months: Sequence[tuple[date, TallyRow]], carried: TkRuns | None = None
+) -> list[TallyRow]:
+    """One employee's months of one year (in month order) with their year-to-date figures; the
+    TK runs go on from ``carried``, the run open at the end of the year before
+    (:func:`run_carried`)."""
+    runs = carried or TkRuns()
     tk_days = minutes = evaluated = 0
     rows = []
     for month, row in months:
@@ -170,6 +174,15 @@ def year_to_date(months: Sequence[tuple[date, TallyRow]]) -> list[TallyRow]:
             )
         )
     return rows
+
+
+def run_carried(december: date, row: TallyRow | None) -> TkRuns:
+    """The TK run open at the end of a year, from its December's tally (``None``: not
+    tallied), to go on into January (:meth:`TkRuns.carried`)."""
+    if row is None or not row.evaluated_mask:
+        return TkRuns()
+    last = december + timedelta(days=row.evaluated_mask.bit_length() - 1)
+    return TkRuns(last, last, 0, row.ytd_longest, row.ytd_tail, True).carried()
 
 
 def mask_days(mask: int) -> list[int]:

@@ -74,11 +74,12 @@ class TkRuns:
         if gap > 1:  # a missing date between the stretches breaks the run
             return TkRuns(self.first, later.last, self.head,
                           max(self.longest, later.longest), later.tail, True)  # fmt: skip
+        joined = self.tail + later.head if later.head else 0
         return TkRuns(
             first=self.first,
             last=later.last,
             head=self.head if self.broken else self.head + later.head,
-            longest=max(self.longest, later.longest, self.tail + later.head),
+            longest=max(self.longest, later.longest, joined),
             tail=later.tail if later.broken else self.tail + later.tail,
             broken=self.broken or later.broken,
         )
@@ -86,6 +87,15 @@ class TkRuns:
     @property
     def streaks(self) -> TkStreaks:
         return TkStreaks(self.longest, self.tail)
+
+    def carried(self) -> TkRuns:
+        """The run still open at the end of this stretch, alone: what a year hands the next.
+        The rungs count TK days within a calendar year, but "10 consecutive working days of TK"
+        holds "whatever the yearly total" (DOMAIN.md §5): a run from 20 December to 5 January
+        is one run. The year before counts for nothing else, so nothing else is kept."""
+        if self.last is None or not self.tail:
+            return TkRuns()
+        return TkRuns(self.last, self.last, 0, 0, self.tail, True)
 
 
 @dataclass(frozen=True, slots=True)

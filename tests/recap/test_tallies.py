@@ -54,6 +54,37 @@ def test_a_tk_run_across_the_end_of_february_proposes_dismissal_in_march(sleman:
     assert march["sanction"] == "PEMBERHENTIAN"
 
 
+def test_a_tk_run_across_new_year_proposes_dismissal_and_a_december_day_later_found_ends_it(
+    sleman: Sleman,
+) -> None:
+    """The rungs count a calendar year; the run of ten working days does not ("whatever the
+    yearly total", DOMAIN.md §5). No punch from Wednesday 20 December 2023 to Friday 5 January
+    2024: six working days in December (Christmas and its cuti bersama between) and four in
+    January (New Year's Day between) are one run of ten. A machine log that later shows her at
+    work on 22 December splits it, and January's standing follows."""
+    holiday_year_ensure(2023)
+    holiday_year_ensure(2024)
+    gita = person(sleman.kua, "Gita Permata", start=date(2023, 12, 1))
+    absent = set(dates(date(2023, 12, 20), date(2024, 1, 5)))
+    holidays = {date(2023, 12, 25), date(2023, 12, 26), date(2024, 1, 1)}
+    workdays_ = [
+        d
+        for d in dates(date(2023, 12, 1), date(2024, 1, 31))
+        if d.weekday() < 5 and d not in holidays
+    ]
+    attend(gita, [d for d in workdays_ if d not in absent], "07:25", "16:35")
+    december = recap_json("2023-12")["Gita Permata"]["discipline"]
+    january = recap_json("2024-01")["Gita Permata"]["discipline"]
+    assert december["longest_absent_streak"] == 6
+    assert (january["longest_absent_streak"], january["sanction"]) == (10, "PEMBERHENTIAN")
+    assert january["year_absent_days"] == 4  # the rungs still count January alone
+
+    attend(gita, [date(2023, 12, 22)], "07:25", "16:35")
+    days_refresh(employee=gita, dates=[date(2023, 12, 22)])  # as the machine log's import does
+    january = recap_json("2024-01")["Gita Permata"]["discipline"]
+    assert (january["longest_absent_streak"], january["sanction"]) == (7, "TEGURAN_TERTULIS")
+
+
 def test_lost_tallies_are_recounted_and_the_recap_does_not_change(
     march_people: dict[str, Employee],
 ) -> None:

@@ -310,3 +310,13 @@ def test_overlapping_stretches_cannot_be_joined() -> None:
     january = tk_runs(spell("TTT"))
     with pytest.raises(ValueError, match="tumpang tindih pada 2024-01-01"):
         january.then(january)
+
+
+def test_only_the_run_open_at_the_end_of_a_year_goes_on_into_the_next() -> None:
+    december = TkRuns(date(2023, 12, 1), date(2023, 12, 31), head=2, longest=8, tail=6, broken=True)
+    january = TkRuns(date(2024, 1, 1), date(2024, 1, 31), head=4, longest=4, tail=0, broken=True)
+    present_on_the_2nd = TkRuns(date(2024, 1, 1), date(2024, 1, 31), 0, 1, 1, True)
+
+    assert december.carried().then(january).longest == 10
+    assert december.carried().then(present_on_the_2nd).streaks == TkStreaks(1, 1)
+    assert TkRuns(date(2023, 12, 1), date(2023, 12, 31), 0, 3, 0, True).carried() == TkRuns()
