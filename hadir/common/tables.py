@@ -264,14 +264,30 @@ def unknown_nip(file: str, line: int, written: str) -> Problem:
     return Problem(file, line, "nip", reason % {"nip": written})
 
 
-def too_long(row: Row, model: type[Model], columns: Iterable[str]) -> list[tuple[str, str]]:
+CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Characters no name, position or e-mail holds: a paste's tab or line break, a stray byte.
+Kept, they would break the Excel export (which cannot hold them) and the pages' layout."""
+
+
+def unfit_text(row: Row, model: type[Model], columns: Iterable[str]) -> list[tuple[str, str]]:
     """``(column, reason)`` for each of ``columns`` longer than the ``model`` field of the same
-    name holds (SQLite would keep it whole, PostgreSQL refuse the whole import with no line)."""
+    name holds (SQLite would keep it whole, PostgreSQL refuse the whole import with no line) or
+    holding a control character."""
     found = []
     for column in columns:
+        text = row.get(column)
         limit = getattr(model._meta.get_field(column), "max_length", None)
-        if limit is not None and len(row.get(column)) > limit:
+        control = CONTROL.search(text)
+        if limit is not None and len(text) > limit:
             found.append((column, _("at most %(count)s characters") % {"count": limit}))
+        elif control:
+            found.append(
+                (
+                    column,
+                    _("holds a control character (U+%(code)s): retype the cell")
+                    % {"code": f"{ord(control.group()):04X}"},
+                )
+            )
     return found
 
 

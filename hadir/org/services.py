@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
-from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, too_long
+from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, unfit_text
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
@@ -168,7 +168,7 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
         unit_name = row.get("name")
         if not unit_name:
             bad("name", _("name is required"))
-        for column, reason in too_long(row, Unit, ("name",)):
+        for column, reason in unfit_text(row, Unit, ("name",)):
             bad(column, reason)
         kind = row.get("kind").upper()
         if kind not in kinds:
@@ -347,7 +347,7 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
             seen[nip_info.number] = row.line
         if not row.get("name"):
             bad("name", _("name is required"))
-        for column, reason in too_long(row, Employee, ("name", "position", "email")):
+        for column, reason in unfit_text(row, Employee, ("name", "position", "email")):
             bad(column, reason)
         unit = units.get(row.get("unit"))
         if unit is None:

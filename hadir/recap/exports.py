@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hadir.rules.explain import format_decimal
+
 FIXED_TIMESTAMP = (2000, 1, 1, 0, 0, 0)
 
 MONTH_COLUMNS = [
@@ -83,6 +85,22 @@ def to_json(rows: Sequence[dict[str, Any]]) -> bytes:
     return (json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n").encode()
 
 
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's "CSV injection")."""
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""What an xlsx cannot hold."""
+
+
+def _csv_cell(value: Any) -> Any:
+    """A value as CSV text: a name that opens like a formula (``=HYPERLINK(…)``, typed into
+    SIMPEG) is quoted with ``'`` so that Excel shows it instead of running it."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_SIGNS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Sequence[dict[str, Any]], *, daily: bool) -> bytes:
     columns = DAILY_COLUMNS if daily else MONTH_COLUMNS
     buffer = io.StringIO()
@@ -90,7 +108,7 @@ def to_csv(rows: Sequence[dict[str, Any]], *, daily: bool) -> bytes:
     writer.writerow([key for key, _ in columns])
     for row in rows:
         flat = row if daily else flat_month_row(row)
-        writer.writerow(["" if flat.get(key) is None else flat.get(key) for key, _ in columns])
+        writer.writerow([_csv_cell(flat.get(key)) for key, _ in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -103,7 +121,7 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
     sheet = book.active
     assert sheet is not None
     sheet.title = "Harian" if daily else "Rekap"
-    sheet.append([title])
+    sheet.append([CONTROL.sub("\ufffd", title)])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([label for _, label in columns])
     for cell in sheet[2]:
@@ -115,8 +133,11 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
             value = flat.get(key)
             if key == "tukin_deduction_percent" and value is not None:
                 value = float(value)
+            elif isinstance(value, str):
+                value = CONTROL.sub("\ufffd", value)  # openpyxl refuses the workbook over one
             values.append(value)
         sheet.append(values)
+    _as_text(sheet)
     if not daily:
         for column_index, (key, _) in enumerate(columns, start=1):
             if key in MONEY_KEYS:
@@ -131,6 +152,15 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+def _as_text(sheet: Any) -> None:
+    """Every text cell as text, even a name typed as "=HYPERLINK(…)", which openpyxl would store
+    as a formula for whoever opens the file to run."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -189,13 +219,7 @@ def to_pdf(
         for key in totals:
             totals[key] += int(flat.get(key) or 0)
         for key, _, w in columns:
-            value = flat.get(key)
-            text = (
-                ""
-                if value is None
-                else (f"{value:,}".replace(",", ".") if key in MONEY_KEYS else str(value))
-            )
-            pdf.cell(w * width, 5, _latin(text)[:60], border=1)
+            pdf.cell(w * width, 5, _latin(_pdf_text(key, flat.get(key)))[:60], border=1)
         pdf.ln()
     if not daily:
         pdf.set_font("Helvetica", "B", 8)
@@ -222,6 +246,18 @@ def to_pdf(
         signed_on=signed_on,
     )
     return bytes(pdf.output())
+
+
+def _pdf_text(key: str, value: Any) -> str:
+    """A cell of the letter written the Indonesian way: Rp 1.242.000, a TUKIN cut of 54,00 (a
+    dot there would read as a thousands separator beside the rupiah)."""
+    if value is None:
+        return ""
+    if key in MONEY_KEYS:
+        return f"{value:,}".replace(",", ".")
+    if key == "tukin_deduction_percent":
+        return format_decimal(str(value), "id")
+    return str(value)
 
 
 def _pdf_columns(daily: bool) -> list[tuple[str, str, float]]:

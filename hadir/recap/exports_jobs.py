@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import close_old_connections
 
+from hadir.common.audit import audit_record
 from hadir.org.models import Unit
 from hadir.recap.models import ExportJob
 from hadir.recap.reports import Report, render_report
@@ -25,8 +26,31 @@ EXPORT_INLINE_LIMIT = 1000
 """Units with more employees than this export in the background."""
 
 
+def export_audit(
+    *, actor: Any, unit: Unit, month: date, fmt: str, daily: bool, job: ExportJob | None = None
+) -> None:
+    """Record who took a unit's figures out of the system (names, NIPs, pay): a download now,
+    a background job started, or its file downloaded."""
+    audit_record(
+        actor=actor,
+        action="recap.export_download" if job is not None else "recap.export",
+        obj=job if job is not None else unit,
+        summary=_what(unit, month, fmt, daily),
+    )
+
+
+def _what(unit: Unit, month: date, fmt: str, daily: bool) -> str:
+    return f"{unit.code} {month:%Y-%m} {fmt}{' harian' if daily else ''}"
+
+
 def export_job_start(*, user: Any, unit: Unit, month: date, fmt: str, daily: bool) -> ExportJob:
     job = ExportJob.objects.create(user=user, unit=unit, month=month, format=fmt, daily=daily)
+    audit_record(
+        actor=user,
+        action="recap.export_job_start",
+        obj=job,
+        summary=_what(unit, month, fmt, daily),
+    )
     threading.Thread(target=_thread, args=(job.pk,), daemon=True, name=f"export-{job.pk}").start()
     return job
 

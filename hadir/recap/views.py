@@ -32,7 +32,7 @@ from hadir.common.access import (
 from hadir.org.models import Employee, Unit
 from hadir.recap.charts import Bar, bar_chart
 from hadir.recap.evaluation import reasons_text
-from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_job_start
+from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_audit, export_job_start
 from hadir.recap.models import EmployeeDay, ExportJob
 from hadir.recap.periods import (
     PeriodClosed,
@@ -290,6 +290,7 @@ def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
         ),
         fmt,
     )
+    export_audit(actor=request.user, unit=unit, month=month, fmt=fmt, daily=daily)
     name = f"rekap-{'harian-' if daily else ''}{unit.code}-{month:%Y-%m}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -299,7 +300,16 @@ def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
     job = get_object_or_404(ExportJob, pk=job_id, user_id=request.user.pk)
+    access_unit(request.user, job.unit_id, READ_ROLES)  # as long as the unit is theirs to see
     if request.GET.get("unduh") and job.state == ExportJob.State.DONE:
+        export_audit(
+            actor=request.user,
+            unit=job.unit,
+            month=job.month,
+            fmt=job.format,
+            daily=job.daily,
+            job=job,
+        )
         name = (
             f"rekap-{'harian-' if job.daily else ''}{job.unit.code}-{job.month:%Y-%m}.{job.format}"
         )

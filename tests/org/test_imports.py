@@ -362,6 +362,18 @@ def test_an_invalid_nip_says_what_is_wrong_with_it(org: Org, tmp_path: Path) -> 
     ]
 
 
+def test_a_name_holding_a_control_character_is_refused_on_its_line(
+    org: Org, tmp_path: Path
+) -> None:
+    """A paste's stray byte: the Excel export could not hold it, nor a page show it."""
+    path = write(
+        tmp_path, "p.csv", [EMPLOYEE_HEADER, f'{NIP_PNS},"Ani\x07Rahmat",KUA-A,,III/a,2024-01-01']
+    )
+    assert refused("import_employees", path) == [
+        "p.csv:2: name: berisi karakter kendali (U+0007): ketik ulang selnya"
+    ]
+
+
 def test_an_employee_dry_run_writes_nothing(org: Org, tmp_path: Path) -> None:
     before = Employee.objects.count()
     path = write(tmp_path, "p.csv", [EMPLOYEE_HEADER, f"{NIP_PNS},Ahmad,KUA-A,,III/a,2024-01-01"])

@@ -24,7 +24,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from hadir.accounts.models import User
-from hadir.org.models import Employee, Role
+from hadir.common.models import AuditEvent
+from hadir.org.models import Employee, Role, RoleAssignment
 from hadir.recap import exports_jobs, reports, views
 from hadir.recap.exports_jobs import export_job_run
 from hadir.recap.models import ExportJob
@@ -349,3 +350,109 @@ def test_a_job_that_fails_ends_failed_with_its_reason_shown(
     page = logged_in(leader).get(f"/rekap/ekspor/{job.pk}/").content.decode()
     assert "disk penuh" in page
     assert "http-equiv" not in page
+
+
+# ---------------------------------------------------------------- names typed into SIMPEG
+
+
+def post_export(user: User, unit: Any, fmt: str, *, daily: bool = False) -> Any:
+    form = {"format": fmt, **({"daily": "1"} if daily else {})}
+    return logged_in(user).post(f"/rekap/unit/{unit.pk}/ekspor/?bulan=2024-03", form)
+
+
+@pytest.mark.parametrize("daily", [False, True], ids=["recap", "daily"])
+def test_a_name_typed_as_a_formula_is_text_in_the_excel_file_never_a_formula(
+    sleman: Sleman, leader: User, daily: bool
+) -> None:
+    name = '=HYPERLINK("http://evil.example/x","Klik")'
+    person(sleman.kua, name)
+
+    data = post_export(leader, sleman.kua, "xlsx", daily=daily).content
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    assert name in [cell.value for cell in cells]
+
+
+@pytest.mark.parametrize("name", ["=1+2", "+62-811", "-2+3", "@SUM(A1)"])
+def test_a_name_opening_like_a_formula_is_quoted_in_the_csv_file(
+    sleman: Sleman, leader: User, name: str
+) -> None:
+    """Excel, which the byte-order mark invites to open the file, would run it (OWASP's CSV
+    injection); an apostrophe makes it text."""
+    person(sleman.kua, name)
+
+    data = post_export(leader, sleman.kua, "csv").content
+
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert "'" + name in [row["name"] for row in rows]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+
+
+def test_a_name_with_a_control_character_saved_before_does_not_break_the_excel_file(
+    sleman: Sleman, leader: User
+) -> None:
+    """openpyxl refuses a whole workbook over one such character (the import refuses them now;
+    a name saved before may hold one): it becomes a replacement mark."""
+    person(sleman.kua, "Ani\x07Rahmat")
+
+    response = post_export(leader, sleman.kua, "xlsx")
+
+    assert response.status_code == 200
+    _, _, _, rows = sheet_rows(response.content)
+    assert "Ani\ufffdRahmat" in [row["Nama"] for row in rows]
+
+
+def test_the_signed_letter_writes_the_tukin_cut_with_a_decimal_comma(
+    sleman: Sleman, leader: User
+) -> None:
+    """Beside "Rp 1.242.000", "54.00" would read as fifty-four thousand."""
+    person(sleman.kua, "Rina Marlina")  # no punch in March: 18 TK days × 3 % = 54 %
+
+    text = pdf_text(post_export(leader, sleman.kua, "pdf").content)
+
+    assert "54,00" in text
+    assert "54.00" not in text
+
+
+# ---------------------------------------------------------------- who took the figures out
+
+
+def test_a_download_is_audited_with_the_unit_month_and_format(sleman: Sleman, leader: User) -> None:
+    post_export(leader, sleman.kua, "xlsx", daily=True)
+
+    event = AuditEvent.objects.get(action="recap.export")
+    assert (event.actor, event.object_id) == (leader, str(sleman.kua.pk))
+    assert event.summary == "KUA-MLATI 2024-03 xlsx harian"
+
+
+@pytest.mark.usefixtures("queued")
+def test_a_background_export_is_audited_when_started_and_when_its_file_is_downloaded(
+    sleman: Sleman, leader: User
+) -> None:
+    client = logged_in(leader)
+    client.post(f"/rekap/unit/{sleman.kua.pk}/ekspor/?bulan=2024-03", {"format": "csv"})
+    job = export_job_run(ExportJob.objects.get().pk)
+    assert download(client, job).status_code == 200
+
+    actions = AuditEvent.objects.filter(actor=leader, object_id=str(job.pk))
+    assert sorted(actions.values_list("action", flat=True)) == [
+        "recap.export_download",
+        "recap.export_job_start",
+    ]
+
+
+@pytest.mark.usefixtures("queued")
+def test_an_export_is_not_found_once_its_owner_no_longer_sees_the_unit(
+    sleman: Sleman, leader: User
+) -> None:
+    client = logged_in(leader)
+    client.post(f"/rekap/unit/{sleman.kua.pk}/ekspor/?bulan=2024-03", {"format": "csv"})
+    job = export_job_run(ExportJob.objects.get().pk)
+    RoleAssignment.objects.filter(user=leader).delete()
+
+    assert client.get(f"/rekap/ekspor/{job.pk}/").status_code == 404
+    assert download(client, job).status_code == 404
