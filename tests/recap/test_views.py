@@ -126,7 +126,9 @@ def test_a_month_with_a_sanction_names_it_and_its_level(
     eko = march_people["Eko"]
     response = kua_head.get(f"/rekap/pegawai/{eko.pk}/", {"bulan": "2024-03"})
     html = response.content.decode()
-    assert "<strong>pemberhentian dengan hormat tidak atas permintaan sendiri</strong> (berat)" in html
+    assert (
+        "<strong>pemberhentian dengan hormat tidak atas permintaan sendiri</strong> (berat)" in html
+    )
     assert "10 hari kerja TK berturut-turut (batas 10)" in html
     assert calendar(html)[13] == "status-TK"
     assert response.context["recap"]["discipline"]["next_threshold"] is None

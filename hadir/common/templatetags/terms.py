@@ -6,13 +6,13 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
-from hadir.rules.explain import TERMS
+from hadir.rules.explain import TERMS, Lang
 
 register = template.Library()
 
 
 @register.filter
 def term(code: object) -> str:
-    lang = "en" if (get_language() or "id").startswith("en") else "id"
+    lang: Lang = "en" if (get_language() or "id").startswith("en") else "id"
     text = str(code)
     return TERMS[text][lang] if text in TERMS else text
