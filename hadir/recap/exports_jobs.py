@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from hadir.common.audit import audit_record
 from hadir.org.models import Unit
 from hadir.recap.models import ExportJob
-from hadir.recap.reports import Report, render_report
+from hadir.recap.reports import Report, frozen_of, render_report, report_rows
 from hadir.recap.selectors import daily_rows, recap_month
 
 EXPORT_INLINE_LIMIT = 1000
@@ -65,8 +65,6 @@ def _thread(job_id: int) -> None:
 def export_job_run(job_id: int) -> ExportJob:
     """Compute the report chunk by chunk, updating progress, then store the file."""
     from hadir.common.access import READ_ROLES, employees_in_scope
-    from hadir.recap.periods import closed_period
-    from hadir.recap.reports import report_rows
 
     job = ExportJob.objects.select_related("unit", "user").get(pk=job_id)
     ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, progress=1)
@@ -74,7 +72,8 @@ def export_job_run(job_id: int) -> ExportJob:
         employees = employees_in_scope(job.user, READ_ROLES).filter(
             unit__path__startswith=job.unit.path
         )
-        if closed_period(job.unit, job.month) is not None:
+        frozen = frozen_of(job.unit, job.month)
+        if frozen.whole or frozen.rows:  # a closing froze some of it: read as it froze it
             rows = report_rows(employees=employees, month=job.month, daily=job.daily, unit=job.unit)
         else:
             rows = _rows_with_progress(job, employees)

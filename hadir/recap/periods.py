@@ -28,10 +28,11 @@ class PeriodClosed(ValueError):
 
 
 def closed_period(unit: Unit, month: date) -> PeriodClose | None:
-    """The closing that covers ``unit`` in ``month`` (its own or an ancestor's)."""
+    """The closing that covers ``unit`` in ``month`` (its own or an ancestor's): the first, whose
+    figures were signed first; a later closing above it does not replace them."""
     return (
         PeriodClose.objects.filter(unit_id__in=unit.ancestor_ids, month=month.replace(day=1))
-        .order_by("-closed_at")
+        .order_by("closed_at", "pk")
         .first()
     )
 
@@ -105,14 +106,14 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
     with transaction.atomic():
         # One close of a unit at a time: a double click waits for the first, then finds it.
         Unit.objects.select_for_update().filter(pk=unit.pk).exists()
-        if PeriodClose.objects.filter(unit=unit, month=month).exists():
+        if closed_period(unit, month) is not None:  # by the unit itself or one above it
             raise PeriodClosed(_("%(month)s is already closed.") % {"month": f"{month:%m-%Y}"})
         closing = PeriodClose.objects.create(
             unit=unit,
             month=month,
             closed_by=actor,
-            snapshot=report_rows(employees=employees, month=month, daily=False),
-            daily_snapshot=report_rows(employees=employees, month=month, daily=True),
+            snapshot=report_rows(employees=employees, month=month, daily=False, unit=unit),
+            daily_snapshot=report_rows(employees=employees, month=month, daily=True, unit=unit),
             letter=letters_under(unit),
         )
         audit_record(

@@ -3,7 +3,7 @@ the background export jobs)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
 from hadir.recap import exports
-from hadir.recap.selectors import daily_rows, month_bounds, recap_month
+from hadir.recap.selectors import EmployeeMonth, daily_rows, month_bounds, recap_month
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -30,21 +30,79 @@ class Report:
     month: date
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """What closings froze of a unit's month: all of it (``whole``: the unit, or one above it,
+    is closed), or the part under closed units below it. One set of figures per employee-month:
+    the first closing that froze someone keeps them, whoever closes later above it."""
+
+    whole: bool = False
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    daily: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def nips(self) -> set[str]:
+        return {row["nip"] for row in self.rows}
+
+
+def frozen_of(unit: Unit | None, month: date) -> Frozen:
+    """The frozen part of ``unit``'s ``month`` (``None``: of every unit): rows as they were at
+    closing, of everyone who was under the unit then, those moved out since included."""
+    from hadir.recap.models import PeriodClose
+    from hadir.recap.periods import closed_period
+
+    covering = closed_period(unit, month) if unit is not None else None
+    if unit is not None and covering is not None:
+        codes = set(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
+        return Frozen(
+            whole=True,
+            rows=[row for row in covering.snapshot if row["unit"] in codes],
+            daily=[row for row in covering.daily_snapshot if row["unit"] in codes],
+        )
+    rows: list[dict[str, Any]] = []
+    daily: list[dict[str, Any]] = []
+    below = PeriodClose.objects.filter(month=month.replace(day=1)).order_by("closed_at", "pk")
+    if unit is not None:
+        below = below.filter(unit__path__startswith=unit.path)
+    for closing in below:
+        taken = {row["nip"] for row in rows}
+        fresh = [row for row in closing.snapshot if row["nip"] not in taken]
+        nips = {row["nip"] for row in fresh}
+        rows += fresh
+        daily += [row for row in closing.daily_snapshot if row["nip"] in nips]
+    return Frozen(rows=rows, daily=daily)
+
+
+def live_recaps(
+    *, employees: QuerySet[Employee], month: date, frozen: Frozen, days: bool = False
+) -> list[EmployeeMonth]:
+    """The recaps of ``employees`` whose month no closing froze."""
+    if frozen.whole:
+        return []
+    nips = frozen.nips
+    return [
+        recap
+        for recap in recap_month(employees=employees, month=month, days=days)
+        if recap.employee.nip not in nips
+    ]
+
+
 def report_rows(
     *, employees: QuerySet[Employee], month: date, daily: bool, unit: Unit | None = None
 ) -> list[dict[str, Any]]:
-    """The recap rows; for a closed month of ``unit``, the figures frozen at closing."""
-    from hadir.recap.periods import closed_period
-
-    closing = closed_period(unit, month) if unit is not None else None
-    if closing is not None:
-        nips = set(employees.values_list("nip", flat=True))
-        frozen = closing.daily_snapshot if daily else closing.snapshot
-        return [row for row in frozen if row["nip"] in nips]
-    recaps = recap_month(employees=employees, month=month, days=daily)
-    if daily:
-        return list(daily_rows(recaps))
-    return [recap.as_dict() for recap in recaps]
+    """The recap rows of ``employees`` in ``unit``'s ``month``, in NIP order; where a closing
+    froze the month (of the unit, above it or below it), the rows it froze."""
+    frozen = frozen_of(unit, month)
+    kept = frozen.daily if daily else frozen.rows
+    if frozen.whole:
+        return kept
+    recaps = live_recaps(employees=employees, month=month, frozen=frozen, days=daily)
+    live = list(daily_rows(recaps)) if daily else [recap.as_dict() for recap in recaps]
+    if not kept:
+        return live
+    rows = kept + live
+    rows.sort(key=lambda row: (row["nip"], row.get("date", "")))
+    return rows
 
 
 def render_report(report: Report, fmt: str) -> bytes:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Iterator
 from datetime import MAXYEAR, MINYEAR, date, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +44,15 @@ from hadir.recap.periods import (
     period_close,
     period_reopen,
 )
-from hadir.recap.reports import CONTENT_TYPES, FORMATS, Report, render_report, report_rows
+from hadir.recap.reports import (
+    CONTENT_TYPES,
+    FORMATS,
+    Report,
+    frozen_of,
+    live_recaps,
+    render_report,
+    report_rows,
+)
 from hadir.recap.selectors import EmployeeMonth, month_bounds, recap_month
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
@@ -170,13 +181,14 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     employees = employees_in_scope(request.user, READ_ROLES).filter(
         unit__path__startswith=unit.path
     )
-    recaps = list(recap_month(employees=employees, month=month))
-    rows = [r.as_dict() | {"id": r.employee.pk} for r in recaps]
+    # What a closing froze shows as it was frozen, like the exports: the table and the charts.
+    frozen = frozen_of(unit, month)
+    recaps = live_recaps(employees=employees, month=month, frozen=frozen)
+    ids = dict(employees.values_list("nip", "pk")) if frozen.rows else {}  # who is still theirs
+    rows = [row | {"id": ids.get(row["nip"])} for row in frozen.rows] + [
+        r.as_dict() | {"id": r.employee.pk} for r in recaps
+    ]
     closing = closed_period(unit, month)
-    if closing is not None:
-        # A closed month shows the figures frozen at closing, like its exports.
-        ids = {r["nip"]: r["id"] for r in rows}
-        rows = [row | {"id": ids[row["nip"]]} for row in closing.snapshot if row["nip"] in ids]
     query = request.GET.get("q", "").strip().lower()[:50]
     only = request.GET.get("tampil", "")
     shown = [
@@ -202,7 +214,7 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
             "only": only,
             "sort": sort,
             "discipline": _discipline_list(rows),
-            "charts": _charts(recaps, month),
+            "charts": _charts([*_live_marks(recaps), *_frozen_marks(frozen.daily)], month),
             "formats": FORMATS,
             "closing": closing,
             "can_close": closing is None
@@ -234,17 +246,40 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def _charts(recaps: list[EmployeeMonth], month: date) -> dict[str, str]:
+Marks = tuple[str, list[int], list[int]]
+"""One employee's unit name, and the days of the month they were late and TK."""
+
+
+def _live_marks(recaps: list[EmployeeMonth]) -> Iterator[Marks]:
+    for recap in recaps:
+        yield recap.employee.unit.name, mask_days(recap.late_mask), mask_days(recap.absent_mask)
+
+
+def _frozen_marks(daily: list[dict[str, Any]]) -> Iterator[Marks]:
+    """The marks of frozen daily rows (one per employee-day, in NIP order), under the names
+    their units have now."""
+    names = dict(
+        Unit.objects.filter(code__in={row["unit"] for row in daily}).values_list("code", "name")
+    )
+    for _nip, days in groupby(daily, key=itemgetter("nip")):
+        rows = list(days)
+        yield (
+            names.get(rows[0]["unit"], rows[0]["unit"]),
+            [int(row["date"][8:]) for row in rows if row["late_class"]],
+            [int(row["date"][8:]) for row in rows if row["status"] == "TK"],
+        )
+
+
+def _charts(marks: list[Marks], month: date) -> dict[str, str]:
     late: Counter[int] = Counter()
     absent: Counter[int] = Counter()
     by_unit_late: Counter[str] = Counter()
     by_unit_absent: Counter[str] = Counter()
-    for recap in recaps:
-        late_days, absent_days = mask_days(recap.late_mask), mask_days(recap.absent_mask)
+    for unit_name, late_days, absent_days in marks:
         late.update(late_days)
         absent.update(absent_days)
-        by_unit_late[recap.employee.unit.name] += len(late_days)
-        by_unit_absent[recap.employee.unit.name] += len(absent_days)
+        by_unit_late[unit_name] += len(late_days)
+        by_unit_absent[unit_name] += len(absent_days)
     days = range(1, month_bounds(month)[1].day + 1)
     return {
         "late_by_day": bar_chart(

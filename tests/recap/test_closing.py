@@ -9,8 +9,10 @@ closing, whatever an admin changes afterwards, and only an admin can reopen it (
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.http import Http404
@@ -394,6 +396,88 @@ def test_the_unit_page_of_a_closed_month_shows_the_frozen_figures(
     shown = {row["name"]: row for row in page.context["page"]}
     assert shown["Eko Prasetyo"]["absent_days"] == 10
     assert shown["Eko Prasetyo"]["absences"] == {}
+
+
+def excuse_two_of_ekos_days(admin: User, eko: Employee) -> None:
+    """An admin (who may change a closed month) approves cuti sakit for 13–14 March: Eko's live
+    March has 8 TK, the frozen one 10."""
+    request_decide(
+        actor=admin, request=file_request(admin, eko, "CS", march(13), march(14)), approve=True
+    )
+
+
+def month_json(user: User, unit: Any) -> dict[str, dict[str, Any]]:
+    response = logged_in(user).post(
+        f"/rekap/unit/{unit.pk}/ekspor/?bulan=2024-03", {"format": "json"}
+    )
+    assert response.status_code == 200
+    return {row["name"]: row for row in json.loads(response.content)}
+
+
+@pytest.mark.usefixtures("closed")
+def test_the_charts_of_a_closed_month_are_drawn_from_the_frozen_days_as_the_table(
+    sleman: Sleman, admin: User, march_people: dict[str, Employee]
+) -> None:
+    excuse_two_of_ekos_days(admin, march_people["Eko"])
+
+    page = logged_in(leader_of(sleman.kua)).get(f"/rekap/unit/{sleman.kua.pk}/?bulan=2024-03")
+
+    bars = re.findall(r"<title>\d+: (\d+)</title>", page.context["charts"]["absent_by_day"])
+    assert sum(int(n) for n in bars) == page.context["totals"]["tk"]
+    assert page.context["totals"]["tk"] == sum(r["absent_days"] for r in page.context["page"])
+    assert {r["name"]: r["absent_days"] for r in page.context["page"]}["Eko Prasetyo"] == 10
+
+
+@pytest.mark.usefixtures("closed")
+def test_someone_moved_out_after_closing_stays_in_the_closed_month_on_the_page_and_in_exports(
+    sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    leader = leader_of(sleman.kua)
+    before = month_json(leader, sleman.kua)
+    eko = march_people["Eko"]
+    eko.unit = sleman.kua_depok
+    eko.save()
+
+    assert month_json(leader, sleman.kua) == before
+    page = logged_in(leader).get(f"/rekap/unit/{sleman.kua.pk}/?bulan=2024-03")
+    shown = {r["name"]: r for r in page.context["page"]}
+    assert sorted(shown) == sorted(before)
+    assert shown["Eko Prasetyo"]["id"] is None  # no longer theirs to open: named, not linked
+    assert "Eko Prasetyo" in page.content.decode()
+
+
+@pytest.mark.usefixtures("closed")
+def test_an_open_kankemenag_and_the_whole_recap_show_a_closed_kuas_people_as_it_froze_them(
+    sleman: Sleman, admin: User, march_people: dict[str, Employee]
+) -> None:
+    excuse_two_of_ekos_days(admin, march_people["Eko"])
+    head = leader_of(sleman.kankemenag)
+
+    kankemenag = month_json(head, sleman.kankemenag)
+
+    assert kankemenag["Eko Prasetyo"] == month_json(head, sleman.kua)["Eko Prasetyo"]
+    assert kankemenag["Eko Prasetyo"]["absent_days"] == 10
+    assert list(kankemenag) == sorted(kankemenag, key=lambda name: kankemenag[name]["nip"])
+    everyone = json.loads(recap_command("--month", "2024-03", "--format", "json"))
+    assert {row["name"]: row for row in everyone}["Eko Prasetyo"] == kankemenag["Eko Prasetyo"]
+
+
+@pytest.mark.usefixtures("closed")
+def test_a_kankemenag_closing_later_keeps_the_kuas_signed_figures_and_the_kua_cannot_close_again(
+    sleman: Sleman, admin: User, operator: User, march_people: dict[str, Employee]
+) -> None:
+    kua_before = exports()
+    excuse_two_of_ekos_days(admin, march_people["Eko"])
+
+    period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kankemenag), unit=sleman.kankemenag, month=MARCH
+    )
+
+    assert exports() == kua_before
+    frozen = {row["name"]: row for row in json.loads(exports("KAB-SLEMAN")["json"])}
+    assert frozen["Eko Prasetyo"]["absent_days"] == 10
+    with pytest.raises(PeriodClosed, match="sudah ditutup"):
+        period_close(actor=operator, unit=sleman.kua, month=MARCH)
 
 
 def test_an_employees_page_of_a_closed_month_shows_the_frozen_figures_and_what_changed(
