@@ -23,7 +23,7 @@ from hadir.org.models import Employee
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure, tallies_settle
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
-from hadir.rules.discipline import TkStreaks, YearSummary, year_standing
+from hadir.rules.discipline import Threshold, TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
 from hadir.rules.policy import ABSENCE_CODES, CLASSES, Policy
 from hadir.schedules import cache
@@ -85,16 +85,18 @@ class EmployeeMonth:
                 "longest_absent_streak": y.streaks.longest,
                 "sanction": y.sanction.id if y.sanction else None,
                 "level": y.sanction.level if y.sanction else None,
-                "next_threshold": (
-                    {
-                        "sanction": y.next_threshold.sanction_id,
-                        "days_left": y.next_threshold.days_left,
-                    }
-                    if y.next_threshold
-                    else None
-                ),
+                "next_threshold": _threshold(y.next_threshold),
+                "streak_threshold": _threshold(y.streak_threshold),
             },
         }
+
+
+def _threshold(threshold: Threshold | None) -> dict[str, Any] | None:
+    """A warning before a rung (days left in the year) or before the run's dismissal (working
+    days of TK in a row left)."""
+    if threshold is None:
+        return None
+    return {"sanction": threshold.sanction_id, "days_left": threshold.days_left}
 
 
 def _rupiah(value: Decimal) -> int:

@@ -233,6 +233,7 @@ def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for r in rows
         if r["discipline"]["sanction"]
         or (r["discipline"]["next_threshold"] or {}).get("days_left") == 1
+        or (r["discipline"].get("streak_threshold") or {}).get("days_left") == 1
     ]
     return sorted(listed, key=lambda r: -r["discipline"]["days_not_at_work"])[:200]
 

@@ -48,8 +48,9 @@ CLEAN_RECORD = {
 
 
 def figures(row: dict[str, Any]) -> dict[str, Any]:
-    """The recap row without identity fields, and discipline without the forward warning."""
-    discipline = {k: v for k, v in row["discipline"].items() if k != "next_threshold"}
+    """The recap row without identity fields, and discipline without the forward warnings."""
+    warnings = ("next_threshold", "streak_threshold")
+    discipline = {k: v for k, v in row["discipline"].items() if k not in warnings}
     return {
         "workdays": row["workdays"],
         "present_days": row["present_days"],

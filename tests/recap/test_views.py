@@ -20,7 +20,15 @@ from hadir.recap.services import days_refresh_many
 from tests.conftest import user_with_role
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import WIT, freeze_clock, local
-from tests.recap.support import Sleman, leader_of, logged_in, march, person, with_account
+from tests.recap.support import (
+    Sleman,
+    attend,
+    leader_of,
+    logged_in,
+    march,
+    person,
+    with_account,
+)
 
 pytestmark = pytest.mark.usefixtures("march_people")
 
@@ -306,6 +314,28 @@ def test_the_unit_recap_sorts_the_worst_first(
     values = [key(row) for row in rows]
     assert values == sorted(values, reverse=True)
     assert {row["name"] for row in rows[: len(expected_first)]} == expected_first
+
+
+def test_the_discipline_list_warns_one_working_day_before_the_run_means_dismissal(
+    sleman: Sleman,
+) -> None:
+    """Lina came on nine days of March, then not from Monday 18 to Thursday 28: nine working
+    days of TK in a row, open at the month's end (29 is Good Friday). One more is dismissal,
+    whatever her total (a rung is still two days away)."""
+    lina = person(sleman.kua_depok, "Lina Marlina")
+    attend(lina, [march(d) for d in (1, 4, 5, 6, 7, 8, 13, 14, 15)], "07:25", "16:35")
+    leader = user_with_role(Role.LEADER, sleman.kua_depok)
+
+    response = logged_in(leader).get(f"/rekap/unit/{sleman.kua_depok.pk}/", {"bulan": "2024-03"})
+
+    listed = {r["name"]: r["discipline"] for r in response.context["discipline"]}["Lina Marlina"]
+    assert listed["streak_threshold"] == {"sanction": "PEMBERHENTIAN", "days_left": 1}
+    assert (
+        "1 hari kerja TK berturut-turut lagi → pemberhentian dengan hormat"
+        in response.content.decode()
+    )
+    mine = logged_in(with_account(lina)).get("/rekap/saya/", {"bulan": "2024-03"})
+    assert "1 hari kerja TK berturut-turut lagi → pemberhentian" in mine.content.decode()
 
 
 def test_sorting_by_tk_orders_the_figures(kankemenag_head: Client, sleman: Sleman) -> None:
