@@ -14,3 +14,8 @@ def env_bool(name: str, *, default: bool) -> bool:
     if not raw:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_set(name: str, default: str) -> frozenset[str]:
+    """The variable's comma-separated values (``default``'s when it is unset or empty)."""
+    return frozenset(part.strip() for part in env(name, default).split(",") if part.strip())

@@ -111,6 +111,40 @@ def test_lock_out_from_one_address_does_not_lock_the_account_elsewhere(
     assert response.status_code == 302
 
 
+def test_behind_the_proxy_a_strangers_failures_do_not_lock_the_teacher_out_at_school(
+    user: User, settings: Settings
+) -> None:
+    """Every request reaches the app from the proxy on 127.0.0.1; the address the proxy saw is
+    the last entry of X-Forwarded-For."""
+    settings.HADIR_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    stranger = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        stranger.post(reverse("accounts:login"), {"username": NIP, "password": "wrong"})
+    assert log_in(stranger, PASSWORD).status_code == 429
+
+    at_school = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert log_in(at_school, PASSWORD).status_code == 302
+
+
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy_and_only_its_last_entry(
+    user: User, settings: Settings
+) -> None:
+    """What a client writes into X-Forwarded-For itself comes first: the proxy appends."""
+    settings.HADIR_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    for forged in (
+        Client(REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR="198.51.100.7"),
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.66"),
+    ):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            log_in(forged, "wrong")
+    at_school = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert log_in(at_school, PASSWORD).status_code == 302
+    garbled = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="bukan-alamat")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(garbled, "wrong")
+    assert log_in(Client(REMOTE_ADDR="127.0.0.1"), PASSWORD).status_code == 429  # the proxy's
+
+
 def test_a_logged_in_user_is_not_shown_the_login_form_again(client: Client, user: User) -> None:
     client.force_login(user)
     response = client.get(reverse("accounts:login"))

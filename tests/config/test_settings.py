@@ -34,7 +34,12 @@ def import_production(secret: str | None) -> subprocess.CompletedProcess[str]:
     if secret is not None:
         environment["DJANGO_SECRET_KEY"] = secret
     return subprocess.run(
-        [sys.executable, "-c", "import hadir.config.settings.production as p; print(p.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import hadir.config.settings.production as p;"
+            " print(p.DEBUG, sorted(p.HADIR_TRUSTED_PROXIES))",
+        ],
         env=environment,
         capture_output=True,
         text=True,
@@ -51,4 +56,4 @@ def test_production_refuses_to_start_with_the_development_secret() -> None:
 def test_production_starts_with_a_real_secret_and_debug_off() -> None:
     result = import_production("a-real-secret-from-the-vault-0123456789")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "False ['127.0.0.1', '::1']"  # the proxy in front

@@ -8,7 +8,7 @@ import django_stubs_ext
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from hadir.config.env import env, env_bool
+from hadir.config.env import env, env_bool, env_set
 
 # Lets admin classes be written ModelAdmin[Model] for the type checker.
 django_stubs_ext.monkeypatch()
@@ -128,6 +128,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "hadir.common.addresses.client_address"
+# Proxies whose X-Forwarded-For is believed (its last entry: the address the proxy saw).
+# Production's default is the loopback, where the README's nginx or Caddy connects from.
+HADIR_TRUSTED_PROXIES = env_set("HADIR_TRUSTED_PROXIES", "")
 
 # The seed's derivable password (ASN + last 3 NIP digits + ddmmyy of birth) is off by default:
 # anyone who knows a NIP can compute it. When on, accounts get it but must change it first.

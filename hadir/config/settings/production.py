@@ -1,6 +1,7 @@
 """Production: behind gunicorn (or any WSGI/ASGI server) and a TLS proxy, on PostgreSQL."""
 
 from hadir.config.settings.base import *  # noqa: F403
+from hadir.config.env import env_set
 from hadir.config.settings.base import SECRET_KEY
 
 if SECRET_KEY.startswith("dev-only"):
@@ -8,6 +9,7 @@ if SECRET_KEY.startswith("dev-only"):
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+HADIR_TRUSTED_PROXIES = env_set("HADIR_TRUSTED_PROXIES", "127.0.0.1,::1")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
