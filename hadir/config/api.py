@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
 from hadir.common.access import READ_ROLES, access_unit
+from hadir.common.api import refusals
 from hadir.org.models import Employee, Unit
 from hadir.org.selectors import employee_list, unit_list
 
@@ -46,6 +48,12 @@ def _refused(request: HttpRequest, error: HttpError) -> HttpResponse:
     }
     detail = texts.get(error.status_code, _("The API refused this call."))
     return api.create_response(request, {"detail": detail}, status=error.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE: no call of this API needs one."""
+    return api.create_response(request, {"detail": _("The request is too large.")}, status=413)
 
 
 @api.exception_handler(ValidationError)
@@ -121,10 +129,11 @@ class HealthOut(Schema):
     ok: bool
 
 
-@api.get(
+@api.api_operation(
+    ["GET", "HEAD"],  # probes often ask HEAD (HTTP requires it wherever GET works)
     "/health",
     auth=None,
-    response=HealthOut,
+    response={200: HealthOut},
     summary="Liveness for load balancers and probes: the app answers; the handler reads nothing",
 )
 def health(request: HttpRequest) -> HealthOut:
@@ -136,7 +145,11 @@ class MeOut(Schema):
     employee: EmployeeOut | None
 
 
-@api.get("/me", response=MeOut, summary="The logged-in user and their employee record")
+@api.get(
+    "/me",
+    response={200: MeOut, **refusals(401)},
+    summary="The logged-in user and their employee record",
+)
 def me(request: HttpRequest) -> MeOut:
     employee = getattr(request.user, "employee", None)
     return MeOut(
@@ -145,7 +158,11 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@api.get("/units", response=list[UnitOut], summary="Units in the caller's scope, in tree order")
+@api.get(
+    "/units",
+    response={200: list[UnitOut], **refusals(401, 422)},
+    summary="Units in the caller's scope, in tree order",
+)
 @paginate(Pages)
 def units(request: HttpRequest) -> QuerySet[Unit]:
     return unit_list(user=request.user)
@@ -153,7 +170,7 @@ def units(request: HttpRequest) -> QuerySet[Unit]:
 
 @api.get(
     "/units/{unit_id}/employees",
-    response=list[EmployeeOut],
+    response={200: list[EmployeeOut], **refusals(401, 404, 422)},
     summary="Employees of a unit in scope and of the units below it, by name",
 )
 @paginate(Pages)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
+from hadir.common.api import InvalidOut, refusals
 from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
@@ -195,7 +196,12 @@ def outcome_message(outcome: Outcome) -> str:
 
 @router.post(
     "/check-in",
-    response={201: CheckInOut, 200: CheckInOut, 422: CheckInOut},
+    response={
+        201: CheckInOut,
+        200: CheckInOut,
+        **refusals(401, 403, 404, 413),
+        422: CheckInOut | InvalidOut,  # a refusal (kept, with its reason), or a body unread
+    },
     summary="Check in or out at the server's time from the phone's position",
 )
 def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
@@ -235,7 +241,9 @@ def _header_key(request: HttpRequest) -> str:
 
 
 @router.get(
-    "/today", response=TodayOut, summary="Today's standing and the caller's allowed locations"
+    "/today",
+    response={200: TodayOut, **refusals(401, 404)},
+    summary="Today's standing and the caller's allowed locations",
 )
 def today(request: HttpRequest) -> TodayOut:
     from zoneinfo import ZoneInfo

@@ -20,6 +20,11 @@ def test_health_answers_ok_without_login_or_queries(client: Client) -> None:
     assert len(queries) == 0
 
 
+@pytest.mark.django_db
+def test_health_answers_a_probe_asking_head(client: Client) -> None:
+    assert client.head("/api/health").status_code == 200
+
+
 def test_bench_settings_import_with_debug_off() -> None:
     import subprocess
     import sys

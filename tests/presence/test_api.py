@@ -370,8 +370,75 @@ def test_a_day_outside_the_attendance_period_is_not_called_tk(
 def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None) -> None:
     schema = client.get("/api/openapi.json").json()
     operation = schema["paths"]["/api/presensi/check-in"]["post"]
-    assert set(operation["responses"]) >= {"200", "201", "422"}
+    assert set(operation["responses"]) == {"200", "201", "401", "403", "404", "413", "422"}
     assert "/api/presensi/today" in schema["paths"]
+
+
+def declared_422(client: Client) -> list[set[str]]:
+    """What each body the schema allows for a check-in's 422 requires."""
+    document = client.get("/api/openapi.json").json()
+    content = document["paths"][CHECK_IN]["post"]["responses"]["422"]["content"]
+    bodies = content["application/json"]["schema"].get("anyOf", [])
+    names = [body["$ref"].rsplit("/", 1)[-1] for body in bodies]
+    return [set(document["components"]["schemas"][name]["required"]) for name in names]
+
+
+def test_both_kinds_of_422_have_a_body_the_schema_describes(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal (kept, with its reason) and a body that could not be read."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:42:05"))
+    refused = siti.post(CHECK_IN, position(north_of(SLEMAN, 2000)), content_type="application/json")
+    unread = siti.post(CHECK_IN, {"latitude": 91}, content_type="application/json")
+
+    for response in (refused, unread):
+        assert response.status_code == 422
+        assert any(required <= set(response.json()) for required in declared_422(siti))
+    assert len(declared_422(siti)) == 2
+
+
+def test_a_body_past_the_upload_limit_is_413_in_json(
+    siti: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the site's HTML error page: the phone reads JSON."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:42:05"))
+    padding = "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    body = f'{{"latitude": {SLEMAN[0]}, "longitude": {SLEMAN[1]}, "device_id": "{padding}"}}'
+
+    response = siti.generic("POST", CHECK_IN, body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Permintaan terlalu besar."}
+    assert not Punch.objects.exists()
+
+
+def test_every_answer_the_api_gives_is_in_its_openapi_schema(
+    client: Client, employee: Employee
+) -> None:
+    """A client generated from the schema has a type for a 401, a 404 and a 422 too."""
+    document = client.get("/api/openapi.json").json()
+    stranger, no_employee, siti = Client(), Client(), Client()
+    no_employee.force_login(UserFactory.create())
+    assert employee.user is not None
+    siti.force_login(employee.user)
+    other_unit = UnitFactory.create()
+    calls = [
+        (stranger, "/api/me", "/api/me", {}, 401),
+        (siti, "/api/units", "/api/units", {"limit": 0}, 422),
+        (stranger, "/api/units", "/api/units", {}, 401),
+        (
+            siti,
+            "/api/units/{unit_id}/employees",
+            f"/api/units/{other_unit.pk}/employees",
+            {},
+            404,
+        ),
+        (no_employee, TODAY, TODAY, {}, 404),
+        (stranger, TODAY, TODAY, {}, 401),
+    ]
+    for caller, route, url, query, status in calls:
+        assert caller.get(url, query).status_code == status
+        assert str(status) in document["paths"][route]["get"]["responses"], (route, status)
 
 
 def test_every_manifest_icon_is_a_picture_of_the_size_it_declares(client: Client) -> None:
