@@ -1,7 +1,7 @@
 """Production: behind gunicorn (or any WSGI/ASGI server) and a TLS proxy, on PostgreSQL."""
 
-from hadir.config.settings.base import *  # noqa: F403
 from hadir.config.env import env_set
+from hadir.config.settings.base import *  # noqa: F403
 from hadir.config.settings.base import SECRET_KEY
 
 if SECRET_KEY.startswith("dev-only"):
