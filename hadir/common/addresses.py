@@ -17,7 +17,7 @@ from django.http import HttpRequest
 def client_address(request: HttpRequest) -> str | None:
     """The client's address: the login lock-out counts failures per account and address
     (``AXES_CLIENT_IP_CALLABLE``), so that a stranger cannot lock a teacher out."""
-    remote = request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
     if remote not in settings.HADIR_TRUSTED_PROXIES:
         return remote
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
