@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hadir.org.geofence import location_problems
@@ -77,6 +78,10 @@ class Unit(models.Model):
             raise ValidationError(
                 {"parent": _("The parent must not be this unit or a unit under it.")}
             )
+
+    def today(self) -> date:
+        """Today on the unit's clock: a WIT madrasah's day starts two hours before Jakarta's."""
+        return timezone.localdate(timezone=ZoneInfo(self.timezone))
 
     def days_span(self, first: date, last: date) -> tuple[datetime, datetime]:
         """The instants from ``first``'s midnight to the midnight after ``last``, on the

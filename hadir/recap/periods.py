@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
@@ -88,7 +87,7 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
 
     access_unit(actor, unit.pk, MANAGE_ROLES)
     month = month.replace(day=1)
-    if timezone.localdate() < close_allowed_from(month):
+    if unit.today() < close_allowed_from(month):
         raise PeriodClosed(
             _("%(month)s can be closed from %(date)s, after the request deadline.")
             % {"month": f"{month:%m-%Y}", "date": f"{close_allowed_from(month):%d-%m-%Y}"}

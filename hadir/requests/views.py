@@ -73,9 +73,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "requests": my_requests(employee, category)[:200],
     }
     if category == Category.KETIDAKHADIRAN:
-        year = timezone.localdate().year
+        today = employee.unit.today()
         context["leave"] = leave_balance(
-            year, leave_taken(employee), employee.start.year, cache.policy(timezone.localdate())
+            today.year, leave_taken(employee), employee.start.year, cache.policy(today)
         )
     return render(request, "requests/index.html", context)
 
@@ -258,7 +258,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def gaps_page(request: HttpRequest) -> HttpResponse:
     """Pengelolaan mandiri: the open period's days and the gaps, each with its request."""
     employee = _employee(request)
-    today = timezone.localdate()
+    today = employee.unit.today()
     days = month_days(employee, today)
     start = max(open_period(today)[0], employee.start)
     return render(
@@ -268,11 +268,18 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _prefetched(request: HttpRequest) -> bool:
+    """A browser fetching the page ahead of a click (Chromium's Sec-Purpose, older Purpose)."""
+    purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+    return "prefetch" in purpose.lower()
+
+
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     user_id: int = request.user.pk or 0
     items = list(Notification.objects.filter(user_id=user_id)[:100])
-    Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    if request.method == "GET" and not _prefetched(request):  # read by a person, not a probe
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
     return render(request, "requests/notifications.html", {"items": items})

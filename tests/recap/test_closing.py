@@ -117,6 +117,18 @@ def test_the_operator_closes_the_month_from_the_sixth_day_after_it_ends_and_it_i
     )
 
 
+def test_the_deadline_is_read_on_the_units_own_clock(sleman: Sleman, clock: Clock) -> None:
+    """22:30 on Friday 5 April in Jakarta is already Saturday in Jayapura."""
+    sleman.kua_depok.timezone = "Asia/Jayapura"
+    sleman.kua_depok.save()
+    clock.set(local(date(2024, 4, 5), "22:30"))
+    depok_operator = user_with_role(Role.OPERATOR, sleman.kua_depok)
+
+    assert period_close(actor=depok_operator, unit=sleman.kua_depok, month=MARCH).month == MARCH
+    with pytest.raises(PeriodClosed, match="06-04-2024"):
+        period_close(actor=user_with_role(Role.OPERATOR, sleman.kua), unit=sleman.kua, month=MARCH)
+
+
 def test_the_deadline_is_policy_data(sleman: Sleman, operator: User, clock: Clock) -> None:
     PolicyValue.objects.create(key="recap.close_after_days", effective_from=march(15), value="10")
     clock.set(local(SATURDAY_6_APRIL, "08:00"))

@@ -157,6 +157,20 @@ def test_the_gaps_page_shows_my_days_of_the_open_period(rina: Employee, verifier
     assert MONDAY not in [g.date for g in client.get(GAPS).context["gaps"]]
 
 
+def test_the_gaps_page_of_a_wit_employee_reads_today_on_her_units_clock(
+    org: Org, clock: Clock
+) -> None:
+    """23:30 in Jakarta is already 01:30 of the next day in Jayapura."""
+    org.kua_a.timezone = "Asia/Jayapura"
+    org.kua_a.save()
+    employee = new_employee(org, start=MARCH_1)
+    clock.set(local(WEDNESDAY, "23:30"))
+
+    page = client_for(account(employee)).get(GAPS)
+
+    assert page.context["today"] == date(2024, 3, 7)
+
+
 def test_a_day_off_is_never_a_gap(org: Org) -> None:
     employee = new_employee(org, start=date(2024, 3, 9))  # Saturday
     assert gaps(employee, date(2024, 3, 10)) == []

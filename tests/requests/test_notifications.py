@@ -200,6 +200,20 @@ def test_the_notifications_page_lists_her_own_and_marks_them_read(
     assert list(others.context["items"]) == []
 
 
+def test_a_probe_or_a_prefetch_of_the_notifications_page_leaves_them_unread(
+    siti: Employee, verifier: User
+) -> None:
+    """Only a person opening the page has read them: not a HEAD, nor the browser fetching the
+    page ahead of a click."""
+    approve(file_request(siti, "SISTEM_ERROR", MONDAY), verifier)
+    client = client_for(account(siti))
+
+    assert client.head(reverse("requests:notifications")).status_code == 200
+    client.get(reverse("requests:notifications"), HTTP_SEC_PURPOSE="prefetch")
+
+    assert Notification.objects.filter(user=account(siti), read_at__isnull=True).count() == 1
+
+
 def test_a_mail_server_failure_is_logged_and_undoes_nothing(
     siti: Employee,
     verifier: User,
