@@ -7,6 +7,7 @@ from a worker instead.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import date
@@ -21,6 +22,8 @@ from hadir.org.models import Unit
 from hadir.recap.models import ExportJob
 from hadir.recap.reports import Report, frozen_of, render_report, report_rows
 from hadir.recap.selectors import daily_rows, recap_month
+
+logger = logging.getLogger(__name__)
 
 EXPORT_INLINE_LIMIT = 1000
 """Units with more employees than this export in the background."""
@@ -85,6 +88,9 @@ def export_job_run(job_id: int) -> ExportJob:
             state=ExportJob.State.DONE, progress=100, stored_name=name
         )
     except Exception as error:  # the job must end visibly failed, not hang "running"
+        # The reason is for the admin (kept, and in the log), not for the page: it may name
+        # tables, paths or other people's data.
+        logger.exception("export job %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(
             state=ExportJob.State.FAILED, error=str(error)[:300]
         )

@@ -129,13 +129,22 @@ class StaleTally(models.Model):
         return f"{self.employee_id} {self.month:%Y-%m}"
 
 
+class StandingCloses(models.Manager["PeriodClose"]):
+    """The closings in force: a reopened one stays, as the record of what was signed."""
+
+    def get_queryset(self) -> models.QuerySet["PeriodClose"]:
+        return super().get_queryset().filter(reopened_at__isnull=True)
+
+
 class PeriodClose(models.Model):
     """A unit's month, closed by an operator after the request deadline.
 
     ``snapshot`` is the recap as it stood at closing (the JSON rows), ``letter`` who signed it:
     the closed month's exports are built from them, so they come out byte for byte the same
     (a new unit head or name changes the letters of open months only). Changes to a closed month need an
-    admin (audited); an admin may reopen the month and an operator close it again.
+    admin (audited); an admin may reopen the month and an operator close it again. A reopened
+    closing is kept, stamped, with the figures it froze (``PeriodClose.history``):
+    ``PeriodClose.objects`` holds the closings in force.
     """
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="closed_periods")
@@ -147,11 +156,26 @@ class PeriodClose(models.Model):
     letter = models.JSONField(default=dict)
     """By unit id, the unit's and every unit below it: their names, heads, places and offices
     as the letters of their exports said at closing."""
+    reopened_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+
+    history = models.Manager()
+    objects = StandingCloses()
 
     class Meta:
         verbose_name = _("closed period")
         verbose_name_plural = _("closed periods")
-        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="uniq_period_close")]
+        base_manager_name = "history"
+        default_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="uniq_period_close_standing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.month:%Y-%m}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
@@ -126,7 +127,8 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
 
 
 def period_reopen(*, actor: Any, closing: PeriodClose) -> None:
-    """An admin reopens a closed month (audited, with the frozen figures kept in the trail)."""
+    """An admin reopens a closed month (audited). The closing is kept, stamped as reopened, with
+    the figures and letters it froze: what was signed stays on record."""
     if not is_admin(actor):
         raise PeriodClosed(_("Only an admin can reopen a closed month."))
     with transaction.atomic():
@@ -141,7 +143,9 @@ def period_reopen(*, actor: Any, closing: PeriodClose) -> None:
                 "rows": len(closing.snapshot),
             },
         )
-        closing.delete()
+        closing.reopened_by = actor
+        closing.reopened_at = timezone.now()
+        closing.save(update_fields=["reopened_by", "reopened_at"])
 
 
 def open_or_admin(actor: Any, unit: Unit, day: date) -> bool:

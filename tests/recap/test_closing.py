@@ -353,6 +353,9 @@ def test_only_an_admin_reopens_a_month_and_it_is_audited(
     frozen = exports()
     period_reopen(actor=admin, closing=closed)
     assert not PeriodClose.objects.exists()
+    kept = PeriodClose.history.get(pk=closed.pk)  # what was signed stays on record
+    assert (kept.reopened_by, kept.snapshot) == (admin, closed.snapshot)
+    assert {row["name"]: row for row in kept.snapshot}["Eko Prasetyo"]["absent_days"] == 10
     event = AuditEvent.objects.get(action="recap.period_reopen")
     assert event.actor == admin
     assert event.before == {
