@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -193,9 +194,15 @@ class Notification(models.Model):
 
 
 def notice_text(message: str, params: dict[str, str]) -> str:
-    """``message`` translated into the active language, filled with ``params`` (a request's
-    status given as its code, named in that language too)."""
+    """``message`` translated into the active language, filled with ``params`` (kept as codes
+    and ISO dates: a request's status and type named in that language, dates as the pages
+    write them, 04-03-2024)."""
     values: dict[str, object] = dict(params)
     if "status" in params:
         values["status"] = Status(params["status"]).label
+    if "code" in params:
+        values["code"] = Code(params["code"]).label
+    for key in ("start", "end"):
+        if key in params:
+            values[key] = f"{date.fromisoformat(params[key]):%d-%m-%Y}"
     return gettext(message) % values

@@ -357,7 +357,12 @@ def _notify(user: Any, message: str, params: dict[str, str], url: str) -> None:
     Notification.objects.create(user=user, text=text, message=message, params=params, url=url)
     if user.email:
         transaction.on_commit(
-            lambda: send_mail("Hadir: " + text[:100], f"{text}\n\n{url}", None, [user.email]),
+            lambda: send_mail(
+                "Hadir: " + text[:100],
+                f"{text}\n\n{settings.HADIR_SITE_URL.rstrip('/')}{url}",  # a link mail can open
+                None,
+                [user.email],
+            ),
             robust=True,
         )
 

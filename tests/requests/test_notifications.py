@@ -52,14 +52,19 @@ def test_submitting_notifies_every_verifier_of_the_unit_in_app_and_by_mail_after
 ) -> None:
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         request = file_request(siti, "SISTEM_ERROR", MONDAY)
-    dates = "(SISTEM_ERROR, 2024-03-04–2024-03-04)"
-    expected = f"Laporan baru {request.reference} dari {siti.name} {dates} perlu diverifikasi."
+    dates = "04-03-2024–04-03-2024"
+    expected = (
+        f"Laporan baru {request.reference} dari {siti.name} (Sistem / mesin error, {dates})"
+        " perlu diverifikasi."
+    )
     for user in (verifier, kanwil_verifier):
         [notification] = Notification.objects.filter(user=user)
         assert notification.shown == notification.text == expected
+        assert notification.params["code"] == "SISTEM_ERROR"  # kept as data, named when shown
         with translation.override("en"):
             assert notification.shown == (
-                f"New request {request.reference} from {siti.name} {dates} to verify."
+                f"New request {request.reference} from {siti.name}"
+                f" (Sistem / mesin error, {dates}) to verify."
             )
         assert notification.url == reverse("requests:queue")
         assert notification.read_at is None
@@ -68,7 +73,7 @@ def test_submitting_notifies_every_verifier_of_the_unit_in_app_and_by_mail_after
     [message] = mail.outbox  # the kanwil verifier has no address
     assert message.to == [verifier.email]
     assert message.subject == f"Hadir: {expected[:100]}"
-    assert reverse("requests:queue") in message.body
+    assert message.body.endswith(f"\n\nhttp://127.0.0.1:8000{reverse('requests:queue')}")
 
 
 def test_no_mail_leaves_before_the_transaction_commits(

@@ -132,6 +132,8 @@ AXES_CLIENT_IP_CALLABLE = "hadir.common.addresses.client_address"
 # Proxies whose X-Forwarded-For is believed (its last entry: the address the proxy saw).
 # Production's default is the loopback, where the README's nginx or Caddy connects from.
 HADIR_TRUSTED_PROXIES = env_set("HADIR_TRUSTED_PROXIES", "")
+# Where the site is reached, for the links in e-mails (which have no page to be relative to).
+HADIR_SITE_URL = env("HADIR_SITE_URL", "http://127.0.0.1:8000")
 
 # The seed's derivable password (ASN + last 3 NIP digits + ddmmyy of birth) is off by default:
 # anyone who knows a NIP can compute it. When on, accounts get it but must change it first.
