@@ -224,9 +224,13 @@ class LiveRow:
     late_by: int = 0
     """Minutes after the start, as read off the clock (uncapped)."""
     punched: bool = False
-    """Whether any counting punch came today (one after the pivot is a pulang, not a datang)."""
+    """Whether a punch the day's rule counts came today (one after the pivot is a pulang, not a
+    datang; one outside the presensi window counts for nothing)."""
     closed: bool = False
     """Whether the presensi window has closed for the day: no punch can come any more."""
+    present: bool = False
+    """Whether the rules count the day as present (H) as it stands: with a punch, or with
+    neither but an approved afternoon waiver (then the missing datang is the most late)."""
 
     @property
     def state(self) -> str:
@@ -235,8 +239,9 @@ class LiveRow:
         if self.excuse and (self.datang is None or not self.late_minutes):
             return "excused"
         if self.datang is None:
-            # Came only after the pivot: present, counted as the most late.
-            return "late" if self.punched else "absent"
+            # Came only after the pivot, or excused in the afternoon and the day is over:
+            # present, counted as the most late.
+            return "late" if self.punched or (self.closed and self.present) else "absent"
         return "late" if self.late_minutes else "on_time"
 
 
@@ -251,6 +256,9 @@ def live_board(*, employees: QuerySet[Employee], now: datetime) -> list[LiveRow]
     schedules); everyone with no punch and no request on the same schedule shares one
     evaluation (before the morning's check-ins, nearly all of them).
     """
+    # The patterns and calendar come from this process's cache: drop it if another process
+    # changed them, or a pattern made there (and read fresh below) would be missing here.
+    cache.observe(cache.generation())
     units = _units_of(employees)
     codes = dict(WorkPattern.objects.values_list("pk", "code"))
     people, today = [], {}
@@ -372,7 +380,10 @@ def _live_row(
     )
     morning = next((w for w in result.waivers if w.pagi), None)
     excuse = result.absence.code if result.absence else morning.kind if morning else ""
-    counted = result.datang is not None or bool(punches)
+    punched = result.datang is not None or result.pulang is not None
+    closed = now.astimezone(tz).time() >= policy.window_end
+    present = result.status == "H"
+    counted = punched or (closed and present)
     return LiveRow(
         employee=employee,
         datang=result.datang,
@@ -381,8 +392,9 @@ def _live_row(
         working=schedule.working,
         excuse=str(Code(excuse).label) if excuse else "",
         late_by=result.off_timetable(morning=True),
-        punched=bool(punches),
-        closed=now.astimezone(tz).time() >= policy.window_end,
+        punched=punched,
+        closed=closed,
+        present=present,
     )
 
 

@@ -3,7 +3,8 @@ and operators: who has checked in, who is late, who is excused, who has not yet.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,10 @@ from django.urls import reverse
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
 from hadir.presence import views
-from hadir.presence.selectors import LiveRow, live_board
+from hadir.presence.selectors import LiveRow, day_standing, live_board
 from hadir.presence.services import punch_check_in
 from hadir.schedules import cache
+from hadir.schedules.models import PatternDay, PolicyValue, WorkPattern
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import (
@@ -406,3 +408,62 @@ def test_the_board_reads_the_same_few_queries_for_a_large_unit_as_for_a_small_on
         EmployeeFactory.create_batch(3, unit=below, pattern=pattern())
 
     assert queries_for_board() == small
+
+
+def test_after_the_window_closes_an_afternoon_waiver_without_punches_is_late_not_tk(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An approved tugas luar for the afternoon and no punch: the day is H with TL 225 (DOMAIN.md
+    §4.6: TK only with no datang, no pulang and no waiver at all), as the recap stores it."""
+    siti = EmployeeFactory.create(unit=kua, name="Siti", user=UserFactory.create())
+    approve(
+        file_request(siti, "TUGAS_LUAR", MONDAY, session="SORE"),
+        user_with_role(Role.VERIFIER, kua),
+    )
+    assert day_standing(siti, MONDAY).status == "H"  # the rules: present, not TK
+
+    html = page(user_with_role(Role.LEADER, kua), kua, monkeypatch, local(MONDAY, "21:30"))
+
+    body = html.content.decode().split("<tbody>")[-1]
+    assert "Siti" in body
+    assert "tidak presensi (TK)" not in body
+    assert html.context["summary"].counts["late"] == 1
+
+
+def test_a_pattern_made_and_assigned_in_another_process_does_not_break_the_board(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch, in_another_process: Callable[[], Any]
+) -> None:
+    """An operator served by another worker makes a pattern and gives it to Siti; the board open
+    in this worker reads the codes fresh and must not look for the pattern in a stale cache."""
+    siti = EmployeeFactory.create(unit=kua, name="Siti")
+    leader = user_with_role(Role.LEADER, kua)
+    assert page(leader, kua, monkeypatch, local(MONDAY, "07:00")).status_code == 200
+    with in_another_process():
+        khusus = WorkPattern.objects.create(code="KHUSUS", name="Pola khusus")
+        PatternDay.objects.bulk_create(
+            PatternDay(pattern=khusus, weekday=day, start=time(8), end=time(15)) for day in range(5)
+        )
+        siti.pattern = khusus
+        siti.save(update_fields=["pattern"])
+
+    response = page(leader, kua, monkeypatch, local(MONDAY, "07:00:20"))
+
+    assert response.status_code == 200
+
+
+def test_a_punch_the_day_rule_ignores_leaves_her_not_yet_checked_in(
+    kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A punch at 06:10, then the window's start moved to 06:30 from that day: the rules ignore
+    the punch (DOMAIN.md §4.2), so she has not checked in yet and may still."""
+    siti = EmployeeFactory.create(unit=kua, name="Siti")
+    assert punch_check_in(employee=siti, check_in=at_point(), now=local(MONDAY, "06:10")).accepted
+    PolicyValue.objects.create(key="window.start", effective_from=MONDAY, value="06:30")
+    assert day_standing(siti, MONDAY).status == "TK"  # the rules: the punch counts for nothing
+
+    response = page(user_with_role(Role.LEADER, kua), kua, monkeypatch, local(MONDAY, "07:00"))
+
+    body = response.content.decode().split("<tbody>")[-1]
+    assert "terlambat 0 menit (TL0)" not in body
+    assert "belum presensi" in body
+    assert response.context["summary"].counts["absent"] == 1
