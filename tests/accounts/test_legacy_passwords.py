@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -75,6 +77,36 @@ def test_legacy_accounts_are_refused_when_the_setting_is_off(
     settings.HADIR_LEGACY_PASSWORDS = False
     with pytest.raises(PermissionError):
         legacy_accounts_create(employees=[employee], actor=None)
+    assert not User.objects.exists()
+
+
+def test_an_admin_gives_a_units_employees_legacy_accounts_with_a_command(
+    settings: Settings, employee: Employee, org: Org
+) -> None:
+    settings.HADIR_LEGACY_PASSWORDS = True
+    under = Employee.objects.filter(unit__path__startswith=org.kab_a.path)
+    without = under.filter(user__isnull=True).count()
+    out = StringIO()
+
+    call_command("legacy_accounts", "--unit", org.kab_a.code, stdout=out)
+
+    assert out.getvalue().strip() == f"{without} akun"
+    assert not under.filter(user__isnull=True).exists()
+    employee.refresh_from_db()
+    assert employee.user is not None and employee.user.must_change_password
+    event = AuditEvent.objects.get(action="accounts.legacy_accounts_create")
+    assert event.actor_label == "system"
+
+
+def test_the_command_refuses_when_the_setting_is_off_or_the_unit_is_unknown(
+    settings: Settings, employee: Employee, org: Org
+) -> None:
+    settings.HADIR_LEGACY_PASSWORDS = False
+    with pytest.raises(CommandError, match="HADIR_LEGACY_PASSWORDS"):
+        call_command("legacy_accounts", "--unit", org.kua_a.code)
+    settings.HADIR_LEGACY_PASSWORDS = True
+    with pytest.raises(CommandError, match="tidak ada"):
+        call_command("legacy_accounts", "--unit", "NOPE")
     assert not User.objects.exists()
 
 

@@ -18,7 +18,7 @@ VAR_DIR = Path(env("HADIR_VAR_DIR", str(BASE_DIR / "var")))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+ALLOWED_HOSTS = sorted(env_set("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
