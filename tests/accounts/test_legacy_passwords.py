@@ -93,7 +93,8 @@ def test_an_admin_gives_a_units_employees_legacy_accounts_with_a_command(
     assert out.getvalue().strip() == f"{without} akun"
     assert not under.filter(user__isnull=True).exists()
     employee.refresh_from_db()
-    assert employee.user is not None and employee.user.must_change_password
+    assert employee.user is not None
+    assert employee.user.must_change_password
     event = AuditEvent.objects.get(action="accounts.legacy_accounts_create")
     assert event.actor_label == "system"
 
