@@ -72,7 +72,9 @@ class GrantRequestForm(forms.Form):
     """An employee asks to check in at another unit's location too."""
 
     location = forms.ModelChoiceField(
-        queryset=Location.objects.none(), label=capfirst(_("location"))
+        queryset=Location.objects.none(),
+        label=capfirst(_("location")),
+        empty_label=_("— choose —"),
     )
     reason = forms.CharField(label=capfirst(_("reason")), max_length=300, widget=forms.TextInput)
 

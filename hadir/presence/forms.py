@@ -17,6 +17,7 @@ class PunchImportForm(forms.Form):
         queryset=Machine.objects.none(),
         required=False,
         label=capfirst(_("machine (for an attlog)")),
+        empty_label=_("— choose —"),
     )
     dry_run = forms.BooleanField(required=False, label=capfirst(_("check only, write nothing")))
 
@@ -39,6 +40,7 @@ class MachineForm(forms.ModelForm[Machine]):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"].empty_label = _("— choose —")  # type: ignore[attr-defined]
 
 
 class MachinePinsForm(forms.Form):

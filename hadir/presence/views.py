@@ -77,6 +77,7 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
             "The GPS accuracy (%(accuracy)s m) is poorer than the %(tolerance)s m that"
             " %(place)s allows. Wait in the open for a better position."
         ),
+        "decimalMark": _("."),  # the decimal mark as the page's language writes it
         "serverTime": _("Server time"),
         "standing": _("Today"),
         "noLocations": _("No check-in location is set for your unit."),

@@ -34,7 +34,9 @@ def unit_holidays(request: HttpRequest, unit_id: int) -> HttpResponse:
                 if request.POST.get("action") == "drop":
                     holiday_drop(unit=unit, day=day, actor=request.user)
                     messages.success(
-                        request, _("%(date)s is now a working day for this unit.") % {"date": day}
+                        request,
+                        _("%(date)s is now a working day for this unit.")
+                        % {"date": f"{day:%d-%m-%Y}"},
                     )
                 elif form.cleaned_data["name"]:
                     holiday_add(

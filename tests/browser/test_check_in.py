@@ -100,12 +100,12 @@ def test_employee_checks_in_inside_the_geofence_and_is_refused_two_km_away(
     phone.context.set_geolocation(
         {"latitude": north_of(MAKASSAR, 2100)[0], "longitude": MAKASSAR[1], "accuracy": 12}
     )
-    expect(phone.locator("#position")).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+    expect(phone.locator("#position")).to_have_text("Anda berada 2,0 km dari Kantor KUA Mamajang.")
     button.click()
 
     expect(result).to_have_class("refused")
     expect(result).to_contain_text(
-        "Anda berada 2.0 km dari Kantor KUA Mamajang, di luar semua titik lokasi yang diizinkan."
+        "Anda berada 2,0 km dari Kantor KUA Mamajang, di luar semua titik lokasi yang diizinkan."
     )
     screenshot(phone, "refused")
     # The map moved to show the phone and the office together: which way to go.

@@ -86,12 +86,12 @@ def test_a_screen_reader_hears_when_the_standing_changes_not_every_fix(
     phone.context.add_init_script(GPS_CHIP)
     ready(live_server, phone, siti)
     shown, said = phone.locator("#position"), phone.locator("#position-said")
-    expect(said).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+    expect(said).to_have_text("Anda berada 2,0 km dari Kantor KUA Mamajang.")
 
     new_fix(phone, 1100, 12)  # walking towards the office
 
-    expect(shown).to_have_text("Anda berada 1.0 km dari Kantor KUA Mamajang.")
-    expect(said).to_have_text("Anda berada 2.0 km dari Kantor KUA Mamajang.")
+    expect(shown).to_have_text("Anda berada 1,0 km dari Kantor KUA Mamajang.")
+    expect(said).to_have_text("Anda berada 2,0 km dari Kantor KUA Mamajang.")
     assert shown.get_attribute("aria-live") is None
 
     new_fix(phone, 0, 9)  # arrived

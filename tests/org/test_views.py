@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -121,6 +122,31 @@ def test_unit_page_searches_by_name_or_nip(client: Client, org: Org, operator_ku
     assert [e.nip for e in by_name.context["page"]] == [wanted.nip]
     by_nip = client.get(unit_url(org.kua_a.pk), {"q": wanted.nip[:14]})
     assert wanted in list(by_nip.context["page"])
+
+
+def test_unit_pages_search_box_is_named_for_screen_readers(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    """Its placeholder goes once typing starts, and several screen readers do not read it."""
+    client.force_login(operator_kua_a)
+    html = client.get(unit_url(org.kua_a.pk)).content.decode()
+    assert 'aria-label="Cari pegawai menurut nama atau NIP"' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [("employee", "/org/lokasi-tambahan/"), ("operator", "/presensi/impor/")],
+)
+def test_an_indonesian_drop_down_opens_with_an_indonesian_prompt(
+    client: Client, org: Org, employee_user: User, who: str, url: str
+) -> None:
+    """Django's own prompt ("Select an option") has no Indonesian in its catalogue."""
+    client.force_login(
+        employee_user if who == "employee" else user_with_role(Role.OPERATOR, org.kab_a)
+    )
+    html = client.get(url).content.decode()
+    assert "— pilih —" in html
+    assert "Select an option" not in html
 
 
 def test_unit_page_shows_the_activation_button_to_operators_only(

@@ -194,7 +194,7 @@ def test_a_refusal_is_422_with_its_reason_message_and_distance(
     body = response.json()
     assert body["accepted"] is False
     assert body["reason"] == "OUTSIDE_AREA"
-    assert body["message"].startswith("Anda berada 2.0 km dari Kantor KUA")
+    assert body["message"].startswith("Anda berada 2,0 km dari Kantor KUA")
     assert abs(body["distance_m"] - 2000) <= 1
     assert body["standing"] is None
     refusal = Refusal.objects.get()

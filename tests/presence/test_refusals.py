@@ -52,7 +52,7 @@ def test_check_in_two_km_away_is_refused_with_the_distance(
 
     refusal = refused(outcome, Refusal.Reason.OUTSIDE_AREA)
     assert refusal.message == (
-        "Anda berada 2.0 km dari Kantor KUA, di luar semua titik lokasi yang diizinkan."
+        "Anda berada 2,0 km dari Kantor KUA, di luar semua titik lokasi yang diizinkan."
     )
     assert abs(refusal.detail["distance_m"] - 2000) <= 1
     assert refusal.detail["nearest"] == "Kantor KUA"

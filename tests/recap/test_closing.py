@@ -514,7 +514,7 @@ def test_an_employees_page_of_a_closed_month_shows_the_frozen_figures_and_what_c
     assert day_13["row"]["status"] == "TK"  # as frozen, though CS now
     text = page.content.decode()
     assert "angka-angkanya dibekukan" in text
-    assert "keadaannya kini: TK 8, potongan TUKIN 24.00 %" in text
+    assert "keadaannya kini: TK 8, potongan TUKIN 24,00 %" in text
     assert page.context["month_reasons"] == []  # they would explain the figures of now
 
 

@@ -115,7 +115,7 @@ def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
     html = response.content.decode()
     assert "18 hari × Rp 37.000" in html
     assert "Bruto Rp 666.000 · PPh 21 Rp 33.300 · <strong>Neto Rp 632.700</strong>" in html
-    assert '<p class="big-number">4.75 %</p>' in html
+    assert '<p class="big-number">4,75 %</p>' in html
     assert "TL 2/0/0/1 · PSW 0/1/1/0 · TK 0" in html
     assert "3 hari lagi → teguran lisan" in html
     for line in (
@@ -126,6 +126,25 @@ def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
         "Hari tidak masuk kerja: 0 hari TK + ⌊237 menit TL/PSW ÷ 450⌋ = 0 hari",
     ):
         assert line in html, line
+
+
+def test_my_month_in_english_counts_one_day_in_the_singular_and_writes_a_decimal_point(
+    sleman: Sleman,
+) -> None:
+    """She started on Thursday 28 March and came: the month's one working day (the 29th is Good
+    Friday), 1 day of uang makan."""
+    lina = person(sleman.kua, "Lina Marlina", start=march(28))
+    attend(lina, [march(28)], "07:25", "16:35")
+
+    html = (
+        logged_in(with_account(lina))
+        .get("/rekap/saya/", {"bulan": "2024-03"}, HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+
+    assert "1 day × Rp 37,000" in html
+    assert "0 days not at work" in html
+    assert '<p class="big-number">0.00 %</p>' in html
 
 
 def test_a_month_with_a_sanction_names_it_and_its_level(

@@ -65,9 +65,12 @@ def test_operator_makes_a_national_holiday_a_working_day_for_their_unit(
         page(org.kua_a.pk), {"date": INDEPENDENCE_DAY.isoformat(), "action": "drop"}
     )
     assert response.status_code == 302
-    days = client.get(page(org.kua_a.pk), {"year": 2026}).context["days"]
+    shown = client.get(page(org.kua_a.pk), {"year": 2026})
+    days = shown.context["days"]
     assert (INDEPENDENCE_DAY, "Hari Kemerdekaan Republik Indonesia", False) in days
     assert INDEPENDENCE_DAY in holiday_dates(org.man_a, *YEAR_2026)
+    said = [str(message) for message in shown.context["messages"]]
+    assert said == ["17-08-2026 kini menjadi hari kerja untuk unit ini."]  # as the calendar
 
 
 def test_another_units_calendar_is_a_404(client: Client, org: Org, operator_kua_a: User) -> None:

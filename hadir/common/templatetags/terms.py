@@ -1,18 +1,28 @@
 """``{{ code|term }}``: a rules code (sanction, level, status, excuse) by the name users know it,
-in the request's language, as the rules' own explanations name it (:data:`TERMS`)."""
+in the request's language, as the rules' own explanations name it (:data:`TERMS`);
+``{{ "9.00"|decimal }}``: a decimal as that language writes it (9,00 in Indonesian)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import get_language
 
-from hadir.rules.explain import TERMS, Lang
+from hadir.rules.explain import TERMS, Lang, format_decimal
 
 register = template.Library()
 
 
+def _lang() -> Lang:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
 @register.filter
 def term(code: object) -> str:
-    lang: Lang = "en" if (get_language() or "id").startswith("en") else "id"
     text = str(code)
-    return TERMS[text][lang] if text in TERMS else text
+    return TERMS[text][_lang()] if text in TERMS else text
+
+
+@register.filter
+def decimal(value: object) -> str:
+    """A plain decimal string ("9.00", as the recap's JSON keeps it) in the page's language."""
+    return format_decimal(str(value), _lang())

@@ -74,7 +74,7 @@
     return Math.max(0, metres([area.latitude, area.longitude], here) - area.radius_m);
   }
   function distanceText(m) {
-    return m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m";
+    return m >= 1000 ? (m / 1000).toFixed(1).replace(".", T.decimalMark) + " km" : Math.round(m) + " m";
   }
   function showStanding(s) {
     standingText.textContent = T.standing + ": " + ((s.summary || s.reasons).join(" · ") || s.status);
