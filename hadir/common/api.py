@@ -10,7 +10,8 @@ from ninja import Schema
 
 class ErrorOut(Schema):
     """401 (log in first), 403 (a POST without the CSRF token), 404 (not found, or not yours to
-    see), 413 (a body too large): ``detail`` in the site's language."""
+    see), 409 (a page opened for another account), 413 (a body too large): ``detail`` in the
+    site's language."""
 
     detail: str
 

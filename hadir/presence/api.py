@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from hadir.common.api import InvalidOut, refusals
+from hadir.common.api import ErrorOut, InvalidOut, refusals
 from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
@@ -199,15 +199,20 @@ def outcome_message(outcome: Outcome) -> str:
     response={
         201: CheckInOut,
         200: CheckInOut,
-        **refusals(401, 403, 404, 413),
+        **refusals(401, 403, 404, 409, 413),
         422: CheckInOut | InvalidOut,  # a refusal (kept, with its reason), or a body unread
     },
     summary="Check in or out at the server's time from the phone's position",
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut | ErrorOut]:
     key = payload.idempotency_key or _header_key(request)
+    employee = _employee(request)
+    if request.headers.get("X-Hadir-Employee", str(employee.pk)) != str(employee.pk):
+        # The page was opened for someone else (a shared phone, another account logged in on
+        # another tab since): the tap is not theirs to make for whoever is logged in now.
+        return Status(409, ErrorOut(detail=_("This page is for another account. Reload it.")))
     outcome = punch_check_in(
-        employee=_employee(request),
+        employee=employee,
         check_in=CheckIn(
             latitude=payload.latitude,
             longitude=payload.longitude,

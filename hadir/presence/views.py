@@ -78,6 +78,12 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
             " %(place)s allows. Wait in the open for a better position."
         ),
         "decimalMark": _("."),  # the decimal mark as the page's language writes it
+        "located": _("Position found (accuracy %(accuracy)s m); loading your locations…"),
+        "otherAccount": _(
+            "This page belongs to another account than the one now logged in on this phone."
+            " Reload it before you check in."
+        ),
+        "employee": str(employee.pk),
         "serverTime": _("Server time"),
         "standing": _("Today"),
         "noLocations": _("No check-in location is set for your unit."),

@@ -370,7 +370,7 @@ def test_a_day_outside_the_attendance_period_is_not_called_tk(
 def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None) -> None:
     schema = client.get("/api/openapi.json").json()
     operation = schema["paths"]["/api/presensi/check-in"]["post"]
-    assert set(operation["responses"]) == {"200", "201", "401", "403", "404", "413", "422"}
+    assert set(operation["responses"]) == {"200", "201", "401", "403", "404", "409", "413", "422"}
     assert "/api/presensi/today" in schema["paths"]
 
 
@@ -395,6 +395,30 @@ def test_both_kinds_of_422_have_a_body_the_schema_describes(
         assert response.status_code == 422
         assert any(required <= set(response.json()) for required in declared_422(siti))
     assert len(declared_422(siti)) == 2
+
+
+def test_a_tap_from_a_page_opened_for_another_account_is_409_and_records_nothing(
+    siti: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared phone: the page says whom it was opened for; whoever is logged in now."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:42:05"))
+    other = str(employee.pk + 1)
+
+    refused = siti.post(
+        CHECK_IN, position(), content_type="application/json", HTTP_X_HADIR_EMPLOYEE=other
+    )
+    mine = siti.post(
+        CHECK_IN,
+        position(),
+        content_type="application/json",
+        HTTP_X_HADIR_EMPLOYEE=str(employee.pk),
+    )
+
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "Halaman ini untuk akun lain. Muat ulang."}
+    assert mine.status_code == 201
+    assert Punch.objects.count() == 1
+    assert not Refusal.objects.exists()
 
 
 def test_a_body_past_the_upload_limit_is_413_in_json(

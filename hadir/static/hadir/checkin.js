@@ -33,7 +33,12 @@
   let map = null;
   let marker = null;
   let loadedAt = 0;  // when /api/presensi/today last answered
+  let todayDate = null;  // the unit's date it answered for
+  let shownOn = null;  // the date of the answer shown under the button
 
+  function newKey() {
+    return (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random();
+  }
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
   }
@@ -96,7 +101,11 @@
     return L.latLng(a.latitude, a.longitude).toBounds(2 * a.radius_m);
   }
   function describePosition() {
-    if (!fix || areas === null) return;
+    if (!fix) return;
+    if (areas === null) {  // a position, but today's locations not loaded yet (weak signal)
+      showPosition(fmt(T.located, { accuracy: Math.round(fix.accuracy) }), "located");
+      return;
+    }
     const here = [fix.latitude, fix.longitude];
     if (!areas.length) { showPosition(T.noLocations, "none"); return; }
     let best = null;
@@ -136,10 +145,18 @@
     button.disabled = true;
     showPosition(err.code === 1 ? T.denied : T.noFix, err.code === 1 ? "denied" : "noFix");
   }
+  let watch = null;
   function locate() {
     if (!navigator.geolocation) { showPosition(T.noGeo, "noGeo"); return; }
     showPosition(T.locating, "locating");
-    navigator.geolocation.watchPosition(onFix, onNoFix, GEO_OPTIONS);
+    if (watch !== null) navigator.geolocation.clearWatch(watch);
+    watch = navigator.geolocation.watchPosition(onFix, onNoFix, GEO_OPTIONS);
+  }
+  // Location refused, then allowed in the phone's settings: look again without a reload.
+  if (navigator.permissions && navigator.permissions.query) {
+    navigator.permissions.query({ name: "geolocation" }).then((status) => {
+      status.addEventListener("change", () => { if (status.state === "granted") locate(); });
+    }).catch(() => {});
   }
   async function send(body, attempt) {
     const controller = new AbortController();
@@ -147,11 +164,13 @@
     try {
       const response = await fetch("/api/presensi/check-in", {
         method: "POST", credentials: "same-origin", signal: controller.signal,
-        headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf()) },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf()),
+                   "X-Hadir-Employee": T.employee },
         body: JSON.stringify(body),
       });
       if (response.status === 401) return { accepted: false, message: T.loggedOut };
       if (response.status === 403) return { accepted: false, message: T.reload };
+      if (response.status === 409) return { accepted: false, message: T.otherAccount };
       const answer = await response.json();
       // A check-in answer always has a message; anything else (e.g. a 422 on a bad position)
       // is shown as a plain failure rather than "undefined".
@@ -180,19 +199,23 @@
     const message = document.createElement("p");
     message.textContent = answer.message;
     result.append(message);
+    shownOn = todayDate;
     if (answer.standing) {
       const standing = document.createElement("p");
       standing.textContent = (answer.standing.summary || answer.standing.reasons).join(" · ");
       result.append(standing);
       showStanding(answer.standing);
     }
+    // With a phone's large text the answer may sit below the screen's edge.
+    result.scrollIntoView({ block: "nearest" });
   }
   function fresh() {
     if (fix && Date.now() - fix.at <= FIX_MAX_AGE_MS) return true;
     // A phone lying still may get no new watch callback: ask for a position now.
+    // Quietly: a screen reader hears the standing again only if it changes.
     fix = null;
     button.disabled = true;
-    showPosition(T.locating, "locating");
+    positionText.textContent = T.locating;
     if (navigator.geolocation) navigator.geolocation.getCurrentPosition(onFix, onNoFix, GEO_OPTIONS);
     return false;
   }
@@ -208,11 +231,15 @@
     const body = {
       latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy,
       mock_location: fix.mock, device_id: deviceId(),
-      idempotency_key: retry ? unanswered.key
-        : (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random(),
+      idempotency_key: retry ? unanswered.key : newKey(),
     };
     try {
-      const answer = await send(body, 1);
+      let answer = await send(body, 1);
+      if (answer.replayed && !answer.accepted) {
+        // The lost tap was refused, so nothing was recorded: this one is judged on its own
+        // (a new key can never make a second punch of a refusal).
+        answer = await send({ ...body, idempotency_key: newKey() }, 1);
+      }
       unanswered = null;
       show(answer);
     } catch (error) {
@@ -221,7 +248,7 @@
       result.className = "refused"; result.textContent = T.unanswered;
     } finally {
       sending = false;
-      button.disabled = false;
+      button.disabled = !fix;  // the GPS may have been lost while the tap was answered
     }
   });
   let todayRetry = null;  // the one pending retry of /api/presensi/today, if any
@@ -235,6 +262,10 @@
       if (response.status === 401 || response.status === 403) { standingText.textContent = T.loggedOut; return; }
       const today = await response.json();
       loadedAt = Date.now();
+      todayDate = today.date;
+      if (shownOn !== null && shownOn !== todayDate) {  // the page was left open overnight
+        result.hidden = true; result.replaceChildren(); shownOn = null;
+      }
       areas = today.locations; showStanding(today.standing);
       if (!map) drawMap();
       describePosition();
@@ -255,6 +286,8 @@
     if (document.visibilityState === "visible" && todayIdle() && Date.now() - loadedAt > TODAY_STALE_MS) loadToday(1);
   });
   setInterval(() => { if (document.visibilityState === "visible" && todayIdle()) loadToday(1); }, 3 * TODAY_STALE_MS);
+  // The signal is back: no need to wait for the backed-off retry.
+  window.addEventListener("online", () => { if (!todayLoading) loadToday(1); });
   if ("serviceWorker" in navigator) {
     // A page already served by a worker gets a new one only when a deploy changed the files:
     // say so, since this page still runs the old script until it is reloaded.
