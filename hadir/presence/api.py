@@ -27,13 +27,18 @@ KEY_MAX = 64
 
 
 class CheckInIn(Schema):
-    latitude: float = Field(..., ge=-90, le=90)
-    longitude: float = Field(..., ge=-180, le=180)
+    """Numbers as JSON numbers and the flag as true/false (strict): ``"latitude": true`` is no
+    position, and a string is not read as one."""
+
+    latitude: float = Field(..., ge=-90, le=90, strict=True)
+    longitude: float = Field(..., ge=-180, le=180, strict=True)
     accuracy_m: float = Field(
-        ..., ge=0, le=100_000, description="GPS accuracy reported by the phone, metres"
+        ..., ge=0, le=100_000, strict=True, description="GPS accuracy reported by the phone, metres"
     )
     device_id: str = Field("", max_length=100, pattern=PRINTABLE)
-    mock_location: bool = Field(False, description="The phone's own mock-location flag")
+    mock_location: bool = Field(
+        False, strict=True, description="The phone's own mock-location flag"
+    )
     idempotency_key: str = Field(
         "",
         max_length=KEY_MAX,

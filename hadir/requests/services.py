@@ -358,13 +358,24 @@ def _notify(user: Any, message: str, params: dict[str, str], url: str) -> None:
     if user.email:
         transaction.on_commit(
             lambda: send_mail(
-                "Hadir: " + text[:100],
+                _mail_subject(text),
                 f"{text}\n\n{settings.HADIR_SITE_URL.rstrip('/')}{url}",  # a link mail can open
                 None,
                 [user.email],
             ),
             robust=True,
         )
+
+
+SUBJECT_AT_MOST = 100
+"""Characters of a notification that head its e-mail (mail programs cut a longer subject)."""
+
+
+def _mail_subject(text: str) -> str:
+    """The notification after "Hadir: ", cut at a word if it is long, never mid-word."""
+    if len(text) > SUBJECT_AT_MOST:
+        text = text[:SUBJECT_AT_MOST].rsplit(" ", 1)[0] + "…"
+    return "Hadir: " + text
 
 
 def _verifiers(employee: Employee) -> list[Any]:

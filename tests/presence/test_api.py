@@ -237,6 +237,22 @@ def test_an_impossible_position_is_refused_by_validation_and_records_nothing(
     assert not Punch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "odd",
+    [{"latitude": True}, {"longitude": "110.35"}, {"accuracy_m": "5"}, {"mock_location": "no"}],
+    ids=["a-boolean-latitude", "a-string-longitude", "a-string-accuracy", "a-string-flag"],
+)
+def test_a_value_of_the_wrong_json_type_is_422_and_records_nothing(
+    siti: Client, odd: dict[str, Any]
+) -> None:
+    """``true`` is no latitude (it was read as 1.0), and "no" is no false."""
+    response = siti.post(CHECK_IN, {**position(), **odd}, content_type="application/json")
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == list(odd)
+    assert not Punch.objects.exists()
+    assert not Refusal.objects.exists()
+
+
 def test_a_nan_accuracy_cannot_slip_past_the_tolerance(siti: Client) -> None:
     body = f'{{"latitude": {SLEMAN[0]}, "longitude": {SLEMAN[1]}, "accuracy_m": NaN}}'
     response = siti.post(CHECK_IN, body, content_type="application/json")
