@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
 from hadir.recap import exports
+from hadir.recap.models import PeriodClose
 from hadir.recap.selectors import EmployeeMonth, daily_rows, month_bounds, recap_month
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -39,6 +40,8 @@ class Frozen:
     whole: bool = False
     rows: list[dict[str, Any]] = field(default_factory=list)
     daily: list[dict[str, Any]] = field(default_factory=list)
+    closing: PeriodClose | None = None
+    """The closing covering the unit (its own or one above it), when ``whole``."""
 
     @property
     def nips(self) -> set[str]:
@@ -48,16 +51,20 @@ class Frozen:
 def frozen_of(unit: Unit | None, month: date) -> Frozen:
     """The frozen part of ``unit``'s ``month`` (``None``: of every unit): rows as they were at
     closing, of everyone who was under the unit then, those moved out since included."""
-    from hadir.recap.models import PeriodClose
     from hadir.recap.periods import closed_period
 
     covering = closed_period(unit, month) if unit is not None else None
     if unit is not None and covering is not None:
+        if covering.unit_id == unit.pk:  # all it froze, whatever was renamed or moved since
+            return Frozen(True, covering.snapshot, covering.daily_snapshot, covering)
+        # A unit under the one closed: its part of the snapshot, read off the rows' unit codes
+        # (the snapshot keeps no ids; a code renamed since loses its rows here, not above).
         codes = set(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
         return Frozen(
             whole=True,
             rows=[row for row in covering.snapshot if row["unit"] in codes],
             daily=[row for row in covering.daily_snapshot if row["unit"] in codes],
+            closing=covering,
         )
     rows: list[dict[str, Any]] = []
     daily: list[dict[str, Any]] = []

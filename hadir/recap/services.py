@@ -373,44 +373,48 @@ def _store_tallies(fresh: Mapping[MonthKey, TallyRow]) -> int:
     """Write ``fresh`` tallies with their year-to-date figures, and rewrite those figures for
     the later months of the same years (one query a year to read what is stored), and of the
     next year when a December was rewritten: its open TK run goes on into January."""
-    earliest: dict[tuple[int, int], date] = {}
+    since: dict[tuple[int, int], date] = {}  # (employee, year): the first month to write
     for employee_id, month in fresh:
         key = (employee_id, month.year)
-        earliest[key] = min(month, earliest.get(key, month))
-    years: dict[int, set[int]] = defaultdict(set)
-    for employee_id, year in earliest:
-        years[year].add(employee_id)
+        since[key] = min(month, since.get(key, month))
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     decembers: dict[int, TallyRow] = {}  # as rewritten here, by employee
-    while years:
-        year = min(years)
-        ids = years.pop(year)
-        months: dict[int, dict[date, TallyRow]] = defaultdict(dict)
-        stored = EmployeeMonthTally.objects.filter(
-            employee_id__in=ids, month__range=(date(year - 1, 12, 1), date(year, 12, 1))
-        ).values_list("employee_id", "month", *TALLY_FIELDS)
-        for employee_id, month, *values in read_rows(stored):
-            months[employee_id][month] = TallyRow(*values)
-        for (employee_id, month), row in fresh.items():
-            if month.year == year:
-                months[employee_id][month] = row
+    while since:
+        year = min(year for _, year in since)
+        firsts = {e: since.pop((e, y)) for e, y in list(since) if y == year}
+        months = _year_tallies(list(firsts), year, fresh)
         before = date(year - 1, 12, 1)
-        for employee_id in ids:
+        for employee_id, first in firsts.items():
             stored_december = months[employee_id].pop(before, None)
-            december = decembers.pop(employee_id, stored_december)
+            carried = run_carried(before, decembers.pop(employee_id, stored_december))
             own = sorted(months[employee_id].items())
-            since = earliest.get((employee_id, year), date(year, 1, 1))
-            counted = year_to_date(own, run_carried(before, december))
-            for (month, _), row in zip(own, counted, strict=True):
-                if month < since:
+            for (month, _), row in zip(own, year_to_date(own, carried), strict=True):
+                if month < first:
                     continue
                 rows.append((employee_id, month, *(getattr(row, n) for n in TALLY_FIELDS), now))
-                if month.month == 12:
+                if month.month == 12:  # its open run goes on: the next year, from January
                     decembers[employee_id] = row
-                    years[year + 1].add(employee_id)
+                    since[employee_id, year + 1] = date(year + 1, 1, 1)
     upsert(EmployeeMonthTally, TALLY_COLUMNS, ("employee", "month"), rows)
     return len(rows)
+
+
+def _year_tallies(
+    ids: list[int], year: int, fresh: Mapping[MonthKey, TallyRow]
+) -> dict[int, dict[date, TallyRow]]:
+    """Each employee's tallies of ``year`` and of the December before, as stored, with the
+    ``fresh`` ones in their place."""
+    months: dict[int, dict[date, TallyRow]] = defaultdict(dict)
+    stored = EmployeeMonthTally.objects.filter(
+        employee_id__in=ids, month__range=(date(year - 1, 12, 1), date(year, 12, 1))
+    ).values_list("employee_id", "month", *TALLY_FIELDS)
+    for employee_id, month, *values in read_rows(stored):
+        months[employee_id][month] = TallyRow(*values)
+    for (employee_id, month), row in fresh.items():
+        if month.year == year:
+            months[employee_id][month] = row
+    return months
 
 
 def _period_days_in(employee: Employee, month: date) -> int:

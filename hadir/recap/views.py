@@ -188,7 +188,7 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     rows = [row | {"id": ids.get(row["nip"])} for row in frozen.rows] + [
         r.as_dict() | {"id": r.employee.pk} for r in recaps
     ]
-    closing = closed_period(unit, month)
+    closing = frozen.closing
     query = request.GET.get("q", "").strip().lower()[:50]
     only = request.GET.get("tampil", "")
     shown = [

@@ -495,6 +495,38 @@ def test_a_kankemenag_closing_later_keeps_the_kuas_signed_figures_and_the_kua_ca
         period_close(actor=operator, unit=sleman.kua, month=MARCH)
 
 
+def test_a_closed_month_keeps_everyone_it_froze_after_its_unit_is_given_another_code(
+    sleman: Sleman, closed: PeriodClose
+) -> None:
+    signed = {row["name"] for row in closed.snapshot}
+    sleman.kua.code = "KUA-MLATI-2025"
+    sleman.kua.save()
+
+    rows = json.loads(recap_command("--month", "2024-03", "--unit", "KUA-MLATI-2025"))
+
+    assert {row["name"] for row in rows} == signed
+
+
+def test_a_closed_kankemenag_keeps_a_kua_moved_under_another_office_since(
+    sleman: Sleman, clock: Clock
+) -> None:
+    from hadir.org.services import unit_paths_refresh
+    from tests.factories import UnitFactory
+
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    closing = period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kankemenag), unit=sleman.kankemenag, month=MARCH
+    )
+    bantul = UnitFactory.create(code="KAB-BANTUL", name="Kankemenag Bantul", kind="KANKEMENAG")
+    sleman.kua.parent = bantul
+    sleman.kua.save()
+    unit_paths_refresh(sleman.kua)
+
+    rows = json.loads(recap_command("--month", "2024-03", "--unit", "KAB-SLEMAN"))
+
+    assert {row["name"] for row in rows} == {row["name"] for row in closing.snapshot}
+
+
 def test_an_employees_page_of_a_closed_month_shows_the_frozen_figures_and_what_changed(
     closed: PeriodClose, sleman: Sleman, admin: User, march_people: dict[str, Employee]
 ) -> None:

@@ -85,6 +85,36 @@ def test_a_tk_run_across_new_year_proposes_dismissal_and_a_december_day_later_fo
     assert (january["longest_absent_streak"], january["sanction"]) == (7, "TEGURAN_TERTULIS")
 
 
+def test_a_december_and_a_later_month_recounted_together_rewrite_january_too(
+    sleman: Sleman,
+) -> None:
+    """A December rewritten rewrites the next year from January, even when that year's own
+    recount starts later: a machine log carrying a day of 22 December and one of February,
+    recounted together when February is read first, still splits January's run of ten."""
+    holiday_year_ensure(2023)
+    holiday_year_ensure(2024)
+    gita = person(sleman.kua, "Gita Permata", start=date(2023, 12, 1))
+    absent = set(dates(date(2023, 12, 20), date(2024, 1, 5)))
+    holidays = {date(2023, 12, 25), date(2023, 12, 26), date(2024, 1, 1), date(2024, 2, 8),
+                date(2024, 2, 9), date(2024, 2, 14)}  # fmt: skip
+    workdays = [
+        d
+        for d in dates(date(2023, 12, 1), date(2024, 2, 29))
+        if d.weekday() < 5 and d not in holidays
+    ]
+    attend(gita, [d for d in workdays if d not in absent], "07:25", "16:35")
+    recap_json("2023-12")
+    recap_json("2024-02")
+    assert recap_json("2024-01")["Gita Permata"]["discipline"]["longest_absent_streak"] == 10
+
+    attend(gita, [date(2023, 12, 22)], "07:25", "16:35")
+    days_refresh(employee=gita, dates=[date(2023, 12, 22), date(2024, 2, 1)])
+    recap_json("2024-02")  # settles both marked months in one recount
+
+    january = recap_json("2024-01")["Gita Permata"]["discipline"]
+    assert january["longest_absent_streak"] == 7
+
+
 def test_lost_tallies_are_recounted_and_the_recap_does_not_change(
     march_people: dict[str, Employee],
 ) -> None:
