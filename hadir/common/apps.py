@@ -6,3 +6,6 @@ class CommonConfig(AppConfig):
     name = "hadir.common"
     label = "common"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from hadir.common import addresses  # noqa: F401  (registers its system check)

@@ -26,7 +26,7 @@ POLYGON_VERTICES_AT_MOST: Final = 500
 def location_problems(location: Location) -> dict[str, str]:
     """What is wrong with ``location``, by field; empty when it can be saved."""
     problems: dict[str, str] = {}
-    policy = _policy_today()
+    policy = _policy_today(location)
     if location.latitude is not None and not -90 <= location.latitude <= 90:
         problems["latitude"] = _("Latitude must be between -90 and 90.")
     if location.longitude is not None and not -180 <= location.longitude <= 180:
@@ -56,11 +56,13 @@ def location_problems(location: Location) -> dict[str, str]:
     return problems
 
 
-def _policy_today() -> Policy:
-    """The policy of today: a location is judged by the bounds in force when it is saved."""
+def _policy_today(location: Location) -> Policy:
+    """The policy of today on the unit's clock: a location is judged by the bounds in force
+    when it is saved."""
     from hadir.schedules.selectors import policy_as_of  # schedules' models import org's
 
-    return policy_as_of(timezone.localdate())
+    unit = getattr(location, "unit", None) if location.unit_id else None
+    return policy_as_of(unit.today() if unit is not None else timezone.localdate())
 
 
 def _polygon_problem(polygon: Any, policy: Policy) -> str:

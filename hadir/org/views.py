@@ -84,7 +84,7 @@ def unit_locations(request: HttpRequest, unit_id: int) -> HttpResponse:
     editing = None
     if request.GET.get("edit"):
         editing = get_object_or_404(Location, pk=typed_id_or_404(request.GET["edit"]), unit=unit)
-    form = LocationForm(request.POST or None, instance=editing)
+    form = LocationForm(request.POST or None, instance=editing or Location(unit=unit))
     if request.method == "POST":
         access_unit(request.user, unit_id, MANAGE_ROLES)
         if form.is_valid():

@@ -6,17 +6,17 @@ import re
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from hadir.common.api import ErrorOut, InvalidOut, refusals
+from hadir.common.i18n import current_lang
 from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
-from hadir.rules.explain import Lang, Reason, render
+from hadir.rules.explain import Reason, render
 
 router = Router(tags=["presensi"])
 
@@ -94,10 +94,6 @@ class TodayOut(Schema):
     locations: list[AreaOut]
 
 
-def _lang() -> Lang:
-    return "en" if (get_language() or "id").startswith("en") else "id"
-
-
 def standing_of(day: DayResult, *, still_open: bool = False) -> Standing:
     """The day for the phone; ``still_open`` while punches can still change it (see
     :func:`headline`)."""
@@ -110,14 +106,14 @@ def standing_of(day: DayResult, *, still_open: bool = False) -> Standing:
         early_minutes=day.psw_minutes,
         late_class=day.tl_class,
         early_class=day.psw_class,
-        summary=render(headline(day, still_open=still_open), _lang()),
-        reasons=render(day.reasons, _lang()),
+        summary=render(headline(day, still_open=still_open), current_lang()),
+        reasons=render(day.reasons, current_lang()),
     )
 
 
 def standing_outside_period(day: DayResult) -> Standing:
     """A day outside the attendance period: neither H nor TK, whatever the timetable says."""
-    said = render((Reason.of("OUTSIDE_PERIOD"),), _lang())
+    said = render((Reason.of("OUTSIDE_PERIOD"),), current_lang())
     return Standing(
         status=None,
         working=day.working,

@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common import hot
 from hadir.common.audit import audit_record
+from hadir.common.i18n import current_lang
 from hadir.common.locks import lock_employees, lock_statements
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, punch_seal
@@ -34,7 +35,7 @@ from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
 from hadir.recap.services import day_statements
 from hadir.rules.day import DayResult
-from hadir.rules.explain import Lang, format_decimal
+from hadir.rules.explain import format_decimal
 from hadir.rules.geo import Placement, Point, distance_m, place, speed_kmh
 from hadir.rules.policy import Policy
 from hadir.schedules import cache
@@ -435,8 +436,7 @@ def _distance_text(metres: float) -> str:
     """ "2,0 km" in Indonesian ("2.0" reads as two thousand there), "2.0 km" in English."""
     if metres < 1000:
         return f"{round(metres)} m"
-    lang: Lang = "en" if (translation.get_language() or "id").startswith("en") else "id"
-    return format_decimal(f"{metres / 1000:.1f}", lang) + " km"
+    return format_decimal(f"{metres / 1000:.1f}", current_lang()) + " km"
 
 
 def _remember_device(employee: Employee, device_id: str, previous: Punch | None) -> None:

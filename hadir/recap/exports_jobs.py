@@ -30,13 +30,20 @@ EXPORT_INLINE_LIMIT = 1000
 
 
 def export_audit(
-    *, actor: Any, unit: Unit, month: date, fmt: str, daily: bool, job: ExportJob | None = None
+    *,
+    actor: Any,
+    unit: Unit,
+    month: date,
+    fmt: str,
+    daily: bool,
+    job: ExportJob | None = None,
+    action: str = "",
 ) -> None:
     """Record who took a unit's figures out of the system (names, NIPs, pay): a download now,
     a background job started, or its file downloaded."""
     audit_record(
         actor=actor,
-        action="recap.export_download" if job is not None else "recap.export",
+        action=action or ("recap.export_download" if job is not None else "recap.export"),
         obj=job if job is not None else unit,
         summary=_what(unit, month, fmt, daily),
     )
@@ -48,11 +55,14 @@ def _what(unit: Unit, month: date, fmt: str, daily: bool) -> str:
 
 def export_job_start(*, user: Any, unit: Unit, month: date, fmt: str, daily: bool) -> ExportJob:
     job = ExportJob.objects.create(user=user, unit=unit, month=month, format=fmt, daily=daily)
-    audit_record(
+    export_audit(
         actor=user,
+        unit=unit,
+        month=month,
+        fmt=fmt,
+        daily=daily,
+        job=job,
         action="recap.export_job_start",
-        obj=job,
-        summary=_what(unit, month, fmt, daily),
     )
     threading.Thread(target=_thread, args=(job.pk,), daemon=True, name=f"export-{job.pk}").start()
     return job

@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +31,7 @@ from hadir.common.access import (
     is_admin,
     units_in_scope,
 )
+from hadir.common.i18n import current_lang
 from hadir.org.models import Employee, Unit
 from hadir.recap.charts import Bar, bar_chart
 from hadir.recap.evaluation import reasons_text
@@ -81,10 +81,6 @@ def _month(request: HttpRequest, unit: Unit) -> date:
     return timezone.localdate(timezone=ZoneInfo(unit.timezone)).replace(day=1)
 
 
-def _lang() -> Any:
-    return "en" if (get_language() or "id").startswith("en") else "id"
-
-
 @login_required
 def my_month(request: HttpRequest) -> HttpResponse:
     employee = getattr(request.user, "employee", None)
@@ -119,7 +115,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "date", "reasons"
         )
     }
-    lang = _lang()
+    lang = current_lang()
     weeks = []
     for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
         cells = []

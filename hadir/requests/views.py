@@ -9,7 +9,6 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from hadir.common.access import (
     requests_to_verify,
     typed_id,
 )
+from hadir.common.i18n import current_lang
 from hadir.presence.selectors import Attempts, attempts_within
 from hadir.requests.evidence import evidence_discard, evidence_store
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
@@ -43,7 +43,6 @@ from hadir.requests.services import (
     requests_decide_bulk,
 )
 from hadir.rules.day import DayResult
-from hadir.rules.explain import Lang
 from hadir.rules.explain import render as render_reasons
 from hadir.rules.leave import leave_balance
 from hadir.schedules import cache
@@ -56,10 +55,6 @@ def _employee(request: HttpRequest):  # type: ignore[no-untyped-def]
     if employee is None:
         raise Http404
     return employee
-
-
-def _lang() -> Lang:
-    return "en" if (get_language() or "id").startswith("en") else "id"
 
 
 @login_required
@@ -143,7 +138,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_withdraw": item.employee.user_id == request.user.pk
             and item.status in (Status.DRAFT, Status.SUBMITTED),
             "can_decide": item.status == Status.SUBMITTED and can_decide(request.user, item),
-            "days": days_around([item], _lang())[item.pk],
+            "days": days_around([item], current_lang())[item.pk],
             "attempts": attempts_of([item])[item.pk],
             "form": DecisionForm(),
         },
@@ -157,7 +152,7 @@ def attempts_of(items: list[Request]) -> dict[int, Attempts]:
 
 def _days(days: list[DayResult]) -> list[dict[str, object]]:
     """Live-evaluated days with their explanations, in the shape of the days table."""
-    lang = _lang()
+    lang = current_lang()
     return [{"day": d, "reasons": render_reasons(d.reasons, lang)} for d in days]
 
 
@@ -243,7 +238,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{item.reference}: {reason}")
         return redirect("requests:queue")
     items = list(verification_queue(user=request.user)[:QUEUE_PAGE])
-    around, attempts = days_around(items, _lang()), attempts_of(items)
+    around, attempts = days_around(items, current_lang()), attempts_of(items)
     return render(
         request,
         "requests/queue.html",

@@ -145,6 +145,25 @@ def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy_and_only_its_
     assert log_in(Client(REMOTE_ADDR="127.0.0.1"), PASSWORD).status_code == 429  # the proxy's
 
 
+def test_a_proxy_may_be_a_network_and_is_known_when_seen_ipv4_mapped(
+    user: User, settings: Settings
+) -> None:
+    settings.HADIR_TRUSTED_PROXIES = frozenset({"10.0.0.0/8"})
+    for remote in ("10.1.2.3", "::ffff:10.1.2.3"):
+        stranger = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="203.0.113.66")
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            log_in(stranger, "wrong")
+        at_school = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="198.51.100.7")
+        assert log_in(at_school, PASSWORD).status_code == 302
+
+
+def test_a_trusted_proxy_that_is_no_address_stops_the_server_at_start(settings: Settings) -> None:
+    from hadir.common.addresses import trusted_proxies_check
+
+    settings.HADIR_TRUSTED_PROXIES = frozenset({"127.0.0.1", "localhost"})
+    assert [error.id for error in trusted_proxies_check()] == ["hadir.E001"]
+
+
 def test_a_logged_in_user_is_not_shown_the_login_form_again(client: Client, user: User) -> None:
     client.force_login(user)
     response = client.get(reverse("accounts:login"))

@@ -75,6 +75,44 @@ def test_a_tap_with_a_good_fix_after_a_lost_refusal_is_judged_not_given_the_old_
     assert Punch.objects.count() == 1
 
 
+def test_a_tap_judged_anew_after_a_lost_refusal_is_retried_with_its_own_key(
+    live_server: Any, geolocated_phone: GeolocatedPhone, guru: Employee
+) -> None:
+    """The refusal's answer is lost; at the window the tap is judged anew and recorded, but
+    that answer is lost too. The next tap asks again about the punch, not the refusal: one
+    punch, whatever the signal did."""
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 80), guru)
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    phone.route("**/api/presensi/check-in", lose_the_answer)
+    button.click()
+    expect(phone.locator("#result")).to_contain_text("mungkin belum tercatat", timeout=30_000)
+    phone.unroute("**/api/presensi/check-in")
+    phone.context.set_geolocation(
+        {"latitude": MAKASSAR[0], "longitude": MAKASSAR[1], "accuracy": 10}
+    )
+    expect(phone.locator("#position")).to_contain_text("di dalam")
+    answered: list[str] = []
+
+    def only_the_replay_is_heard(route: Route) -> None:
+        if not answered:  # the lost refusal, replayed: heard
+            answered.append(route.request.post_data or "")
+            route.continue_()
+        else:  # the tap judged anew: recorded, and lost
+            lose_the_answer(route)
+
+    phone.route("**/api/presensi/check-in", only_the_replay_is_heard)
+    button.click()
+    expect(phone.locator("#result")).to_contain_text("mungkin belum tercatat", timeout=30_000)
+    assert Punch.objects.count() == 1
+    phone.unroute("**/api/presensi/check-in")
+
+    button.click()
+
+    expect(phone.locator("#result")).to_have_class("ok")
+    expect(phone.locator("#result")).to_contain_text("Sudah dijawab")
+    assert Punch.objects.count() == 1
+
+
 def test_a_page_left_open_overnight_does_not_show_yesterdays_check_in_as_the_answer(
     live_server: Any, geolocated_phone: GeolocatedPhone, guru: Employee, monkeypatch: Any
 ) -> None:

@@ -23,7 +23,7 @@ from hadir.presence.services import punch_check_in
 from hadir.schedules.models import PolicyValue
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, UserFactory
-from tests.presence.support import MONDAY, add_location, at_point, local
+from tests.presence.support import MONDAY, add_location, at_point, freeze_clock, local
 
 GOOD = {
     "name": "Kantor KUA",
@@ -162,6 +162,24 @@ def test_how_wide_a_location_may_be_is_policy_an_admin_can_change(
 
     assert response.status_code == 302, response.context["form"].errors
     assert Location.objects.get(unit=org.kua_a).radius_m == 1500
+
+
+def test_the_bounds_in_force_are_read_on_the_units_own_clock(
+    client: Client, org: Org, operator_kua_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """23:30 in Jakarta on the last of February is already 1 March in Jayapura."""
+    org.kua_a.timezone = "Asia/Jayapura"
+    org.kua_a.save()
+    PolicyValue.objects.create(
+        key="presence.location_span_max_m", effective_from=date(2025, 3, 1), value="3000"
+    )
+    freeze_clock(monkeypatch, local(date(2025, 2, 28), "23:30"))
+
+    response = logged_in(client, operator_kua_a).post(
+        locations_page(org.kua_a), {**GOOD, "radius_m": "1500"}
+    )
+
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize("typed", ["²", "abc", "-1"])

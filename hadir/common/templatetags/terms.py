@@ -5,24 +5,20 @@ in the request's language, as the rules' own explanations name it (:data:`TERMS`
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
 
-from hadir.rules.explain import TERMS, Lang, format_decimal
+from hadir.common.i18n import current_lang
+from hadir.rules.explain import TERMS, format_decimal
 
 register = template.Library()
-
-
-def _lang() -> Lang:
-    return "en" if (get_language() or "id").startswith("en") else "id"
 
 
 @register.filter
 def term(code: object) -> str:
     text = str(code)
-    return TERMS[text][_lang()] if text in TERMS else text
+    return TERMS[text][current_lang()] if text in TERMS else text
 
 
 @register.filter
 def decimal(value: object) -> str:
     """A plain decimal string ("9.00", as the recap's JSON keeps it) in the page's language."""
-    return format_decimal(str(value), _lang())
+    return format_decimal(str(value), current_lang())

@@ -237,8 +237,10 @@
       let answer = await send(body, 1);
       if (answer.replayed && !answer.accepted) {
         // The lost tap was refused, so nothing was recorded: this one is judged on its own
-        // (a new key can never make a second punch of a refusal).
-        answer = await send({ ...body, idempotency_key: newKey() }, 1);
+        // (a new key can never make a second punch of a refusal). Should its answer be lost
+        // too, the next tap repeats this key, not the refused one.
+        body.idempotency_key = newKey();
+        answer = await send(body, 1);
       }
       unanswered = null;
       show(answer);
