@@ -74,6 +74,9 @@ class TkRuns:
         if gap > 1:  # a missing date between the stretches breaks the run
             return TkRuns(self.first, later.last, self.head,
                           max(self.longest, later.longest), later.tail, True)  # fmt: skip
+        # The run across the seam. ``if later.head``: a stretch carried in from the year
+        # before (:meth:`carried`) has a tail longer than its longest, which alone counts for
+        # nothing this year; for any other stretch tail <= longest, and the guard changes nothing.
         joined = self.tail + later.head if later.head else 0
         return TkRuns(
             first=self.first,
