@@ -62,6 +62,14 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
     expires_at = timezone.now() + timedelta(days=settings.HADIR_ACTIVATION_CODE_DAYS)
     issued = []
     with transaction.atomic():
+        # Row locks, in id order: two operators printing at once would each keep their own
+        # code beside the other's (row locks, not advisory ones: a Kankemenag prints thousands).
+        list(
+            Employee.objects.select_for_update(no_key=True)
+            .filter(pk__in=[e.pk for e in employees])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         for employee in employees:
             if not _opens_by_code(employee.user):
                 continue

@@ -61,3 +61,36 @@ def lock_statements(employee_ids: Iterable[int]) -> list[Statement]:
             [LOCK_SPACE, sorted(set(employee_ids))],
         )
     ]
+
+
+UNIT_SPACE = 0x756E6974  # "unit": the advisory-lock namespace of a unit's closed months
+
+
+def lock_months_read(unit_ids: Iterable[int]) -> None:
+    """Before a write checks that the months it changes are not closed for these units: held
+    shared until the transaction ends. A close holds its unit's exclusively
+    (:func:`lock_months_closing`), so the write waits for a close under way and then finds the
+    month closed, or the close waits for the write and freezes it: never a change that is in
+    neither the frozen figures nor refused."""
+    _advisory(unit_ids, "pg_advisory_xact_lock_shared")
+
+
+def lock_months_closing(unit_id: int, ancestor_ids: Iterable[int]) -> None:
+    """A close of ``unit_id``: its own months exclusively, those of the units above it shared
+    (a close above waits for this one, and then sees it)."""
+    above = [pk for pk in ancestor_ids if pk != unit_id]
+    _advisory(above, "pg_advisory_xact_lock_shared")
+    _advisory([unit_id], "pg_advisory_xact_lock")
+
+
+def _advisory(ids: Iterable[int], function: str) -> None:
+    if connection.vendor != "postgresql" or not ids:
+        return
+    batch(
+        [
+            Statement(
+                f"SELECT {function}(%s, id) FROM unnest(%s::int[]) AS id",  # noqa: S608
+                [UNIT_SPACE, sorted(set(ids))],
+            )
+        ]
+    )

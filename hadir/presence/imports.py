@@ -31,6 +31,7 @@ from hadir.common.audit import audit_record
 from hadir.common.locks import (
     first_line_past_limit,
     lock_employees,
+    lock_months_read,
     too_many_employees,
 )
 from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
@@ -622,6 +623,9 @@ def _record(
     punches: list[Punch] = []
     fresh: list[PunchRow] = []
     with transaction.atomic():
+        # The closed-month check's locks before the employees' (as a close takes them), so a
+        # close under way and this import wait for each other, never both.
+        lock_months_read({pk for row in rows for pk in row.employee.unit.ancestor_ids})
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         recorded_at = _recorded_instants(rows)
         tails = _chain_tails(list(by_employee))

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
 from hadir.common.audit import audit_record
+from hadir.common.locks import lock_months_closing, lock_months_read
 from hadir.org.models import Employee, Unit
-from hadir.recap.models import PeriodClose
+from hadir.recap.models import DayRefresh, PeriodClose
+from hadir.recap.refreshes import refresh_pending
 from hadir.recap.selectors import month_bounds
 from hadir.recap.services import days_ensure, tallies_settle
 from hadir.schedules import cache
@@ -45,6 +47,7 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     months = {d.replace(day=1) for d in dates}
     if not months:
         return
+    lock_months_read(employee.unit.ancestor_ids)  # a close under way finishes first
     closed = PeriodClose.objects.filter(
         unit_id__in=employee.unit.ancestor_ids, month__in=months
     ).values_list("month", flat=True)
@@ -59,6 +62,8 @@ def period_guard_calendar(*, actor: Any, unit: Unit, dates: Iterable[date]) -> N
     months = {d.replace(day=1) for d in dates}
     if not months or actor is None or is_admin(actor):
         return
+    below = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+    lock_months_read([*unit.ancestor_ids, *below])  # a close under way finishes first
     closed = (
         PeriodClose.objects.filter(month__in=months)
         .filter(Q(unit_id__in=unit.ancestor_ids) | Q(unit__path__startswith=unit.path))
@@ -103,9 +108,21 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
     for offset in range(0, people.count(), ENSURE_CHUNK):
         days_ensure(employees=list(people[offset : offset + ENSURE_CHUNK]), start=month, end=last)
     tallies_settle(employees.values_list("pk", flat=True), until=month)
+    refresh_pending(list(_owed_refreshes(month, last).values_list("pk", flat=True)))
     with transaction.atomic():
-        # One close of a unit at a time: a double click waits for the first, then finds it.
+        # One close of a unit at a time (a double click waits for the first, then finds it),
+        # and none while a write checked against its months is under way.
+        lock_months_closing(unit.pk, unit.ancestor_ids)
         Unit.objects.select_for_update().filter(pk=unit.pk).exists()
+        if _owed_refreshes(month, last).exists():
+            # A calendar or staff edit committed while waiting: its days are not yet what it
+            # makes them, and the figures must not be frozen before they are.
+            raise PeriodClosed(
+                _(
+                    "A change to %(month)s is still being applied to its days; close it again in a minute."
+                )
+                % {"month": f"{month:%m-%Y}"}
+            )
         if closed_period(unit, month) is not None:  # by the unit itself or one above it
             raise PeriodClosed(_("%(month)s is already closed.") % {"month": f"{month:%m-%Y}"})
         closing = PeriodClose.objects.create(
@@ -124,6 +141,11 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
             after={"employees": len(closing.snapshot)},
         )
     return closing
+
+
+def _owed_refreshes(first: date, last: date) -> Any:
+    """The refreshes of stored days owed for dates of the month (whoever they concern)."""
+    return DayRefresh.objects.filter(start__lte=last, end__gte=first)
 
 
 def period_reopen(*, actor: Any, closing: PeriodClose) -> None:

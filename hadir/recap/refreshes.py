@@ -181,17 +181,16 @@ def refresh_stored(employees: Any, start: date, end: date, *, weekday: int | Non
     someone who has not come yet would read TK before the day is over). ``weekday`` (0 =
     Monday) narrows it to the dates of that weekday.
 
-    The days are listed again under each chunk's lock: a check-in that took its employee's lock
-    before the change committed may store today's first row after a listing made without it
-    (and, having read the calendar before the change, a verdict without it). With today in
-    the range, every employee of ``employees`` is therefore taken, not only those with a stored
-    day when the refresh began.
+    The days are listed under each chunk's lock, for every employee of ``employees``, not only
+    those with a stored day when the refresh began: a writer that took an employee's lock
+    before the change committed (a check-in storing today's first row, a month's first
+    evaluation, the nightly one) stores its rows after a listing made without the lock, with a
+    verdict read before the change. Waiting for its lock, the listing sees them.
     """
     cache.clear()
-    ids = set(_stored_days(employees, start, end, weekday))
-    today = timezone.localdate()
-    if start <= today <= end and weekday in (None, today.weekday()):
-        ids |= set(employees.values_list("pk", flat=True))
+    if start > timezone.localdate() + timedelta(days=1):  # no later day is stored, on any clock
+        return 0
+    ids = set(employees.values_list("pk", flat=True))
     written = 0
     for chunk in batched(sorted(ids), REFRESH_CHUNK):
         with transaction.atomic():

@@ -161,6 +161,7 @@ def days_refresh_many(
             # calendars and policies too: a holiday saved while a month is evaluated has
             # refreshed the days of the chunks still to come, which must not undo it.
             lock_employees(ids)
+            _periods_as_committed(batch)
             books, policies = _rules_in_force(batch, start, end)
             rows, tallies, partial = _evaluate_batch(
                 batch, start, end, only, books=books, policies=policies, explained=explained
@@ -327,6 +328,20 @@ def days_analyze() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE recap_employeeday")
             cursor.execute("ANALYZE recap_employeemonthtally")
+
+
+def _periods_as_committed(batch: list[Employee]) -> None:
+    """The attendance periods as committed now, under the lock: a start corrected since the
+    batch was read drops its days outside (after its commit, under this lock); days evaluated
+    from the old start would land after that drop and stay."""
+    periods = {
+        pk: (start, end)
+        for pk, start, end in Employee.objects.filter(pk__in=[e.pk for e in batch]).values_list(
+            "pk", "start", "end"
+        )
+    }
+    for employee in batch:
+        employee.start, employee.end = periods.get(employee.pk, (employee.start, employee.end))
 
 
 def days_drop_outside_period(employee: Employee) -> int:

@@ -22,6 +22,7 @@ from hadir.common.audit import audit_record
 from hadir.common.locks import (
     first_line_past_limit,
     lock_employees,
+    lock_months_read,
     too_many_employees,
 )
 from hadir.common.tables import Problem, TableRefused, read_table, table_date, unknown_nip
@@ -32,6 +33,7 @@ from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Stat
 from hadir.requests.services import (
     NewRequest,
     RequestRefused,
+    calendar_years_ready,
     reference_next,
     request_reach_problem,
     request_validate,
@@ -133,9 +135,14 @@ def excuses_import(
     if problems:
         raise TableRefused(problems)
     report = ExcuseImportReport(dry_run=dry_run)
+    for _line, _employee, new in parsed:  # before the transaction: see calendar_years_ready
+        calendar_years_ready(new.start, new.end)
     with transaction.atomic():
         # Every employee's lock at once, in id order, before any reference counter: taken row
         # by row in file order, two imports naming the same people could wait for each other.
+        lock_months_read(
+            {pk for _line, employee, _new in parsed for pk in employee.unit.ancestor_ids}
+        )
         lock_employees(employee.pk for _line, employee, _new in parsed)
         for line, employee, new in parsed:
             try:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from hadir.common.access import can_decide
 from hadir.common.audit import audit_record
+from hadir.common.locks import lock_employees
 from hadir.org.models import Employee, Role, RoleAssignment
 from hadir.recap.evaluation import evaluate_dates
 from hadir.recap.services import days_refresh
@@ -144,6 +145,19 @@ def request_validate(
         _check_leave_balance(employee, new, exclude)
 
 
+def calendar_years_ready(start: date, end: date) -> None:
+    """Fill the calendar years a request reads (its own and the leave balance's next) before
+    its transaction: filled inside it, a year's row stays uncommitted until the end, and any
+    writer reading that year meanwhile waits for it while holding what this one may wait for
+    (a reference counter): a deadlock."""
+    from hadir.schedules.services import holiday_year_ensure
+
+    if request_reach_problem(start, end):
+        return  # refused anyway, without reading a century of calendars
+    for year in range(start.year, end.year + 2):
+        holiday_year_ensure(year)
+
+
 def request_reach_problem(start: date, end: date) -> str:
     """Why a request from ``start`` to ``end`` reaches too far (the policy's years past its
     start, or past today: a mistyped year), or empty. Every day of an approved request is
@@ -236,10 +250,15 @@ def request_submit(
     """Create and submit a request in one step ("Kirim Pengaduan"); returns it with its number."""
     if evidence is None:
         raise RequestRefused(_("Attach the letter as a PDF."))
+    calendar_years_ready(new.start, new.end)
     with transaction.atomic():
+        if new.start <= new.end and not request_reach_problem(new.start, new.end):
+            _guard(actor, employee, new.start, new.end)  # first: as a close takes its locks
+        # The employee's writers' lock, as the requests import takes it: the overlap and
+        # leave-balance checks then see what a concurrent import records.
+        lock_employees([employee.pk])
         Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
         request_validate(employee, new)
-        _guard(actor, employee, new.start, new.end)
         category = CATEGORY_OF[new.code]  # type: ignore[index]
         request = Request.objects.create(
             reference=reference_next(category, timezone.localdate().year),

@@ -47,8 +47,8 @@ def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
 
     Raises :class:`~hadir.recap.periods.PeriodClosed` in a month closed for the unit, above or
     below it, unless an admin adds it: the holiday changes those days."""
-    _guard_closed_month(actor, unit, day)
     with transaction.atomic():
+        _guard_closed_month(actor, unit, day)  # in the transaction: see recap.periods' locks
         # The working-day override first: it may bear the name the holiday takes.
         Holiday.objects.filter(date=day, unit=unit, active=False).delete()
         holiday, created = Holiday.objects.get_or_create(
@@ -74,8 +74,8 @@ def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
     overridden by an inactive row on the unit, so the national calendar itself stays intact for
     everyone else. Refused in a closed month, as :func:`holiday_add` is.
     """
-    _guard_closed_month(actor, unit, day)
     with transaction.atomic():
+        _guard_closed_month(actor, unit, day)  # in the transaction: see recap.periods' locks
         removed = list(Holiday.objects.filter(date=day, unit=unit, active=True).values("name"))
         Holiday.objects.filter(date=day, unit=unit).delete()
         Holiday.objects.create(
