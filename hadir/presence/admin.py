@@ -2,32 +2,41 @@ from typing import Any
 
 from django.contrib import admin
 
-from hadir.common.admin import AuditedAdmin, ReadOnlyAdmin
+from hadir.common.admin import AuditedAdmin, BigTableAdmin, ReadOnlyAdmin
 from hadir.presence.models import Device, Machine, MachinePin, Punch, Refusal
 
 
 @admin.register(Punch)
-class PunchAdmin(ReadOnlyAdmin):
+class PunchAdmin(BigTableAdmin, ReadOnlyAdmin):
     list_display = ["employee", "at", "source", "counts", "flags", "location"]
     list_filter = ["source", "counts"]
     search_fields = ["employee__nip", "employee__name"]
-    date_hierarchy = "at"
-    list_select_related = ["employee", "location"]
+    list_select_related = ["employee", "location__unit"]
 
 
 @admin.register(Refusal)
-class RefusalAdmin(ReadOnlyAdmin):
+class RefusalAdmin(BigTableAdmin, ReadOnlyAdmin):
     list_display = ["employee", "at", "reason", "message"]
     list_filter = ["reason"]
     search_fields = ["employee__nip", "employee__name"]
-    date_hierarchy = "at"
     list_select_related = ["employee"]
 
 
 class MachinePinInline(admin.TabularInline[MachinePin, Any]):
+    """The machine's PIN map, to read: it is replaced whole from the machine's user list on
+    its page (/presensi/mesin/), and an editable row per PIN cost two queries each."""
+
     model = MachinePin
     extra = 0
-    autocomplete_fields = ["employee"]
+    can_delete = False
+    fields = ["pin", "employee", "since"]
+    readonly_fields = ["pin", "employee", "since"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("employee", "machine")
 
 
 @admin.register(Machine)

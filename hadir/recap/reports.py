@@ -71,10 +71,11 @@ def frozen_of(unit: Unit | None, month: date) -> Frozen:
     below = PeriodClose.objects.filter(month=month.replace(day=1)).order_by("closed_at", "pk")
     if unit is not None:
         below = below.filter(unit__path__startswith=unit.path)
+    taken: set[str] = set()
     for closing in below:
-        taken = {row["nip"] for row in rows}
         fresh = [row for row in closing.snapshot if row["nip"] not in taken]
         nips = {row["nip"] for row in fresh}
+        taken |= nips
         rows += fresh
         daily += [row for row in closing.daily_snapshot if row["nip"] in nips]
     return Frozen(rows=rows, daily=daily)
@@ -86,12 +87,9 @@ def live_recaps(
     """The recaps of ``employees`` whose month no closing froze."""
     if frozen.whole:
         return []
-    nips = frozen.nips
-    return [
-        recap
-        for recap in recap_month(employees=employees, month=month, days=days)
-        if recap.employee.nip not in nips
-    ]
+    if frozen.rows:  # not recapped again only to be dropped
+        employees = employees.exclude(nip__in=frozen.nips)
+    return list(recap_month(employees=employees, month=month, days=days))
 
 
 def report_rows(

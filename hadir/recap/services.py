@@ -529,9 +529,17 @@ def _excuses_for(
     return grouped
 
 
-def days_ensure(*, employees: Sequence[Employee], start: date, end: date) -> int:
+def days_ensure(
+    *,
+    employees: Sequence[Employee],
+    start: date,
+    end: date,
+    spans: Mapping[int, tuple[date, date]] | None = None,
+) -> int:
     """Evaluate the days in the range that nobody has evaluated yet (a day nobody touched is
-    still a day: without punches it is TK once it has passed). Only dates before today.
+    still a day: without punches it is TK once it has passed). Only dates before today;
+    with ``spans``, only each employee's own dates within it (a queue of requests weeks apart
+    evaluates the days around each request, not the weeks between).
 
     The month tallies' masks say which days are stored, so this reads one small row per
     employee-month, not every day.
@@ -548,8 +556,9 @@ def days_ensure(*, employees: Sequence[Employee], start: date, end: date) -> int
     wanted = lru_cache(maxsize=None)(_wanted_mask)
     missing: dict[int, set[date]] = {}
     for employee in employees:
-        first = max(start, employee.start)
-        last = min(end, employee.end) if employee.end else end
+        own_start, own_end = spans[employee.pk] if spans else (start, end)
+        first = max(start, own_start, employee.start)
+        last = min(end, own_end, employee.end or end)
         month = first.replace(day=1)
         while month <= last:
             absent = wanted(month, first, last) & ~masks.get((employee.pk, month), 0)

@@ -6,9 +6,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from hadir.common.access import requests_to_verify
 from hadir.org.models import Employee
@@ -125,13 +127,17 @@ def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, lis
     if not requests:
         return {}
     employees = list({r.employee_id: r.employee for r in requests}.values())
-    start = min(r.start for r in requests) - timedelta(days=GAP_CONTEXT_DAYS)
-    end = max(r.end for r in requests) + timedelta(days=GAP_CONTEXT_DAYS)
-    days_ensure(employees=employees, start=start, end=end)
+    spans: dict[int, tuple[date, date]] = {}
+    for r in requests:
+        first = r.start - timedelta(days=GAP_CONTEXT_DAYS)
+        last = r.end + timedelta(days=GAP_CONTEXT_DAYS)
+        known = spans.get(r.employee_id, (first, last))
+        spans[r.employee_id] = (min(known[0], first), max(known[1], last))
+    start, end = min(s for s, _ in spans.values()), max(e for _, e in spans.values())
+    days_ensure(employees=employees, start=start, end=end, spans=spans)
     by_employee: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = EmployeeDay.objects.filter(
-        employee_id__in=[e.pk for e in employees], date__range=(start, end)
-    ).order_by("date")
+    own_days = reduce(or_, (Q(employee_id=pk, date__range=span) for pk, span in spans.items()))
+    rows = EmployeeDay.objects.filter(own_days).order_by("date")
     for employee_id, reasons, *values in rows.values_list("employee_id", "reasons", *DAY_FIELDS):
         by_employee[employee_id].append(
             {"day": StoredDay(*values), "reasons": reasons_text(reasons, lang)}
