@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from hadir.org.models import Unit
+from hadir.org.models import Employee, Unit
 from hadir.presence.models import Punch, Refusal
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, GeolocatedPhone
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
@@ -40,6 +40,34 @@ def log_in(page: Page, nip: str) -> None:
     page.get_by_label("NIP").fill(nip)
     page.get_by_label("Sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+
+
+def employee_in_makassar(
+    monkeypatch: pytest.MonkeyPatch, *, code: str, unit: str, place: str, name: str
+) -> Employee:
+    """``name``, of a unit in Makassar (WITA) that allows 100 m around ``place`` with a 50 m
+    GPS tolerance, with an account; the server's clock at Monday 07:10 there."""
+    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
+    office = UnitFactory.create(
+        code=code,
+        name=unit,
+        kind=Unit.Kind.KUA,
+        timezone=WITA,
+        default_pattern=pattern("KANTOR_5H"),
+    )
+    add_location(office, place, MAKASSAR, radius_m=100, tolerance_m=50)
+    employee = EmployeeFactory.create(name=name, unit=office)
+    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
+    employee.save()
+    return employee
+
+
+def ready(live_server: Any, phone: Page, employee: Employee) -> Page:
+    """Logged in on the check-in page, the button on (a position inside)."""
+    phone.goto(f"{live_server.url}/presensi/")
+    log_in(phone, employee.nip)
+    expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
+    return phone
 
 
 def on_the_map(phone: Any, colour: str) -> bool:

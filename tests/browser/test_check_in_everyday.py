@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Route, expect
 
-from hadir.org.models import Employee, Unit
+from hadir.org.models import Employee
 from hadir.presence.models import Punch, Refusal
 from tests.browser.conftest import GeolocatedPhone
-from tests.browser.test_check_in import MAKASSAR, PASSWORD, log_in
-from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
-from tests.presence.support import MONDAY, WITA, add_location, freeze_clock, local, north_of
+from tests.browser.test_check_in import MAKASSAR, PASSWORD, employee_in_makassar, log_in, ready
+from tests.factories import EmployeeFactory, UserFactory
+from tests.presence.support import MONDAY, WITA, freeze_clock, local, north_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,26 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def guru(monkeypatch: pytest.MonkeyPatch) -> Employee:
     """A madrasah teacher in Makassar: 100 m around the school, 50 m GPS tolerance."""
-    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
-    unit = UnitFactory.create(
-        code="MIN-MKS",
-        name="MIN 1 Makassar",
-        kind=Unit.Kind.KUA,
-        timezone=WITA,
-        default_pattern=pattern("KANTOR_5H"),
+    return employee_in_makassar(
+        monkeypatch, code="MIN-MKS", unit="MIN 1 Makassar", place="MIN 1 Makassar", name="Nurhayati"
     )
-    add_location(unit, "MIN 1 Makassar", MAKASSAR, radius_m=100, tolerance_m=50)
-    employee = EmployeeFactory.create(name="Nurhayati", unit=unit)
-    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
-    employee.save()
-    return employee
-
-
-def ready(live_server: Any, phone: Page, employee: Employee) -> Page:
-    phone.goto(f"{live_server.url}/presensi/")
-    log_in(phone, employee.nip)
-    expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
-    return phone
 
 
 def lose_the_answer(route: Route) -> None:

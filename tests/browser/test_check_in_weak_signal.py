@@ -10,13 +10,12 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 
-from hadir.org.models import Employee, Unit
+from hadir.org.models import Employee
 from hadir.presence import views
 from hadir.presence.models import Punch, Refusal
 from tests.browser.conftest import GeolocatedPhone
-from tests.browser.test_check_in import MAKASSAR, PASSWORD, log_in
-from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
-from tests.presence.support import MONDAY, WITA, add_location, freeze_clock, local, north_of
+from tests.browser.test_check_in import MAKASSAR, employee_in_makassar, log_in, ready
+from tests.presence.support import north_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,26 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def siti(monkeypatch: pytest.MonkeyPatch) -> Employee:
     """Of a KUA in Makassar whose office allows 100 m around it with a 50 m GPS tolerance."""
-    freeze_clock(monkeypatch, local(MONDAY, "07:10", WITA))
-    unit = UnitFactory.create(
+    return employee_in_makassar(
+        monkeypatch,
         code="KUA-MMJ",
-        name="KUA Mamajang",
-        kind=Unit.Kind.KUA,
-        timezone=WITA,
-        default_pattern=pattern("KANTOR_5H"),
+        unit="KUA Mamajang",
+        place="Kantor KUA Mamajang",
+        name="Siti Hasanah",
     )
-    add_location(unit, "Kantor KUA Mamajang", MAKASSAR, radius_m=100, tolerance_m=50)
-    employee = EmployeeFactory.create(name="Siti Hasanah", unit=unit)
-    employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
-    employee.save()
-    return employee
-
-
-def ready(live_server: Any, phone: Page, employee: Employee) -> Page:
-    phone.goto(f"{live_server.url}/presensi/")
-    log_in(phone, employee.nip)
-    expect(phone.get_by_role("button", name="Presensi sekarang")).to_be_enabled()
-    return phone
 
 
 def test_when_the_gps_loses_its_fix_the_last_position_is_not_sent_and_the_page_says_why(
