@@ -78,6 +78,13 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
         raise TableRefused(problems)
     rows = []
     for line, cells in raw_rows:
+        stray = [
+            i
+            for i, cell in enumerate(cells)
+            if _cell_text(cell).strip() and not (i < len(columns) and columns[i])
+        ]
+        if stray:  # an unquoted comma, or a value under no column: it would be dropped
+            problems.append(Problem(name, line, "", beyond_header()))
         values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
         problems += [
             Problem(name, line, col, logical() if isinstance(cell, bool) else imprecise_number())
@@ -158,7 +165,12 @@ def _read_csv(path: Path, required: set[str]) -> tuple[int, list[str], list[tupl
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-        return skipped + 1, header, [(reader.line_num + skipped, cells) for cells in reader]
+        rows = []
+        ended = reader.line_num  # a record may span lines (a quoted line break): its first
+        for cells in reader:
+            rows.append((ended + 1 + skipped, cells))
+            ended = reader.line_num
+        return skipped + 1, header, rows
     except csv.Error:  # a NUL byte, a field past the csv module's limit
         raise TableRefused(
             [Problem(path.name, reader.line_num + skipped, "", not_text())]
@@ -170,7 +182,9 @@ HEADER_WITHIN: Final = 20
 
 
 def _delimiter(line: str) -> str:
-    return ";" if line.count(";") > line.count(",") else ","
+    """The header's separator: a comma, Excel's semicolon in Indonesian locales, or the tab of
+    Excel's "Unicode Text"."""
+    return max((",", ";", "\t"), key=line.count)
 
 
 def _csv_header_index(lines: list[str], required: set[str]) -> int:
@@ -195,7 +209,10 @@ def _read_xlsx(
         # A file object, not the path: openpyxl would judge the file by its name's extension.
         with path.open("rb") as handle:
             book = load_workbook(handle, read_only=True, data_only=True)
-            sheet = book.worksheets[0]
+            # The sheet the workbook opens on (the first may be hidden), read to its last row
+            # whatever size it claims: an exporter that wrote a stale one hid the rest.
+            sheet = book.active or book.worksheets[0]
+            sheet.reset_dimensions()
             # Read-only: the sheet parses here. The header is the first row naming a required
             # column (a title, maybe merged across the columns, may sit above it), else the
             # first row with a value; only its columns are read: a sheet that says it reaches
@@ -216,7 +233,10 @@ def _read_xlsx(
                 filled[0] if filled else (1, ()),
             )
             width = max((i + 1 for i, cell in enumerate(first) if cell is not None), default=1)
-            rows = list(sheet.iter_rows(min_row=header_line + 1, max_col=width, values_only=True))
+            # One column past the header, to see a value standing under no column.
+            rows = list(
+                sheet.iter_rows(min_row=header_line + 1, max_col=width + 1, values_only=True)
+            )
             book.close()
     except Exception:  # openpyxl raises many types for a broken file
         log.info("unreadable workbook %s", path.name, exc_info=True)
@@ -267,6 +287,13 @@ def unknown_nip(file: str, line: int, written: str) -> Problem:
 CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 """Characters no name, position or e-mail holds: a paste's tab or line break, a stray byte.
 Kept, they would break the Excel export (which cannot hold them) and the pages' layout."""
+
+
+def beyond_header() -> str:
+    return _(
+        "a value stands where the header names no column (an unquoted comma?): quote the cell,"
+        " or name its column"
+    )
 
 
 def unfit_text(row: Row, model: type[Model], columns: Iterable[str]) -> list[tuple[str, str]]:

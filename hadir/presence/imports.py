@@ -462,7 +462,8 @@ def _attlog_rows(
             continue
         pin, when = parts[0], parts[1]
         if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
-            when = f"{when} {parts[2]}"
+            clock = parts[2] if parts[2].index(":") == 2 else "0" + parts[2]  # 7:05 is 07:05
+            when = f"{when} {clock}"
         employee, since = pins.get(pin, (None, None))
         if employee is None and pin in theirs:
             report.elsewhere += 1
