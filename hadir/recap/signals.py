@@ -109,31 +109,38 @@ def _special_period_changed(sender: Any, instance: SpecialPeriod, **kwargs: Any)
 
 @receiver([post_save, post_delete], sender=SpecialPeriodDay)
 def _special_hours_changed(sender: Any, instance: SpecialPeriodDay, **kwargs: Any) -> None:
-    """The admin saves a period's hours after the period itself: refresh the period's days of
-    that weekday for the employees on that pattern (and where the row was before an edit)."""
-    rows = [instance]
+    """The admin saves a period's hours after the period itself: refresh the period's days
+    for the employees on that pattern (and on the one the row had before an edit). Every
+    weekday, not only the row's: once a pattern has hours in a period, the period replaces its
+    whole week (a weekday without a row is a day off), so the first row added or the last one
+    removed changes the other weekdays too."""
+    patterns = {instance.pattern_id}
     before = _before_edit(instance)
-    if before is not None and (before.pattern_id, before.weekday) != (
-        instance.pattern_id,
-        instance.weekday,
-    ):
-        rows.append(before)
+    if before is not None:
+        patterns.add(before.pattern_id)
     period = SpecialPeriod.objects.filter(pk=instance.period_id).first()
     if period is None:
         return
-    for row in rows:
-        refresh_later({"patterns": [row.pattern_id]}, period.start, period.end, weekday=row.weekday)
+    refresh_later({"patterns": sorted(patterns)}, period.start, period.end)
 
 
 @receiver(m2m_changed, sender=SpecialPeriod.units.through)
 def _special_period_units_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
 ) -> None:
-    """Units are added to a period after it is saved (the admin's form): refresh their days."""
+    """Units are added to a period after it is saved (the admin's form): refresh their days.
+    A unit's periods cleared from its side name none (``pk_set`` is None then): they are
+    remembered before the clear."""
+    if reverse and action == "pre_clear":
+        instance._periods_cleared = list(instance.special_periods.all())
+        return
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if reverse:  # unit.special_periods.add(period)
-        periods = list(SpecialPeriod.objects.filter(pk__in=pk_set or ()))
+        if action == "post_clear":
+            periods = instance.__dict__.pop("_periods_cleared", [])
+        else:
+            periods = list(SpecialPeriod.objects.filter(pk__in=pk_set or ()))
         scope = _under(instance.pk)
     else:
         periods = [instance]
@@ -154,11 +161,15 @@ def _pattern_changed(sender: Any, instance: PatternDay, **kwargs: Any) -> None:
 
 @receiver(post_save, sender=WorkPattern)
 def _work_pattern_changed(sender: Any, instance: WorkPattern, **kwargs: Any) -> None:
-    """A pattern's own rule (the flexible break) changed: its employees' days. A new pattern
-    has nobody on it yet; the admin saves a pattern with its hours even when only they
-    changed (their rows refresh for themselves)."""
+    """A pattern's own rule (the flexible break) or its code (which the explanation of every
+    day off names) changed: its employees' days. A new pattern has nobody on it yet; the
+    admin saves a pattern with its hours even when only they changed (their rows refresh for
+    themselves)."""
     before = _before_edit(instance)
-    if before is not None and before.flexible_break != instance.flexible_break:
+    if before is not None and (before.flexible_break, before.code) != (
+        instance.flexible_break,
+        instance.code,
+    ):
         refresh_later({"patterns": [instance.pk]}, date.min, date.max)
 
 
