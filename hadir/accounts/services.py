@@ -21,6 +21,7 @@ from hadir.accounts.models import ActivationCode, User
 from hadir.accounts.passwords import is_legacy_password, legacy_password
 from hadir.common.audit import audit_record
 from hadir.org.models import Employee, RoleAssignment
+from hadir.rules.nip import compact_nip
 
 # No 0/O, 1/I/L: codes are read off paper and typed on cheap phones.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -41,8 +42,9 @@ class IssuedCode:
 
 
 def normalise_nip(text: str) -> str:
-    """A NIP as people type it (spaces, dots from printed lists) reduced to its digits."""
-    compact = text.strip().replace(" ", "").replace(".", "")
+    """A NIP as people type it reduced to its digits (:func:`~hadir.rules.nip.compact_nip`);
+    anything else as typed, to be named in a refusal."""
+    compact = compact_nip(text)
     return compact if compact.isascii() and compact.isdigit() else text.strip()
 
 

@@ -31,12 +31,20 @@ class NipInfo:
     gender: Literal["L", "P"]
 
 
-def parse_nip(raw: str) -> NipInfo:
-    """Validate ``raw`` as a NIP or NI PPPK and return what it encodes.
+_SEPARATORS = str.maketrans("", "", " .\t\u00a0\u2007\u202f")
 
-    Spaces and dots that spreadsheets and printed lists put between the groups are ignored.
-    """
-    number = raw.strip().replace(" ", "").replace(".", "")
+
+def compact_nip(raw: str) -> str:
+    """A NIP as people type it and spreadsheets keep it, reduced to what it says: the spaces
+    (non-breaking ones too) and dots printed lists put between its groups, and the apostrophe
+    typed in Excel to keep it text, dropped."""
+    return raw.strip().removeprefix("'").translate(_SEPARATORS)
+
+
+def parse_nip(raw: str) -> NipInfo:
+    """Validate ``raw`` as a NIP or NI PPPK and return what it encodes (read through
+    :func:`compact_nip`)."""
+    number = compact_nip(raw)
     if not number:
         raise InvalidNip("NIP kosong")
     if not (number.isascii() and number.isdigit()):

@@ -65,6 +65,21 @@ def test_a_coordinate_of_minus_zero_keeps_the_chain_whole(
     assert "rantai utuh" in out.getvalue()
 
 
+def test_a_nip_typed_with_excels_apostrophe_or_non_breaking_spaces_is_read(
+    tmp_path: Path, employee: Employee
+) -> None:
+    spaced = f"{employee.nip[:8]}\u00a0{employee.nip[8:14]}\u00a0{employee.nip[14:]}"
+    path = tmp_path / "punches.csv"
+    path.write_text(
+        f"nip,time\n'{employee.nip},2024-03-04 07:12\n{spaced},2024-03-04 16:40\n",
+        encoding="utf-8",
+    )
+
+    punches_import(path=path)
+
+    assert Punch.objects.filter(employee=employee).count() == 2
+
+
 def test_an_upload_with_a_long_name_in_any_script_is_read_not_a_server_error(
     operator: Client, employee: Employee
 ) -> None:

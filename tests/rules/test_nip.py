@@ -25,9 +25,15 @@ def test_good_pns_and_pppk_numbers_are_read(raw: str, expected: NipInfo) -> None
 
 @pytest.mark.parametrize(
     "raw",
-    ["19871211 201012 1 007", "19871211.201012.1.007", " 198712112010121007\t"],
+    [
+        "19871211 201012 1 007",
+        "19871211.201012.1.007",
+        " 198712112010121007\t",
+        "'198712112010121007",  # typed so in Excel to keep it text
+        "19871211\u00a0201012\u00a01\u00a0007",  # non-breaking spaces from a web page
+    ],
 )
-def test_spaces_and_dots_between_the_groups_are_ignored(raw: str) -> None:
+def test_spaces_dots_and_excels_apostrophe_around_the_groups_are_ignored(raw: str) -> None:
     assert parse_nip(raw).number == "198712112010121007"
 
 
