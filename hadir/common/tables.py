@@ -330,8 +330,22 @@ def table_date(
     try:
         return date.fromisoformat(text)
     except ValueError:
-        bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
+        if EXCEL_SERIAL.fullmatch(text):  # a date cell pasted as a number: 45352 is 2024-03-01
+            bad(
+                column,
+                _(
+                    "'%(date)s' is a date Excel shows as a number: format the column as a date"
+                    " (or type YYYY-MM-DD) and save again"
+                )
+                % {"date": text},
+            )
+        else:
+            bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
         return None
+
+
+EXCEL_SERIAL: Final = re.compile(r"[1-9][0-9]{4}(\.0+)?")
+"""How Excel writes a date it was not told is one: days since 1899-12-30 (2024 is 45292+)."""
 
 
 def logical() -> str:

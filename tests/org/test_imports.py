@@ -353,6 +353,14 @@ def test_a_missing_start_date_is_named(org: Org, tmp_path: Path) -> None:
     assert refused("import_employees", path) == ["p.csv:2: start: tanggal wajib diisi (YYYY-MM-DD)"]
 
 
+def test_a_start_date_excel_shows_as_a_number_says_so(org: Org, tmp_path: Path) -> None:
+    path = write(tmp_path, "p.csv", [EMPLOYEE_HEADER, f"{NIP_PNS},Ahmad,KUA-A,,III/a,45352"])
+    assert refused("import_employees", path) == [
+        "p.csv:2: start: '45352' adalah tanggal yang ditampilkan Excel sebagai angka: format"
+        " kolomnya sebagai tanggal (atau ketik YYYY-MM-DD) lalu simpan lagi"
+    ]
+
+
 def test_an_invalid_nip_says_what_is_wrong_with_it(org: Org, tmp_path: Path) -> None:
     path = write(
         tmp_path, "p.csv", [EMPLOYEE_HEADER, "198702302010121007,Ahmad,KUA-A,,III/a,2024-01-01"]
