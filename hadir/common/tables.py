@@ -14,10 +14,11 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -330,6 +331,10 @@ def table_date(
     try:
         return date.fromisoformat(text)
     except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).date()  # a date cell that also holds a time
+    except ValueError:
         if EXCEL_SERIAL.fullmatch(text):  # a date cell pasted as a number: 45352 is 2024-03-01
             bad(
                 column,
@@ -342,6 +347,21 @@ def table_date(
         else:
             bad(column, _("invalid date '%(date)s'; format YYYY-MM-DD") % {"date": text})
         return None
+
+
+def table_moment(
+    text: str, column: str, bad: Callable[[str, str], None], tz: ZoneInfo
+) -> datetime | None:
+    """An optional cell holding a date (its midnight) or a date and time ("2024-03-04 12:30"),
+    on the clock ``tz``; ``None`` when empty, or after telling ``bad(column, reason)`` why."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        day = table_date(text, column, bad)
+        return None if day is None else datetime.combine(day, time.min, tzinfo=tz)
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
 EXCEL_SERIAL: Final = re.compile(r"[1-9][0-9]{4}(\.0+)?")
@@ -370,8 +390,10 @@ def _cell_text(cell: Any) -> str:
     """Cells as text the importers can validate; Excel dates become ISO dates."""
     if cell is None:
         return ""
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
+    if isinstance(cell, datetime):  # a date, or a date and time (a PIN's handover at noon)
+        if cell.time() == time.min:
+            return cell.date().isoformat()
+        return cell.isoformat(sep=" ", timespec="minutes")
     if isinstance(cell, date):
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():

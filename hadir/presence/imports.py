@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
@@ -741,7 +741,7 @@ def machine_pins_import(
     Refused whole on any problem; a NIP outside the scope reads as unknown. Returns the report.
     """
     from hadir.accounts.services import normalise_nip
-    from hadir.common.tables import read_table, table_date
+    from hadir.common.tables import read_table, table_moment
 
     name = path.name
     rows = read_table(path, required={"pin", "nip"}, optional={"since"})
@@ -785,22 +785,15 @@ def machine_pins_import(
         def bad(column: str, reason: str, line: int = line) -> None:
             problems.append(Problem(name, line, column, reason))
 
-        since = table_date(row.get("since"), "since", bad, required=False)
-        if since is not None and not date(EARLIEST_YEAR, 1, 1) <= since <= today:
+        since = table_moment(row.get("since"), "since", bad, tz)
+        if since is not None and not date(EARLIEST_YEAR, 1, 1) <= since.date() <= today:
             bad(
                 "since",
                 _("date %(date)s is before %(year)s or later than today: check the year")
-                % {"date": since.isoformat(), "year": EARLIEST_YEAR},
+                % {"date": since.date().isoformat(), "year": EARLIEST_YEAR},
             )
             since = None
-        pins.append(
-            MachinePin(
-                machine=machine,
-                pin=pin,
-                employee=employee,
-                since=None if since is None else datetime.combine(since, time.min, tzinfo=tz),
-            )
-        )
+        pins.append(MachinePin(machine=machine, pin=pin, employee=employee, since=since))
     with transaction.atomic():
         # One replacement at a time per machine: a double-clicked form must not collide.
         Machine.objects.select_for_update().filter(pk=machine.pk).exists()

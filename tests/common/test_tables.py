@@ -77,10 +77,17 @@ def test_optional_columns_are_allowed_and_others_are_not(tmp_path: Path) -> None
 def test_excel_cells_become_text_the_importers_can_check(tmp_path: Path) -> None:
     path = workbook(
         tmp_path / "a.xlsx",
-        ["nip", "name", "start", "end", "count"],
-        ["198712112010121007", "Ahmad", datetime(2024, 1, 2), date(2024, 2, 3), 5.0],
+        ["nip", "name", "start", "end", "count", "since"],
+        [
+            "198712112010121007",
+            "Ahmad",
+            datetime(2024, 1, 2),
+            date(2024, 2, 3),
+            5.0,
+            datetime(2024, 3, 4, 12, 30),
+        ],
     )
-    [row] = read_table(path, required=REQUIRED, optional={"start", "end", "count"})
+    [row] = read_table(path, required=REQUIRED, optional={"start", "end", "count", "since"})
     assert row.line == 2
     assert row.values == {
         "nip": "198712112010121007",
@@ -88,6 +95,7 @@ def test_excel_cells_become_text_the_importers_can_check(tmp_path: Path) -> None
         "start": "2024-01-02",
         "end": "2024-02-03",
         "count": "5",
+        "since": "2024-03-04 12:30",  # a time of day is kept where there is one
     }
 
 

@@ -176,6 +176,28 @@ def test_a_since_column_dates_a_handover_the_operator_records_late(
     assert Punch.objects.get().employee == budi
 
 
+def test_a_handover_at_midday_gives_the_morning_to_the_previous_holder(
+    tmp_path: Path, employee: Employee, lobby: Machine
+) -> None:
+    """PIN 7 passes to Budi at 12:00 on Monday (the since column's time, in the unit's zone):
+    the 07:20 punch of that day is not his."""
+    budi = EmployeeFactory.create(unit=employee.unit)
+    machine_pins_import(
+        path=pins_file(tmp_path, f"pin,nip,since\n7,{budi.nip},{MONDAY.isoformat()} 12:00\n"),
+        machine=lobby,
+        actor=None,
+        employees=Employee.objects.all(),
+    )
+    log = tmp_path / "attlog.dat"
+    log.write_text("7\t2024-03-04 07:20:00\t1\t0\n7\t2024-03-04 16:40:00\t1\t0\n")
+
+    report = punches_import(path=log, machine=lobby)
+
+    assert lobby.pins.get(pin="7").since == local(MONDAY, "12:00")
+    assert (report.recorded, report.earlier_holder) == (1, 1)
+    assert Punch.objects.get().at == local(MONDAY, "16:40")
+
+
 def test_a_pin_kept_by_its_holder_keeps_its_date_and_a_new_pin_has_none(
     tmp_path: Path, employee: Employee, lobby: Machine
 ) -> None:
