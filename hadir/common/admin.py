@@ -40,7 +40,7 @@ class EstimatedCountPaginator(Paginator[Any]):
                 [queryset.model._meta.db_table],
             )
             (estimate,) = cursor.fetchone()
-        return max(int(estimate), 0) if estimate and estimate > 0 else super().count
+        return int(estimate) if estimate and estimate > 0 else super().count  # -1: never analysed
 
 
 class BigTableAdmin(admin.ModelAdmin[Any]):

@@ -37,11 +37,14 @@ class Frozen:
     is closed), or the part under closed units below it. One set of figures per employee-month:
     the first closing that froze someone keeps them, whoever closes later above it."""
 
-    whole: bool = False
     rows: list[dict[str, Any]] = field(default_factory=list)
     daily: list[dict[str, Any]] = field(default_factory=list)
     closing: PeriodClose | None = None
-    """The closing covering the unit (its own or one above it), when ``whole``."""
+    """The closing covering the unit (its own or one above it), if any."""
+
+    @property
+    def whole(self) -> bool:
+        return self.closing is not None
 
     @property
     def nips(self) -> set[str]:
@@ -56,12 +59,11 @@ def frozen_of(unit: Unit | None, month: date) -> Frozen:
     covering = closed_period(unit, month) if unit is not None else None
     if unit is not None and covering is not None:
         if covering.unit_id == unit.pk:  # all it froze, whatever was renamed or moved since
-            return Frozen(True, covering.snapshot, covering.daily_snapshot, covering)
+            return Frozen(covering.snapshot, covering.daily_snapshot, covering)
         # A unit under the one closed: its part of the snapshot, read off the rows' unit codes
         # (the snapshot keeps no ids; a code renamed since loses its rows here, not above).
         codes = set(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
         return Frozen(
-            whole=True,
             rows=[row for row in covering.snapshot if row["unit"] in codes],
             daily=[row for row in covering.daily_snapshot if row["unit"] in codes],
             closing=covering,

@@ -323,10 +323,15 @@ def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
         fmt,
     )
     export_audit(actor=request.user, unit=unit, month=month, fmt=fmt, daily=daily)
-    name = f"rekap-{'harian-' if daily else ''}{unit.code}-{month:%Y-%m}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_export_name(unit, month, fmt, daily)}"'
+    )
     return response
+
+
+def _export_name(unit: Unit, month: date, fmt: str, daily: bool) -> str:
+    return f"rekap-{'harian-' if daily else ''}{unit.code}-{month:%Y-%m}.{fmt}"
 
 
 @login_required
@@ -342,11 +347,10 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse
             daily=job.daily,
             job=job,
         )
-        name = (
-            f"rekap-{'harian-' if job.daily else ''}{job.unit.code}-{job.month:%Y-%m}.{job.format}"
-        )
         return FileResponse(
-            default_storage.open(job.stored_name, "rb"), as_attachment=True, filename=name
+            default_storage.open(job.stored_name, "rb"),
+            as_attachment=True,
+            filename=_export_name(job.unit, job.month, job.format, job.daily),
         )
     return render(request, "recap/export_job.html", {"job": job})
 

@@ -60,6 +60,20 @@ class Pause:
 
         return paused
 
+    def hold(
+        self, first: Callable[[], Any], then: Callable[[], Any]
+    ) -> tuple[list[Any], list[Any]]:
+        """Run ``first`` until it is held, then ``then``, given 5 s (to finish, or to wait for
+        ``first`` as it should); let ``first`` go and wait for both. Their results (or errors)."""
+        held, held_out = in_thread(first)
+        assert self.reached.wait(timeout=30), held_out
+        other, other_out = in_thread(then)
+        other.join(timeout=5)
+        self.go.set()
+        held.join(timeout=30)
+        other.join(timeout=30)
+        return held_out, other_out
+
 
 def in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     """Start ``work`` in a thread with its own connection; its result (or error) lands in the
@@ -111,17 +125,11 @@ def test_a_request_approved_while_the_kankemenag_closes_march_is_in_its_frozen_f
     pause = Pause()
     monkeypatch.setattr(reports, "report_rows", pause.wrap(reports.report_rows))
 
-    closer, closed = in_thread(
-        lambda: period_close(actor=operator, unit=sleman.kankemenag, month=date(2024, 3, 1))
+    # the second: done, or waiting for the close (as it should)
+    closed, decided = pause.hold(
+        lambda: period_close(actor=operator, unit=sleman.kankemenag, month=date(2024, 3, 1)),
+        lambda: request_decide(actor=verifier, request=request, approve=True),
     )
-    assert pause.reached.wait(timeout=30), closed
-    decider, decided = in_thread(
-        lambda: request_decide(actor=verifier, request=request, approve=True)
-    )
-    decider.join(timeout=5)  # done, or waiting for the close (as it should)
-    pause.go.set()
-    closer.join(timeout=30)
-    decider.join(timeout=30)
 
     closing = closed[0]
     assert not isinstance(closing, Exception), closing
@@ -170,17 +178,11 @@ def test_a_holiday_added_in_kua_mlati_while_the_kankemenag_closes_march_is_refus
     pause = Pause()
     monkeypatch.setattr(periods, "period_guard_calendar", pause.wrap(periods.period_guard_calendar))
 
-    adder, added = in_thread(
-        lambda: holiday_add(unit=sleman.kua, day=wednesday, name="Hari jadi", actor=operator_kua)
+    # the second: done, or waiting for the holiday
+    added, closed = pause.hold(
+        lambda: holiday_add(unit=sleman.kua, day=wednesday, name="Hari jadi", actor=operator_kua),
+        lambda: period_close(actor=operator_kab, unit=sleman.kankemenag, month=date(2024, 3, 1)),
     )
-    assert pause.reached.wait(timeout=30), added
-    closer, closed = in_thread(
-        lambda: period_close(actor=operator_kab, unit=sleman.kankemenag, month=date(2024, 3, 1))
-    )
-    closer.join(timeout=5)  # done, or waiting for the holiday
-    pause.go.set()
-    adder.join(timeout=30)
-    closer.join(timeout=30)
 
     holiday = Holiday.objects.filter(unit=sleman.kua, date=wednesday, active=True).exists()
     if isinstance(added[0], periods.PeriodClosed):  # the close came first
@@ -237,15 +239,11 @@ def test_a_holiday_added_while_march_is_evaluated_for_the_first_time_leaves_no_t
         )
         return days_ensure(employees=list(people), start=date(2024, 3, 1), end=date(2024, 3, 31))
 
-    reader, read = in_thread(open_the_recap)
-    assert pause.reached.wait(timeout=30), read
-    adder, added = in_thread(
-        lambda: holiday_add(unit=sleman.kua, day=wednesday, name="Hari jadi", actor=operator)
+    # the second: done, or waiting for the evaluation's lock
+    read, added = pause.hold(
+        open_the_recap,
+        lambda: holiday_add(unit=sleman.kua, day=wednesday, name="Hari jadi", actor=operator),
     )
-    adder.join(timeout=5)  # done, or waiting for the evaluation's lock
-    pause.go.set()
-    reader.join(timeout=30)
-    adder.join(timeout=30)
 
     assert not isinstance(added[0], Exception), added
     assert read == [31], read
@@ -289,19 +287,16 @@ def test_a_start_corrected_while_march_is_evaluated_leaves_no_days_before_the_ne
             employees=list(people), start=date(2024, 3, 1), end=date(2024, 3, 31)
         )
 
-    night, wrote = in_thread(nightly)
-    assert pause.reached.wait(timeout=30), wrote
     sheet = tmp_path / "pegawai.csv"
     sheet.write_text(
         "nip,name,unit,pattern,golongan,start\n"
         f"{budi.nip},{budi.name},KUA-MLATI,,{budi.golongan},2024-03-18\n",
         encoding="utf-8",
     )
-    importer, imported = in_thread(lambda: employees_import(path=sheet, actor_label="test"))
-    importer.join(timeout=5)
-    pause.go.set()
-    night.join(timeout=30)
-    importer.join(timeout=30)
+    _wrote, imported = pause.hold(
+        nightly,
+        lambda: employees_import(path=sheet, actor_label="test"),
+    )
 
     assert not isinstance(imported[0], Exception), imported
     assert Employee.objects.get(pk=budi.pk).start == date(2024, 3, 18)
@@ -338,17 +333,11 @@ def test_codes_printed_twice_at_once_leave_one_valid_code(
     pause = Pause()
     monkeypatch.setattr(accounts, "_new_code", pause.wrap(accounts._new_code))
 
-    first, issued_first = in_thread(
-        lambda: accounts.activation_codes_issue(employees=[ani], actor=operator)
+    # the second: done, or waiting for the first
+    issued_first, issued_second = pause.hold(
+        lambda: accounts.activation_codes_issue(employees=[ani], actor=operator),
+        lambda: accounts.activation_codes_issue(employees=[ani], actor=operator),
     )
-    assert pause.reached.wait(timeout=30), issued_first
-    second, issued_second = in_thread(
-        lambda: accounts.activation_codes_issue(employees=[ani], actor=operator)
-    )
-    second.join(timeout=5)  # done, or waiting for the first
-    pause.go.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
 
     assert not isinstance(issued_first[0], Exception), issued_first
     assert not isinstance(issued_second[0], Exception), issued_second
@@ -387,19 +376,15 @@ def test_a_cuti_filed_while_an_import_records_dinas_luar_on_the_same_days_is_ref
         request_services, "request_validate", pause.wrap(request_services.request_validate)
     )
 
-    filer, filed = in_thread(
-        lambda: file_request(ani.user, ani, "CT", FIRST_WEEK[0], FIRST_WEEK[-1])
-    )
-    assert pause.reached.wait(timeout=30), filed
     sheet = tmp_path / "keterangan.csv"
     sheet.write_text(
         f"nip,code,start,end,session\n{ani.nip},DL,2024-03-04,2024-03-08,\n", encoding="utf-8"
     )
-    importer, imported = in_thread(lambda: excuses_import(path=sheet, actor_label="test"))
-    importer.join(timeout=5)  # done, or waiting for the filing
-    pause.go.set()
-    filer.join(timeout=30)
-    importer.join(timeout=30)
+    # the second: done, or waiting for the filing
+    filed, imported = pause.hold(
+        lambda: file_request(ani.user, ani, "CT", FIRST_WEEK[0], FIRST_WEEK[-1]),
+        lambda: excuses_import(path=sheet, actor_label="test"),
+    )
 
     active = list(
         Request.objects.filter(
@@ -437,19 +422,15 @@ def test_the_first_requests_of_a_year_filed_and_imported_at_once_do_not_deadlock
         request_services, "request_validate", pause.wrap(request_services.request_validate)
     )
 
-    filer, filed = in_thread(
-        lambda: file_request(ani.user, ani, "CT", FIRST_WEEK[0], FIRST_WEEK[-1])
-    )
-    assert pause.reached.wait(timeout=30), filed
     sheet = tmp_path / "keterangan.csv"
     sheet.write_text(
         f"nip,code,start,end,session\n{budi.nip},DL,2024-03-04,2024-03-08,\n", encoding="utf-8"
     )
-    importer, imported = in_thread(lambda: excuses_import(path=sheet, actor_label="test"))
-    importer.join(timeout=5)  # waiting for Ani's year row
-    pause.go.set()
-    filer.join(timeout=30)
-    importer.join(timeout=30)
+    # the second: waiting for Ani's year row
+    filed, imported = pause.hold(
+        lambda: file_request(ani.user, ani, "CT", FIRST_WEEK[0], FIRST_WEEK[-1]),
+        lambda: excuses_import(path=sheet, actor_label="test"),
+    )
 
     assert not isinstance(filed[0], Exception), filed
     assert not isinstance(imported[0], Exception), imported
