@@ -1,11 +1,21 @@
+from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from hadir.common.admin import AuditedAdmin
 from hadir.org.forms import LocationForm
 from hadir.org.models import Employee, Location, RoleAssignment, Unit
-from hadir.org.services import location_grants_end, unit_path, unit_paths_refresh
+from hadir.org.services import (
+    PLACED,
+    employee_place,
+    location_grants_end,
+    placement_problem,
+    unit_path,
+    unit_paths_refresh,
+)
 
 
 class LocationInline(admin.TabularInline[Location, Any]):
@@ -28,15 +38,66 @@ class UnitAdmin(AuditedAdmin):
             unit_paths_refresh(obj)
 
 
+class EmployeeForm(forms.ModelForm[Employee]):
+    """An employee, and the date another unit or pattern applies from (a move, mutasi)."""
+
+    unit_since = forms.DateField(
+        label=_("moved since"),
+        required=False,
+        help_text=_(
+            "For another unit or work pattern: the first day there (empty = today). The days "
+            "before it keep the former unit. The first day of attendance corrects every day."
+        ),
+    )
+
+    class Meta:
+        model = Employee
+        fields = [
+            "nip", "name", "kind", "golongan", "position", "email",
+            "unit", "pattern", "start", "end", "user",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        self.move_since: date | None = None
+        if self.instance.pk is None or not set(PLACED) & set(self.changed_data):
+            return data
+        unit = data.get("unit")
+        if unit is None:
+            return data
+        stored = Employee.objects.select_related("unit").get(pk=self.instance.pk)
+        since = data.get("unit_since") or unit.today()
+        problem = placement_problem(stored, unit, since)
+        if problem:
+            self.add_error("unit_since", problem)
+        self.move_since = since
+        return data
+
+
 @admin.register(Employee)
 class EmployeeAdmin(AuditedAdmin):
+    form = EmployeeForm
     list_display = ["nip", "name", "unit", "golongan", "kind", "start", "end"]
     list_filter = ["kind", "unit__kind"]
     search_fields = ["nip", "name"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit"]
+    readonly_fields = ["placed_since", "earlier_placements"]
+
+    @admin.display(description=_("earlier placements"))
+    def earlier_placements(self, obj: Employee) -> str:
+        """Where the employee was before, as moves wrote it (a move is made on the unit)."""
+        placements = obj.placements.select_related("unit").order_by("until") if obj.pk else []
+        return "; ".join(str(p) for p in placements) or "—"
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        since = getattr(form, "move_since", None)
+        if change and since is not None:
+            stored = Employee.objects.get(pk=obj.pk)
+            unit, pattern = obj.unit, obj.pattern
+            obj.unit_id, obj.pattern_id = stored.unit_id, stored.pattern_id
+            employee_place(obj, unit=unit, pattern=pattern, since=since)
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             location_grants_end(employee=obj, actor=request.user)

@@ -133,6 +133,13 @@ class Employee(models.Model):
     )
     start = models.DateField(_("attendance counts from"))
     end = models.DateField(_("attendance counts until"), null=True, blank=True)
+    placed_since = models.DateField(
+        _("in this unit since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty: since the attendance period starts."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -200,6 +207,45 @@ class Employee(models.Model):
         if self.pattern is not None:
             return self.pattern.code
         return self.unit.default_pattern.code
+
+
+class Placement(models.Model):
+    """Where an employee worked before their present unit: ``unit`` (on ``pattern``, else the
+    unit's default) until ``until``. A move (mutasi) is dated, so the days lived before it keep
+    the calendar, hours and clock they were lived under; the present placement is the
+    employee's own ``unit`` and ``pattern``, from ``placed_since``
+    (:func:`hadir.org.services.employee_move` writes both)."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="placements", verbose_name=_("employee")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    pattern = models.ForeignKey(
+        "schedules.WorkPattern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("work pattern (empty = the unit's)"),
+    )
+    until = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("earlier placement")
+        verbose_name_plural = _("earlier placements")
+        ordering = ["employee", "until"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "until"], name="placement_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ≤ {self.until:%d-%m-%Y}"
+
+    @property
+    def pattern_code(self) -> str:
+        return self.pattern.code if self.pattern is not None else self.unit.default_pattern.code
 
 
 class Role(models.TextChoices):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, unfit_text
-from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.org.models import Employee, Location, LocationGrant, Placement, Unit
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
 from hadir.schedules.models import WorkPattern
@@ -270,13 +271,53 @@ def _parents_first(lines: list[_UnitLine]) -> list[_UnitLine]:
 # ---------------------------------------------------------------- employees
 
 EMPLOYEE_COLUMNS = {"nip", "name", "unit", "pattern", "golongan", "start"}
-EMPLOYEE_OPTIONAL = {"email", "position", "end"}
+EMPLOYEE_OPTIONAL = {"email", "position", "end", "unit_since"}
+PLACED = ("unit", "pattern")
+"""The fields a move (mutasi) changes from a date: :func:`employee_place`."""
+
+
+def placement_problem(employee: Employee, unit: Unit, since: date) -> str | None:
+    """Why ``employee`` (as stored) cannot be placed in ``unit`` from ``since``, if so."""
+    if since > unit.today():
+        return _("a move is entered from its date on: %(since)s is still to come in %(unit)s") % {
+            "since": f"{since:%d-%m-%Y}",
+            "unit": unit.code,
+        }
+    if employee.placed_since is not None and since < employee.placed_since:
+        return _("the present unit applies since %(placed)s; a move cannot start before it") % {
+            "placed": f"{employee.placed_since:%d-%m-%Y}"
+        }
+    return None
+
+
+def employee_place(
+    employee: Employee, *, unit: Unit, pattern: WorkPattern | None, since: date
+) -> None:
+    """Put ``employee`` (as stored) in ``unit`` on ``pattern`` from ``since``; the caller saves.
+
+    A move from a date after the present placement's first day keeps the days before it in
+    the unit they were lived in (a :class:`Placement` until the day before); the days from
+    ``since`` on are evaluated anew. A ``since`` on that first day (or before the attendance
+    period) corrects the present placement: every day of it is evaluated anew.
+    :func:`placement_problem` must have found nothing.
+    """
+    if since > (employee.placed_since or employee.start):
+        Placement.objects.create(
+            employee=employee,
+            unit_id=employee.unit_id,
+            pattern_id=employee.pattern_id,
+            until=since - timedelta(days=1),
+        )
+        employee.placed_since = since
+    employee.unit, employee.pattern = unit, pattern
 
 
 def employees_import(
     *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
 ) -> ImportReport:
-    """Create or update employees from ``nip,name,unit,pattern,golongan,start[,email,position,end]``."""
+    """Create or update employees from ``nip,name,unit,pattern,golongan,start[,email,position,
+    end,unit_since]``. Another unit or pattern is a move from ``unit_since`` (today on the new
+    unit's clock when empty): :func:`employee_place`."""
     rows = read_table(path, required=EMPLOYEE_COLUMNS, optional=EMPLOYEE_OPTIONAL)
     values_by_nip = _validate_employees(path.name, rows)
     report = ImportReport(dry_run=dry_run)
@@ -289,13 +330,24 @@ def employees_import(
                 nip__in=list(values_by_nip)
             )
         }
+        problems: list[Problem] = []
         for nip, values in values_by_nip.items():
             employee = existing.get(nip)
+            line, since = values.pop("line"), values.pop("unit_since")
             if employee is None:
                 Employee.objects.create(nip=nip, **values)
                 report.created.append(nip)
             elif any(getattr(employee, k) != v for k, v in values.items()):
                 moved = employee.unit_id != values["unit"].pk
+                if any(getattr(employee, k) != values[k] for k in PLACED):
+                    since = since or values["unit"].today()
+                    problem = placement_problem(employee, values["unit"], since)
+                    if problem:
+                        problems.append(Problem(path.name, line, "unit_since", problem))
+                        continue
+                    employee_place(
+                        employee, unit=values["unit"], pattern=values["pattern"], since=since
+                    )
                 for k, v in values.items():
                     setattr(employee, k, v)
                 employee.save()
@@ -306,6 +358,8 @@ def employees_import(
                 report.updated.append(nip)
             else:
                 report.unchanged.append(nip)
+        if problems:
+            raise TableRefused(problems)
         audit_record(
             actor=actor,
             actor_label=actor_label,
@@ -370,6 +424,7 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
             )
         start = table_date(row.get("start"), "start", bad)
         end = table_date(row.get("end"), "end", bad, required=False)
+        unit_since = table_date(row.get("unit_since"), "unit_since", bad, required=False)
         if start and end and end < start:
             bad(
                 "end",
@@ -393,6 +448,8 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
                 "end": end,
                 "email": email,
                 "position": row.get("position"),
+                "unit_since": unit_since,
+                "line": row.line,
             }
     if problems:
         raise TableRefused(problems)

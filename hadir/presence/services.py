@@ -29,6 +29,7 @@ from hadir.common.audit import audit_record
 from hadir.common.i18n import current_lang
 from hadir.common.locks import lock_employees, lock_statements
 from hadir.org.models import Employee
+from hadir.org.placements import employee_stints
 from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, punch_seal
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
@@ -191,8 +192,9 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         prepared="hadir_punch_tail",
     )
     locks = lock_statements([pk])
+    stints = employee_stints(employee, day, day)
     *_, tails, punch_rows, request_rows = hot.batch(
-        [*locks, tail_statement, *inputs_statements(employee, day, day)]
+        [*locks, tail_statement, *inputs_statements(employee, day, day, stints)]
     )
     ((*previous, tail, used, generation),) = tails
     return _Tail(
@@ -201,7 +203,7 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         previous=None
         if previous[0] is None
         else Punch.from_db(connection.alias, list(_PREVIOUS), previous),
-        day_inputs=inputs_from(employee, punch_rows, request_rows),
+        day_inputs=inputs_from(stints, punch_rows, request_rows),
         generation=generation,
     )
 

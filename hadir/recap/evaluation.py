@@ -8,14 +8,14 @@ does the rest in memory.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from hadir.common import hot
 from hadir.org.models import Employee
+from hadir.org.placements import Stint, employee_stints, local_day, stints_span
 from hadir.presence.models import Punch
 from hadir.requests.models import Request, Status
 from hadir.rules.day import Absence, AbsenceCode, DayResult, Waiver, WaiverKind, evaluate_day
@@ -45,11 +45,14 @@ _REQUEST_COLUMNS = tuple((Request, name) for name in _REQUEST_FIELDS)
 _PUNCH_COLUMNS = ((Punch, "at"),)
 
 
-def inputs_statements(employee: Employee, start: date, end: date) -> list[hot.Statement]:
+def inputs_statements(
+    employee: Employee, start: date, end: date, stints: Sequence[Stint] | None = None
+) -> list[hot.Statement]:
     """The reads of :class:`DayInputs` from ``start`` to ``end``, for a :func:`hot.batch`
     (hand-written, :mod:`hadir.common.hot`: every check-in evaluates its day through here);
-    :func:`inputs_from` reads their rows."""
-    since, until = employee.unit.days_span(start, end)
+    :func:`inputs_from` reads their rows. ``stints`` are the employee's over those dates,
+    when the caller has them."""
+    since, until = stints_span(stints or employee_stints(employee, start, end))
     return [
         hot.Statement(
             f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608
@@ -74,13 +77,13 @@ def inputs_statements(employee: Employee, start: date, end: date) -> list[hot.St
 
 
 def inputs_from(
-    employee: Employee, punch_rows: list[tuple[Any, ...]], request_rows: list[tuple[Any, ...]]
+    stints: Sequence[Stint], punch_rows: list[tuple[Any, ...]], request_rows: list[tuple[Any, ...]]
 ) -> DayInputs:
-    """:class:`DayInputs` from the rows of :func:`inputs_statements`, in order."""
-    tz = ZoneInfo(employee.unit.timezone)
+    """:class:`DayInputs` from the rows of :func:`inputs_statements`, in order, each punch on
+    the date of the clock it was made under (``stints``: the employee's over the dates read)."""
     grouped: dict[date, list[datetime]] = defaultdict(list)
     for (at,) in punch_rows:
-        grouped[at.astimezone(tz).date()].append(at)
+        grouped[local_day(at, stints)].append(at)
     absences: list[Absence] = []
     waivers: list[Waiver] = []
     for request in hot.built(Request, _REQUEST_FIELDS, request_rows):
@@ -88,10 +91,11 @@ def inputs_from(
     return DayInputs(dict(grouped), absences, waivers)
 
 
-def inputs_read(employee: Employee, start: date, end: date) -> DayInputs:
-    """:class:`DayInputs` of ``employee`` from ``start`` to ``end``, in one round trip."""
-    punch_rows, request_rows = hot.batch(inputs_statements(employee, start, end))
-    return inputs_from(employee, punch_rows, request_rows)
+def inputs_read(employee: Employee, stints: Sequence[Stint]) -> DayInputs:
+    """:class:`DayInputs` of ``employee`` over ``stints``, in one round trip."""
+    start, end = stints[0].first, stints[-1].last
+    punch_rows, request_rows = hot.batch(inputs_statements(employee, start, end, stints))
+    return inputs_from(stints, punch_rows, request_rows)
 
 
 def request_excuses(request: Request, absences: list[Absence], waivers: list[Waiver]) -> None:
@@ -120,35 +124,39 @@ def evaluate_dates(
     )
     if not wanted:
         return {}
-    start, end = wanted[0], wanted[-1]
-    unit = employee.unit
-    tz = ZoneInfo(unit.timezone)
-    pattern_code = employee.effective_pattern_code
-    schedule_of: Callable[[str, date], Schedule]
-    if len(wanted) == 1:
+    stints = employee_stints(employee, wanted[0], wanted[-1])
+    if inputs is None:
+        inputs = inputs_read(employee, stints)
+    results: dict[date, DayResult] = {}
+    for stint in stints:
+        schedule_of = _schedules(stint, single=len(wanted) == 1)
+        for day in wanted:
+            if stint.holds(day):
+                results[day] = evaluate_day(
+                    schedule_of(stint.pattern_code, day),
+                    inputs.punches.get(day, ()),
+                    tz=stint.tz,
+                    absences=inputs.absences,
+                    waivers=inputs.waivers,
+                    policy=cache.policy(day),
+                )
+    return results
+
+
+def _schedules(stint: Stint, *, single: bool) -> Callable[[str, date], Schedule]:
+    """The schedule of a pattern on a date of ``stint``, in its unit."""
+    unit = stint.unit
+    if single:
         # The check-in path: one day, its schedule from the short-lived cache.
         def schedule_of(code: str, day: date) -> Schedule:
             return cache.schedule(unit, code, day)
 
-    else:
-        schedule_of = ScheduleBook(
-            cache.patterns(),
-            holidays=selectors.holiday_dates(unit, start, end),
-            special_periods=selectors.special_periods_for(unit, start, end),
-        ).get
-    if inputs is None:
-        inputs = inputs_read(employee, start, end)
-    return {
-        day: evaluate_day(
-            schedule_of(pattern_code, day),
-            inputs.punches.get(day, ()),
-            tz=tz,
-            absences=inputs.absences,
-            waivers=inputs.waivers,
-            policy=cache.policy(day),
-        )
-        for day in wanted
-    }
+        return schedule_of
+    return ScheduleBook(
+        cache.patterns(),
+        holidays=selectors.holiday_dates(unit, stint.first, stint.last),
+        special_periods=selectors.special_periods_for(unit, stint.first, stint.last),
+    ).get
 
 
 def reasons_to_json(reasons: tuple[Reason, ...]) -> list[dict[str, object]]:

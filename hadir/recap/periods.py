@@ -15,6 +15,7 @@ from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_months_closing, lock_months_read
 from hadir.org.models import Employee, Unit
+from hadir.org.placements import employee_stints
 from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
 from hadir.recap.selectors import month_bounds
@@ -44,13 +45,17 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
 
     Commands run on the server (no actor) count as an administrator's.
     """
+    dates = sorted(set(dates))
     months = {d.replace(day=1) for d in dates}
     if not months:
         return
-    lock_months_read(employee.unit.ancestor_ids)  # a close under way finishes first
-    closed = PeriodClose.objects.filter(
-        unit_id__in=employee.unit.ancestor_ids, month__in=months
-    ).values_list("month", flat=True)
+    # The units the employee was in on those dates (a move keeps the days before it there).
+    units = {s.unit.pk: s.unit for s in employee_stints(employee, dates[0], dates[-1])}
+    ancestors = sorted({pk for unit in units.values() for pk in unit.ancestor_ids})
+    lock_months_read(ancestors)  # a close under way finishes first
+    closed = PeriodClose.objects.filter(unit_id__in=ancestors, month__in=months).values_list(
+        "month", flat=True
+    )
     first = min(closed, default=None)
     if first is not None and actor is not None and not is_admin(actor):
         raise _closed(first)

@@ -29,7 +29,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from hadir.common.locks import lock_employees
-from hadir.org.models import Employee, Unit
+from hadir.org.models import Employee, Placement, Unit
 from hadir.recap.models import DayRefresh, EmployeeDay
 from hadir.recap.services import (
     ANALYZE_AFTER_ROWS,
@@ -166,11 +166,17 @@ def employees_in(scopes: Iterable[Scope]) -> QuerySet[Employee]:
         return Employee.objects.all()
     units = Unit.objects.filter(pk__in=[u for s in scopes for u in s.get("units", ())])
     patterns = [p for s in scopes for p in s.get("patterns", ())]
-    conditions = [
-        Q(pk__in=[e for s in scopes for e in s.get("employees", ())]),
+    placed = [
         Q(unit_id__in=[u for s in scopes for u in s.get("unit_only", ())]),
         Q(pattern_id__in=patterns) | Q(pattern__isnull=True, unit__default_pattern_id__in=patterns),
         *(Q(unit__path__startswith=unit.path) for unit in units),
+    ]
+    # Who was placed there before a move: their days before it were lived under that unit.
+    earlier = Placement.objects.filter(reduce(or_, placed)).values("employee_id")
+    conditions = [
+        Q(pk__in=[e for s in scopes for e in s.get("employees", ())]),
+        *placed,
+        Q(pk__in=earlier),
     ]
     return Employee.objects.filter(reduce(or_, conditions))
 

@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,8 @@ from django.utils import timezone
 from hadir.common.bulk import EncodedJson, insert, read_rows, upsert, upsert_statement
 from hadir.common.hot import Statement, batch
 from hadir.common.locks import lock_employees, lock_statements
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Unit
+from hadir.org.placements import Stint, earlier_placements, employee_stints, local_day, stints_span
 from hadir.presence.models import Punch
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
@@ -162,9 +163,11 @@ def days_refresh_many(
             # refreshed the days of the chunks still to come, which must not undo it.
             lock_employees(ids)
             _periods_as_committed(batch)
-            books, policies = _rules_in_force(batch, start, end)
+            stints = _stints_of(batch, start, end)
+            units = {s.unit.pk: s.unit for each in stints.values() for s in each}
+            books, policies = _rules_in_force(units.values(), start, end)
             rows, tallies, partial = _evaluate_batch(
-                batch, start, end, only, books=books, policies=policies, explained=explained
+                batch, stints, only, books=books, policies=policies, explained=explained
             )
             if only is None:
                 # Every date of the range is evaluated: replace the range's rows (a stored day
@@ -184,72 +187,82 @@ def days_refresh_many(
 
 
 def _rules_in_force(
-    employees: Sequence[Employee], start: date, end: date
+    units: Iterable[Unit], start: date, end: date
 ) -> tuple[dict[int, ScheduleBook], dict[date, Policy]]:
-    """The schedule book of each of the employees' units and the policy of each date, as
-    committed now: not from this process's cache, which may be a few seconds old (an edit made
-    by another process during a long evaluation)."""
+    """The schedule book of each of ``units`` and the policy of each date, as committed now:
+    not from this process's cache, which may be a few seconds old (an edit made by another
+    process during a long evaluation)."""
     from hadir.schedules.selectors import unit_calendars, work_patterns
 
-    units = {e.unit_id: e.unit for e in employees}
     patterns = work_patterns()
     books = {
         unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
-        for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
+        for unit_id, (holidays, periods) in unit_calendars(list(units), start, end).items()
     }
     return books, policies_for(start, end)
 
 
+def _stints_of(batch: list[Employee], start: date, end: date) -> dict[int, list[Stint]]:
+    """Each employee's stints over their dates from ``start`` to ``end`` (one query for those
+    who moved in that time, none otherwise)."""
+    earlier = earlier_placements(batch, start)
+    return {
+        e.pk: employee_stints(
+            e, max(start, e.start), min(end, e.end) if e.end else end, earlier.get(e.pk, [])
+        )
+        for e in batch
+    }
+
+
 def _evaluate_batch(
     batch: list[Employee],
-    start: date,
-    end: date,
+    stints: Mapping[int, list[Stint]],
     only: Mapping[int, set[date]] | None,
     *,
     books: Mapping[int, ScheduleBook],
     policies: Mapping[date, Policy],
     explained: dict[tuple[object, ...], EncodedJson],
 ) -> tuple[list[tuple[Any, ...]], dict[MonthKey, TallyRow], set[MonthKey]]:
-    """The day rows of ``batch`` (punches and requests read in two queries), the tallies of the
-    months evaluated whole, and the months evaluated in part (to recount from stored days).
+    """The day rows of ``batch`` over their ``stints`` (punches and requests read in two
+    queries), the tallies of the months evaluated whole, and the months evaluated in part (to
+    recount from stored days).
 
     ``explained`` keeps each distinct explanation encoded once, across batches.
     """
-    punches = _punches_for(batch, start, end)
-    excuses = _excuses_for(batch, start, end)
+    punches = _punches_for(stints)
+    excuses = _excuses_for(stints)
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     tallies: dict[MonthKey, TallyRow] = {}
     partial: set[MonthKey] = set()
     for employee in batch:
-        tz = ZoneInfo(employee.unit.timezone)  # zoneinfo keeps one instance per zone
-        book = books[employee.unit_id]
-        code = employee.effective_pattern_code
         absences, waivers = excuses.get(employee.pk, ([], []))
         own = punches.get(employee.pk, {})
-        first = max(start, employee.start)
-        last = min(end, employee.end) if employee.end else end
         listed = only.get(employee.pk, set()) if only is not None else None
         months: dict[date, list[DayResult]] = defaultdict(list)
-        for day in _dates(first, last):
-            if listed is not None and day not in listed:
-                continue
-            result = evaluate_day(
-                book.get(code, day),
-                own.get(day, ()),
-                tz=tz,
-                absences=absences,
-                waivers=waivers,
-                policy=policies[day],
-            )
-            key = result.explanation_key
-            reasons = explained.get(key)
-            if reasons is None:
-                if len(explained) >= EXPLANATIONS_KEPT:
-                    explained.clear()
-                reasons = explained[key] = EncodedJson(json.dumps(reasons_to_json(result.reasons)))
-            rows.append(_day_values(employee.pk, result, reasons, now))
-            months[day.replace(day=1)].append(result)
+        for stint in stints[employee.pk]:
+            book, code, tz = books[stint.unit.pk], stint.pattern_code, stint.tz
+            for day in stint.dates():
+                if listed is not None and day not in listed:
+                    continue
+                result = evaluate_day(
+                    book.get(code, day),
+                    own.get(day, ()),
+                    tz=tz,
+                    absences=absences,
+                    waivers=waivers,
+                    policy=policies[day],
+                )
+                key = result.explanation_key
+                reasons = explained.get(key)
+                if reasons is None:
+                    if len(explained) >= EXPLANATIONS_KEPT:
+                        explained.clear()
+                    reasons = explained[key] = EncodedJson(
+                        json.dumps(reasons_to_json(result.reasons))
+                    )
+                rows.append(_day_values(employee.pk, result, reasons, now))
+                months[day.replace(day=1)].append(result)
         for month, results in months.items():
             if len(results) == _period_days_in(employee, month):
                 tallies[employee.pk, month] = tally_row(results)
@@ -494,34 +507,39 @@ def _dates(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def _punches_for(
-    employees: list[Employee], start: date, end: date
-) -> dict[int, dict[date, list[datetime]]]:
-    """Counting punches of ``employees`` by employee and local date (one query)."""
-    zones = {e.pk: ZoneInfo(e.unit.timezone) for e in employees}
-    since = datetime.combine(start - timedelta(days=1), time.min, tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=2), time.min, tzinfo=UTC)
+def _punches_for(stints: Mapping[int, list[Stint]]) -> dict[int, dict[date, list[datetime]]]:
+    """Counting punches over each employee's ``stints``, by employee and local date (one
+    query)."""
+    spans = [stints_span(each) for each in stints.values() if each]
     grouped: dict[int, dict[date, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    if not spans:
+        return grouped
     rows = Punch.objects.filter(
-        employee_id__in=list(zones), counts=True, at__gte=since, at__lt=until
+        employee_id__in=[pk for pk, each in stints.items() if each],
+        counts=True,
+        at__gte=min(since for since, _ in spans),
+        at__lt=max(until for _, until in spans),
     ).values_list("employee_id", "at")
     for employee_id, at in read_rows(rows):
-        grouped[employee_id][at.astimezone(zones[employee_id]).date()].append(at)
+        grouped[employee_id][local_day(at, stints[employee_id])].append(at)
     return grouped
 
 
 def _excuses_for(
-    employees: list[Employee], start: date, end: date
+    stints: Mapping[int, list[Stint]],
 ) -> dict[int, tuple[list[Absence], list[Waiver]]]:
-    """Approved requests of ``employees`` overlapping the range, as rules values (one query)."""
+    """Approved requests overlapping each employee's ``stints``, as rules values (one query)."""
     from hadir.recap.evaluation import request_excuses
 
     grouped: dict[int, tuple[list[Absence], list[Waiver]]] = {}
+    held = [each for each in stints.values() if each]
+    if not held:
+        return grouped
     rows = Request.objects.filter(
-        employee_id__in=[e.pk for e in employees],
+        employee_id__in=[pk for pk, each in stints.items() if each],
         status=Status.APPROVED,
-        start__lte=end,
-        end__gte=start,
+        start__lte=max(each[-1].last for each in held),
+        end__gte=min(each[0].first for each in held),
     ).only("employee_id", "reference", "code", "start", "end", "session")
     for request in rows:
         absences, waivers = grouped.setdefault(request.employee_id, ([], []))

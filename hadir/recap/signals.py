@@ -54,14 +54,15 @@ def _before_edit(instance: Any) -> Any:
 @receiver(post_save, sender=Employee)
 def _employee_changed(sender: Any, instance: Employee, **kwargs: Any) -> None:
     """A corrected attendance period drops the stored days outside it; another work pattern or
-    unit (another calendar, maybe another time zone) re-evaluates the stored days."""
+    unit (another calendar, maybe another time zone) re-evaluates the stored days of the
+    present placement: a move keeps the days before it (:func:`hadir.org.services.employee_place`)."""
     before = _before_edit(instance)
     if before is None:
         return
     if (before.start, before.end) != (instance.start, instance.end):
         refresh_later({"outside_period": [instance.pk]}, date.min, date.max)
     if (before.pattern_id, before.unit_id) != (instance.pattern_id, instance.unit_id):
-        refresh_later({"employees": [instance.pk]}, date.min, date.max)
+        refresh_later({"employees": [instance.pk]}, instance.placed_since or date.min, date.max)
 
 
 @receiver(post_save, sender=Unit)

@@ -1,0 +1,109 @@
+"""Where an employee worked on a date: the stints of their placements (DOMAIN.md §2).
+
+An employee moved to another unit (mutasi) keeps, for the days before the move, the unit they
+were lived in: its calendar (holidays, special periods), its work pattern and its clock. Almost
+nobody has moved within the dates read, so the present unit is the answer without a query
+(:attr:`Employee.placed_since` says whether the dates reach before the present placement).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hadir.org.models import Employee, Placement, Unit
+
+
+@dataclass(frozen=True)
+class Stint:
+    """Dates ``first`` to ``last`` of an employee spent in ``unit`` on ``pattern_code``."""
+
+    first: date
+    last: date
+    unit: Unit
+    pattern_code: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.unit.timezone)  # zoneinfo keeps one instance per zone
+
+    def holds(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+    def dates(self) -> Iterable[date]:
+        day = self.first
+        while day <= self.last:
+            yield day
+            day += timedelta(days=1)
+
+
+def moved_within(employee: Employee, first: date) -> bool:
+    """Whether dates from ``first`` on reach before the employee's present placement."""
+    return employee.placed_since is not None and first < employee.placed_since
+
+
+def employee_stints(
+    employee: Employee, first: date, last: date, earlier: Sequence[Placement] | None = None
+) -> list[Stint]:
+    """The stints covering ``first`` to ``last``, oldest first, cut to those dates.
+
+    ``earlier`` are the employee's earlier placements ending on or after ``first``, when the
+    caller has read them (:func:`earlier_placements`); else they are read here, and only when
+    the dates reach before the present placement.
+    """
+    present = Stint(first, last, employee.unit, employee.effective_pattern_code)
+    if not moved_within(employee, first):
+        return [present] if first <= last else []
+    if earlier is None:
+        earlier = earlier_placements([employee], first)[employee.pk]
+    stints: list[Stint] = []
+    begins = first
+    for placement in sorted(earlier, key=lambda p: p.until):
+        end = min(last, placement.until)
+        if begins <= end:
+            stints.append(Stint(begins, end, placement.unit, placement.pattern_code))
+        begins = max(begins, placement.until + timedelta(days=1))
+    begins = max(begins, employee.placed_since or first)
+    if begins <= last:
+        stints.append(Stint(begins, last, employee.unit, employee.effective_pattern_code))
+    return stints
+
+
+def earlier_placements(employees: Sequence[Employee], first: date) -> Mapping[int, list[Placement]]:
+    """The earlier placements of ``employees`` ending on or after ``first``, by employee (one
+    query, none when nobody moved since ``first``)."""
+    moved = [e.pk for e in employees if moved_within(e, first)]
+    found: dict[int, list[Placement]] = defaultdict(list)
+    if moved:
+        rows = (
+            Placement.objects.filter(employee_id__in=moved, until__gte=first)
+            .select_related("unit__default_pattern", "pattern")
+            .order_by("until")
+        )
+        for placement in rows:
+            found[placement.employee_id].append(placement)
+    return found
+
+
+def local_day(at: datetime, stints: Sequence[Stint]) -> date:
+    """The date an instant fell on for the employee: on the clock of the unit they were in.
+
+    A move between time zones leaves an instant that is one stint's date on its clock and the
+    next stint's on the other's; the earlier stint's reading wins, as it was lived first.
+    """
+    for stint in stints:
+        day = at.astimezone(stint.tz).date()
+        if stint.holds(day):
+            return day
+    return at.astimezone(stints[-1].tz).date()
+
+
+def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:
+    """The instants from the first stint's first midnight to the last stint's last, each on
+    its own unit's clock: the bounds of a query on the stints' stored instants."""
+    return stints[0].unit.days_span(stints[0].first, stints[0].first)[0], stints[-1].unit.days_span(
+        stints[-1].last, stints[-1].last
+    )[1]

@@ -1,0 +1,231 @@
+"""A move (mutasi) to another unit is dated: the days lived before it keep their unit.
+
+Siti works at KUA Mlati (KANTOR_5H, Monday to Friday) from 1 March 2024 and moves to MTs
+Al-Ikhlas (MADRASAH_6H_MINGGU, Monday to Saturday) from Monday 18 March. Her Saturdays 2, 9
+and 16 March were days off at the KUA; Saturdays 23 and 30 March are working days at the MTs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hadir.common.tables import TableRefused
+from hadir.org.models import Employee, Placement, Role
+from hadir.org.services import employees_import
+from hadir.recap.periods import period_close
+from hadir.recap.services import days_refresh_many
+from hadir.requests.services import RequestRefused
+from hadir.schedules.models import Holiday
+from hadir.schedules.services import holiday_add
+from tests.clock import Clock
+from tests.factories import RoleAssignmentFactory, UnitFactory, UserFactory, pattern
+from tests.recap.support import (
+    FIVE_DAY_WORKDAYS,
+    SIX_DAY_SUNDAY_OFF_WORKDAYS,
+    Sleman,
+    attend,
+    committed,
+    daily_json,
+    file_request,
+    local,
+    march,
+    person,
+    recap_json,
+)
+from tests.recap.test_edits_match_a_fresh_evaluation import recap_from_scratch, stale
+
+MOVED = march(18)
+BEFORE = [d for d in FIVE_DAY_WORKDAYS if d < MOVED]
+AFTER = [d for d in SIX_DAY_SUNDAY_OFF_WORKDAYS if d >= MOVED]
+
+
+def move(tmp_path: Path, employee: Employee, unit: str, since: str = "") -> Any:
+    """The operator imports the master list again with ``employee`` in ``unit`` (``since``
+    in the unit_since column)."""
+    path = tmp_path / f"pegawai-{len(list(tmp_path.iterdir()))}.csv"
+    path.write_text(
+        "nip,name,unit,pattern,golongan,start,unit_since\n"
+        f"{employee.nip},{employee.name},{unit},,{employee.golongan},"
+        f"{employee.start:%Y-%m-%d},{since}\n",
+        encoding="utf-8",
+    )
+    with committed():
+        return employees_import(path=path, actor_label="test")
+
+
+@pytest.fixture
+def siti(sleman: Sleman, clock: Clock) -> Employee:
+    """At the KUA until 17 March, then at the MTs; every working day worked 07:25–16:05;
+    March stored before the move was entered."""
+    siti = person(sleman.kua, "Siti Hasanah")
+    attend(siti, BEFORE, "07:25", "16:05")
+    attend(siti, AFTER, "07:25", "16:05")
+    days_refresh_many(employees=[siti], start=march(1), end=march(31))
+    return siti
+
+
+def test_the_saturdays_before_a_move_stay_days_off_and_those_after_are_working_days(
+    tmp_path: Path, siti: Employee
+) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+
+    days = daily_json()["Siti Hasanah"]
+    assert [days[march(d)]["status"] for d in (2, 9, 16)] == ["LIBUR"] * 3
+    assert [days[march(d)]["status"] for d in (23, 30)] == ["H", "H"]
+    assert stale(siti) == {}
+    row = recap_json()["Siti Hasanah"]
+    assert row["unit"] == "MTS-AL-IKHLAS"
+    assert row["absent_days"] == 0
+    assert row["meal_allowance"]["days"] == len(BEFORE) + len(AFTER)
+    assert recap_from_scratch()["Siti Hasanah"] == row
+
+
+def test_a_move_keeps_the_former_unit_in_its_history(tmp_path: Path, siti: Employee) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+
+    siti.refresh_from_db()
+    assert siti.unit.code == "MTS-AL-IKHLAS"
+    assert siti.placed_since == MOVED
+    assert list(Placement.objects.filter(employee=siti).values_list("unit__code", "until")) == [
+        ("KUA-MLATI", march(17))
+    ]
+
+
+def test_a_move_without_a_date_counts_from_today_on_the_new_units_clock(
+    tmp_path: Path, siti: Employee
+) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS")
+
+    siti.refresh_from_db()
+    assert siti.placed_since == date(2024, 4, 2)
+    days = daily_json()["Siti Hasanah"]
+    assert [days[d]["status"] for d in (march(2), march(23), march(30))] == ["LIBUR"] * 3
+    assert stale(siti) == {}
+
+
+def test_a_move_from_the_first_day_of_attendance_corrects_every_day(
+    tmp_path: Path, siti: Employee
+) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-01")
+
+    siti.refresh_from_db()
+    assert siti.placed_since is None
+    assert not Placement.objects.filter(employee=siti).exists()
+    assert daily_json()["Siti Hasanah"][march(2)]["status"] == "TK"
+    assert stale(siti) == {}
+
+
+@pytest.mark.parametrize(
+    ("since", "says"),
+    [("2024-04-10", "masih akan datang"), ("2024-03-10", "tidak dapat dimulai sebelumnya")],
+)
+def test_a_move_dated_to_come_or_before_the_present_placement_is_refused_on_its_line(
+    tmp_path: Path, siti: Employee, since: str, says: str
+) -> None:
+    move(tmp_path, siti, "KUA-DEPOK", "2024-03-18")
+    with pytest.raises(TableRefused) as refused:
+        move(tmp_path, siti, "MTS-AL-IKHLAS", since)
+
+    (problem,) = refused.value.problems
+    assert (problem.line, problem.column) == (2, "unit_since")
+    assert says in problem.reason
+    siti.refresh_from_db()
+    assert siti.unit.code == "KUA-DEPOK"
+    assert Placement.objects.filter(employee=siti).count() == 1
+
+
+def test_a_holiday_of_the_former_unit_reaches_the_days_lived_there(
+    tmp_path: Path, sleman: Sleman, siti: Employee
+) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    admin = UserFactory.create(is_superuser=True)
+
+    with committed():
+        holiday_add(unit=sleman.kua, day=march(14), name="Hari jadi KUA", actor=admin)
+
+    assert Holiday.objects.filter(unit=sleman.kua, date=march(14)).exists()
+    assert daily_json()["Siti Hasanah"][march(14)]["status"] == "LIBUR"
+    assert stale(siti) == {}
+
+
+def test_the_days_before_a_move_are_read_on_the_former_units_clock(
+    tmp_path: Path, sleman: Sleman, clock: Clock
+) -> None:
+    """07:25 WIB is 09:25 in Jayapura: read on the new unit's clock, Siti's March in Mlati
+    would be late every day."""
+    UnitFactory.create(
+        code="KUA-JAYAPURA",
+        parent=sleman.kankemenag,
+        timezone="Asia/Jayapura",
+        default_pattern=pattern("KANTOR_5H"),
+    )
+    siti = person(sleman.kua, "Siti Hasanah")
+    attend(siti, BEFORE, "07:25", "16:05")
+    days_refresh_many(employees=[siti], start=march(1), end=march(17))
+
+    move(tmp_path, siti, "KUA-JAYAPURA", "2024-03-18")
+
+    days = daily_json()["Siti Hasanah"]
+    assert {days[d]["late_minutes"] for d in BEFORE} == {0}
+    assert {days[d]["status"] for d in BEFORE} == {"H"}
+    assert stale(siti) == {}
+
+
+def test_a_request_before_a_move_is_closed_where_the_day_was_lived(
+    tmp_path: Path, sleman: Sleman, siti: Employee, clock: Clock
+) -> None:
+    """KUA Mlati closes March; Siti moves to the MTs from 1 April. Her March belongs to the
+    KUA's signed month: the MTs operator cannot change it with a request."""
+    kua_operator, mts_operator = UserFactory.create(), UserFactory.create()
+    RoleAssignmentFactory.create(user=kua_operator, role=Role.OPERATOR, unit=sleman.kua)
+    RoleAssignmentFactory.create(user=mts_operator, role=Role.OPERATOR, unit=sleman.mts)
+    clock.set(local(date(2024, 4, 8), "08:00"))
+    period_close(actor=kua_operator, unit=sleman.kua, month=march(1))
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+
+    siti.refresh_from_db()
+
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(mts_operator, siti, "CT", march(5))
+
+
+def test_the_admin_dates_a_move_and_refuses_one_to_come(
+    tmp_path: Path, sleman: Sleman, siti: Employee
+) -> None:
+    client = Client()
+    client.force_login(UserFactory.create(is_superuser=True, is_staff=True))
+    url = reverse("admin:org_employee_change", args=[siti.pk])
+    form = {
+        "nip": siti.nip,
+        "name": siti.name,
+        "kind": siti.kind,
+        "golongan": siti.golongan,
+        "position": "",
+        "email": "",
+        "unit": sleman.mts.pk,
+        "pattern": "",
+        "start": "2024-03-01",
+        "end": "",
+        "user": "",
+    }
+
+    to_come = client.post(url, {**form, "unit_since": "2024-04-20"})
+    assert to_come.status_code == 200
+    assert "masih akan datang" in to_come.content.decode()
+    with committed():
+        response = client.post(url, {**form, "unit_since": "2024-03-18"})
+
+    assert response.status_code == 302
+    siti.refresh_from_db()
+    assert (siti.unit, siti.placed_since) == (sleman.mts, MOVED)
+    assert daily_json()["Siti Hasanah"][march(16)]["status"] == "LIBUR"
+    assert daily_json()["Siti Hasanah"][march(23)]["status"] == "H"
+    assert stale(siti) == {}
+    page = client.get(url).content.decode()
+    assert "KUA Mlati ≤ 17-03-2024" in page
