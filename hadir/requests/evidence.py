@@ -58,7 +58,7 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
     if not content[:1024].lstrip().startswith(PDF_MAGIC):
         raise EvidenceRefused(_("the file is not a PDF (its content is not a PDF document)"))
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
@@ -70,7 +70,8 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
     except EvidenceRefused:
         raise
     except (
-        PdfReadError,
+        PyPdfError,  # a damaged cross-reference table is a LimitReachedError, no PdfReadError
+        ArithmeticError,  # a startxref of twenty digits overflows
         ValueError,
         KeyError,
         TypeError,
@@ -115,8 +116,10 @@ def _active_content(root: Any) -> str | None:
             for name, value in node.items():
                 if name in FORBIDDEN_KEYS:
                     return str(FORBIDDEN_KEYS[name])
-                if name == "/S" and isinstance(value, NameObject) and value in FORBIDDEN_KEYS:
-                    return str(FORBIDDEN_KEYS[value])
+                # An action's type may be an object of its own (/S 5 0 R): readers resolve it.
+                kind = value.get_object() if isinstance(value, IndirectObject) else value
+                if name == "/S" and isinstance(kind, NameObject) and kind in FORBIDDEN_KEYS:
+                    return str(FORBIDDEN_KEYS[kind])
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)

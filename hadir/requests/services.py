@@ -21,6 +21,7 @@ from hadir.common.access import can_decide
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_employees
 from hadir.org.models import Employee, Role, RoleAssignment
+from hadir.org.placements import employee_stints
 from hadir.recap.evaluation import evaluate_dates
 from hadir.recap.services import days_refresh
 from hadir.requests.models import (
@@ -118,7 +119,13 @@ def request_validate(
         raise RequestRefused(reach, field="end")
     if new.start < employee.start:
         raise RequestRefused(
-            _("Attendance counts only from %(date)s.") % {"date": employee.start}, field="start"
+            _("Attendance counts only from %(date)s.") % {"date": f"{employee.start:%d-%m-%Y}"},
+            field="start",
+        )
+    if employee.end is not None and new.end > employee.end:
+        raise RequestRefused(
+            _("Attendance counts only until %(date)s.") % {"date": f"{employee.end:%d-%m-%Y}"},
+            field="end",
         )
     if new.code in WAIVER_CODES:
         if new.start != new.end:
@@ -127,6 +134,14 @@ def request_validate(
             )
         if new.session not in {"PAGI", "SORE", "PAGI_SORE"}:
             raise RequestRefused(_("Choose the session: pagi, sore or both."), field="session")
+        (stint,) = employee_stints(employee, new.start, new.start)
+        if not cache.schedule(stint.unit, stint.pattern_code, new.start).working:
+            # A day off is LIBUR whatever is punched or excused (DOMAIN.md §4.1).
+            raise RequestRefused(
+                _("%(date)s is not a working day: there is nothing to excuse.")
+                % {"date": f"{new.start:%d-%m-%Y}"},
+                field="start",
+            )
     elif new.session:
         raise RequestRefused(_("A full-day absence has no session."), field="session")
     active = Request.objects.filter(
@@ -141,8 +156,26 @@ def request_validate(
         raise RequestRefused(
             _("Another absence already covers some of these dates."), field="start"
         )
+    if (
+        new.code in WAIVER_CODES
+        and active.filter(
+            code__in=WAIVER_CODES, session__in=_sessions_overlapping(new.session)
+        ).exists()
+    ):
+        # A second tap over a slow connection sends the same complaint again.
+        raise RequestRefused(
+            _("Another complaint or izin already covers this session of the date."),
+            field="session",
+        )
     if new.code == Code.CT:
         _check_leave_balance(employee, new, exclude)
+
+
+def _sessions_overlapping(session: str) -> list[str]:
+    """The sessions of which one excuses part of what ``session`` excuses."""
+    if session == "PAGI_SORE":
+        return ["PAGI", "SORE", "PAGI_SORE"]
+    return [session, "PAGI_SORE"]
 
 
 def calendar_years_ready(start: date, end: date) -> None:
@@ -295,7 +328,8 @@ def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "
         )
         if not can_decide(actor, request):
             raise RequestRefused(_("You cannot decide this request."))
-        _guard(actor, request.employee, request.start, request.end)
+        if approve:  # only an approved request changes days; a rejection clears the queue
+            _guard(actor, request.employee, request.start, request.end)
         if not approve and not note.strip():
             raise RequestRefused(_("Write a note saying why the request is rejected."))
         before = _snapshot(request)
@@ -328,11 +362,11 @@ def request_withdraw(*, actor: Any, request: Request) -> Request:
         )
         if request.employee.user_id != getattr(actor, "pk", None):
             raise RequestRefused(_("Only the employee who filed the request can withdraw it."))
-        _guard(actor, request.employee, request.start, request.end)
+        # Withdrawn before a decision: nothing it asked for was counted, no day changes (so a
+        # month closed meanwhile does not keep it in the verifier's queue).
         before = _snapshot(request)
         request.status = next_status(request.status, "withdraw")
         request.save(update_fields=["status"])
-        days_refresh(employee=request.employee, dates=_dates(request.start, request.end))
         audit_record(
             actor=actor,
             action="requests.withdraw",
@@ -400,9 +434,11 @@ def _mail_subject(text: str) -> str:
 def _verifiers(employee: Employee) -> list[Any]:
     """The active verifiers over the employee's unit, each once (one may be assigned both to
     the unit and to a unit above it), never the employee."""
-    assignments = RoleAssignment.objects.filter(
-        role=Role.VERIFIER, unit_id__in=employee.unit.ancestor_ids
-    ).select_related("user")
+    assignments = (
+        RoleAssignment.objects.in_force()
+        .filter(role=Role.VERIFIER, unit_id__in=employee.unit.ancestor_ids)
+        .select_related("user")
+    )
     users = {a.user_id: a.user for a in assignments}
     return [u for pk, u in sorted(users.items()) if u.is_active and pk != employee.user_id]
 

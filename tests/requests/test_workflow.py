@@ -245,7 +245,7 @@ def _submit(employee: Employee, new: NewRequest) -> Request:
         (NewRequest("LEMBUR", MONDAY, MONDAY, ""), "Unknown request type LEMBUR."),
         (
             NewRequest("CS", date(2023, 12, 28), date(2023, 12, 29), ""),
-            "Attendance counts only from 2024-01-01.",
+            "Attendance counts only from 01-01-2024.",
         ),
     ],
     ids=[
