@@ -73,7 +73,7 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
             .values_list("pk", flat=True)
         )
         for employee in employees:
-            if not _opens_by_code(employee.user):
+            if not _opens_by_code(employee.user) or _left(employee):
                 continue
             ActivationCode.objects.filter(employee=employee, used_at__isnull=True).delete()
             code = _new_code()
@@ -96,6 +96,12 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
     return issued
 
 
+def _left(employee: Employee) -> bool:
+    """Whether the employee's attendance period is over (retired, moved out of the ministry):
+    a code printed for them would open an account in their name for whoever holds the page."""
+    return employee.end is not None and employee.end < timezone.localdate()
+
+
 def account_activate(*, nip: str, code: str, password: str) -> User:
     """Create (or reopen) the employee's account with ``password`` using a one-time code."""
     with transaction.atomic():
@@ -112,6 +118,11 @@ def account_activate(*, nip: str, code: str, password: str) -> User:
                 _("The NIP and activation code do not match an unused, valid code.")
             )
         employee = activation.employee
+        if _left(employee):
+            raise ActivationRefused(
+                _("Attendance counted only until %(date)s: no account is opened after it.")
+                % {"date": f"{employee.end:%d-%m-%Y}"}
+            )
         if not _opens_by_code(employee.user):
             raise ActivationRefused(_("This account cannot be opened with a code. Ask an admin."))
         if employee.user is None and User.objects.filter(username=employee.nip).exists():

@@ -30,14 +30,20 @@ def is_admin(user: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user=user, role=Role.ADMIN).exists()
+    return (
+        RoleAssignment.objects.in_force()
+        .filter(user=user, role=Role.ADMIN, unit__isnull=True)
+        .exists()
+    )
 
 
 def _scope_filter(user: Any, roles: Iterable[str], field: str) -> Q | None:
     """A filter on ``field`` (a unit path) for the units under the user's assignments."""
-    paths = RoleAssignment.objects.filter(
-        user=user, role__in=list(roles), unit__isnull=False
-    ).values_list("unit__path", flat=True)
+    paths = (
+        RoleAssignment.objects.in_force()
+        .filter(user=user, role__in=list(roles), unit__isnull=False)
+        .values_list("unit__path", flat=True)
+    )
     # An empty path would match every unit; a unit always has one, but never trust that here.
     clauses = [Q(**{f"{field}__startswith": path}) for path in paths if path]
     return reduce(or_, clauses) if clauses else None
@@ -141,7 +147,7 @@ def has_any_role(user: Any, roles: Iterable[str] = READ_ROLES) -> bool:
     """Whether the user holds any of ``roles`` anywhere (menus show only what is usable)."""
     if is_admin(user):
         return True
-    return RoleAssignment.objects.filter(user=user, role__in=list(roles)).exists()
+    return RoleAssignment.objects.in_force().filter(user=user, role__in=list(roles)).exists()
 
 
 # ---------------------------------------------------------------- requests (laporan)

@@ -258,8 +258,17 @@ class Role(models.TextChoices):
     ADMIN = "ADMIN", _("Admin")
 
 
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def in_force(self) -> RoleAssignmentQuerySet:
+        """Roles of people still in service: a role ends with its holder's attendance period
+        (a retired operator keeps no power over the unit), not only when an admin removes it.
+        Accounts without an employee record (the ministry's admins) keep theirs."""
+        return self.exclude(user__employee__end__lt=timezone.localdate())
+
+
 class RoleAssignment(models.Model):
-    """A user holds a role over a unit and everything under it (Admin: over everything)."""
+    """A user holds a role over a unit and everything under it (Admin: over everything, and
+    over no unit)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -277,6 +286,8 @@ class RoleAssignment(models.Model):
         verbose_name=_("unit (with sub-units)"),
     )
 
+    objects = RoleAssignmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
@@ -290,6 +301,12 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit or '*'}"
+
+    def clean(self) -> None:
+        """An Admin is one over everything: a unit beside the role would read as a limit the
+        role does not have."""
+        if self.role == Role.ADMIN and self.unit_id is not None:
+            raise ValidationError({"unit": _("The Admin role covers every unit: leave it empty.")})
 
 
 class Location(models.Model):

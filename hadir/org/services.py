@@ -472,7 +472,13 @@ def location_save(
 ) -> Location:
     """Create or change a unit's check-in location (operators, on the map page)."""
     with transaction.atomic():
-        before = _location_snapshot(location) if location is not None else None
+        # As stored: the page's form has already written the new values into ``location``.
+        stored = (
+            Location.objects.select_for_update().filter(pk=location.pk).first()
+            if location is not None and location.pk
+            else None
+        )
+        before = _location_snapshot(stored) if stored is not None else None
         location = location or Location(unit=unit)
         for key, value in values.items():
             setattr(location, key, value)

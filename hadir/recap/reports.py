@@ -173,7 +173,8 @@ def unit_head(unit: Unit | None) -> tuple[str, str]:
     if unit is None:
         return "", ""
     assignment = (
-        RoleAssignment.objects.filter(role=Role.LEADER, unit=unit, user__employee__isnull=False)
+        RoleAssignment.objects.in_force()
+        .filter(role=Role.LEADER, unit=unit, user__employee__isnull=False)
         .select_related("user__employee")
         .order_by("id")
         .first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -282,3 +282,20 @@ def test_an_account_of_the_nip_not_linked_to_the_employee_is_refused_clearly(
         "Akun dengan NIP ini ada tetapi tidak terhubung ke data pegawai Anda."
         " Minta admin menghubungkannya."
     ]
+
+
+def test_activation_codes_are_not_printed_for_employees_who_have_left(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    leaver = org.employees(org.kua_a)[0]
+    leaver.start, leaver.end = date(2019, 1, 1), date(2020, 1, 1)  # left years ago, no account
+    leaver.save()
+    client.force_login(operator_kua_a)
+
+    response = client.post(f"/akun/kode-aktivasi/{org.kua_a.pk}/")
+
+    assert response.status_code == 200
+    printed = {item.employee.nip for item in response.context["issued"]}
+    assert org.employees(org.kua_a)[1].nip in printed  # a serving colleague gets one
+    assert leaver.nip not in printed
+    assert not ActivationCode.objects.filter(employee=leaver).exists()

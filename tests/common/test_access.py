@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.test import Client
 
 from hadir.accounts.models import User
 from hadir.common.access import (
@@ -19,8 +21,9 @@ from hadir.common.access import (
     is_admin,
     units_in_scope,
 )
-from hadir.org.models import Employee, Role, Unit
+from hadir.org.models import Employee, Role, RoleAssignment, Unit
 from hadir.org.services import unit_paths_refresh
+from hadir.schedules.models import Holiday
 from tests.conftest import Org, user_with_role
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 
@@ -166,3 +169,49 @@ def test_a_supervisor_of_two_madrasah_sees_both_and_nothing_else(org: Org) -> No
 def test_admins_have_every_role_for_the_menus(admin_user: User) -> None:
     assert has_any_role(admin_user)
     assert can_manage_people(admin_user)
+
+
+def test_an_admin_role_given_over_one_unit_in_the_admin_does_not_open_every_unit(
+    org: Org,
+) -> None:
+    superuser = UserFactory.create(is_superuser=True, is_staff=True)
+    target = UserFactory.create()
+    admin = Client()
+    admin.force_login(superuser)
+
+    # The admin's form offers a unit for every role, Admin included ("unit (with sub-units)").
+    response = admin.post(
+        "/admin/org/roleassignment/add/",
+        {"user": target.pk, "role": Role.ADMIN, "unit": org.kua_a.pk},
+    )
+    saved = RoleAssignment.objects.filter(user=target, role=Role.ADMIN, unit=org.kua_a).exists()
+    assert saved == (response.status_code == 302)
+
+    # Whatever the fix (refuse the unit on an Admin role, or keep the role to that unit), the
+    # account must not reach units outside KUA A.
+    client = Client()
+    client.force_login(target)
+    assert client.get(f"/org/unit/{org.kua_b.pk}/").status_code == 404
+    assert client.get(f"/api/units/{org.kua_b.pk}/employees").status_code == 404
+
+
+def test_an_operator_whose_service_has_ended_no_longer_manages_the_unit(
+    client: Client, org: Org
+) -> None:
+    leaver = org.employees(org.kua_a)[0]
+    leaver.user = UserFactory.create()
+    leaver.start, leaver.end = date(2019, 1, 1), date(2020, 1, 1)  # left years ago
+    leaver.save()
+    RoleAssignment.objects.create(user=leaver.user, role=Role.OPERATOR, unit=org.kua_a)
+    client.force_login(leaver.user)
+
+    # The check-in already treats this account as "not active for attendance"...
+    assert client.get("/api/me").status_code == 200
+    # ...yet it still reads the unit's people and changes the unit's calendar.
+    assert client.get(f"/org/unit/{org.kua_a.pk}/").status_code == 404
+    assert client.get(f"/api/units/{org.kua_a.pk}/employees").status_code == 404
+    added = client.post(
+        f"/jadwal/unit/{org.kua_a.pk}/libur/", {"date": "2026-12-24", "name": "Libur lokal"}
+    )
+    assert added.status_code == 404
+    assert not Holiday.objects.filter(unit=org.kua_a, date=date(2026, 12, 24)).exists()

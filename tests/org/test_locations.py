@@ -571,3 +571,30 @@ def test_an_extra_location_ended_by_a_move_is_asked_for_again_not_approved_again
 
     grant.refresh_from_db()
     assert grant.status == LocationGrant.Status.APPROVED
+
+
+def test_editing_a_location_on_the_map_page_audits_the_state_before_the_edit(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    kantor = add_location(org.kua_a, "Kantor KUA", radius_m=100)
+    client.force_login(operator_kua_a)
+
+    response = client.post(
+        f"/org/unit/{org.kua_a.pk}/lokasi/?edit={kantor.pk}",
+        {
+            "name": "Kantor KUA",
+            "latitude": str(kantor.latitude),
+            "longitude": str(kantor.longitude),
+            "radius_m": "250",
+            "accuracy_tolerance_m": "50",
+            "polygon": "",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    kantor.refresh_from_db()
+    assert kantor.radius_m == 250
+    event = AuditEvent.objects.get(action="org.location_save", object_id=str(kantor.pk))
+    assert (event.after or {})["radius_m"] == 250
+    assert (event.before or {}).get("radius_m") == 100, event.before
