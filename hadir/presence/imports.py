@@ -38,7 +38,7 @@ from hadir.common.tables import Problem, TableRefused, decoded, header_problems,
 from hadir.org.models import Employee
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
-from hadir.recap.services import days_refresh_many
+from hadir.recap.services import days_refresh_many, still_lived
 from hadir.schedules import cache
 
 OUTSIDE_WINDOW = Punch.Flag.OUTSIDE_WINDOW
@@ -669,6 +669,9 @@ def _record(
         for punch in punches:
             punch.recorded_at = now
         bulk.insert(Punch, PUNCH_FIELDS, [_values(punch) for punch in punches])
+        for employee, dates in touched.values():  # today is stored once it is over
+            dates.difference_update({d for d in dates if still_lived(employee.unit, d)})
+        touched = {pk: (employee, dates) for pk, (employee, dates) in touched.items() if dates}
         if touched:
             # Set-wise, only the dates the file touched: the calendars of the employees' units
             # are read once, not once per employee (the file's locks are held already).

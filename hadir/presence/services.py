@@ -34,7 +34,7 @@ from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, 
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
-from hadir.recap.services import day_statements
+from hadir.recap.services import day_statements, still_lived
 from hadir.rules.day import DayResult
 from hadir.rules.explain import format_decimal
 from hadir.rules.geo import Placement, Point, distance_m, place, speed_kmh
@@ -134,7 +134,8 @@ def punch_check_in(
             )
             punch_seal(punch, tail.hash)
             _remember_device(employee, check_in.device_id, tail.previous)
-            result = _stored_with_day(punch, _day_with(punch, tail.day_inputs, day))
+            evaluated = _day_with(punch, tail.day_inputs, day)
+            result = _stored_with_day(punch, evaluated, store=not still_lived(employee.unit, day))
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
     except IntegrityError:
@@ -221,15 +222,16 @@ def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:
         return None
 
 
-def _stored_with_day(punch: Punch, day: DayResult | None) -> DayResult | None:
-    """Store the punch and its evaluated day in one round trip, the day in a savepoint.
+def _stored_with_day(punch: Punch, day: DayResult | None, *, store: bool) -> DayResult | None:
+    """Store the punch and, with ``store``, its evaluated day in one round trip, the day in a
+    savepoint (a day still being lived is not stored: :func:`still_lived`).
 
     Should storing the day fail, the punch stays, being the evidence: the savepoint exists only
     once the punch is in, so rolling back to it tells the two failures apart. Returns the day
-    as stored (None if it was not).
+    as evaluated (None if storing it failed).
     """
     writes = [hot.insert_statement(punch)]
-    if day is not None:
+    if day is not None and store:
         try:
             writes += [
                 hot.Statement(f"SAVEPOINT {_DAY_SAVEPOINT}"),

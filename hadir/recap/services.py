@@ -61,14 +61,14 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
     tallies does.
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
-    evaluated. So are days after today in the unit's time zone, which nobody has lived yet (a
-    request approved or withdrawn for next week must not make them TK now): a row stored for
-    one of them earlier is removed. The punches and requests are read under the writers' lock,
+    evaluated. So are days still being lived on the unit's clock (:func:`still_lived`): a
+    request approved or withdrawn for next week must not make them TK now, nor today's
+    missing pulang count PSW4 in the month before the day is over. A row stored for one of
+    them earlier is removed. The punches and requests are read under the writers' lock,
     so a writer that read them earlier cannot store its older verdict after this one.
     """
-    today = timezone.localdate(timezone=ZoneInfo(employee.unit.timezone))
     dates = set(dates)
-    coming = sorted(d for d in dates if d > today)
+    coming = sorted(d for d in dates if still_lived(employee.unit, d))
     with transaction.atomic():
         # With the lock, the cache generation: a single date is evaluated with this process's
         # cached calendar, which must not undo a holiday saved in another process.
@@ -83,6 +83,18 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
                 [upsert_statement(StaleTally, ("employee", "month"), ("employee", "month"), marks)]
             )
         return results
+
+
+def still_lived(unit: Unit, day: date) -> bool:
+    """Whether ``day`` is not over on ``unit``'s clock: a later date, or today before the
+    presensi window closes. Such a day is evaluated for whoever asks (the check-in's answer,
+    the live board) but not stored: stored at 07:10, today's missing pulang would count PSW4
+    (and its 225 minutes) in the month's recap, the discipline list and the employee's own
+    month until the check-out; ``finalize_days`` stores it once it is over."""
+    now = timezone.localtime(timezone=ZoneInfo(unit.timezone))
+    if day != now.date():
+        return day > now.date()
+    return now.hour * 60 + now.minute < cache.policy(day).window_end_min
 
 
 def day_statements(employee: Employee, results: Iterable[DayResult]) -> list[Statement]:

@@ -56,6 +56,7 @@ from hadir.recap.reports import (
 from hadir.recap.selectors import EmployeeMonth, month_bounds, recap_month
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
+from hadir.schedules import cache
 
 SORT_KEYS = {
     "nama": lambda r: r["name"],
@@ -116,6 +117,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
         )
     }
     lang = current_lang()
+    today = employee.unit.today()
     weeks = []
     for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
         cells = []
@@ -123,7 +125,15 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             in_month = day.month == first.month
             reasons = reasons_text(stored[day].reasons, lang) if day in stored else []
             row = days.get(day) if in_month else None
-            cells.append({"date": day, "in_month": in_month, "row": row, "reasons": reasons})
+            cells.append(
+                {
+                    "date": day,
+                    "in_month": in_month,
+                    "row": row,
+                    "reasons": reasons,
+                    "today": day == today,
+                }
+            )
         weeks.append(cells)
     explained = None if changed else recap
     return render(
@@ -135,6 +145,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "previous": (first - timedelta(days=1)).replace(day=1),
             "next": last + timedelta(days=1),
             "weeks": weeks,
+            "window_end": cache.policy(today).window_end,
             "recap": figures,
             "closing": closing,
             "now": live if changed else None,

@@ -28,6 +28,7 @@ from hadir.common.locks import lock_employees
 from hadir.org.models import Employee, Role, Unit
 from hadir.org.services import employees_import, unit_paths_refresh
 from hadir.presence.imports import punches_import
+from hadir.presence.selectors import day_standing
 from hadir.presence.services import punch_check_in
 from hadir.recap import refreshes, services
 from hadir.recap.models import DayRefresh, EmployeeDay
@@ -104,29 +105,36 @@ def unchanged_except(
 
 
 @pytest.mark.usefixtures("stored_weeks")
-def test_a_check_in_and_a_check_out_refresh_only_their_own_day(
+def test_a_check_in_and_a_check_out_store_their_day_once_it_is_over_and_no_other(
     sleman: Sleman, siti: Employee, rina: Employee, guru: Employee, clock: Clock
 ) -> None:
+    """At 07:20 Siti's pulang is still to come: her day is not stored (stored, its missing
+    pulang would read PSW4 in the month until 16:10). The nightly evaluation stores it."""
     add_location(sleman.kua)
     before = {e.name: stored(e) for e in (siti, rina, guru)}
 
-    arrived = clock.set(local(march(27), "07:20"))
+    clock.set(local(march(27), "07:20"))
     assert punch_check_in(employee=siti, check_in=at_point()).accepted
-    after = stored(siti)
-    today = after[march(27)]
-    assert (today["status"], today["datang"], today["pulang"]) == ("H", time(7, 20), None)
-    assert (today["psw_minutes"], today["psw_class"], today["evaluated_at"]) == (225, 4, arrived)
-    unchanged_except(before["Siti Hasanah"], after, march(27))
+    assert stored(siti) == before["Siti Hasanah"]
 
-    left = clock.set(local(march(27), "16:10"))
+    clock.set(local(march(27), "16:10"))
     assert punch_check_in(employee=siti, check_in=at_point()).accepted
+    assert stored(siti) == before["Siti Hasanah"]
+
+    finalized = clock.set(local(march(28), "00:30"))
+    call_command("finalize_days", stdout=StringIO())
     later = stored(siti)
     today = later[march(27)]
-    assert (today["pulang"], today["psw_minutes"], today["meal"]) == (time(16, 10), 0, True)
-    assert today["evaluated_at"] == left
+    assert (today["datang"], today["pulang"], today["psw_minutes"], today["meal"]) == (
+        time(7, 20),
+        time(16, 10),
+        0,
+        True,
+    )
+    assert today["evaluated_at"] == finalized
     unchanged_except(before["Siti Hasanah"], later, march(27))
-    assert stored(rina) == before["Rina Marlina"]
-    assert stored(guru) == before["Guru Madrasah"]
+    assert stored(rina) == {**before["Rina Marlina"], march(27): stored(rina)[march(27)]}
+    assert stored(guru) == {**before["Guru Madrasah"], march(27): stored(guru)[march(27)]}
 
 
 @pytest.mark.usefixtures("stored_weeks")
@@ -306,29 +314,29 @@ def test_a_policy_edit_re_evaluates_stored_days_from_its_date_and_creates_none(
     siti: Employee, rina: Employee, sleman: Sleman, clock: Clock
 ) -> None:
     """On Wednesday 27 March at 08:00 Siti has checked in (07:40: 10 minutes late, TL1) and Rina
-    has not come yet. An admin narrows TL1 to 1–5 minutes from 25 March on: Siti's days from
-    the 25th are re-evaluated (TL2 now), earlier ones are not, and Rina gets no day 27 (a TK
-    before the day is over) out of it."""
+    has not come yet. An admin narrows TL1 to 1–5 minutes from 25 March on: their stored days
+    from the 25th are re-evaluated, earlier ones are not; Siti's standing today is TL2 now, and
+    nobody's day 27 is stored before it is over (Rina's would read TK)."""
     add_location(sleman.kua)
     clock.set(local(march(27), "01:00"))
     days_refresh_many(employees=[siti, rina], start=march(18), end=march(26))
     clock.set(local(march(27), "07:40"))
     assert punch_check_in(employee=siti, check_in=at_point()).accepted
     before = {e.name: stored(e) for e in (siti, rina)}
-    assert before["Siti Hasanah"][march(27)]["tl_class"] == 1
+    assert day_standing(siti, march(27)).tl_class == 1
 
     edited = clock.set(local(march(27), "08:00"))
     with committed():
         PolicyValue.objects.create(key="class.bounds", effective_from=march(25), value="5,60,90")
 
     after = stored(siti)
-    assert (after[march(27)]["tl_class"], after[march(27)]["evaluated_at"]) == (2, edited)
+    assert march(27) not in after, "Siti's day is not over: it is stored once it is"
+    assert day_standing(siti, march(27)).tl_class == 2
     assert {d for d, row in after.items() if row["evaluated_at"] == edited} == {
         march(25),
         march(26),
-        march(27),
     }
-    unchanged_except(before["Siti Hasanah"], after, march(25), march(26), march(27))
+    unchanged_except(before["Siti Hasanah"], after, march(25), march(26))
     rina_after = stored(rina)
     assert march(27) not in rina_after, "Rina's day is not over: nothing may call it TK yet"
     assert {d for d, row in rina_after.items() if row["evaluated_at"] == edited} == {

@@ -432,3 +432,22 @@ def test_the_page_offers_every_export_format(kua_head: Client, sleman: Sleman) -
     assert f'action="/rekap/unit/{sleman.kua.pk}/ekspor/?bulan=2024-03"' in html
     for fmt in ("json", "csv", "xlsx", "pdf"):
         assert f'<option value="{fmt}"' in html
+
+
+def test_today_in_my_month_counts_once_the_presensi_window_closes(
+    march_people: dict[str, Employee], ani: Client
+) -> None:
+    """Tuesday 2 April, 10:00: Ani came at 07:20 and will leave at 16:30. Her pulang is not
+    missing yet, so today shows no PSW4 and costs nothing in the month: it says when it
+    counts."""
+    from hadir.recap.services import days_refresh
+    from tests.recap.support import TODAY, punch
+
+    punch(march_people["Ani"], TODAY, "07:20")
+    days_refresh(employee=march_people["Ani"], dates=[TODAY])
+
+    html = ani.get("/rekap/saya/", {"bulan": "2024-04"}).content.decode()
+
+    assert calendar(html)[2] == ""
+    assert "Hari ini dihitung setelah jendela presensi ditutup pukul 21:00." in html
+    assert "PSW4" not in html

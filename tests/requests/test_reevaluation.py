@@ -38,6 +38,8 @@ from tests.requests.support import (
 
 FRIDAY_BEFORE = date(2024, 3, 1)
 WEEK = [FRIDAY_BEFORE, MONDAY, TUESDAY, WEDNESDAY]
+LIVED = [FRIDAY_BEFORE, MONDAY, TUESDAY]
+"""The days of :data:`WEEK` that are over at 10:00 on Wednesday: those stored."""
 
 
 def snapshot(employee: Employee) -> dict[date, dict[str, Any]]:
@@ -53,7 +55,8 @@ def week(siti: Employee) -> dict[date, EmployeeDay]:
     """Siti's days so far, stored as check-ins left them.
 
     Fri 1 March 07:45–16:30 (TL1); Mon 4 only a pulang at 16:05 (no datang: TL4, 225 min);
-    Tue 5 07:20–16:10 (on time); today, Wed 6, a datang at 07:25.
+    Tue 5 07:20–16:10 (on time); today, Wed 6, a datang at 07:25 (not stored: the day is
+    not over).
     """
     punch(siti, FRIDAY_BEFORE, "07:45")
     punch(siti, FRIDAY_BEFORE, "16:30")
@@ -77,6 +80,24 @@ def test_the_morning_without_datang_is_stored_as_tl4_of_225_minutes(
     )
 
 
+def test_today_is_stored_once_its_presensi_window_has_closed(
+    siti: Employee, week: dict[date, EmployeeDay], clock: Clock
+) -> None:
+    """At 10:00 Siti has a datang and no pulang yet: stored now, today would count PSW4 (225
+    minutes) in the month's recap until she leaves. Once the window closes (21:00) the day is
+    over, and a missing pulang is a PSW4."""
+    assert WEDNESDAY not in week
+    clock.set(local(WEDNESDAY, "20:59"))
+    materialise(siti, [WEDNESDAY])
+    assert WEDNESDAY not in stored_days(siti)
+
+    clock.set(local(WEDNESDAY, "21:00"))
+    wednesday = materialise(siti, [WEDNESDAY])[WEDNESDAY]
+
+    assert (wednesday.status, wednesday.datang, wednesday.pulang) == ("H", time(7, 25), None)
+    assert (wednesday.psw_minutes, wednesday.psw_class) == (225, 4)
+
+
 def test_approving_a_sistem_error_pagi_clears_the_tl_of_that_day_and_touches_no_other(
     siti: Employee, verifier: User, week: dict[date, EmployeeDay], clock: Clock
 ) -> None:
@@ -97,7 +118,7 @@ def test_approving_a_sistem_error_pagi_clears_the_tl_of_that_day_and_touches_no_
         "code": "WAIVED_PAGI",
         "params": {"kind": "SISTEM_ERROR", "ref": request.reference, "time": "—"},
     } in monday["reasons"]
-    for day in (FRIDAY_BEFORE, TUESDAY, WEDNESDAY):
+    for day in (FRIDAY_BEFORE, TUESDAY):
         assert after[day] == before[day], f"{day} must be left alone"
 
 
@@ -139,8 +160,8 @@ def test_an_approved_absence_over_two_days_rewrites_those_two_days_only(
             0,
         )
         assert after[day]["evaluated_at"] == decided
-    for day in (FRIDAY_BEFORE, WEDNESDAY):
-        assert after[day] == before[day]
+    assert after[FRIDAY_BEFORE] == before[FRIDAY_BEFORE]
+    assert WEDNESDAY not in after
 
 
 def test_approving_days_not_yet_lived_stores_them_only_once_they_are(
@@ -149,7 +170,7 @@ def test_approving_days_not_yet_lived_stores_them_only_once_they_are(
     """Thursday and Friday are still to come on Wednesday: nobody can say yet what they are
     (a TK or a PSW stored now would cost money in this month's recap before the day)."""
     approve(file_request(siti, "CS", THURSDAY, FRIDAY, reason="Sakit."), verifier)
-    assert sorted(stored_days(siti)) == sorted(WEEK)
+    assert sorted(stored_days(siti)) == LIVED
 
     clock.set(local(date(2024, 3, 9), "08:00"))
     days_ensure(employees=[siti], start=THURSDAY, end=FRIDAY)
@@ -165,7 +186,7 @@ def test_withdrawing_an_absence_for_coming_days_leaves_them_unstored(
 
     request_withdraw(actor=account(siti), request=request)
 
-    assert sorted(stored_days(siti)) == sorted(WEEK)
+    assert sorted(stored_days(siti)) == LIVED
 
 
 def test_a_whole_day_complaint_turns_tk_into_a_day_present(
