@@ -13,6 +13,7 @@ from hadir.org.services import (
     employee_place,
     location_grants_end,
     placement_problem,
+    since_unused,
     unit_path,
     unit_paths_refresh,
 )
@@ -61,13 +62,17 @@ class EmployeeForm(forms.ModelForm[Employee]):
         super().clean()
         data = self.cleaned_data
         self.move_since: date | None = None
-        if self.instance.pk is None or not set(PLACED) & set(self.changed_data):
-            return data
-        unit = data.get("unit")
-        if unit is None:
+        unit, since = data.get("unit"), data.get("unit_since")
+        if self.instance.pk is None or unit is None:
             return data
         stored = Employee.objects.select_related("unit").get(pk=self.instance.pk)
-        since = data.get("unit_since") or unit.today()
+        stored.start = data.get("start") or stored.start  # a move is compared with this start
+        if not set(PLACED) & set(self.changed_data):
+            unused = since and since_unused(stored, since, stored.start)
+            if unused:
+                self.add_error("unit_since", unused)
+            return data
+        since = since or unit.today()
         problem = placement_problem(stored, unit, since)
         if problem:
             self.add_error("unit_since", problem)

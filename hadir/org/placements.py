@@ -101,6 +101,31 @@ def local_day(at: datetime, stints: Sequence[Stint]) -> date:
     return at.astimezone(stints[-1].tz).date()
 
 
+def clock_at(employee: Employee, at: datetime) -> ZoneInfo:
+    """The clock the employee lived instant ``at`` by: their unit's then (a machine log of the
+    days before a move between time zones is read on the former unit's clock)."""
+    present = ZoneInfo(employee.unit.timezone)
+    day = at.astimezone(present).date()
+    if not moved_within(employee, day - timedelta(days=1)):
+        return present
+    stints = employee_stints(employee, day - timedelta(days=1), day + timedelta(days=1))
+    lived = local_day(at, stints)
+    return next((s.tz for s in stints if s.holds(lived)), present)
+
+
+def clock_on(employee: Employee, day: date) -> ZoneInfo:
+    """The clock of the unit the employee was in on ``day`` (a time written without an offset
+    for that date is read on it)."""
+    if not moved_within(employee, day):
+        return ZoneInfo(employee.unit.timezone)
+    return employee_stints(employee, day, day)[0].tz
+
+
+def units_over(employee: Employee, first: date, last: date) -> list[Unit]:
+    """The units the employee was in from ``first`` to ``last`` (no query unless they moved)."""
+    return list({s.unit.pk: s.unit for s in employee_stints(employee, first, last)}.values())
+
+
 def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:
     """The instants from the first stint's first midnight to the last stint's last, each on
     its own unit's clock: the bounds of a query on the stints' stored instants."""

@@ -290,6 +290,21 @@ def placement_problem(employee: Employee, unit: Unit, since: date) -> str | None
     return None
 
 
+def since_unused(employee: Employee, since: date, start: date) -> str | None:
+    """Why a move's date given without a move is refused, if it is: it names another first day
+    in the present unit than the one recorded (a move entered without its date counts from the
+    day it was entered; a date earlier than that cannot be honoured, and silence would leave
+    the days between in the wrong unit). A date on or before the first day of attendance, for
+    someone never moved, says nothing new."""
+    placed = employee.placed_since
+    if since == placed or (placed is None and since <= start):
+        return None
+    return _(
+        "the unit and pattern are unchanged, in %(unit)s since %(since)s: a move's date is "
+        "given with the move"
+    ) % {"unit": employee.unit.code, "since": f"{placed or start:%d-%m-%Y}"}
+
+
 def employee_place(
     employee: Employee, *, unit: Unit, pattern: WorkPattern | None, since: date
 ) -> None:
@@ -337,27 +352,38 @@ def employees_import(
             if employee is None:
                 Employee.objects.create(nip=nip, **values)
                 report.created.append(nip)
-            elif any(getattr(employee, k) != v for k, v in values.items()):
-                moved = employee.unit_id != values["unit"].pk
-                if any(getattr(employee, k) != values[k] for k in PLACED):
-                    since = since or values["unit"].today()
-                    problem = placement_problem(employee, values["unit"], since)
-                    if problem:
-                        problems.append(Problem(path.name, line, "unit_since", problem))
-                        continue
-                    employee_place(
-                        employee, unit=values["unit"], pattern=values["pattern"], since=since
-                    )
-                for k, v in values.items():
-                    setattr(employee, k, v)
-                employee.save()
-                if moved:
-                    report.grants_ended += location_grants_end(
-                        employee=employee, actor=actor, actor_label=actor_label
-                    )
-                report.updated.append(nip)
-            else:
+                continue
+            placed = {k: values.pop(k) for k in PLACED}
+            moves = any(getattr(employee, k) != v for k, v in placed.items())
+            problem = (
+                None if moves or since is None else since_unused(employee, since, values["start"])
+            )
+            if (
+                not problem
+                and not moves
+                and all(getattr(employee, k) == v for k, v in values.items())
+            ):
                 report.unchanged.append(nip)
+                continue
+            unit_before = employee.unit_id
+            for k, v in values.items():  # first: a move is compared with the row's start
+                setattr(employee, k, v)
+            if moves and not problem:
+                since = since or placed["unit"].today()
+                problem = placement_problem(employee, placed["unit"], since)
+            if problem:
+                problems.append(Problem(path.name, line, "unit_since", problem))
+                continue
+            if moves:
+                employee_place(
+                    employee, unit=placed["unit"], pattern=placed["pattern"], since=since
+                )
+            employee.save()
+            if employee.unit_id != unit_before:
+                report.grants_ended += location_grants_end(
+                    employee=employee, actor=actor, actor_label=actor_label
+                )
+            report.updated.append(nip)
         if problems:
             raise TableRefused(problems)
         audit_record(

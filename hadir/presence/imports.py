@@ -36,8 +36,10 @@ from hadir.common.locks import (
 )
 from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
 from hadir.org.models import Employee
+from hadir.org.placements import clock_at, clock_on, units_over
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
+from hadir.recap.selectors import month_bounds
 from hadir.recap.services import days_refresh_many, still_lived
 from hadir.schedules import cache
 
@@ -257,19 +259,22 @@ def _csv_delimiter(text: str) -> str | None:
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     """Rows in a month closed for the employee's unit need an admin: refuse them, listed.
 
-    The guard depends on the unit and the month only: asked once for each pair in the file.
+    The guard depends on the units the employee was in that month and the month only: asked
+    once for each in the file.
     """
     from hadir.recap.periods import PeriodClosed, period_guard
 
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    verdicts: dict[tuple[int, date], str] = {}
+    verdicts: dict[tuple[tuple[int, ...], date], str] = {}
     problems = []
     for row in rows:
-        month = row.at.astimezone(ZoneInfo(row.employee.unit.timezone)).date().replace(day=1)
-        key = (row.employee.unit_id, month)
+        day = row.at.astimezone(clock_at(row.employee, row.at)).date()
+        month = day.replace(day=1)
+        units = units_over(row.employee, month, month_bounds(month)[1])
+        key = (tuple(sorted(unit.pk for unit in units)), month)
         if key not in verdicts:
             try:
-                period_guard(actor=user, employee=row.employee, dates=[month])
+                period_guard(actor=user, employee=row.employee, dates=[day])
                 verdicts[key] = ""
             except PeriodClosed as closed:
                 verdicts[key] = str(closed)
@@ -373,7 +378,7 @@ def _csv_rows(
         try:
             at = _parse_time(
                 written_time,
-                ZoneInfo(employee.unit.timezone),
+                _clock_written(employee, written_time),
                 latest=latest,
                 invalid=_("invalid time '%(time)s'; example 2024-03-04T07:12:00+07:00")
                 % {"time": written_time},
@@ -504,6 +509,16 @@ def _attlog_rows(
     if not rows and not report.earlier_holder + report.elsewhere + report.unmapped + report.own:
         raise TableRefused([Problem(name, 1, "", _("file has no data rows"))])
     return rows
+
+
+def _clock_written(employee: Employee, text: str) -> ZoneInfo:
+    """The clock a time written without an offset is read on: that of the unit the employee
+    was in on the date written (their present unit's for anything unreadable)."""
+    try:
+        day = datetime.fromisoformat(text.strip().replace(" ", "T", 1)).date()
+    except ValueError:
+        return ZoneInfo(employee.unit.timezone)
+    return clock_on(employee, day)
 
 
 def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> datetime:
@@ -660,7 +675,7 @@ def _record(
                 report.recorded += 1
                 report.employees.add(employee_id)
                 touched.setdefault(employee_id, (employee, set()))[1].add(
-                    row.at.astimezone(ZoneInfo(employee.unit.timezone)).date()
+                    row.at.astimezone(clock_at(employee, row.at)).date()
                 )
         # Only what the file adds: a machine's whole log, uploaded again, repeats rows of
         # months closed since, which change nothing there.
@@ -704,7 +719,7 @@ def _record(
 
 def _flag(at: datetime, employee: Employee) -> str:
     """Why an imported punch is kept but does not count, or empty when it counts."""
-    local = at.astimezone(ZoneInfo(employee.unit.timezone))
+    local = at.astimezone(clock_at(employee, at))
     day = local.date()
     if day < employee.start or (employee.end is not None and day > employee.end):
         return OUTSIDE_SERVICE

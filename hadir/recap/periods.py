@@ -15,7 +15,7 @@ from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_months_closing, lock_months_read
 from hadir.org.models import Employee, Unit
-from hadir.org.placements import employee_stints
+from hadir.org.placements import units_over
 from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
 from hadir.recap.selectors import month_bounds
@@ -49,9 +49,10 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     months = {d.replace(day=1) for d in dates}
     if not months:
         return
-    # The units the employee was in on those dates (a move keeps the days before it there).
-    units = {s.unit.pk: s.unit for s in employee_stints(employee, dates[0], dates[-1])}
-    ancestors = sorted({pk for unit in units.values() for pk in unit.ancestor_ids})
+    # The units the employee was in during those months (a move keeps the days before it
+    # there): a unit's closed month froze every day of it, those before a move in included.
+    units = units_over(employee, min(months), month_bounds(max(months))[1])
+    ancestors = sorted({pk for unit in units for pk in unit.ancestor_ids})
     lock_months_read(ancestors)  # a close under way finishes first
     closed = PeriodClose.objects.filter(unit_id__in=ancestors, month__in=months).values_list(
         "month", flat=True

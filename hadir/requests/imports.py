@@ -27,6 +27,7 @@ from hadir.common.locks import (
 )
 from hadir.common.tables import Problem, TableRefused, read_table, table_date, unknown_nip
 from hadir.org.models import Employee
+from hadir.org.placements import employee_stints
 from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
@@ -189,8 +190,13 @@ def excuses_import(
 
 
 def _working_days(employee: Employee, start: date, end: date) -> list[date]:
-    code = employee.effective_pattern_code
-    return [d for d in _range(start, end) if cache.schedule(employee.unit, code, d).working]
+    """The working days of the range, each in the unit and pattern it was lived in."""
+    return [
+        day
+        for stint in employee_stints(employee, start, end)
+        for day in stint.dates()
+        if cache.schedule(stint.unit, stint.pattern_code, day).working
+    ]
 
 
 def _range(start: date, end: date) -> list[date]:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from hadir.common.tables import TableRefused
 from hadir.org.models import Employee, Placement, Role
 from hadir.org.services import employees_import
+from hadir.presence.imports import punches_import
 from hadir.recap.periods import period_close
 from hadir.recap.services import days_refresh_many
 from hadir.requests.services import RequestRefused
@@ -33,6 +34,7 @@ from tests.recap.support import (
     committed,
     daily_json,
     file_request,
+    import_excuses,
     local,
     march,
     person,
@@ -41,6 +43,7 @@ from tests.recap.support import (
 from tests.recap.test_edits_match_a_fresh_evaluation import recap_from_scratch, stale
 
 MOVED = march(18)
+APRIL_8 = date(2024, 4, 8)
 BEFORE = [d for d in FIVE_DAY_WORKDAYS if d < MOVED]
 AFTER = [d for d in SIX_DAY_SUNDAY_OFF_WORKDAYS if d >= MOVED]
 
@@ -229,3 +232,194 @@ def test_the_admin_dates_a_move_and_refuses_one_to_come(
     assert stale(siti) == {}
     page = client.get(url).content.decode()
     assert "KUA Mlati ≤ 17-03-2024" in page
+
+
+# ---------------------------------------------------------------- imports, clocks and closed months around a move
+
+
+def operator_of(unit: object) -> object:
+    user = UserFactory.create()
+    RoleAssignmentFactory.create(user=user, role=Role.OPERATOR, unit=unit)
+    return user
+
+
+def import_punches(tmp_path: Path, actor: object, *lines: str) -> Any:
+    path = tmp_path / f"punches-{len(list(tmp_path.iterdir()))}.csv"
+    path.write_text("\n".join(["nip,time", *lines]) + "\n", encoding="utf-8")
+    with committed():
+        return punches_import(path=path, actor=actor)
+
+
+# ---------------------------------------------------------------- requests import
+
+
+def test_a_sistem_error_range_before_a_move_covers_the_former_units_saturday(
+    tmp_path: Path, sleman: Sleman, clock: Clock
+) -> None:
+    """Dewi taught at the MTs (six days) until 17 March, then the KUA (five days). The MTs'
+    machine was broken 4–9 March: the operator imports one SISTEM_ERROR for the week. Saturday
+    9 March was a working day at the MTs: it needs its waiver like the other five."""
+    dewi = person(sleman.mts, "Dewi Sartika")
+    attend(dewi, [d for d in SIX_DAY_SUNDAY_OFF_WORKDAYS if not march(4) <= d <= march(9)],
+           "06:55", "16:35")  # fmt: skip
+    move(tmp_path, dewi, "KUA-MLATI", "2024-03-18")
+
+    with committed():
+        import_excuses(tmp_path, f"{dewi.nip},SISTEM_ERROR,2024-03-04,2024-03-09,PAGI_SORE")
+
+    days = daily_json()["Dewi Sartika"]
+    assert [days[march(d)]["status"] for d in (4, 5, 6, 7, 8)] == ["H"] * 5
+    assert days[march(9)]["status"] == "H"  # TK: no waiver written for the MTs' Saturday
+
+
+# ---------------------------------------------------------------- closed months
+
+
+def test_a_request_before_a_move_in_a_month_the_present_unit_closed_is_refused(
+    sleman: Sleman, siti: Employee, tmp_path: Path, clock: Clock
+) -> None:
+    """The MTs closes March with Siti's whole March in its signed recap (the days at the KUA
+    included). A request on 5 March changes those signed figures: only an admin may."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    mts_operator = operator_of(sleman.mts)
+    clock.set(local(APRIL_8, "08:00"))
+    closing = period_close(actor=mts_operator, unit=sleman.mts, month=march(1))
+    assert siti.nip in {row["nip"] for row in closing.snapshot}
+    siti.refresh_from_db()
+
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(mts_operator, siti, "CT", march(5))
+
+
+def test_a_machine_punch_after_a_move_in_a_month_the_present_unit_closed_is_refused(
+    sleman: Sleman, siti: Employee, tmp_path: Path, clock: Clock
+) -> None:
+    """The MTs closes March; a punch file then adds a punch on Saturday 23 March, a day lived
+    at the MTs. The guard asks about 1 March (lived at the KUA, not closed) and lets it in."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    mts_operator = operator_of(sleman.mts)
+    clock.set(local(APRIL_8, "08:00"))
+    period_close(actor=mts_operator, unit=sleman.mts, month=march(1))
+    siti.refresh_from_db()
+
+    with pytest.raises(TableRefused) as refused:
+        import_punches(tmp_path, mts_operator, f"{siti.nip},2024-03-23 12:00")
+    assert "03-2024" in refused.value.problems[0].reason
+
+
+def test_a_machine_punch_in_the_former_units_closed_month_is_refused_whoever_comes_first(
+    sleman: Sleman, siti: Employee, tmp_path: Path, clock: Clock
+) -> None:
+    """KUA Mlati closed March; Siti moved to the MTs from 1 April. A punch file of the MTs
+    holds a row of Citra (always at the MTs) and then one of Siti on 5 March: Siti's row is
+    in the KUA's closed month. The verdict is cached by the present unit, so Citra's open
+    March answers for Siti's closed one."""
+    kua_operator, mts_operator = operator_of(sleman.kua), operator_of(sleman.mts)
+    citra = person(sleman.mts, "Citra Lestari")
+    clock.set(local(APRIL_8, "08:00"))
+    period_close(actor=kua_operator, unit=sleman.kua, month=march(1))
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+    siti.refresh_from_db()
+
+    with pytest.raises(TableRefused) as refused:
+        import_punches(
+            tmp_path,
+            mts_operator,
+            f"{citra.nip},2024-03-23 12:00",
+            f"{siti.nip},2024-03-05 12:00",
+        )
+    assert [p.line for p in refused.value.problems] == [3]
+
+
+# ---------------------------------------------------------------- another time zone
+
+
+@pytest.fixture
+def from_jayapura(sleman: Sleman, tmp_path: Path, clock: Clock) -> Employee:
+    """Siti at KUA Jayapura (WIT, UTC+9) until 17 March, at KUA Mlati (WIB) from the 18th;
+    no punch recorded yet for her days in Jayapura."""
+    jayapura = UnitFactory.create(
+        code="KUA-JAYAPURA",
+        parent=sleman.kankemenag,
+        timezone="Asia/Jayapura",
+        default_pattern=pattern("KANTOR_5H"),
+    )
+    siti = person(jayapura, "Siti Hasanah")
+    move(tmp_path, siti, "KUA-MLATI", "2024-03-18")
+    siti.refresh_from_db()
+    assert siti.placed_since == march(18)
+    return siti
+
+
+def test_a_punch_file_reads_a_time_before_a_move_on_the_former_units_clock(
+    tmp_path: Path, from_jayapura: Employee
+) -> None:
+    """The Jayapura machine's times, written without an offset, are Jayapura times: 07:25
+    on 5 March is on time there, not 09:25 WIT (115 minutes late)."""
+    siti = from_jayapura
+    import_punches(tmp_path, None, f"{siti.nip},2024-03-05 07:25", f"{siti.nip},2024-03-05 16:05")
+
+    day = daily_json()["Siti Hasanah"][march(5)]
+    assert (day["status"], day["late_minutes"]) == ("H", 0)
+
+
+def test_a_punch_before_a_move_is_inside_the_window_on_the_former_units_clock(
+    tmp_path: Path, from_jayapura: Employee
+) -> None:
+    """06:45 WIT on 5 March is inside Jayapura's 06:00–21:00 window; judged on the WIB clock
+    (04:45) it is kept as outside the window and counts for nothing: no datang, TL 225."""
+    siti = from_jayapura
+    report = import_punches(
+        tmp_path,
+        None,
+        f"{siti.nip},2024-03-05T06:45:00+09:00",
+        f"{siti.nip},2024-03-05T16:05:00+09:00",
+    )
+
+    assert report.outside_window == 0
+    day = daily_json()["Siti Hasanah"][march(5)]
+    assert (day["status"], day["late_minutes"]) == ("H", 0)
+
+
+# ---------------------------------------------------------------- the employees import
+
+
+def test_a_move_dated_on_the_old_start_with_an_earlier_start_in_the_same_row_keeps_the_former_unit(
+    tmp_path: Path, sleman: Sleman, clock: Clock
+) -> None:
+    """Siti was entered at the KUA from Monday 4 March. The corrected row says: attendance from
+    Friday 1 March, and at the MTs since 4 March (so 1–3 March at the KUA; the admin's form,
+    which reads the new start, records it so). The import compares the move with the stored
+    start (4 March): no earlier placement, and Saturday 2 March becomes a working day of the
+    MTs, without a punch: TK."""
+    siti = person(sleman.kua, "Siti Hasanah", start=march(4))
+    attend(siti, [march(1)], "07:25", "16:35")
+    path = tmp_path / "pegawai.csv"
+    path.write_text(
+        "nip,name,unit,pattern,golongan,start,unit_since\n"
+        f"{siti.nip},{siti.name},MTS-AL-IKHLAS,,{siti.golongan},2024-03-01,2024-03-04\n",
+        encoding="utf-8",
+    )
+    with committed():
+        employees_import(path=path, actor_label="test")
+
+    siti.refresh_from_db()
+    assert (siti.start, siti.placed_since) == (march(1), march(4))
+    assert daily_json()["Siti Hasanah"][march(2)]["status"] == "LIBUR"
+
+
+def test_a_move_date_given_for_an_unchanged_unit_is_not_silently_dropped(
+    tmp_path: Path, siti: Employee
+) -> None:
+    """The operator entered the move without a date (it counted from today, 2 April) and
+    imports the row again with its date, 18 March. The report says 'unchanged', nothing is
+    refused, and Siti's Saturdays 23 and 30 March stay days off at the KUA although she worked
+    them at the MTs."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS")
+    try:
+        report = move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    except TableRefused:
+        return  # refused on its line: the operator knows the date was not taken
+    siti.refresh_from_db()
+    assert siti.nip not in report.unchanged
+    assert siti.placed_since == march(18)
