@@ -51,13 +51,20 @@ class ActivationForm(forms.Form):
     """NIP + the printed code + a new password (typed twice)."""
 
     nip = forms.CharField(
-        label=_("NIP"), max_length=18, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        # Room for a NIP as printed lists show it (19870101 201001 1 001), as the login takes it.
+        label=_("NIP"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     code = forms.CharField(label=_("Activation code"), max_length=20)
     password1 = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(
         label=_("New password again"), strip=False, widget=forms.PasswordInput
     )
+
+    def clean_nip(self) -> str:
+        """Accept a NIP typed with spaces or dots, as the login does."""
+        return normalise_nip(self.cleaned_data.get("nip") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,12 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hadir.accounts.models import ActivationCode, User
+from hadir.accounts.models import AccountSession, ActivationCode, User
 from hadir.accounts.passwords import is_legacy_password, legacy_password
 from hadir.common.audit import audit_record
 from hadir.org.models import Employee, RoleAssignment
@@ -198,13 +199,31 @@ def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:
     return created
 
 
-def password_changed(*, user: User) -> None:
-    """After a successful change: lift the must-change flag and audit it."""
+def password_changed(*, user: User, lift_lockout: bool = False) -> None:
+    """After a successful change: lift the must-change flag and audit it. A reset by e-mail
+    (``lift_lockout``) also lifts a lock-out: whoever set the new password proved they hold
+    the account's mailbox, and the lock-out page sends locked people there."""
+    from axes.utils import reset as axes_reset
+
     with transaction.atomic():
         if user.must_change_password:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
-        audit_record(actor=user, action="accounts.password_change", obj=user)
+        lifted = axes_reset(username=user.get_username()) if lift_lockout else 0
+        audit_record(
+            actor=user,
+            action="accounts.password_change",
+            obj=user,
+            after={"lockout_lifted": bool(lifted)} if lift_lockout else None,
+        )
+
+
+@receiver(post_save, sender=User)
+def _sessions_end_with_the_account(sender: Any, instance: User, **kwargs: Any) -> None:
+    """A deactivated account's sessions are deleted, not only refused: reopened for its owner,
+    the account must not bring back the login of a stolen phone."""
+    if not instance.is_active:
+        AccountSession.objects.filter(account=instance).delete()
 
 
 @receiver(user_logged_in)

@@ -44,9 +44,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
 
+    def get_user(self, uidb64: str) -> Any:
+        """Only an active account: a link mailed before an admin closed it must not set the
+        password that would be in force when it is reopened."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        password_changed(user=form.user)
+        password_changed(user=form.user, lift_lockout=True)
         return response
 
 

@@ -16,8 +16,9 @@ from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address: the login lock-out counts failures per account and address
-    (``AXES_CLIENT_IP_CALLABLE``), so that a stranger cannot lock a teacher out."""
+    """The client's address, as the proxy saw it: the login lock-out counts failures per
+    account and address (:func:`lockout_address`), so that a stranger cannot lock a teacher
+    out."""
     remote: str | None = request.META.get("REMOTE_ADDR")
     if not _trusted(remote):
         return remote
@@ -26,6 +27,26 @@ def client_address(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(hops[-1]))
     except ValueError:  # no header, or not an address: the proxy itself is all we know
         return remote
+
+
+IPV6_SUBSCRIBER_PREFIX = 64
+"""The bits of an IPv6 address that name the subscriber: a phone or a server holds a whole
+/64 and may pick any address in it."""
+
+
+def lockout_address(request: HttpRequest) -> str | None:
+    """Whom the login lock-out counts failures against (``AXES_CLIENT_IP_CALLABLE``): the
+    client's address, and for IPv6 its /64, written as the network's first address. Counted
+    per address, 2^64 addresses of one subscriber would give five fresh guesses each."""
+    address = client_address(request)
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and not parsed.ipv4_mapped:
+        network = ipaddress.ip_network(f"{parsed}/{IPV6_SUBSCRIBER_PREFIX}", strict=False)
+        return str(network.network_address)
+    return address
 
 
 def _trusted(remote: str | None) -> bool:

@@ -128,7 +128,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "hadir.common.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "hadir.common.addresses.lockout_address"
 # Proxies whose X-Forwarded-For is believed (its last entry: the address the proxy saw).
 # Production's default is the loopback, where the README's nginx or Caddy connects from.
 HADIR_TRUSTED_PROXIES = env_set("HADIR_TRUSTED_PROXIES", "")

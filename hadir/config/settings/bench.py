@@ -15,6 +15,7 @@ from hadir.config.settings.production import *  # noqa: E402, F403
 SECRET_KEY = _BENCH_SECRET
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # Plain HTTP on loopback: the secure-cookie flags stay on (the load generator ignores them).
+SECURE_SSL_REDIRECT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
