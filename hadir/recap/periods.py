@@ -20,7 +20,7 @@ from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
 from hadir.recap.selectors import month_bounds
 from hadir.recap.services import days_ensure, tallies_settle
-from hadir.schedules import cache
+from hadir.schedules.selectors import policy_as_of
 
 ENSURE_CHUNK = 2000
 """Employees whose missing days a close evaluates at a time, before its transaction."""
@@ -90,7 +90,7 @@ def _closed(month: date) -> PeriodClosed:
 def close_allowed_from(month: date) -> date:
     """The first day ``month`` may be closed: its last day plus the request deadline."""
     last = month_bounds(month)[1]
-    return last + timedelta(days=cache.policy(last).close_after_days + 1)
+    return last + timedelta(days=policy_as_of(last).close_after_days + 1)
 
 
 def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:

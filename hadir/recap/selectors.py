@@ -26,7 +26,7 @@ from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
 from hadir.rules.discipline import Threshold, TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
 from hadir.rules.policy import ABSENCE_CODES, CLASSES, Policy
-from hadir.schedules import cache
+from hadir.schedules.selectors import policy_as_of
 
 __all__ = ["DAY_FIELDS", "EmployeeMonth", "StoredDay", "daily_rows", "month_bounds", "recap_month"]
 
@@ -118,7 +118,9 @@ def recap_month(
         .prefetch_related("unit")
         .order_by("nip")
     )
-    policy = cache.policy(last)
+    # As committed now, not from this process's cache (up to a few seconds old): a month is
+    # priced here, and a closing signs what this prices.
+    policy = policy_as_of(last)
     for offset in range(0, len(people), CHUNK):
         batch = people[offset : offset + CHUNK]
         yield from _batch(batch, first, last, policy, ensure=ensure, with_days=days)

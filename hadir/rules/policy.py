@@ -271,10 +271,43 @@ def _validate(p: Policy) -> None:
         raise PolicyError("presence.accuracy_tolerance_max_m", "harus lebih dari 0")
     if p.evidence_max_kb <= 0:
         raise PolicyError("requests.evidence_max_kb", "harus lebih dari 0")
+    _check_ceilings(p)
     if p.leave_cap_after_two_years < p.leave_days + p.leave_carry_days:
         raise PolicyError(
             "leave.cap_after_two_years", "tidak boleh kurang dari leave.days + leave.carry_days"
         )
+
+
+DAYS_AT_MOST = 366
+"""Counts of days are a year's at most: a date typed into one (20240406) would put a deadline
+tens of thousands of years away, past any calendar."""
+MINUTES_AT_MOST = 24 * 60
+REQUEST_YEARS_AT_MOST = 100
+
+
+def _check_ceilings(p: Policy) -> None:
+    """Refuse counts no calendar can hold, naming the key."""
+    days = {
+        "recap.close_after_days": p.close_after_days,
+        "discipline.streak_days": p.streak_days,
+        "leave.days": p.leave_days,
+        "leave.carry_days": p.leave_carry_days,
+        "leave.cap_after_two_years": p.leave_cap_after_two_years,
+        **{f"discipline.from.{rung.id}": rung.min_days for rung in p.ladder},
+    }
+    for key, value in days.items():
+        if value > DAYS_AT_MOST:
+            raise PolicyError(key, f"paling banyak {DAYS_AT_MOST} hari")
+    minutes = {
+        "day.minutes": p.day_minutes,
+        "cap.minutes": p.cap_minutes,
+        "missing.minutes": p.missing_minutes,
+    }
+    for key, value in minutes.items():
+        if value > MINUTES_AT_MOST:
+            raise PolicyError(key, f"paling banyak {MINUTES_AT_MOST} menit")
+    if p.request_years_at_most > REQUEST_YEARS_AT_MOST:
+        raise PolicyError("requests.years_at_most", f"paling banyak {REQUEST_YEARS_AT_MOST} tahun")
 
 
 def _check_pct(key: str, value: Decimal) -> None:

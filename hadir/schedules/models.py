@@ -189,6 +189,14 @@ class Holiday(models.Model):
             models.UniqueConstraint(
                 fields=["date", "name", "unit"], name="uniq_holiday_date_name_unit"
             ),
+            # The one above lets national rows (no unit) repeat, NULLs being distinct: saved
+            # twice, a national holiday dropped (active off) stayed a holiday by its twin.
+            models.UniqueConstraint(
+                fields=["date", "name"],
+                condition=models.Q(unit__isnull=True),
+                name="uniq_national_holiday_date_name",
+                violation_error_message=_("This national holiday is already in the calendar."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +235,8 @@ class PolicyValue(models.Model):
             policy_from_values({self.key: self.value})
         except PolicyError as error:
             raise ValidationError({"value": str(error)}) from None
+        if self.effective_from:
+            self._clean_with_the_values_in_force()
         if self.effective_from and self.effective_from.day != 1 and is_monthly_key(self.key):
             raise ValidationError(
                 {
@@ -241,6 +251,35 @@ class PolicyValue(models.Model):
                     }
                 }
             )
+
+    def _clean_with_the_values_in_force(self) -> None:
+        """Refuse a value that makes the policy unreadable together with the others: on its
+        own date and on the date of every later value (teguran tertulis from 6 days is fine
+        alone, and after pernyataan tidak puas from 5 the ladder is out of order: every
+        evaluation from that date would fail)."""
+        from hadir.rules.policy import PolicyError, policy_from_values
+
+        rows = [
+            (row.effective_from, row.key, row.value)
+            for row in PolicyValue.objects.exclude(pk=self.pk).filter(key__isnull=False)
+        ]
+        rows = [r for r in rows if (r[0], r[1]) != (self.effective_from, self.key)]
+        rows.append((self.effective_from, self.key, self.value))
+        checked = sorted({day for day, _key, _value in rows if day >= self.effective_from})
+        for day in checked:
+            values: dict[str, str] = {}
+            for effective, key, value in sorted(rows):
+                if effective <= day:
+                    values[key] = value
+            try:
+                policy_from_values(values)
+            except PolicyError as error:
+                raise ValidationError(
+                    {
+                        "value": _("With the values in force from %(date)s: %(error)s")
+                        % {"date": f"{day:%d-%m-%Y}", "error": error}
+                    }
+                ) from None
 
 
 def _next_month(day: date) -> date:

@@ -286,6 +286,11 @@ def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
         ({"presence.accuracy_tolerance_max_m": "0"}, "presence.accuracy_tolerance_max_m"),
         ({"requests.evidence_max_kb": "0"}, "requests.evidence_max_kb"),
         ({"leave.cap_after_two_years": "17"}, "leave.cap_after_two_years"),
+        # counts no calendar holds (a date typed into a count of days)
+        ({"recap.close_after_days": "20240406"}, "recap.close_after_days"),
+        ({"discipline.from.PEMBERHENTIAN": "367"}, "discipline.from.PEMBERHENTIAN"),
+        ({"day.minutes": "1441"}, "day.minutes"),
+        ({"requests.years_at_most": "101"}, "requests.years_at_most"),
     ],
 )
 def test_inconsistent_figures_are_refused_naming_the_key(values: dict[str, str], key: str) -> None:
