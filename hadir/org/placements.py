@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef, Q
+
 from hadir.org.models import Employee, Placement, Unit
 
 
@@ -124,6 +126,31 @@ def clock_on(employee: Employee, day: date) -> ZoneInfo:
 def units_over(employee: Employee, first: date, last: date) -> list[Unit]:
     """The units the employee was in from ``first`` to ``last`` (no query unless they moved)."""
     return list({s.unit.pk: s.unit for s in employee_stints(employee, first, last)}.values())
+
+
+def placed_in(unit: Unit, day: date) -> Q:
+    """Employees who were in ``unit`` (or under it) on ``day``: a month belongs to the unit
+    of its last day, so a move from the 1st takes the month before it nowhere."""
+    present = Q(unit__path__startswith=unit.path) & (
+        Q(placed_since__isnull=True) | Q(placed_since__lte=day)
+    )
+    # The earlier placement holding ``day``: the first to end on or after it.
+    holding = Placement.objects.filter(until__gte=day).exclude(
+        Exists(
+            Placement.objects.filter(
+                employee=OuterRef("employee"), until__gte=day, until__lt=OuterRef("until")
+            )
+        )
+    )
+    earlier = holding.filter(unit__path__startswith=unit.path).values("employee_id")
+    return present | Q(pk__in=earlier)
+
+
+def units_on(employees: Sequence[Employee], day: date) -> dict[int, Unit]:
+    """The unit each of ``employees`` was in on ``day`` (one query for those who moved after
+    it, none otherwise)."""
+    earlier = earlier_placements(employees, day)
+    return {e.pk: employee_stints(e, day, day, earlier.get(e.pk, []))[0].unit for e in employees}
 
 
 def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:

@@ -21,7 +21,7 @@ from hadir.common.audit import audit_record
 from hadir.org.models import Unit
 from hadir.recap.models import ExportJob
 from hadir.recap.reports import Report, frozen_of, render_report, report_rows
-from hadir.recap.selectors import daily_rows, recap_month
+from hadir.recap.selectors import daily_rows, month_members, recap_month
 
 logger = logging.getLogger(__name__)
 
@@ -77,19 +77,20 @@ def _thread(job_id: int) -> None:
 
 def export_job_run(job_id: int) -> ExportJob:
     """Compute the report chunk by chunk, updating progress, then store the file."""
-    from hadir.common.access import READ_ROLES, employees_in_scope
+    from hadir.common.access import READ_ROLES, units_in_scope
 
     job = ExportJob.objects.select_related("unit", "user").get(pk=job_id)
     ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, progress=1)
     try:
-        employees = employees_in_scope(job.user, READ_ROLES).filter(
-            unit__path__startswith=job.unit.path
-        )
+        employees = month_members(job.unit, job.month)
         frozen = frozen_of(job.unit, job.month)
         if frozen.whole or frozen.rows:  # a closing froze some of it: read as it froze it
             rows = report_rows(employees=employees, month=job.month, daily=job.daily, unit=job.unit)
         else:
             rows = _rows_with_progress(job, employees)
+        # Only the rows of units its owner reads (each row names the unit of its month).
+        readable = set(units_in_scope(job.user, READ_ROLES).values_list("code", flat=True))
+        rows = [row for row in rows if row["unit"] in readable]
         data = render_report(
             Report(rows=rows, daily=job.daily, unit=job.unit, month=job.month), job.format
         )

@@ -18,7 +18,7 @@ from hadir.org.models import Employee, Unit
 from hadir.org.placements import units_over
 from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
-from hadir.recap.selectors import month_bounds
+from hadir.recap.selectors import month_bounds, month_members
 from hadir.recap.services import days_ensure, tallies_settle
 from hadir.schedules.selectors import policy_as_of
 
@@ -104,7 +104,7 @@ def period_close(*, actor: Any, unit: Unit, month: date) -> PeriodClose:
             _("%(month)s can be closed from %(date)s, after the request deadline.")
             % {"month": f"{month:%m-%Y}", "date": f"{close_allowed_from(month):%d-%m-%Y}"}
         )
-    employees = Employee.objects.filter(unit__path__startswith=unit.path)
+    employees = month_members(unit, month)
     # Evaluate the days nobody has and recount marked months before the transaction, a chunk
     # per transaction: inside it, every chunk would be a savepoint, and the locks of all the
     # unit's employees (one each) would be held, their check-ins kept waiting, until the

@@ -19,7 +19,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hadir.common.bulk import read_rows
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Unit
+from hadir.org.placements import placed_in, units_on
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
 from hadir.recap.services import days_ensure, tallies_settle
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
@@ -41,6 +42,8 @@ class EmployeeMonth:
     month: date
     summary: MonthSummary
     year: YearSummary
+    unit: Unit
+    """The unit the employee was in at the month's end (a move later leaves it theirs)."""
     days: tuple[StoredDay, ...] = ()
     late_mask: int = 0
     """Bit ``d - 1`` set: late (TL) on day ``d`` of the month."""
@@ -54,8 +57,8 @@ class EmployeeMonth:
         return {
             "nip": self.employee.nip,
             "name": self.employee.name,
-            "unit": self.employee.unit.code,
-            "unit_name": self.employee.unit.name,
+            "unit": self.unit.code,
+            "unit_name": self.unit.name,
             "golongan": self.employee.golongan,
             "month": f"{self.month:%Y-%m}",
             "workdays": s.working_days,
@@ -101,6 +104,12 @@ def _threshold(threshold: Threshold | None) -> dict[str, Any] | None:
 
 def _rupiah(value: Decimal) -> int:
     return int(value)
+
+
+def month_members(unit: Unit, month: date) -> QuerySet[Employee]:
+    """The employees whose ``month`` is ``unit``'s (or a unit's under it): those in it on the
+    month's last day (:func:`hadir.org.placements.placed_in`)."""
+    return Employee.objects.filter(placed_in(unit, month_bounds(month)[1]))
 
 
 def recap_month(
@@ -216,6 +225,7 @@ def _batch(
             .iterator(chunk_size=20_000)
         ):
             month_days[employee_id].append(StoredDay(*values))
+    units = units_on(batch, last)
     for employee in batch:
         row = rows.get(employee.pk)
         tally, late, absent = MonthTally(), 0, 0
@@ -224,6 +234,7 @@ def _batch(
         yield EmployeeMonth(
             employee=employee,
             month=first,
+            unit=units[employee.pk],
             summary=summarise(tally, employee.golongan, policy),
             year=year_standing(
                 tk_days=row.ytd_tk_days if row else 0,
@@ -246,7 +257,7 @@ def daily_rows(
             yield {
                 "nip": recap.employee.nip,
                 "name": recap.employee.name,
-                "unit": recap.employee.unit.code,
+                "unit": recap.unit.code,
                 "date": day.date.isoformat(),
                 "status": day.status,
                 "datang": f"{day.datang:%H:%M}" if day.datang else None,

@@ -53,7 +53,7 @@ from hadir.recap.reports import (
     render_report,
     report_rows,
 )
-from hadir.recap.selectors import EmployeeMonth, month_bounds, recap_month
+from hadir.recap.selectors import EmployeeMonth, month_bounds, month_members, recap_month
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
 from hadir.schedules import cache
@@ -103,7 +103,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
     live = recap.as_dict() if recap else None
     first, last = month_bounds(month)
     days: dict[date, Any] = {d.day: d for d in recap.days} if recap else {}
-    closing = closed_period(employee.unit, month)
+    closing = closed_period(recap.unit if recap else employee.unit, month)  # the month's unit
     figures, changed = live, False
     if closing is not None:
         # As on the unit's page and in the signed exports: the figures frozen at closing.
@@ -185,15 +185,19 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A unit's recap: every employee, filters, sorting, discipline list, charts, exports."""
     unit = access_unit(request.user, unit_id, READ_ROLES)
     month = _month(request, unit)
-    employees = employees_in_scope(request.user, READ_ROLES).filter(
-        unit__path__startswith=unit.path
-    )
+    employees = month_members(unit, month)
     # What a closing froze shows as it was frozen, like the exports: the table and the charts.
     frozen = frozen_of(unit, month)
     recaps = live_recaps(employees=employees, month=month, frozen=frozen)
-    ids = dict(employees.values_list("nip", "pk")) if frozen.rows else {}  # who is still theirs
+    # A row opens the person's own month where the reader may see them (someone moved away
+    # since is listed in the month they lived here, not opened from here).
+    ids = dict(
+        employees_in_scope(request.user, READ_ROLES)
+        .filter(pk__in=employees.values("pk"))
+        .values_list("nip", "pk")
+    )
     rows = [row | {"id": ids.get(row["nip"])} for row in frozen.rows] + [
-        r.as_dict() | {"id": r.employee.pk} for r in recaps
+        r.as_dict() | {"id": ids.get(r.employee.nip)} for r in recaps
     ]
     closing = frozen.closing
     query = request.GET.get("q", "").strip().lower()[:50]
@@ -318,9 +322,7 @@ def unit_export(request: HttpRequest, unit_id: int) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     daily = request.POST.get("daily") == "1"
-    employees = employees_in_scope(request.user, READ_ROLES).filter(
-        unit__path__startswith=unit.path
-    )
+    employees = month_members(unit, month)
     if employees.count() > EXPORT_INLINE_LIMIT:
         job = export_job_start(user=request.user, unit=unit, month=month, fmt=fmt, daily=daily)
         return redirect("recap:export_job", job.pk)

@@ -35,7 +35,9 @@ from tests.recap.support import (
     daily_json,
     file_request,
     import_excuses,
+    leader_of,
     local,
+    logged_in,
     march,
     person,
     recap_json,
@@ -423,3 +425,52 @@ def test_a_move_date_given_for_an_unchanged_unit_is_not_silently_dropped(
     siti.refresh_from_db()
     assert siti.nip not in report.unchanged
     assert siti.placed_since == march(18)
+
+
+# ---------------------------------------------------------------- whose month it is
+
+
+def test_a_month_belongs_to_the_unit_of_its_last_day(tmp_path: Path, siti: Employee) -> None:
+    """Moved from 1 April (entered on 2 April): all of March was lived at KUA Mlati, which
+    lists, pays and signs it; the MTs lists her from April."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+
+    kua = recap_json(unit="KUA-MLATI")
+    assert kua["Siti Hasanah"]["unit"] == "KUA-MLATI"
+    assert kua["Siti Hasanah"]["meal_allowance"]["days"] == len(FIVE_DAY_WORKDAYS)
+    assert "Siti Hasanah" not in recap_json(unit="MTS-AL-IKHLAS")
+    assert "Siti Hasanah" in recap_json("2024-04", unit="MTS-AL-IKHLAS")
+
+
+def test_the_month_of_a_move_is_the_new_units(tmp_path: Path, siti: Employee) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+
+    assert "Siti Hasanah" not in recap_json(unit="KUA-MLATI")
+    assert recap_json(unit="MTS-AL-IKHLAS")["Siti Hasanah"]["unit"] == "MTS-AL-IKHLAS"
+
+
+def test_the_former_unit_closes_the_month_lived_there(
+    tmp_path: Path, sleman: Sleman, siti: Employee, clock: Clock
+) -> None:
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+    clock.set(local(APRIL_8, "08:00"))
+
+    closing = period_close(actor=operator_of(sleman.kua), unit=sleman.kua, month=march(1))
+
+    assert [row["name"] for row in closing.snapshot] == ["Siti Hasanah"]
+    assert closing.snapshot[0]["unit"] == "KUA-MLATI"
+
+
+def test_the_former_units_page_lists_the_month_without_opening_the_person(
+    tmp_path: Path, sleman: Sleman, siti: Employee
+) -> None:
+    """The KUA's Pimpinan reads Siti's March on the KUA's page; her own month page is her
+    present unit's to open."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+    head = logged_in(leader_of(sleman.kua))
+
+    page = head.get(reverse("recap:unit_month", args=[sleman.kua.pk]), {"bulan": "2024-03"})
+
+    (row,) = [row for row in page.context["page"] if row["name"] == "Siti Hasanah"]
+    assert row["id"] is None
+    assert head.get(reverse("recap:employee_month", args=[siti.pk])).status_code == 404

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hadir.org.models import Employee, Unit
 from hadir.recap.reports import FORMATS, Report, render_report, report_rows
+from hadir.recap.selectors import month_members
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             unit = Unit.objects.filter(code=options["unit"]).first()
             if unit is None:
                 raise CommandError(_("unit '%(code)s' not found") % {"code": options["unit"]})
-            employees = employees.filter(unit__path__startswith=unit.path)
+            employees = month_members(unit, month)
         report = Report(
             rows=report_rows(employees=employees, month=month, daily=options["daily"], unit=unit),
             daily=options["daily"],
