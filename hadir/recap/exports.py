@@ -195,6 +195,7 @@ def to_pdf(
 ) -> bytes:
     """The recap on A4 landscape with the Kemenag letterhead and the unit head's signature."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_creation_date(datetime(*FIXED_TIMESTAMP, tzinfo=UTC))
@@ -207,20 +208,29 @@ def to_pdf(
     pdf.cell(0, 6, f"{what} - {_month_name(month)}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     columns = _pdf_columns(daily)
-    width = (pdf.w - pdf.l_margin - pdf.r_margin) / sum(w for _, _, w in columns)
-    pdf.set_font("Helvetica", "B", 6)
-    for _, label, w in columns:
-        pdf.cell(w * width, 6, label, border=1, align="C")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 7)
     totals = {"meal_gross": 0, "meal_tax": 0, "meal_net": 0}
-    for row in rows:
-        flat = row if daily else flat_month_row(row)
-        for key in totals:
-            totals[key] += int(flat.get(key) or 0)
-        for key, _, w in columns:
-            pdf.cell(w * width, 5, _latin(_pdf_text(key, flat.get(key)))[:60], border=1)
-        pdf.ln()
+    pdf.set_font("Helvetica", "", 7)
+    # fpdf2's table wraps a long name within its cell and repeats the headings on every page.
+    with pdf.table(
+        col_widths=tuple(w for _, _, w in columns),
+        width=pdf.epw,
+        line_height=3.5,
+        repeat_headings=1,
+        headings_style=FontFace(emphasis="BOLD", size_pt=6),
+        text_align="LEFT",
+        v_align="TOP",
+        padding=0.6,
+    ) as table:
+        headings = table.row()
+        for _, label, _ in columns:
+            headings.cell(label, align="C")
+        for row in rows:
+            flat = row if daily else flat_month_row(row)
+            for key in totals:
+                totals[key] += int(flat.get(key) or 0)
+            cells = table.row()
+            for key, _, _ in columns:
+                cells.cell(_latin(_pdf_text(key, flat.get(key))))
     if not daily:
         pdf.set_font("Helvetica", "B", 8)
         pdf.ln(1)
@@ -237,6 +247,8 @@ def to_pdf(
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    if pdf.will_page_break(SIGNATURE_HEIGHT_MM):  # signed as one block, on one page
+        pdf.add_page()
     _signature(
         pdf,
         unit_name=unit_name,
@@ -248,6 +260,10 @@ def to_pdf(
     return bytes(pdf.output())
 
 
+SIGNATURE_HEIGHT_MM = 45
+"""The signature block's height: the place and date, the office, room to sign, name, NIP."""
+
+
 def _pdf_text(key: str, value: Any) -> str:
     """A cell of the letter written the Indonesian way: Rp 1.242.000, a TUKIN cut of 54,00 (a
     dot there would read as a thousands separator beside the rupiah)."""
@@ -257,6 +273,10 @@ def _pdf_text(key: str, value: Any) -> str:
         return f"{value:,}".replace(",", ".")
     if key == "tukin_deduction_percent":
         return format_decimal(str(value), "id")
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if key == "sanction":
+        return str(value).replace("_", " ")  # PERNYATAAN TIDAK PUAS wraps within its cell
     return str(value)
 
 
@@ -278,12 +298,14 @@ def _pdf_columns(daily: bool) -> list[tuple[str, str, float]]:
         "days_not_at_work": "Hr/th",
     }
     wide = {
-        "nip": 3.2,
+        "nip": 3.6,
         "name": 4.5,
         "absences": 2.2,
         "sanction": 3.8,
         "meal_gross": 1.8,
+        "meal_tax": 1.6,
         "meal_net": 1.8,
+        "tukin_deduction_percent": 1.5,
     }
     return [(k, labels[k], wide.get(k, 1.2)) for k in keep]
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
+from hadir.org.placements import placed_in
 from hadir.recap import exports
 from hadir.recap.models import PeriodClose
 from hadir.recap.selectors import EmployeeMonth, daily_rows, month_bounds, recap_month
@@ -41,6 +42,8 @@ class Frozen:
     daily: list[dict[str, Any]] = field(default_factory=list)
     closing: PeriodClose | None = None
     """The closing covering the unit (its own or one above it), if any."""
+    closed: tuple[Unit, ...] = ()
+    """The units below whose closings froze their part: nobody else of theirs is live."""
 
     @property
     def whole(self) -> bool:
@@ -74,13 +77,15 @@ def frozen_of(unit: Unit | None, month: date) -> Frozen:
     if unit is not None:
         below = below.filter(unit__path__startswith=unit.path)
     taken: set[str] = set()
-    for closing in below:
+    closed: list[Unit] = []
+    for closing in below.select_related("unit"):
         fresh = [row for row in closing.snapshot if row["nip"] not in taken]
         nips = {row["nip"] for row in fresh}
         taken |= nips
         rows += fresh
         daily += [row for row in closing.daily_snapshot if row["nip"] in nips]
-    return Frozen(rows=rows, daily=daily)
+        closed.append(closing.unit)
+    return Frozen(rows=rows, daily=daily, closed=tuple(closed))
 
 
 def live_recaps(
@@ -91,6 +96,9 @@ def live_recaps(
         return []
     if frozen.rows:  # not recapped again only to be dropped
         employees = employees.exclude(nip__in=frozen.nips)
+    last = month_bounds(month)[1]
+    for unit in frozen.closed:  # someone entered there since counts where the unit signed
+        employees = employees.exclude(placed_in(unit, last))
     return list(recap_month(employees=employees, month=month, days=days))
 
 

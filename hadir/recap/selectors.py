@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from hadir.common.bulk import read_rows
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import placed_in, units_on
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
-from hadir.recap.services import days_ensure, tallies_settle
+from hadir.recap.services import days_ensure, lived_until, tallies_settle
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
 from hadir.rules.discipline import Threshold, TkStreaks, YearSummary, year_standing
 from hadir.rules.month import MonthSummary, MonthTally, summarise
@@ -175,16 +175,14 @@ def _month_rows(tallies: QuerySet[EmployeeMonthTally]) -> list[MonthRow]:
 def _unevaluated(
     batch: Sequence[Employee], rows: dict[int, MonthRow], first: date, last: date
 ) -> list[Employee]:
-    """Who may have a day from January to ``last`` (and before today) that nobody evaluated:
-    fewer days stored this year than days in their attendance period so far."""
-    yesterday = timezone.localdate() - timedelta(days=1)
-    end = min(last, yesterday)
-    if end < first.replace(month=1):
-        return []
+    """Who may have a day from January to ``last`` (and over: :func:`lived_until`) that nobody
+    evaluated: fewer days stored this year than days in their attendance period so far."""
+    over = lru_cache(maxsize=None)(lived_until)
     suspects = []
     for employee in batch:
         row = rows.get(employee.pk)
         begin = max(first.replace(month=1), employee.start)
+        end = min(last, over(employee.unit))
         until = min(end, employee.end) if employee.end else end
         wanted = (until - begin).days + 1
         if wanted <= 0:

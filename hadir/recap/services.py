@@ -97,6 +97,13 @@ def still_lived(unit: Unit, day: date) -> bool:
     return now.hour * 60 + now.minute < cache.policy(day).window_end_min
 
 
+def lived_until(unit: Unit) -> date:
+    """The last date that is over on ``unit``'s clock: today once its presensi window has
+    closed, else yesterday."""
+    today = unit.today()
+    return today if not still_lived(unit, today) else today - timedelta(days=1)
+
+
 def day_statements(employee: Employee, results: Iterable[DayResult]) -> list[Statement]:
     """The writes that store evaluated days: the rows, and a mark on each month they fall in
     (for a :func:`~hadir.common.hot.batch`; the caller holds the employee's lock: here, and a
@@ -567,16 +574,18 @@ def days_ensure(
     spans: Mapping[int, tuple[date, date]] | None = None,
 ) -> int:
     """Evaluate the days in the range that nobody has evaluated yet (a day nobody touched is
-    still a day: without punches it is TK once it has passed). Only dates before today;
+    still a day: without punches it is TK once it has passed). Only days that are over
+    (:func:`lived_until`);
     with ``spans``, only each employee's own dates within it (a queue of requests weeks apart
     evaluates the days around each request, not the weeks between).
 
     The month tallies' masks say which days are stored, so this reads one small row per
     employee-month, not every day.
     """
-    end = min(end, timezone.localdate() - timedelta(days=1))  # today is not over yet
+    end = min(end, timezone.localdate() + timedelta(days=1))  # no clock is further on
     if end < start or not employees:
         return 0
+    over = lru_cache(maxsize=None)(lived_until)
     masks = {
         (employee_id, month): mask
         for employee_id, month, mask in EmployeeMonthTally.objects.filter(
@@ -588,7 +597,7 @@ def days_ensure(
     for employee in employees:
         own_start, own_end = spans[employee.pk] if spans else (start, end)
         first = max(start, own_start, employee.start)
-        last = min(end, own_end, employee.end or end)
+        last = min(end, own_end, employee.end or end, over(employee.unit))
         month = first.replace(day=1)
         while month <= last:
             absent = wanted(month, first, last) & ~masks.get((employee.pk, month), 0)

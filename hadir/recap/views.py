@@ -56,6 +56,7 @@ from hadir.recap.reports import (
 from hadir.recap.selectors import EmployeeMonth, month_bounds, month_members, recap_month
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
+from hadir.rules.nip import compact_nip
 from hadir.schedules import cache
 
 SORT_KEYS = {
@@ -201,11 +202,16 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     ]
     closing = frozen.closing
     query = request.GET.get("q", "").strip().lower()[:50]
+    digits = compact_nip(query)  # a NIP as printed: 19850312 201001 1 003
     only = request.GET.get("tampil", "")
     shown = [
         r
         for r in rows
-        if (not query or query in r["name"].lower() or r["nip"].startswith(query))
+        if (
+            not query
+            or query in r["name"].lower()
+            or (digits.isdigit() and r["nip"].startswith(digits))
+        )
         and (only != "sanksi" or r["discipline"]["sanction"])
         and (only != "tk" or r["absent_days"])
         and (only != "terlambat" or r["late"]["minutes"])
