@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from hadir.common.admin import AuditedAdmin
+from hadir.common.audit import audit_record
 from hadir.org.forms import LocationForm
 from hadir.org.models import Employee, Location, RoleAssignment, Unit
 from hadir.org.services import (
@@ -13,6 +14,7 @@ from hadir.org.services import (
     employee_place,
     location_grants_end,
     placement_problem,
+    placement_state,
     since_unused,
     unit_path,
     unit_paths_refresh,
@@ -99,10 +101,19 @@ class EmployeeAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         since = getattr(form, "move_since", None)
         if change and since is not None:
-            stored = Employee.objects.get(pk=obj.pk)
+            stored = Employee.objects.select_related("unit", "pattern").get(pk=obj.pk)
             unit, pattern = obj.unit, obj.pattern
             obj.unit_id, obj.pattern_id = stored.unit_id, stored.pattern_id
             employee_place(obj, unit=unit, pattern=pattern, since=since)
+            # The date decides which days keep the former unit: the change's row lacks it.
+            audit_record(
+                actor=request.user,
+                action="org.employee_move",
+                obj=obj,
+                summary=f"{obj.nip}: {stored.unit.code} → {unit.code} {since:%d-%m-%Y}",
+                before=placement_state(stored),
+                after={**placement_state(obj), "since": since.isoformat()},
+            )
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             location_grants_end(employee=obj, actor=request.user)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from hadir.org.models import Employee, Placement, Unit
 
@@ -42,6 +42,13 @@ class Stint:
             day += timedelta(days=1)
 
 
+PLACEMENTS = Prefetch(
+    "placements", queryset=Placement.objects.select_related("unit__default_pattern", "pattern")
+)
+"""``prefetch_related(PLACEMENTS)`` on employees read for many dates (an import's rows): their
+stints then cost no query each."""
+
+
 def moved_within(employee: Employee, first: date) -> bool:
     """Whether dates from ``first`` on reach before the employee's present placement."""
     return employee.placed_since is not None and first < employee.placed_since
@@ -60,7 +67,13 @@ def employee_stints(
     if not moved_within(employee, first):
         return [present] if first <= last else []
     if earlier is None:
-        earlier = earlier_placements([employee], first)[employee.pk]
+        # Read with the employee (PLACEMENTS, by a file's worth of rows), else here.
+        prefetched = getattr(employee, "_prefetched_objects_cache", {}).get("placements")
+        earlier = (
+            list(prefetched)
+            if prefetched is not None
+            else earlier_placements([employee], first)[employee.pk]
+        )
     stints: list[Stint] = []
     begins = first
     for placement in sorted(earlier, key=lambda p: p.until):
@@ -123,9 +136,9 @@ def clock_on(employee: Employee, day: date) -> ZoneInfo:
     return employee_stints(employee, day, day)[0].tz
 
 
-def units_over(employee: Employee, first: date, last: date) -> list[Unit]:
-    """The units the employee was in from ``first`` to ``last`` (no query unless they moved)."""
-    return list({s.unit.pk: s.unit for s in employee_stints(employee, first, last)}.values())
+def unit_on(employee: Employee, day: date) -> Unit:
+    """The unit the employee was in on ``day`` (no query unless they moved after it)."""
+    return employee_stints(employee, day, day)[0].unit
 
 
 def placed_in(unit: Unit, day: date) -> Q:

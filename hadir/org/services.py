@@ -43,6 +43,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     grants_ended: int = 0
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    """(NIP, first day in the new unit) of each move: the date decides the days it keeps."""
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -134,7 +136,12 @@ def units_import(
             actor_label=actor_label,
             action="org.units_import",
             summary=lambda: f"{path.name}: {report}",
-            after={"file": path.name, "created": report.created, "updated": report.updated},
+            after={
+                "file": path.name,
+                "created": report.created,
+                "updated": report.updated,
+                "moved": report.moved,
+            },
         )
         if dry_run:
             transaction.set_rollback(True)
@@ -290,6 +297,15 @@ def placement_problem(employee: Employee, unit: Unit, since: date) -> str | None
     return None
 
 
+def placement_state(employee: Employee) -> dict[str, Any]:
+    """What a move changes, for the audit trail."""
+    return {
+        "unit": employee.unit.code,
+        "pattern": employee.pattern.code if employee.pattern else None,
+        "placed_since": employee.placed_since.isoformat() if employee.placed_since else None,
+    }
+
+
 def since_unused(employee: Employee, since: date, start: date) -> str | None:
     """Why a move's date given without a move is refused, if it is: it names another first day
     in the present unit than the one recorded (a move entered without its date counts from the
@@ -378,6 +394,7 @@ def employees_import(
                 employee_place(
                     employee, unit=placed["unit"], pattern=placed["pattern"], since=since
                 )
+                report.moved.append((nip, since.isoformat()))
             employee.save()
             if employee.unit_id != unit_before:
                 report.grants_ended += location_grants_end(
@@ -391,7 +408,12 @@ def employees_import(
             actor_label=actor_label,
             action="org.employees_import",
             summary=lambda: f"{path.name}: {report}",
-            after={"file": path.name, "created": report.created, "updated": report.updated},
+            after={
+                "file": path.name,
+                "created": report.created,
+                "updated": report.updated,
+                "moved": report.moved,
+            },
         )
         if dry_run:
             transaction.set_rollback(True)

@@ -21,7 +21,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,7 +36,7 @@ from hadir.common.locks import (
 )
 from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
 from hadir.org.models import Employee
-from hadir.org.placements import clock_at, clock_on, units_over
+from hadir.org.placements import PLACEMENTS, clock_at, clock_on, unit_on
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
 from hadir.recap.selectors import month_bounds
@@ -259,19 +259,18 @@ def _csv_delimiter(text: str) -> str | None:
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     """Rows in a month closed for the employee's unit need an admin: refuse them, listed.
 
-    The guard depends on the units the employee was in that month and the month only: asked
-    once for each in the file.
+    The guard depends on the month and the unit the employee was in at its end only: asked
+    once for each pair in the file.
     """
     from hadir.recap.periods import PeriodClosed, period_guard
 
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    verdicts: dict[tuple[tuple[int, ...], date], str] = {}
+    verdicts: dict[tuple[int, date], str] = {}
     problems = []
     for row in rows:
         day = row.at.astimezone(clock_at(row.employee, row.at)).date()
         month = day.replace(day=1)
-        units = units_over(row.employee, month, month_bounds(month)[1])
-        key = (tuple(sorted(unit.pk for unit in units)), month)
+        key = (unit_on(row.employee, month_bounds(month)[1]).pk, month)
         if key not in verdicts:
             try:
                 period_guard(actor=user, employee=row.employee, dates=[day])
@@ -360,9 +359,9 @@ def _csv_rows(
         raw.append((line, {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}))
     employees = {
         e.nip: e
-        for e in scope.select_related(*EMPLOYEE_RELATED).filter(
-            nip__in={normalise_nip(v.get("nip", "")) for _line, v in raw}
-        )
+        for e in scope.select_related(*EMPLOYEE_RELATED)
+        .prefetch_related(PLACEMENTS)
+        .filter(nip__in={normalise_nip(v.get("nip", "")) for _line, v in raw})
     }
     rows: list[PunchRow] = []
     for line, values in raw:
@@ -445,9 +444,9 @@ def _attlog_rows(
     mapped = machine.pins.mapped()
     pins = {
         p.pin: (p.employee, p.since)
-        for p in mapped.filter(employee__in=scope).select_related(
-            *(f"employee__{name}" for name in EMPLOYEE_RELATED)
-        )
+        for p in mapped.filter(employee__in=scope)
+        .select_related(*(f"employee__{name}" for name in EMPLOYEE_RELATED))
+        .prefetch_related(Prefetch("employee__placements", queryset=PLACEMENTS.queryset))
     }
     others = dict(
         MachinePin.objects.filter(machine=machine)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,6 @@ from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, 
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
 from hadir.presence.selectors import allowed_areas, day_standing
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
-from hadir.recap.services import day_statements, still_lived
 from hadir.rules.day import DayResult
 from hadir.rules.explain import format_decimal
 from hadir.rules.geo import Placement, Point, distance_m, place, speed_kmh
@@ -134,8 +133,11 @@ def punch_check_in(
             )
             punch_seal(punch, tail.hash)
             _remember_device(employee, check_in.device_id, tail.previous)
-            evaluated = _day_with(punch, tail.day_inputs, day)
-            result = _stored_with_day(punch, evaluated, store=not still_lived(employee.unit, day))
+            # The day is evaluated for the answer, not stored: a check-in is inside the presensi
+            # window, so its day is still being lived (recap.services.still_lived).
+            (inserted,) = hot.batch([hot.insert_statement(punch)])
+            hot.inserted(punch, inserted)
+            result = _day_with(punch, tail.day_inputs, day)
     except _Refused as refused:
         return _refuse(employee, check_in, now, local, refused)
     except IntegrityError:
@@ -162,7 +164,6 @@ class _Tail:
 
 _PREVIOUS = ("id", "at", "latitude", "longitude", "device_id")
 _TAIL_COLUMNS = (*((Punch, name) for name in _PREVIOUS), None, None, None)
-_DAY_SAVEPOINT = "punch_day"
 
 
 def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
@@ -210,9 +211,8 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
 
 
 def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:
-    """The punch's day evaluated as it stands with the punch; None, logged, on a bug, so that
-    the punch is stored all the same (the day keeps its earlier verdict until its next
-    refresh: a later punch, a request, the month's evaluation)."""
+    """The punch's day evaluated as it stands with the punch, for the answer; None, logged, on
+    a bug, so that the punch is kept all the same (the answer reads the day again)."""
     try:
         if punch.counts:
             inputs = inputs.with_punch(day, punch.at)
@@ -220,61 +220,6 @@ def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:
     except Exception:
         logger.exception("employee %s: the day %s was not evaluated", punch.employee_id, day)
         return None
-
-
-def _stored_with_day(punch: Punch, day: DayResult | None, *, store: bool) -> DayResult | None:
-    """Store the punch and, with ``store``, its evaluated day in one round trip, the day in a
-    savepoint (a day still being lived is not stored: :func:`still_lived`).
-
-    Should storing the day fail, the punch stays, being the evidence: the savepoint exists only
-    once the punch is in, so rolling back to it tells the two failures apart. Returns the day
-    as evaluated (None if storing it failed).
-    """
-    writes = [hot.insert_statement(punch)]
-    if day is not None and store:
-        try:
-            writes += [
-                hot.Statement(f"SAVEPOINT {_DAY_SAVEPOINT}"),
-                *day_statements(punch.employee, [day]),
-                hot.Statement(f"RELEASE SAVEPOINT {_DAY_SAVEPOINT}"),
-            ]
-        except Exception:
-            # Any failure, not only the database's: the punch must not be lost with the day.
-            logger.exception("employee %s: the day %s was not stored", punch.employee_id, day.day)
-            day = None
-    try:
-        inserted, *_ = hot.batch(writes)
-    except DatabaseError:
-        if day is None or not _rolled_back_to_day_savepoint():
-            raise
-        logger.exception("employee %s: the day %s was not stored", punch.employee_id, day.day)
-        hot.inserted(punch, _stored_punch_key(punch))
-        return None
-    hot.inserted(punch, inserted)
-    return day
-
-
-def _rolled_back_to_day_savepoint() -> bool:
-    """Roll back to the day's savepoint: False if there is none (the punch failed first)."""
-    try:
-        hot.batch([hot.Statement(f"ROLLBACK TO SAVEPOINT {_DAY_SAVEPOINT}")])
-    except DatabaseError:
-        return False
-    return True
-
-
-def _stored_punch_key(punch: Punch) -> list[tuple[Any, ...]]:
-    """The key of ``punch``, stored by a batch that failed after it (found by its hash)."""
-    (rows,) = hot.batch(
-        [
-            hot.Statement(
-                f"SELECT id FROM {Punch._meta.db_table} WHERE employee_id = %s AND hash = %s",  # noqa: S608
-                [punch.employee_id, punch.hash],
-                (None,),
-            )
-        ]
-    )
-    return rows
 
 
 def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
@@ -518,7 +463,7 @@ def _replayed(employee: Employee, key: str, tz: ZoneInfo) -> Outcome | None:
 def _accepted(
     employee: Employee, punch: Punch, tz: ZoneInfo, *, day: DayResult | None = None
 ) -> Outcome:
-    """The answer for an accepted punch, with ``day`` as stored (else as it stands now)."""
+    """The answer for an accepted punch, with ``day`` as evaluated (else read as it stands)."""
     local = punch.at.astimezone(tz)
     if day is None:
         day = day_standing(employee, local.date())

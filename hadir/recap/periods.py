@@ -15,7 +15,7 @@ from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_months_closing, lock_months_read
 from hadir.org.models import Employee, Unit
-from hadir.org.placements import units_over
+from hadir.org.placements import unit_on
 from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
 from hadir.recap.selectors import month_bounds, month_members
@@ -49,9 +49,9 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     months = {d.replace(day=1) for d in dates}
     if not months:
         return
-    # The units the employee was in during those months (a move keeps the days before it
-    # there): a unit's closed month froze every day of it, those before a move in included.
-    units = units_over(employee, min(months), month_bounds(max(months))[1])
+    # Each month is the unit's the employee was in on its last day (recap.selectors.
+    # month_members): its closing froze all of it, the days before a move in it included.
+    units = [unit_on(employee, month_bounds(month)[1]) for month in sorted(months)]
     ancestors = sorted({pk for unit in units for pk in unit.ancestor_ids})
     lock_months_read(ancestors)  # a close under way finishes first
     closed = PeriodClose.objects.filter(unit_id__in=ancestors, month__in=months).values_list(

@@ -231,11 +231,12 @@ class PolicyValue(models.Model):
         monthly figure taking effect on another day than the first of a month."""
         from hadir.rules.policy import PolicyError, is_monthly_key, policy_from_values
 
-        try:
-            policy_from_values({self.key: self.value})
-        except PolicyError as error:
-            raise ValidationError({"value": str(error)}) from None
-        if self.effective_from:
+        if not self.effective_from:
+            try:  # the date's own error says so; the value is read alone meanwhile
+                policy_from_values({self.key: self.value})
+            except PolicyError as error:
+                raise ValidationError({"value": str(error)}) from None
+        else:
             self._clean_with_the_values_in_force()
         if self.effective_from and self.effective_from.day != 1 and is_monthly_key(self.key):
             raise ValidationError(
@@ -253,27 +254,30 @@ class PolicyValue(models.Model):
             )
 
     def _clean_with_the_values_in_force(self) -> None:
-        """Refuse a value that makes the policy unreadable together with the others: on its
-        own date and on the date of every later value (teguran tertulis from 6 days is fine
-        alone, and after pernyataan tidak puas from 5 the ladder is out of order: every
-        evaluation from that date would fail)."""
+        """Refuse a value that makes the policy unreadable together with the others: from its
+        date (or the date it had, moved later: the dates between lose it) and on the date of
+        every later value. Teguran tertulis from 6 days is fine alone, and after pernyataan
+        tidak puas from 5 the ladder is out of order: every evaluation from that date would
+        fail. Read with the others, not with the defaults, a value the others make possible
+        is accepted (leave.days 20 under a cap of 30)."""
         from hadir.rules.policy import PolicyError, policy_from_values
 
+        others = PolicyValue.objects.exclude(pk=self.pk) if self.pk else PolicyValue.objects.all()
         rows = [
             (row.effective_from, row.key, row.value)
-            for row in PolicyValue.objects.exclude(pk=self.pk).filter(key__isnull=False)
+            for row in others
+            if (row.effective_from, row.key) != (self.effective_from, self.key)
         ]
-        rows = [r for r in rows if (r[0], r[1]) != (self.effective_from, self.key)]
         rows.append((self.effective_from, self.key, self.value))
-        checked = sorted({day for day, _key, _value in rows if day >= self.effective_from})
-        for day in checked:
-            values: dict[str, str] = {}
-            for effective, key, value in sorted(rows):
-                if effective <= day:
-                    values[key] = value
+        stored = PolicyValue.objects.filter(pk=self.pk).values_list("effective_from", flat=True)
+        since = min([self.effective_from, *(stored if self.pk else [])])
+        for day in sorted({since} | {day for day, _key, _value in rows if day >= since}):
+            values = {key: value for effective, key, value in sorted(rows) if effective <= day}
             try:
                 policy_from_values(values)
             except PolicyError as error:
+                if error.key == self.key:  # the value itself, read with the others
+                    raise ValidationError({"value": str(error)}) from None
                 raise ValidationError(
                     {
                         "value": _("With the values in force from %(date)s: %(error)s")

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -143,3 +144,42 @@ def test_a_national_holiday_saved_twice_cannot_be_dropped(
     assert march(20) not in holiday_dates(sleman.kua, march(1), march(31)), (
         f"{Holiday.objects.filter(date=march(20)).count()} national rows; one is still active"
     )
+
+
+# ---------------------------------------------------------------- policy values in context
+
+
+def test_a_policy_value_moved_to_a_later_date_is_judged_on_the_dates_it_leaves(db: None) -> None:
+    """PolicyValue._clean_with_the_values_in_force checks only the dates from the row's *new*
+    effective_from. Moving a row later takes it away from the dates between its old and new
+    date, and those are never checked. From 1 January 2025: carry 0, cap 20, leave.days 15
+    (15 + 0 <= 20). The admin moves the carry row to June: from January to May the seeded
+    carry of 6 is back in force, 15 + 6 > 20, and policy_as_of / cache.policy raise
+    PolicyError for every one of those dates (every evaluation of them fails)."""
+    rows = {}
+    for key, value in (
+        ("leave.carry_days", "0"),
+        ("leave.cap_after_two_years", "20"),
+        ("leave.days", "15"),
+    ):
+        rows[key] = PolicyValue(key=key, effective_from=date(2025, 1, 1), value=value)
+        rows[key].full_clean()
+        rows[key].save()
+
+    carry = rows["leave.carry_days"]
+    carry.effective_from = date(2025, 6, 1)  # the admin moves it to June
+
+    with pytest.raises(ValidationError):
+        carry.full_clean()
+
+
+def test_a_policy_value_valid_with_the_values_in_force_is_accepted(db: None) -> None:
+    """The commit judges a value "with the values in force", yet PolicyValue.clean first
+    judges it alone against the library's defaults (policy_from_values({key: value})): with
+    a cap of 30 in force from 1 January 2025, leave.days 20 (20 + 6 <= 30) is refused because
+    20 + 6 > 24, the *default* cap. No order of edits can raise leave.days past 18."""
+    cap = PolicyValue(key="leave.cap_after_two_years", effective_from=date(2025, 1, 1), value="30")
+    cap.full_clean()
+    cap.save()
+
+    PolicyValue(key="leave.days", effective_from=date(2025, 1, 1), value="20").full_clean()

@@ -16,6 +16,7 @@ SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
 # The bare domain typed on a phone: its login form over http would lose the Secure CSRF
 # cookie (or send the password in clear). Off only where the proxy redirects itself.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a probe on the server itself, over plain http
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
