@@ -166,6 +166,14 @@ def units_on(employees: Sequence[Employee], day: date) -> dict[int, Unit]:
     return {e.pk: employee_stints(e, day, day, earlier.get(e.pk, []))[0].unit for e in employees}
 
 
+def days_span(employee: Employee, first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants of the employee's dates ``first`` to ``last``, each on the clock it was
+    lived by (no query, nor the work pattern read, unless they moved within them)."""
+    if not moved_within(employee, first):
+        return employee.unit.days_span(first, last)
+    return stints_span(employee_stints(employee, first, last))
+
+
 def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:
     """The instants from the first stint's first midnight to the last stint's last, each on
     its own unit's clock: the bounds of a query on the stints' stored instants."""

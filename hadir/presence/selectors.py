@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from hadir.common.bulk import read_sql
 from hadir.org.models import Employee, Location, LocationGrant, Unit, attends_on
+from hadir.org.placements import clock_at, days_span
 from hadir.presence.models import Punch, Refusal
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
@@ -145,9 +146,8 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
     """For each span (employee, first date, last date), every punch and refused check-in of
     the employee on those dates of their unit's calendar, in time order: the evidence beside a
     complaint that the machine or the app failed. Two queries for any number of spans."""
-    bounds = {
-        key: employee.unit.days_span(first, last) for key, (employee, first, last) in spans.items()
-    }
+    # On the clock of the unit each day was lived in (a move between time zones).
+    bounds = {key: days_span(*span) for key, span in spans.items()}
     within = Q()
     for key, (employee, _first, _last) in spans.items():
         start, end = bounds[key]
@@ -170,13 +170,15 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
     result = {}
     for key, (employee, _first, _last) in spans.items():
         start, end = bounds[key]
-        tz = ZoneInfo(employee.unit.timezone)
         mine = sorted(
             (a for a in by_employee[employee.pk] if start <= a.at < end),
             key=lambda a: (a.at, not a.recorded),
         )
         result[key] = Attempts(
-            shown=[replace(a, at=a.at.astimezone(tz)) for a in mine[:ATTEMPTS_SHOWN]],
+            shown=[
+                replace(a, at=a.at.astimezone(clock_at(employee, a.at)))
+                for a in mine[:ATTEMPTS_SHOWN]
+            ],
             total=len(mine),
         )
     return result

@@ -27,7 +27,6 @@ from hadir.common.access import (
     READ_ROLES,
     access_employee,
     access_unit,
-    employees_in_scope,
     is_admin,
     units_in_scope,
 )
@@ -190,15 +189,13 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     # What a closing froze shows as it was frozen, like the exports: the table and the charts.
     frozen = frozen_of(unit, month)
     recaps = live_recaps(employees=employees, month=month, frozen=frozen)
-    # A row opens the person's own month where the reader may see them (someone moved away
-    # since is listed in the month they lived here, not opened from here).
-    ids = dict(
-        employees_in_scope(request.user, READ_ROLES)
-        .filter(pk__in=employees.values("pk"))
-        .values_list("nip", "pk")
-    )
+    # A row opens the person's own month where the reader may see them: the unit's present
+    # people (someone moved away since is listed in the month lived here, not opened from here).
+    present = Employee.objects.filter(unit__path__startswith=unit.path)
+    ids = dict(present.values_list("nip", "pk")) if frozen.rows else {}
     rows = [row | {"id": ids.get(row["nip"])} for row in frozen.rows] + [
-        r.as_dict() | {"id": ids.get(r.employee.nip)} for r in recaps
+        r.as_dict() | {"id": r.employee.pk if r.employee.unit.path.startswith(unit.path) else None}
+        for r in recaps
     ]
     closing = frozen.closing
     query = request.GET.get("q", "").strip().lower()[:50]

@@ -9,15 +9,18 @@ from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from hadir.common.access import requests_to_verify
 from hadir.org.models import Employee
+from hadir.org.placements import unit_on
 from hadir.recap.evaluation import evaluate_dates, reasons_text
 from hadir.recap.models import EmployeeDay
-from hadir.recap.services import days_ensure
-from hadir.recap.tallies import DAY_FIELDS, StoredDay
+from hadir.recap.services import days_ensure, still_lived
+from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds
 from hadir.requests.models import Category, Request, Status
 from hadir.rules.day import DayResult, session_of, session_sides
 from hadir.rules.explain import Lang
@@ -60,9 +63,11 @@ def month_days(employee: Employee, today: date) -> list[DayResult]:
 
 def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -> list[Gap]:
     """Days to fix: TK, or a missing datang/pulang, not already covered by a pending request
-    (a pending waiver covers its own session only; an absence, the whole day).
+    (a pending waiver covers its own session only; an absence, the whole day), in months not
+    closed (a request there is refused).
 
-    Today counts only for a missing datang: its pulang may still come.
+    Today, until its presensi window closes, counts only for a missing datang once its pivot
+    has passed: the pulang may still come, and so may the datang before the pivot.
     """
     days = days if days is not None else month_days(employee, today)
     pending = Request.objects.filter(
@@ -75,20 +80,24 @@ def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -
         dates = {start + timedelta(days=n) for n in range((end - start).days + 1)}
         asked_pagi |= dates if pagi else set()
         asked_sore |= dates if sore else set()
+    closed = _closed_months(employee, {d.day.replace(day=1) for d in days})
+    now = timezone.localtime(timezone=ZoneInfo(employee.unit.timezone))
     found = []
     for day in days:
         open_pagi, open_sore = day.day not in asked_pagi, day.day not in asked_sore
-        if not (open_pagi or open_sore) or not day.working:
+        if not (open_pagi or open_sore) or not day.working or day.day.replace(day=1) in closed:
             continue
-        missing_in = open_pagi and day.status == "H" and day.datang is None and not day.tl_waived
-        missing_out = (
-            open_sore
-            and day.status == "H"
-            and day.pulang is None
-            and not day.psw_waived
-            and day.day < today
+        over = day.day < today or not still_lived(employee.unit, day.day)
+        past_pivot = (
+            over or day.pulang is not None or now.hour * 60 + now.minute >= day.schedule.pivot_min
         )
-        if day.status == "TK" and day.day < today:
+        missing_in = (
+            open_pagi and day.status == "H" and day.datang is None and not day.tl_waived
+        ) and past_pivot
+        missing_out = (
+            open_sore and day.status == "H" and day.pulang is None and not day.psw_waived
+        ) and over
+        if day.status == "TK" and over:
             # Present but unrecorded (machine or app failure) is a complaint for the whole day;
             # the page also offers the absence form (DL, cuti) for a day truly away.
             session = session_of(open_pagi, open_sore)
@@ -117,6 +126,29 @@ def verification_queue(*, user: Any, status: str = Status.SUBMITTED) -> QuerySet
     )
 
 
+def _as_stored(result: DayResult) -> StoredDay:
+    """A day evaluated as it stands, in the shape of a stored one."""
+    return StoredDay(
+        result.day,
+        result.status,
+        result.working,
+        result.datang.time() if result.datang else None,
+        result.pulang.time() if result.pulang else None,
+        result.tl_minutes,
+        result.psw_minutes,
+        result.tl_class,
+        result.psw_class,
+        result.meal,
+    )
+
+
+def _closed_months(employee: Employee, months: set[date]) -> set[date]:
+    """Those of ``months`` closed for the unit the employee was in at their end."""
+    from hadir.recap.periods import closed_period
+
+    return {m for m in months if closed_period(unit_on(employee, month_bounds(m)[1]), m)}
+
+
 def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, list[dict[str, Any]]]:
     """For each request, the employee's days from two days before to two days after it.
 
@@ -142,6 +174,18 @@ def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, lis
         by_employee[employee_id].append(
             {"day": StoredDay(*values), "reasons": reasons_text(reasons, lang)}
         )
+    asked = defaultdict(list)  # today asked about: until it is over, evaluated, not stored
+    for r in requests:
+        asked[r.employee_id].append((r.start, r.end))
+    for employee in employees:
+        today = employee.unit.today()
+        if any(s <= today <= e for s, e in asked[employee.pk]) and still_lived(
+            employee.unit, today
+        ):
+            for result in evaluate_dates(employee, [today]).values():
+                by_employee[employee.pk].append(
+                    {"day": _as_stored(result), "reasons": [r.text(lang) for r in result.reasons]}
+                )
     around = {}
     for request in requests:
         first = request.start - timedelta(days=GAP_CONTEXT_DAYS)

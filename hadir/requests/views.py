@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -272,9 +273,13 @@ def _prefetched(request: HttpRequest) -> bool:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     user_id: int = request.user.pk or 0
-    items = list(Notification.objects.filter(user_id=user_id)[:100])
+    # Unread first (the bell counts them), newest first within each.
+    mine = Notification.objects.filter(user_id=user_id)
+    unread_first = Case(When(read_at__isnull=True, then=0), default=1)
+    items = list(mine.order_by(unread_first, "-created_at", "-pk")[:100])
     if request.method == "GET" and not _prefetched(request):  # read by a person, not a probe
-        Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        # Those shown only: a hundred read leaves the older unread ones counted by the bell.
+        Notification.objects.filter(
+            pk__in=[n.pk for n in items if n.read_at is None], read_at__isnull=True
+        ).update(read_at=timezone.now())
     return render(request, "requests/notifications.html", {"items": items})
