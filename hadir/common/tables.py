@@ -88,9 +88,9 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
             problems.append(Problem(name, line, "", beyond_header()))
         values = {col: _cell_text(cell) for col, cell in zip(columns, cells, strict=False) if col}
         problems += [
-            Problem(name, line, col, logical() if isinstance(cell, bool) else imprecise_number())
+            Problem(name, line, col, reason)
             for col, cell in zip(columns, cells, strict=False)
-            if col and (isinstance(cell, bool) or _imprecise_number(cell))
+            if col and (reason := _cell_problem(cell))
         ]
         if any(v.strip() for v in values.values()):
             rows.append(Row(line=line, values=values))
@@ -238,6 +238,14 @@ def _read_xlsx(
             rows = list(
                 sheet.iter_rows(min_row=header_line + 1, max_col=width + 1, values_only=True)
             )
+            merged = _merged_ranges(book, sheet)
+            elsewhere = [
+                other.title
+                for other in book.worksheets
+                if other is not sheet
+                and other.sheet_state == "visible"
+                and _names_a_column(other, required)
+            ]
             book.close()
     except Exception:  # openpyxl raises many types for a broken file
         log.info("unreadable workbook %s", path.name, exc_info=True)
@@ -245,6 +253,25 @@ def _read_xlsx(
     if not first:
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in first[:width]]
+    if elsewhere:  # read whole or refused whole: one sheet's rows alone would be half of it
+        raise TableRefused(
+            [
+                Problem(
+                    path.name,
+                    0,
+                    "",
+                    _("the workbook holds data on several sheets (%(sheets)s): put it on one")
+                    % {"sheets": ", ".join([sheet.title, *elsewhere])},
+                )
+            ]
+        )
+    spanning = [  # each row the merge leaves empty, named
+        Problem(path.name, line, _column_name(header, left), merged_cells(top))
+        for top, left, bottom in merged
+        for line in range(max(top + 1, header_line + 1), bottom + 1)
+    ]
+    if spanning:
+        raise TableRefused(spanning)
     return (
         header_line,
         header,
@@ -255,6 +282,56 @@ def _read_xlsx(
             if any(cell is not None for cell in cells)
         ],
     )
+
+
+def _names_a_column(sheet: Any, required: set[str]) -> bool:
+    """Whether a row near the top of ``sheet`` names one of the ``required`` columns."""
+    return any(
+        required & {_cell_text(c).strip().lower() for c in cells}
+        for cells in sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True)
+    )
+
+
+MERGE_CELL_TAG: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+
+
+def _merged_ranges(book: Any, sheet: Any) -> list[tuple[int, int, int]]:
+    """The sheet's merged ranges as (top row, left column, bottom row): read-only mode keeps
+    none, and a value merged down a column stands in its first row only (the rows below it
+    would read as empty: a pattern or an end date silently lost)."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse  # as openpyxl parses the sheet itself
+
+    found = []
+    with book._archive.open(sheet._worksheet_path) as xml:
+        for _event, element in iterparse(xml):
+            if element.tag == MERGE_CELL_TAG:
+                left, top, _right, bottom = range_boundaries(element.get("ref", "A1"))
+                found.append((top, left, bottom))
+            element.clear()
+    return found
+
+
+def _column_name(header: list[str], column: int) -> str:
+    """The header's name of 1-based ``column`` (its letter past the header)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    if 0 < column <= len(header) and header[column - 1].strip():
+        return header[column - 1].strip().lower()
+    return str(get_column_letter(column))
+
+
+def merged_cells(top: int) -> str:
+    """Why a row under a merged range is refused (its cell reads as empty)."""
+    return _("merged with the cell on line %(line)s: unmerge the cells and fill in every row") % {
+        "line": top
+    }
+
+
+EXCEL_ERRORS: Final = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
+)
+"""What a spreadsheet shows where a formula failed (a VLOOKUP that found nothing: #N/A)."""
 
 
 EXCEL_EXACT_DIGITS: Final = 15
@@ -373,6 +450,19 @@ def logical() -> str:
     slip (Excel turns a typed TRUE into one), and as text it would become the value "True" (a
     PIN, a name)."""
     return _("cell holds a TRUE/FALSE logical value, not text or a number: re-enter it as text")
+
+
+def _cell_problem(cell: object) -> str:
+    """Why a cell cannot be read as what it shows, or empty."""
+    if isinstance(cell, bool):
+        return logical()
+    if _imprecise_number(cell):
+        return imprecise_number()
+    if isinstance(cell, str) and cell.strip().upper() in EXCEL_ERRORS:
+        return _("cell holds a formula error (%(error)s): mend the formula or type the value") % {
+            "error": cell.strip()
+        }
+    return ""
 
 
 def _imprecise_number(cell: object) -> bool:

@@ -13,6 +13,7 @@ from hadir.org.services import (
     PLACED,
     employee_place,
     location_grants_end,
+    new_since_problem,
     placement_problem,
     placement_state,
     since_unused,
@@ -65,7 +66,13 @@ class EmployeeForm(forms.ModelForm[Employee]):
         data = self.cleaned_data
         self.move_since: date | None = None
         unit, since = data.get("unit"), data.get("unit_since")
-        if self.instance.pk is None or unit is None:
+        if unit is None:
+            return data
+        if self.instance.pk is None:
+            start = data.get("start")
+            problem = since and start and new_since_problem(unit, since, start)
+            if problem:
+                self.add_error("unit_since", problem)
             return data
         stored = Employee.objects.select_related("unit").get(pk=self.instance.pk)
         stored.start = data.get("start") or stored.start  # a move is compared with this start

@@ -234,7 +234,8 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
 def _cycles(name: str, lines: list[_UnitLine]) -> list[Problem]:
     """Parent chains that loop back (a → b → a), within the file or through existing units."""
     parent_of = dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
-    parent_of.update({ln.code: ln.parent for ln in lines if ln.parent})
+    # Every line, a root's too: made a root, a unit's stored parent no longer counts.
+    parent_of.update({ln.code: ln.parent for ln in lines})
     problems = []
     for ln in lines:
         if ln.parent == ln.code:
@@ -306,6 +307,19 @@ def placement_state(employee: Employee) -> dict[str, Any]:
     }
 
 
+def new_since_problem(unit: Unit, since: date, start: date) -> str | None:
+    """Why a new employee's ``unit_since`` is refused: after the first day of attendance it
+    says they were elsewhere first (enter them there, then the move), or it is still to come."""
+    if since > unit.today():
+        return placement_problem(Employee(placed_since=None, start=start), unit, since)
+    if since > start:
+        return _(
+            "a new employee counts in this unit from %(start)s: a move on %(since)s needs "
+            "the unit before it (import that first, then the move)"
+        ) % {"start": f"{start:%d-%m-%Y}", "since": f"{since:%d-%m-%Y}"}
+    return None
+
+
 def since_unused(employee: Employee, since: date, start: date) -> str | None:
     """Why a move's date given without a move is refused, if it is: it names another first day
     in the present unit than the one recorded (a move entered without its date counts from the
@@ -366,6 +380,10 @@ def employees_import(
             employee = existing.get(nip)
             line, since = values.pop("line"), values.pop("unit_since")
             if employee is None:
+                problem = since and new_since_problem(values["unit"], since, values["start"])
+                if problem:
+                    problems.append(Problem(path.name, line, "unit_since", problem))
+                    continue
                 Employee.objects.create(nip=nip, **values)
                 report.created.append(nip)
                 continue
