@@ -53,6 +53,7 @@ class ImportReport:
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
             "ended": self.grants_ended,
+            "moved": len(self.moved),
         }
         if self.dry_run:
             text = _(
@@ -64,6 +65,8 @@ class ImportReport:
             text += _(", extra locations that would end by a move to another unit: %(ended)s")
         elif self.grants_ended:
             text += _(", extra locations ended by a move to another unit: %(ended)s")
+        if self.moved:  # each dated by unit_since, else today: the days before keep the unit
+            text += _(", moves (mutasi) dated: %(moved)s")
         return text % counts
 
 

@@ -59,7 +59,7 @@ from hadir.rules.nip import compact_nip
 from hadir.schedules import cache
 
 SORT_KEYS = {
-    "nama": lambda r: r["name"],
+    "nama": lambda r: r["name"].casefold(),  # "dr. Ani" among the A's, not after "Zainal"
     "nip": lambda r: r["nip"],
     "tk": lambda r: -r["absent_days"],
     "tl": lambda r: -r["late"]["minutes"],
@@ -216,6 +216,7 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     sort = request.GET.get("urut", "nama")
     shown.sort(key=SORT_KEYS.get(sort, SORT_KEYS["nama"]))
     page = Paginator(shown, 100).get_page(request.GET.get("page"))
+    discipline = _discipline_list(rows)
     return render(
         request,
         "recap/unit_month.html",
@@ -227,7 +228,8 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
             "query": query,
             "only": only,
             "sort": sort,
-            "discipline": _discipline_list(rows),
+            "discipline": discipline[:DISCIPLINE_SHOWN],
+            "discipline_more": max(len(discipline) - DISCIPLINE_SHOWN, 0),
             "charts": _charts([*_live_marks(recaps), *_frozen_marks(frozen.daily)], month),
             "formats": FORMATS,
             "closing": closing,
@@ -240,6 +242,11 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
+DISCIPLINE_SHOWN = 200
+"""Rows of the discipline list on the page; the rest are counted, and the table's "with a
+sanction" filter lists them."""
+
+
 def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Who has reached a sanction, or is one day from the next one."""
     listed = [
@@ -249,7 +256,7 @@ def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         or (r["discipline"]["next_threshold"] or {}).get("days_left") == 1
         or (r["discipline"].get("streak_threshold") or {}).get("days_left") == 1
     ]
-    return sorted(listed, key=lambda r: -r["discipline"]["days_not_at_work"])[:200]
+    return sorted(listed, key=lambda r: -r["discipline"]["days_not_at_work"])
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:

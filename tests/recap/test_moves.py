@@ -474,3 +474,10 @@ def test_the_former_units_page_lists_the_month_without_opening_the_person(
     (row,) = [row for row in page.context["page"] if row["name"] == "Siti Hasanah"]
     assert row["id"] is None
     assert head.get(reverse("recap:employee_month", args=[siti.pk])).status_code == 404
+
+
+def test_the_import_report_counts_the_moves_it_dated(tmp_path: Path, siti: Employee) -> None:
+    report = move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+
+    assert report.moved == [(siti.nip, "2024-03-18")]
+    assert "mutasi" in str(report)

@@ -451,3 +451,31 @@ def test_today_in_my_month_counts_once_the_presensi_window_closes(
     assert calendar(html)[2] == ""
     assert "Hari ini dihitung setelah jendela presensi ditutup pukul 21:00." in html
     assert "PSW4" not in html
+
+
+def test_the_unit_recap_sorts_names_as_people_read_them(
+    kankemenag_head: Client, sleman: Sleman
+) -> None:
+    """A name written in lower case ("dr. Ani") sorts among the others, not after "Z"."""
+    person(sleman.kua, "dr. Hana Putri")
+
+    listed = names(unit_page(kankemenag_head, sleman, urut="nama"))
+
+    assert listed == sorted(listed, key=str.casefold)
+    assert listed.index("dr. Hana Putri") < listed.index("Fitri Handayani")
+
+
+def test_the_discipline_list_counts_the_people_it_does_not_show(
+    kankemenag_head: Client, sleman: Sleman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Kanwil's list is cut at DISCIPLINE_SHOWN rows; the page says how many more there are
+    (Eko and Fitri both reached a sanction in March: one shown, one more)."""
+    from hadir.recap import views
+
+    monkeypatch.setattr(views, "DISCIPLINE_SHOWN", 1)
+
+    response = unit_page(kankemenag_head, sleman)
+
+    assert len(response.context["discipline"]) == 1
+    assert response.context["discipline_more"] == 1
+    assert "… dan 1 lagi" in response.content.decode()
