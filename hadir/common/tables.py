@@ -244,7 +244,7 @@ def _read_xlsx(
                 for other in book.worksheets
                 if other is not sheet
                 and other.sheet_state == "visible"
-                and _names_a_column(other, required)
+                and _is_a_data_sheet(other, required)
             ]
             book.close()
     except Exception:  # openpyxl raises many types for a broken file
@@ -284,32 +284,48 @@ def _read_xlsx(
     )
 
 
-def _names_a_column(sheet: Any, required: set[str]) -> bool:
-    """Whether a row near the top of ``sheet`` names one of the ``required`` columns."""
+def _is_a_data_sheet(sheet: Any, required: set[str]) -> bool:
+    """Whether a row near the top of ``sheet`` is a header naming every ``required`` column
+    (a lookup sheet of golongan, or one of instructions, names one or two: not data)."""
     return any(
-        required & {_cell_text(c).strip().lower() for c in cells}
+        required <= {_cell_text(c).strip().lower() for c in cells}
         for cells in sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True)
     )
 
 
-MERGE_CELL_TAG: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+MERGE_REF: Final = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+MERGES_OPEN: Final = b"<mergeCells"
+SCAN_CHUNK: Final = 1 << 20
 
 
 def _merged_ranges(book: Any, sheet: Any) -> list[tuple[int, int, int]]:
     """The sheet's merged ranges as (top row, left column, bottom row): read-only mode keeps
     none, and a value merged down a column stands in its first row only (the rows below it
-    would read as empty: a pattern or an end date silently lost)."""
-    from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.functions import iterparse  # as openpyxl parses the sheet itself
+    would read as empty: a pattern or an end date silently lost).
 
-    found = []
+    The ranges are listed after the sheet's cells: the sheet's XML is scanned as bytes for
+    them (a cell's text cannot hold ``<mergeCells``: it would be escaped), not parsed again.
+    """
+    window = b""
     with book._archive.open(sheet._worksheet_path) as xml:
-        for _event, element in iterparse(xml):
-            if element.tag == MERGE_CELL_TAG:
-                left, top, _right, bottom = range_boundaries(element.get("ref", "A1"))
-                found.append((top, left, bottom))
-            element.clear()
-    return found
+        while chunk := xml.read(SCAN_CHUNK):
+            window = window[-len(MERGES_OPEN) :] + chunk  # a tag cut between two chunks
+            at = window.find(MERGES_OPEN)
+            if at >= 0:
+                return [
+                    _merge_span(first, last)
+                    for first, last in MERGE_REF.findall(window[at:] + xml.read())
+                ]
+    return []
+
+
+def _merge_span(first: bytes, last: bytes) -> tuple[int, int, int]:
+    """A merged range ``A2:A3`` as (top row, left column, bottom row)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    left, top = coordinate_from_string(first.decode())
+    _right, bottom = coordinate_from_string(last.decode())
+    return top, column_index_from_string(left), bottom
 
 
 def _column_name(header: list[str], column: int) -> str:

@@ -9,7 +9,7 @@ nobody has moved within the dates read, so the present unit is the answer withou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -128,6 +128,26 @@ def clock_at(employee: Employee, at: datetime) -> ZoneInfo:
     return next((s.tz for s in stints if s.holds(lived)), present)
 
 
+def days_and_clocks(
+    employee: Employee, first: date, last: date
+) -> tuple[tuple[datetime, datetime], Callable[[datetime], ZoneInfo]]:
+    """The instants of the dates ``first`` to ``last`` (:func:`days_span`) and the clock of
+    each instant in them (:func:`clock_at`), the employee's placements read once for both
+    (none when they did not move)."""
+    present = ZoneInfo(employee.unit.timezone)
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    if not moved_within(employee, before):
+        return employee.unit.days_span(first, last), lambda at: present
+    earlier = earlier_placements([employee], before)[employee.pk]
+    around = employee_stints(employee, before, after, earlier)
+
+    def clock(at: datetime) -> ZoneInfo:
+        lived = local_day(at, around)
+        return next((s.tz for s in around if s.holds(lived)), present)
+
+    return stints_span(employee_stints(employee, first, last, earlier)), clock
+
+
 def clock_on(employee: Employee, day: date) -> ZoneInfo:
     """The clock of the unit the employee was in on ``day`` (a time written without an offset
     for that date is read on it)."""
@@ -164,14 +184,6 @@ def units_on(employees: Sequence[Employee], day: date) -> dict[int, Unit]:
     it, none otherwise)."""
     earlier = earlier_placements(employees, day)
     return {e.pk: employee_stints(e, day, day, earlier.get(e.pk, []))[0].unit for e in employees}
-
-
-def days_span(employee: Employee, first: date, last: date) -> tuple[datetime, datetime]:
-    """The instants of the employee's dates ``first`` to ``last``, each on the clock it was
-    lived by (no query, nor the work pattern read, unless they moved within them)."""
-    if not moved_within(employee, first):
-        return employee.unit.days_span(first, last)
-    return stints_span(employee_stints(employee, first, last))
 
 
 def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:

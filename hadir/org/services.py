@@ -313,6 +313,8 @@ def placement_state(employee: Employee) -> dict[str, Any]:
 def new_since_problem(unit: Unit, since: date, start: date) -> str | None:
     """Why a new employee's ``unit_since`` is refused: after the first day of attendance it
     says they were elsewhere first (enter them there, then the move), or it is still to come."""
+    if since <= start:  # no move: they count here from their first day (maybe to come)
+        return None
     if since > unit.today():
         return placement_problem(Employee(placed_since=None, start=start), unit, since)
     if since > start:

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from hadir.common.bulk import read_sql
 from hadir.org.models import Employee, Location, LocationGrant, Unit, attends_on
-from hadir.org.placements import clock_at, days_span
+from hadir.org.placements import days_and_clocks
 from hadir.presence.models import Punch, Refusal
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
@@ -147,7 +147,8 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
     the employee on those dates of their unit's calendar, in time order: the evidence beside a
     complaint that the machine or the app failed. Two queries for any number of spans."""
     # On the clock of the unit each day was lived in (a move between time zones).
-    bounds = {key: days_span(*span) for key, span in spans.items()}
+    measured = {key: days_and_clocks(*span) for key, span in spans.items()}
+    bounds = {key: span for key, (span, _clock) in measured.items()}
     within = Q()
     for key, (employee, _first, _last) in spans.items():
         start, end = bounds[key]
@@ -169,16 +170,13 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
             )
     result = {}
     for key, (employee, _first, _last) in spans.items():
-        start, end = bounds[key]
+        (start, end), clock = measured[key]
         mine = sorted(
             (a for a in by_employee[employee.pk] if start <= a.at < end),
             key=lambda a: (a.at, not a.recorded),
         )
         result[key] = Attempts(
-            shown=[
-                replace(a, at=a.at.astimezone(clock_at(employee, a.at)))
-                for a in mine[:ATTEMPTS_SHOWN]
-            ],
+            shown=[replace(a, at=a.at.astimezone(clock(a.at))) for a in mine[:ATTEMPTS_SHOWN]],
             total=len(mine),
         )
     return result

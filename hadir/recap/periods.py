@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import transaction
@@ -51,12 +53,13 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
         return
     # Each month is the unit's the employee was in on its last day (recap.selectors.
     # month_members): its closing froze all of it, the days before a move in it included.
-    units = [unit_on(employee, month_bounds(month)[1]) for month in sorted(months)]
-    ancestors = sorted({pk for unit in units for pk in unit.ancestor_ids})
+    held = {month: unit_on(employee, month_bounds(month)[1]) for month in sorted(months)}
+    ancestors = sorted({pk for unit in held.values() for pk in unit.ancestor_ids})
     lock_months_read(ancestors)  # a close under way finishes first
-    closed = PeriodClose.objects.filter(unit_id__in=ancestors, month__in=months).values_list(
-        "month", flat=True
+    each_its_own = reduce(  # a month against its own unit: another's closing is not its
+        or_, (Q(month=month, unit_id__in=unit.ancestor_ids) for month, unit in held.items())
     )
+    closed = PeriodClose.objects.filter(each_its_own).values_list("month", flat=True)
     first = min(closed, default=None)
     if first is not None and actor is not None and not is_admin(actor):
         raise _closed(first)

@@ -221,6 +221,34 @@ def _rules_in_force(
     return books, policies_for(start, end)
 
 
+def days_as_they_stand(employees: Sequence[Employee], day: date) -> dict[int, DayResult]:
+    """Each employee's ``day`` evaluated as it stands, not stored (a day still being lived),
+    set-wise: the same few queries for any number of employees."""
+    wanted = [e.pk for e in employees if e.attends_on(day)]
+    if not wanted:
+        return {}
+    batch = list(  # with their patterns, read once (a stint names its pattern)
+        Employee.objects.filter(pk__in=wanted).select_related("unit__default_pattern", "pattern")
+    )
+    stints = _stints_of(batch, day, day)
+    units = {s.unit.pk: s.unit for each in stints.values() for s in each}
+    books, policies = _rules_in_force(units.values(), day, day)
+    punches, excuses = _punches_for(stints), _excuses_for(stints)
+    results = {}
+    for employee in batch:
+        absences, waivers = excuses.get(employee.pk, ([], []))
+        for stint in stints[employee.pk]:
+            results[employee.pk] = evaluate_day(
+                books[stint.unit.pk].get(stint.pattern_code, day),
+                punches.get(employee.pk, {}).get(day, ()),
+                tz=stint.tz,
+                absences=absences,
+                waivers=waivers,
+                policy=policies[day],
+            )
+    return results
+
+
 def _stints_of(batch: list[Employee], start: date, end: date) -> dict[int, list[Stint]]:
     """Each employee's stints over their dates from ``start`` to ``end`` (one query for those
     who moved in that time, none otherwise)."""

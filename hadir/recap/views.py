@@ -59,7 +59,7 @@ from hadir.rules.nip import compact_nip
 from hadir.schedules import cache
 
 SORT_KEYS = {
-    "nama": lambda r: r["name"].casefold(),  # "dr. Ani" among the A's, not after "Zainal"
+    "nama": lambda r: r["name"].casefold(),  # "dr. Hana" among the D's, not after "Zainal"
     "nip": lambda r: r["nip"],
     "tk": lambda r: -r["absent_days"],
     "tl": lambda r: -r["late"]["minutes"],
@@ -243,8 +243,8 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 DISCIPLINE_SHOWN = 200
-"""Rows of the discipline list on the page; the rest are counted, and the table's "with a
-sanction" filter lists them."""
+"""Rows of the discipline list on the page; the rest are counted, and the table sorted by days
+not at work lists them."""
 
 
 def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from hadir.org.models import Employee
 from hadir.org.placements import unit_on
 from hadir.recap.evaluation import evaluate_dates, reasons_text
 from hadir.recap.models import EmployeeDay
-from hadir.recap.services import days_ensure, still_lived
+from hadir.recap.services import days_as_they_stand, days_ensure, still_lived
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds
 from hadir.requests.models import Category, Request, Status
 from hadir.rules.day import DayResult, session_of, session_sides
@@ -174,18 +174,20 @@ def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, lis
         by_employee[employee_id].append(
             {"day": StoredDay(*values), "reasons": reasons_text(reasons, lang)}
         )
-    asked = defaultdict(list)  # today asked about: until it is over, evaluated, not stored
-    for r in requests:
-        asked[r.employee_id].append((r.start, r.end))
+    # Today, asked about: until it is over, evaluated for the page, not stored (one pass for
+    # everyone, by the date today is on each unit's clock).
+    asked: dict[date, list[Employee]] = defaultdict(list)
     for employee in employees:
         today = employee.unit.today()
-        if any(s <= today <= e for s, e in asked[employee.pk]) and still_lived(
-            employee.unit, today
+        if still_lived(employee.unit, today) and any(
+            r.start <= today <= r.end for r in requests if r.employee_id == employee.pk
         ):
-            for result in evaluate_dates(employee, [today]).values():
-                by_employee[employee.pk].append(
-                    {"day": _as_stored(result), "reasons": [r.text(lang) for r in result.reasons]}
-                )
+            asked[today].append(employee)
+    for today, people in asked.items():
+        for employee_id, result in days_as_they_stand(people, today).items():
+            by_employee[employee_id].append(
+                {"day": _as_stored(result), "reasons": [r.text(lang) for r in result.reasons]}
+            )
     around = {}
     for request in requests:
         first = request.start - timedelta(days=GAP_CONTEXT_DAYS)
