@@ -54,3 +54,10 @@ class PolicyValueAdmin(AuditedAdmin):
     @admin.display(description="keterangan")
     def description(self, obj: PolicyValue) -> str:
         return describe_policy_keys().get(obj.key, "")
+
+    def get_deleted_objects(self, objs: Any, request: Any) -> Any:
+        """A value whose deletion leaves the others unreadable together (a ladder out of order
+        from its date) is shown as what protects it, and kept: every evaluation would fail."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        problem = PolicyValue.deletion_problem(objs)
+        return deleted, counts, perms, [*protected, problem] if problem else protected

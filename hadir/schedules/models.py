@@ -4,7 +4,9 @@ All of it is data an operator can change; the rules library (``hadir.rules``) re
 plain values through :mod:`hadir.schedules.selectors`.
 """
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -260,8 +262,6 @@ class PolicyValue(models.Model):
         tidak puas from 5 the ladder is out of order: every evaluation from that date would
         fail. Read with the others, not with the defaults, a value the others make possible
         is accepted (leave.days 20 under a cap of 30)."""
-        from hadir.rules.policy import PolicyError, policy_from_values
-
         others = PolicyValue.objects.exclude(pk=self.pk) if self.pk else PolicyValue.objects.all()
         rows = [
             (row.effective_from, row.key, row.value)
@@ -271,19 +271,55 @@ class PolicyValue(models.Model):
         rows.append((self.effective_from, self.key, self.value))
         stored = PolicyValue.objects.filter(pk=self.pk).values_list("effective_from", flat=True)
         since = min([self.effective_from, *(stored if self.pk else [])])
-        for day in sorted({since} | {day for day, _key, _value in rows if day >= since}):
-            values = {key: value for effective, key, value in sorted(rows) if effective <= day}
-            try:
-                policy_from_values(values)
-            except PolicyError as error:
-                if error.key == self.key:  # the value itself, read with the others
-                    raise ValidationError({"value": str(error)}) from None
-                raise ValidationError(
-                    {
-                        "value": _("With the values in force from %(date)s: %(error)s")
-                        % {"date": f"{day:%d-%m-%Y}", "error": error}
-                    }
-                ) from None
+        found = unreadable_from(rows, since)
+        if found is None:
+            return
+        day, error = found
+        if error.key == self.key:  # the value itself, read with the others
+            raise ValidationError({"value": str(error)})
+        raise ValidationError(
+            {
+                "value": _("With the values in force from %(date)s: %(error)s")
+                % {"date": f"{day:%d-%m-%Y}", "error": error}
+            }
+        )
+
+    @classmethod
+    def deletion_problem(cls, deleted: Iterable["PolicyValue"]) -> str | None:
+        """Why deleting ``deleted`` would leave the policy unreadable from some date (the
+        values left behind read together, from the earliest date deleted), if it would."""
+        gone = list(deleted)
+        if not gone:
+            return None
+        rows = list(
+            cls.objects.exclude(pk__in=[v.pk for v in gone]).values_list(
+                "effective_from", "key", "value"
+            )
+        )
+        found = unreadable_from(rows, min(v.effective_from for v in gone))
+        if found is None:
+            return None
+        day, error = found
+        return _(
+            "Without it, the values in force from %(date)s do not hold together: %(error)s"
+        ) % {
+            "date": f"{day:%d-%m-%Y}",
+            "error": error,
+        }
+
+
+def unreadable_from(rows: list[tuple[date, str, str]], since: date) -> tuple[date, Any] | None:
+    """The first date from ``since`` (that or a later value's) on which ``rows`` (effective
+    date, key, value) make no readable policy, with the rules' reason; None if every one does."""
+    from hadir.rules.policy import PolicyError, policy_from_values
+
+    for day in sorted({since} | {day for day, _key, _value in rows if day >= since}):
+        values = {key: value for effective, key, value in sorted(rows) if effective <= day}
+        try:
+            policy_from_values(values)
+        except PolicyError as error:
+            return day, error
+    return None
 
 
 def _next_month(day: date) -> date:

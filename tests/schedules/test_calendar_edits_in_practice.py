@@ -183,3 +183,28 @@ def test_a_policy_value_valid_with_the_values_in_force_is_accepted(db: None) -> 
     cap.save()
 
     PolicyValue(key="leave.days", effective_from=date(2025, 1, 1), value="20").full_clean()
+
+
+def test_a_policy_value_the_others_rest_on_cannot_be_deleted(admin_site: Client) -> None:
+    """leave.days 20 holds under a cap of 30 after two years; deleted, the cap falls back to 24
+    (< 20 + 6 carried): every leave balance from 2025 would fail. The admin keeps it, saying
+    why, and deletes a value nothing rests on."""
+    cap = PolicyValue.objects.create(
+        key="leave.cap_after_two_years", effective_from=date(2025, 1, 1), value="30"
+    )
+    PolicyValue.objects.create(key="leave.days", effective_from=date(2025, 1, 1), value="20")
+    url = reverse("admin:schedules_policyvalue_delete", args=[cap.pk])
+
+    refused = admin_site.post(url, {"post": "yes"})
+
+    assert refused.status_code == 200
+    assert PolicyValue.objects.filter(pk=cap.pk).exists()
+    assert "leave.cap_after_two_years" in refused.content.decode()
+    harmless = PolicyValue.objects.create(
+        key="day.minutes", effective_from=date(2026, 1, 1), value="450"
+    )
+    deleted = admin_site.post(
+        reverse("admin:schedules_policyvalue_delete", args=[harmless.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not PolicyValue.objects.filter(pk=harmless.pk).exists()
