@@ -62,7 +62,7 @@ def days_refresh(*, employee: Employee, dates: Iterable[date]) -> dict[date, Day
 
     Dates outside the employee's attendance period are skipped: days before ``start`` are never
     evaluated. So are days still being lived on the unit's clock (:func:`still_lived`): a
-    request approved or withdrawn for next week must not make them TK now, nor today's
+    request approved for next week must not make them TK now, nor today's
     missing pulang count PSW4 in the month before the day is over. A row stored for one of
     them earlier is removed. The punches and requests are read under the writers' lock,
     so a writer that read them earlier cannot store its older verdict after this one.
@@ -106,8 +106,8 @@ def lived_until(unit: Unit) -> date:
 
 def day_statements(employee: Employee, results: Iterable[DayResult]) -> list[Statement]:
     """The writes that store evaluated days: the rows, and a mark on each month they fall in
-    (for a :func:`~hadir.common.hot.batch`; the caller holds the employee's lock: here, and a
-    check-in, which writes them with its punch)."""
+    (for a :func:`~hadir.common.hot.batch`; the caller, :func:`days_refresh`, holds the
+    employee's lock)."""
     now = timezone.now()
     rows = [_day_values(employee.pk, r, reasons_to_json(r.reasons), now) for r in results]
     marks = sorted({(employee.pk, row[1].replace(day=1)) for row in rows})
