@@ -145,6 +145,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "previous": (first - timedelta(days=1)).replace(day=1),
             "next": last + timedelta(days=1),
             "weeks": weeks,
+            "unit": recap.unit if recap else employee.unit,  # the month's, as its figures are
             "window_end": cache.policy(today).window_end,
             "recap": figures,
             "closing": closing,

@@ -186,7 +186,11 @@ def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, lis
     for today, people in asked.items():
         for employee_id, result in days_as_they_stand(people, today).items():
             by_employee[employee_id].append(
-                {"day": _as_stored(result), "reasons": [r.text(lang) for r in result.reasons]}
+                {
+                    "day": _as_stored(result),
+                    "reasons": [r.text(lang) for r in result.reasons],
+                    "open": True,  # not over: shown as it stands (requests/_days.html)
+                }
             )
     around = {}
     for request in requests:

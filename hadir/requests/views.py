@@ -3,6 +3,8 @@ queue, gaps (pengelolaan mandiri) and notifications."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -23,6 +25,7 @@ from hadir.common.access import (
 )
 from hadir.common.i18n import current_lang
 from hadir.presence.selectors import Attempts, attempts_within
+from hadir.recap.services import still_lived
 from hadir.requests.evidence import evidence_discard, evidence_store
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
 from hadir.requests.models import Category, Notification, Request, Status
@@ -151,10 +154,14 @@ def attempts_of(items: list[Request]) -> dict[int, Attempts]:
     return attempts_within({item.pk: (item.employee, item.start, item.end) for item in items})
 
 
-def _days(days: list[DayResult]) -> list[dict[str, object]]:
-    """Live-evaluated days with their explanations, in the shape of the days table."""
+def _days(days: list[DayResult], open_day: date | None) -> list[dict[str, object]]:
+    """Live-evaluated days with their explanations, in the shape of the days table;
+    ``open_day`` (today, until its presensi window closes) is shown as not over."""
     lang = current_lang()
-    return [{"day": d, "reasons": render_reasons(d.reasons, lang)} for d in days]
+    return [
+        {"day": d, "reasons": render_reasons(d.reasons, lang), "open": d.day == open_day}
+        for d in days
+    ]
 
 
 @login_required
@@ -260,7 +267,12 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "requests/gaps.html",
-        {"gaps": gaps(employee, today, days), "days": _days(days), "start": start, "today": today},
+        {
+            "gaps": gaps(employee, today, days),
+            "days": _days(days, today if still_lived(employee.unit, today) else None),
+            "start": start,
+            "today": today,
+        },
     )
 
 

@@ -40,7 +40,9 @@ from tests.recap.support import (
     logged_in,
     march,
     person,
+    punch,
     recap_json,
+    with_account,
 )
 from tests.recap.test_edits_match_a_fresh_evaluation import recap_from_scratch, stale
 
@@ -481,3 +483,51 @@ def test_the_import_report_counts_the_moves_it_dated(tmp_path: Path, siti: Emplo
 
     assert report.moved == [(siti.nip, "2024-03-18")]
     assert "mutasi" in str(report)
+
+
+# ---------------------------------------------------------------- their own pages
+
+
+def test_gaps_page_my_days_does_not_count_today_psw4_or_tk_before_the_window_closes(
+    sleman: Sleman, clock: Clock
+) -> None:
+    """Wednesday 20 March, 10:00 WIB: Dewi checked in at 07:25 and is at her desk; her pulang
+    (16:00) is hours away. Bulan saya says "today counts once the presensi window closes at
+    21:00" and the phone says nothing of a check-out, but the gaps page's "My days" lists
+    today as PSW4 (225 minutes), and at 06:30, before anyone could check in, as TK."""
+    dewi = person(sleman.kua, "Dewi Lestari")
+    client = logged_in(with_account(dewi))
+
+    def today_row(at: str) -> tuple[dict[str, Any], str]:
+        clock.set(local(march(20), at))
+        page = client.get(reverse("requests:gaps"))
+        (row,) = [r for r in page.context["days"] if r["day"].day == march(20)]
+        return row, page.content.decode()
+
+    early, _ = today_row("06:30")
+    punch(dewi, march(20), "07:25")
+    morning, html = today_row("10:00")
+
+    assert early["open"], "TK shown at 06:30, before the presensi window could be used"
+    assert morning["open"]
+    assert "PSW4 (225)" not in html, "PSW4 shown before 16:00"
+    assert "hari ini, belum selesai" in html
+    evening, html = today_row("21:00")
+    assert not evening["open"]
+    assert "PSW4 (225)" in html  # the day is over: the missing pulang counts
+
+
+def test_bulan_saya_names_the_unit_the_month_was_lived_in(
+    tmp_path: Path, sleman: Sleman, siti: Employee
+) -> None:
+    """Siti moved to the MTs from 1 April: March is KUA Mlati's (it lists, pays and closes
+    it, and her page's figures say KUA-MLATI), yet her March page is headed with the MTs."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+    siti.refresh_from_db()
+
+    page = logged_in(with_account(siti)).get(reverse("recap:my_month"), {"bulan": "2024-03"})
+
+    assert page.context["recap"]["unit"] == "KUA-MLATI"
+    head = page.content.decode().split('<p class="muted">', 1)[1].split("</p>", 1)[0]
+    assert "KUA Mlati" in head
+    assert "MTs Al-Ikhlas" not in head
