@@ -63,8 +63,8 @@ def employee_stints(
     caller has read them (:func:`earlier_placements`); else they are read here, and only when
     the dates reach before the present placement.
     """
-    present = Stint(first, last, employee.unit, employee.effective_pattern_code)
     if not moved_within(employee, first):
+        present = Stint(first, last, employee.unit, employee.effective_pattern_code)
         return [present] if first <= last else []
     if earlier is None:
         # Read with the employee (PLACEMENTS, by a file's worth of rows), else here.
@@ -124,40 +124,41 @@ def clock_at(employee: Employee, at: datetime) -> ZoneInfo:
     if not moved_within(employee, day - timedelta(days=1)):
         return present
     stints = employee_stints(employee, day - timedelta(days=1), day + timedelta(days=1))
-    lived = local_day(at, stints)
-    return next((s.tz for s in stints if s.holds(lived)), present)
+    return _clock_in(at, stints)
 
 
 def days_and_clocks(
     employee: Employee, first: date, last: date
 ) -> tuple[tuple[datetime, datetime], Callable[[datetime], ZoneInfo]]:
-    """The instants of the dates ``first`` to ``last`` (:func:`days_span`) and the clock of
+    """The instants of the dates ``first`` to ``last`` (:func:`stints_span`) and the clock of
     each instant in them (:func:`clock_at`), the employee's placements read once for both
     (none when they did not move)."""
-    present = ZoneInfo(employee.unit.timezone)
     before, after = first - timedelta(days=1), last + timedelta(days=1)
     if not moved_within(employee, before):
+        present = ZoneInfo(employee.unit.timezone)
         return employee.unit.days_span(first, last), lambda at: present
     earlier = earlier_placements([employee], before)[employee.pk]
     around = employee_stints(employee, before, after, earlier)
+    span = stints_span(employee_stints(employee, first, last, earlier))
+    return span, lambda at: _clock_in(at, around)
 
-    def clock(at: datetime) -> ZoneInfo:
-        lived = local_day(at, around)
-        return next((s.tz for s in around if s.holds(lived)), present)
 
-    return stints_span(employee_stints(employee, first, last, earlier)), clock
+def _clock_in(at: datetime, stints: Sequence[Stint]) -> ZoneInfo:
+    """The clock of the stint holding the date ``at`` was lived on."""
+    lived = local_day(at, stints)
+    return next((s.tz for s in stints if s.holds(lived)), stints[-1].tz)
 
 
 def clock_on(employee: Employee, day: date) -> ZoneInfo:
     """The clock of the unit the employee was in on ``day`` (a time written without an offset
     for that date is read on it)."""
-    if not moved_within(employee, day):
-        return ZoneInfo(employee.unit.timezone)
-    return employee_stints(employee, day, day)[0].tz
+    return ZoneInfo(unit_on(employee, day).timezone)
 
 
 def unit_on(employee: Employee, day: date) -> Unit:
     """The unit the employee was in on ``day`` (no query unless they moved after it)."""
+    if not moved_within(employee, day):
+        return employee.unit  # nor the work pattern read, which a stint names
     return employee_stints(employee, day, day)[0].unit
 
 
@@ -189,6 +190,7 @@ def units_on(employees: Sequence[Employee], day: date) -> dict[int, Unit]:
 def stints_span(stints: Sequence[Stint]) -> tuple[datetime, datetime]:
     """The instants from the first stint's first midnight to the last stint's last, each on
     its own unit's clock: the bounds of a query on the stints' stored instants."""
-    return stints[0].unit.days_span(stints[0].first, stints[0].first)[0], stints[-1].unit.days_span(
-        stints[-1].last, stints[-1].last
+    first, last = stints[0], stints[-1]
+    return first.unit.days_span(first.first, first.first)[0], last.unit.days_span(
+        last.last, last.last
     )[1]

@@ -183,8 +183,7 @@ def days_refresh_many(
             lock_employees(ids)
             _periods_as_committed(batch)
             stints = _stints_of(batch, start, end)
-            units = {s.unit.pk: s.unit for each in stints.values() for s in each}
-            books, policies = _rules_in_force(units.values(), start, end)
+            books, policies = _rules_in_force(stints, start, end)
             rows, tallies, partial = _evaluate_batch(
                 batch, stints, only, books=books, policies=policies, explained=explained
             )
@@ -206,17 +205,18 @@ def days_refresh_many(
 
 
 def _rules_in_force(
-    units: Iterable[Unit], start: date, end: date
+    stints: Mapping[int, list[Stint]], start: date, end: date
 ) -> tuple[dict[int, ScheduleBook], dict[date, Policy]]:
-    """The schedule book of each of ``units`` and the policy of each date, as committed now:
+    """The schedule book of each unit of ``stints`` and the policy of each date, as committed now:
     not from this process's cache, which may be a few seconds old (an edit made by another
     process during a long evaluation)."""
     from hadir.schedules.selectors import unit_calendars, work_patterns
 
+    units = {s.unit.pk: s.unit for each in stints.values() for s in each}
     patterns = work_patterns()
     books = {
         unit_id: ScheduleBook(patterns, holidays=holidays, special_periods=periods)
-        for unit_id, (holidays, periods) in unit_calendars(list(units), start, end).items()
+        for unit_id, (holidays, periods) in unit_calendars(list(units.values()), start, end).items()
     }
     return books, policies_for(start, end)
 
@@ -231,8 +231,7 @@ def days_as_they_stand(employees: Sequence[Employee], day: date) -> dict[int, Da
         Employee.objects.filter(pk__in=wanted).select_related("unit__default_pattern", "pattern")
     )
     stints = _stints_of(batch, day, day)
-    units = {s.unit.pk: s.unit for each in stints.values() for s in each}
-    books, policies = _rules_in_force(units.values(), day, day)
+    books, policies = _rules_in_force(stints, day, day)
     punches, excuses = _punches_for(stints), _excuses_for(stints)
     results = {}
     for employee in batch:

@@ -176,15 +176,13 @@ def days_around(requests: Sequence[Request], lang: Lang = "id") -> dict[int, lis
         )
     # Today, asked about: until it is over, evaluated for the page, not stored (one pass for
     # everyone, by the date today is on each unit's clock).
-    asked: dict[date, list[Employee]] = defaultdict(list)
-    for employee in employees:
-        today = employee.unit.today()
-        if still_lived(employee.unit, today) and any(
-            r.start <= today <= r.end for r in requests if r.employee_id == employee.pk
-        ):
-            asked[today].append(employee)
+    asked: dict[date, dict[int, Employee]] = defaultdict(dict)
+    for r in requests:
+        today = r.employee.unit.today()
+        if r.start <= today <= r.end and still_lived(r.employee.unit, today):
+            asked[today][r.employee_id] = r.employee
     for today, people in asked.items():
-        for employee_id, result in days_as_they_stand(people, today).items():
+        for employee_id, result in days_as_they_stand(list(people.values()), today).items():
             by_employee[employee_id].append(
                 {
                     "day": _as_stored(result),
