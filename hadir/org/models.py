@@ -293,9 +293,13 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "unit"], name="uniq_role_assignment"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(role="ADMIN"), name="one_admin_role_per_user"
+            ),
             models.CheckConstraint(
-                condition=models.Q(role="ADMIN") | models.Q(unit__isnull=False),
-                name="role_needs_unit_unless_admin",
+                condition=models.Q(role="ADMIN", unit__isnull=True)
+                | (~models.Q(role="ADMIN") & models.Q(unit__isnull=False)),
+                name="admin_over_no_unit_others_over_one",
             ),
         ]
 

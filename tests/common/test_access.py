@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404
 from django.test import Client
 
@@ -21,6 +23,7 @@ from hadir.common.access import (
     is_admin,
     units_in_scope,
 )
+from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role, RoleAssignment, Unit
 from hadir.org.services import unit_paths_refresh
 from hadir.schedules.models import Holiday
@@ -215,3 +218,40 @@ def test_an_operator_whose_service_has_ended_no_longer_manages_the_unit(
     )
     assert added.status_code == 404
     assert not Holiday.objects.filter(unit=org.kua_a, date=date(2026, 12, 24)).exists()
+
+
+def test_the_database_keeps_an_admin_role_over_no_unit_and_every_other_role_over_one(
+    org: Org,
+) -> None:
+    user = UserFactory.create()
+    for role, unit in ((Role.ADMIN, org.kua_a), (Role.OPERATOR, None)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    RoleAssignment.objects.create(user=user, role=Role.ADMIN)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.ADMIN)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_removes_admin_roles_stored_with_a_unit_and_says_so_in_the_audit() -> None:
+    """Such a role granted every unit before stop 22 and nothing after: the migration to the
+    stricter constraint removes it, and the audit trail names whose role went."""
+    unit = UnitFactory.create()
+    users = [UserFactory.create() for _ in range(2)]
+    executor = MigrationExecutor(connection)
+    before, after = ("org", "0005_placements"), ("org", "0006_admin_role_over_no_unit")
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    roles = old.get_model("org", "RoleAssignment").objects
+    with_unit = roles.create(user_id=users[0].pk, role="ADMIN", unit_id=unit.pk)
+    plain = roles.create(user_id=users[1].pk, role="ADMIN")
+    operator = roles.create(user_id=users[1].pk, role="OPERATOR", unit_id=unit.pk)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+
+    remaining = set(RoleAssignment.objects.values_list("pk", flat=True))
+    assert remaining == {plain.pk, operator.pk}
+    event = AuditEvent.objects.get(action="org.admin_role_with_unit_removed")
+    assert event.object_id == str(with_unit.pk)
+    assert event.before == {"user": users[0].pk, "role": "ADMIN", "unit": unit.pk}
