@@ -35,7 +35,7 @@ from hadir.common.locks import (
     too_many_employees,
 )
 from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Unit
 from hadir.org.placements import PLACEMENTS, clock_at, clock_on, unit_on
 from hadir.presence.chain import GENESIS, degrees, punch_seal
 from hadir.presence.models import Machine, MachinePin, Punch
@@ -256,6 +256,19 @@ def _csv_delimiter(text: str) -> str | None:
     return delimiter if {c.strip().lower() for c in cells} & {"nip", "time"} else None
 
 
+def _month_of(row: PunchRow) -> tuple[date, Unit]:
+    """The month a row's punch falls in, on its day's clock, and the unit that holds that month
+    (the one the employee was in on its last day: its closing froze it)."""
+    day = row.at.astimezone(clock_at(row.employee, row.at)).date()
+    return day.replace(day=1), unit_on(row.employee, month_bounds(day)[1])
+
+
+def _month_holders(rows: list[PunchRow]) -> set[Unit]:
+    """The units whose months the rows change: a moved employee's rows before the move belong
+    to the former unit's months, whose closing the import must wait for like the present's."""
+    return {_month_of(row)[1] for row in rows}
+
+
 def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     """Rows in a month closed for the employee's unit need an admin: refuse them, listed.
 
@@ -268,12 +281,11 @@ def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
     verdicts: dict[tuple[int, date], str] = {}
     problems = []
     for row in rows:
-        day = row.at.astimezone(clock_at(row.employee, row.at)).date()
-        month = day.replace(day=1)
-        key = (unit_on(row.employee, month_bounds(month)[1]).pk, month)
+        month, holder = _month_of(row)
+        key = (holder.pk, month)
         if key not in verdicts:
             try:
-                period_guard(actor=user, employee=row.employee, dates=[day])
+                period_guard(actor=user, employee=row.employee, dates=[month])
                 verdicts[key] = ""
             except PeriodClosed as closed:
                 verdicts[key] = str(closed)
@@ -640,7 +652,7 @@ def _record(
     with transaction.atomic():
         # The closed-month check's locks before the employees' (as a close takes them), so a
         # close under way and this import wait for each other, never both.
-        lock_months_read({pk for row in rows for pk in row.employee.unit.ancestor_ids})
+        lock_months_read({pk for unit in _month_holders(rows) for pk in unit.ancestor_ids})
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         recorded_at = _recorded_instants(rows)
         tails = _chain_tails(list(by_employee))

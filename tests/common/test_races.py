@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hadir.org.models import Employee, Role
@@ -435,3 +435,47 @@ def test_the_first_requests_of_a_year_filed_and_imported_at_once_do_not_deadlock
     assert not isinstance(filed[0], Exception), filed
     assert not isinstance(imported[0], Exception), imported
     assert Request.objects.filter(status__in=[Status.SUBMITTED, Status.APPROVED]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_punch_file_waits_for_a_close_of_the_former_unit_before_locking_anyone(
+    closing_ready: None,
+    sleman: Sleman,  # noqa: F811  (the fixture imported above)
+    tmp_path: Any,
+) -> None:
+    """Siti moved from KUA Mlati to the MTs on 1 April; the MTs' operator imports a punch file
+    with her row of 5 March, a day of the KUA's March, while the KUA's operator closes March.
+
+    Expected: the import waits for the close before it locks Siti's records, as the close's
+    own order is (months first, then employees). Locking Siti first and the KUA's months
+    second, the import and a close that reads Siti's days could each wait for the other."""
+    from hadir.common.locks import LOCK_SPACE, lock_months_closing
+    from tests.recap.test_moves import import_punches, move, operator_of
+
+    siti = person(sleman.kua, "Siti Hasanah")
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-04-01")
+    mts_operator = operator_of(sleman.mts)
+    closing, release = threading.Event(), threading.Event()
+
+    def close_under_way() -> None:
+        with transaction.atomic():
+            lock_months_closing(sleman.kua.pk, sleman.kua.ancestor_ids)
+            closing.set()
+            assert release.wait(timeout=30)
+
+    closer, closer_out = in_thread(close_under_way)
+    assert closing.wait(timeout=30), closer_out
+    importer, imported = in_thread(
+        lambda: import_punches(tmp_path, mts_operator, f"{siti.nip},2024-03-05 12:00")
+    )
+    importer.join(timeout=3)  # long enough to reach the lock it waits for
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_SPACE, siti.pk])
+        siti_free = cursor.fetchone()[0]
+    release.set()
+    closer.join(timeout=30)
+    importer.join(timeout=30)
+
+    assert siti_free, "the import locked Siti while it waited for the KUA's close"
+    assert imported, "the import did not finish"
+    assert not isinstance(imported[0], Exception), imported
