@@ -239,6 +239,7 @@ def _read_xlsx(
                 sheet.iter_rows(min_row=header_line + 1, max_col=width + 1, values_only=True)
             )
             merged = _merged_ranges(book, sheet)
+            unsaved = _formulas_without_value(book, sheet)
             elsewhere = [
                 other.title
                 for other in book.worksheets
@@ -269,6 +270,11 @@ def _read_xlsx(
         Problem(path.name, line, _column_name(header, left), merged_cells(top))
         for top, left, bottom in merged
         for line in range(max(top + 1, header_line + 1), bottom + 1)
+    ]
+    spanning += [  # a formula's value the file never stored reads as empty
+        Problem(path.name, line, _column_name(header, column), formula_unsaved())
+        for line, column in unsaved
+        if line > header_line and column <= width
     ]
     if spanning:
         raise TableRefused(spanning)
@@ -317,6 +323,63 @@ def _merged_ranges(book: Any, sheet: Any) -> list[tuple[int, int, int]]:
                     for first, last in MERGE_REF.findall(window[at:] + xml.read())
                 ]
     return []
+
+
+CELL_OPEN: Final = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>')
+FORMULA: Final = re.compile(rb"<f[\s>/]")
+
+
+def _formulas_without_value(book: Any, sheet: Any) -> list[tuple[int, int]]:
+    """(row, column) of each formula cell saved without its value: a file written by a
+    program rather than by Excel or LibreOffice stores the formula only, and its cell reads as
+    empty (a start date or a pattern silently lost). The sheet's bytes are read whole only
+    when they hold a formula at all."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    with book._archive.open(sheet._worksheet_path) as xml:
+        if not _holds(xml, b"<f"):
+            return []
+    with book._archive.open(sheet._worksheet_path) as xml:
+        data = xml.read()
+    found = []
+    for formula in FORMULA.finditer(data):
+        start = data.rfind(b"<c ", 0, formula.start())
+        cell = CELL_OPEN.match(data, start) if start >= 0 else None
+        end = data.find(b"</c>", formula.start())
+        if cell is None or cell.group().endswith(b"/>") or end < 0:
+            continue  # a formula outside the cells (a validation's, a rule's)
+        if data.find(b"</c>", cell.end(), formula.start()) >= 0:
+            continue  # that cell closed before it
+        if not _has_value(data, cell.group(), data.find(b"<v", formula.end(), end)):
+            found.append((int(cell.group(2)), column_index_from_string(cell.group(1).decode())))
+    return found
+
+
+EMPTY_VALUE: Final = re.compile(rb"<v\s*/>|<v\s*>\s*</v>")
+
+
+def _has_value(data: bytes, cell: bytes, at: int) -> bool:
+    """Whether a formula cell's value stands at ``at`` (-1: none). An empty one is a value
+    only for a text result (``t="str"``: a formula that gave ""); openpyxl writes ``<v />``
+    for a formula it never computed."""
+    if at < 0:
+        return False
+    return EMPTY_VALUE.match(data, at) is None or b't="str"' in cell
+
+
+def _holds(xml: Any, needle: bytes) -> bool:
+    """Whether the stream holds ``needle``, read a chunk at a time."""
+    window = b""
+    while chunk := xml.read(SCAN_CHUNK):
+        window = window[-len(needle) :] + chunk  # a needle cut between two chunks
+        if needle in window:
+            return True
+    return False
+
+
+def formula_unsaved() -> str:
+    """Why a row with a formula saved without its value is refused."""
+    return _("a formula without its value: open the file in Excel or LibreOffice and save it")
 
 
 def _merge_span(first: bytes, last: bytes) -> tuple[int, int, int]:

@@ -146,3 +146,67 @@ def test_employees_on_a_second_visible_sheet_are_not_silently_left_out(
         assert not Employee.objects.filter(nip__in=[pns, pppk]).exists()
         return
     assert sorted(report.created) == sorted([pns, pppk]), f"only {report.created} imported"
+
+
+# ---------------------------------------------------------------- formulas without values
+
+
+def test_a_start_date_written_as_a_formula_never_computed_is_refused_not_read_as_empty(
+    org: Org, tmp_path: Path
+) -> None:
+    """A workbook made by a script (openpyxl stores a formula, not its value): Excel would
+    compute =DATE(2024,1,2) on opening, but the file itself holds no date, so the import read
+    an empty start. The line is refused, saying why, and nobody is created."""
+    nip = valid_nip(976)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append([nip, "Ahmad Rumus", "KUA-A", None, "III/a", "=DATE(2024,1,2)"])
+    path = tmp_path / "pegawai.xlsx"
+    book.save(path)
+
+    with pytest.raises(TableRefused) as refused:
+        employees_import(path=path, actor_label="test")
+
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "start")]
+    assert "LibreOffice" in refused.value.problems[0].reason
+    assert not Employee.objects.filter(nip=nip).exists()
+
+
+def test_formulas_saved_with_their_values_import_as_their_values(org: Org, tmp_path: Path) -> None:
+    """As Excel saves them: the formula and, beside it, its value (a text result included,
+    the empty text of an IF that found nothing among them)."""
+    nip = valid_nip(977)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([*HEADER, "position"])
+    sheet.append([nip, "=B1", "KUA-A", None, "III/a", "2024-01-02", '=IF(FALSE,"x","")'])
+    path = tmp_path / "pegawai.xlsx"
+    book.save(path)
+    computed = {
+        b'<c r="B2"><f>B1</f><v />': b'<c r="B2" t="str"><f>B1</f><v>Ahmad Rumus</v>',
+        b'<c r="G2"><f>IF(FALSE,"x","")</f><v />': b'<c r="G2" t="str"><f>IF(FALSE,"x","")</f><v></v>',
+    }
+    excel_saved(path, computed)
+
+    employees_import(path=path, actor_label="test")
+
+    assert Employee.objects.get(nip=nip).name == "Ahmad Rumus"
+
+
+def excel_saved(path: Path, replacements: dict[bytes, bytes]) -> None:
+    """Rewrite the sheet of ``path`` as Excel saves it, each formula cell with its value."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    for old, new in replacements.items():
+        assert old in sheet
+        sheet = sheet.replace(old, new)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
