@@ -133,6 +133,7 @@ HEADLINE_CODES = frozenset(
         "DAY_OFF", "HOLIDAY", "ABSENCE", "TK",
         "ON_TIME", "LATE", "LATE_CAPPED", "WAIVED_PAGI",
         "ON_TIME_LEAVE", "EARLY", "EARLY_CAPPED", "WAIVED_SORE",
+        "NO_CHECKIN",
     }
 )  # fmt: skip
 
@@ -140,13 +141,15 @@ HEADLINE_CODES = frozenset(
 def headline(day: DayResult, *, still_open: bool = False) -> tuple[Reason, ...]:
     """The reasons a phone shows: arrival and departure, not the day's bookkeeping.
 
-    A missing check-out is not news in the middle of the day, so it is left to the full list;
-    nor is a day without punches TK while the presensi window is ``still_open`` (the live
-    board says "not yet checked in" then too).
+    A missing check-out is not news while the presensi window is ``still_open``, so it is
+    left to the full list until the window closes; nor is a day without punches TK then (the
+    live board says "not yet checked in" too). A missing check-in beside a punch is news at
+    once: that punch came after the pivot, and no later one can be a datang.
     """
     if still_open and day.status == "TK":
         return (Reason.of("NOT_YET"),)
-    return tuple(reason for reason in day.reasons if reason.code in HEADLINE_CODES)
+    shown = HEADLINE_CODES if still_open else HEADLINE_CODES | {"NO_CHECKOUT"}
+    return tuple(reason for reason in day.reasons if reason.code in shown)
 
 
 def _employee(request: HttpRequest) -> Employee:
@@ -168,7 +171,8 @@ def outcome_out(outcome: Outcome) -> CheckInOut:
             local_time=f"{outcome.local_at:%H:%M:%S}",
             kind=outcome.kind,
             message=outcome_message(outcome),
-            standing=standing_of(outcome.day) if outcome.day else None,
+            # A check-in falls inside the presensi window: the day is still open.
+            standing=standing_of(outcome.day, still_open=True) if outcome.day else None,
         )
     assert outcome.refusal is not None
     return CheckInOut(

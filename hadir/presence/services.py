@@ -188,8 +188,11 @@ def _chain_locked(employee: Employee, key: str, day: date) -> _Tail:
         f" {cache.GENERATION_SQL}"
         f" FROM (SELECT 1 AS one) AS here LEFT JOIN ("
         f"SELECT {hot.columns(Punch, _PREVIOUS)} FROM {punch}"
-        " WHERE employee_id = %s AND source = %s ORDER BY at DESC LIMIT 1) AS last ON 1 = 1",
-        [pk, pk, key, pk, key, pk, Punch.Source.APP],
+        # The last punch with a position, whatever its source: a machine's row imported with
+        # its place counts for impossible travel like the phone's own punch.
+        " WHERE employee_id = %s AND latitude IS NOT NULL ORDER BY at DESC LIMIT 1)"
+        " AS last ON 1 = 1",
+        [pk, pk, key, pk, key, pk],
         _TAIL_COLUMNS,
         prepared="hadir_punch_tail",
     )
@@ -287,7 +290,7 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
                 "distance": _distance_text(placement.distance_outside_m),
                 "place": placement.area.name,
             },
-            distance_m=round(placement.distance_outside_m),
+            distance_m=_metres_outside(placement.distance_outside_m),
             nearest=placement.area.name,
             location_id=placement.area.key,
         )
@@ -298,7 +301,10 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
                 "GPS accuracy is %(accuracy)s m; %(place)s needs %(tolerance)s m or better. Move into the open and try again."
             )
             % {
-                "accuracy": round(check_in.accuracy_m),
+                # Never shown as the tolerance itself: 50.4 m against 50 m reads "51 m".
+                "accuracy": max(
+                    round(check_in.accuracy_m), math.floor(placement.area.accuracy_tolerance_m) + 1
+                ),
                 "place": placement.area.name,
                 "tolerance": round(placement.area.accuracy_tolerance_m),
             },
@@ -317,7 +323,8 @@ def _placed(employee: Employee, position: Point, *, fresh: bool) -> Placement | 
 
 
 def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, policy: Policy) -> None:
-    """Refuse a position the employee cannot have reached since their ``previous`` app punch."""
+    """Refuse a position the employee cannot have reached since their ``previous`` punch with
+    a position (the phone's, or a machine's imported with its place)."""
     if previous is None or previous.latitude is None or previous.longitude is None:
         return
     before = Point(float(previous.latitude), float(previous.longitude))
@@ -381,10 +388,16 @@ def _check_device(employee: Employee, device_id: str) -> None:
     )
 
 
+def _metres_outside(metres: float) -> int:
+    """A distance outside an area in whole metres, never 0: "0 m away" is no reason for a
+    refusal, and the verifier reading the evidence would take it for a fault."""
+    return max(1, round(metres))
+
+
 def _distance_text(metres: float) -> str:
     """ "2,0 km" in Indonesian ("2.0" reads as two thousand there), "2.0 km" in English."""
     if metres < 1000:
-        return f"{round(metres)} m"
+        return f"{_metres_outside(metres)} m"
     return format_decimal(f"{metres / 1000:.1f}", current_lang()) + " km"
 
 
