@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 
@@ -45,3 +46,19 @@ class ApiAnswersInJson:
         answer = JsonResponse({"detail": _("This method is not allowed here.")}, status=405)
         answer["Allow"] = response.get("Allow", "")
         return answer
+
+
+class NothingKeptByCaches:
+    """No browser or proxy keeps a copy of an answer that does not say otherwise: a page of
+    one employee's days, a letter, an export. A shared phone or a warnet PC would show it to
+    the next person (the back button, the disk cache). Static files, served before this, keep
+    their own long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

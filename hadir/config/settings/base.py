@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "hadir.common.middleware.NoNulFromUrls",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hadir.common.middleware.NothingKeptByCaches",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "hadir.common.middleware.ApiAnswersInJson",
