@@ -153,7 +153,7 @@ def units_import(
 
 def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
     problems: list[Problem] = []
-    patterns = {p.code: p for p in WorkPattern.objects.all()}
+    patterns = patterns_by_code()
     kinds = {k.value for k in Unit.Kind}
     seen: dict[str, int] = {}
     lines: list[_UnitLine] = []
@@ -446,7 +446,7 @@ def employees_import(
 def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]:
     problems: list[Problem] = []
     units = {u.code: u for u in Unit.objects.filter(code__in={r.get("unit") for r in rows})}
-    patterns = {p.code: p for p in WorkPattern.objects.all()}
+    patterns = patterns_by_code()
     seen: dict[str, int] = {}
     result: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -527,11 +527,17 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
     return result
 
 
+def patterns_by_code() -> dict[str, WorkPattern]:
+    """Work patterns by their code in capitals, as a spreadsheet's column is looked up: an
+    operator types "kantor_5h", and an admin may have saved a code in small letters."""
+    return {p.code.upper(): p for p in WorkPattern.objects.all()}
+
+
 def _unknown_pattern(code: str, patterns: dict[str, WorkPattern]) -> str:
     """Why a work pattern column naming no pattern is refused."""
     return _("unknown work pattern '%(pattern)s'; choices: %(choices)s") % {
         "pattern": code,
-        "choices": ", ".join(sorted(patterns)),
+        "choices": ", ".join(sorted(p.code for p in patterns.values())),
     }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import holidays as holiday_calendars
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
 from hadir.schedules.models import Holiday, HolidayYear
@@ -67,15 +68,31 @@ def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
     return holiday
 
 
+class NotAHoliday(ValueError):
+    """A drop of a date that is no holiday for the unit: it would change nothing (a work
+    pattern's day off stays one) and leave a row that hides a holiday added above later."""
+
+
 def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
-    """Make ``day`` a working day for ``unit`` and everything under it.
+    """Make ``day``, a holiday, a working day for ``unit`` and everything under it.
 
     The unit's own local holiday on that date is removed; a national or parent-unit holiday is
     overridden by an inactive row on the unit, so the national calendar itself stays intact for
-    everyone else. Refused in a closed month, as :func:`holiday_add` is.
+    everyone else. Refused in a closed month, as :func:`holiday_add` is, and for a date that is
+    no holiday for the unit (:class:`NotAHoliday`).
     """
+    from hadir.schedules.selectors import holiday_dates
+
     with transaction.atomic():
         _guard_closed_month(actor, unit, day)  # in the transaction: see recap.periods' locks
+        if day not in holiday_dates(unit, day, day):
+            raise NotAHoliday(
+                _(
+                    "%(date)s is not a holiday for this unit. A day off of the work pattern"
+                    " becomes a working day only through a special period, set by an admin."
+                )
+                % {"date": f"{day:%d-%m-%Y}"}
+            )
         removed = list(Holiday.objects.filter(date=day, unit=unit, active=True).values("name"))
         Holiday.objects.filter(date=day, unit=unit).delete()
         Holiday.objects.create(

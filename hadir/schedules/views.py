@@ -13,7 +13,7 @@ from hadir.common.access import MANAGE_ROLES, READ_ROLES, access_unit, units_in_
 from hadir.recap.periods import PeriodClosed
 from hadir.schedules.forms import HolidayForm
 from hadir.schedules.selectors import holiday_calendar
-from hadir.schedules.services import holiday_add, holiday_drop
+from hadir.schedules.services import NotAHoliday, holiday_add, holiday_drop
 
 
 @login_required
@@ -45,8 +45,8 @@ def unit_holidays(request: HttpRequest, unit_id: int) -> HttpResponse:
                     messages.success(request, _("Holiday added."))
                 else:
                     form.add_error("name", _("Give the holiday a name."))
-            except PeriodClosed as closed:
-                form.add_error("date", str(closed))
+            except (PeriodClosed, NotAHoliday) as refused:
+                form.add_error("date", str(refused))
             if form.is_valid():
                 return redirect(f"{request.path}?year={day.year}")
     return render(
