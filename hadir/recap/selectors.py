@@ -199,6 +199,18 @@ def _unevaluated(
     return suspects
 
 
+def _december_ensure(batch: Sequence[Employee], year: int) -> bool:
+    """Evaluate the days of the December before ``year`` nobody has: a run of TK open at its
+    end goes on into January (ten working days in a row, from 20 December to 5 January,
+    propose a dismissal), and a December never read would leave it uncounted. Whether any
+    day was stored (one query of the month's marks otherwise)."""
+    december = date(year - 1, 12, 1)
+    there = [e for e in batch if e.start <= month_bounds(december)[1]]
+    return bool(there) and days_ensure(
+        employees=there, start=december, end=month_bounds(december)[1]
+    ) > 0
+
+
 def _batch(
     batch: Sequence[Employee],
     first: date,
@@ -212,7 +224,10 @@ def _batch(
     rows = _latest_rows(ids, first)
     if ensure:
         suspects = _unevaluated(batch, rows, first, last)
+        stored = _december_ensure(batch, first.year)
         if suspects and days_ensure(employees=suspects, start=first.replace(month=1), end=last):
+            stored = True
+        if stored:
             rows = _latest_rows(ids, first)
     month_days: dict[int, list[StoredDay]] = defaultdict(list)
     if with_days:

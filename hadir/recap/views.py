@@ -56,7 +56,23 @@ from hadir.recap.selectors import EmployeeMonth, month_bounds, month_members, re
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
 from hadir.rules.nip import compact_nip
+from hadir.rules.policy import SANCTION_IDS
 from hadir.schedules import cache
+
+
+def _gravest_first(row: dict[str, Any]) -> tuple[int, int]:
+    """A discipline row's place: the heaviest sanction first (a dismissal proposed for a run of
+    TK before a TUKIN cut with more days), then the most days not at work."""
+    held = row["discipline"]["sanction"]
+    rank = SANCTION_IDS.index(held) + 1 if held in SANCTION_IDS else 0
+    return -rank, -row["discipline"]["days_not_at_work"]
+
+
+def _sanction_months(month: date) -> dict[str, int]:
+    """How long each sanction of the month's ladder lasts, by id (the pages name a TUKIN cut
+    with its months)."""
+    return {rung.id: rung.months for rung in cache.policy(month_bounds(month)[1]).ladder}
+
 
 SORT_KEYS = {
     "nama": lambda r: r["name"].casefold(),  # "dr. Hana" among the D's, not after "Zainal"
@@ -65,7 +81,7 @@ SORT_KEYS = {
     "tl": lambda r: -r["late"]["minutes"],
     "psw": lambda r: -r["early"]["minutes"],
     "tukin": lambda r: -float(r["tukin_deduction_percent"]),
-    "disiplin": lambda r: -r["discipline"]["days_not_at_work"],
+    "disiplin": _gravest_first,
 }
 
 
@@ -132,6 +148,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
                     "row": row,
                     "reasons": reasons,
                     "today": day == today,
+                    "attending": employee.attends_on(day),
                 }
             )
         weeks.append(cells)
@@ -147,6 +164,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "weeks": weeks,
             "unit": recap.unit if recap else employee.unit,  # the month's, as its figures are
             "window_end": cache.policy(today).window_end,
+            "sanction_months": _sanction_months(first),
             "recap": figures,
             "closing": closing,
             "now": live if changed else None,
@@ -237,6 +255,7 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
             "can_close": closing is None
             and units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists(),
             "close_from": close_allowed_from(month),
+            "sanction_months": _sanction_months(month),
             "can_reopen": closing is not None and is_admin(request.user),
             "totals": _totals(rows),
         },
@@ -257,7 +276,7 @@ def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         or (r["discipline"]["next_threshold"] or {}).get("days_left") == 1
         or (r["discipline"].get("streak_threshold") or {}).get("days_left") == 1
     ]
-    return sorted(listed, key=lambda r: -r["discipline"]["days_not_at_work"])
+    return sorted(listed, key=_gravest_first)
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -43,11 +43,12 @@ class Gap:
 
 
 def open_period(today: date) -> tuple[date, date]:
-    """The period whose gaps can still be fixed: this month (and last month in its first week)."""
-    first = today.replace(day=1)
-    if today.day <= 7:
-        first = (first - timedelta(days=1)).replace(day=1)
-    return first, today
+    """The period whose gaps may still be fixed: this month and last month. A request about
+    last month is accepted until the month is closed, which no day of the month fixes (the
+    policy's ``recap.close_after_days`` is only the earliest): :func:`gaps` leaves out the days
+    of a closed month."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return last_month, today
 
 
 def month_days(employee: Employee, today: date) -> list[DayResult]:

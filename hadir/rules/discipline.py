@@ -28,13 +28,20 @@ class Threshold:
     sanction_id: str
     days_left: int
     streak: bool = False
+    months: int = 0
+    """How long the sanction lasts (the ladder's; 0 for a reprimand or a dismissal): three
+    rungs share the name "pemotongan TUKIN", and a warning must say which one comes."""
 
     @property
     def reason(self) -> Reason:
         """The warning, e.g. "1 hari lagi → teguran tertulis"."""
-        return Reason.of(
-            "NEXT_STREAK" if self.streak else "NEXT", days=self.days_left, sanction=self.sanction_id
-        )
+        if self.streak:
+            return Reason.of("NEXT_STREAK", days=self.days_left, sanction=self.sanction_id)
+        if self.months:
+            return Reason.of(
+                "NEXT_FOR", days=self.days_left, sanction=self.sanction_id, months=self.months
+            )
+        return Reason.of("NEXT", days=self.days_left, sanction=self.sanction_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +249,7 @@ def year_standing(
     if sanction is None or sanction.id != top.id:
         position = 0 if sanction is None else policy.ladder.index(sanction) + 1
         rung = policy.ladder[position]
-        next_threshold = Threshold(rung.id, rung.min_days - days_absent)
+        next_threshold = Threshold(rung.id, rung.min_days - days_absent, months=rung.months)
         if streaks.current:
             streak_threshold = Threshold(
                 DISMISSAL, policy.streak_days - streaks.current, streak=True

@@ -185,6 +185,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "{days} {days:days} lagi → {sanction:term}",
         "en": "{days} more {days:days} → {sanction:term}",
     },
+    "NEXT_FOR": {
+        "id": "{days} {days:days} lagi → {sanction:term} selama {months} bulan",
+        "en": "{days} more {days:days} → {sanction:term} for {months} months",
+    },
     "NEXT_STREAK": {
         "id": "{days} hari kerja TK berturut-turut lagi → {sanction:term}",
         "en": "{days} more consecutive working {days:days} of TK → {sanction:term}",

@@ -390,7 +390,7 @@ def test_the_discipline_list_names_who_has_a_sanction_or_is_one_day_from_the_nex
     }
     html = response.content.decode()
     assert "pemberhentian dengan hormat tidak atas permintaan sendiri (berat)" in html
-    assert "1 → pemotongan TUKIN" in html
+    assert "1 → pemotongan TUKIN selama 6 bulan" in html
 
 
 def test_the_discipline_list_warns_one_day_before_the_first_reprimand(

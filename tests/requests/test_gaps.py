@@ -55,10 +55,10 @@ def found(employee: Employee) -> list[tuple[date, str, str, str]]:
     return [(g.date, g.code, g.category, g.session) for g in gaps(employee, WEDNESDAY)]
 
 
-def test_the_open_period_is_this_month_and_last_month_during_the_first_week() -> None:
+def test_the_open_period_is_this_month_and_last_month() -> None:
     assert open_period(WEDNESDAY) == (date(2024, 2, 1), WEDNESDAY)
-    assert open_period(date(2024, 3, 7)) == (date(2024, 2, 1), date(2024, 3, 7))
-    assert open_period(date(2024, 3, 8)) == (MARCH_1, date(2024, 3, 8))
+    assert open_period(date(2024, 3, 31)) == (date(2024, 2, 1), date(2024, 3, 31))
+    assert open_period(date(2024, 4, 1)) == (MARCH_1, date(2024, 4, 1))
 
 
 def test_each_day_with_a_missing_punch_or_no_record_is_a_gap_with_the_fitting_session(

@@ -4,7 +4,10 @@ in the request's language, as the rules' own explanations name it (:data:`TERMS`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import template
+from django.utils.translation import ngettext
 
 from hadir.common.i18n import current_lang
 from hadir.rules.explain import TERMS, format_decimal
@@ -22,3 +25,17 @@ def term(code: object) -> str:
 def decimal(value: object) -> str:
     """A plain decimal string ("9.00", as the recap's JSON keeps it) in the page's language."""
     return format_decimal(str(value), current_lang())
+
+
+@register.filter
+def sanction(code: object, months: Mapping[str, int] | None = None) -> str:
+    """A sanction by its name and, when it lasts, for how long (``months``: the ladder's, by
+    sanction): three rungs are each a "pemotongan TUKIN", told apart only by their length."""
+    name = term(code)
+    count = (months or {}).get(str(code), 0)
+    if not count:
+        return name
+    return ngettext("%(name)s for %(months)s month", "%(name)s for %(months)s months", count) % {
+        "name": name,
+        "months": count,
+    }
