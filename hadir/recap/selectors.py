@@ -224,10 +224,10 @@ def _batch(
     rows = _latest_rows(ids, first)
     if ensure:
         suspects = _unevaluated(batch, rows, first, last)
-        stored = _december_ensure(batch, first.year)
+        written = _december_ensure(batch, first.year)
         if suspects and days_ensure(employees=suspects, start=first.replace(month=1), end=last):
-            stored = True
-        if stored:
+            written = True
+        if written:
             rows = _latest_rows(ids, first)
     month_days: dict[int, list[StoredDay]] = defaultdict(list)
     if with_days:
