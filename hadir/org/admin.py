@@ -8,11 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from hadir.common.admin import AuditedAdmin
 from hadir.common.audit import audit_record
 from hadir.org.forms import LocationForm
+from hadir.org.golongan import (
+    employee_promote,
+    golongan_since_unused,
+    golongan_state,
+    promotion_problem,
+)
 from hadir.org.models import Employee, Location, RoleAssignment, Unit
 from hadir.org.services import (
     PLACED,
     employee_place,
     location_grants_end,
+    new_golongan_problem,
     new_since_problem,
     placement_problem,
     placement_state,
@@ -43,7 +50,8 @@ class UnitAdmin(AuditedAdmin):
 
 
 class EmployeeForm(forms.ModelForm[Employee]):
-    """An employee, and the date another unit or pattern applies from (a move, mutasi)."""
+    """An employee, and the dates another unit or pattern (a move, mutasi) and another
+    golongan (a promotion, kenaikan pangkat) apply from."""
 
     unit_since = forms.DateField(
         label=_("moved since"),
@@ -51,6 +59,15 @@ class EmployeeForm(forms.ModelForm[Employee]):
         help_text=_(
             "For another unit or work pattern: the first day there (empty = today). The days "
             "before it keep the former unit. The first day of attendance corrects every day."
+        ),
+    )
+
+    golongan_since = forms.DateField(
+        label=_("golongan since"),
+        required=False,
+        help_text=_(
+            "For another golongan: its first day (TMT; empty = today). The months before it "
+            "keep the former golongan's uang makan. The first day of attendance corrects them."
         ),
     )
 
@@ -64,6 +81,7 @@ class EmployeeForm(forms.ModelForm[Employee]):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        self.promotion_since = self._promotion_since(data)
         self.move_since: date | None = None
         unit, since = data.get("unit"), data.get("unit_since")
         if unit is None:
@@ -88,6 +106,28 @@ class EmployeeForm(forms.ModelForm[Employee]):
         self.move_since = since
         return data
 
+    def _promotion_since(self, data: dict[str, Any]) -> date | None:
+        """The date a new golongan applies from (None: no promotion, or a refused date)."""
+        since, unit = data.get("golongan_since"), data.get("unit")
+        if self.instance.pk is None or unit is None:
+            if since and data.get("start") and since > data["start"]:
+                self.add_error("golongan_since", new_golongan_problem(data))
+            return None
+        stored = Employee.objects.get(pk=self.instance.pk)
+        stored.start = data.get("start") or stored.start
+        if "golongan" not in self.changed_data:
+            unused = since and golongan_since_unused(stored, since)
+            if unused:
+                self.add_error("golongan_since", unused)
+            return None
+        today: date = unit.today()
+        chosen: date = since or today
+        problem = promotion_problem(stored, chosen, today)
+        if problem:
+            self.add_error("golongan_since", problem)
+            return None
+        return chosen
+
 
 @admin.register(Employee)
 class EmployeeAdmin(AuditedAdmin):
@@ -97,7 +137,13 @@ class EmployeeAdmin(AuditedAdmin):
     search_fields = ["nip", "name"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit"]
-    readonly_fields = ["placed_since", "earlier_placements"]
+    readonly_fields = ["placed_since", "earlier_placements", "golongan_since", "golongan_before"]
+
+    @admin.display(description=_("earlier golongan"))
+    def golongan_before(self, obj: Employee) -> str:
+        """The golongan held before, as promotions wrote them."""
+        held = obj.earlier_golongan.order_by("until") if obj.pk else []
+        return "; ".join(str(g) for g in held) or "—"
 
     @admin.display(description=_("earlier placements"))
     def earlier_placements(self, obj: Employee) -> str:
@@ -120,6 +166,19 @@ class EmployeeAdmin(AuditedAdmin):
                 summary=f"{obj.nip}: {stored.unit.code} → {unit.code} {since:%d-%m-%Y}",
                 before=placement_state(stored),
                 after={**placement_state(obj), "since": since.isoformat()},
+            )
+        promoted = getattr(form, "promotion_since", None)
+        if change and promoted is not None:
+            stored = Employee.objects.get(pk=obj.pk)
+            golongan, obj.golongan = obj.golongan, stored.golongan
+            employee_promote(obj, golongan=golongan, since=promoted)
+            audit_record(
+                actor=request.user,
+                action="org.employee_promote",
+                obj=obj,
+                summary=f"{obj.nip}: {stored.golongan} → {golongan} {promoted:%d-%m-%Y}",
+                before=golongan_state(stored),
+                after={**golongan_state(obj), "since": promoted.isoformat()},
             )
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:

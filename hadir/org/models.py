@@ -140,6 +140,13 @@ class Employee(models.Model):
         editable=False,
         help_text=_("Empty: since the attendance period starts."),
     )
+    golongan_since = models.DateField(
+        _("in this golongan since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty: since the attendance period starts."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -246,6 +253,33 @@ class Placement(models.Model):
     @property
     def pattern_code(self) -> str:
         return self.pattern.code if self.pattern is not None else self.unit.default_pattern.code
+
+
+class EarlierGolongan(models.Model):
+    """A golongan an employee held until ``until``: a promotion (kenaikan pangkat) is dated, so
+    the months before it keep the uang makan rate and tax they were earned at; the present
+    golongan is the employee's own, from ``golongan_since``
+    (:func:`hadir.org.golongan.employee_promote` writes both)."""
+
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.CASCADE,
+        related_name="earlier_golongan",
+        verbose_name=_("employee"),
+    )
+    golongan = models.CharField(_("golongan"), max_length=8)
+    until = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("earlier golongan")
+        verbose_name_plural = _("earlier golongan")
+        ordering = ["employee", "until"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "until"], name="golongan_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.golongan} ≤ {self.until:%d-%m-%Y}"
 
 
 class Role(models.TextChoices):

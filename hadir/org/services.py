@@ -19,6 +19,11 @@ from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, unfit_text
+from hadir.org.golongan import (
+    employee_promote,
+    golongan_since_unused,
+    promotion_problem,
+)
 from hadir.org.models import Employee, Location, LocationGrant, Placement, Unit
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
@@ -45,6 +50,8 @@ class ImportReport:
     grants_ended: int = 0
     moved: list[tuple[str, str]] = field(default_factory=list)
     """(NIP, first day in the new unit) of each move: the date decides the days it keeps."""
+    promoted: list[tuple[str, str]] = field(default_factory=list)
+    """(NIP, first day of the new golongan) of each promotion: the months before keep theirs."""
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -54,6 +61,7 @@ class ImportReport:
             "unchanged": len(self.unchanged),
             "ended": self.grants_ended,
             "moved": len(self.moved),
+            "promoted": len(self.promoted),
         }
         if self.dry_run:
             text = _(
@@ -67,6 +75,8 @@ class ImportReport:
             text += _(", extra locations ended by a move to another unit: %(ended)s")
         if self.moved:  # each dated by unit_since, else today: the days before keep the unit
             text += _(", moves (mutasi) dated: %(moved)s")
+        if self.promoted:  # each dated by golongan_since, else today
+            text += _(", new golongan dated: %(promoted)s")
         return text % counts
 
 
@@ -144,6 +154,7 @@ def units_import(
                 "created": report.created,
                 "updated": report.updated,
                 "moved": report.moved,
+                "promoted": report.promoted,
             },
         )
         if dry_run:
@@ -282,7 +293,7 @@ def _parents_first(lines: list[_UnitLine]) -> list[_UnitLine]:
 # ---------------------------------------------------------------- employees
 
 EMPLOYEE_COLUMNS = {"nip", "name", "unit", "pattern", "golongan", "start"}
-EMPLOYEE_OPTIONAL = {"email", "position", "end", "unit_since"}
+EMPLOYEE_OPTIONAL = {"email", "position", "end", "unit_since", "golongan_since"}
 PLACED = ("unit", "pattern")
 """The fields a move (mutasi) changes from a date: :func:`employee_place`."""
 
@@ -366,8 +377,9 @@ def employees_import(
     *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
 ) -> ImportReport:
     """Create or update employees from ``nip,name,unit,pattern,golongan,start[,email,position,
-    end,unit_since]``. Another unit or pattern is a move from ``unit_since`` (today on the new
-    unit's clock when empty): :func:`employee_place`."""
+    end,unit_since,golongan_since]``. Another unit or pattern is a move from ``unit_since``
+    (today on the new unit's clock when empty): :func:`employee_place`; another golongan is a
+    promotion from ``golongan_since`` (today when empty): :func:`employee_promote`."""
     rows = read_table(path, required=EMPLOYEE_COLUMNS, optional=EMPLOYEE_OPTIONAL)
     values_by_nip = _validate_employees(path.name, rows)
     report = ImportReport(dry_run=dry_run)
@@ -384,22 +396,37 @@ def employees_import(
         for nip, values in values_by_nip.items():
             employee = existing.get(nip)
             line, since = values.pop("line"), values.pop("unit_since")
+            promoted_since = values.pop("golongan_since")
             if employee is None:
                 problem = since and new_since_problem(values["unit"], since, values["start"])
                 if problem:
                     problems.append(Problem(path.name, line, "unit_since", problem))
+                    continue
+                if promoted_since and promoted_since > values["start"]:
+                    problems.append(
+                        Problem(path.name, line, "golongan_since", new_golongan_problem(values))
+                    )
                     continue
                 Employee.objects.create(nip=nip, **values)
                 report.created.append(nip)
                 continue
             placed = {k: values.pop(k) for k in PLACED}
             moves = any(getattr(employee, k) != v for k, v in placed.items())
+            golongan = values.pop("golongan")
+            promotes = golongan != employee.golongan
             problem = (
                 None if moves or since is None else since_unused(employee, since, values["start"])
             )
+            rank_problem = (
+                None
+                if promotes or promoted_since is None
+                else golongan_since_unused(employee, promoted_since)
+            )
             if (
                 not problem
+                and not rank_problem
                 and not moves
+                and not promotes
                 and all(getattr(employee, k) == v for k, v in values.items())
             ):
                 report.unchanged.append(nip)
@@ -410,9 +437,22 @@ def employees_import(
             if moves and not problem:
                 since = since or placed["unit"].today()
                 problem = placement_problem(employee, placed["unit"], since)
-            if problem:
-                problems.append(Problem(path.name, line, "unit_since", problem))
+            if promotes and not rank_problem:
+                promoted_since = promoted_since or placed["unit"].today()
+                rank_problem = promotion_problem(employee, promoted_since, placed["unit"].today())
+            if problem or rank_problem:
+                problems += [
+                    Problem(path.name, line, column, reason)
+                    for column, reason in (
+                        ("unit_since", problem),
+                        ("golongan_since", rank_problem),
+                    )
+                    if reason
+                ]
                 continue
+            if promotes:
+                employee_promote(employee, golongan=golongan, since=promoted_since)
+                report.promoted.append((nip, promoted_since.isoformat()))
             if moves:
                 employee_place(
                     employee, unit=placed["unit"], pattern=placed["pattern"], since=since
@@ -496,6 +536,9 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
         start = table_date(row.get("start"), "start", bad)
         end = table_date(row.get("end"), "end", bad, required=False)
         unit_since = table_date(row.get("unit_since"), "unit_since", bad, required=False)
+        golongan_since = table_date(
+            row.get("golongan_since"), "golongan_since", bad, required=False
+        )
         if start and end and end < start:
             bad(
                 "end",
@@ -520,11 +563,21 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
                 "email": email,
                 "position": row.get("position"),
                 "unit_since": unit_since,
+                "golongan_since": golongan_since,
                 "line": row.line,
             }
     if problems:
         raise TableRefused(problems)
     return result
+
+
+def new_golongan_problem(values: dict[str, Any]) -> str:
+    """Why a new employee's ``golongan_since`` after their first day is refused: the months
+    before it would need the golongan held then, which the row does not give."""
+    return _(
+        "a new employee holds %(golongan)s from %(start)s: enter them with the former golongan "
+        "first, then the promotion"
+    ) % {"golongan": values["golongan"], "start": f"{values['start']:%d-%m-%Y}"}
 
 
 def patterns_by_code() -> dict[str, WorkPattern]:

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from django.db.models import Q, QuerySet
 
 from hadir.common.bulk import read_rows
+from hadir.org.golongan import golongans_on
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import placed_in, units_on
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally
@@ -44,6 +45,9 @@ class EmployeeMonth:
     year: YearSummary
     unit: Unit
     """The unit the employee was in at the month's end (a move later leaves it theirs)."""
+    golongan: str
+    """The golongan held at the month's end, which prices its uang makan (a promotion later
+    leaves the month its rate)."""
     days: tuple[StoredDay, ...] = ()
     late_mask: int = 0
     """Bit ``d - 1`` set: late (TL) on day ``d`` of the month."""
@@ -59,7 +63,7 @@ class EmployeeMonth:
             "name": self.employee.name,
             "unit": self.unit.code,
             "unit_name": self.unit.name,
-            "golongan": self.employee.golongan,
+            "golongan": self.golongan,
             "month": f"{self.month:%Y-%m}",
             "workdays": s.working_days,
             "present_days": counts.get("H", 0),
@@ -239,6 +243,7 @@ def _batch(
         ):
             month_days[employee_id].append(StoredDay(*values))
     units = units_on(batch, last)
+    held = golongans_on(batch, last)
     for employee in batch:
         row = rows.get(employee.pk)
         tally, late, absent = MonthTally(), 0, 0
@@ -248,7 +253,8 @@ def _batch(
             employee=employee,
             month=first,
             unit=units[employee.pk],
-            summary=summarise(tally, employee.golongan, policy),
+            golongan=held[employee.pk],
+            summary=summarise(tally, held[employee.pk], policy),
             year=year_standing(
                 tk_days=row.ytd_tk_days if row else 0,
                 minutes=row.ytd_minutes if row else 0,
