@@ -128,16 +128,17 @@ def clock_at(employee: Employee, at: datetime) -> ZoneInfo:
 
 
 def days_and_clocks(
-    employee: Employee, first: date, last: date
+    employee: Employee, first: date, last: date, earlier: Sequence[Placement] | None = None
 ) -> tuple[tuple[datetime, datetime], Callable[[datetime], ZoneInfo]]:
     """The instants of the dates ``first`` to ``last`` (:func:`stints_span`) and the clock of
     each instant in them (:func:`clock_at`), the employee's placements read once for both
-    (none when they did not move)."""
+    (none when they did not move; ``earlier``: read by the caller for many spans)."""
     before, after = first - timedelta(days=1), last + timedelta(days=1)
     if not moved_within(employee, before):
         present = ZoneInfo(employee.unit.timezone)
         return employee.unit.days_span(first, last), lambda at: present
-    earlier = earlier_placements([employee], before)[employee.pk]
+    if earlier is None:
+        earlier = earlier_placements([employee], before)[employee.pk]
     around = employee_stints(employee, before, after, earlier)
     span = stints_span(employee_stints(employee, first, last, earlier))
     return span, lambda at: _clock_in(at, around)

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from hadir.common.bulk import read_sql
 from hadir.org.models import Employee, Location, LocationGrant, Unit, attends_on
-from hadir.org.placements import days_and_clocks
+from hadir.org.placements import days_and_clocks, earlier_placements
 from hadir.presence.models import Punch, Refusal
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
 from hadir.rules.geo import Area, Point
@@ -146,8 +146,15 @@ def attempts_within[K](spans: dict[K, tuple[Employee, date, date]]) -> dict[K, A
     """For each span (employee, first date, last date), every punch and refused check-in of
     the employee on those dates of their unit's calendar, in time order: the evidence beside a
     complaint that the machine or the app failed. Two queries for any number of spans."""
-    # On the clock of the unit each day was lived in (a move between time zones).
-    measured = {key: days_and_clocks(*span) for key, span in spans.items()}
+    # On the clock of the unit each day was lived in (a move between time zones); the
+    # placements of everyone who moved are read once for all the spans.
+    since = min((first for _e, first, _l in spans.values()), default=date.max)
+    employees = list({e.pk: e for e, _f, _l in spans.values()}.values())
+    earlier = earlier_placements(employees, since - timedelta(days=1))
+    measured = {
+        key: days_and_clocks(employee, first, last, earlier.get(employee.pk, []))
+        for key, (employee, first, last) in spans.items()
+    }
     bounds = {key: span for key, (span, _clock) in measured.items()}
     within = Q()
     for key, (employee, _first, _last) in spans.items():

@@ -69,7 +69,14 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(label=_("Note for the employee"), max_length=500, required=False)
+    # A text area: Enter in a one-line field submits with the form's first button, Approve,
+    # right after a rejection's reason was typed.
+    note = forms.CharField(
+        label=_("Note for the employee"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 def category_of_text(value: str) -> str:

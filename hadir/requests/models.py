@@ -166,7 +166,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    text = models.CharField(max_length=300)
+    text = models.TextField()  # whole: a verifier's note of 500 characters is its reason
     message = models.CharField(max_length=200, blank=True)
     params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=200, blank=True)
@@ -187,7 +187,7 @@ class Notification(models.Model):
         if not self.message or translation.get_language() == settings.LANGUAGE_CODE:
             return self.text
         try:
-            return notice_text(self.message, self.params)[:300]
+            return notice_text(self.message, self.params)
         except (KeyError, ValueError, TypeError):
             logger.warning("notification %s: message not renderable", self.pk, exc_info=True)
             return self.text

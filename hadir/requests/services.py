@@ -144,6 +144,17 @@ def request_validate(
             )
     elif new.session:
         raise RequestRefused(_("A full-day absence has no session."), field="session")
+    elif not any(
+        cache.schedule(stint.unit, stint.pattern_code, day).working
+        for stint in employee_stints(employee, new.start, new.end)
+        for day in stint.dates()
+    ):
+        # On a day off an absence changes nothing (DOMAIN.md §4.5), nor takes from a balance.
+        raise RequestRefused(
+            _("%(start)s to %(end)s holds no working day: there is nothing to excuse.")
+            % {"start": f"{new.start:%d-%m-%Y}", "end": f"{new.end:%d-%m-%Y}"},
+            field="start",
+        )
     active = Request.objects.filter(
         employee=employee,
         status__in=[Status.SUBMITTED, Status.APPROVED],
@@ -232,9 +243,11 @@ def leave_taken(employee: Employee, *, exclude: Request | None = None) -> dict[i
     )
     if exclude is not None:
         requests = requests.exclude(pk=exclude.pk)
-    for request in requests:
-        for year, count in leave_working_days(employee, request.start, request.end).items():
-            taken[year] = taken.get(year, 0) + count
+    # Every request's dates evaluated at once: a cuti taken a day at a time costs no more.
+    dates = sorted({day for r in requests for day in _dates(r.start, r.end)})
+    for day, result in evaluate_dates(employee, dates).items() if dates else ():
+        if result.working:
+            taken[day.year] = taken.get(day.year, 0) + 1
     return taken
 
 
@@ -406,7 +419,7 @@ def _notify(user: Any, message: str, params: dict[str, str], url: str) -> None:
     """An in-app message now, shown in its reader's language; an e-mail after commit, in the
     site's language, whose failure is logged, never raised."""
     with translation.override(settings.LANGUAGE_CODE):
-        text = notice_text(message, params)[:300]
+        text = notice_text(message, params)
     Notification.objects.create(user=user, text=text, message=message, params=params, url=url)
     if user.email:
         transaction.on_commit(

@@ -8,11 +8,13 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from hadir.common.access import (
@@ -165,6 +167,7 @@ def _days(days: list[DayResult], open_day: date | None) -> list[dict[str, object
 
 
 @login_required
+@xframe_options_sameorigin  # the request page and the queue show the letter in a frame
 def evidence(request: HttpRequest, reference: str) -> FileResponse:
     """The letter, to the owner, their verifiers and admins only (others: not found)."""
     item = access_request(request.user, reference)
@@ -235,7 +238,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         if note is None:
             return redirect("requests:queue")
         ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
-        chosen = list(requests_to_verify(request.user).filter(pk__in=ids, status=Status.SUBMITTED))
+        # Decided or withdrawn since the queue was shown, too: the service names each one.
+        chosen = list(requests_to_verify(request.user).filter(pk__in=ids))
+        if not chosen:
+            messages.error(request, _("Choose at least one request."))
+            return redirect("requests:queue")
         approve = request.POST.get("decision") == "approve"
         done, refused = requests_decide_bulk(
             actor=request.user, requests=chosen, approve=approve, note=note
@@ -245,14 +252,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         for item, reason in refused:
             messages.error(request, f"{item.reference}: {reason}")
         return redirect("requests:queue")
-    items = list(verification_queue(user=request.user)[:QUEUE_PAGE])
+    page = Paginator(verification_queue(user=request.user), QUEUE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    items = list(page.object_list)
     around, attempts = days_around(items, current_lang()), attempts_of(items)
     return render(
         request,
         "requests/queue.html",
         {
             "items": [(item, around[item.pk], attempts[item.pk]) for item in items],
-            "total": verification_queue(user=request.user).count(),
+            "total": page.paginator.count,
+            "page": page,
         },
     )
 
