@@ -1,13 +1,32 @@
-"""Admin: the day refreshes edits still owe (read-only; ``manage.py refresh_days`` runs them)."""
+"""Admin, read-only: the day refreshes edits still owe (``manage.py refresh_days`` runs them),
+and every closing ever signed, reopened ones included, with the figures it froze."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from hadir.common.admin import ReadOnlyAdmin
-from hadir.recap.models import DayRefresh
+from hadir.recap.models import DayRefresh, PeriodClose
 
 
 @admin.register(DayRefresh)
 class DayRefreshAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "scope", "start", "end", "weekday", "attempts", "error"]
+
+
+@admin.register(PeriodClose)
+class PeriodCloseAdmin(ReadOnlyAdmin):
+    """What was signed stays on record: an auditor reads a reopened closing's figures here."""
+
+    list_display = ["month", "unit", "closed_by", "closed_at", "reopened_by", "reopened_at"]
+    list_filter = ["month"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "closed_by", "reopened_by"]
+    date_hierarchy = "month"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return PeriodClose.history.select_related("unit", "closed_by", "reopened_by")

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -87,6 +88,7 @@ def to_json(rows: Sequence[dict[str, Any]]) -> bytes:
 
 FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP's "CSV injection")."""
+LIST_SEPARATED_FORMULA = re.compile(r";(?=[=+\-@\t\r])")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """What an xlsx cannot hold."""
 
@@ -96,9 +98,11 @@ def _csv_cell(value: Any) -> Any:
     SIMPEG) is quoted with ``'`` so that Excel shows it instead of running it."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_SIGNS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    # Excel set to Indonesian splits a CSV at ";" too: a sign after one starts a formula.
+    value = LIST_SEPARATED_FORMULA.sub(";'", value)
+    return "'" + value if value.startswith(FORMULA_SIGNS) else value
 
 
 def to_csv(rows: Sequence[dict[str, Any]], *, daily: bool) -> bytes:
@@ -373,6 +377,26 @@ def _month_name(day: date) -> str:
     return f"{MONTHS_ID[day.month - 1]} {day.year}"
 
 
+TYPOGRAPHIC = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
+     "‐": "-", "‑": "-", "…": "...", "\u00a0": " ", "\u202f": " "}
+)  # fmt: skip
+"""What Word and SIMPEG put in a name ("Ma’ruf") that Latin-1 lacks, as typed on a keyboard."""
+
+
 def _latin(text: str) -> str:
-    """The core PDF fonts speak Latin-1; replace what they cannot draw."""
-    return text.replace("–", "-").replace("—", "-").encode("latin-1", "replace").decode("latin-1")
+    """The core PDF fonts speak Latin-1; what they cannot draw is written as typed on a
+    keyboard, else without its accents (NFKD), else as "?"."""
+    text = text.translate(TYPOGRAPHIC)
+    if text.isascii():
+        return text
+    return "".join(_latin_char(char) for char in text)
+
+
+def _latin_char(char: str) -> str:
+    try:
+        char.encode("latin-1")
+    except UnicodeEncodeError:
+        plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+        return plain or "?"
+    return char

@@ -96,10 +96,27 @@ def live_recaps(
         return []
     if frozen.rows:  # not recapped again only to be dropped
         employees = employees.exclude(nip__in=frozen.nips)
-    last = month_bounds(month)[1]
+    first, last = month_bounds(month)
     for unit in frozen.closed:  # someone entered there since counts where the unit signed
         employees = employees.exclude(placed_in(unit, last))
+    signed = _signed_elsewhere(employees, first)
+    if signed:
+        employees = employees.exclude(nip__in=signed)
     return list(recap_month(employees=employees, month=month, days=days))
+
+
+def _signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
+    """NIPs of ``employees`` whose ``month`` another unit's closing froze: someone moved here
+    by a move dated into a month their former unit had already closed. Their month is paid by
+    that unit's signed figures, not a second time here. Only those moved since the month began
+    are looked for (no query of the closings when nobody was)."""
+    moved = set(employees.filter(placed_since__gte=month).values_list("nip", flat=True))
+    if not moved:
+        return set()
+    signed: set[str] = set()
+    for snapshot in PeriodClose.objects.filter(month=month).values_list("snapshot", flat=True):
+        signed |= moved & {row["nip"] for row in snapshot}
+    return signed
 
 
 def report_rows(

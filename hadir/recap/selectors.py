@@ -210,9 +210,10 @@ def _december_ensure(batch: Sequence[Employee], year: int) -> bool:
     day was stored (one query of the month's marks otherwise)."""
     december = date(year - 1, 12, 1)
     there = [e for e in batch if e.start <= month_bounds(december)[1]]
-    return bool(there) and days_ensure(
-        employees=there, start=december, end=month_bounds(december)[1]
-    ) > 0
+    return (
+        bool(there)
+        and days_ensure(employees=there, start=december, end=month_bounds(december)[1]) > 0
+    )
 
 
 def _batch(

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,7 +36,7 @@ from hadir.org.models import Employee, Unit
 from hadir.recap.charts import Bar, bar_chart
 from hadir.recap.evaluation import reasons_text
 from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_audit, export_job_start
-from hadir.recap.models import EmployeeDay, ExportJob
+from hadir.recap.models import EmployeeDay, ExportJob, PeriodClose
 from hadir.recap.periods import (
     PeriodClosed,
     close_allowed_from,
@@ -129,7 +130,7 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
     stored = {
         row.date: row
         for row in EmployeeDay.objects.filter(employee=employee, date__range=(first, last)).only(
-            "date", "reasons"
+            "date", "status", "reasons"
         )
     }
     lang = current_lang()
@@ -141,12 +142,23 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             in_month = day.month == first.month
             reasons = reasons_text(stored[day].reasons, lang) if day in stored else []
             row = days.get(day) if in_month else None
+            now: list[str] = []
+            if (
+                closing is not None
+                and row
+                and day in stored
+                and stored[day].status != row["status"]
+            ):
+                # Changed after the closing (by an admin): its reasons are today's, not the
+                # frozen status's, and are shown as such.
+                now, reasons = reasons, []
             cells.append(
                 {
                     "date": day,
                     "in_month": in_month,
                     "row": row,
                     "reasons": reasons,
+                    "now": now,
                     "today": day == today,
                     "attending": employee.attends_on(day),
                 }
@@ -294,7 +306,7 @@ Marks = tuple[str, list[int], list[int]]
 
 def _live_marks(recaps: list[EmployeeMonth]) -> Iterator[Marks]:
     for recap in recaps:
-        yield recap.employee.unit.name, mask_days(recap.late_mask), mask_days(recap.absent_mask)
+        yield recap.unit.name, mask_days(recap.late_mask), mask_days(recap.absent_mask)
 
 
 def _frozen_marks(daily: list[dict[str, Any]]) -> Iterator[Marks]:
@@ -381,7 +393,8 @@ def _export_name(unit: Unit, month: date, fmt: str, daily: bool) -> str:
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
     job = get_object_or_404(ExportJob, pk=job_id, user_id=request.user.pk)
     access_unit(request.user, job.unit_id, READ_ROLES)  # as long as the unit is theirs to see
-    if request.GET.get("unduh") and job.state == ExportJob.State.DONE:
+    outdated = job.state == ExportJob.State.DONE and _closed_since(job)
+    if request.GET.get("unduh") and job.state == ExportJob.State.DONE and not outdated:
         export_audit(
             actor=request.user,
             unit=job.unit,
@@ -395,7 +408,17 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse
             as_attachment=True,
             filename=_export_name(job.unit, job.month, job.format, job.daily),
         )
-    return render(request, "recap/export_job.html", {"job": job})
+    return render(request, "recap/export_job.html", {"job": job, "outdated": outdated})
+
+
+def _closed_since(job: ExportJob) -> bool:
+    """Whether the job's month was closed or reopened, for its unit, above or below it, after
+    the file was made: the file would no longer be the figures that stand (a signed month's
+    or a reopened one's)."""
+    unit = job.unit
+    changed = Q(closed_at__gt=job.created_at) | Q(reopened_at__gt=job.created_at)
+    near = Q(unit_id__in=unit.ancestor_ids) | Q(unit__path__startswith=unit.path)
+    return PeriodClose.history.filter(near, changed, month=job.month).exists()
 
 
 @login_required

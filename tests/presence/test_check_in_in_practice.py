@@ -168,9 +168,7 @@ def test_the_window_edges_hold_to_the_second_on_the_units_own_clock(
     add_location(unit, "KUA", SLEMAN)
     someone = EmployeeFactory.create(unit=unit)
 
-    outcome = punch_check_in(
-        employee=someone, check_in=at_point(), now=local(MONDAY, hhmmss, zone)
-    )
+    outcome = punch_check_in(employee=someone, check_in=at_point(), now=local(MONDAY, hhmmss, zone))
 
     assert outcome.accepted is accepted
     if not accepted:

@@ -35,6 +35,7 @@ from hadir.presence.chain import (
 )
 from hadir.presence.models import ChainCheckpoint, ChainHead, Punch
 from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take
+from hadir.rules.nip import compact_nip
 
 
 class Command(BaseCommand):
@@ -56,7 +57,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["checkpoint"] and options["nip"]:
             raise CommandError(_("a checkpoint covers every employee: leave out --nip"))
-        nip = options["nip"]
+        nip = compact_nip(options["nip"]) if options["nip"] else None  # typed as printed
+        if nip and not Employee.objects.filter(nip=nip).exists():
+            raise CommandError(_("no employee has NIP %(nip)s") % {"nip": options["nip"]})
         punches = Punch.objects.order_by("employee_id", "id")
         heads = ChainHead.objects.order_by("employee_id")
         if nip:
