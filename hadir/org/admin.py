@@ -21,11 +21,13 @@ from hadir.org.services import (
     location_grants_end,
     new_golongan_problem,
     new_since_problem,
+    pattern_change_problem,
     placement_problem,
     placement_state,
     since_unused,
     unit_path,
     unit_paths_refresh,
+    unit_pattern_change,
 )
 
 
@@ -35,15 +37,68 @@ class LocationInline(admin.TabularInline[Location, Any]):
     extra = 0
 
 
+class UnitForm(forms.ModelForm[Unit]):
+    """A unit, and the date another default pattern applies from."""
+
+    pattern_since = forms.DateField(
+        label=_("pattern since"),
+        required=False,
+        help_text=_(
+            "For another default work pattern: its first day (empty = today). The days lived "
+            "before it keep the former pattern."
+        ),
+    )
+
+    user: Any = None
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "parent", "timezone", "default_pattern"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        self.repattern_since: date | None = None
+        pattern, since = data.get("default_pattern"), data.get("pattern_since")
+        if self.instance.pk is None or pattern is None:
+            return data
+        stored = Unit.objects.get(pk=self.instance.pk)
+        problem = pattern_change_problem(stored, pattern, since, self.user)
+        if problem:
+            self.add_error("pattern_since", problem)
+        elif stored.default_pattern_id != pattern.pk:
+            self.repattern_since = since or stored.today()
+        return data
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
+    form = UnitForm
     list_display = ["code", "name", "kind", "parent", "timezone", "default_pattern"]
     list_filter = ["kind", "timezone"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     inlines = [LocationInline]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        # The closed-month guard asks who changes the pattern: a class per request.
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        since = getattr(form, "repattern_since", None)
+        if change and since is not None:
+            stored = Unit.objects.select_related("default_pattern").get(pk=obj.pk)
+            pattern, obj.default_pattern = obj.default_pattern, stored.default_pattern
+            unit_pattern_change(obj, pattern=pattern, since=since)
+            audit_record(
+                actor=request.user,
+                action="org.unit_pattern_change",
+                obj=obj,
+                summary=f"{obj.code}: {stored.default_pattern.code} → {pattern.code} {since:%d-%m-%Y}",
+                before={"pattern": stored.default_pattern.code},
+                after={"pattern": pattern.code, "since": since.isoformat()},
+            )
         super().save_model(request, obj, form, change)
         if obj.path != unit_path(obj):
             unit_paths_refresh(obj)

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
@@ -52,6 +53,8 @@ class ImportReport:
     """(NIP, first day in the new unit) of each move: the date decides the days it keeps."""
     promoted: list[tuple[str, str]] = field(default_factory=list)
     """(NIP, first day of the new golongan) of each promotion: the months before keep theirs."""
+    repatterned: list[tuple[str, str]] = field(default_factory=list)
+    """(unit code, first day of its new pattern): the days lived before keep the former."""
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -62,6 +65,7 @@ class ImportReport:
             "ended": self.grants_ended,
             "moved": len(self.moved),
             "promoted": len(self.promoted),
+            "repatterned": len(self.repatterned),
         }
         if self.dry_run:
             text = _(
@@ -77,6 +81,8 @@ class ImportReport:
             text += _(", moves (mutasi) dated: %(moved)s")
         if self.promoted:  # each dated by golongan_since, else today
             text += _(", new golongan dated: %(promoted)s")
+        if self.repatterned:  # each dated by pattern_since, else today
+            text += _(", new unit patterns dated: %(repatterned)s")
         return text % counts
 
 
@@ -106,16 +112,23 @@ class _UnitLine:
     parent: str
     timezone: str
     pattern: WorkPattern
+    pattern_since: date | None = None
 
 
 def units_import(
     *, path: Path, actor: Any | None = None, actor_label: str = "", dry_run: bool = False
 ) -> ImportReport:
-    """Create or update units from ``code,name,kind,parent,timezone,pattern``.
+    """Create or update units from ``code,name,kind,parent,timezone,pattern[,pattern_since]``.
 
-    Parents may appear before or after their children in the file, or already exist.
+    Parents may appear before or after their children in the file, or already exist. Another
+    default pattern applies from ``pattern_since`` (today on the unit's clock when empty): the
+    days lived before keep the former one (:func:`unit_pattern_change`).
     """
-    rows = read_table(path, required={"code", "name", "kind", "parent", "timezone", "pattern"})
+    rows = read_table(
+        path,
+        required={"code", "name", "kind", "parent", "timezone", "pattern"},
+        optional={"pattern_since"},
+    )
     lines = _validate_units(path.name, rows)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
@@ -123,8 +136,20 @@ def units_import(
             u.code: u
             for u in Unit.objects.select_for_update().filter(code__in=[ln.code for ln in lines])
         }
+        problems = [
+            Problem(path.name, ln.line, "pattern_since", problem)
+            for ln in lines
+            if (problem := _pattern_since_problem(existing.get(ln.code), ln, actor))
+        ]
+        if problems:
+            raise TableRefused(problems)
         for ln in _parents_first(lines):
             unit = existing.get(ln.code)
+            repatterned = unit is not None and unit.default_pattern_id != ln.pattern.pk
+            if unit is not None and repatterned:
+                since = ln.pattern_since or unit.today()
+                unit_pattern_change(unit, pattern=ln.pattern, since=since)
+                report.repatterned.append((ln.code, since.isoformat()))
             values = {
                 "name": ln.name,
                 "kind": ln.kind,
@@ -135,7 +160,7 @@ def units_import(
             if unit is None:
                 unit = Unit.objects.create(code=ln.code, **values)
                 report.created.append(ln.code)
-            elif any(getattr(unit, k) != v for k, v in values.items()):
+            elif repatterned or any(getattr(unit, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(unit, k, v)
                 unit.save()
@@ -153,13 +178,93 @@ def units_import(
                 "file": path.name,
                 "created": report.created,
                 "updated": report.updated,
-                "moved": report.moved,
-                "promoted": report.promoted,
+                "repatterned": report.repatterned,
             },
         )
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _pattern_since_problem(unit: Unit | None, line: _UnitLine, actor: Any) -> str | None:
+    """Why a line's ``pattern_since`` (or the change it dates) is refused, if so."""
+    if unit is None:
+        if line.pattern_since:
+            return _("a new unit has its pattern from its first day: leave pattern_since empty")
+        return None
+    return pattern_change_problem(unit, line.pattern, line.pattern_since, actor)
+
+
+def pattern_change_problem(
+    unit: Unit, pattern: WorkPattern, since: date | None, actor: Any
+) -> str | None:
+    """Why ``unit`` (as stored) cannot take the default ``pattern`` from ``since`` (None:
+    today), if so: a date without another pattern, a date to come, a closed month."""
+    from hadir.recap.periods import PeriodClosed, period_guard_calendar
+
+    if unit.default_pattern_id == pattern.pk:
+        if since:
+            return _("the pattern is unchanged: a pattern's date is given with its new pattern")
+        return None
+    since = since or unit.today()
+    if since > unit.today():
+        return _("a new pattern is entered from its date on: %(since)s is still to come") % {
+            "since": f"{since:%d-%m-%Y}"
+        }
+    try:  # the days from ``since`` change: none of them in a closed month
+        period_guard_calendar(actor=actor, unit=unit, dates=_month_firsts(since, unit.today()))
+    except PeriodClosed as closed:
+        return str(closed)
+    return None
+
+
+def _month_firsts(first: date, last: date) -> list[date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def unit_pattern_change(unit: Unit, *, pattern: WorkPattern, since: date) -> None:
+    """Give ``unit`` (as stored) the default ``pattern`` from ``since``; the caller saves it.
+
+    The days lived in the unit before ``since`` keep the former default: each employee on the
+    unit's default with days here before it is given an earlier placement in the same unit on
+    the former pattern (a move, dated, changes nothing else), and earlier placements here on
+    the default name the former pattern, split at ``since`` where they reach over it.
+    """
+    former = unit.default_pattern
+    stayed = Employee.objects.filter(unit=unit, pattern__isnull=True, start__lt=since).filter(
+        Q(placed_since__isnull=True) | Q(placed_since__lt=since)
+    )
+    for employee in stayed.select_for_update(no_key=True):
+        Placement.objects.create(
+            employee=employee, unit=unit, pattern=former, until=since - timedelta(days=1)
+        )
+        employee.placed_since = since
+        employee.save(update_fields=["placed_since"])
+    here = Placement.objects.filter(unit=unit, pattern__isnull=True)
+    for placement in here.filter(until__lt=since):
+        placement.pattern = former
+        placement.save(update_fields=["pattern"])
+    for placement in here.filter(until__gte=since):
+        began = (
+            Placement.objects.filter(employee=placement.employee_id, until__lt=placement.until)
+            .order_by("-until")
+            .values_list("until", flat=True)
+            .first()
+        )
+        first_day = began + timedelta(days=1) if began else placement.employee.start
+        if first_day < since:
+            Placement.objects.create(
+                employee_id=placement.employee_id,
+                unit=unit,
+                pattern=former,
+                until=since - timedelta(days=1),
+            )
+    unit.default_pattern = pattern
+    unit._pattern_since = since  # type: ignore[attr-defined]  # the refresh starts there
 
 
 def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
@@ -212,8 +317,11 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
         pattern = patterns.get(row.get("pattern").upper())
         if pattern is None:
             bad("pattern", _unknown_pattern(row.get("pattern"), patterns))
+        since = table_date(row.get("pattern_since"), "pattern_since", bad, required=False)
         if pattern is not None and tz is not None and unit_name and kind in kinds:
-            lines.append(_UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern))
+            lines.append(
+                _UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern, since)
+            )
     # Every line's parent is checked, also on lines with other problems: the operator gets the
     # whole list at once.
     in_file = {row.get("code") for row in rows}

@@ -74,11 +74,13 @@ def _unit_changed(sender: Any, instance: Unit, **kwargs: Any) -> None:
         return
     if before.path != instance.path:  # moved: the holidays of its new parents apply below it
         refresh_later(_under(instance.pk), date.min, date.max)
-    elif (before.default_pattern_id, before.timezone) != (
-        instance.default_pattern_id,
-        instance.timezone,
-    ):  # each unit below has its own
+    elif before.timezone != instance.timezone:  # each unit below has its own
         refresh_later({"unit_only": [instance.pk]}, date.min, date.max)
+    elif before.default_pattern_id != instance.default_pattern_id:
+        # From the date the new pattern applies (hadir.org.services.unit_pattern_change): the
+        # days before keep the former one. Saved otherwise (the shell), every day.
+        since = getattr(instance, "_pattern_since", date.min)
+        refresh_later({"unit_only": [instance.pk]}, since, date.max)
 
 
 def _under(unit_id: int | None) -> dict[str, Any]:
