@@ -602,7 +602,9 @@ def _punch_blocks(
     positions = [unit_position(u) for u in range(units + 1)]
     devices = [device_id(e) for e in range(scale.employees + 1)]
     # What the application's digest reads off a punch; one object, refilled for every row.
-    punch = SimpleNamespace(source="APP", counts=True, flags="", machine_id=None)
+    punch = SimpleNamespace(
+        source="APP", counts=True, flags="", machine_id=None, recorded_by_id=None
+    )
     punch_id = 0
     block: list[str] = []
     for day_index, day in enumerate(days):
@@ -624,7 +626,7 @@ def _punch_blocks(
                 accuracy = round(5 + rnd.randrange(2500) / 100, 2)
                 key = f"{rnd.getrandbits(128):032x}"
                 punch.employee_id = e
-                punch.at = at
+                punch.at = punch.recorded_at = at
                 punch.latitude = Decimal(lat_text)
                 punch.longitude = Decimal(lng_text)
                 punch.accuracy_m = accuracy

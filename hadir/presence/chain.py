@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -44,8 +44,17 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def punch_digest(punch: Punch, prev_hash: str) -> str:
-    """The hash a punch must carry after ``prev_hash``."""
+def _instant(at: datetime | None) -> str:
+    return "-" if at is None else at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def punch_digest(punch: Punch, prev_hash: str, *, legacy: bool = False) -> str:
+    """The hash a punch must carry after ``prev_hash``.
+
+    It covers who recorded the punch and when (an import's operator, its time), so that
+    neither can be rewritten to blame another operator or hide a late import. Punches sealed
+    before it did (``legacy``) are verified without them.
+    """
     fields = [
         prev_hash,
         str(punch.employee_id),
@@ -61,6 +70,8 @@ def punch_digest(punch: Punch, prev_hash: str) -> str:
         punch.flags,
         _text(punch.machine_id),
     ]
+    if not legacy:
+        fields = ["v2", *fields, _text(punch.recorded_by_id), _instant(punch.recorded_at)]
     return hmac.new(_key(), "|".join(fields).encode(), hashlib.sha256).hexdigest()
 
 
@@ -80,6 +91,16 @@ def punch_seal(punch: Punch, prev_hash: str) -> None:
         punch.accuracy_m = round(float(punch.accuracy_m), 2)
     punch.prev_hash = prev_hash
     punch.hash = punch_digest(punch, prev_hash)
+
+
+def _holds_its_hash(punch: Punch) -> bool:
+    """Whether the punch's contents give its hash, as sealed now or, for a punch sealed before
+    the digest covered who recorded it and when, as sealed then (the two cannot stand for each
+    other: the current one is marked ``v2``)."""
+    return punch.hash in (
+        punch_digest(punch, punch.prev_hash),
+        punch_digest(punch, punch.prev_hash, legacy=True),
+    )
 
 
 def head_mac(employee_id: int, punch_id: int, punch_hash: str, length: int | None) -> str:
@@ -158,7 +179,7 @@ def chain_breaks(
             breaks.append(
                 Break(punch.employee_id, punch.pk, _("prev_hash does not match the previous punch"))
             )
-        elif punch_digest(punch, punch.prev_hash) != punch.hash:
+        elif not _holds_its_hash(punch):
             breaks.append(Break(punch.employee_id, punch.pk, _("contents do not match the hash")))
         expected_prev = punch.hash
     breaks += [

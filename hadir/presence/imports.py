@@ -655,6 +655,7 @@ def _record(
         lock_months_read({pk for unit in _month_holders(rows) for pk in unit.ancestor_ids})
         lock_employees(by_employee)  # all at once, in id order: two imports cannot deadlock
         recorded_at = _recorded_instants(rows)
+        now = timezone.now()  # when the file is recorded: every punch's hash covers it
         tails = _chain_tails(list(by_employee))
         for employee_id, employee_rows in by_employee.items():
             employee = employee_rows[0].employee
@@ -679,6 +680,7 @@ def _record(
                     flags=flag,
                     machine=machine,
                     recorded_by=user,
+                    recorded_at=now,
                 )
                 punch_seal(punch, tail)
                 tail = punch.hash
@@ -691,9 +693,6 @@ def _record(
         # Only what the file adds: a machine's whole log, uploaded again, repeats rows of
         # months closed since, which change nothing there.
         _check_closed_months(name, fresh, actor)
-        now = timezone.now()
-        for punch in punches:
-            punch.recorded_at = now
         bulk.insert(Punch, PUNCH_FIELDS, [_values(punch) for punch in punches])
         for employee, dates in touched.values():  # today is stored once it is over
             dates.difference_update({d for d in dates if still_lived(employee.unit, d)})

@@ -43,7 +43,8 @@ class Punch(models.Model):
         Employee, on_delete=models.PROTECT, related_name="punches", db_index=False
     )
     at = models.DateTimeField(_("time"))
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set before the punch is sealed (the hash covers it), not when the row is written.
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

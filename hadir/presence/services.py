@@ -123,6 +123,7 @@ def punch_check_in(
             punch = Punch(
                 employee=employee,
                 at=now,
+                recorded_at=now,
                 source=Punch.Source.APP,
                 latitude=Decimal(str(check_in.latitude)),
                 longitude=Decimal(str(check_in.longitude)),

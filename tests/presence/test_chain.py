@@ -16,11 +16,11 @@ from django.db.models import ProtectedError
 from hadir.common.append_only import trigger_name
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
-from hadir.presence.chain import head_mac
+from hadir.presence.chain import GENESIS, head_mac, punch_digest, punch_seal
 from hadir.presence.management.commands import verify_punches as command
 from hadir.presence.models import AppendOnlyError, ChainCheckpoint, ChainHead, Punch, Refusal
 from hadir.presence.services import ChainHeadsGone, chain_checkpoint_take, punch_check_in
-from tests.factories import EmployeeFactory
+from tests.factories import EmployeeFactory, UserFactory
 from tests.presence.support import (
     MONDAY,
     at_point,
@@ -430,3 +430,36 @@ def test_heads_recorded_before_lengths_were_kept_have_their_chains_checked_whole
         )
 
     assert verify("--since-checkpoint").strip() == "OK: 6 presensi, rantai utuh"
+
+
+@pytest.mark.parametrize("field", ["recorded_by", "recorded_at"])
+def test_who_recorded_a_punch_and_when_cannot_be_rewritten_unseen(
+    employee: Employee, day_of_punches: list[Punch], field: str
+) -> None:
+    """An operator's import blamed on another, or an import after a closing backdated: the
+    hash covers who recorded a punch and when."""
+    other = UserFactory.create()
+    punch = day_of_punches[1]
+    changed = {"recorded_by": other, "recorded_at": punch.recorded_at - timedelta(days=3)}
+    Punch.objects.filter(pk=punch.pk).update(**{field: changed[field]})
+
+    assert verify_fails() == [
+        f"NIP {employee.nip}, presensi {punch.pk}: isi tidak cocok dengan hash-nya"
+    ]
+
+
+def test_a_punch_sealed_before_the_hash_covered_its_recording_still_verifies(
+    employee: Employee,
+) -> None:
+    """Punches stored by an earlier release were sealed without who recorded them and when:
+    their chain stays intact, and changing their contents still shows."""
+    first = forged(employee, "07:20")
+    Punch.objects.filter(pk=first.pk).update(hash=punch_digest(first, GENESIS, legacy=True))
+    first.refresh_from_db()
+    second = Punch(employee=employee, at=local(MONDAY, "16:05"), source=Punch.Source.APP)
+    punch_seal(second, first.hash)
+    second.save()
+
+    assert "OK: 2 presensi" in verify()
+    Punch.objects.filter(pk=first.pk).update(at=first.at - timedelta(minutes=5))
+    assert len(verify_fails()) == 1
