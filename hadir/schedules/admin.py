@@ -1,6 +1,9 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from hadir.common.admin import AuditedAdmin
 from hadir.rules.policy import describe_policy_keys
@@ -12,6 +15,7 @@ from hadir.schedules.models import (
     SpecialPeriodDay,
     WorkPattern,
 )
+from hadir.schedules.services import pattern_hours_keep
 
 
 class PatternDayInline(admin.TabularInline[PatternDay, Any]):
@@ -19,10 +23,37 @@ class PatternDayInline(admin.TabularInline[PatternDay, Any]):
     extra = 0
 
 
+class WorkPatternForm(forms.ModelForm[WorkPattern]):
+    """A pattern, and the date its new hours apply from."""
+
+    hours_since = forms.DateField(
+        label=_("new hours since"),
+        required=False,
+        help_text=_(
+            "For changed hours: the first day they apply (a new circular). The days before it "
+            "keep the former hours, kept as a special period. Empty: the change corrects "
+            "every day lived on this pattern."
+        ),
+    )
+
+    class Meta:
+        model = WorkPattern
+        fields = ["code", "name", "flexible_break"]
+
+
 @admin.register(WorkPattern)
 class WorkPatternAdmin(AuditedAdmin):
+    form = WorkPatternForm
     list_display = ["code", "name", "flexible_break"]
     inlines = [PatternDayInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Before the hours change from a date, the hours as stored are kept for the days
+        before it."""
+        since = form.cleaned_data.get("hours_since")
+        if change and since is not None and formset.model is PatternDay and formset.has_changed():
+            pattern_hours_keep(pattern=form.instance, since=since, actor=request.user)
+        super().save_formset(request, form, formset, change)
 
 
 class SpecialPeriodDayInline(admin.TabularInline[SpecialPeriodDay, Any]):

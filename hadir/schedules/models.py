@@ -97,6 +97,15 @@ class SpecialPeriod(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     all_units = models.BooleanField(_("all units"), default=True)
+    kept_hours = models.ForeignKey(
+        WorkPattern,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("former hours of"),
+        help_text=_("Written when a pattern's hours change from a date: the hours before it."),
+    )
     units = models.ManyToManyField(
         "org.Unit",
         blank=True,

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import holidays as holiday_calendars
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
-from hadir.schedules.models import Holiday, HolidayYear
+from hadir.schedules.models import (
+    Holiday,
+    HolidayYear,
+    PatternDay,
+    SpecialPeriod,
+    SpecialPeriodDay,
+    WorkPattern,
+)
 
 if TYPE_CHECKING:
     from hadir.org.models import Unit
@@ -112,3 +121,64 @@ def _guard_closed_month(actor: Any, unit: Unit, day: date) -> None:
     from hadir.recap.periods import period_guard_calendar
 
     period_guard_calendar(actor=actor, unit=unit, dates=[day])
+
+
+def pattern_hours_keep(*, pattern: WorkPattern, since: date, actor: Any) -> SpecialPeriod | None:
+    """Keep ``pattern``'s hours, as stored, for the days before ``since``: its hours are about
+    to change from that date (a new circular), and the days lived before keep theirs.
+
+    They are kept as a special period for all units, from the day after the last such period
+    of the pattern (else the first day anyone's attendance counts) to the day before
+    ``since``; none when that span is empty (the change then corrects every day). Periods that
+    started later, a Ramadan's, still win inside it.
+    """
+    from django.db.models import Max, Min
+
+    from hadir.org.models import Employee
+
+    last_kept = SpecialPeriod.objects.filter(kept_hours=pattern).aggregate(end=Max("end"))["end"]
+    if last_kept is not None:
+        first = last_kept + timedelta(days=1)
+    else:
+        first = Employee.objects.aggregate(start=Min("start"))["start"] or since
+    if first >= since:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):  # a stored name: the site's language
+        name = _("Hours of %(pattern)s until %(date)s") % {
+            "pattern": pattern.code,
+            "date": f"{since - timedelta(days=1):%d-%m-%Y}",
+        }
+    with transaction.atomic():
+        period = SpecialPeriod.objects.create(
+            name=name[:120],
+            start=first,
+            end=since - timedelta(days=1),
+            all_units=True,
+            kept_hours=pattern,
+        )
+        week = [
+            SpecialPeriodDay(
+                period=period,
+                pattern=pattern,
+                weekday=day.weekday,
+                start=day.start,
+                end=day.end,
+                break_start=day.break_start,
+                break_end=day.break_end,
+            )
+            for day in PatternDay.objects.filter(pattern=pattern)
+        ]
+        for day in week:  # one by one: each row's save refreshes and clears the caches
+            day.save()
+        audit_record(
+            actor=actor,
+            action="schedules.pattern_hours_keep",
+            obj=period,
+            summary=f"{pattern.code} {first}–{period.end}",
+            after={
+                "pattern": pattern.code,
+                "start": first.isoformat(),
+                "end": period.end.isoformat(),
+            },
+        )
+    return period

@@ -1,6 +1,6 @@
 # ruff: noqa: F811  (fixtures imported from tests/recap are requested by name)
-"""A unit's work pattern changed from a date (a madrasah starting a six-day week): the days
-lived before it keep the former pattern, as a move's do.
+"""Patterns changed from a date: a unit's (a madrasah starting a six-day week) and a pattern's
+hours (a new circular). The days lived before keep what they were lived under, as a move's do.
 
 The people and the month are those of the recap tests (``tests/recap/support.py``): March 2024
 in Kankemenag Sleman, the clock on Tuesday 2 April 2024.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,6 +21,7 @@ from hadir.org.models import Employee, Role, Unit
 from hadir.org.services import units_import
 from hadir.recap.periods import period_close
 from hadir.recap.services import days_refresh_many
+from hadir.schedules import cache
 from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import UserFactory, pattern
@@ -208,3 +210,69 @@ def test_the_admin_dates_a_units_new_pattern_and_audits_it(sleman: Sleman, guru:
     assert [after[d]["status"] for d in SATURDAYS] == ["LIBUR", "LIBUR", "LIBUR", "TK", "TK"]
     event = AuditEvent.objects.get(action="org.unit_pattern_change")
     assert event.after == {"pattern": "MADRASAH_6H_MINGGU", "since": "2024-03-18"}
+
+
+# ---------------------------------------------------------------- a pattern's hours change
+
+
+def new_office_hours(since: str) -> Any:
+    """The admin moves KANTOR_5H's Monday–Thursday end from 16:00 to 16:30 (a new circular),
+    from ``since`` (empty: a correction)."""
+    office = pattern("KANTOR_5H")
+    days = list(office.days.order_by("weekday"))
+    form: dict[str, Any] = {
+        "code": office.code, "name": office.name, "flexible_break": "",
+        "hours_since": since,
+        "days-TOTAL_FORMS": str(len(days)), "days-INITIAL_FORMS": str(len(days)),
+    }  # fmt: skip
+    for n, day in enumerate(days):
+        end = "16:30" if day.weekday < 4 else f"{day.end:%H:%M}"
+        form |= {
+            f"days-{n}-id": day.pk, f"days-{n}-pattern": office.pk,
+            f"days-{n}-weekday": day.weekday, f"days-{n}-start": f"{day.start:%H:%M}",
+            f"days-{n}-end": end,
+            f"days-{n}-break_start": f"{day.break_start:%H:%M}" if day.break_start else "",
+            f"days-{n}-break_end": f"{day.break_end:%H:%M}" if day.break_end else "",
+        }  # fmt: skip
+    admin = Client()
+    admin.force_login(UserFactory.create(is_superuser=True, is_staff=True))
+    with committed():
+        response = admin.post(f"/admin/schedules/workpattern/{office.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response
+
+
+def early_leave(siti: Employee) -> dict[date, tuple[int, int]]:
+    return {d: (row["psw_minutes"], row["psw_class"]) for d, row in stored(siti).items()}
+
+
+@pytest.mark.usefixtures("stored_march")
+def test_new_office_hours_from_april_leave_the_days_lived_in_march_as_they_were(
+    siti: Employee,
+) -> None:
+    """Siti left at 16:05 every day of March, when the office closed at 16:00."""
+    before = early_leave(siti)
+
+    new_office_hours("2024-04-01")
+
+    assert early_leave(siti) == before
+    cache.clear()
+    assert cache.schedule(siti.unit, "KANTOR_5H", date(2024, 4, 1)).end_min == 16 * 60 + 30
+    assert AuditEvent.objects.filter(action="schedules.pattern_hours_keep").count() == 1
+
+
+@pytest.mark.usefixtures("stored_march")
+def test_new_office_hours_without_a_date_correct_every_day(siti: Employee) -> None:
+    new_office_hours("")
+
+    assert early_leave(siti)[march(4)] == (25, 1)
+
+
+@pytest.mark.usefixtures("stored_march")
+def test_a_second_change_of_hours_keeps_each_spans_own_hours(siti: Employee) -> None:
+    new_office_hours("2024-03-18")
+    new_office_hours("2024-04-01")  # the same hours again: 16:30 from 18 March on
+
+    after = early_leave(siti)
+    assert after[march(14)] == (0, 0)  # Thursday, 16:00 then
+    assert after[march(18)] == (25, 1)  # Monday, 16:30 from then
