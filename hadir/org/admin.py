@@ -40,7 +40,7 @@ class LocationInline(admin.TabularInline[Location, Any]):
 class UnitForm(forms.ModelForm[Unit]):
     """A unit, and the date another default pattern applies from."""
 
-    pattern_since = forms.DateField(
+    pattern_from = forms.DateField(  # not "pattern_since": a model field, not editable
         label=_("pattern since"),
         required=False,
         help_text=_(
@@ -59,13 +59,13 @@ class UnitForm(forms.ModelForm[Unit]):
         super().clean()
         data = self.cleaned_data
         self.repattern_since: date | None = None
-        pattern, since = data.get("default_pattern"), data.get("pattern_since")
+        pattern, since = data.get("default_pattern"), data.get("pattern_from")
         if self.instance.pk is None or pattern is None:
             return data
         stored = Unit.objects.get(pk=self.instance.pk)
         problem = pattern_change_problem(stored, pattern, since, self.user)
         if problem:
-            self.add_error("pattern_since", problem)
+            self.add_error("pattern_from", problem)
         elif stored.default_pattern_id != pattern.pk:
             self.repattern_since = since or stored.today()
         return data
@@ -75,6 +75,14 @@ class UnitForm(forms.ModelForm[Unit]):
 class UnitAdmin(AuditedAdmin):
     form = UnitForm
     list_display = ["code", "name", "kind", "parent", "timezone", "default_pattern"]
+    readonly_fields = ["pattern_since", "earlier_patterns"]
+
+    @admin.display(description=_("earlier unit patterns"))
+    def earlier_patterns(self, obj: Unit) -> str:
+        """The unit's default patterns before the present one, as dated changes wrote them."""
+        held = obj.earlier_patterns.select_related("pattern").order_by("until") if obj.pk else []
+        return "; ".join(str(p) for p in held) or "—"
+
     list_filter = ["kind", "timezone"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
@@ -117,7 +125,7 @@ class EmployeeForm(forms.ModelForm[Employee]):
         ),
     )
 
-    golongan_since = forms.DateField(
+    golongan_from = forms.DateField(  # not "golongan_since": a model field, not editable
         label=_("golongan since"),
         required=False,
         help_text=_(
@@ -163,23 +171,23 @@ class EmployeeForm(forms.ModelForm[Employee]):
 
     def _promotion_since(self, data: dict[str, Any]) -> date | None:
         """The date a new golongan applies from (None: no promotion, or a refused date)."""
-        since, unit = data.get("golongan_since"), data.get("unit")
+        since, unit = data.get("golongan_from"), data.get("unit")
         if self.instance.pk is None or unit is None:
             if since and data.get("start") and since > data["start"]:
-                self.add_error("golongan_since", new_golongan_problem(data))
+                self.add_error("golongan_from", new_golongan_problem(data))
             return None
         stored = Employee.objects.get(pk=self.instance.pk)
         stored.start = data.get("start") or stored.start
         if "golongan" not in self.changed_data:
-            unused = since and golongan_since_unused(stored, since)
+            unused = since and golongan_since_unused(stored, since, stored.start)
             if unused:
-                self.add_error("golongan_since", unused)
+                self.add_error("golongan_from", unused)
             return None
         today: date = unit.today()
         chosen: date = since or today
         problem = promotion_problem(stored, chosen, today)
         if problem:
-            self.add_error("golongan_since", problem)
+            self.add_error("golongan_from", problem)
             return None
         return chosen
 
@@ -192,7 +200,16 @@ class EmployeeAdmin(AuditedAdmin):
     search_fields = ["nip", "name"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit"]
-    readonly_fields = ["placed_since", "earlier_placements", "golongan_since", "golongan_before"]
+    readonly_fields = [
+        "placed_since",
+        "earlier_placements",
+        "golongan_held_since",
+        "golongan_before",
+    ]
+
+    @admin.display(description=_("in this golongan since"))
+    def golongan_held_since(self, obj: Employee) -> str:
+        return f"{obj.golongan_since:%d-%m-%Y}" if obj.golongan_since else "—"
 
     @admin.display(description=_("earlier golongan"))
     def golongan_before(self, obj: Employee) -> str:

@@ -53,16 +53,16 @@ def promotion_problem(employee: Employee, since: date, today: date) -> str | Non
     return None
 
 
-def golongan_since_unused(employee: Employee, since: date) -> str | None:
+def golongan_since_unused(employee: Employee, since: date, start: date) -> str | None:
     """Why a ``golongan_since`` given without a new golongan is refused, unless it restates
-    the date the present one holds from."""
+    the date the present one holds from (``start``: the attendance's, as the row gives it)."""
     held = employee.golongan_since
-    if since == held or (held is None and since <= employee.start):
+    if since == held or (held is None and since <= start):
         return None
     return _(
         "the golongan is unchanged, %(golongan)s since %(since)s: a promotion's date is given "
         "with its new golongan"
-    ) % {"golongan": employee.golongan, "since": f"{held or employee.start:%d-%m-%Y}"}
+    ) % {"golongan": employee.golongan, "since": f"{held or start:%d-%m-%Y}"}
 
 
 def employee_promote(employee: Employee, *, golongan: str, since: date) -> None:

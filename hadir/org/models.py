@@ -60,6 +60,13 @@ class Unit(models.Model):
         related_name="+",
         verbose_name=_("default work pattern"),
     )
+    pattern_since = models.DateField(
+        _("on this pattern since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty: since the unit's first day."),
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -253,6 +260,35 @@ class Placement(models.Model):
     @property
     def pattern_code(self) -> str:
         return self.pattern.code if self.pattern is not None else self.unit.default_pattern.code
+
+
+class UnitPattern(models.Model):
+    """A default work pattern a unit had until ``until``: a unit's new pattern (a madrasah
+    starting a six-day week) is dated, so the days lived before it keep the former one; the
+    present pattern is the unit's ``default_pattern``, from ``pattern_since``
+    (:func:`hadir.org.services.unit_pattern_change` writes both)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="earlier_patterns", verbose_name=_("unit")
+    )
+    pattern = models.ForeignKey(
+        "schedules.WorkPattern",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("work pattern"),
+    )
+    until = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("earlier unit pattern")
+        verbose_name_plural = _("earlier unit patterns")
+        ordering = ["unit", "until"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "until"], name="unit_pattern_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pattern.code} ≤ {self.until:%d-%m-%Y}"
 
 
 class EarlierGolongan(models.Model):

@@ -12,11 +12,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from hadir.org.models import Employee, Placement, Unit
+from hadir.org.models import Employee, Placement, Unit, UnitPattern
+
+if TYPE_CHECKING:
+    from hadir.schedules.models import WorkPattern
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,7 @@ def employee_stints(
     the dates reach before the present placement.
     """
     if not moved_within(employee, first):
-        present = Stint(first, last, employee.unit, employee.effective_pattern_code)
-        return [present] if first <= last else []
+        return _lived(first, last, employee.unit, employee.pattern)
     if earlier is None:
         # Read with the employee (PLACEMENTS, by a file's worth of rows), else here.
         prefetched = getattr(employee, "_prefetched_objects_cache", {}).get("placements")
@@ -78,12 +81,32 @@ def employee_stints(
     begins = first
     for placement in sorted(earlier, key=lambda p: p.until):
         end = min(last, placement.until)
-        if begins <= end:
-            stints.append(Stint(begins, end, placement.unit, placement.pattern_code))
+        stints += _lived(begins, end, placement.unit, placement.pattern)
         begins = max(begins, placement.until + timedelta(days=1))
     begins = max(begins, employee.placed_since or first)
+    return stints + _lived(begins, last, employee.unit, employee.pattern)
+
+
+def _lived(first: date, last: date, unit: Unit, own: WorkPattern | None) -> list[Stint]:
+    """The stints of ``first`` to ``last`` in ``unit``: on the person's ``own`` pattern, else
+    on the unit's default of each date (a unit's new pattern is dated: the days before it keep
+    the former one). No query unless the dates reach before the unit's present pattern."""
+    if first > last:
+        return []
+    if own is not None:
+        return [Stint(first, last, unit, own.code)]
+    if unit.pattern_since is None or first >= unit.pattern_since:
+        return [Stint(first, last, unit, unit.default_pattern.code)]
+    stints: list[Stint] = []
+    begins = first
+    earlier = UnitPattern.objects.filter(unit=unit, until__gte=first).select_related("pattern")
+    for former in earlier.order_by("until"):
+        end = min(last, former.until)
+        if begins <= end:
+            stints.append(Stint(begins, end, unit, former.pattern.code))
+        begins = max(begins, former.until + timedelta(days=1))
     if begins <= last:
-        stints.append(Stint(begins, last, employee.unit, employee.effective_pattern_code))
+        stints.append(Stint(begins, last, unit, unit.default_pattern.code))
     return stints
 
 

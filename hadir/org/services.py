@@ -15,7 +15,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hadir.common.audit import audit_record
@@ -25,7 +24,7 @@ from hadir.org.golongan import (
     golongan_since_unused,
     promotion_problem,
 )
-from hadir.org.models import Employee, Location, LocationGrant, Placement, Unit
+from hadir.org.models import Employee, Location, LocationGrant, Placement, Unit, UnitPattern
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
 from hadir.schedules.models import WorkPattern
@@ -203,10 +202,14 @@ def pattern_change_problem(
     from hadir.recap.periods import PeriodClosed, period_guard_calendar
 
     if unit.default_pattern_id == pattern.pk:
-        if since:
+        if since and since != unit.pattern_since:  # restating the date recorded is fine
             return _("the pattern is unchanged: a pattern's date is given with its new pattern")
         return None
     since = since or unit.today()
+    if unit.pattern_since is not None and since < unit.pattern_since:
+        return _(
+            "the present pattern applies since %(since)s; a new one cannot start before it"
+        ) % {"since": f"{unit.pattern_since:%d-%m-%Y}"}
     if since > unit.today():
         return _("a new pattern is entered from its date on: %(since)s is still to come") % {
             "since": f"{since:%d-%m-%Y}"
@@ -229,40 +232,16 @@ def _month_firsts(first: date, last: date) -> list[date]:
 def unit_pattern_change(unit: Unit, *, pattern: WorkPattern, since: date) -> None:
     """Give ``unit`` (as stored) the default ``pattern`` from ``since``; the caller saves it.
 
-    The days lived in the unit before ``since`` keep the former default: each employee on the
-    unit's default with days here before it is given an earlier placement in the same unit on
-    the former pattern (a move, dated, changes nothing else), and earlier placements here on
-    the default name the former pattern, split at ``since`` where they reach over it.
+    The days lived before ``since`` keep the former default (a :class:`UnitPattern` until the
+    day before), for everyone on the unit's default whenever they were entered or moved in.
+    A ``since`` on the present pattern's first day (or none before it) corrects that pattern's
+    days instead. :func:`pattern_change_problem` must have found nothing.
     """
-    former = unit.default_pattern
-    stayed = Employee.objects.filter(unit=unit, pattern__isnull=True, start__lt=since).filter(
-        Q(placed_since__isnull=True) | Q(placed_since__lt=since)
-    )
-    for employee in stayed.select_for_update(no_key=True):
-        Placement.objects.create(
-            employee=employee, unit=unit, pattern=former, until=since - timedelta(days=1)
+    if unit.pattern_since is None or since > unit.pattern_since:
+        UnitPattern.objects.create(
+            unit=unit, pattern_id=unit.default_pattern_id, until=since - timedelta(days=1)
         )
-        employee.placed_since = since
-        employee.save(update_fields=["placed_since"])
-    here = Placement.objects.filter(unit=unit, pattern__isnull=True)
-    for placement in here.filter(until__lt=since):
-        placement.pattern = former
-        placement.save(update_fields=["pattern"])
-    for placement in here.filter(until__gte=since):
-        began = (
-            Placement.objects.filter(employee=placement.employee_id, until__lt=placement.until)
-            .order_by("-until")
-            .values_list("until", flat=True)
-            .first()
-        )
-        first_day = began + timedelta(days=1) if began else placement.employee.start
-        if first_day < since:
-            Placement.objects.create(
-                employee_id=placement.employee_id,
-                unit=unit,
-                pattern=former,
-                until=since - timedelta(days=1),
-            )
+        unit.pattern_since = since
     unit.default_pattern = pattern
     unit._pattern_since = since  # type: ignore[attr-defined]  # the refresh starts there
 
@@ -528,7 +507,7 @@ def employees_import(
             rank_problem = (
                 None
                 if promotes or promoted_since is None
-                else golongan_since_unused(employee, promoted_since)
+                else golongan_since_unused(employee, promoted_since, values["start"])
             )
             if (
                 not problem

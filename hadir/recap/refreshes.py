@@ -29,7 +29,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from hadir.common.locks import lock_employees
-from hadir.org.models import Employee, Placement, Unit
+from hadir.org.models import Employee, Placement, Unit, UnitPattern
 from hadir.recap.models import DayRefresh, EmployeeDay
 from hadir.recap.services import (
     ANALYZE_AFTER_ROWS,
@@ -169,6 +169,11 @@ def employees_in(scopes: Iterable[Scope]) -> QuerySet[Employee]:
     placed = [
         Q(unit_id__in=[u for s in scopes for u in s.get("unit_only", ())]),
         Q(pattern_id__in=patterns) | Q(pattern__isnull=True, unit__default_pattern_id__in=patterns),
+        # A unit that was on the pattern before its new one: its days before were lived on it.
+        Q(
+            pattern__isnull=True,
+            unit_id__in=UnitPattern.objects.filter(pattern_id__in=patterns).values("unit_id"),
+        ),
         *(Q(unit__path__startswith=unit.path) for unit in units),
     ]
     # Who was placed there before a move: their days before it were lived under that unit.

@@ -118,7 +118,7 @@ def test_the_admin_dates_a_promotion_and_audits_it(ani: Employee) -> None:
         "nip": ani.nip, "name": ani.name, "kind": ani.kind, "golongan": "IV/a",
         "position": "", "email": "", "unit": ani.unit_id, "pattern": "",
         "start": f"{ani.start:%Y-%m-%d}", "end": "", "user": "",
-        "unit_since": "", "golongan_since": "",
+        "unit_since": "", "golongan_from": "",
     }  # fmt: skip
 
     with committed():

@@ -198,7 +198,7 @@ def test_the_admin_dates_a_units_new_pattern_and_audits_it(sleman: Sleman, guru:
     form = {
         "code": man.code, "name": man.name, "kind": man.kind, "parent": man.parent_id,
         "timezone": man.timezone, "default_pattern": pattern("MADRASAH_6H_MINGGU").pk,
-        "pattern_since": "2024-03-18",
+        "pattern_from": "2024-03-18",
         "locations-TOTAL_FORMS": "0", "locations-INITIAL_FORMS": "0",
     }  # fmt: skip
 
