@@ -22,8 +22,8 @@ from hadir.org.services import employees_import
 from tests.factories import UserFactory
 from tests.recap.support import committed, recap_json
 
-AS_III_A = {"days": 18, "rate": 37000, "gross": 666000, "tax": 33300, "net": 632700}
-AS_IV_A = {"days": 18, "rate": 41000, "gross": 738000, "tax": 110700, "net": 627300}
+AS_III_A: dict[str, Any] = {"days": 18, "rate": 37000, "gross": 666000, "tax": 33300, "net": 632700}
+AS_IV_A: dict[str, Any] = {"days": 18, "rate": 41000, "gross": 738000, "tax": 110700, "net": 627300}
 
 
 def promote(tmp_path: Path, employee: Employee, golongan: str, since: str = "") -> Any:
@@ -47,9 +47,10 @@ def ani(march_people: dict[str, Employee]) -> Employee:
     return ani
 
 
-def meal(month: str = "2024-03") -> dict[str, int]:
+def meal(month: str = "2024-03") -> dict[str, Any]:
+    """Ani's uang makan of ``month``, with the golongan it was priced at."""
     row = recap_json(month, unit="KUA-MLATI")["Ani Rahmawati"]
-    return row["meal_allowance"] | {"golongan": row["golongan"]}
+    return {**row["meal_allowance"], "golongan": row["golongan"]}
 
 
 def test_a_promotion_entered_in_april_leaves_march_priced_at_the_former_golongan(
