@@ -204,6 +204,8 @@ def verify_chains(name: str, scale: data.Scale) -> int:
         "id",
         "employee_id",
         "at",
+        "recorded_at",
+        "recorded_by_id",
         "source",
         "latitude",
         "longitude",
