@@ -225,10 +225,10 @@ class Employee(models.Model):
 
 class Placement(models.Model):
     """Where an employee worked before their present unit: ``unit`` (on ``pattern``, else the
-    unit's default) until ``until``. A move (mutasi) is dated, so the days lived before it keep
+    unit's default of each date: :class:`UnitPattern`) until ``until``. A move (mutasi) is dated, so the days lived before it keep
     the calendar, hours and clock they were lived under; the present placement is the
     employee's own ``unit`` and ``pattern``, from ``placed_since``
-    (:func:`hadir.org.services.employee_move` writes both)."""
+    (:func:`hadir.org.services.employee_place` writes both)."""
 
     employee = models.ForeignKey(
         Employee, on_delete=models.CASCADE, related_name="placements", verbose_name=_("employee")
@@ -256,10 +256,6 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ≤ {self.until:%d-%m-%Y}"
-
-    @property
-    def pattern_code(self) -> str:
-        return self.pattern.code if self.pattern is not None else self.unit.default_pattern.code
 
 
 class UnitPattern(models.Model):
