@@ -233,25 +233,36 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Verifikasi: requests of the verifier's units, oldest first; decide one by one or in bulk."""
     if not has_any_role(request.user, VERIFY_ROLES):
         raise Http404
-    if request.method == "POST":
-        note = _decision_note(request)
-        if note is None:
-            return redirect("requests:queue")
-        ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
-        # Decided or withdrawn since the queue was shown, too: the service names each one.
-        chosen = list(requests_to_verify(request.user).filter(pk__in=ids))
-        if not chosen:
-            messages.error(request, _("Choose at least one request."))
-            return redirect("requests:queue")
-        approve = request.POST.get("decision") == "approve"
-        done, refused = requests_decide_bulk(
-            actor=request.user, requests=chosen, approve=approve, note=note
-        )
-        if done:
-            messages.success(request, _("%(count)s requests decided.") % {"count": len(done)})
-        for item, reason in refused:
-            messages.error(request, f"{item.reference}: {reason}")
-        return redirect("requests:queue")
+    if request.method != "POST":
+        return _queue_page(request)
+    ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
+    typed = request.POST.get("note", "")
+    note = _decision_note(request)
+    if note is None:
+        return _queue_page(request, typed, set(ids))
+    # Decided or withdrawn since the queue was shown, too: the service names each one.
+    chosen = list(requests_to_verify(request.user).filter(pk__in=ids))
+    if not chosen:
+        messages.error(request, _("Choose at least one request."))
+        return _queue_page(request, typed)
+    approve = request.POST.get("decision") == "approve"
+    done, refused = requests_decide_bulk(
+        actor=request.user, requests=chosen, approve=approve, note=note
+    )
+    if done:
+        messages.success(request, _("%(count)s requests decided.") % {"count": len(done)})
+    for item, reason in refused:
+        messages.error(request, f"{item.reference}: {reason}")
+    if refused:
+        # The verifier fixes what was refused (a note to reject, say) without typing it again.
+        return _queue_page(request, typed, {item.pk for item, _reason in refused})
+    return redirect(request.get_full_path())  # the page the verifier was on
+
+
+def _queue_page(
+    request: HttpRequest, note: str = "", ticked: set[int] | None = None
+) -> HttpResponse:
+    """The queue, with a refused bulk decision's note and ticks kept as they were sent."""
     page = Paginator(verification_queue(user=request.user), QUEUE_PAGE).get_page(
         request.GET.get("page")
     )
@@ -264,6 +275,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "items": [(item, around[item.pk], attempts[item.pk]) for item in items],
             "total": page.paginator.count,
             "page": page,
+            "note": note,
+            "ticked": ticked or set(),
         },
     )
 

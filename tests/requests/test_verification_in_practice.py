@@ -21,6 +21,7 @@ from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, Unit
 from hadir.org.services import employee_place
 from hadir.requests.models import Category, Notification, Request, Status
+from hadir.requests.services import request_withdraw
 from tests.conftest import Org, user_with_role
 from tests.requests.support import (
     MONDAY,
@@ -281,3 +282,47 @@ def test_rejecting_with_nothing_ticked_says_nothing_was_chosen(
         QUEUE, {"decision": "reject", "note": "Surat tidak ditandatangani."}, follow=True
     )
     assert page_messages(response) != []
+
+
+def test_a_refused_bulk_decision_keeps_the_note_and_the_ticks_as_they_were_sent(
+    siti: Employee, budi: Employee, verifier: User
+) -> None:
+    # The verifier typed a long note and ticked two of many requests; one was withdrawn in
+    # another tab meanwhile. The refusal names it, and the page comes back with the note
+    # still typed and the request still waiting still ticked, ready to press again.
+    sitis, budis = file_request(siti, start=TUESDAY), file_request(budi, start=TUESDAY)
+    file_request(siti, start=MONDAY)  # more waiting, not ticked
+    request_withdraw(actor=account(budi), request=budis)
+    note = "Surat tugas belum ditandatangani kepala madrasah; mohon dilengkapi."
+    response = client_for(verifier).post(
+        QUEUE, {"decision": "approve", "chosen": [sitis.pk, budis.pk], "note": note}
+    )
+    assert response.status_code == 200
+    assert any(budis.reference in text for text in page_messages(response))
+    page = response.content.decode()
+    assert f"{note}</textarea>" in page
+    assert f'value="{budis.pk}" checked' not in page  # it left the queue
+
+
+def test_a_rejection_without_a_note_keeps_the_ticks_for_the_second_try(
+    siti: Employee, budi: Employee, verifier: User
+) -> None:
+    sitis, budis = file_request(siti, start=TUESDAY), file_request(budi, start=TUESDAY)
+    response = client_for(verifier).post(QUEUE, {"decision": "reject", "chosen": [sitis.pk]})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'value="{sitis.pk}" checked' in page
+    assert f'value="{budis.pk}" checked' not in page
+    assert Request.objects.get(pk=sitis.pk).status == Status.SUBMITTED
+
+
+def test_a_note_over_the_limit_comes_back_typed_not_lost(siti: Employee, verifier: User) -> None:
+    sitis = file_request(siti, start=TUESDAY)
+    note = "Surat tidak sah. " * 40  # 680 characters, over the 500 allowed
+    response = client_for(verifier).post(
+        QUEUE, {"decision": "reject", "chosen": [sitis.pk], "note": note}
+    )
+    assert response.status_code == 200
+    assert page_messages(response) != []
+    assert note.strip() in response.content.decode()
+    assert f'value="{sitis.pk}" checked' in response.content.decode()
