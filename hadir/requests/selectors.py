@@ -52,20 +52,21 @@ def open_period(today: date) -> tuple[date, date]:
 
 
 def month_days(employee: Employee, today: date) -> list[DayResult]:
-    """Every evaluated day of the open period, oldest first."""
+    """Every evaluated day of the open period, oldest first, leaving out a month already
+    closed for the unit: nothing can be asked about its days any more."""
     start, end = open_period(today)
     start = max(start, employee.start)
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    closed = _closed_months(employee, {d.replace(day=1) for d in dates})
     return list(
-        evaluate_dates(
-            employee, [start + timedelta(days=n) for n in range((end - start).days + 1)]
-        ).values()
+        evaluate_dates(employee, [d for d in dates if d.replace(day=1) not in closed]).values()
     )
 
 
 def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -> list[Gap]:
     """Days to fix: TK, or a missing datang/pulang, not already covered by a pending request
-    (a pending waiver covers its own session only; an absence, the whole day), in months not
-    closed (a request there is refused).
+    (a pending waiver covers its own session only; an absence, the whole day), among ``days``
+    (by default :func:`month_days`, which leaves out a closed month: a request there is refused).
 
     Today, until its presensi window closes, counts only for a missing datang once its pivot
     has passed: the pulang may still come, and so may the datang before the pivot.
@@ -81,12 +82,11 @@ def gaps(employee: Employee, today: date, days: list[DayResult] | None = None) -
         dates = {start + timedelta(days=n) for n in range((end - start).days + 1)}
         asked_pagi |= dates if pagi else set()
         asked_sore |= dates if sore else set()
-    closed = _closed_months(employee, {d.day.replace(day=1) for d in days})
     now = timezone.localtime(timezone=ZoneInfo(employee.unit.timezone))
     found = []
     for day in days:
         open_pagi, open_sore = day.day not in asked_pagi, day.day not in asked_sore
-        if not (open_pagi or open_sore) or not day.working or day.day.replace(day=1) in closed:
+        if not (open_pagi or open_sore) or not day.working:
             continue
         over = day.day < today or not still_lived(employee.unit, day.day)
         past_pivot = (

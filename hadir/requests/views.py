@@ -36,7 +36,6 @@ from hadir.requests.selectors import (
     gaps,
     month_days,
     my_requests,
-    open_period,
     verification_queue,
 )
 from hadir.requests.services import (
@@ -287,7 +286,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     employee = _employee(request)
     today = employee.unit.today()
     days = month_days(employee, today)
-    start = max(open_period(today)[0], employee.start)
+    start = days[0].day if days else today
     return render(
         request,
         "requests/gaps.html",

@@ -13,10 +13,11 @@ import pytest
 from django.urls import reverse
 
 from hadir.accounts.models import User
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Role
+from hadir.recap.periods import period_close
 from hadir.requests.selectors import gaps, open_period
 from tests.clock import Clock
-from tests.conftest import Org
+from tests.conftest import Org, user_with_role
 from tests.requests.conftest import new_employee
 from tests.requests.support import (
     MONDAY,
@@ -176,3 +177,16 @@ def test_a_day_off_is_never_a_gap(org: Org) -> None:
     assert gaps(employee, date(2024, 3, 10)) == []
     assert gaps(employee, date(2024, 3, 12)) == [], "Nyepi and its cuti bersama are off too"
     assert [g.date for g in gaps(employee, date(2024, 3, 14))] == [date(2024, 3, 13)]
+
+
+def test_once_february_is_closed_the_gaps_page_starts_in_march(
+    rina: Employee, org: Org, clock: Clock
+) -> None:
+    # Rina's TK of 28 and 29 February can no longer be asked about once her unit closed
+    # February: neither her gaps nor her days list it, and the page says it starts on 1 March.
+    operator = user_with_role(Role.OPERATOR, org.kua_a)
+    period_close(actor=operator, unit=org.kua_a, month=date(2024, 2, 1))
+    page = client_for(account(rina)).get(GAPS)
+    assert [r["day"].day for r in page.context["days"]][0] == MARCH_1
+    assert FEB_28 not in [g.date for g in page.context["gaps"]]
+    assert page.context["start"] == MARCH_1
