@@ -235,7 +235,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _queue_page(request)
     ids = [pk for pk in map(typed_id, request.POST.getlist("chosen")) if pk is not None]
-    typed = request.POST.get("note", "")
+    typed = request.POST.get("note", "").replace("\x00", "")  # shown again as typed
     note = _decision_note(request)
     if note is None:
         return _queue_page(request, typed, set(ids))
