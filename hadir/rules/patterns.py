@@ -95,6 +95,9 @@ class SpecialPeriod:
     ``start`` and ``end`` are inclusive. ``hours`` maps a pattern code to the replacement
     seven-day timetable; a pattern not listed keeps its normal hours during the period. The
     Django side passes only the periods that apply to the unit being evaluated.
+
+    ``former_week`` marks a pattern's own hours from before a change of hours: they stand for
+    the pattern's usual week of those dates, so every other period (a Ramadan) wins over them.
     """
 
     code: str
@@ -104,6 +107,7 @@ class SpecialPeriod:
     hours: Mapping[str, tuple[DayHours | None, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    former_week: bool = False
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -113,7 +117,8 @@ class SpecialPeriod:
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
 
     def __hash__(self) -> int:
-        return hash((self.code, self.name, self.start, self.end, tuple(sorted(self.hours.items()))))
+        hours = tuple(sorted(self.hours.items()))
+        return hash((self.code, self.name, self.start, self.end, hours, self.former_week))
 
     def covers(self, day: date) -> bool:
         """Whether ``day`` falls inside the period (both ends included)."""

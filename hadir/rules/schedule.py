@@ -65,17 +65,19 @@ def _period_for(day: date, code: str, periods: Iterable[SpecialPeriod]) -> Speci
     """The special period that sets ``code``'s hours on ``day``.
 
     Periods may nest (an emergency week inside Ramadan): the one that started last is the most
-    specific and wins; on equal starts the later one in ``periods`` wins.
+    specific and wins; on equal starts the later one in ``periods`` wins. A pattern's former
+    week stands for its usual hours, so any other period wins over it, whenever it started.
     """
     chosen: SpecialPeriod | None = None
     for period in periods:
-        if (
-            period.start <= day <= period.end
-            and code in period.hours
-            and (chosen is None or period.start >= chosen.start)
-        ):
-            chosen = period
+        if period.start <= day <= period.end and code in period.hours:
+            if chosen is None or _rank(period) >= _rank(chosen):
+                chosen = period
     return chosen
+
+
+def _rank(period: SpecialPeriod) -> tuple[bool, date]:
+    return (not period.former_week, period.start)
 
 
 def schedule_for(

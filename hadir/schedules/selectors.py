@@ -178,4 +178,5 @@ def _special_period(period: SpecialPeriod) -> rules_patterns.SpecialPeriod:
         start=period.start,
         end=period.end,
         hours={code: _week(rows) for code, rows in by_pattern.items()},
+        former_week=period.kept_hours_id is not None,
     )

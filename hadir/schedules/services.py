@@ -129,8 +129,8 @@ def pattern_hours_keep(*, pattern: WorkPattern, since: date, actor: Any) -> Spec
 
     They are kept as a special period for all units, from the day after the last such period
     of the pattern (else the first day anyone's attendance counts) to the day before
-    ``since``; none when that span is empty (the change then corrects every day). Periods that
-    started later, a Ramadan's, still win inside it.
+    ``since``; none when that span is empty (the change then corrects every day). Every other
+    period, a Ramadan's, still wins inside it, whenever it started.
     """
     from django.db.models import Max, Min
 

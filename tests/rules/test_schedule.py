@@ -121,6 +121,19 @@ def test_the_most_recently_started_period_wins_when_periods_nest() -> None:
         assert schedule(date(2026, 3, 9), periods=periods).start == time(8)
 
 
+def test_a_patterns_former_week_yields_to_a_ramadan_that_started_before_it() -> None:
+    # The office hours changed on 2 March, mid-Ramadan, and again later: the hours before the
+    # second change are kept from 2 March on. They are the pattern's usual week, not a
+    # circular of their own, so Ramadan still sets the hours of 3 March.
+    usual = {"KANTOR_5H": DEFAULT_PATTERNS["KANTOR_5H"].days}
+    former = SpecialPeriod(
+        "SP9", "Jam KANTOR_5H", date(2026, 3, 2), date(2026, 3, 31), usual, former_week=True
+    )
+    for periods in ([RAMADAN, former], [former, RAMADAN]):
+        assert schedule(date(2026, 3, 3), periods=periods).special_period is RAMADAN
+        assert schedule(date(2026, 3, 23), periods=periods).special_period is former
+
+
 def test_on_equal_starts_the_later_period_in_the_list_wins() -> None:
     other = SpecialPeriod(
         "B", "B", RAMADAN.start, RAMADAN.end, {"KANTOR_5H": DEFAULT_PATTERNS["KANTOR_5H"].days}

@@ -8,7 +8,7 @@ in Kankemenag Sleman, the clock on Tuesday 2 April 2024.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,10 @@ from hadir.org.models import Employee, Role, Unit
 from hadir.org.services import units_import
 from hadir.recap.periods import period_close
 from hadir.recap.services import days_refresh_many
+from hadir.rules.patterns import RAMADAN_HOURS
 from hadir.schedules import cache
+from hadir.schedules.models import PatternDay, SpecialPeriod, SpecialPeriodDay
+from hadir.schedules.services import pattern_hours_keep
 from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import UserFactory, pattern
@@ -31,6 +34,7 @@ from tests.recap.support import (
     Sleman,
     attend,
     committed,
+    daily_json,
     local,
     march,
     person,
@@ -276,3 +280,38 @@ def test_a_second_change_of_hours_keeps_each_spans_own_hours(siti: Employee) -> 
     after = early_leave(siti)
     assert after[march(14)] == (0, 0)  # Thursday, 16:00 then
     assert after[march(18)] == (25, 1)  # Monday, 16:30 from then
+
+
+def test_ramadan_keeps_its_hours_after_the_pattern_hours_change_twice(sleman: Sleman) -> None:
+    """Siti works 08:00–15:00 on Wednesday 20 March 2024, inside Ramadan 1445 H (11 March to
+    9 April). The office's Mon–Thu end moves to 16:30 from 18 March and back to 16:00 from
+    1 April: the hours kept for 18–31 March are the office's usual week, not a circular of
+    their own, and Ramadan's hours still apply on the 20th (found by a review helper)."""
+    office = pattern("KANTOR_5H")
+    admin = UserFactory.create(is_superuser=True, is_staff=True)
+    with committed():
+        ramadan = SpecialPeriod.objects.create(
+            name="Ramadan 1445 H", start=march(11), end=date(2024, 4, 9), all_units=True
+        )
+        for weekday, hours in enumerate(RAMADAN_HOURS["KANTOR_5H"]):
+            if hours is not None:
+                SpecialPeriodDay.objects.create(
+                    period=ramadan, pattern=office, weekday=weekday, start=hours.start,
+                    end=hours.end,
+                )  # fmt: skip
+    siti = person(sleman.kua, "Siti Hasanah")
+    attend(siti, [march(20)], "08:00", "15:00")
+
+    def new_hours_since(since: date, end: time) -> None:
+        # What WorkPatternAdmin.save_formset does for a dated change of the hours.
+        with committed():
+            pattern_hours_keep(pattern=office, since=since, actor=admin)
+            for day in PatternDay.objects.filter(pattern=office, weekday__lt=4):
+                day.end = end
+                day.save()
+
+    new_hours_since(march(18), time(16, 30))
+    new_hours_since(date(2024, 4, 1), time(16, 0))
+
+    day = daily_json(unit="KUA-MLATI")["Siti Hasanah"][march(20)]
+    assert (day["status"], day["late_minutes"], day["early_minutes"]) == ("H", 0, 0)
