@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from hadir.rules.explain import format_decimal
@@ -137,6 +137,8 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
             value = flat.get(key)
             if key == "tukin_deduction_percent" and value is not None:
                 value = float(value)
+            elif key in XLSX_FORMATS and isinstance(value, str):
+                value = _date_or_time(value)
             elif isinstance(value, str):
                 value = CONTROL.sub("\ufffd", value)  # openpyxl refuses the workbook over one
             values.append(value)
@@ -149,6 +151,10 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
                     min_row=3, min_col=column_index, max_col=column_index
                 ):
                     cell.number_format = "#,##0"
+    for column_index, (key, _) in enumerate(columns, start=1):
+        if key in XLSX_FORMATS:
+            for (cell,) in sheet.iter_rows(min_row=3, min_col=column_index, max_col=column_index):
+                cell.number_format = XLSX_FORMATS[key]
     sheet.freeze_panes = "C3"
     fixed = datetime(*FIXED_TIMESTAMP, tzinfo=UTC).replace(tzinfo=None)  # openpyxl wants naive
     book.properties.created = fixed
@@ -156,6 +162,18 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, daily: bool, title: str) -> bytes
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+XLSX_FORMATS = {"date": "DD-MM-YYYY", "datang": "HH:MM", "pulang": "HH:MM"}
+"""The daily sheet's dates and times, written as Excel's own, to sort, filter and compute."""
+
+
+def _date_or_time(value: str) -> date | time | str:
+    """A row's ISO date ("2024-03-01") or punch time ("07:25") as a date or a time."""
+    try:
+        return time.fromisoformat(value) if ":" in value else date.fromisoformat(value)
+    except ValueError:
+        return value
 
 
 def _as_text(sheet: Any) -> None:

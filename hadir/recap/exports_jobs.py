@@ -20,8 +20,8 @@ from django.db import close_old_connections
 from hadir.common.audit import audit_record
 from hadir.org.models import Unit
 from hadir.recap.models import ExportJob
-from hadir.recap.reports import Report, frozen_of, render_report, report_rows
-from hadir.recap.selectors import daily_rows, month_members, recap_month
+from hadir.recap.reports import Report, render_report, report_rows
+from hadir.recap.selectors import month_members
 
 logger = logging.getLogger(__name__)
 
@@ -76,21 +76,26 @@ def _thread(job_id: int) -> None:
 
 
 def export_job_run(job_id: int) -> ExportJob:
-    """Compute the report chunk by chunk, updating progress, then store the file."""
+    """Compute the report, updating progress, then store the file.
+
+    The rows are those the unit's download gives (its closings' frozen rows, nobody paid by
+    another unit's signed month), so access is checked once on the unit, as the download does:
+    a frozen row names the unit code of its closing, which a rename or a move may have changed.
+    """
     from hadir.common.access import READ_ROLES, units_in_scope
 
     job = ExportJob.objects.select_related("unit", "user").get(pk=job_id)
     ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, progress=1)
     try:
-        employees = month_members(job.unit, job.month)
-        frozen = frozen_of(job.unit, job.month)
-        if frozen.whole or frozen.rows:  # a closing froze some of it: read as it froze it
-            rows = report_rows(employees=employees, month=job.month, daily=job.daily, unit=job.unit)
-        else:
-            rows = _rows_with_progress(job, employees)
-        # Only the rows of units its owner reads (each row names the unit of its month).
-        readable = set(units_in_scope(job.user, READ_ROLES).values_list("code", flat=True))
-        rows = [row for row in rows if row["unit"] in readable]
+        if not units_in_scope(job.user, READ_ROLES).filter(pk=job.unit_id).exists():
+            raise PermissionError(f"{job.user} no longer reads unit {job.unit.code}")
+        rows = report_rows(
+            employees=month_members(job.unit, job.month),
+            month=job.month,
+            daily=job.daily,
+            unit=job.unit,
+            progress=lambda done, total: _progress(job_id, done, total),
+        )
         data = render_report(
             Report(rows=rows, daily=job.daily, unit=job.unit, month=job.month), job.format
         )
@@ -110,13 +115,7 @@ def export_job_run(job_id: int) -> ExportJob:
     return job
 
 
-def _rows_with_progress(job: ExportJob, employees: Any) -> list[dict[str, Any]]:
-    total = max(1, employees.count())
-    rows: list[dict[str, Any]] = []
-    for done, recap in enumerate(
-        recap_month(employees=employees, month=job.month, days=job.daily), start=1
-    ):
-        rows.extend(daily_rows([recap]) if job.daily else [recap.as_dict()])
-        if done % 500 == 0:
-            ExportJob.objects.filter(pk=job.pk).update(progress=min(95, 1 + done * 94 // total))
-    return rows
+def _progress(job_id: int, done: int, total: int) -> None:
+    """Every 500 people, the share done (never 100 before the file is stored)."""
+    if done % 500 == 0:
+        ExportJob.objects.filter(pk=job_id).update(progress=min(95, 1 + done * 94 // max(1, total)))

@@ -3,6 +3,8 @@ the background export jobs)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -92,17 +94,25 @@ def live_recaps(
     *, employees: QuerySet[Employee], month: date, frozen: Frozen, days: bool = False
 ) -> list[EmployeeMonth]:
     """The recaps of ``employees`` whose month no closing froze."""
+    return list(
+        recap_month(employees=live_members(employees, month, frozen), month=month, days=days)
+    )
+
+
+def live_members(employees: QuerySet[Employee], month: date, frozen: Frozen) -> QuerySet[Employee]:
+    """Those of ``employees`` whose month no closing froze: neither this unit's, nor one below
+    it (someone entered there since counts where the unit signed), nor another unit's."""
     if frozen.whole:
-        return []
+        return employees.none()
     if frozen.rows:  # not recapped again only to be dropped
         employees = employees.exclude(nip__in=frozen.nips)
     first, last = month_bounds(month)
-    for unit in frozen.closed:  # someone entered there since counts where the unit signed
+    for unit in frozen.closed:
         employees = employees.exclude(placed_in(unit, last))
     signed = _signed_elsewhere(employees, first)
     if signed:
         employees = employees.exclude(nip__in=signed)
-    return list(recap_month(employees=employees, month=month, days=days))
+    return employees
 
 
 def _signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
@@ -120,16 +130,29 @@ def _signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
 
 
 def report_rows(
-    *, employees: QuerySet[Employee], month: date, daily: bool, unit: Unit | None = None
+    *,
+    employees: QuerySet[Employee],
+    month: date,
+    daily: bool,
+    unit: Unit | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The recap rows of ``employees`` in ``unit``'s ``month``, in NIP order; where a closing
-    froze the month (of the unit, above it or below it), the rows it froze."""
+    froze the month (of the unit, above it or below it), the rows it froze. ``progress`` hears
+    (people recapped, people to recap) as the live part is computed (a background export)."""
     frozen = frozen_of(unit, month)
     kept = frozen.daily if daily else frozen.rows
     if frozen.whole:
         return kept
-    recaps = live_recaps(employees=employees, month=month, frozen=frozen, days=daily)
-    live = list(daily_rows(recaps)) if daily else [recap.as_dict() for recap in recaps]
+    live_people = live_members(employees, month, frozen)
+    total = live_people.count() if progress is not None else 0
+    live: list[dict[str, Any]] = []
+    for done, recap in enumerate(
+        recap_month(employees=live_people, month=month, days=daily), start=1
+    ):
+        live.extend(daily_rows([recap]) if daily else [recap.as_dict()])
+        if progress is not None:
+            progress(done, total)
     if not kept:
         return live
     rows = kept + live
@@ -216,6 +239,19 @@ def office_of(unit: Unit) -> Unit:
     return Unit.objects.filter(pk__in=ids, kind=Unit.Kind.KANKEMENAG).first() or unit
 
 
+_REGION = re.compile(r"^.*?\b(?:Kabupaten|Kab\.|Kota|Provinsi|Prov\.)\s+", re.IGNORECASE)
+_OFFICE = re.compile(
+    r"^(?:Kantor\s+(?:Wilayah\s+)?Kementerian\s+Agama|Kanwil\s+Kemenag|Kankemenag|Kanwil|Kemenag)\s+",
+    re.IGNORECASE,
+)
+
+
 def letter_place(unit: Unit | None) -> str:
-    """Where the letter is signed: the regency of the nearest Kankemenag (``Sleman``)."""
-    return office_of(unit).name.split()[-1] if unit is not None else ""
+    """Where the letter is signed: the regency or city of the nearest Kankemenag, as its name
+    gives it after the office's words ("Kulon Progo" of "Kantor Kementerian Agama Kabupaten
+    Kulon Progo")."""
+    if unit is None:
+        return ""
+    name = office_of(unit).name.strip()
+    region = _REGION.sub("", name, count=1)
+    return region if region != name else _OFFICE.sub("", name, count=1)
