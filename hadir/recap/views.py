@@ -268,7 +268,10 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
             and units_in_scope(request.user, MANAGE_ROLES).filter(pk=unit.pk).exists(),
             "close_from": close_allowed_from(month),
             "sanction_months": _sanction_months(month),
-            "can_reopen": closing is not None and is_admin(request.user),
+            # Reopened where it was closed: a KUA's page would reopen its whole Kankemenag.
+            "can_reopen": closing is not None
+            and closing.unit_id == unit.pk
+            and is_admin(request.user),
             "totals": _totals(rows),
         },
     )
@@ -431,6 +434,11 @@ def close(request: HttpRequest, unit_id: int) -> HttpResponse:
             closing = closed_period(unit, month)
             if closing is None:
                 raise Http404
+            if closing.unit_id != unit.pk:
+                raise PeriodClosed(
+                    _("%(unit)s closed this month for every unit under it: reopen it there.")
+                    % {"unit": closing.unit.name}
+                )
             period_reopen(actor=request.user, closing=closing)
             messages.success(request, _("The month was reopened."))
         else:

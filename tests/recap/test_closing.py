@@ -582,3 +582,33 @@ def test_a_day_refreshed_after_the_last_recap_read_is_in_the_closing_snapshot(
     assert snapshot[employee.name]["absent_days"] == before[employee.name]["absent_days"] - 1
     assert snapshot == recap_json(unit="KUA-MLATI")
     assert not StaleTally.objects.filter(month=MARCH, employee__unit=sleman.kua).exists()
+
+
+def test_reopening_from_a_kuas_page_does_not_reopen_the_whole_kankemenags_signed_month(
+    sleman: Sleman, clock: Clock
+) -> None:
+    """The Kankemenag closes March for every unit under it. KUA Mlati's page says whose
+    closing it is and offers no "Reopen (admin)"; a reopen sent from it anyway is refused
+    with the reason, so MAN 2 Sleman, the MTs and KUA Depok keep their signed month. The
+    Kankemenag's own page reopens it (found by a review helper)."""
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kankemenag),
+        unit=sleman.kankemenag,
+        month=MARCH,
+    )
+    admin = logged_in(user_with_role(Role.ADMIN, None))
+    kua_page = admin.get(f"/rekap/unit/{sleman.kua.pk}/", {"bulan": "2024-03"})
+    assert kua_page.context["can_reopen"] is False
+    assert sleman.kankemenag.name in kua_page.content.decode()
+
+    sent = admin.post(
+        f"/rekap/unit/{sleman.kua.pk}/tutup/?bulan=2024-03", {"action": "reopen"}, follow=True
+    )
+
+    assert PeriodClose.objects.filter(unit=sleman.kankemenag, month=MARCH).exists()
+    assert any(sleman.kankemenag.name in str(m) for m in sent.context["messages"])
+    office = f"/rekap/unit/{sleman.kankemenag.pk}/"
+    assert admin.get(office, {"bulan": "2024-03"}).context["can_reopen"] is True
+    admin.post(f"{office}tutup/?bulan=2024-03", {"action": "reopen"})
+    assert not PeriodClose.objects.filter(unit=sleman.kankemenag, month=MARCH).exists()
