@@ -9,14 +9,14 @@ from operator import or_
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hadir.common.access import MANAGE_ROLES, access_unit, is_admin
 from hadir.common.audit import audit_record
 from hadir.common.locks import lock_months_closing, lock_months_read
-from hadir.org.models import Employee, Unit
+from hadir.org.models import Employee, Placement, Unit
 from hadir.org.placements import unit_on
 from hadir.recap.models import DayRefresh, PeriodClose
 from hadir.recap.refreshes import refresh_pending
@@ -59,10 +59,27 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     each_its_own = reduce(  # a month against its own unit: another's closing is not its
         or_, (Q(month=month, unit_id__in=unit.ancestor_ids) for month, unit in held.items())
     )
-    closed = PeriodClose.objects.filter(each_its_own).values_list("month", flat=True)
-    first = min(closed, default=None)
-    if first is not None and actor is not None and not is_admin(actor):
-        raise _closed(first)
+    if actor is None or is_admin(actor):
+        return
+    closed = set(PeriodClose.objects.filter(each_its_own).values_list("month", flat=True))
+    closed |= {m for m in months if signed_elsewhere(Employee.objects.filter(pk=employee.pk), m)}
+    if closed:
+        raise _closed(min(closed))
+
+
+def signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
+    """NIPs of ``employees`` whose ``month`` another unit's closing froze: someone moved here
+    by a move dated into a month their former unit had already closed. Their month is paid by
+    that unit's signed figures, and changed by nobody but an admin. Only those moved since the
+    month began are looked for (no query of the closings when nobody was)."""
+    month = month.replace(day=1)
+    moved = set(employees.filter(placed_since__gte=month).values_list("nip", flat=True))
+    if not moved:
+        return set()
+    signed: set[str] = set()
+    for snapshot in PeriodClose.objects.filter(month=month).values_list("snapshot", flat=True):
+        signed |= moved & {row["nip"] for row in snapshot}
+    return signed
 
 
 def period_guard_calendar(*, actor: Any, unit: Unit, dates: Iterable[date]) -> None:
@@ -73,14 +90,30 @@ def period_guard_calendar(*, actor: Any, unit: Unit, dates: Iterable[date]) -> N
         return
     below = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
     lock_months_read([*unit.ancestor_ids, *below])  # a close under way finishes first
-    closed = (
+    closed = set(
         PeriodClose.objects.filter(month__in=months)
         .filter(Q(unit_id__in=unit.ancestor_ids) | Q(unit__path__startswith=unit.path))
         .values_list("month", flat=True)
     )
-    first = min(closed, default=None)
-    if first is not None:
-        raise _closed(first)
+    closed |= {m for m in months - closed if _closed_for_someone_who_moved(unit, m)}
+    if closed:
+        raise _closed(min(closed))
+
+
+def _closed_for_someone_who_moved(unit: Unit, month: date) -> bool:
+    """Whether someone who lived days of ``month`` under ``unit`` has that month closed by
+    another unit: one who moved out during it (the month is their new unit's), or one who
+    moved in after their former unit signed it."""
+    first, last = month_bounds(month)
+    under = Q(unit__path__startswith=unit.path)
+    left = Employee.objects.filter(
+        pk__in=Placement.objects.filter(under, until__gte=first, until__lt=last).values(
+            "employee_id"
+        )
+    ).exclude(under)
+    if any(closed_period(unit_on(employee, last), month) for employee in left):
+        return True
+    return bool(signed_elsewhere(Employee.objects.filter(under), month))
 
 
 def _closed(month: date) -> PeriodClosed:

@@ -15,6 +15,7 @@ from hadir.org.models import Employee, Role, RoleAssignment, Unit
 from hadir.org.placements import placed_in
 from hadir.recap import exports
 from hadir.recap.models import PeriodClose
+from hadir.recap.periods import signed_elsewhere
 from hadir.recap.selectors import EmployeeMonth, daily_rows, month_bounds, recap_month
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -109,24 +110,10 @@ def live_members(employees: QuerySet[Employee], month: date, frozen: Frozen) -> 
     first, last = month_bounds(month)
     for unit in frozen.closed:
         employees = employees.exclude(placed_in(unit, last))
-    signed = _signed_elsewhere(employees, first)
+    signed = signed_elsewhere(employees, first)
     if signed:
         employees = employees.exclude(nip__in=signed)
     return employees
-
-
-def _signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
-    """NIPs of ``employees`` whose ``month`` another unit's closing froze: someone moved here
-    by a move dated into a month their former unit had already closed. Their month is paid by
-    that unit's signed figures, not a second time here. Only those moved since the month began
-    are looked for (no query of the closings when nobody was)."""
-    moved = set(employees.filter(placed_since__gte=month).values_list("nip", flat=True))
-    if not moved:
-        return set()
-    signed: set[str] = set()
-    for snapshot in PeriodClose.objects.filter(month=month).values_list("snapshot", flat=True):
-        signed |= moved & {row["nip"] for row in snapshot}
-    return signed
 
 
 def report_rows(

@@ -16,8 +16,11 @@ from django.urls import reverse
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Placement, Role, Unit
 from hadir.presence.imports import punches_import
-from hadir.recap.periods import period_close
+from hadir.recap.periods import PeriodClosed, period_close
+from hadir.requests.services import RequestRefused
+from hadir.schedules.services import holiday_add
 from tests.clock import Clock
+from tests.conftest import committed, user_with_role
 from tests.factories import (
     EmployeeFactory,
     RoleAssignmentFactory,
@@ -29,6 +32,9 @@ from tests.recap.support import Sleman, file_request, local, march
 from tests.recap.test_moves import move, siti  # noqa: F401  (fixture and helper)
 
 pytestmark = pytest.mark.django_db
+
+MARCH = date(2024, 3, 1)
+MONDAY_8_APRIL = date(2024, 4, 8)
 
 
 # ------------------------------------------------------------------ machine imports after a move
@@ -135,3 +141,51 @@ def test_a_former_units_closing_does_not_freeze_days_it_neither_lived_nor_signed
     request = file_request(mts_operator, siti, "DL", march(25))  # raises RequestRefused 03-2024
 
     assert request.pk is not None
+
+
+# ------------------------------------------------------------------ a month another unit closed
+
+
+def test_a_holiday_of_the_former_unit_is_refused_to_its_operator_in_a_month_the_new_unit_closed(
+    sleman: Sleman,
+    siti: Employee,  # noqa: F811
+    tmp_path: Path,
+    clock: Clock,
+) -> None:
+    """Siti moves from KUA Mlati to the MTs from 18 March; the MTs closes March with her whole
+    month in its signed recap (days 1–17 at the KUA included). A KUA holiday on 14 March
+    would change one of those signed days: the KUA operator is refused, as for the KUA's own
+    closing (found by a review helper)."""
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    clock.set(local(MONDAY_8_APRIL, "08:00"))
+    closing = period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.mts), unit=sleman.mts, month=MARCH
+    )
+    assert siti.nip in {row["nip"] for row in closing.snapshot}
+    kua_operator = user_with_role(Role.OPERATOR, sleman.kua)
+
+    with pytest.raises(PeriodClosed, match="03-2024"), committed():
+        holiday_add(unit=sleman.kua, day=march(14), name="Hari jadi KUA", actor=kua_operator)
+
+
+def test_a_request_in_a_month_the_former_unit_signed_is_refused_to_the_new_units_operator(
+    sleman: Sleman,
+    siti: Employee,  # noqa: F811
+    tmp_path: Path,
+    clock: Clock,
+) -> None:
+    """KUA Mlati signs Siti's whole March; a move to the MTs dated 18 March is entered after.
+    Her March is paid from the KUA's signed figures (``periods.signed_elsewhere``): a cuti
+    for 25 March filed by the MTs operator would change a signed month that no pay reads
+    again, and is refused (found by a review helper)."""
+    clock.set(local(MONDAY_8_APRIL, "08:00"))
+    closing = period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kua), unit=sleman.kua, month=MARCH
+    )
+    assert siti.nip in {row["nip"] for row in closing.snapshot}
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    siti.refresh_from_db()
+    mts_operator = user_with_role(Role.OPERATOR, sleman.mts)
+
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(mts_operator, siti, "CT", march(25))
