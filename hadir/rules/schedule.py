@@ -68,12 +68,8 @@ def _period_for(day: date, code: str, periods: Iterable[SpecialPeriod]) -> Speci
     specific and wins; on equal starts the later one in ``periods`` wins. A pattern's former
     week stands for its usual hours, so any other period wins over it, whenever it started.
     """
-    chosen: SpecialPeriod | None = None
-    for period in periods:
-        if period.start <= day <= period.end and code in period.hours:
-            if chosen is None or _rank(period) >= _rank(chosen):
-                chosen = period
-    return chosen
+    covering = [p for p in periods if p.start <= day <= p.end and code in p.hours]
+    return max(reversed(covering), key=_rank, default=None)  # on a tie, the later in the list
 
 
 def _rank(period: SpecialPeriod) -> tuple[bool, date]:

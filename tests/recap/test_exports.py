@@ -18,7 +18,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError
 from openpyxl import load_workbook
 from pypdf import PdfReader
