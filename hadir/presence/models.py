@@ -31,7 +31,9 @@ class Punch(models.Model):
         IMPORT = "IMPORT", _("import")
 
     class Flag(models.TextChoices):
-        """Why a kept punch counts for nothing (in ``flags``)."""
+        """Why an imported punch counted for nothing when it came (in ``flags``). The day's
+        evaluation judges it again as the employee's service, clock and window stand then: a
+        start corrected to an earlier date makes it count."""
 
         OUTSIDE_WINDOW = "OUTSIDE_WINDOW", _("outside the presensi window")
         # Dated before the employee's start or after their end: a PIN reused for a newcomer

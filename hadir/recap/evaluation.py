@@ -55,9 +55,11 @@ def inputs_statements(
     since, until = stints_span(stints or employee_stints(employee, start, end))
     return [
         hot.Statement(
+            # Every kept punch, those an import flagged included: the rules judge the window
+            # and the service period as they stand now (a start corrected since, a time zone).
             f"SELECT at FROM {Punch._meta.db_table}"  # noqa: S608
-            " WHERE employee_id = %s AND counts = %s AND at >= %s AND at < %s",
-            [employee.pk, True, hot.value(Punch, "at", since), hot.value(Punch, "at", until)],
+            " WHERE employee_id = %s AND at >= %s AND at < %s",
+            [employee.pk, hot.value(Punch, "at", since), hot.value(Punch, "at", until)],
             _PUNCH_COLUMNS,
         ),
         hot.Statement(

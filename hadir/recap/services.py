@@ -554,15 +554,15 @@ def _dates(start: date, end: date) -> list[date]:
 
 
 def _punches_for(stints: Mapping[int, list[Stint]]) -> dict[int, dict[date, list[datetime]]]:
-    """Counting punches over each employee's ``stints``, by employee and local date (one
-    query)."""
+    """Punches over each employee's ``stints``, by employee and local date (one query): every
+    kept punch, those an import flagged as outside the window or the service period included,
+    which the rules judge again as the employee's dates and clock now stand."""
     spans = [stints_span(each) for each in stints.values() if each]
     grouped: dict[int, dict[date, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     if not spans:
         return grouped
     rows = Punch.objects.filter(
         employee_id__in=[pk for pk, each in stints.items() if each],
-        counts=True,
         at__gte=min(since for since, _ in spans),
         at__lt=max(until for _, until in spans),
     ).values_list("employee_id", "at")

@@ -9,6 +9,7 @@ recap computed from scratch (``recap_from_scratch``).
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hadir.org.models import Employee
+from hadir.presence.imports import punches_import
 from hadir.recap.evaluation import evaluate_dates, reasons_to_json
 from hadir.recap.models import EmployeeDay, EmployeeMonthTally, StaleTally
 from hadir.recap.services import days_refresh_many
@@ -28,6 +30,7 @@ from tests.recap.support import (
     Sleman,
     attend,
     committed,
+    daily_json,
     local,
     march,
     person,
@@ -194,3 +197,32 @@ def test_a_work_patterns_new_code_reaches_the_explanations_of_its_stored_days_of
     with committed():
         office.save()
     assert stale(siti) == {}
+
+
+def test_punches_imported_before_a_corrected_start_date_count_once_the_day_is_in_service(
+    sleman: Sleman, tmp_path: Path
+) -> None:
+    """DOMAIN.md §4 step 2 and step 6: punches inside the presensi window count, and a working
+    day is TK only when there is no datang, no pulang and no waiver at all.
+
+    Siti's start was typed as Tuesday 5 March; the machine log with her 07:20 and 16:05 of
+    Monday 4 March is imported, then the operator corrects her start to 4 March (a corrected
+    start is an ordinary edit: the recap re-reads her days). Monday 4 March is now a day of
+    her service on which she punched in and out on time: H with no TL/PSW, not TK (3 % TUKIN
+    and a discipline day, §5). The import's flag said what it saw then; the evaluation judges
+    the punch as her dates stand now (found by a review helper).
+    """
+    siti = person(sleman.kua, "Siti Hasanah", start=march(5))
+    log = tmp_path / "mesin.csv"
+    log.write_text(
+        f"nip,time\n{siti.nip},2024-03-04T07:20:00+07:00\n{siti.nip},2024-03-04T16:05:00+07:00\n",
+        encoding="utf-8",
+    )
+    punches_import(path=log, actor_label="operator")
+    with committed():
+        siti.start = march(4)
+        siti.save()
+
+    day = daily_json(unit="KUA-MLATI")["Siti Hasanah"][march(4)]
+    assert (day["status"], day["datang"], day["pulang"]) == ("H", "07:20", "16:05")
+    assert (day["late_minutes"], day["early_minutes"]) == (0, 0)
