@@ -1,6 +1,6 @@
 """Accounts in the admin, audited like every other master data: the account itself, a password
-set by an admin, the (unused) groups, and the login lock-outs (deleting one unlocks an account
-before its cool-off)."""
+set by an admin, the admin's own password change, the (unused) groups, and the login lock-outs
+(deleting one unlocks an account before its cool-off)."""
 
 from typing import Any
 
@@ -11,8 +11,10 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from hadir.accounts.models import User
+from hadir.accounts.views import PasswordChangeView
 from hadir.common.admin import AuditedAdmin
 from hadir.common.audit import audit_record
 
@@ -63,3 +65,24 @@ for _model, _base in (
     (AccessFailureLog, AccessFailureLogAdmin),
 ):
     _audited(_model, _base)
+
+
+class AdminPasswordChangeView(PasswordChangeView):
+    """The project's password change in the admin's dress (Django's admin page audits nothing
+    and lets the current password be tried without limit)."""
+
+    template_name = "registration/password_change_form.html"  # the admin's
+    announce = False  # the admin's page of success says so
+
+
+def _password_change(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+    """The admin's own "Change password" (/admin/password_change/), as
+    :meth:`AdminSite.password_change` builds it, with the project's view."""
+    request.current_app = admin.site.name
+    return AdminPasswordChangeView.as_view(
+        success_url=reverse("admin:password_change_done", current_app=admin.site.name),
+        extra_context={**admin.site.each_context(request), **(extra_context or {})},
+    )(request)
+
+
+admin.site.password_change = _password_change  # type: ignore[method-assign]

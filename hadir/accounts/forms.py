@@ -1,13 +1,15 @@
-"""Forms of the account pages: NIP login, activation with a one-time code."""
+"""Forms of the account pages: NIP login, activation with a one-time code, password change."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from hadir.accounts.models import User
 from hadir.accounts.services import normalise_nip
@@ -78,3 +80,28 @@ class ActivationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's form, the current password checked as a login is: a wrong one counts towards
+    the lock-out (django-axes), and a locked-out account is refused even the right one.
+
+    Why: whoever holds a logged-in phone (lost, borrowed, a warnet PC) could otherwise try
+    passwords here without limit, then change it and own the account.
+    """
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -16,6 +16,11 @@ class User(AbstractUser):
     """
 
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Part of the password-reset token (hadir.accounts.tokens): a link mailed before an admin
+    # closed the account stays dead once it is reopened.
+    deactivated_at = models.DateTimeField(
+        _("last deactivated at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -104,7 +105,14 @@ def _left(employee: Employee) -> bool:
 
 
 def account_activate(*, nip: str, code: str, password: str) -> User:
-    """Create (or reopen) the employee's account with ``password`` using a one-time code."""
+    """Create (or reopen) the employee's account with ``password`` using a one-time code.
+
+    The password is validated against the account as it will be (name and e-mail address
+    included): :class:`~django.core.exceptions.ValidationError` if refused. A lock-out of the
+    NIP is lifted: the code proves as much as a reset by e-mail does.
+    """
+    from axes.utils import reset as axes_reset
+
     with transaction.atomic():
         activation = (
             ActivationCode.objects.select_for_update()
@@ -138,13 +146,21 @@ def account_activate(*, nip: str, code: str, password: str) -> User:
         user.email = employee.email
         user.is_active = True
         user.must_change_password = False
+        password_validation.validate_password(password, user)
         user.set_password(password)
         user.save()
         employee.user = user
         employee.save(update_fields=["user"])
         activation.used_at = timezone.now()
         activation.save(update_fields=["used_at"])
-        audit_record(actor=user, action="accounts.activate", obj=user, summary=employee.nip)
+        lifted = axes_reset(username=employee.nip)
+        audit_record(
+            actor=user,
+            action="accounts.activate",
+            obj=user,
+            summary=employee.nip,
+            after={"lockout_lifted": bool(lifted)},
+        )
     return user
 
 
@@ -163,20 +179,42 @@ def _opens_by_code(user: User | None) -> bool:
     return not RoleAssignment.objects.filter(user=user).exists()
 
 
-def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:
+def _plain(user: User) -> bool:
+    """An employee's account and no more: no role, no admin flag."""
+    if user.is_staff or user.is_superuser:
+        return False
+    return not RoleAssignment.objects.filter(user=user).exists()
+
+
+@dataclass(frozen=True)
+class LegacyAccounts:
+    """What :func:`legacy_accounts_create` did: how many accounts it created, and the NIPs it
+    skipped because an account of that NIP exists, not linked to the record (an admin links
+    it, as activation says)."""
+
+    created: int
+    unlinked: list[str]
+
+
+def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> LegacyAccounts:
     """Opt-in (``HADIR_LEGACY_PASSWORDS``): give accounts the derivable password, flagged.
 
-    Such an account can log in only to set a new password.
+    Such an account can log in only to set a new password. Nobody whose attendance period has
+    ended gets one (as nobody gets an activation code): nobody would claim it, and whoever
+    knows the NIP would.
     """
     if not settings.HADIR_LEGACY_PASSWORDS:
         raise PermissionError("HADIR_LEGACY_PASSWORDS is off")
-    created = 0
+    created, unlinked = 0, []
     with transaction.atomic():
         for employee in employees:
-            if employee.user_id is not None:
+            if employee.user_id is not None or _left(employee):
                 continue
             password = legacy_password(employee.nip)
             if password is None:
+                continue
+            if User.objects.filter(username=employee.nip).exists():
+                unlinked.append(employee.nip)
                 continue
             user = User(
                 username=employee.nip,
@@ -195,8 +233,37 @@ def legacy_accounts_create(*, employees: list[Employee], actor: Any) -> int:
             summary=lambda: (
                 ngettext("%(count)s account", "%(count)s accounts", created) % {"count": created}
             ),
+            after={"unlinked": unlinked} if unlinked else None,
         )
-    return created
+    return LegacyAccounts(created=created, unlinked=unlinked)
+
+
+def account_email_follow(*, employee: Employee, actor: Any, actor_label: str = "") -> None:
+    """Give the employee's account the address now on their record (the caller saved it).
+
+    Activation copies the address once; the reset form mails the account's. A correction by
+    the operator (a colleague's address entered by mistake, an old office mailbox) must take
+    the reset links away from the wrong mailbox at once.
+
+    Only for an account a code opens (no role, no admin): an operator who may edit a
+    colleague's record must not be able to send a verifier's or an admin's reset links to a
+    mailbox of their choosing. An admin sets those accounts' addresses in the accounts admin.
+    """
+    user = employee.user
+    if user is None or user.email == employee.email or not _plain(user):
+        return
+    before = user.email
+    user.email = employee.email
+    user.save(update_fields=["email"])
+    audit_record(
+        actor=actor,
+        actor_label=actor_label,
+        action="accounts.email_follow",
+        obj=user,
+        summary=employee.nip,
+        before={"email": before},
+        after={"email": user.email},
+    )
 
 
 def password_changed(*, user: User, lift_lockout: bool = False) -> None:
@@ -221,9 +288,13 @@ def password_changed(*, user: User, lift_lockout: bool = False) -> None:
 @receiver(post_save, sender=User)
 def _sessions_end_with_the_account(sender: Any, instance: User, **kwargs: Any) -> None:
     """A deactivated account's sessions are deleted, not only refused: reopened for its owner,
-    the account must not bring back the login of a stolen phone."""
+    the account must not bring back the login of a stolen phone. Nor the reset links mailed
+    before: the time is kept (saved again while deactivated, it moves on; no link is mailed to
+    a deactivated account), and the reset token covers it (:mod:`hadir.accounts.tokens`)."""
     if not instance.is_active:
         AccountSession.objects.filter(account=instance).delete()
+        instance.deactivated_at = timezone.now()
+        User.objects.filter(pk=instance.pk).update(deactivated_at=instance.deactivated_at)
 
 
 @receiver(user_logged_in)

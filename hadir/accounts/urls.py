@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from hadir.accounts import views
 
@@ -9,16 +9,7 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("aktivasi/", views.activate, name="activate"),
     path("kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "lupa-kata-sandi/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("lupa-kata-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-kata-sandi/terkirim/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

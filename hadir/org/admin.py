@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from hadir.accounts.services import account_email_follow
 from hadir.common.admin import AuditedAdmin
 from hadir.common.audit import audit_record
 from hadir.org.forms import LocationForm
@@ -255,6 +256,8 @@ class EmployeeAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             location_grants_end(employee=obj, actor=request.user)
+        if change and "email" in form.changed_data:
+            account_email_follow(employee=obj, actor=request.user)
 
 
 @admin.register(RoleAssignment)

@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hadir.accounts.services import account_email_follow
 from hadir.common.audit import audit_record
 from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, unfit_text
 from hadir.org.golongan import (
@@ -518,7 +519,7 @@ def employees_import(
             ):
                 report.unchanged.append(nip)
                 continue
-            unit_before = employee.unit_id
+            unit_before, email_before = employee.unit_id, employee.email
             for k, v in values.items():  # first: a move is compared with the row's start
                 setattr(employee, k, v)
             if moves and not problem:
@@ -546,6 +547,8 @@ def employees_import(
                 )
                 report.moved.append((nip, since.isoformat()))
             employee.save()
+            if employee.email != email_before:
+                account_email_follow(employee=employee, actor=actor, actor_label=actor_label)
             if employee.unit_id != unit_before:
                 report.grants_ended += location_grants_end(
                     employee=employee, actor=actor, actor_label=actor_label

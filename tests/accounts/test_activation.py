@@ -20,7 +20,7 @@ from hadir.accounts.services import (
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role
 from tests.conftest import Org, user_with_role
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, EmployeeFactory, UserFactory
 
 NEW_PASSWORD = "Gunung-Merapi-2910"
 
@@ -299,3 +299,30 @@ def test_activation_codes_are_not_printed_for_employees_who_have_left(
     assert org.employees(org.kua_a)[1].nip in printed  # a serving colleague gets one
     assert leaver.nip not in printed
     assert not ActivationCode.objects.filter(employee=leaver).exists()
+
+
+def test_activation_refuses_a_password_too_like_the_employees_name(
+    client: Client, org: Org
+) -> None:
+    """ActivationForm validates against User(username=nip) only, so the configured
+    UserAttributeSimilarityValidator never sees the name and e-mail the account is given a
+    moment later: "SitiNurhaliza" opens the account, yet the very same password is refused on
+    the change and reset pages ("terlalu mirip dengan nama depan")."""
+    employee = EmployeeFactory.create(
+        unit=org.kua_a, name="Siti Nurhaliza", email="siti.nurhaliza@kemenag.go.id"
+    )
+    [issued] = activation_codes_issue(employees=[employee], actor=None)
+
+    response = client.post(
+        reverse("accounts:activate"),
+        {
+            "nip": employee.nip,
+            "code": issued.code,
+            "password1": "SitiNurhaliza",
+            "password2": "SitiNurhaliza",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password1"]
+    assert not User.objects.filter(username=employee.nip).exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "Sawah-Padi-Hijau-77"
 
@@ -130,3 +130,23 @@ def test_a_permission_given_to_a_group_is_in_the_audit_row(db: None) -> None:
     assert event.after is not None
     assert event.before["permissions"] == "[]"
     assert event.after["permissions"] == f"[<Permission: {permission}>]"
+
+
+def test_an_admin_changing_their_own_password_in_the_django_admin_is_audited(db: None) -> None:
+    """The same action on /akun/kata-sandi/ writes accounts.password_change; the admin's own
+    "Change password" link (/admin/password_change/) is Django's view and writes nothing."""
+    superuser = UserFactory.create(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(superuser)
+
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    superuser.refresh_from_db()
+    assert superuser.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(
+        object_type="accounts.user", object_id=str(superuser.pk)
+    ).exists()

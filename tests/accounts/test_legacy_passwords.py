@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 from typing import Any
 
@@ -33,7 +34,7 @@ def employee(org: Org) -> Employee:
 @pytest.fixture
 def legacy_user(settings: Settings, employee: Employee) -> User:
     settings.HADIR_LEGACY_PASSWORDS = True
-    assert legacy_accounts_create(employees=[employee], actor=None) == 1
+    assert legacy_accounts_create(employees=[employee], actor=None).created == 1
     employee.refresh_from_db()
     assert employee.user is not None
     return employee.user
@@ -67,7 +68,7 @@ def test_legacy_accounts_get_the_derivable_password_and_must_change_it(
 
 
 def test_legacy_accounts_are_not_created_twice(legacy_user: User, employee: Employee) -> None:
-    assert legacy_accounts_create(employees=[employee], actor=None) == 0
+    assert legacy_accounts_create(employees=[employee], actor=None).created == 0
     assert User.objects.filter(username=NIP).count() == 1
 
 
@@ -207,6 +208,47 @@ def test_a_flagged_user_may_still_log_out(client: Client, legacy_user: User) -> 
 def test_legacy_accounts_skip_employees_with_an_invalid_nip(settings: Settings, org: Org) -> None:
     settings.HADIR_LEGACY_PASSWORDS = True
     typo = EmployeeFactory.create(nip="198713112010121007", unit=org.kua_a)
-    assert legacy_accounts_create(employees=[typo], actor=None) == 0
+    assert legacy_accounts_create(employees=[typo], actor=None).created == 0
     typo.refresh_from_db()
     assert typo.user is None
+
+
+def test_legacy_accounts_are_not_created_for_employees_who_have_left(
+    settings: Settings, org: Org
+) -> None:
+    """Nobody whose attendance period has ended gets an activation code (an account in their
+    name for whoever holds the page); legacy_accounts gives them an account whose password
+    anyone can derive from the NIP, and nobody will ever claim it: whoever knows the NIP logs
+    in, sets a password and holds a retired ASN's account."""
+    settings.HADIR_LEGACY_PASSWORDS = True
+    leaver, colleague = org.employees(org.kua_a)
+    leaver.start, leaver.end = date(2019, 1, 1), date(2020, 1, 1)
+    leaver.save()
+
+    call_command("legacy_accounts", "--unit", org.kua_a.code, stdout=StringIO())
+
+    colleague.refresh_from_db()
+    leaver.refresh_from_db()
+    assert colleague.user is not None
+    assert leaver.user is None
+    assert not User.objects.filter(username=leaver.nip).exists()
+
+
+def test_legacy_accounts_skip_an_employee_whose_nip_already_names_an_unlinked_account(
+    settings: Settings, org: Org
+) -> None:
+    """legacy_accounts_create saves User(username=nip) without looking: an account of that NIP
+    not linked to the record (activation names this case and refuses it clearly) raises
+    IntegrityError, and the whole command dies with a traceback, no colleague getting one."""
+    settings.HADIR_LEGACY_PASSWORDS = True
+    taken, colleague = org.employees(org.kua_a)
+    UserFactory.create(username=taken.nip)  # an account of the NIP, not linked to the record
+
+    out = StringIO()
+
+    call_command("legacy_accounts", "--unit", org.kua_a.code, stdout=out)
+
+    colleague.refresh_from_db()
+    assert colleague.user is not None
+    assert Employee.objects.get(pk=taken.pk).user is None
+    assert taken.nip in out.getvalue()

@@ -1,5 +1,5 @@
 """Accounts at their edges: a NIP typed as printed, a lock-out that counts an IPv6 subscriber
-once and can be lifted by a reset, an account closed by an admin (its sessions and reset
+once and can be lifted by a reset or an activation, an account closed by an admin (its sessions and reset
 links end with it), and production redirecting plain http.
 """
 
@@ -155,6 +155,34 @@ def test_a_completed_password_reset_lifts_the_lock_out(db: None) -> None:
     assert log_in(phone, user.username, NEW_PASSWORD).status_code == 302
 
 
+def test_activating_with_a_code_lifts_a_lock_out_earned_before_the_account_existed(
+    client: Client, org: Org
+) -> None:
+    """A new ASN tries to log in with their NIP before knowing about activation (the old
+    habit: a birth date), and is locked out. They then activate with the printed code, are told
+    "Your account is active. Log in with your NIP and new password" and are refused (429) for
+    the cool-off. A reset by e-mail lifts a lock-out (password_changed(lift_lockout=True));
+    the code proves as much and lifts nothing."""
+    employee = org.employees(org.kua_a)[0]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = log_in(client, employee.nip, "12121987")
+    assert locked.status_code == 429
+    [issued] = activation_codes_issue(employees=[employee], actor=None)
+
+    activated = client.post(
+        reverse("accounts:activate"),
+        {
+            "nip": employee.nip,
+            "code": issued.code,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert activated.status_code == 302
+
+    assert log_in(client, employee.nip, NEW_PASSWORD).status_code == 302
+
+
 def test_the_lock_out_page_offers_a_remedy_that_exists(
     client: Client, org: Org, operator_kua_a: User
 ) -> None:
@@ -192,6 +220,37 @@ def test_a_reset_link_mailed_before_a_deactivation_no_longer_sets_a_password(db:
 
     assert form_page.context["validlink"] is False
     assert not form_page.redirect_chain
+    user.refresh_from_db()
+    assert not user.check_password(NEW_PASSWORD)
+
+
+def test_a_reset_link_mailed_before_a_deactivation_stays_dead_after_the_account_is_reopened(
+    db: None,
+) -> None:
+    """PasswordResetConfirmView.get_user refuses the link only while the account is inactive.
+    Django's token covers the password, last login and e-mail, none of which a deactivation
+    changes, so once an admin reopens the account the link mailed before (to a mailbox the admin
+    closed the account over) sets the password again, for up to three days. Sessions were made
+    not to come back on reactivation; the links come back."""
+    user = UserFactory.create(email="siti@example.org")
+    browser = Client()
+    browser.post(reverse("accounts:password_reset"), {"email": "siti@example.org"})
+    found = re.search(r"https?://[^/]+(/\S+)", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(1)
+    user.is_active = False  # the admin closes the account (compromised mailbox)...
+    user.save()
+    user.is_active = True  # ...and reopens it for its owner the next day
+    user.save()
+
+    page = browser.get(link, follow=True)
+    if page.redirect_chain:
+        browser.post(
+            page.redirect_chain[-1][0],
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+
+    assert page.context["validlink"] is False
     user.refresh_from_db()
     assert not user.check_password(NEW_PASSWORD)
 

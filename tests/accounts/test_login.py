@@ -14,6 +14,7 @@ from hadir.accounts.models import User
 from tests.factories import PASSWORD, EmployeeFactory, UserFactory
 
 NIP = "198712112010121007"
+NEW_PASSWORD = "Gunung-Merapi-2910"
 
 
 @pytest.fixture
@@ -189,3 +190,50 @@ def test_a_nip_typed_with_spaces_and_dots_logs_in(client: Client) -> None:
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_logged_in_user_opening_the_login_page_with_next_pointing_at_it_goes_home_not_to_a_500(
+    db: None,
+) -> None:
+    """LoginView has redirect_authenticated_user=True: Django raises ValueError ("Redirection
+    loop for authenticated user detected") when ``next`` is the login page itself, so any
+    logged-in user following /akun/masuk/?next=/akun/masuk/ gets a server error."""
+    user = UserFactory.create()
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+
+    response = client.get(f"{reverse('accounts:login')}?next={reverse('accounts:login')}")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_the_current_password_cannot_be_guessed_without_limit_on_the_password_change_page(
+    db: None,
+) -> None:
+    """Whoever holds a logged-in phone (lost, borrowed, a warnet PC) may try old passwords on
+    /akun/kata-sandi/ forever: PasswordChangeForm checks it with check_password, which
+    django-axes never counts. Once found, they change it and own the account. The lock-out
+    promised for "5 failures for one account from one address" should hold here too."""
+    user = UserFactory.create(username="198712112010121007")
+    thief = Client()
+    thief.force_login(user)
+    for attempt in range(settings.AXES_FAILURE_LIMIT * 4):
+        thief.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": f"tebakan-{attempt}",
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+    locked = thief.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    user.refresh_from_db()
+    assert not user.check_password(NEW_PASSWORD)
+    assert locked.status_code == 429
+    assert "Terlalu banyak percobaan gagal" in locked.content.decode()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
+from hadir.accounts.services import account_activate, activation_codes_issue
 from hadir.common.models import AuditEvent
+from hadir.org.models import Role
+from hadir.org.services import employees_import
+from tests.conftest import Org, user_with_role
 from tests.factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "Tugu-Jogja-Malam-88"
@@ -75,3 +81,73 @@ def test_an_ordinary_password_change_keeps_the_user_logged_in(client: Client, db
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_a_password_reset_goes_to_the_address_now_on_the_employee_record(
+    org: Org, tmp_path: Path
+) -> None:
+    """Activation copies the record's address to the account; a later correction by the
+    operator (the import, the admin) reaches the account too, so the reset links go to the
+    corrected address and no longer to the wrong one (a colleague's, an old office mailbox)."""
+    employee = org.employees(org.kua_a)[0]
+    employee.email = "salah@example.org"  # a colleague's address, entered by mistake
+    employee.save()
+    [issued] = activation_codes_issue(employees=[employee], actor=None)
+    account_activate(nip=employee.nip, code=issued.code, password=NEW_PASSWORD)
+    corrected = tmp_path / "pegawai.csv"
+    corrected.write_text(
+        "nip,name,unit,pattern,golongan,start,email\n"
+        f"{employee.nip},{employee.name},{org.kua_a.code},,{employee.golongan},"
+        f"{employee.start:%Y-%m-%d},benar@example.org\n",
+        encoding="utf-8",
+    )
+    employees_import(path=corrected, actor_label="operator")
+    employee.refresh_from_db()
+    assert employee.email == "benar@example.org"
+
+    Client().post(reverse("accounts:password_reset"), {"email": "benar@example.org"})
+    Client().post(reverse("accounts:password_reset"), {"email": "salah@example.org"})
+
+    assert [message.to for message in mail.outbox] == [["benar@example.org"]]
+
+
+def test_the_reset_mail_links_to_the_site_url_not_to_the_host_the_request_named(
+    settings: Settings, db: None
+) -> None:
+    """HADIR_SITE_URL is "where the site is reached, for the links in e-mails", and the
+    notification mails use it; the reset mail is Django's template with {{ protocol }}://
+    {{ domain }} from the request's Host. Behind nginx's default Host ($proxy_host) with
+    127.0.0.1 in ALLOWED_HOSTS, every reset link points at http://127.0.0.1:8000/..."""
+    settings.HADIR_SITE_URL = "https://hadir.example.go.id"
+    settings.ALLOWED_HOSTS = ["hadir.example.go.id", "127.0.0.1"]
+    UserFactory.create(email="siti@example.org")
+
+    Client(HTTP_HOST="127.0.0.1:8000").post(
+        reverse("accounts:password_reset"), {"email": "siti@example.org"}
+    )
+
+    assert "https://hadir.example.go.id/akun/atur-ulang/" in str(mail.outbox[0].body)
+
+
+def test_an_operators_edit_of_a_verifiers_address_leaves_the_verifiers_reset_links_alone(
+    org: Org, tmp_path: Path
+) -> None:
+    """The operator may correct any colleague's record; a verifier's or an admin's reset links
+    must not follow it to a mailbox of the operator's choosing (an admin sets those)."""
+    employee = org.employees(org.kua_a)[0]
+    verifier = user_with_role(Role.VERIFIER, org.kua_a)
+    verifier.email = "verifikator@example.org"
+    verifier.save()
+    employee.user = verifier
+    employee.save()
+    changed = tmp_path / "pegawai.csv"
+    changed.write_text(
+        "nip,name,unit,pattern,golongan,start,email\n"
+        f"{employee.nip},{employee.name},{org.kua_a.code},,{employee.golongan},"
+        f"{employee.start:%Y-%m-%d},operator@example.org\n",
+        encoding="utf-8",
+    )
+    employees_import(path=changed, actor_label="operator")
+
+    verifier.refresh_from_db()
+    assert verifier.email == "verifikator@example.org"

@@ -1,6 +1,7 @@
 """``manage.py legacy_accounts --unit CODE``: accounts with the old derivable password for a
 unit's employees who have none (only with ``HADIR_LEGACY_PASSWORDS=1``; each such account can
-do nothing until it sets a new password)."""
+do nothing until it sets a new password). Not for those who have left; a NIP that already names
+an account not linked to its employee record is skipped and named."""
 
 from __future__ import annotations
 
@@ -30,7 +31,19 @@ class Command(BaseCommand):
         employees = list(
             Employee.objects.filter(unit__path__startswith=unit.path, user__isnull=True)
         )
-        created = legacy_accounts_create(employees=employees, actor=None)
+        done = legacy_accounts_create(employees=employees, actor=None)
         self.stdout.write(
-            ngettext("%(count)s account", "%(count)s accounts", created) % {"count": created}
+            ngettext("%(count)s account", "%(count)s accounts", done.created)
+            % {"count": done.created}
         )
+        if done.unlinked:
+            self.stdout.write(
+                ngettext(
+                    "Skipped, an account of this NIP exists but is not linked to the employee"
+                    " record (link it in the admin): %(nips)s",
+                    "Skipped, accounts of these NIPs exist but are not linked to the employee"
+                    " records (link them in the admin): %(nips)s",
+                    len(done.unlinked),
+                )
+                % {"nips": ", ".join(done.unlinked)}
+            )
