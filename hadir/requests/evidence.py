@@ -4,8 +4,14 @@ A file is judged by its bytes, not its name: it must start like a PDF, parse as 
 least one page, and carry no JavaScript, launch, form-submission or data-import actions, jumps
 into other or embedded files, XFA forms, rich media or embedded files (a plain link, ``/URI``,
 is allowed: letters print web addresses in their footers, and opening one needs the reader's
-consent). Refusals say exactly why, in the employee's language, because they have to fix the
-file and try again.
+consent). Embedded files are refused wherever they hang (the catalog's name tree, a page's
+file-attachment annotation, PDF 2.0's associated files), and features are recognised by their
+``/Type`` or ``/Subtype`` value as well as by their keys. A letter secured only against editing
+(an owner password, no password to open it) is checked like any other. Refusals say exactly
+why, in the employee's language, because they have to fix the file and try again.
+
+A checked letter whose form is refused for another reason is kept a while for the form sent
+again (:func:`evidence_keep`), named by a signed token only its uploader can use.
 """
 
 from __future__ import annotations
@@ -14,19 +20,25 @@ import hashlib
 import io
 import math
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hadir.requests.models import Evidence
+from hadir.requests.models import Evidence, Request
 
 PDF_MAGIC = b"%PDF-"
 _JAVASCRIPT = gettext_lazy("JavaScript")
 _EMBEDDED_FILE = gettext_lazy("embedded file")
+_ATTACHED_FILE = gettext_lazy("attached file")
+_RICH_MEDIA = gettext_lazy("rich media")
+_3D = gettext_lazy("3D content")
 FORBIDDEN_KEYS = {
     "/JavaScript": _JAVASCRIPT,
     "/JS": _JAVASCRIPT,
@@ -38,9 +50,19 @@ FORBIDDEN_KEYS = {
     "/GoToE": gettext_lazy("link into an embedded file"),
     # XML forms carry their own scripts, which some readers run.
     "/XFA": gettext_lazy("XFA form"),
-    "/RichMedia": gettext_lazy("rich media"),
+    "/RichMedia": _RICH_MEDIA,
     "/EmbeddedFile": _EMBEDDED_FILE,
     "/EmbeddedFiles": _EMBEDDED_FILE,
+    "/EF": _EMBEDDED_FILE,  # a file specification's embedded file stream
+    "/AF": _ATTACHED_FILE,  # PDF 2.0's associated files, on the catalog, a page or an object
+    "/OnInstantiate": _JAVASCRIPT,  # a 3D stream's script, run when the model is shown
+}
+FORBIDDEN_TYPES = {
+    # What names itself by its /Type or /Subtype value, not by a key of its own.
+    "/EmbeddedFile": _EMBEDDED_FILE,
+    "/FileAttachment": _ATTACHED_FILE,
+    "/RichMedia": _RICH_MEDIA,
+    "/3D": _3D,
 }
 
 
@@ -57,12 +79,14 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
         raise EvidenceRefused(_("the file is empty"))
     if not content[:1024].lstrip().startswith(PDF_MAGIC):
         raise EvidenceRefused(_("the file is not a PDF (its content is not a PDF document)"))
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
     from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
+        # Secured only against editing or copying (an owner password), a letter opens with an
+        # empty password in every reader: pypdf too, and its content is checked like any other.
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise EvidenceRefused(_("password-protected PDFs are not accepted"))
         if len(reader.pages) == 0:
             raise EvidenceRefused(_("the PDF has no pages"))
@@ -120,6 +144,12 @@ def _active_content(root: Any) -> str | None:
                 kind = value.get_object() if isinstance(value, IndirectObject) else value
                 if name == "/S" and isinstance(kind, NameObject) and kind in FORBIDDEN_KEYS:
                     return str(FORBIDDEN_KEYS[kind])
+                if (
+                    name in ("/Type", "/Subtype")
+                    and isinstance(kind, NameObject)
+                    and kind in FORBIDDEN_TYPES
+                ):
+                    return str(FORBIDDEN_TYPES[kind])
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
@@ -139,7 +169,60 @@ def evidence_store(*, content: bytes, original_name: str, user: Any) -> Evidence
     )
 
 
-def evidence_discard(evidence: Evidence) -> None:
-    """Remove a stored letter no request took (the request was refused after the upload)."""
-    default_storage.delete(evidence.stored_name)
-    evidence.delete()
+KEPT_FOR = timedelta(days=1)
+"""How long a checked letter waits for its form to be sent again (a session forgotten, dates
+that overlap): long enough to fix the form, short enough not to hoard orphans."""
+_KEPT_SALT = "hadir.requests.kept-letter"
+
+
+def evidence_keep(*, content: bytes, original_name: str, user: Any) -> Evidence:
+    """Store a checked letter whose form was refused for another reason, so that the form sent
+    again need not carry it (a teacher on a weak signal sends 300 KB once). Letters kept longer
+    than :data:`KEPT_FOR` that no request took are removed meanwhile."""
+    for stale in _untaken().filter(uploaded_at__lt=timezone.now() - KEPT_FOR)[:100]:
+        evidence_release(stale)
+    return evidence_store(content=content, original_name=original_name, user=user)
+
+
+def evidence_token(evidence: Evidence) -> str:
+    """The signed token a form carries (a hidden field) for a kept letter."""
+    return signing.dumps(
+        {"evidence": evidence.pk, "user": evidence.uploaded_by_id}, salt=_KEPT_SALT
+    )
+
+
+def evidence_kept(token: str, *, user: Any) -> Evidence | None:
+    """The kept letter ``token`` names, if it is ``user``'s own, still kept and taken by no
+    request; else None (the letter is then asked for again)."""
+    try:
+        signed = signing.loads(token, salt=_KEPT_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(signed, dict) or signed.get("user") != getattr(user, "pk", None):
+        return None
+    pk = signed.get("evidence")
+    if not isinstance(pk, int):
+        return None
+    return (
+        _untaken()
+        .filter(
+            pk=pk,
+            uploaded_by=user,
+            uploaded_at__gte=timezone.now() - KEPT_FOR,
+        )
+        .first()
+    )
+
+
+def evidence_release(evidence: Evidence) -> None:
+    """Remove a kept letter, unless a request took it meanwhile (the same form sent from
+    another tab): the row goes first, and only if untaken, then its file."""
+    if _untaken().filter(pk=evidence.pk).delete()[0]:
+        default_storage.delete(evidence.stored_name)
+
+
+def _untaken() -> QuerySet[Evidence]:
+    """Stored letters no request refers to."""
+    return Evidence.objects.exclude(
+        pk__in=Request.objects.filter(evidence__isnull=False).values("evidence")
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from hadir.requests.evidence import EvidenceRefused, evidence_check, too_big
-from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Category, Code, Session
+from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Category, Code, Evidence, Session
 
 
 class RequestForm(forms.Form):
@@ -32,7 +33,14 @@ class RequestForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
-    def __init__(self, *args: Any, category: str, max_kb: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        category: str,
+        max_kb: int,
+        kept: Evidence | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.category = category
         self.max_kb = max_kb
@@ -40,9 +48,25 @@ class RequestForm(forms.Form):
         code_field.choices = [(c.value, c.label) for c in Code if CATEGORY_OF[c] == category]
         self.fields["letter"].help_text = _("A PDF of at most %(kb)s KB.") % {"kb": max_kb}
         self.content: bytes = b""
+        self.kept: Evidence | None = None
+        if kept is not None:
+            self.keep(kept)
+
+    def keep(self, evidence: Evidence) -> None:
+        """The letter was checked when the form was sent before: another one only replaces it."""
+        self.kept = evidence
+        letter = self.fields["letter"]
+        letter.required = False
+        letter.help_text = _(
+            "Your letter %(name)s is kept: send the form without choosing it again, or choose"
+            " another PDF of at most %(kb)s KB to replace it."
+        ) % {"name": escape(evidence.original_name), "kb": self.max_kb}  # help text is not escaped
+        self["letter"].help_text = letter.help_text  # a bound field copies it when first made
 
     def clean_letter(self) -> Any:
         upload = self.cleaned_data["letter"]
+        if not upload:  # none chosen, the kept letter stands (else the field is required)
+            return upload
         if upload.size > self.max_kb * 1024:
             kb = -(-upload.size // 1024)
             raise forms.ValidationError(too_big(kb, self.max_kb))

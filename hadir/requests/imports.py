@@ -8,7 +8,6 @@ cover are re-evaluated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from hadir.common.locks import (
 )
 from hadir.common.tables import Problem, TableRefused, read_table, table_date, unknown_nip
 from hadir.org.models import Employee
-from hadir.org.placements import employee_stints
 from hadir.recap.periods import PeriodClosed, period_guard
 from hadir.recap.services import days_refresh
 from hadir.requests.models import CATEGORY_OF, WAIVER_CODES, Code, Request, Status
@@ -38,8 +36,8 @@ from hadir.requests.services import (
     reference_next,
     request_reach_problem,
     request_validate,
+    request_working_days,
 )
-from hadir.schedules import cache
 
 SESSIONS = {"PAGI", "SORE", "PAGI_SORE"}
 
@@ -117,7 +115,7 @@ def excuses_import(
             if code in WAIVER_CODES:
                 # A waiver is one date; a range means its working days (a weekend in a Sistem
                 # Error week gets none, a 6-day madrasah's Saturday does).
-                working = _working_days(employee, start, end)
+                working = request_working_days(employee, start, end)
                 if not working:
                     bad("start", _("no working day in range"))
                 wanted = [NewRequest(code, d, d, session) for d in working]
@@ -148,7 +146,9 @@ def excuses_import(
         for line, employee, new in parsed:
             try:
                 request_validate(employee, new)
-                period_guard(actor=user, employee=employee, dates=_range(new.start, new.end))
+                # The days it can change: a closed month's weekend is none of them.
+                working = request_working_days(employee, new.start, new.end)
+                period_guard(actor=user, employee=employee, dates=working)
             except RequestRefused as refused:
                 problems.append(Problem(name, line, refused.field, str(refused)))
                 continue
@@ -172,7 +172,7 @@ def excuses_import(
                 decided_at=timezone.now(),
                 imported=True,
             )
-            days_refresh(employee=employee, dates=_range(new.start, new.end))
+            days_refresh(employee=employee, dates=working)
             report.created.append(request.reference)
         if problems:
             transaction.set_rollback(True)
@@ -187,17 +187,3 @@ def excuses_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def _working_days(employee: Employee, start: date, end: date) -> list[date]:
-    """The working days of the range, each in the unit and pattern it was lived in."""
-    return [
-        day
-        for stint in employee_stints(employee, start, end)
-        for day in stint.dates()
-        if cache.schedule(stint.unit, stint.pattern_code, day).working
-    ]
-
-
-def _range(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

@@ -70,13 +70,29 @@ class NewRequest:
 
 
 def _guard(actor: Any, employee: Employee, start: date, end: date) -> None:
-    """Closed months change only through an admin (DOMAIN.md §8, period closing)."""
+    """Closed months change only through an admin (DOMAIN.md §8, period closing); judged on
+    the days the request can change (:func:`request_working_days`): a surat tugas whose
+    journey starts on a closed month's Saturday is filed with the letter's own dates."""
     from hadir.recap.periods import PeriodClosed, period_guard
 
     try:
-        period_guard(actor=actor, employee=employee, dates=_dates(start, end))
+        period_guard(
+            actor=actor, employee=employee, dates=request_working_days(employee, start, end)
+        )
     except PeriodClosed as closed:
         raise RequestRefused(str(closed)) from None
+
+
+def request_working_days(employee: Employee, start: date, end: date) -> list[date]:
+    """The days from ``start`` to ``end`` a request can change: the working days of the
+    employee's schedule, each in the unit and pattern it was lived in. On a day off an absence
+    or a waiver changes nothing (DOMAIN.md §4.1, §4.5: LIBUR either way)."""
+    return [
+        day
+        for stint in employee_stints(employee, start, end)
+        for day in stint.dates()
+        if cache.schedule(stint.unit, stint.pattern_code, day).working
+    ]
 
 
 def _snapshot(request: Request) -> dict[str, Any]:
@@ -134,6 +150,14 @@ def request_validate(
             )
         if new.session not in {"PAGI", "SORE", "PAGI_SORE"}:
             raise RequestRefused(_("Choose the session: pagi, sore or both."), field="session")
+        if new.code == Code.SISTEM_ERROR and new.start > employee.unit.today():
+            # A sistem error is attested after it happened; approved ahead (a queue approved
+            # in bulk), it would waive the lateness of a day not yet lived.
+            raise RequestRefused(
+                _("%(date)s is still to come: a sistem error is reported once it happened.")
+                % {"date": f"{new.start:%d-%m-%Y}"},
+                field="start",
+            )
         (stint,) = employee_stints(employee, new.start, new.start)
         if not cache.schedule(stint.unit, stint.pattern_code, new.start).working:
             # A day off is LIBUR whatever is punched or excused (DOMAIN.md §4.1).
@@ -354,7 +378,10 @@ def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "
         request.decision_note = note.strip()[:500]
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve:
-            days_refresh(employee=request.employee, dates=_dates(request.start, request.end))
+            days_refresh(
+                employee=request.employee,
+                dates=request_working_days(request.employee, request.start, request.end),
+            )
         audit_record(
             actor=actor,
             action="requests.approve" if approve else "requests.reject",
@@ -438,7 +465,9 @@ SUBJECT_AT_MOST = 100
 
 
 def _mail_subject(text: str) -> str:
-    """The notification after "Hadir: ", cut at a word if it is long, never mid-word."""
+    """The notification after "Hadir: " on one line (a header holds no line break, and a
+    verifier's note may have several), cut at a word if it is long, never mid-word."""
+    text = " ".join(text.split())
     if len(text) > SUBJECT_AT_MOST:
         text = text[:SUBJECT_AT_MOST].rsplit(" ", 1)[0] + "…"
     return "Hadir: " + text

@@ -28,9 +28,14 @@ from hadir.common.access import (
 from hadir.common.i18n import current_lang
 from hadir.presence.selectors import Attempts, attempts_within
 from hadir.recap.services import still_lived
-from hadir.requests.evidence import evidence_discard, evidence_store
+from hadir.requests.evidence import (
+    evidence_keep,
+    evidence_kept,
+    evidence_release,
+    evidence_token,
+)
 from hadir.requests.forms import DecisionForm, RequestForm, category_of_text
-from hadir.requests.models import Category, Notification, Request, Status
+from hadir.requests.models import Category, Evidence, Notification, Request, Status
 from hadir.requests.selectors import (
     days_around,
     gaps,
@@ -82,7 +87,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
-    """Laporan Baru: the form, pre-filled from a gap when the link carries its data."""
+    """Laporan Baru: the form, pre-filled from a gap when the link carries its data.
+
+    A letter that passed its check is kept when the form is refused for another reason (a
+    session forgotten, dates that overlap): the page carries a signed token for it, and the
+    form sent again with that token needs no letter (:func:`evidence_keep`)."""
     employee = _employee(request)
     category = category_of_text(request.GET.get("kategori", ""))
     policy = cache.policy(timezone.localdate())
@@ -95,12 +104,13 @@ def new(request: HttpRequest) -> HttpResponse:
         category=category,
         max_kb=policy.evidence_max_kb,
         initial=initial,
+        kept=evidence_kept(request.POST.get("letter_token", ""), user=request.user)
+        if request.method == "POST"
+        else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        evidence = evidence_store(
-            content=form.content, original_name=data["letter"].name, user=request.user
-        )
+        evidence = _letter_of(form, request)
         try:
             created = request_submit(
                 actor=request.user,
@@ -115,8 +125,8 @@ def new(request: HttpRequest) -> HttpResponse:
                 evidence=evidence,
             )
         except RequestRefused as refused:
-            evidence_discard(evidence)
             form.add_error(None, str(refused))
+            form.keep(evidence)
         else:
             messages.success(
                 request,
@@ -124,10 +134,30 @@ def new(request: HttpRequest) -> HttpResponse:
                 % {"reference": created.reference},
             )
             return redirect("requests:detail", created.reference)
+    elif request.method == "POST" and form.content and "letter" not in form.errors:
+        form.keep(_letter_of(form, request))  # the letter was fine, something else was not
     return render(
         request,
         "requests/new.html",
-        {"form": form, "category": category, "category_label": Category(category).label},
+        {
+            "form": form,
+            "category": category,
+            "category_label": Category(category).label,
+            "letter_token": evidence_token(form.kept) if form.kept else "",
+        },
+    )
+
+
+def _letter_of(form: RequestForm, request: HttpRequest) -> Evidence:
+    """The form's letter: the one just uploaded and checked (stored, and a letter it replaces
+    removed), else the one kept from the form's earlier sending."""
+    if not form.content:
+        assert form.kept is not None  # the letter field is required without one
+        return form.kept
+    if form.kept is not None:
+        evidence_release(form.kept)
+    return evidence_keep(
+        content=form.content, original_name=form.cleaned_data["letter"].name, user=request.user
     )
 
 

@@ -8,13 +8,27 @@ back only through the access-checked view.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.constants import UserAccessPermissions
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from hadir.config.settings import base as base_settings
 from hadir.config.settings import test as test_settings
@@ -22,6 +36,7 @@ from hadir.org.models import Employee
 from hadir.requests.evidence import EvidenceRefused, evidence_check
 from hadir.requests.models import Evidence, Request
 from hadir.schedules.models import PolicyValue
+from tests.clock import Clock
 from tests.requests.support import (
     ELF_EXECUTABLE,
     KB,
@@ -167,6 +182,163 @@ def test_an_embedded_file_is_refused_as_active_content() -> None:
         evidence_check(buffer.getvalue(), max_kb=300)
 
 
+def _letter(build: Callable[[PdfWriter], None]) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    build(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _embedded_program(writer: PdfWriter) -> DictionaryObject:
+    """A file specification carrying a Windows program as an embedded file stream."""
+    stream = StreamObject()
+    stream.set_data(b"MZ\x90\x00\x03\x00\x00\x00 program")
+    stream[NameObject("/Type")] = NameObject("/EmbeddedFile")
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Filespec"),
+            NameObject("/F"): TextStringObject("setup.exe"),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+        }
+    )
+
+
+def _annotate(writer: PdfWriter, annotation: DictionaryObject) -> None:
+    annotation[NameObject("/Type")] = NameObject("/Annot")
+    annotation[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+
+
+def _file_attachment_annotation(writer: PdfWriter) -> None:
+    """The paper-clip icon on the page: readers offer to open (run) the attached file."""
+    _annotate(
+        writer,
+        DictionaryObject(
+            {
+                NameObject("/Subtype"): NameObject("/FileAttachment"),
+                NameObject("/FS"): _embedded_program(writer),
+            }
+        ),
+    )
+
+
+def _associated_file(writer: PdfWriter) -> None:
+    """PDF 2.0's associated files (/AF) on the catalog: an embedded file without a name tree."""
+    writer._root_object[NameObject("/AF")] = ArrayObject(
+        [writer._add_object(_embedded_program(writer))]
+    )
+
+
+def _rich_media_annotation(writer: PdfWriter) -> None:
+    """A RichMedia (Flash/video) annotation: its name is a /Subtype, never a key."""
+    _annotate(
+        writer,
+        DictionaryObject(
+            {
+                NameObject("/Subtype"): NameObject("/RichMedia"),
+                NameObject("/RichMediaContent"): DictionaryObject(),
+            }
+        ),
+    )
+
+
+def _3d_annotation_with_javascript(writer: PdfWriter) -> None:
+    """A 3D annotation whose stream runs JavaScript when instantiated (/OnInstantiate)."""
+    script = StreamObject()
+    script.set_data(b"app.alert('3D');")
+    model = StreamObject()
+    model.set_data(b"U3D\x00")
+    model[NameObject("/Type")] = NameObject("/3D")
+    model[NameObject("/Subtype")] = NameObject("/U3D")
+    model[NameObject("/OnInstantiate")] = writer._add_object(script)
+    _annotate(
+        writer,
+        DictionaryObject(
+            {
+                NameObject("/Subtype"): NameObject("/3D"),
+                NameObject("/3DD"): writer._add_object(model),
+            }
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(_file_attachment_annotation, id="file-attachment-annotation"),
+        pytest.param(_associated_file, id="associated-file"),
+    ],
+)
+def test_a_letter_carrying_an_embedded_program_outside_the_name_tree_is_refused(
+    build: Callable[[PdfWriter], None],
+) -> None:
+    """README: letters with "embedded files" are refused. Only the catalog's /EmbeddedFiles
+    name tree is caught: an embedded file stream names itself by its /Type value, which the
+    check never reads, so a program attached to the page is accepted."""
+    with pytest.raises(EvidenceRefused):
+        evidence_check(_letter(build), max_kb=300)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(_rich_media_annotation, id="rich-media-annotation"),
+        pytest.param(_3d_annotation_with_javascript, id="3d-javascript"),
+    ],
+)
+def test_a_letter_with_rich_media_or_a_3d_script_is_refused(
+    build: Callable[[PdfWriter], None],
+) -> None:
+    """evidence.py promises no rich media and no JavaScript; a RichMedia annotation (its name is
+    a /Subtype value) and a 3D stream's /OnInstantiate script both pass."""
+    with pytest.raises(EvidenceRefused):
+        evidence_check(_letter(build), max_kb=300)
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_a_letter_that_opens_without_a_password_is_accepted_though_editing_is_restricted(
+    algorithm: str,
+) -> None:
+    """Letters from e-office systems often come "secured" against editing or copying (an owner
+    password) with an empty user password: every reader opens them without asking. They are
+    decrypted with "" and checked like any other, AES ones too (pypdf reads AES with the
+    cryptography package)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(
+        user_password="",
+        owner_password="sekretariat",
+        permissions_flag=UserAccessPermissions.PRINT,
+        algorithm=algorithm,
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    evidence_check(buffer.getvalue(), max_kb=300)
+
+
+def test_a_letter_that_needs_a_password_to_open_is_refused_with_the_reason() -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="buka", owner_password="sekretariat", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(EvidenceRefused, match=r"sandi|password"):
+        evidence_check(buffer.getvalue(), max_kb=300)
+
+
+def test_a_letter_secured_only_against_editing_is_still_checked_for_active_content() -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('Surat tugas');"))
+    writer.encrypt(user_password="", owner_password="sekretariat")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(EvidenceRefused, match=re.escape(JAVASCRIPT)):
+        evidence_check(buffer.getvalue(), max_kb=300)
+
+
 # ---------------------------------------------------------------- through Laporan Baru
 
 
@@ -280,23 +452,38 @@ def test_a_letter_missing_from_the_disk_is_not_found_rather_than_an_error(
     assert response.status_code == 404
 
 
-def test_a_refused_request_keeps_no_letter(siti: Employee, private_media: Path) -> None:
-    """The letter is checked and stored before the request; a refusal must not orphan it."""
+def test_a_refused_request_keeps_its_letter_only_for_the_form_sent_again(
+    siti: Employee, private_media: Path, clock: Clock
+) -> None:
+    """The letter is checked and stored before the request. Refused (dates that overlap), the
+    form keeps it for a day, so that it is not sent again (test_requests_in_practice's forgotten session);
+    a letter no request took is then removed, its file too, and never orphaned for good."""
     file_request(siti, "DL", date(2024, 3, 4), date(2024, 3, 5))
-    before = set(Evidence.objects.values_list("pk", flat=True))
-    files_before = stored_files(private_media)
-    response = client_for(siti.user).post(
-        reverse("requests:new") + "?kategori=KETIDAKHADIRAN",
-        {
-            "code": "CS",
-            "start": "2024-03-05",
-            "end": "2024-03-06",
-            "reason": "Sakit.",
-            "letter": upload(pdf_letter()),
-        },
-    )
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
-    assert Request.objects.count() == 1
-    assert set(Evidence.objects.values_list("pk", flat=True)) == before
-    assert stored_files(private_media) == files_before
+    taken = set(Evidence.objects.values_list("pk", flat=True))
+    files_taken = stored_files(private_media)
+
+    def send() -> Any:
+        response = client_for(siti.user).post(
+            reverse("requests:new") + "?kategori=KETIDAKHADIRAN",
+            {
+                "code": "CS",
+                "start": "2024-03-05",
+                "end": "2024-03-06",
+                "reason": "Sakit.",
+                "letter": upload(pdf_letter()),
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors()
+        assert Request.objects.count() == 1
+        return response
+
+    first = send().context["form"].kept
+    assert first.uploaded_by == siti.user
+    assert set(Evidence.objects.values_list("pk", flat=True)) == taken | {first.pk}
+    assert len(stored_files(private_media)) == len(files_taken) + 1
+    clock.advance(days=1, minutes=1)
+    second = send().context["form"].kept
+    assert set(Evidence.objects.values_list("pk", flat=True)) == taken | {second.pk}
+    assert len(stored_files(private_media)) == len(files_taken) + 1
+    assert not (private_media / first.stored_name).exists()

@@ -27,6 +27,7 @@ from hadir.requests.imports import excuses_import
 from hadir.requests.models import ReferenceCounter, Request, Status
 from hadir.requests.services import leave_taken
 from hadir.rules.leave import leave_balance
+from tests.clock import Clock
 from tests.conftest import Org, user_with_role
 from tests.presence.support import needs_concurrent_writers
 from tests.requests.conftest import new_employee
@@ -36,6 +37,7 @@ from tests.requests.support import (
     account,
     approve,
     file_request,
+    local,
     materialise,
     punch,
     stored_days,
@@ -119,9 +121,13 @@ def test_a_good_file_records_approved_requests_waivers_one_per_date(
         assert request.reason == "Impor excuses.csv"
 
 
-def test_a_waiver_over_a_range_covers_only_its_working_days(tmp_path: Path, siti: Employee) -> None:
+def test_a_waiver_over_a_range_covers_only_its_working_days(
+    tmp_path: Path, siti: Employee, clock: Clock
+) -> None:
     """Sistem Error from Friday to Wednesday: the weekend, Nyepi (Monday 11 March 2024) and
-    its cuti bersama (Tuesday) are not working days, so two waivers are recorded, not six."""
+    its cuti bersama (Tuesday) are not working days, so two waivers are recorded, not six.
+    Imported the day after (a sistem error is reported once it happened)."""
+    clock.set(local(date(2024, 3, 14), "10:00"))
     run(write(tmp_path, [f"{siti.nip},SISTEM_ERROR,2024-03-08,2024-03-13,PAGI_SORE"]))
     assert list(Request.objects.order_by("start").values_list("start", "end")) == [
         (date(2024, 3, 8), date(2024, 3, 8)),

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Role, RoleAssignment
-from hadir.requests.models import Notification
+from hadir.requests.models import Notification, Request, Status
 from hadir.requests.services import RequestRefused, request_decide
 from tests.conftest import Org, user_with_role
 from tests.requests.support import (
@@ -158,6 +158,27 @@ def test_rejection_tells_the_employee_the_verifiers_note(
     )
     [message] = mail.outbox
     assert "Surat belum ditandatangani." in message.body
+
+
+def test_a_rejection_note_written_on_several_lines_still_reaches_the_employee_by_mail(
+    siti: Employee, verifier: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    """The note is a text area (forms.DecisionForm), so a verifier writes a list on several
+    lines. The note goes into the mail's subject, and a header may not hold a line break: the
+    mail fails after commit (logged only) and the teacher is never told why she was refused."""
+    request = file_request(siti, "SISTEM_ERROR", MONDAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(verifier).post(
+            reverse("requests:decide", args=[request.reference]),
+            {
+                "decision": "reject",
+                "note": "Mohon diperbaiki:\r\n1. surat belum ditandatangani",
+                "next": "detail",
+            },
+        )
+    assert Request.objects.get(pk=request.pk).status == Status.REJECTED
+    assert [message.to for message in mail.outbox] == [["siti@kua-a.example"]]
 
 
 def test_a_refused_decision_notifies_nobody(

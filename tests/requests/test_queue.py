@@ -194,7 +194,7 @@ def test_the_bulk_service_reports_a_request_decided_meanwhile_and_decides_the_re
 def test_bulk_decisions_ignore_requests_outside_the_verifiers_units(
     three_waiting: list[Request], kua_b_employee: Employee, verifier: User
 ) -> None:
-    elsewhere = file_request(kua_b_employee, "SISTEM_ERROR", TUESDAY)
+    elsewhere = file_request(kua_b_employee, "SISTEM_ERROR", MONDAY)  # the clock's day
     siti = three_waiting[0]
     client_for(verifier).post(QUEUE, {"decision": "approve", "chosen": [elsewhere.pk, siti.pk]})
     assert Request.objects.get(pk=elsewhere.pk).status == Status.SUBMITTED

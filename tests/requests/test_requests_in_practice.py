@@ -1,5 +1,6 @@
 """Requests as people send them: damaged or crafted letters, a second tap, a day off, dates
-after attendance ended, a request still pending when its month is closed.
+after attendance ended or still to come, a request still pending when its month is closed or
+reaching into it, a form sent again over a weak signal.
 
 The clock is the requests fixtures' one: Wednesday 6 March 2024, 10:00 WIB.
 """
@@ -16,11 +17,12 @@ from django.urls import reverse
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Role
 from hadir.recap.periods import period_close
 from hadir.requests.evidence import EvidenceRefused, evidence_check
-from hadir.requests.models import Request, Status
+from hadir.requests.models import Evidence, Request, Status
 from hadir.requests.services import RequestRefused, request_decide, request_withdraw
 from tests.clock import Clock
 from tests.conftest import Org, user_with_role
@@ -29,9 +31,11 @@ from tests.requests.support import (
     MONDAY,
     SATURDAY,
     account,
+    client_for,
     file_request,
     local,
     pdf_letter,
+    stored_days,
     upload,
 )
 
@@ -124,6 +128,36 @@ def test_a_request_for_dates_after_the_employees_attendance_ended_is_refused(org
     assert not Request.objects.filter(employee=left).exists()
 
 
+def test_a_system_error_complaint_for_a_date_still_to_come_is_refused(siti: Employee) -> None:
+    """A sistem error is reported after it happened (the head's letter attests it). Today is
+    Wednesday 6 March; one filed for Wednesday 20 March, once approved (a verifier approving
+    the queue in bulk), would waive the lateness of a day not yet lived."""
+    with pytest.raises(RequestRefused, match="20-03-2024") as refused:
+        file_request(siti, "SISTEM_ERROR", date(2024, 3, 20), session="PAGI_SORE")
+    assert refused.value.field == "start"
+    assert file_request(siti, "SISTEM_ERROR", date(2024, 3, 6)).status == Status.SUBMITTED
+
+
+def test_tugas_luar_izin_and_absences_can_still_be_filed_ahead(siti: Employee) -> None:
+    """A surat tugas, an alibi letter or a cuti is signed before the day it covers."""
+    for code, day in (("TUGAS_LUAR", 18), ("IZIN", 19), ("DL", 20), ("CT", 21)):
+        assert file_request(siti, code, date(2024, 3, day)).status == Status.SUBMITTED
+
+
+def test_a_system_error_is_judged_by_the_units_own_today(
+    org: Org, siti: Employee, clock: Clock
+) -> None:
+    """At 23:30 in Jakarta it is already the next day in Jayapura: a KUA there may report
+    that day's sistem error, which a Jakarta clock would call still to come."""
+    clock.set(local(date(2024, 3, 6), "23:30"))
+    org.kua_a.timezone = "Asia/Jayapura"
+    org.kua_a.save(update_fields=["timezone"])
+    siti.refresh_from_db()
+    with pytest.raises(RequestRefused, match="08-03-2024"):
+        file_request(siti, "SISTEM_ERROR", date(2024, 3, 8))
+    assert file_request(siti, "SISTEM_ERROR", date(2024, 3, 7)).status == Status.SUBMITTED
+
+
 # ------------------------------------------------------------ stuck in a closed month
 
 
@@ -132,8 +166,8 @@ def test_a_request_left_pending_when_its_month_closed_can_still_be_rejected_or_w
 ) -> None:
     """Rejecting or withdrawing a pending request changes no day (only approved ones count),
     so closing the month must not leave it undecidable in the verifier's queue for ever."""
-    to_reject = file_request(siti, "SISTEM_ERROR", date(2024, 3, 13), session="PAGI")
-    to_withdraw = file_request(siti, "SISTEM_ERROR", date(2024, 3, 14), session="SORE")
+    to_reject = file_request(siti, "TUGAS_LUAR", date(2024, 3, 13), session="PAGI")
+    to_withdraw = file_request(siti, "TUGAS_LUAR", date(2024, 3, 14), session="SORE")
     clock.set(local(date(2024, 4, 6), "08:00"))  # after the request deadline
     period_close(
         actor=user_with_role(Role.OPERATOR, org.kua_a), unit=org.kua_a, month=date(2024, 3, 1)
@@ -147,6 +181,56 @@ def test_a_request_left_pending_when_its_month_closed_can_still_be_rejected_or_w
     assert (to_reject.status, to_withdraw.status) == (Status.REJECTED, Status.WITHDRAWN)
     assert AuditEvent.objects.filter(action="requests.reject").count() == 1
     assert AuditEvent.objects.filter(action="requests.withdraw").count() == 1
+
+
+def test_a_dinas_luar_whose_only_days_in_a_closed_month_are_its_weekend_is_accepted(
+    org: Org, siti: Employee, clock: Clock
+) -> None:
+    """The surat tugas runs from Saturday 30 March (the journey) to Friday 5 April; March is
+    closed. On a day off an absence changes nothing (DOMAIN.md §4.5: LIBUR either way), so the
+    request touches no day of March: the closed-month guard judges only the days it can
+    change, and the teacher files the dates of her letter."""
+    _close_march(org, clock)
+    request = file_request(siti, "DL", date(2024, 3, 30), date(2024, 4, 5))
+    assert request.status == Status.SUBMITTED
+
+
+def _close_march(org: Org, clock: Clock) -> None:
+    clock.set(local(date(2024, 4, 8), "08:00"))
+    period_close(
+        actor=user_with_role(Role.OPERATOR, org.kua_a), unit=org.kua_a, month=date(2024, 3, 1)
+    )
+
+
+def test_approving_it_leaves_the_closed_months_days_off_as_they_were_frozen(
+    org: Org, siti: Employee, verifier: User, clock: Clock
+) -> None:
+    _close_march(org, clock)
+    frozen = {day.date: day.evaluated_at for day in stored_days(siti).values()}
+    request = file_request(siti, "DL", date(2024, 3, 30), date(2024, 4, 5))
+    clock.advance(hours=1)
+    request_decide(actor=verifier, request=request, approve=True)
+    days = stored_days(siti)
+    for weekend in (date(2024, 3, 30), date(2024, 3, 31)):
+        assert days[weekend].evaluated_at == frozen[weekend]
+    assert [days[date(2024, 4, n)].status for n in range(1, 6)] == ["DL"] * 5
+
+
+@pytest.mark.parametrize(
+    ("code", "start", "end"),
+    [
+        pytest.param("DL", date(2024, 3, 28), date(2024, 4, 5), id="absence-from-a-thursday"),
+        pytest.param("SISTEM_ERROR", date(2024, 3, 28), None, id="waiver-on-a-thursday"),
+        pytest.param("TUGAS_LUAR", date(2024, 3, 28), None, id="tugas-luar-on-a-thursday"),
+    ],
+)
+def test_a_request_over_a_closed_months_working_day_is_still_refused(
+    org: Org, siti: Employee, clock: Clock, code: str, start: date, end: date | None
+) -> None:
+    _close_march(org, clock)
+    with pytest.raises(RequestRefused, match="03-2024"):
+        file_request(siti, code, start, end)
+    assert not Request.objects.filter(employee=siti).exists()
 
 
 # ------------------------------------------------------------ double submission
@@ -169,6 +253,93 @@ def test_sending_the_same_complaint_twice_records_it_once(siti: Employee) -> Non
     second = client.post(url, {**data, "letter": upload(pdf_letter())})
     assert Request.objects.filter(employee=siti).count() == 1
     assert second.status_code == 200  # the form again, with the reason
+
+
+# ------------------------------------------------------------ a cheap phone, a weak signal
+
+
+def _hidden_inputs(html: str) -> dict[str, str]:
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                found[name.group(1)] = value.group(1) if value else ""
+    return found
+
+
+def test_resending_the_form_after_a_forgotten_session_does_not_ask_for_the_letter_again(
+    siti: Employee,
+) -> None:
+    """The letter was uploaded and accepted, only the session was missing. The form comes back
+    with the reason kept but the letter gone: the teacher must find the PDF again and send its
+    300 KB again over a weak signal. The form should keep the checked letter (a hidden token)."""
+    client = client_for(account(siti))
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    first = client.post(url, {**typed, "letter": upload(pdf_letter())})
+    assert first.status_code == 200
+    assert "session" in first.context["form"].errors
+    assert "letter" not in first.context["form"].errors  # the letter itself was fine
+    again = {**_hidden_inputs(first.content.decode()), **typed, "session": "PAGI"}
+    second = client.post(url, again)
+    assert second.status_code == 302, second.context["form"].errors
+    assert Request.objects.filter(employee=siti, status=Status.SUBMITTED).count() == 1
+    assert Evidence.objects.count() == 1  # the letter kept is the one the request took
+
+
+def test_the_form_says_the_letter_is_kept_and_no_longer_requires_it(siti: Employee) -> None:
+    client = client_for(account(siti))
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    page = client.post(url, {**typed, "letter": upload(pdf_letter(), "Surat Kepala.pdf")})
+    html = page.content.decode()
+    [letter] = re.findall(r'<input type="file"[^>]*>', html)
+    assert "required" not in letter
+    assert "Surat Kepala.pdf" in html
+    assert "letter_token" in _hidden_inputs(html)
+
+
+def test_the_kept_letters_name_is_shown_as_text(siti: Employee) -> None:
+    client = client_for(account(siti))
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    page = client.post(url, {**typed, "letter": upload(pdf_letter(), "<img src=x>.pdf")})
+    assert "&lt;img src=x&gt;.pdf" in page.content.decode()
+    assert "<img src=x>" not in page.content.decode()
+
+
+def test_a_kept_letters_token_is_worth_nothing_to_another_employee(
+    siti: Employee, budi: Employee
+) -> None:
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    first = client_for(account(siti)).post(url, {**typed, "letter": upload(pdf_letter())})
+    token = _hidden_inputs(first.content.decode())["letter_token"]
+    stolen = client_for(account(budi)).post(
+        url, {**typed, "session": "PAGI", "letter_token": token}
+    )
+    assert stolen.status_code == 200
+    assert "letter" in stolen.context["form"].errors
+    assert not Request.objects.exists()
+
+
+def test_a_new_letter_sent_with_the_token_replaces_the_kept_one(siti: Employee) -> None:
+    client = client_for(account(siti))
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    first = client.post(url, {**typed, "letter": upload(pdf_letter(), "lama.pdf")})
+    again = {
+        **_hidden_inputs(first.content.decode()),
+        **typed,
+        "session": "PAGI",
+        "letter": upload(pdf_letter(), "baru.pdf"),
+    }
+    assert client.post(url, again).status_code == 302
+    [kept] = Evidence.objects.all()
+    assert kept.original_name == "baru.pdf"
+    assert Request.objects.get().evidence == kept
 
 
 # ------------------------------------------------------------ a waiver for a day off
