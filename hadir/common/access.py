@@ -138,6 +138,14 @@ def access_machine(user: Any, pk: int) -> Machine:
         raise Http404 from None
 
 
+def can_manage_employee(user: Any, employee: Employee) -> bool:
+    """Whether the user manages ``employee`` (an operator of their unit, or an admin), never
+    their own record: nobody records their own sanction."""
+    if is_admin(user):
+        return True
+    return employees_in_scope(user, MANAGE_ROLES).exclude(user=user).filter(pk=employee.pk).exists()
+
+
 def can_manage_people(user: Any) -> bool:
     """Operators (and admins) manage employees and issue activation codes."""
     return is_admin(user) or units_in_scope(user, MANAGE_ROLES).exists()

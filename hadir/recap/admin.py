@@ -1,5 +1,6 @@
 """Admin, read-only: the day refreshes edits still owe (``manage.py refresh_days`` runs them),
-and every closing ever signed, reopened ones included, with the figures it froze."""
+every closing ever signed, reopened ones included, with the figures it froze, and every
+sanction decision, revoked ones included (recorded and revoked on the employee's month page)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from hadir.common.admin import ReadOnlyAdmin
-from hadir.recap.models import DayRefresh, PeriodClose
+from hadir.recap.models import DayRefresh, PeriodClose, SanctionDecision
 
 
 @admin.register(DayRefresh)
@@ -30,3 +31,14 @@ class PeriodCloseAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return PeriodClose.history.select_related("unit", "closed_by", "reopened_by")
+
+
+@admin.register(SanctionDecision)
+class SanctionDecisionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "employee", "sanction", "first_month", "months", "decree", "decided_on", "recorded_by",
+        "revoked_at",
+    ]  # fmt: skip
+    list_filter = ["sanction"]
+    search_fields = ["employee__nip", "employee__name", "decree"]
+    list_select_related = ["employee", "recorded_by"]

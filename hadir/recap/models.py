@@ -241,3 +241,55 @@ class DayRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.start}..{self.end}"
+
+
+class SanctionDecision(models.Model):
+    """A discipline sanction a person decided (the SK), as the recap applies it.
+
+    The recap proposes a rung of the ladder from the days not at work (DOMAIN.md §5); only a
+    decision makes it run. A *sedang* one adds the policy's extra TUKIN percentage to each of
+    its ``months`` from ``first_month``; the others are kept on the record. Never deleted: a
+    decision taken back is revoked, with who and when, as the audit trail says why.
+    """
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("employee")
+    )
+    sanction = models.CharField(_("sanction"), max_length=40)
+    first_month = models.DateField(_("first month"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    decree = models.CharField(_("decree (SK) number"), max_length=120)
+    decided_on = models.DateField(_("decree date"))
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction decision")
+        verbose_name_plural = _("sanction decisions")
+        ordering = ["-first_month", "-pk"]
+        indexes = [models.Index(fields=["employee", "first_month"], name="sanction_employee_month")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.sanction} {self.first_month:%Y-%m} ({self.decree})"
+
+    def last_month(self) -> dt.date | None:
+        """The last month it runs, or None when it runs no month (a reprimand)."""
+        if not self.months:
+            return None
+        index = self.first_month.year * 12 + self.first_month.month - 1 + self.months - 1
+        return dt.date(index // 12, index % 12 + 1, 1)

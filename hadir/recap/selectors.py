@@ -9,7 +9,7 @@ does the money and the discipline.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,7 +22,7 @@ from hadir.common.bulk import read_rows
 from hadir.org.golongan import golongans_on
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import placed_in, units_on
-from hadir.recap.models import EmployeeDay, EmployeeMonthTally
+from hadir.recap.models import EmployeeDay, EmployeeMonthTally, SanctionDecision
 from hadir.recap.services import days_ensure, lived_until, tallies_settle
 from hadir.recap.tallies import DAY_FIELDS, StoredDay, month_bounds, tally_of
 from hadir.rules.discipline import Threshold, TkStreaks, YearSummary, year_standing
@@ -216,6 +216,22 @@ def _december_ensure(batch: Sequence[Employee], year: int) -> bool:
     )
 
 
+def sanctions_in_force(employee_ids: Iterable[int], month: date) -> dict[int, str]:
+    """The sanction each of ``employee_ids`` has running in ``month`` (one query)."""
+    month = month.replace(day=1)
+    running = SanctionDecision.objects.filter(
+        employee_id__in=list(employee_ids),
+        revoked_at__isnull=True,
+        months__gt=0,
+        first_month__lte=month,
+    ).order_by("first_month", "pk")
+    return {
+        d.employee_id: d.sanction
+        for d in running.only("employee_id", "sanction", "first_month", "months")
+        if (last := d.last_month()) is not None and month <= last
+    }
+
+
 def _batch(
     batch: Sequence[Employee],
     first: date,
@@ -245,6 +261,7 @@ def _batch(
             month_days[employee_id].append(StoredDay(*values))
     units = units_on(batch, last)
     held = golongans_on(batch, last)
+    sanctioned = sanctions_in_force(ids, first)
     for employee in batch:
         row = rows.get(employee.pk)
         tally, late, absent = MonthTally(), 0, 0
@@ -255,7 +272,9 @@ def _batch(
             month=first,
             unit=units[employee.pk],
             golongan=held[employee.pk],
-            summary=summarise(tally, held[employee.pk], policy),
+            summary=summarise(
+                tally, held[employee.pk], policy, sanction_in_force=sanctioned.get(employee.pk)
+            ),
             year=year_standing(
                 tk_days=row.ytd_tk_days if row else 0,
                 minutes=row.ytd_minutes if row else 0,

@@ -28,15 +28,18 @@ from hadir.common.access import (
     READ_ROLES,
     access_employee,
     access_unit,
+    can_manage_employee,
     is_admin,
     units_in_scope,
 )
 from hadir.common.i18n import current_lang
+from hadir.common.templatetags.terms import sanction as sanction_label
 from hadir.org.models import Employee, Unit
 from hadir.recap.charts import Bar, bar_chart
 from hadir.recap.evaluation import reasons_text
 from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_audit, export_job_start
-from hadir.recap.models import EmployeeDay, ExportJob, PeriodClose
+from hadir.recap.forms import SanctionForm
+from hadir.recap.models import EmployeeDay, ExportJob, PeriodClose, SanctionDecision
 from hadir.recap.periods import (
     PeriodClosed,
     close_allowed_from,
@@ -53,6 +56,7 @@ from hadir.recap.reports import (
     render_report,
     report_rows,
 )
+from hadir.recap.sanctions import SanctionRefused, sanction_decide, sanction_revoke
 from hadir.recap.selectors import EmployeeMonth, month_bounds, month_members, recap_month
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
@@ -113,7 +117,9 @@ def employee_month(request: HttpRequest, employee_id: int) -> HttpResponse:
     return _employee_month(request, access_employee(request.user, employee_id, READ_ROLES))
 
 
-def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
+def _employee_month(
+    request: HttpRequest, employee: Employee, sanction_form: SanctionForm | None = None
+) -> HttpResponse:
     month = _month(request, employee.unit)
     one = Employee.objects.filter(pk=employee.pk)
     recap = next(iter(recap_month(employees=one, month=month, days=True)), None)
@@ -182,8 +188,78 @@ def _employee_month(request: HttpRequest, employee: Employee) -> HttpResponse:
             "now": live if changed else None,
             "month_reasons": render_reasons(explained.summary.reasons, lang) if explained else [],
             "year_reasons": render_reasons(explained.year.reasons, lang) if explained else [],
+            **_sanctions(request, employee, first, live, sanction_form),
         },
     )
+
+
+def _sanctions(
+    request: HttpRequest,
+    employee: Employee,
+    month: date,
+    live: dict[str, Any] | None,
+    form: SanctionForm | None,
+) -> dict[str, Any]:
+    """The employee's decided sanctions, and for whoever manages them the form to record one,
+    the ladder's proposal of the month chosen and the next month filled in."""
+    manages = can_manage_employee(request.user, employee)
+    labels = {code: sanction_label(code, _sanction_months(month)) for code in SANCTION_IDS}
+    if manages and form is None:
+        proposed = (live or {}).get("discipline", {}).get("sanction")
+        next_month = (month_bounds(month)[1] + timedelta(days=1)).replace(day=1)
+        form = SanctionForm(
+            labels=labels,
+            initial={"sanction": proposed, "first_month": next_month},
+        )
+    return {
+        "decisions": [
+            (decision, labels.get(decision.sanction, decision.sanction))
+            for decision in employee.sanctions.select_related("revoked_by")
+        ],
+        "sanction_form": form if manages else None,
+    }
+
+
+@login_required
+@require_POST
+def sanction_decide_view(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """Record a decree from the employee's month page; a refusal comes back with the form as
+    it was filled in and the reason under its field."""
+    employee = _managed(request, employee_id)
+    month = _month(request, employee.unit)
+    labels = {code: sanction_label(code, _sanction_months(month)) for code in SANCTION_IDS}
+    form = SanctionForm(request.POST, labels=labels)
+    if form.is_valid():
+        try:
+            sanction_decide(actor=request.user, employee=employee, **form.cleaned_data)
+        except SanctionRefused as refused:
+            form.add_error(refused.field or None, str(refused))
+        else:
+            messages.success(request, _("The sanction decision is recorded."))
+            return redirect(f"{request.path.rsplit('/sanksi/', 1)[0]}/?bulan={month:%Y-%m}")
+    return _employee_month(request, employee, form)
+
+
+@login_required
+@require_POST
+def sanction_revoke_view(request: HttpRequest, employee_id: int, decision_id: int) -> HttpResponse:
+    employee = _managed(request, employee_id)
+    decision = get_object_or_404(SanctionDecision, pk=decision_id, employee=employee)
+    try:
+        sanction_revoke(actor=request.user, decision=decision)
+        messages.success(request, _("The sanction decision is revoked."))
+    except SanctionRefused as refused:
+        messages.error(request, str(refused))
+    month = _month(request, employee.unit)
+    return redirect(f"{request.path.rsplit('/sanksi/', 1)[0]}/?bulan={month:%Y-%m}")
+
+
+def _managed(request: HttpRequest, employee_id: int) -> Employee:
+    """An employee the user may record sanctions of; otherwise not found."""
+    employee = access_employee(request.user, employee_id, READ_ROLES)
+    if not can_manage_employee(request.user, employee):
+        raise Http404
+    return employee
 
 
 def _frozen_days(rows: list[dict[str, Any]], nip: str) -> dict[date, dict[str, Any]]:
