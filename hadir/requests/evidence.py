@@ -2,9 +2,9 @@
 
 A file is judged by its bytes, not its name: it must start like a PDF, parse as one, have at
 least one page, and carry no JavaScript, launch, form-submission or data-import actions, jumps
-into other or embedded files, XFA forms, rich media or embedded files (a plain link, ``/URI``,
-is allowed: letters print web addresses in their footers, and opening one needs the reader's
-consent). Embedded files are refused wherever they hang (the catalog's name tree, a page's
+into other or embedded files, XFA forms, rich media or embedded files (a plain link, ``/URI``
+to a web or mail address, is allowed: letters print web addresses in their footers, and
+opening one needs the reader's consent). Embedded files are refused wherever they hang (the catalog's name tree, a page's
 file-attachment annotation, PDF 2.0's associated files), and features are recognised by their
 ``/Type`` or ``/Subtype`` value as well as by their keys. A letter secured only against editing
 (an owner password, no password to open it) is checked like any other. Refusals say exactly
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -150,10 +151,29 @@ def _active_content(root: Any) -> str | None:
                     and kind in FORBIDDEN_TYPES
                 ):
                     return str(FORBIDDEN_TYPES[kind])
+                if name == "/URI" and not _web_address(kind):
+                    return str(_LINK_ELSEWHERE)
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
     return None
+
+
+_LINK_ELSEWHERE = gettext_lazy("link to a program or a file, not a web address")
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+"""What a letter's link may open: a web page or a mail. ``javascript:``, ``file:`` or a
+network share (``\\\\host``) would run or fetch something on the verifier's computer."""
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:")
+
+
+def _web_address(uri: Any) -> bool:
+    """A web or mail address, or one without a scheme ("www.kemenag.go.id"), read as web."""
+    text = (uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)).strip().lower()
+    if text.startswith(LINK_SCHEMES):
+        return True
+    return not (text.startswith(("\\", "//")) or _SCHEME.match(text))
 
 
 def evidence_store(*, content: bytes, original_name: str, user: Any) -> Evidence:

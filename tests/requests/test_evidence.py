@@ -152,9 +152,25 @@ def test_a_plain_one_page_pdf_is_accepted() -> None:
     evidence_check(pdf_letter(), max_kb=300)
 
 
-def test_a_letter_with_a_plain_link_is_accepted() -> None:
+@pytest.mark.parametrize("uri", ["https://kemenag.go.id", "www.kemenag.go.id", "mailto:a@b.id"])
+def test_a_letter_with_a_plain_link_is_accepted(uri: str) -> None:
     """Letters print web addresses in their footers; opening one asks the reader first."""
-    evidence_check(pdf_with_open_action("/URI", URI="https://kemenag.go.id"), max_kb=300)
+    evidence_check(pdf_with_open_action("/URI", URI=uri), max_kb=300)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "javascript:app.alert(1)",
+        "file:///C:/Windows/System32/calc.exe",
+        "\\\\10.0.0.5\\share\\a.exe",
+    ],
+)
+def test_a_letter_linking_to_a_program_or_a_file_is_refused(uri: str) -> None:
+    """Some Windows readers open such a link at one click, or hand a network share the
+    verifier's credentials (found by a review helper)."""
+    with pytest.raises(EvidenceRefused, match="program"):
+        evidence_check(pdf_with_open_action("/URI", URI=uri), max_kb=300)
 
 
 def test_a_letter_of_exactly_300_kb_is_accepted_and_one_byte_more_is_refused() -> None:
