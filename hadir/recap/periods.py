@@ -67,6 +67,25 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
         raise _closed(min(closed))
 
 
+def closing_of(employee: Employee, unit: Unit, month: date) -> PeriodClose | None:
+    """The closing that froze ``employee``'s ``month``: ``unit``'s (the unit of its last day),
+    else another unit's that signed it before a move dated into it was entered."""
+    closing = closed_period(unit, month)
+    moved_in = employee.placed_since is not None and employee.placed_since >= month.replace(day=1)
+    if closing is not None or not moved_in:
+        return closing
+    return next(
+        (
+            other
+            for other in PeriodClose.objects.filter(month=month.replace(day=1)).order_by(
+                "closed_at", "pk"
+            )
+            if any(row["nip"] == employee.nip for row in other.snapshot)
+        ),
+        None,
+    )
+
+
 def signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
     """NIPs of ``employees`` whose ``month`` another unit's closing froze: someone moved here
     by a move dated into a month their former unit had already closed. Their month is paid by

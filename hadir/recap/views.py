@@ -44,6 +44,7 @@ from hadir.recap.periods import (
     PeriodClosed,
     close_allowed_from,
     closed_period,
+    closing_of,
     period_close,
     period_reopen,
 )
@@ -126,7 +127,7 @@ def _employee_month(
     live = recap.as_dict() if recap else None
     first, last = month_bounds(month)
     days: dict[date, Any] = {d.day: d for d in recap.days} if recap else {}
-    closing = closed_period(recap.unit if recap else employee.unit, month)  # the month's unit
+    closing = closing_of(employee, recap.unit if recap else employee.unit, month)
     figures, changed = live, False
     if closing is not None:
         # As on the unit's page and in the signed exports: the figures frozen at closing.

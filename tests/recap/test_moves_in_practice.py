@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
     pattern,
 )
-from tests.recap.support import Sleman, file_request, local, march
+from tests.recap.support import Sleman, file_request, local, march, with_account
 from tests.recap.test_moves import move, siti  # noqa: F401  (fixture and helper)
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +189,27 @@ def test_a_request_in_a_month_the_former_unit_signed_is_refused_to_the_new_units
 
     with pytest.raises(RequestRefused, match="03-2024"):
         file_request(mts_operator, siti, "CT", march(25))
+
+
+def test_her_own_month_page_shows_the_figures_the_former_unit_signed(
+    sleman: Sleman,
+    siti: Employee,  # noqa: F811
+    tmp_path: Path,
+    clock: Clock,
+) -> None:
+    """KUA Mlati signed Siti's March; a move to the MTs dated 18 March came after. Her own
+    page says the month is closed and shows the signed figures, as the exports pay them, not
+    live ones no pay reads (suspected by a review helper)."""
+    clock.set(local(MONDAY_8_APRIL, "08:00"))
+    closing = period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kua), unit=sleman.kua, month=MARCH
+    )
+    move(tmp_path, siti, "MTS-AL-IKHLAS", "2024-03-18")
+    siti.refresh_from_db()
+
+    page = Client()
+    page.force_login(with_account(siti))
+    shown = page.get("/rekap/saya/", {"bulan": "2024-03"}).context
+
+    assert shown["closing"] == closing
+    assert shown["recap"] == next(row for row in closing.snapshot if row["nip"] == siti.nip)
