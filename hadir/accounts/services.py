@@ -101,7 +101,7 @@ def activation_codes_issue(*, employees: list[Employee], actor: Any) -> list[Iss
 def _left(employee: Employee) -> bool:
     """Whether the employee's attendance period is over (retired, moved out of the ministry):
     a code printed for them would open an account in their name for whoever holds the page."""
-    return employee.end is not None and employee.end < timezone.localdate()
+    return employee.end is not None and employee.end < employee.unit.today()
 
 
 def account_activate(*, nip: str, code: str, password: str) -> User:

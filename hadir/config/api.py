@@ -147,7 +147,7 @@ class MeOut(Schema):
 
 @api.get(
     "/me",
-    response={200: MeOut, **refusals(401)},
+    response={200: MeOut, **refusals(401, 403)},  # 403: a password to change first
     summary="The logged-in user and their employee record",
 )
 def me(request: HttpRequest) -> MeOut:
@@ -160,7 +160,7 @@ def me(request: HttpRequest) -> MeOut:
 
 @api.get(
     "/units",
-    response={200: list[UnitOut], **refusals(401, 422)},
+    response={200: list[UnitOut], **refusals(401, 403, 422)},
     summary="Units in the caller's scope, in tree order",
 )
 @paginate(Pages)
@@ -170,7 +170,7 @@ def units(request: HttpRequest) -> QuerySet[Unit]:
 
 @api.get(
     "/units/{unit_id}/employees",
-    response={200: list[EmployeeOut], **refusals(401, 404, 422)},
+    response={200: list[EmployeeOut], **refusals(401, 403, 404, 422)},
     summary="Employees of a unit in scope and of the units below it, by name",
 )
 @paginate(Pages)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -327,9 +329,18 @@ class Role(models.TextChoices):
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
     def in_force(self) -> RoleAssignmentQuerySet:
         """Roles of people still in service: a role ends with its holder's attendance period
-        (a retired operator keeps no power over the unit), not only when an admin removes it.
-        Accounts without an employee record (the ministry's admins) keep theirs."""
-        return self.exclude(user__employee__end__lt=timezone.localdate())
+        (a retired operator keeps no power over the unit), not only when an admin removes it,
+        at midnight on the holder's own unit's clock (Jayapura's comes two hours before
+        Jakarta's). Accounts without an employee record (the ministry's admins) keep theirs."""
+        now = timezone.now()
+        ended = [
+            models.Q(
+                user__employee__unit__timezone=zone,
+                user__employee__end__lt=now.astimezone(ZoneInfo(zone)).date(),
+            )
+            for zone, _label in TIMEZONE_CHOICES
+        ]
+        return self.exclude(reduce(or_, ended))
 
 
 class RoleAssignment(models.Model):

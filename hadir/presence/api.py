@@ -96,15 +96,16 @@ class TodayOut(Schema):
 
 def standing_of(day: DayResult, *, still_open: bool = False) -> Standing:
     """The day for the phone; ``still_open`` while punches can still change it (see
-    :func:`headline`)."""
+    :func:`headline`): no lateness is counted yet before the first punch."""
+    waiting = _not_yet(day, still_open)
     return Standing(
         status=day.status,
         working=day.working,
         datang=f"{day.datang:%H:%M}" if day.datang else None,
         pulang=f"{day.pulang:%H:%M}" if day.pulang else None,
-        late_minutes=day.tl_minutes,
+        late_minutes=0 if waiting else day.tl_minutes,
         early_minutes=day.psw_minutes,
-        late_class=day.tl_class,
+        late_class=0 if waiting else day.tl_class,
         early_class=day.psw_class,
         summary=render(headline(day, still_open=still_open), current_lang()),
         reasons=render(day.reasons, current_lang()),
@@ -146,10 +147,23 @@ def headline(day: DayResult, *, still_open: bool = False) -> tuple[Reason, ...]:
     live board says "not yet checked in" too). A missing check-in beside a punch is news at
     once: that punch came after the pivot, and no later one can be a datang.
     """
-    if still_open and day.status == "TK":
-        return (Reason.of("NOT_YET"),)
+    if _not_yet(day, still_open):  # an afternoon waiver says so beside it
+        return (Reason.of("NOT_YET"), *(r for r in day.reasons if r.code == "WAIVED_SORE"))
     shown = HEADLINE_CODES if still_open else HEADLINE_CODES | {"NO_CHECKOUT"}
     return tuple(reason for reason in day.reasons if reason.code in shown)
+
+
+def _not_yet(day: DayResult, still_open: bool) -> bool:
+    """Nothing punched yet on a working day whose window is open and whose morning no waiver
+    or absence covers: the datang may still come (an afternoon waiver makes the day H, not
+    late)."""
+    return (
+        still_open
+        and day.status in ("TK", "H")
+        and day.datang is None
+        and day.pulang is None
+        and not day.tl_waived
+    )
 
 
 def _employee(request: HttpRequest) -> Employee:
@@ -204,7 +218,7 @@ def outcome_message(outcome: Outcome) -> str:
     response={
         201: CheckInOut,
         200: CheckInOut,
-        **refusals(401, 403, 404, 409, 413),
+        **refusals(400, 401, 403, 404, 409, 413),  # 400: a body that is not JSON
         422: CheckInOut | InvalidOut,  # a refusal (kept, with its reason), or a body unread
     },
     summary="Check in or out at the server's time from the phone's position",
@@ -252,7 +266,7 @@ def _header_key(request: HttpRequest) -> str:
 
 @router.get(
     "/today",
-    response={200: TodayOut, **refusals(401, 404)},
+    response={200: TodayOut, **refusals(401, 403, 404)},
     summary="Today's standing and the caller's allowed locations",
 )
 def today(request: HttpRequest) -> TodayOut:

@@ -87,16 +87,6 @@ def _usable(locations: Iterable[Location]) -> Iterator[tuple[Location, Area]]:
         yield location, area
 
 
-def punches_on(employee: Employee, day: date) -> list[datetime]:
-    """The instants of the employee's counting punches on ``day`` in the unit's time zone."""
-    start, end = employee.unit.days_span(day, day)
-    return list(
-        Punch.objects.filter(employee=employee, counts=True, at__gte=start, at__lt=end)
-        .order_by("at")
-        .values_list("at", flat=True)
-    )
-
-
 def day_standing(employee: Employee, day: date) -> DayResult:
     """The employee's day as it stands now (punches and approved requests), not stored."""
     from hadir.recap.evaluation import evaluate_dates
@@ -324,14 +314,15 @@ def _punches_today(people: list[LivePerson], today: dict[int, date]) -> dict[int
 
 COUNTING_PUNCHES = """
 SELECT employee_id, at FROM presence_punch
-WHERE employee_id = ANY(%s) AND counts AND at >= %s AND at < %s ORDER BY at
+WHERE employee_id = ANY(%s) AND at >= %s AND at < %s ORDER BY at
 """
 
 
 def _counting_punches(
     ids: list[int], since: datetime, until: datetime
 ) -> Iterable[tuple[int, datetime]]:
-    """The counting punches of ``ids`` from ``since`` until ``until``.
+    """The punches of ``ids`` from ``since`` until ``until``: every kept one, as the day's
+    evaluation reads them (the rules judge the window and the service period as they stand).
 
     On PostgreSQL as one array, which it reads by probing each employee's index: a Kanwil's
     100,000 in milliseconds per thousand, however many punches the table holds. Put as a join
@@ -341,7 +332,7 @@ def _counting_punches(
     if connection.vendor == "postgresql":
         return read_sql(COUNTING_PUNCHES, [ids, since, until])
     return (
-        Punch.objects.filter(employee_id__in=ids, counts=True, at__gte=since, at__lt=until)
+        Punch.objects.filter(employee_id__in=ids, at__gte=since, at__lt=until)
         .order_by("at")
         .values_list("employee_id", "at")
     )

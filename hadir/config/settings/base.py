@@ -42,13 +42,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "hadir.common.middleware.NoNulFromUrls",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hadir.common.middleware.NothingKeptByCaches",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "hadir.common.middleware.ApiAnswersInJson",
+    # Inside the JSON answers (an API path with a NUL is a JSON "not found"), before any view
+    # or query reads the path.
+    "hadir.common.middleware.NoNulFromUrls",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
