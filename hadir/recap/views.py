@@ -213,8 +213,8 @@ def _sanctions(
             initial={"sanction": proposed, "first_month": next_month},
         )
     return {
-        "decisions": [
-            (decision, labels.get(decision.sanction, decision.sanction))
+        "decisions": [  # each named with the months it was decided for
+            (decision, sanction_label(decision.sanction, {decision.sanction: decision.months}))
             for decision in employee.sanctions.select_related("revoked_by")
         ],
         "sanction_form": form if manages else None,

@@ -98,6 +98,8 @@ class SpecialPeriod:
 
     ``former_week`` marks a pattern's own hours from before a change of hours: they stand for
     the pattern's usual week of those dates, so every other period (a Ramadan) wins over them.
+    ``some_units`` marks a period for some units only (a flooded KUA's hours): on the same
+    start it wins over one for all units.
     """
 
     code: str
@@ -108,6 +110,7 @@ class SpecialPeriod:
         default_factory=lambda: MappingProxyType({})
     )
     former_week: bool = False
+    some_units: bool = False
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -118,7 +121,9 @@ class SpecialPeriod:
 
     def __hash__(self) -> int:
         hours = tuple(sorted(self.hours.items()))
-        return hash((self.code, self.name, self.start, self.end, hours, self.former_week))
+        return hash(
+            (self.code, self.name, self.start, self.end, hours, self.former_week, self.some_units)
+        )
 
     def covers(self, day: date) -> bool:
         """Whether ``day`` falls inside the period (both ends included)."""

@@ -628,14 +628,16 @@ def policy_from_values(values: Mapping[str, str], base: Policy = DEFAULT_POLICY)
 
 
 MONTHLY_KEY_PREFIXES = ("tukin.", "meal.", "discipline.", "pppk.")
+MONTHLY_KEYS = ("day.minutes",)
 """The figures a month's recap applies once, as in force on the month's last day: TUKIN
-percentages and cap, meal rates and tax, the discipline ladder, the PPPK meal groups. A change
-of one takes effect from the first of a month, or a month would be priced half at a figure that
-was not yet (or no longer) in force."""
+percentages and cap, meal rates and tax, the discipline ladder and the length of a day that
+turns minutes into days not at work, the PPPK meal groups. A change of one takes effect from
+the first of a month, or a month would be priced half at a figure that was not yet (or no
+longer) in force."""
 
 
 def is_monthly_key(key: str) -> bool:
-    return key.startswith(MONTHLY_KEY_PREFIXES)
+    return key.startswith(MONTHLY_KEY_PREFIXES) or key in MONTHLY_KEYS
 
 
 def describe_policy_keys() -> dict[str, str]:

@@ -65,15 +65,16 @@ def _period_for(day: date, code: str, periods: Iterable[SpecialPeriod]) -> Speci
     """The special period that sets ``code``'s hours on ``day``.
 
     Periods may nest (an emergency week inside Ramadan): the one that started last is the most
-    specific and wins; on equal starts the later one in ``periods`` wins. A pattern's former
-    week stands for its usual hours, so any other period wins over it, whenever it started.
+    specific and wins; on equal starts one for some units wins over one for all, then the later
+    one in ``periods``. A pattern's former week stands for its usual hours, so any other period
+    wins over it, whenever it started.
     """
     covering = [p for p in periods if p.start <= day <= p.end and code in p.hours]
     return max(reversed(covering), key=_rank, default=None)  # on a tie, the later in the list
 
 
-def _rank(period: SpecialPeriod) -> tuple[bool, date]:
-    return (not period.former_week, period.start)
+def _rank(period: SpecialPeriod) -> tuple[bool, date, bool]:
+    return (not period.former_week, period.start, period.some_units)
 
 
 def schedule_for(

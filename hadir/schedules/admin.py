@@ -61,8 +61,29 @@ class SpecialPeriodDayInline(admin.TabularInline[SpecialPeriodDay, Any]):
     extra = 0
 
 
+class SpecialPeriodForm(forms.ModelForm[SpecialPeriod]):
+    """Either for all units or for the units chosen: both (the box left ticked, as it comes)
+    would apply the hours everywhere; neither, nowhere."""
+
+    class Meta:
+        model = SpecialPeriod
+        fields = ["name", "start", "end", "all_units", "units"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("units")
+        if data.get("all_units") and chosen:
+            self.add_error(
+                "all_units", _("Untick “all units” to apply the period to the units chosen only.")
+            )
+        elif not data.get("all_units") and chosen is not None and not chosen:
+            self.add_error("units", _("Choose the units, or tick “all units”."))
+        return data
+
+
 @admin.register(SpecialPeriod)
 class SpecialPeriodAdmin(AuditedAdmin):
+    form = SpecialPeriodForm
     list_display = ["name", "start", "end", "all_units"]
     filter_horizontal = ["units"]
     inlines = [SpecialPeriodDayInline]

@@ -49,6 +49,7 @@ def special_periods_for(unit: Unit, start: date, end: date) -> list[rules_patter
         SpecialPeriod.objects.filter(start__lte=end, end__gte=start)
         .filter(Q(all_units=True) | Q(units__id__in=ancestor_ids))
         .distinct()
+        .order_by("start", "pk")  # ties go to the one entered last, as in unit_calendars
         .prefetch_related("days__pattern")
     )
     return [_special_period(period) for period in periods]
@@ -123,8 +124,10 @@ def calendar_rows(start: date, end: date) -> CalendarRows:
     holidays = list(
         Holiday.objects.filter(date__range=(start, end)).values_list("date", "unit_id", "active")
     )
-    periods = SpecialPeriod.objects.filter(start__lte=end, end__gte=start).prefetch_related(
-        "days__pattern", "units"
+    periods = (
+        SpecialPeriod.objects.filter(start__lte=end, end__gte=start)
+        .order_by("start", "pk")  # ties go to the one entered last, as in special_periods_for
+        .prefetch_related("days__pattern", "units")
     )
     return CalendarRows(
         holidays=holidays,
@@ -179,4 +182,5 @@ def _special_period(period: SpecialPeriod) -> rules_patterns.SpecialPeriod:
         end=period.end,
         hours={code: _week(rows) for code, rows in by_pattern.items()},
         former_week=period.kept_hours_id is not None,
+        some_units=not period.all_units,
     )

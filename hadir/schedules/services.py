@@ -60,7 +60,7 @@ def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
     with transaction.atomic():
         _guard_closed_month(actor, unit, day)  # in the transaction: see recap.periods' locks
         # The working-day override first: it may bear the name the holiday takes.
-        Holiday.objects.filter(date=day, unit=unit, active=False).delete()
+        undone = Holiday.objects.filter(date=day, unit=unit, active=False).delete()[0]
         holiday, created = Holiday.objects.get_or_create(
             date=day,
             unit=unit,
@@ -71,8 +71,11 @@ def holiday_add(*, unit: Unit, day: date, name: str, actor: Any) -> Holiday:
             actor=actor,
             action="schedules.holiday_add",
             obj=holiday,
-            summary=f"{unit.code} {day} {name}",
-            after={"date": day.isoformat(), "unit": unit.code, "name": name, "created": created},
+            summary=f"{unit.code} {day} {holiday.name}",
+            # What the date was for the unit: a working day it had made, its own holiday
+            # already, or neither.
+            before={"working_day": bool(undone), "holiday": None if created else holiday.name},
+            after={"date": day.isoformat(), "unit": unit.code, "name": holiday.name},
         )
     return holiday
 
@@ -102,6 +105,15 @@ def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
                 )
                 % {"date": f"{day:%d-%m-%Y}"}
             )
+        if not _hours_on(unit, day):
+            raise NotAHoliday(
+                _(
+                    "%(date)s falls on a day off of every work pattern of this unit: it stays a"
+                    " day off. A day off becomes a working day only through a special period,"
+                    " set by an admin."
+                )
+                % {"date": f"{day:%d-%m-%Y}"}
+            )
         removed = list(Holiday.objects.filter(date=day, unit=unit, active=True).values("name"))
         Holiday.objects.filter(date=day, unit=unit).delete()
         Holiday.objects.create(
@@ -114,6 +126,23 @@ def holiday_drop(*, unit: Unit, day: date, actor: Any) -> None:
             before={"removed": removed},
             after={"date": day.isoformat(), "unit": unit.code, "working": True},
         )
+
+
+def _hours_on(unit: Unit, day: date) -> bool:
+    """Whether any work pattern followed in ``unit`` or under it has hours on ``day``'s
+    weekday (a holiday aside): a holiday on every pattern's day off is no working day undone."""
+    from hadir.org.models import Employee
+    from hadir.org.models import Unit as Units
+    from hadir.schedules import cache
+
+    under = Units.objects.filter(path__startswith=unit.path)
+    codes = set(under.values_list("default_pattern__code", flat=True))
+    codes |= set(
+        Employee.objects.filter(unit__in=under, pattern__isnull=False).values_list(
+            "pattern__code", flat=True
+        )
+    )
+    return any(cache.schedule(unit, code, day).hours is not None for code in codes if code)
 
 
 def _guard_closed_month(actor: Any, unit: Unit, day: date) -> None:
