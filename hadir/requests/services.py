@@ -38,6 +38,7 @@ from hadir.requests.models import (
 )
 from hadir.requests.workflow import next_status
 from hadir.rules.leave import leave_balance
+from hadir.rules.policy import Policy
 from hadir.schedules import cache
 
 
@@ -275,6 +276,12 @@ def leave_taken(employee: Employee, *, exclude: Request | None = None) -> dict[i
     return taken
 
 
+def year_policy(year: int) -> Policy:
+    """The leave figures ``year`` lived under: the policy in force on its first day (a
+    ``leave.*`` change takes effect from a 1 January)."""
+    return cache.policy(date(year, 1, 1))
+
+
 def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request | None) -> None:
     """Refuse cuti tahunan past the balance of any year from the request's first on.
 
@@ -286,9 +293,8 @@ def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request |
     taken = leave_taken(employee, exclude=exclude)
     for year, count in wanted.items():
         taken[year] = taken.get(year, 0) + count
-    policy = cache.policy(new.start)
     for year in range(new.start.year, max(taken, default=new.start.year) + 1):
-        balance = leave_balance(year, taken, employee.start.year, policy)
+        balance = leave_balance(year, taken, employee.start.year, year_policy)
         if balance.taken <= balance.entitlement:
             continue
         if year in wanted:

@@ -51,6 +51,7 @@ from hadir.requests.services import (
     request_submit,
     request_withdraw,
     requests_decide_bulk,
+    year_policy,
 )
 from hadir.rules.day import DayResult
 from hadir.rules.explain import render as render_reasons
@@ -80,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if category == Category.KETIDAKHADIRAN:
         today = employee.unit.today()
         context["leave"] = leave_balance(
-            today.year, leave_taken(employee), employee.start.year, cache.policy(today)
+            today.year, leave_taken(employee), employee.start.year, year_policy
         )
     return render(request, "requests/index.html", context)
 

@@ -249,6 +249,19 @@ class PolicyValue(models.Model):
                 raise ValidationError({"value": str(error)}) from None
         else:
             self._clean_with_the_values_in_force()
+        first_of_year = self.effective_from and (self.effective_from.month, self.effective_from.day)
+        if self.effective_from and self.key.startswith("leave.") and first_of_year != (1, 1):
+            # A year's leave is counted with the figures of its 1 January (requests.services.
+            # year_policy): from another day the change would wait for the next year unsaid.
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "%(key)s is a whole year's right: it takes effect from 1 January"
+                        " (%(next)s)."
+                    )
+                    % {"key": self.key, "next": f"01-01-{self.effective_from.year + 1}"}
+                }
+            )
         if self.effective_from and self.effective_from.day != 1 and is_monthly_key(self.key):
             raise ValidationError(
                 {

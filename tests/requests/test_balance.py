@@ -185,9 +185,10 @@ def test_a_newcomer_has_twelve_days_in_the_first_year_whatever_came_before(
 
 
 def test_approval_checks_the_balance_again(siti: Employee, verifier: User) -> None:
-    """The entitlement was lowered after the cuti was filed: the verifier cannot approve it."""
+    """The year's entitlement was lowered after the cuti was filed (a leave figure takes effect
+    from a 1 January): the verifier cannot approve it."""
     pending = cuti(siti, date(2024, 3, 13), date(2024, 3, 26))
-    PolicyValue.objects.create(key="leave.days", effective_from=date(2024, 3, 6), value="8")
+    PolicyValue.objects.create(key="leave.days", effective_from=date(2024, 1, 1), value="8")
     cache.clear()
     with translation.override("en"), pytest.raises(RequestRefused) as refused:
         approve(pending, verifier)

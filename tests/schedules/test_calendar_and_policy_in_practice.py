@@ -10,6 +10,7 @@ in Kankemenag Sleman, the clock on Tuesday 2 April 2024.
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -28,10 +29,13 @@ from tests.recap.support import (
     Sleman,
     attend,
     committed,
+    import_excuses,
     local,
+    logged_in,
     march,
     person,
     stored,
+    with_account,
 )
 
 
@@ -240,3 +244,36 @@ def test_adding_back_a_holiday_the_unit_had_made_a_working_day_records_what_it_u
 
     added = AuditEvent.objects.get(action="schedules.holiday_add")
     assert added.before, f"no before: {added.before!r} / after {added.after!r}"
+
+
+def test_a_raised_yearly_leave_leaves_the_carry_of_the_years_before_it_as_they_were(
+    sleman: Sleman, clock: Clock, tmp_path: Path
+) -> None:
+    """Cuti tahunan is raised from 12 to 14 days a year from 1 January 2025. Rina lived 2024
+    with 12 and took 10 of them: 2 carry, so 2025 brings 14 + 2 = 16, not 18 (2024 recounted
+    as a year of 14 days with today's policy, as the page used to)."""
+    rina = person(sleman.kua, "Rina Marlina", start=date(2024, 1, 2))
+    # 19 February – 1 March 2024: ten working days of KANTOR_5H, no holiday among them.
+    import_excuses(tmp_path, f"{rina.nip},CT,2024-02-19,2024-03-01,")
+    with committed():
+        PolicyValue.objects.create(key="leave.days", effective_from=date(2025, 1, 1), value="14")
+    clock.set(local(date(2025, 1, 6), "09:00"))
+
+    page = logged_in(with_account(rina)).get(
+        reverse("requests:index"), {"kategori": "KETIDAKHADIRAN"}
+    )
+
+    assert page.context["leave"].entitlement == 16, (
+        f"2025 brings {page.context['leave'].entitlement} days: 2024 was recounted at 14"
+    )
+
+
+def test_a_leave_figure_takes_effect_from_the_first_of_january_only(admin_site: Client) -> None:
+    response = admin_site.post(
+        reverse("admin:schedules_policyvalue_add"), policy_form("leave.days", "2025-03-15", "14")
+    )
+    assert response.status_code == 200
+    assert "01-01-2026" in response.content.decode()
+    assert not PolicyValue.objects.filter(
+        key="leave.days", effective_from=date(2025, 3, 15)
+    ).exists()
