@@ -24,7 +24,6 @@ from tests.conftest import Org, user_with_role
 from tests.requests.support import (
     MONDAY,
     TUESDAY,
-    WEDNESDAY,
     approve,
     client_for,
     file_request,
