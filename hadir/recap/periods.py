@@ -121,8 +121,8 @@ def period_guard_calendar(*, actor: Any, unit: Unit, dates: Iterable[date]) -> N
 
 def _closed_for_someone_who_moved(unit: Unit, month: date) -> bool:
     """Whether someone who lived days of ``month`` under ``unit`` has that month closed by
-    another unit: one who moved out during it (the month is their new unit's), or one who
-    moved in after their former unit signed it."""
+    another unit: one who moved out during it (the month is their new unit's), one who moved
+    in after their former unit signed it, or everyone, signed under a former parent."""
     first, last = month_bounds(month)
     under = Q(unit__path__startswith=unit.path)
     left = Employee.objects.filter(
@@ -132,7 +132,16 @@ def _closed_for_someone_who_moved(unit: Unit, month: date) -> bool:
     ).exclude(under)
     if any(closed_period(unit_on(employee, last), month) for employee in left):
         return True
-    return bool(signed_elsewhere(Employee.objects.filter(under), month))
+    if signed_elsewhere(Employee.objects.filter(under), month):
+        return True
+    # A closing that froze rows of the unit under a parent it has left since (the admin moved
+    # the unit): the month stays signed.
+    codes = set(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
+    return any(
+        row["unit"] in codes
+        for snapshot in PeriodClose.objects.filter(month=first).values_list("snapshot", flat=True)
+        for row in snapshot
+    )
 
 
 def _closed(month: date) -> PeriodClosed:

@@ -277,3 +277,40 @@ def test_a_leave_figure_takes_effect_from_the_first_of_january_only(admin_site: 
     assert not PolicyValue.objects.filter(
         key="leave.days", effective_from=date(2025, 3, 15)
     ).exists()
+
+
+def test_a_month_closed_by_the_former_parent_stays_closed_for_a_unit_moved_under_another(
+    sleman: Sleman, clock: Clock
+) -> None:
+    """Kankemenag Sleman closes March 2024 (the figures of KUA Mlati's staff are signed in its
+    snapshot). In April the admin moves KUA Mlati under Kankemenag Bantul (a reorganisation).
+    March stays signed for KUA Mlati: its operator's local holiday on 20 March is refused, as
+    under its former parent."""
+    from hadir.org.services import unit_paths_refresh
+    from hadir.recap.periods import PeriodClosed, period_close
+    from hadir.schedules.services import holiday_add
+    from tests.factories import UnitFactory
+
+    siti = person(sleman.kua, "Siti Hasanah")
+    attend(siti, [march(20)], "07:25", "16:05")
+    clock.set(local(date(2024, 4, 8), "09:00"))
+    period_close(
+        actor=user_with_role(Role.OPERATOR, sleman.kankemenag),
+        unit=sleman.kankemenag,
+        month=march(1),
+    )
+    assert siti.nip in {row["nip"] for row in sleman.kankemenag.closed_periods.get().snapshot}
+    bantul = UnitFactory.create(code="KAB-BANTUL", kind=Unit.Kind.KANKEMENAG)
+    sleman.kua.parent = bantul
+    with committed():
+        sleman.kua.save()
+        unit_paths_refresh(sleman.kua)
+    kua = Unit.objects.get(pk=sleman.kua.pk)
+
+    with pytest.raises(PeriodClosed), committed():
+        holiday_add(
+            unit=kua,
+            day=march(20),
+            name="Libur lokal",
+            actor=user_with_role(Role.OPERATOR, kua),
+        )
