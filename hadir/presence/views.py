@@ -68,6 +68,9 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
         "outside": _("You are %(distance)s from %(place)s."),
         "sending": _("Sending…"),
         "retrying": _("Weak signal, sending again…"),
+        "offline": _(
+            "No connection: your presensi was NOT recorded. Turn on mobile data and tap again."
+        ),
         "unanswered": _(
             "No answer from the server: your presensi may not have been recorded. Tap again"
             " when the signal is better; it will not be recorded twice."
@@ -147,6 +150,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         static("vendor/pico/pico.min.css"),
         static("hadir/hadir.css"),
         static("hadir/checkin.js"),
+        static("hadir/forms.js"),  # every page's (base.html)
         static("vendor/leaflet/leaflet.js"),
         static("vendor/leaflet/leaflet.css"),
     ]

@@ -4,17 +4,19 @@ lost, the session was renewed elsewhere, the app is opened without signal, a new
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 
-from hadir.org.models import Employee
+from hadir.org.models import Employee, Role
 from hadir.presence import views
 from hadir.presence.models import Punch, Refusal
 from tests.browser.conftest import GeolocatedPhone
 from tests.browser.test_check_in import MAKASSAR, employee_in_makassar, log_in, ready
+from tests.factories import RoleAssignmentFactory
 from tests.presence.support import north_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -173,6 +175,60 @@ def test_the_app_opened_without_signal_shows_its_own_page(
 
     expect(phone.get_by_text("Tidak ada koneksi.")).to_be_visible()
     expect(phone.get_by_role("button", name="Coba lagi")).to_be_visible()
+
+
+def test_the_live_board_under_presensi_is_not_turned_into_the_check_in_offline_page(
+    live_server: Any, geolocated_phone: GeolocatedPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's scope is /presensi/, which also holds the live board (/presensi/langsung/,
+    refreshing itself every minute), the machines and the punch import. A refresh during a
+    dropped signal must not answer with the check-in's offline page (no refresh any more, and
+    "Coba lagi" leading to the check-in page): the board comes back once the signal does."""
+    head = employee_in_makassar(
+        monkeypatch, code="KUA-MMJ", unit="KUA Mamajang", place="Kantor KUA", name="Kepala KUA"
+    )
+    assert head.user is not None
+    RoleAssignmentFactory.create(user=head.user, role=Role.LEADER, unit=head.unit)
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), head)  # the worker registers
+    phone.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    board = f"{live_server.url}/presensi/langsung/{head.unit_id}/"
+    phone.goto(board)
+    expect(phone.get_by_role("heading", name="Hari ini (langsung)")).to_be_visible()
+    phone.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+
+    phone.context.set_offline(True)
+    with contextlib.suppress(PlaywrightError):
+        phone.reload()  # what its <meta http-equiv="refresh"> does every minute
+    phone.context.set_offline(False)
+    again = phone.get_by_role("button", name="Coba lagi")
+    if again.count():  # the worker's page: its "try again" must bring the board back
+        again.click()
+    else:  # the browser's own error page: reloading it does
+        phone.reload()
+
+    expect(phone).to_have_url(re.compile(rf"/presensi/langsung/{head.unit_id}/$"))
+    expect(phone.get_by_role("heading", name="Hari ini (langsung)")).to_be_visible()
+
+
+def test_a_tap_with_no_connection_says_plainly_that_the_presensi_was_not_recorded(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    """With mobile data off the request never leaves the phone: no "Weak signal, sending
+    again…" and no presensi that *may* not have been recorded, as if it might have counted
+    (she could walk off believing she checked in)."""
+    phone = geolocated_phone(*MAKASSAR, 12)
+    phone.set_viewport_size({"width": 360, "height": 740})
+    ready(live_server, phone, siti)
+    phone.context.set_offline(True)
+    assert phone.evaluate("navigator.onLine") is False
+
+    phone.get_by_role("button", name="Presensi sekarang").click()
+
+    result = phone.locator("#result")
+    expect(result).to_have_class("refused", timeout=20_000)
+    assert Punch.objects.count() == 0
+    expect(result).to_contain_text("koneksi")
+    expect(result).not_to_contain_text("mungkin")
 
 
 def test_todays_retries_do_not_multiply_while_offline(

@@ -160,3 +160,26 @@ def test_the_unit_head_filters_the_month_recap_and_downloads_it_as_excel(
     assert (found["NIP"], found["Hari kerja"], found["Hadir"], found["TK"]) == (eko.nip, 18, 8, 10)
     assert (found["Potongan TUKIN %"], found["UM neto"]) == (30.0, 280000)
     assert (found["TK beruntun"], found["Sanksi"]) == (10, "PEMBERHENTIAN")
+
+
+def test_the_unit_recap_scrolls_its_tables_inside_their_box_not_the_whole_page(
+    live_server: Any,
+    phone: Page,
+    kua: Unit,
+    head: Employee,
+    eko: Employee,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The recap table and the discipline table below it each scroll in their own box: on a
+    360 px phone the page itself (menu, filters, charts) never scrolls sideways."""
+    freeze_clock(monkeypatch, local(TODAY, "10:00"))
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
+    log_in(phone, head.nip)
+    expect(phone.get_by_role("heading", name="Disiplin")).to_be_visible()
+    expect(phone.locator("table").nth(1)).to_contain_text("Eko Prasetyo")
+
+    sideways = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert phone.evaluate(sideways) == 0, (
+        f"the page is {phone.evaluate('document.documentElement.scrollWidth')} px wide"
+    )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.fixtures import Settings
 
 from hadir.org.models import Employee, Role, Unit
@@ -34,6 +34,8 @@ from tests.presence.support import freeze_clock, local, punch_append
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "rahasia-kuat-2024"
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 FRIDAY_1, MONDAY_4, TUESDAY_5, WEDNESDAY_6 = (date(2024, 3, d) for d in (1, 4, 5, 6))
 
 
@@ -85,6 +87,23 @@ def _person(unit: Unit, name: str) -> Employee:
     employee.user = UserFactory.create(username=employee.nip, password=PASSWORD)
     employee.save()
     return employee
+
+
+def _siti_of_kua_mlati() -> Employee:
+    kankemenag = UnitFactory.create(
+        code="KAB-SLEMAN",
+        name="Kankemenag Sleman",
+        kind=Unit.Kind.KANKEMENAG,
+        default_pattern=work_pattern("KANTOR_5H"),
+    )
+    kua = UnitFactory.create(
+        code="KUA-MLATI",
+        name="KUA Mlati",
+        kind=Unit.Kind.KUA,
+        parent=kankemenag,
+        default_pattern=work_pattern("KANTOR_5H"),
+    )
+    return _person(kua, "Siti Hasanah")
 
 
 def log_in(page: Page, nip: str) -> None:
@@ -198,3 +217,67 @@ def test_employee_reports_a_missed_check_in_and_her_day_turns_on_time_once_appro
     assert request.decided_by == verifier.user
     monday = EmployeeDay.objects.get(employee=siti, date=MONDAY_4)
     assert (monday.status, monday.tl_minutes, monday.tl_class) == ("H", 0, 0)
+
+
+def test_the_laporan_page_fits_a_360_px_phone_and_its_gaps_link_is_on_screen(
+    live_server: Any, phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The category tabs (Pengaduan · Ketidakhadiran · Izin · Kekurangan presensi) wrap: the
+    page never scrolls sideways and the link to the gaps page stays on the screen."""
+    freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
+    siti = _siti_of_kua_mlati()
+    phone.set_viewport_size(SMALL_PHONE)
+    phone.goto(f"{live_server.url}/laporan/")
+    log_in(phone, siti.nip)
+    gaps = phone.get_by_role("link", name="Kekurangan presensi")
+    expect(gaps).to_be_visible()
+
+    box = gaps.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= SMALL_PHONE["width"], f"the gaps link ends at {box}"
+    assert phone.evaluate(SIDEWAYS) == 0, "the page scrolls sideways"
+
+
+def test_a_double_tap_on_kirim_over_a_slow_connection_shows_the_report_that_was_sent(
+    live_server: Any, phone: Page, letter: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a slow upload the first tap seems to do nothing, so the teacher taps again. Only the
+    first is sent: she is left with her recorded complaint, not with a second post's refusal
+    as overlapping (which would make her believe her complaint was not sent)."""
+    freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
+    siti = _siti_of_kua_mlati()
+    phone.set_viewport_size(SMALL_PHONE)
+    phone.goto(
+        f"{live_server.url}/laporan/baru/"
+        "?kategori=PENGADUAN&code=SISTEM_ERROR&start=2024-03-04&session=PAGI"
+    )
+    log_in(phone, siti.nip)
+    phone.locator("#id_reason").fill("Mesin sidik jari tidak merekam presensi datang saya.")
+    phone.locator("#id_letter").set_input_files(str(letter))
+    devtools = phone.context.new_cdp_session(phone)
+    devtools.send("Network.enable")
+    devtools.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 1500,
+            "downloadThroughput": 20_000,
+            "uploadThroughput": 20_000,
+        },
+    )
+    send = phone.get_by_role("button", name="Kirim Pengaduan")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    assert box is not None
+    phone.mouse.click(box["x"] + 20, box["y"] + 10)  # a thumb, not Playwright's wait-for-load
+    phone.wait_for_timeout(400)
+    phone.mouse.click(box["x"] + 20, box["y"] + 10)
+
+    # Waiting in the browser, not by reading the database meanwhile: on SQLite the test's
+    # query and the server's write of the request lock each other ("table is locked").
+    expect(phone.locator("h1")).to_have_text(re.compile(r"^PGD-"), timeout=30_000)
+    phone.wait_for_timeout(3000)  # both answers in, had there been two
+    sent = Request.objects.filter(status=Status.SUBMITTED)
+    assert sent.count() == 1
+    expect(phone.locator("h1")).to_have_text(sent.get().reference)
+    expect(phone.locator(".errorlist")).to_have_count(0)

@@ -4,6 +4,11 @@
   const T = JSON.parse(document.getElementById("checkin-texts").textContent);
   const button = document.getElementById("checkin");
   const result = document.getElementById("result");
+  // Mobile data off: nothing leaves the phone, so the page says plainly that nothing counted.
+  const offline = () => navigator.onLine === false;
+  function showOffline() {
+    result.hidden = false; result.className = "refused"; result.textContent = T.offline;
+  }
   const positionText = document.getElementById("position");
   const positionSaid = document.getElementById("position-said");
   let positionStanding = null;
@@ -176,7 +181,7 @@
       // is shown as a plain failure rather than "undefined".
       return answer && typeof answer.message === "string" ? answer : { accepted: false, message: T.rejectedInput };
     } catch (error) {
-      if (attempt >= 3) throw error;
+      if (attempt >= 3 || offline()) throw error;  // offline, sending again would not help
       result.hidden = false; result.className = ""; result.textContent = T.retrying;
       await new Promise((resolve) => setTimeout(resolve, 1500 * attempt));
       return send(body, attempt + 1);  // same idempotency key: never two punches
@@ -221,7 +226,9 @@
   }
   setInterval(() => { if (fix && !sending) fresh(); }, 5000);
   button.addEventListener("click", async () => {
-    if (sending || !fresh()) return;
+    if (sending) return;
+    if (offline()) { showOffline(); return; }
+    if (!fresh()) return;
     sending = true;
     button.disabled = true;
     result.hidden = false; result.className = ""; result.textContent = T.sending;
@@ -247,7 +254,7 @@
     } catch (error) {
       unanswered = { key: body.idempotency_key, at: retry ? unanswered.at : Date.now(),
                      here: [body.latitude, body.longitude] };
-      result.className = "refused"; result.textContent = T.unanswered;
+      if (offline()) showOffline(); else { result.className = "refused"; result.textContent = T.unanswered; }
     } finally {
       sending = false;
       button.disabled = !fix;  // the GPS may have been lost while the tap was answered

@@ -16,8 +16,12 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.mode === "navigate") {
-    // Opened without signal: a page of ours that says so, not the browser's error page. The
-    // real page is never cached: it is one employee's, and a shared phone has several.
+    // The scope also holds the live board, the machines and the punch import: their
+    // navigations fail as the browser's own (the board reloads itself once the signal is back).
+    if (url.pathname !== "/presensi/") return;
+    // The check-in page opened without signal: a page of ours that says so, not the browser's
+    // error page. The real page is never cached: it is one employee's, and a shared phone has
+    // several.
     event.respondWith(fetch(event.request).catch(() => new Response(OFFLINE, {
       headers: { "Content-Type": "text/html; charset=utf-8" },
     })));
