@@ -386,7 +386,17 @@ def test_a_day_outside_the_attendance_period_is_not_called_tk(
 def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None) -> None:
     schema = client.get("/api/openapi.json").json()
     operation = schema["paths"]["/api/presensi/check-in"]["post"]
-    assert set(operation["responses"]) == {"200", "201", "400", "401", "403", "404", "409", "413", "422"}
+    assert set(operation["responses"]) == {
+        "200",
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+    }
     assert "/api/presensi/today" in schema["paths"]
 
 
