@@ -62,7 +62,8 @@ def period_guard(*, actor: Any, employee: Employee, dates: Iterable[date]) -> No
     if actor is None or is_admin(actor):
         return
     closed = set(PeriodClose.objects.filter(each_its_own).values_list("month", flat=True))
-    closed |= {m for m in months if signed_elsewhere(Employee.objects.filter(pk=employee.pk), m)}
+    mine = Employee.objects.filter(pk=employee.pk)
+    closed |= {m for m in months if _moved_in(employee, m) and signed_elsewhere(mine, m)}
     if closed:
         raise _closed(min(closed))
 
@@ -71,8 +72,7 @@ def closing_of(employee: Employee, unit: Unit, month: date) -> PeriodClose | Non
     """The closing that froze ``employee``'s ``month``: ``unit``'s (the unit of its last day),
     else another unit's that signed it before a move dated into it was entered."""
     closing = closed_period(unit, month)
-    moved_in = employee.placed_since is not None and employee.placed_since >= month.replace(day=1)
-    if closing is not None or not moved_in:
+    if closing is not None or not _moved_in(employee, month):
         return closing
     return next(
         (
@@ -84,6 +84,12 @@ def closing_of(employee: Employee, unit: Unit, month: date) -> PeriodClose | Non
         ),
         None,
     )
+
+
+def _moved_in(employee: Employee, month: date) -> bool:
+    """Whether the employee's present placement began in ``month`` or later (no query): only
+    then may another unit have signed their month."""
+    return employee.placed_since is not None and employee.placed_since >= month.replace(day=1)
 
 
 def signed_elsewhere(employees: QuerySet[Employee], month: date) -> set[str]:
@@ -132,13 +138,15 @@ def _closed_for_someone_who_moved(unit: Unit, month: date) -> bool:
     ).exclude(under)
     if any(closed_period(unit_on(employee, last), month) for employee in left):
         return True
-    if signed_elsewhere(Employee.objects.filter(under), month):
-        return True
-    # A closing that froze rows of the unit under a parent it has left since (the admin moved
-    # the unit): the month stays signed.
+    # One reading of the month's closings: a row of someone who moved in since their former
+    # unit signed it (as signed_elsewhere reads), or a row of the unit signed under a parent it
+    # has left since (the admin moved the unit).
+    moved = set(
+        Employee.objects.filter(under, placed_since__gte=first).values_list("nip", flat=True)
+    )
     codes = set(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
     return any(
-        row["unit"] in codes
+        row["unit"] in codes or row["nip"] in moved
         for snapshot in PeriodClose.objects.filter(month=first).values_list("snapshot", flat=True)
         for row in snapshot
     )

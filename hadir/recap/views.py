@@ -204,12 +204,11 @@ def _sanctions(
     """The employee's decided sanctions, and for whoever manages them the form to record one,
     the ladder's proposal of the month chosen and the next month filled in."""
     manages = can_manage_employee(request.user, employee)
-    labels = {code: sanction_label(code, _sanction_months(month)) for code in SANCTION_IDS}
     if manages and form is None:
         proposed = (live or {}).get("discipline", {}).get("sanction")
         next_month = (month_bounds(month)[1] + timedelta(days=1)).replace(day=1)
         form = SanctionForm(
-            labels=labels,
+            labels=_sanction_labels(month),
             initial={"sanction": proposed, "first_month": next_month},
         )
     return {
@@ -228,8 +227,7 @@ def sanction_decide_view(request: HttpRequest, employee_id: int) -> HttpResponse
     it was filled in and the reason under its field."""
     employee = _managed(request, employee_id)
     month = _month(request, employee.unit)
-    labels = {code: sanction_label(code, _sanction_months(month)) for code in SANCTION_IDS}
-    form = SanctionForm(request.POST, labels=labels)
+    form = SanctionForm(request.POST, labels=_sanction_labels(month))
     if form.is_valid():
         try:
             sanction_decide(actor=request.user, employee=employee, **form.cleaned_data)
@@ -253,6 +251,12 @@ def sanction_revoke_view(request: HttpRequest, employee_id: int, decision_id: in
         messages.error(request, str(refused))
     month = _month(request, employee.unit)
     return redirect(f"{request.path.rsplit('/sanksi/', 1)[0]}/?bulan={month:%Y-%m}")
+
+
+def _sanction_labels(month: date) -> dict[str, str]:
+    """Each rung of the month's ladder by its name and months, for the form's choices."""
+    months = _sanction_months(month)
+    return {code: sanction_label(code, months) for code in SANCTION_IDS}
 
 
 def _managed(request: HttpRequest, employee_id: int) -> Employee:

@@ -132,10 +132,9 @@ def _hours_on(unit: Unit, day: date) -> bool:
     """Whether any work pattern followed in ``unit`` or under it has hours on ``day``'s
     weekday (a holiday aside): a holiday on every pattern's day off is no working day undone."""
     from hadir.org.models import Employee
-    from hadir.org.models import Unit as Units
     from hadir.schedules import cache
 
-    under = Units.objects.filter(path__startswith=unit.path)
+    under = type(unit).objects.filter(path__startswith=unit.path)
     codes = set(under.values_list("default_pattern__code", flat=True))
     codes |= set(
         Employee.objects.filter(unit__in=under, pattern__isnull=False).values_list(

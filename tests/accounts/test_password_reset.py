@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings
 from hadir.accounts.models import User
 from hadir.accounts.services import account_activate, activation_codes_issue
 from hadir.common.models import AuditEvent
-from hadir.org.models import Role
+from hadir.org.models import Employee, Role
 from hadir.org.services import employees_import
 from tests.conftest import Org, user_with_role
 from tests.factories import PASSWORD, UserFactory
@@ -83,6 +83,18 @@ def test_an_ordinary_password_change_keeps_the_user_logged_in(client: Client, db
     assert client.get("/").status_code == 200
 
 
+def address_imported(tmp_path: Path, employee: Employee, email: str) -> None:
+    """The operator's employees sheet, the employee's row as it stands but for ``email``."""
+    sheet = tmp_path / "pegawai.csv"
+    sheet.write_text(
+        "nip,name,unit,pattern,golongan,start,email\n"
+        f"{employee.nip},{employee.name},{employee.unit.code},,{employee.golongan},"
+        f"{employee.start:%Y-%m-%d},{email}\n",
+        encoding="utf-8",
+    )
+    employees_import(path=sheet, actor_label="operator")
+
+
 def test_a_password_reset_goes_to_the_address_now_on_the_employee_record(
     org: Org, tmp_path: Path
 ) -> None:
@@ -94,14 +106,7 @@ def test_a_password_reset_goes_to_the_address_now_on_the_employee_record(
     employee.save()
     [issued] = activation_codes_issue(employees=[employee], actor=None)
     account_activate(nip=employee.nip, code=issued.code, password=NEW_PASSWORD)
-    corrected = tmp_path / "pegawai.csv"
-    corrected.write_text(
-        "nip,name,unit,pattern,golongan,start,email\n"
-        f"{employee.nip},{employee.name},{org.kua_a.code},,{employee.golongan},"
-        f"{employee.start:%Y-%m-%d},benar@example.org\n",
-        encoding="utf-8",
-    )
-    employees_import(path=corrected, actor_label="operator")
+    address_imported(tmp_path, employee, "benar@example.org")
     employee.refresh_from_db()
     assert employee.email == "benar@example.org"
 
@@ -140,14 +145,7 @@ def test_an_operators_edit_of_a_verifiers_address_leaves_the_verifiers_reset_lin
     verifier.save()
     employee.user = verifier
     employee.save()
-    changed = tmp_path / "pegawai.csv"
-    changed.write_text(
-        "nip,name,unit,pattern,golongan,start,email\n"
-        f"{employee.nip},{employee.name},{org.kua_a.code},,{employee.golongan},"
-        f"{employee.start:%Y-%m-%d},operator@example.org\n",
-        encoding="utf-8",
-    )
-    employees_import(path=changed, actor_label="operator")
+    address_imported(tmp_path, employee, "operator@example.org")
 
     verifier.refresh_from_db()
     assert verifier.email == "verifikator@example.org"

