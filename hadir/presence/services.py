@@ -218,8 +218,7 @@ def _day_with(punch: Punch, inputs: DayInputs, day: date) -> DayResult | None:
     """The punch's day evaluated as it stands with the punch, for the answer; None, logged, on
     a bug, so that the punch is kept all the same (the answer reads the day again)."""
     try:
-        if punch.counts:
-            inputs = inputs.with_punch(day, punch.at)
+        inputs = inputs.with_punch(day, punch.at)  # every kept punch is read, as the day's are
         return evaluate_dates(punch.employee, [day], inputs=inputs).get(day)
     except Exception:
         logger.exception("employee %s: the day %s was not evaluated", punch.employee_id, day)
