@@ -11,6 +11,8 @@ Each leaf unit has two employees; the Kankemenag offices have one each.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
 from django.db import connection
 from django.test import TestCase
 from django.test.testcases import LiveServerThread
@@ -50,6 +52,43 @@ class Org:
         return list(Employee.objects.filter(unit=unit).order_by("nip"))
 
 
+class LiveRequests:
+    """What the live server is answering, so a test's end can wait for its last request.
+
+    A browser closed mid-request leaves the server answering it (or a connection still queued
+    for it): flushing the database under that request fails the next test at random.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answering = 0
+        self._last = time.monotonic()
+
+    def answer(self, handle: Callable[[], None]) -> None:
+        with self._lock:
+            self._answering += 1
+        try:
+            handle()
+        finally:
+            with self._lock:
+                self._answering -= 1
+                self._last = time.monotonic()
+
+    def wait_until_quiet(self, quiet_s: float = 0.3, at_most_s: float = 15.0) -> None:
+        """Wait until nothing has been answered for ``quiet_s`` (a queued connection is
+        accepted at once, so a quiet spell means the queue is empty too)."""
+        deadline = time.monotonic() + at_most_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._answering and time.monotonic() - self._last >= quiet_s:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"the live server was still answering after {at_most_s} s")
+
+
+LIVE_REQUESTS = LiveRequests()
+
+
 class SerialWSGIServer(WSGIServer):
     """The live server answering one request at a time (and closing each connection).
 
@@ -61,11 +100,28 @@ class SerialWSGIServer(WSGIServer):
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # the server thread already uses the override
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        LIVE_REQUESTS.answer(
+            lambda: super(SerialWSGIServer, self).finish_request(request, client_address)
+        )
+
+
+class CountedThreadedWSGIServer(ThreadedWSGIServer):
+    """Django's threaded live server, its requests counted in ``LIVE_REQUESTS``."""
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        LIVE_REQUESTS.answer(
+            lambda: super(CountedThreadedWSGIServer, self).finish_request(request, client_address)
+        )
+
 
 @pytest.fixture(scope="session", autouse=True)
-def serial_live_server_on_sqlite() -> None:
+def counted_live_server() -> None:
+    """One request at a time on SQLite; on either database, requests counted."""
     if connection.vendor == "sqlite":
         LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
+    else:
+        LiveServerThread.server_class = CountedThreadedWSGIServer
 
 
 @pytest.fixture

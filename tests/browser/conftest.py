@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -18,6 +19,8 @@ from playwright.sync_api import (
     ViewportSize,
     sync_playwright,
 )
+
+from tests.conftest import LIVE_REQUESTS
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
 # arrange data are still plain synchronous calls.
@@ -48,6 +51,14 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_before_the_flush(live_server: Any, transactional_db: None) -> Iterator[None]:
+    """After each test (its pages closed first, being set up later), wait for the live server's
+    last request before the database is emptied under it."""
+    yield
+    LIVE_REQUESTS.wait_until_quiet()
 
 
 @pytest.fixture
