@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Model, Q, QuerySet, When
 from hadir.common import hot
 from hadir.common.access import READ_ROLES, employees_in_scope, units_in_scope
 from hadir.org.models import Employee, Location, LocationGrant, Unit
+from hadir.rules.nip import compact_nip
 from hadir.schedules.models import WorkPattern
 
 
@@ -33,7 +34,8 @@ def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> Q
     if unit is not None:
         employees = employees.filter(unit__path__startswith=unit.path)
     if search:
-        employees = employees.filter(Q(name__icontains=search) | Q(nip__startswith=search.strip()))
+        nip = compact_nip(search)  # as printed lists group it: "19800101 200501 1 001"
+        employees = employees.filter(Q(name__icontains=search.strip()) | Q(nip__startswith=nip))
     return employees.order_by("name", "pk")  # namesakes in one order, page after page
 
 

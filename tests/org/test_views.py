@@ -124,6 +124,17 @@ def test_unit_page_searches_by_name_or_nip(client: Client, org: Org, operator_ku
     assert wanted in list(by_nip.context["page"])
 
 
+def test_unit_page_finds_a_nip_typed_in_its_printed_groups(
+    client: Client, org: Org, operator_kua_a: User
+) -> None:
+    """Copied from a decree: "19800101 200501 1 001", spaces and all."""
+    wanted = EmployeeFactory.create(unit=org.kua_a)
+    printed = f"{wanted.nip[:8]} {wanted.nip[8:14]} {wanted.nip[14]} {wanted.nip[15:]} "
+    client.force_login(operator_kua_a)
+    found = client.get(unit_url(org.kua_a.pk), {"q": printed})
+    assert [e.nip for e in found.context["page"]] == [wanted.nip]
+
+
 def test_unit_pages_search_box_is_named_for_screen_readers(
     client: Client, org: Org, operator_kua_a: User
 ) -> None:
