@@ -38,16 +38,23 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         """Django's page for an admin setting someone's password; a saved one is audited (the
-        hash is never written to the trail)."""
+        hash is never written to the trail). A password an admin set for someone else is one
+        the admin knows: its owner must change it at the next login."""
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, id)
+            if user is not None and user != request.user and user.has_usable_password():
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
             audit_record(
                 actor=request.user,
                 action="admin.password_set",
                 obj=user,
                 summary=str(user),
-                after={"usable": user.has_usable_password() if user else None},
+                after={
+                    "usable": user.has_usable_password() if user else None,
+                    "must_change_password": user.must_change_password if user else None,
+                },
             )
         return response
 

@@ -77,6 +77,38 @@ def test_a_password_an_admin_sets_is_audited(db: None) -> None:
     assert NEW_PASSWORD not in str(event.after)
 
 
+def test_the_owner_of_a_password_an_admin_set_must_change_it_at_the_next_login(
+    db: None,
+) -> None:
+    """The admin knows it: it is a way back in, not a password to keep."""
+    client, _superuser = admin_client()
+    target = UserFactory.create(must_change_password=False)
+
+    client.post(
+        reverse("admin:auth_user_password_change", args=[target.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    target.refresh_from_db()
+    assert target.must_change_password
+    (event,) = trail(target)
+    assert event.after is not None
+    assert event.after["must_change_password"] is True
+
+
+def test_an_admin_setting_their_own_password_there_keeps_it(db: None) -> None:
+    client, superuser = admin_client()
+
+    client.post(
+        reverse("admin:auth_user_password_change", args=[superuser.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    superuser.refresh_from_db()
+    assert superuser.check_password(NEW_PASSWORD)
+    assert not superuser.must_change_password
+
+
 def test_a_refused_password_form_audits_nothing(db: None) -> None:
     client, _superuser = admin_client()
     target = UserFactory.create()
