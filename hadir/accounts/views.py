@@ -16,7 +16,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hadir.accounts.forms import ActivationForm, CountedPasswordChangeForm, NipLoginForm
+from hadir.accounts.forms import (
+    ActivationForm,
+    CountedPasswordChangeForm,
+    NipLoginForm,
+    SpacedPasswordResetForm,
+)
 from hadir.accounts.services import (
     ActivationRefused,
     account_activate,
@@ -68,6 +73,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     token_generator = reset_tokens
+    form_class = SpacedPasswordResetForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         self.extra_email_context = {"site_url": settings.HADIR_SITE_URL.rstrip("/")}

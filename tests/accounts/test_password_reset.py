@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from hadir.accounts.models import User
@@ -43,6 +45,35 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert mail.outbox == []
+
+
+def test_a_second_reset_asked_at_once_mails_nothing_more_and_says_the_same(
+    client: Client, db: None
+) -> None:
+    """A script asking again and again does not fill her inbox; the page does not tell it so."""
+    user = UserFactory.create(email="siti@example.org")
+    request_reset(client, "siti@example.org")
+
+    again = request_reset(client, "siti@example.org")
+
+    assert again["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    mailed = AuditEvent.objects.filter(action="account.reset_mailed", object_id=str(user.pk))
+    assert mailed.count() == 1
+
+
+def test_a_reset_may_be_mailed_again_once_the_spacing_has_passed(
+    client: Client, db: None, settings: Settings
+) -> None:
+    UserFactory.create(email="siti@example.org")
+    request_reset(client, "siti@example.org")
+    AuditEvent.objects.filter(action="account.reset_mailed").update(
+        at=timezone.now() - settings.HADIR_RESET_MAIL_EVERY - timedelta(seconds=1)
+    )
+
+    request_reset(client, "siti@example.org")
+
+    assert len(mail.outbox) == 2
 
 
 def test_the_reset_link_sets_a_new_password_and_lifts_the_must_change_flag(

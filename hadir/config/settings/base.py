@@ -137,6 +137,9 @@ AXES_CLIENT_IP_CALLABLE = "hadir.common.addresses.lockout_address"
 HADIR_TRUSTED_PROXIES = env_set("HADIR_TRUSTED_PROXIES", "")
 # Where the site is reached, for the links in e-mails (which have no page to be relative to).
 HADIR_SITE_URL = env("HADIR_SITE_URL", "http://127.0.0.1:8000")
+# How long after a reset link is mailed to an account another one may be (the page answers
+# anyone: without a spacing a script could fill an inbox).
+HADIR_RESET_MAIL_EVERY = timedelta(minutes=int(env("HADIR_RESET_MAIL_EVERY_MINUTES", "15")))
 
 # The seed's derivable password (ASN + last 3 NIP digits + ddmmyy of birth) is off by default:
 # anyone who knows a NIP can compute it. When on, accounts get it but must change it first.
