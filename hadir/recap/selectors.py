@@ -232,6 +232,18 @@ def sanctions_in_force(employee_ids: Iterable[int], month: date) -> dict[int, st
     }
 
 
+def sanctions_decided(nips: Iterable[str], month: date) -> dict[str, SanctionDecision]:
+    """The latest decision (not revoked) each of ``nips`` has by decree of ``month``'s year,
+    up to its end: what the discipline list sets beside the ladder's proposal (one query)."""
+    decided = SanctionDecision.objects.filter(
+        employee__nip__in=list(nips),
+        revoked_at__isnull=True,
+        decided_on__year=month.year,
+        decided_on__lte=month_bounds(month)[1],
+    ).select_related("employee")
+    return {d.employee.nip: d for d in decided.order_by("decided_on", "pk")}
+
+
 def _batch(
     batch: Sequence[Employee],
     first: date,

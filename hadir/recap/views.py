@@ -58,7 +58,13 @@ from hadir.recap.reports import (
     report_rows,
 )
 from hadir.recap.sanctions import SanctionRefused, sanction_decide, sanction_revoke
-from hadir.recap.selectors import EmployeeMonth, month_bounds, month_members, recap_month
+from hadir.recap.selectors import (
+    EmployeeMonth,
+    month_bounds,
+    month_members,
+    recap_month,
+    sanctions_decided,
+)
 from hadir.recap.tallies import mask_days
 from hadir.rules.explain import render as render_reasons
 from hadir.rules.nip import compact_nip
@@ -340,7 +346,7 @@ def unit_month(request: HttpRequest, unit_id: int) -> HttpResponse:
             "query": query,
             "only": only,
             "sort": sort,
-            "discipline": discipline[:DISCIPLINE_SHOWN],
+            "discipline": _decided(discipline[:DISCIPLINE_SHOWN], month),
             "discipline_more": max(len(discipline) - DISCIPLINE_SHOWN, 0),
             "charts": _charts([*_live_marks(recaps), *_frozen_marks(frozen.daily)], month),
             "formats": FORMATS,
@@ -373,6 +379,19 @@ def _discipline_list(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         or (r["discipline"].get("streak_threshold") or {}).get("days_left") == 1
     ]
     return sorted(listed, key=_gravest_first)
+
+
+def _decided(listed: list[dict[str, Any]], month: date) -> list[dict[str, Any]]:
+    """The discipline rows, each with the sanction decided for it this year (``decided``, a
+    label with its decree) beside what the ladder proposes: a proposal long decided is not
+    still waiting for someone."""
+    decisions = sanctions_decided((r["nip"] for r in listed), month)
+    return [
+        r | {"decided": f"{sanction_label(d.sanction, {d.sanction: d.months})} · SK {d.decree}"}
+        if (d := decisions.get(r["nip"]))
+        else r
+        for r in listed
+    ]
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from hadir.org.models import Employee, Role
+from hadir.recap.sanctions import sanction_decide, sanction_revoke
+from hadir.recap.selectors import sanctions_decided
 from hadir.recap.services import days_refresh_many
 from tests.conftest import user_with_role
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
@@ -391,6 +393,42 @@ def test_the_discipline_list_names_who_has_a_sanction_or_is_one_day_from_the_nex
     html = response.content.decode()
     assert "pemberhentian dengan hormat tidak atas permintaan sendiri (berat)" in html
     assert "1 → pemotongan TUKIN selama 6 bulan" in html
+
+
+def test_the_discipline_list_sets_the_decision_of_the_year_beside_the_proposal(
+    kankemenag_head: Client, sleman: Sleman, march_people: dict[str, Employee]
+) -> None:
+    """Eko's dismissal was decided by a decree in March; Fitri's reprimand was decided and then
+    revoked. The list says which proposal a person has already decided, and only that one."""
+    admin = UserFactory.create(is_superuser=True, is_staff=True)
+    sanction_decide(
+        actor=admin,
+        employee=march_people["Eko"],
+        sanction="PEMBERHENTIAN",
+        first_month=date(2024, 4, 1),
+        decree="B-9/Kk.12.04/KP.04/03/2024",
+        decided_on=march(28),
+    )
+    revoked = sanction_decide(
+        actor=admin,
+        employee=march_people["Fitri"],
+        sanction="PERNYATAAN_TIDAK_PUAS",
+        first_month=date(2024, 4, 1),
+        decree="B-10/2024",
+        decided_on=march(28),
+    )
+    sanction_revoke(actor=admin, decision=revoked)
+
+    response = unit_page(kankemenag_head, sleman)
+
+    decided = {row["name"]: row.get("decided") for row in response.context["discipline"]}
+    assert decided == {
+        "Eko Prasetyo": "pemberhentian dengan hormat tidak atas permintaan sendiri"
+        " · SK B-9/Kk.12.04/KP.04/03/2024",
+        "Fitri Handayani": None,
+    }
+    assert "SK B-9/Kk.12.04/KP.04/03/2024" in response.content.decode()
+    assert sanctions_decided([march_people["Eko"].nip], date(2024, 2, 1)) == {}  # not yet
 
 
 def test_the_discipline_list_warns_one_day_before_the_first_reprimand(
