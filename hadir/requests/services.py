@@ -57,6 +57,9 @@ SUBMITTED = gettext_noop(
 )
 DECIDED = gettext_noop("Your request %(reference)s was %(status)s.")
 DECIDED_WITH_NOTE = gettext_noop("Your request %(reference)s was %(status)s. Note: %(note)s")
+CANCELLED = gettext_noop(
+    "%(name)s cancelled the approved request %(reference)s (%(code)s, %(start)s–%(end)s)."
+)
 
 
 @dataclass(frozen=True)
@@ -401,27 +404,55 @@ def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "
 
 
 def request_withdraw(*, actor: Any, request: Request) -> Request:
-    """The employee withdraws before a decision; the covered days are re-evaluated."""
+    """The employee withdraws a request before its decision, or cancels an approved one before
+    its first day (a cuti no longer needed gives its days back to the balance): the covered
+    days are re-evaluated and the verifiers told."""
     with transaction.atomic():
         request = (
             Request.objects.select_for_update().select_related("employee__unit").get(pk=request.pk)
         )
         if request.employee.user_id != getattr(actor, "pk", None):
             raise RequestRefused(_("Only the employee who filed the request can withdraw it."))
+        # What an operator imported is the record of a decision taken elsewhere: not hers.
+        approved = request.status == Status.APPROVED and not request.imported
+        if approved and not can_cancel(request):
+            raise RequestRefused(
+                _("An approved request can be cancelled only before its first day.")
+            )
+        if approved:
+            _guard(actor, request.employee, request.start, request.end)
+        before = _snapshot(request)
+        request.status = next_status(request.status, "cancel" if approved else "withdraw")
+        request.save(update_fields=["status"])
+        if approved:
+            days_refresh(
+                employee=request.employee,
+                dates=request_working_days(request.employee, request.start, request.end),
+            )
         # Withdrawn before a decision: nothing it asked for was counted, no day changes (so a
         # month closed meanwhile does not keep it in the verifier's queue).
-        before = _snapshot(request)
-        request.status = next_status(request.status, "withdraw")
-        request.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="requests.withdraw",
+            action="requests.cancel" if approved else "requests.withdraw",
             obj=request,
             summary=request.reference,
             before=before,
             after=_snapshot(request),
         )
+        if approved:
+            _notify_verifiers(request, CANCELLED)
     return request
+
+
+def can_cancel(request: Request) -> bool:
+    """An approved request (filed here, not imported) not yet begun on the employee's clock:
+    only then may its owner take it back (what has begun is on the record, and a closed month
+    with it)."""
+    return (
+        request.status == Status.APPROVED
+        and not request.imported
+        and request.start > request.employee.unit.today()
+    )
 
 
 def requests_decide_bulk(
@@ -491,7 +522,7 @@ def _verifiers(employee: Employee) -> list[Any]:
     return [u for pk, u in sorted(users.items()) if u.is_active and pk != employee.user_id]
 
 
-def _notify_verifiers(request: Request) -> None:
+def _notify_verifiers(request: Request, message: str = SUBMITTED) -> None:
     from django.urls import reverse
 
     params = {
@@ -501,8 +532,14 @@ def _notify_verifiers(request: Request) -> None:
         "start": str(request.start),
         "end": str(request.end),
     }
+    # A new request waits in the queue; a cancelled one is read on its own page.
+    url = (
+        reverse("requests:queue")
+        if message == SUBMITTED
+        else reverse("requests:detail", args=[request.reference])
+    )
     for user in _verifiers(request.employee):
-        _notify(user, SUBMITTED, params, reverse("requests:queue"))
+        _notify(user, message, params, url)
 
 
 def _notify_employee(request: Request) -> None:

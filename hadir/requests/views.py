@@ -46,6 +46,7 @@ from hadir.requests.selectors import (
 from hadir.requests.services import (
     NewRequest,
     RequestRefused,
+    can_cancel,
     leave_taken,
     request_decide,
     request_submit,
@@ -172,7 +173,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "item": item,
             "own": item.employee.user_id == request.user.pk,
             "can_withdraw": item.employee.user_id == request.user.pk
-            and item.status in (Status.DRAFT, Status.SUBMITTED),
+            and (item.status in (Status.DRAFT, Status.SUBMITTED) or can_cancel(item)),
             "can_decide": item.status == Status.SUBMITTED and can_decide(request.user, item),
             "days": days_around([item], current_lang())[item.pk],
             "attempts": attempts_of([item])[item.pk],
@@ -218,7 +219,12 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     item = access_request(request.user, reference)
     try:
         request_withdraw(actor=request.user, request=item)
-        messages.success(request, _("The request was withdrawn."))
+        messages.success(
+            request,
+            _("The request was cancelled: its days are back.")
+            if item.status == Status.APPROVED
+            else _("The request was withdrawn."),
+        )
     except (RequestRefused, ValueError) as refused:
         messages.error(request, str(refused))
     return redirect("requests:detail", reference)

@@ -17,6 +17,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({Status.SUBMITTED}), Status.APPROVED),
     "reject": (frozenset({Status.SUBMITTED}), Status.REJECTED),
     "withdraw": (frozenset({Status.DRAFT, Status.SUBMITTED}), Status.WITHDRAWN),
+    # An approved request not yet begun (a cuti no longer needed): the service checks the date.
+    "cancel": (frozenset({Status.APPROVED}), Status.WITHDRAWN),
 }
 
 
@@ -33,6 +35,7 @@ ACTION_WORDS: dict[str, StrOrPromise] = {
     "approve": pgettext_lazy("request action", "approved"),
     "reject": pgettext_lazy("request action", "rejected"),
     "withdraw": pgettext_lazy("request action", "withdrawn"),
+    "cancel": pgettext_lazy("request action", "cancelled"),
 }
 
 

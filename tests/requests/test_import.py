@@ -372,6 +372,22 @@ def test_an_imported_day_is_not_offered_again_for_withdrawal(
         request_withdraw(actor=account(siti), request=Request.objects.get())
 
 
+def test_an_imported_leave_not_yet_begun_is_not_hers_to_cancel(
+    tmp_path: Path, siti: Employee
+) -> None:
+    """The import records a decision the office took elsewhere; the employee's cancel is for
+    what she filed here."""
+    from hadir.requests.services import can_cancel, request_withdraw
+    from hadir.requests.workflow import IllegalTransition
+
+    run(write(tmp_path, [f"{siti.nip},CT,2024-03-18,2024-03-19,"]))
+    imported = Request.objects.get()
+    assert not can_cancel(imported)
+    with pytest.raises(IllegalTransition):
+        request_withdraw(actor=account(siti), request=imported)
+    assert Request.objects.get().status == Status.APPROVED
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_naming_the_same_employees_in_opposite_orders_both_land(
     tmp_path: Path, siti: Employee, man_teacher: Employee, monkeypatch: pytest.MonkeyPatch

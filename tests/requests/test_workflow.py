@@ -15,10 +15,11 @@ from django.utils import translation
 from hadir.accounts.models import User
 from hadir.common.models import AuditEvent
 from hadir.org.models import Employee
-from hadir.requests.models import Request, Status
+from hadir.requests.models import Notification, Request, Status
 from hadir.requests.services import (
     NewRequest,
     RequestRefused,
+    leave_taken,
     request_decide,
     request_submit,
     request_withdraw,
@@ -40,13 +41,14 @@ from tests.requests.support import (
     upload,
 )
 
-ACTIONS = ("submit", "approve", "reject", "withdraw")
+ACTIONS = ("submit", "approve", "reject", "withdraw", "cancel")
 LEGAL = {
     (Status.DRAFT, "submit"): Status.SUBMITTED,
     (Status.SUBMITTED, "approve"): Status.APPROVED,
     (Status.SUBMITTED, "reject"): Status.REJECTED,
     (Status.DRAFT, "withdraw"): Status.WITHDRAWN,
     (Status.SUBMITTED, "withdraw"): Status.WITHDRAWN,
+    (Status.APPROVED, "cancel"): Status.WITHDRAWN,
 }
 ILLEGAL = [
     (status, action) for status in Status for action in ACTIONS if (status, action) not in LEGAL
@@ -158,14 +160,22 @@ def test_a_draft_can_be_withdrawn_but_not_decided(siti: Employee, verifier: User
     assert draft.status == Status.WITHDRAWN
 
 
-@pytest.mark.parametrize("decision", ["approve", "reject"])
-def test_a_decided_request_cannot_be_withdrawn(
-    siti: Employee, verifier: User, decision: str
+@pytest.mark.parametrize(
+    ("decision", "refusal", "says"),
+    [
+        ("approve", RequestRefused, "hanya dapat dibatalkan sebelum hari pertamanya"),
+        ("reject", IllegalTransition, "tidak dapat ditarik"),
+    ],
+)
+def test_a_decided_request_cannot_be_withdrawn_once_begun(
+    siti: Employee, verifier: User, decision: str, refusal: type[Exception], says: str
 ) -> None:
+    """Monday's request, decided: an approval is on the record from its first day, and a
+    rejection is final."""
     request = file_request(siti)
     approve(request, verifier) if decision == "approve" else reject(request, verifier)
     decided = Request.objects.get(pk=request.pk)
-    with pytest.raises(IllegalTransition, match="tidak dapat ditarik"):
+    with pytest.raises(refusal, match=says):
         request_withdraw(actor=siti.user, request=request)
     request.refresh_from_db()
     assert request.status == decided.status
@@ -450,7 +460,9 @@ def test_withdrawing_an_approved_request_over_http_shows_the_refusal_and_keeps_i
         reverse("requests:withdraw", args=[request.reference]), follow=True
     )
     assert response.status_code == 200
-    assert "laporan berstatus disetujui tidak dapat ditarik" in page_messages(response)
+    assert page_messages(response) == [
+        "Laporan yang telah disetujui hanya dapat dibatalkan sebelum hari pertamanya."
+    ]
     assert Request.objects.get(pk=request.pk).status == Status.APPROVED
     assert not AuditEvent.objects.filter(action="requests.withdraw").exists()
 
@@ -495,3 +507,80 @@ def test_rejecting_over_http_without_a_note_shows_why_and_keeps_the_request_wait
     assert response.redirect_chain[-1][0] == reverse("requests:detail", args=[request.reference])
     assert "Write a note saying why the request is rejected." in page_messages(response)
     assert Request.objects.get(pk=request.pk).status == Status.SUBMITTED
+
+
+# ---------------------------------------------------------------- cancelling an approved cuti
+
+NEXT_MONDAY, NEXT_TUESDAY = date(2024, 3, 18), date(2024, 3, 19)
+
+
+def test_an_approved_cuti_not_yet_begun_is_cancelled_and_its_days_are_back(
+    siti: Employee, verifier: User
+) -> None:
+    """Siti's family trip is off: the cuti approved for next week is hers to take back, the
+    two days return to her balance, and the verifier hears of it."""
+    cuti = approve(
+        file_request(siti, "CT", NEXT_MONDAY, NEXT_TUESDAY, reason="Acara keluarga."), verifier
+    )
+    assert leave_taken(siti) == {2024: 2}
+
+    request_withdraw(actor=siti.user, request=cuti)
+
+    cuti.refresh_from_db()
+    assert cuti.status == Status.WITHDRAWN
+    assert leave_taken(siti) == {}
+    event = AuditEvent.objects.get(action="requests.cancel")
+    assert (event.actor, event.object_id) == (siti.user, str(cuti.pk))
+    [told] = Notification.objects.filter(user=verifier, text__contains="membatalkan")
+    assert cuti.reference in told.text
+    assert told.url == reverse("requests:detail", args=[cuti.reference])
+
+
+def test_an_approved_request_that_has_begun_cannot_be_cancelled(
+    siti: Employee, verifier: User, clock: Clock
+) -> None:
+    """From its first day it is on the record (and a month closes over it)."""
+    cuti = approve(
+        file_request(siti, "CT", NEXT_MONDAY, NEXT_TUESDAY, reason="Acara keluarga."), verifier
+    )
+    clock.set(local(NEXT_MONDAY, "06:00"))
+
+    with translation.override("en"), pytest.raises(RequestRefused) as refused:
+        request_withdraw(actor=siti.user, request=cuti)
+
+    assert str(refused.value) == "An approved request can be cancelled only before its first day."
+    cuti.refresh_from_db()
+    assert cuti.status == Status.APPROVED
+    assert leave_taken(siti) == {2024: 2}
+
+
+def test_only_the_employee_cancels_her_approved_request(siti: Employee, verifier: User) -> None:
+    cuti = approve(
+        file_request(siti, "CT", NEXT_MONDAY, NEXT_TUESDAY, reason="Acara keluarga."), verifier
+    )
+
+    with pytest.raises(RequestRefused):
+        request_withdraw(actor=verifier, request=cuti)
+
+    cuti.refresh_from_db()
+    assert cuti.status == Status.APPROVED
+
+
+def test_the_request_page_offers_the_cancel_only_before_the_first_day(
+    siti: Employee, verifier: User, clock: Clock
+) -> None:
+    cuti = approve(
+        file_request(siti, "CT", NEXT_MONDAY, NEXT_TUESDAY, reason="Acara keluarga."), verifier
+    )
+    client = client_for(siti.user)
+    page = reverse("requests:detail", args=[cuti.reference])
+    assert client.get(page).context["can_withdraw"]
+    assert "Batalkan laporan" in client.get(page).content.decode()
+
+    sent = client.post(reverse("requests:withdraw", args=[cuti.reference]), follow=True)
+
+    assert page_messages(sent) == ["Laporan dibatalkan: hari-harinya kembali."]
+    other = approve(file_request(siti, "CT", MONDAY, MONDAY, reason="Sakit gigi."), verifier)
+    assert not client.get(reverse("requests:detail", args=[other.reference])).context[
+        "can_withdraw"
+    ]
