@@ -281,3 +281,29 @@ def test_a_double_tap_on_kirim_over_a_slow_connection_shows_the_report_that_was_
     assert sent.count() == 1
     expect(phone.locator("h1")).to_have_text(sent.get().reference)
     expect(phone.locator(".errorlist")).to_have_count(0)
+
+
+def test_a_cuti_no_longer_needed_is_cancelled_from_its_page_and_its_days_are_back(
+    live_server: Any, phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Her cuti for 18–19 March was approved; the trip is off. On her phone she opens the
+    request, taps the cancel button, and the page says the days are hers again."""
+    from tests.requests.support import approve, file_request
+
+    freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
+    siti = _siti_of_kua_mlati()
+    verifier = UserFactory.create()
+    RoleAssignmentFactory.create(user=verifier, role=Role.VERIFIER, unit=siti.unit.parent)
+    cuti = approve(
+        file_request(siti, "CT", date(2024, 3, 18), date(2024, 3, 19), reason="Acara keluarga."),
+        verifier,
+    )
+    phone.goto(f"{live_server.url}/laporan/{cuti.reference}/")
+    log_in(phone, siti.nip)
+    expect(phone.locator("#status")).to_have_text("disetujui")
+
+    phone.get_by_role("button", name="Batalkan laporan").click()
+
+    expect(phone.get_by_text("Laporan dibatalkan: hari-harinya kembali.")).to_be_visible()
+    expect(phone.locator("#status")).to_have_text("ditarik")
+    expect(phone.get_by_role("button", name="Batalkan laporan")).to_have_count(0)
