@@ -5,6 +5,7 @@ links end with it), and production redirecting plain http.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -14,11 +15,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
 from hadir.accounts.models import User
 from hadir.accounts.services import activation_codes_issue
+from hadir.common.models import AuditEvent
 from tests.conftest import Org
 from tests.factories import PASSWORD, EmployeeFactory, UserFactory
 
@@ -279,3 +282,34 @@ def test_production_settings_redirect_plain_http_to_https() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+# ------------------------------------------------- an admin lifts a lock-out from the shell
+
+
+def test_unlock_account_lifts_the_lock_out_of_a_nip_typed_as_printed_and_audits_it(
+    db: None,
+) -> None:
+    """Siti calls the office after five wrong guesses: the admin lifts her lock-out from the
+    shell, and the trail says so (axes' own axes_reset_username records nothing)."""
+    employee = EmployeeFactory.create()
+    employee.user = UserFactory.create(username=employee.nip)
+    employee.save()
+    phone = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(phone, employee.nip, "lupa")
+    assert log_in(phone, employee.nip, PASSWORD).status_code == 429
+
+    out = io.StringIO()
+    call_command("unlock_account", spaced(employee.nip), stdout=out)
+
+    assert log_in(phone, employee.nip, PASSWORD).status_code == 302
+    event = AuditEvent.objects.get(action="accounts.lockout_lift")
+    assert (event.actor_label, event.object_id) == ("command:unlock_account", str(employee.user.pk))
+
+
+def test_unlock_account_says_when_there_is_nothing_to_lift(db: None) -> None:
+    """A NIP mistyped, or a lock-out already over: the admin is told, and nothing is recorded."""
+    with pytest.raises(CommandError, match="Tidak ada penguncian"):
+        call_command("unlock_account", "199001012020121001")
+    assert not AuditEvent.objects.filter(action="accounts.lockout_lift").exists()
