@@ -52,6 +52,7 @@ MONTH_COLUMNS = [
 DAILY_COLUMNS = [
     ("nip", "NIP"),
     ("name", "Nama"),
+    ("unit", "Unit"),  # a Kankemenag's export holds many units' days
     ("date", "Tanggal"),
     ("status", "Status"),
     ("datang", "Datang"),
@@ -304,7 +305,8 @@ def _pdf_text(key: str, value: Any) -> str:
 
 def _pdf_columns(daily: bool) -> list[tuple[str, str, float]]:
     if daily:
-        return [(k, label, 3 if k in {"name"} else 1.5) for k, label in DAILY_COLUMNS]
+        wide = {"name": 3, "unit": 2}
+        return [(k, label, wide.get(k, 1.5)) for k, label in DAILY_COLUMNS]
     keep = [
         "nip", "name", "workdays", "present_days", "absent_days", "absences", "late_1", "late_2", "late_3", "late_4",
         "early_1", "early_2", "early_3", "early_4", "tukin_deduction_percent", "meal_days", "meal_gross", "meal_tax",

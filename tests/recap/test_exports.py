@@ -41,7 +41,7 @@ MONTH_HEADER = [
     "Hari tidak masuk (tahun)", "TK beruntun", "Sanksi",
 ]  # fmt: skip
 DAILY_HEADER = [
-    "NIP", "Nama", "Tanggal", "Status", "Datang", "Pulang", "Menit TL", "TL", "Menit PSW",
+    "NIP", "Nama", "Unit", "Tanggal", "Status", "Datang", "Pulang", "Menit TL", "TL", "Menit PSW",
     "PSW", "UM",
 ]  # fmt: skip
 
@@ -113,7 +113,7 @@ def test_the_excel_daily_detail_has_one_row_per_employee_day_equal_to_the_daily_
     assert (title, a1, header) == ("Harian", "Rekap harian KUA Mlati 2024-03", DAILY_HEADER)
     assert len(rows) == 3 * 31
     daily = json.loads(export("json", daily=True))
-    keys = ["nip", "name", "date", "status", "datang", "pulang", "late_minutes", "late_class",
+    keys = ["nip", "name", "unit", "date", "status", "datang", "pulang", "late_minutes", "late_class",
             "early_minutes", "early_class", "meal"]  # fmt: skip
     # Dates and times are Excel's own (to sort and filter), the JSON's text as read back.
     assert [[as_json(v) for v in row.values()] for row in rows] == [
@@ -181,6 +181,7 @@ def test_the_csv_recap_and_daily_detail_parse_with_dictreader_and_equal_the_json
     assert len(daily) == 3 * 31
     nyepi = next(r for r in daily if r["name"] == "Ani Rahmawati" and r["date"] == "2024-03-11")
     assert (nyepi["status"], nyepi["datang"], nyepi["meal"]) == ("LIBUR", "", "False")
+    assert nyepi["unit"] == "KUA-MLATI"  # a Kankemenag's file tells its units' days apart
 
 
 def test_the_command_refuses_an_unknown_unit_and_a_malformed_month() -> None:

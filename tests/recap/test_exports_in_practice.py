@@ -126,9 +126,9 @@ def test_the_excel_daily_detail_writes_each_date_as_a_real_date() -> None:
     data = recap_command("--month", "2024-03", "--unit", "KUA-MLATI", "--format", "xlsx", "--daily")
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
-    assert sheet["C2"].value == "Tanggal"
+    assert sheet["D2"].value == "Tanggal"
 
-    first = sheet["C3"].value
+    first = sheet["D3"].value
 
     assert isinstance(first, datetime), repr(first)
     assert first.date() == march(1)
