@@ -306,8 +306,9 @@ def _check_ceilings(p: Policy) -> None:
     for key, value in minutes.items():
         if value > MINUTES_AT_MOST:
             raise PolicyError(key, f"paling banyak {MINUTES_AT_MOST} menit")
-    if p.request_years_at_most > REQUEST_YEARS_AT_MOST:
-        raise PolicyError("requests.years_at_most", f"paling banyak {REQUEST_YEARS_AT_MOST} tahun")
+    # Zero years would refuse every request of more than one day and every cuti ahead.
+    if not 1 <= p.request_years_at_most <= REQUEST_YEARS_AT_MOST:
+        raise PolicyError("requests.years_at_most", f"antara 1 dan {REQUEST_YEARS_AT_MOST} tahun")
 
 
 def _check_pct(key: str, value: Decimal) -> None:

@@ -291,6 +291,7 @@ def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
         ({"discipline.from.PEMBERHENTIAN": "367"}, "discipline.from.PEMBERHENTIAN"),
         ({"day.minutes": "1441"}, "day.minutes"),
         ({"requests.years_at_most": "101"}, "requests.years_at_most"),
+        ({"requests.years_at_most": "0"}, "requests.years_at_most"),
     ],
 )
 def test_inconsistent_figures_are_refused_naming_the_key(values: dict[str, str], key: str) -> None:
