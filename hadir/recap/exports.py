@@ -305,8 +305,8 @@ def _pdf_text(key: str, value: Any) -> str:
 
 def _pdf_columns(daily: bool) -> list[tuple[str, str, float]]:
     if daily:
-        wide = {"name": 3, "unit": 2}
-        return [(k, label, wide.get(k, 1.5)) for k, label in DAILY_COLUMNS]
+        daily_wide = {"name": 3.0, "unit": 2.0}
+        return [(k, label, daily_wide.get(k, 1.5)) for k, label in DAILY_COLUMNS]
     keep = [
         "nip", "name", "workdays", "present_days", "absent_days", "absences", "late_1", "late_2", "late_3", "late_4",
         "early_1", "early_2", "early_3", "early_4", "tukin_deduction_percent", "meal_days", "meal_gross", "meal_tax",
