@@ -34,6 +34,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
         ("Hadir", {"fields": ["must_change_password"]}),
     )
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """An account an admin creates with a password: that password is the admin's, so its
+        owner must change it at the first login (as after :meth:`user_change_password`)."""
+        if not change and obj.has_usable_password():
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:

@@ -182,3 +182,29 @@ def test_an_admin_changing_their_own_password_in_the_django_admin_is_audited(db:
     assert AuditEvent.objects.filter(
         object_type="accounts.user", object_id=str(superuser.pk)
     ).exists()
+
+
+def test_an_account_an_admin_creates_with_a_password_must_change_it_at_the_first_login(
+    db: None,
+) -> None:
+    """The admin who creates Budi's account types his first password, and so knows it, just
+    as when setting one on the "change password" page: Budi must be made to change it at his
+    first login, or the admin keeps a way into his account (and his presensi)."""
+    superuser = UserFactory.create(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "199001012020121001",
+            "usable_password": "true",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302
+    created = User.objects.get(username="199001012020121001")
+    assert created.has_usable_password()
+    assert created.must_change_password
