@@ -35,7 +35,8 @@ def employee_list(*, user: Any, unit: Unit | None = None, search: str = "") -> Q
         employees = employees.filter(unit__path__startswith=unit.path)
     if search:
         nip = compact_nip(search)  # as printed lists group it: "19800101 200501 1 001"
-        employees = employees.filter(Q(name__icontains=search.strip()) | Q(nip__startswith=nip))
+        by_nip = Q(nip__startswith=nip) if nip else Q(pk__in=[])  # "." is no NIP at all
+        employees = employees.filter(Q(name__icontains=search.strip()) | by_nip)
     return employees.order_by("name", "pk")  # namesakes in one order, page after page
 
 

@@ -133,6 +133,7 @@ def test_unit_page_finds_a_nip_typed_in_its_printed_groups(
     client.force_login(operator_kua_a)
     found = client.get(unit_url(org.kua_a.pk), {"q": printed})
     assert [e.nip for e in found.context["page"]] == [wanted.nip]
+    assert list(client.get(unit_url(org.kua_a.pk), {"q": " . "}).context["page"]) == []
 
 
 def test_unit_pages_search_box_is_named_for_screen_readers(
