@@ -12,6 +12,8 @@ import csv
 import io
 import logging
 import re
+import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -73,7 +75,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
         header_line, header, raw_rows = _read_xlsx(path, required)
     else:
         header_line, header, raw_rows = _read_csv(path, required)
-    columns = [h.strip().lower() for h in header]
+    columns = [visible(h).strip().lower() for h in header]
     problems = header_problems(name, header_line, columns, required, optional)
     if problems:
         raise TableRefused(problems)
@@ -133,6 +135,21 @@ def not_text() -> str:
     return _("not a readable CSV or Excel (.xlsx) file")
 
 
+UTF8_LETTER: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+"""A letter beyond ASCII as UTF-8 writes it ("ü" is C3 BC): Windows-1252 text hardly ever
+holds such a pair."""
+
+
+def mixed_encoding() -> str:
+    """Why a file of UTF-8 text with a line in another encoding is refused."""
+    return _(
+        "this line is not UTF-8 text, unlike the lines above or below it (a row pasted from"
+        ' another program): save the whole file as "CSV UTF-8"'
+    )
+
+
 def decoded(raw: bytes) -> str:
     """Text as spreadsheets and Windows tools save it: UTF-8 (with or without its byte-order
     mark), or UTF-16 with its mark ("Unicode Text"). Raises UnicodeDecodeError otherwise."""
@@ -146,7 +163,10 @@ def _read_csv(path: Path, required: set[str]) -> tuple[int, list[str], list[tupl
     raw = path.read_bytes()
     try:
         text = decoded(raw)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if UTF8_LETTER.search(raw):  # UTF-8 with a line from elsewhere: cp1252 would garble
+            line = raw.count(b"\n", 0, error.start) + 1  # the UTF-8 names without a word
+            raise TableRefused([Problem(path.name, line, "", mixed_encoding())]) from None
         try:
             text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
         except UnicodeDecodeError:
@@ -159,10 +179,10 @@ def _read_csv(path: Path, required: set[str]) -> tuple[int, list[str], list[tupl
     if not text.strip():
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     lines = text.split("\n")
-    skipped = _csv_header_index(lines, required)  # blank lines, or a title, above the header
+    skipped = csv_header_index(lines, required)  # blank lines, or a title, above the header
     text = "\n".join(lines[skipped:])
     first_line = lines[skipped]
-    delimiter = _delimiter(first_line)
+    delimiter = csv_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -182,20 +202,20 @@ HEADER_WITHIN: Final = 20
 """The rows of a sheet searched for its header (blank rows, a title, above it)."""
 
 
-def _delimiter(line: str) -> str:
+def csv_delimiter(line: str) -> str:
     """The header's separator: a comma, Excel's semicolon in Indonesian locales, or the tab of
     Excel's "Unicode Text"."""
     return max((",", ";", "\t"), key=line.count)
 
 
-def _csv_header_index(lines: list[str], required: set[str]) -> int:
+def csv_header_index(lines: list[str], required: set[str]) -> int:
     """The index of the header among ``lines``: the first naming a required column among the
     first :data:`HEADER_WITHIN` lines with a value (a report's title may sit above it), else
     the first line with a value (the caller knows there is one)."""
     filled = (i for i, line in enumerate(lines) if line.strip())
     candidates = list(islice(filled, HEADER_WITHIN))
     for index in candidates:
-        cells = lines[index].split(_delimiter(lines[index]))
+        cells = lines[index].split(csv_delimiter(lines[index]))
         if required & {cell.strip().strip('"').strip().lower() for cell in cells}:
             return index
     return candidates[0]
@@ -209,10 +229,21 @@ def _read_xlsx(
     try:
         # A file object, not the path: openpyxl would judge the file by its name's extension.
         with path.open("rb") as handle:
+            if _unpacked_size(handle) > XLSX_UNPACKED_AT_MOST:
+                raise TableRefused([Problem(path.name, 0, "", too_big_unpacked())])
             book = load_workbook(handle, read_only=True, data_only=True)
-            # The sheet the workbook opens on (the first may be hidden), read to its last row
-            # whatever size it claims: an exporter that wrote a stale one hid the rest.
+            data_sheets = [
+                ws
+                for ws in book.worksheets
+                if ws.sheet_state == "visible" and _is_a_data_sheet(ws, required)
+            ]
+            # The sheet the workbook opens on (the first may be hidden), unless it has no
+            # header and one other sheet has (a template opening on its instructions). Read to
+            # its last row whatever size it claims: an exporter that wrote a stale one hid the
+            # rest.
             sheet = book.active or book.worksheets[0]
+            if sheet not in data_sheets and len(data_sheets) == 1:
+                sheet = data_sheets[0]
             sheet.reset_dimensions()
             # Read-only: the sheet parses here. The header is the first row naming a required
             # column (a title, maybe merged across the columns, may sit above it), else the
@@ -240,21 +271,17 @@ def _read_xlsx(
             )
             merged = _merged_ranges(book, sheet)
             unsaved = _formulas_without_value(book, sheet)
-            elsewhere = [
-                other.title
-                for other in book.worksheets
-                if other is not sheet
-                and other.sheet_state == "visible"
-                and _is_a_data_sheet(other, required)
-            ]
+            several = [ws.title for ws in data_sheets] if len(data_sheets) > 1 else []
             book.close()
+    except TableRefused:
+        raise
     except Exception:  # openpyxl raises many types for a broken file
         log.info("unreadable workbook %s", path.name, exc_info=True)
         raise TableRefused([Problem(path.name, 0, "", _("not a valid Excel file"))]) from None
     if not first:
         raise TableRefused([Problem(path.name, 1, "", _("the file is empty"))])
     header = [_cell_text(c) for c in first[:width]]
-    if elsewhere:  # read whole or refused whole: one sheet's rows alone would be half of it
+    if several:  # read whole or refused whole: one sheet's rows alone would be half of it
         raise TableRefused(
             [
                 Problem(
@@ -262,7 +289,7 @@ def _read_xlsx(
                     0,
                     "",
                     _("the workbook holds data on several sheets (%(sheets)s): put it on one")
-                    % {"sheets": ", ".join([sheet.title, *elsewhere])},
+                    % {"sheets": ", ".join(several)},
                 )
             ]
         )
@@ -288,6 +315,27 @@ def _read_xlsx(
             if any(cell is not None for cell in cells)
         ],
     )
+
+
+XLSX_UNPACKED_AT_MOST: Final = 32 << 20
+"""The most a workbook may unpack to (its parts as stored in the zip say): a sheet of the
+largest import, a few thousand rows, unpacks to a few MB; a small file unpacking to gigabytes
+(a zip bomb) would take the worker's memory with it."""
+
+
+def _unpacked_size(handle: Any) -> int:
+    """What the workbook's parts unpack to, as its zip says (reading stops there anyway)."""
+    with zipfile.ZipFile(handle) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    handle.seek(0)
+    return size
+
+
+def too_big_unpacked() -> str:
+    """Why a workbook unpacking past :data:`XLSX_UNPACKED_AT_MOST` is refused."""
+    return _(
+        "the workbook unpacks to more than %(mb)s MB: save only the data, as CSV or a new .xlsx"
+    ) % {"mb": XLSX_UNPACKED_AT_MOST >> 20}
 
 
 def _is_a_data_sheet(sheet: Any, required: set[str]) -> bool:
@@ -567,4 +615,13 @@ def _cell_text(cell: Any) -> str:
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return str(cell)
+    return visible(str(cell))
+
+
+def visible(text: str) -> str:
+    """``text`` without the invisible format characters a copy from a web page or a document
+    carries (a zero-width space, a byte-order mark, a soft hyphen): kept, "KUA-A" with one is
+    another code, refused as unknown while the operator sees KUA-A."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")

@@ -7,6 +7,7 @@ transaction, so an operator never ends up with half a migration.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from hadir.accounts.services import account_email_follow
@@ -253,12 +255,13 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
     kinds = {k.value for k in Unit.Kind}
     seen: dict[str, int] = {}
     lines: list[_UnitLine] = []
+    spell = unit_spelling([r.get("code") for r in rows] + [r.get("parent") for r in rows])
     for row in rows:
 
         def bad(column: str, reason: str, row: Row = row) -> None:
             problems.append(Problem(name, row.line, column, reason))
 
-        code = row.get("code")
+        code = spell(row.get("code"))
         if not CODE_RE.match(code):
             bad(
                 "code",
@@ -300,15 +303,17 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
         since = table_date(row.get("pattern_since"), "pattern_since", bad, required=False)
         if pattern is not None and tz is not None and unit_name and kind in kinds:
             lines.append(
-                _UnitLine(row.line, code, unit_name, kind, row.get("parent"), tz, pattern, since)
+                _UnitLine(
+                    row.line, code, unit_name, kind, spell(row.get("parent")), tz, pattern, since
+                )
             )
     # Every line's parent is checked, also on lines with other problems: the operator gets the
     # whole list at once.
-    in_file = {row.get("code") for row in rows}
-    wanted = {row.get("parent") for row in rows if row.get("parent")}
+    in_file = {spell(row.get("code")) for row in rows}
+    wanted = {spell(row.get("parent")) for row in rows if row.get("parent")}
     in_db = set(Unit.objects.filter(code__in=wanted).values_list("code", flat=True))
     for row in rows:
-        parent = row.get("parent")
+        parent = spell(row.get("parent"))
         if parent and parent not in in_file and parent not in in_db:
             problems.append(
                 Problem(
@@ -318,7 +323,7 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
                     _("parent unit '%(code)s' not found") % {"code": parent},
                 )
             )
-        elif parent and parent == row.get("code"):
+        elif parent and parent == spell(row.get("code")):
             problems.append(
                 Problem(
                     name,
@@ -331,6 +336,18 @@ def _validate_units(name: str, rows: list[Row]) -> list[_UnitLine]:
     if problems:
         raise TableRefused(sorted(problems, key=lambda p: (p.line, p.column)))
     return lines
+
+
+def unit_spelling(typed: list[str]) -> Callable[[str], str]:
+    """Each unit code as a unit already spells it, whatever the case it is typed in (``kua-a``
+    is KUA-A: a LOWER() run over a spreadsheet must not make a twin unit, or send people to
+    one), else as the file first spells it (one query)."""
+    wanted = {code.upper() for code in typed if code}
+    stored = Unit.objects.annotate(upper=Upper("code")).filter(upper__in=wanted)
+    spelled = {code.upper(): code for code in stored.values_list("code", flat=True)}
+    for code in typed:
+        spelled.setdefault(code.upper(), code)
+    return lambda code: spelled.get(code.upper(), code)
 
 
 def _cycles(name: str, lines: list[_UnitLine]) -> list[Problem]:
@@ -575,7 +592,8 @@ def employees_import(
 
 def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]:
     problems: list[Problem] = []
-    units = {u.code: u for u in Unit.objects.filter(code__in={r.get("unit") for r in rows})}
+    spell = unit_spelling([r.get("unit") for r in rows])
+    units = {u.code: u for u in Unit.objects.filter(code__in={spell(r.get("unit")) for r in rows})}
     patterns = patterns_by_code()
     seen: dict[str, int] = {}
     result: dict[str, dict[str, Any]] = {}
@@ -604,7 +622,7 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
             bad("name", _("name is required"))
         for column, reason in unfit_text(row, Employee, ("name", "position", "email")):
             bad(column, reason)
-        unit = units.get(row.get("unit"))
+        unit = units.get(spell(row.get("unit")))
         if unit is None:
             bad("unit", _("unit '%(code)s' not found") % {"code": row.get("unit")})
         pattern = None
@@ -634,6 +652,20 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
                 "end",
                 _("end date %(end)s before start date %(start)s") % {"end": end, "start": start},
             )
+        if nip_info is not None:
+            dates = (
+                ("start", start),
+                ("end", end),
+                ("unit_since", unit_since),
+                ("golongan_since", golongan_since),
+            )
+            for column, day in dates:
+                if day is not None and day < nip_info.birth_date:  # Excel's 1900, a year typo
+                    bad(
+                        column,
+                        _("%(date)s is before the birth date in the NIP (%(born)s)")
+                        % {"date": day, "born": nip_info.birth_date},
+                    )
         email = row.get("email")
         if email:
             try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -34,7 +34,15 @@ from hadir.common.locks import (
     lock_months_read,
     too_many_employees,
 )
-from hadir.common.tables import Problem, TableRefused, decoded, header_problems, unknown_nip
+from hadir.common.tables import (
+    Problem,
+    TableRefused,
+    csv_delimiter,
+    csv_header_index,
+    decoded,
+    header_problems,
+    unknown_nip,
+)
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import PLACEMENTS, clock_at, clock_on, unit_on
 from hadir.presence.chain import GENESIS, degrees, punch_seal
@@ -68,6 +76,9 @@ DATE_ONLY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CLOCK_TIME: Final = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
 ATTLOG_LINE: Final = re.compile(r"\s*[A-Za-z0-9]{1,20}[\t ]+[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """How a ZKTeco attlog line begins: the PIN, then the date."""
+PUNCH_HEADER: Final = frozenset({"nip", "time"})
+"""The columns that tell a CSV of punches by its header (either one: a header missing the
+other is refused with its line, not taken for a machine log)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,14 @@ class PunchImportReport:
         return text % counts
 
 
+class CsvStart(NamedTuple):
+    """Where a CSV of punches starts: the index of its header among its lines (a title or a
+    ``sep=`` line may stand above it), and the delimiter of its cells."""
+
+    header: int
+    delimiter: str
+
+
 class InvalidValue(ValueError):
     """A value of a row that cannot be taken; its message is the reason, for the operator."""
 
@@ -165,10 +184,10 @@ def punches_import(
         raise TableRefused([Problem(name, 0, "", _("file not found"))])
     text = _text(name, path.read_bytes())
     latest = timezone.now() + CLOCK_SKEW
-    delimiter = _csv_delimiter(text)
+    start = _csv_start(text)
     report = PunchImportReport(dry_run=dry_run)
-    if delimiter is not None:
-        rows = _csv_rows(name, text, delimiter, scope, latest, own)
+    if start is not None:
+        rows = _csv_rows(name, text, start, scope, latest, own)
         machine = None
     elif machine is not None:
         rows = _attlog_rows(name, text, machine, scope, latest, report, own)
@@ -244,16 +263,23 @@ def _first_line(text: str) -> int:
     return next(n for n, line in enumerate(text.split("\n"), start=1) if line.strip())
 
 
-def _csv_delimiter(text: str) -> str | None:
-    """The delimiter of a CSV of punches, told by its header (its first line that is not blank,
-    quoted or not, naming ``nip`` or ``time``); None when the file is not such a CSV."""
-    first = text.split("\n")[_first_line(text) - 1]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+def _csv_start(text: str) -> CsvStart | None:
+    """Where a CSV of punches starts, or None when the file is not such a CSV.
+
+    Its header is found as the other imports find theirs: the first line naming ``nip`` or
+    ``time`` among the first lines with a value, since a report's title or Excel's ``sep=``
+    line may stand above it. Its delimiter is the header's: a comma, Excel's semicolon, or the
+    tab of Excel's "Unicode Text" (a ``sep=`` line declares the same one the header shows).
+    """
+    lines = text.split("\n")
+    header = csv_header_index(lines, set(PUNCH_HEADER))
+    delimiter = csv_delimiter(lines[header])
     try:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
+        cells = next(csv.reader([lines[header]], delimiter=delimiter), [])
     except csv.Error:  # one line past the csv module's field limit: not a header
         return None
-    return delimiter if {c.strip().lower() for c in cells} & {"nip", "time"} else None
+    named = {cell.strip().lower() for cell in cells} & PUNCH_HEADER
+    return CsvStart(header, delimiter) if named else None
 
 
 def _month_of(row: PunchRow) -> tuple[date, Unit]:
@@ -296,18 +322,22 @@ def _check_closed_months(name: str, rows: list[PunchRow], actor: Any) -> None:
 
 
 def _csv_records(
-    name: str, text: str, delimiter: str
+    name: str, text: str, start: CsvStart
 ) -> tuple[list[tuple[int, int, list[str]]], list[Problem]]:
-    """The records of a CSV that are not blank, as ``(first line, last line, cells)``, and the
-    problem that stopped the reading, if any (a quote left open past the csv module's limit)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """The records of a CSV from its header on that are not blank, as ``(first line, last
+    line, cells)``, and the problem that stopped the reading, if any (a quote left open past
+    the csv module's limit). The lines above the header are not read (a title's stray quote
+    would swallow the table) but counted: each line keeps its number in the file."""
+    lines = text.split("\n")
+    below = "\n".join(lines[start.header :])
+    reader = csv.reader(io.StringIO(below, newline=""), delimiter=start.delimiter)
     records: list[tuple[int, int, list[str]]] = []
-    end = 0
+    end = start.header
     try:
         for cells in reader:
-            start, end = end + 1, reader.line_num
+            begin, end = end + 1, start.header + reader.line_num
             if any(cell.strip() for cell in cells):
-                records.append((start, end, cells))
+                records.append((begin, end, cells))
     except csv.Error as error:
         reason = (
             _unclosed_quote()
@@ -321,14 +351,16 @@ def _csv_records(
 def _csv_rows(
     name: str,
     text: str,
-    delimiter: str,
+    start: CsvStart,
     scope: QuerySet[Employee],
     latest: datetime,
     own: int | None,
 ) -> list[PunchRow]:
+    """The rows of a CSV of punches starting at ``start``, or refused with every problem on
+    its line in the file (the lines above the header count too: the operator looks there)."""
     from hadir.accounts.services import normalise_nip
 
-    records, stopped = _csv_records(name, text, delimiter)
+    records, stopped = _csv_records(name, text, start)
     if not records:
         raise TableRefused(stopped)
     header_line, _end, header = records[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hadir.common.tables import visible
 from hadir.org.models import Employee, Location, Unit
 
 
@@ -224,7 +224,7 @@ class Machine(models.Model):
     def serial_as_printed(typed: str) -> str:
         """A serial number as the machine prints it: "zk-0042" and "ZK-0042" are one machine,
         and an invisible character pasted with it does not make another."""
-        return "".join(c for c in typed if unicodedata.category(c) != "Cf").strip().upper()
+        return visible(typed).strip().upper()
 
 
 class MachinePinQuerySet(models.QuerySet["MachinePin"]):
