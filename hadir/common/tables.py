@@ -237,12 +237,13 @@ def _read_xlsx(
                 for ws in book.worksheets
                 if ws.sheet_state == "visible" and _is_a_data_sheet(ws, required)
             ]
-            # The sheet the workbook opens on (the first may be hidden), unless it has no
-            # header and one other sheet has (a template opening on its instructions). Read to
-            # its last row whatever size it claims: an exporter that wrote a stale one hid the
-            # rest.
+            # The sheet the workbook opens on (the first may be hidden), unless it names no
+            # column at all and one other sheet has the header (a template opening on its
+            # instructions; one naming some columns is a header missing others, refused as
+            # such, not passed over for an older copy). Read to its last row whatever size it
+            # claims: an exporter that wrote a stale one hid the rest.
             sheet = book.active or book.worksheets[0]
-            if sheet not in data_sheets and len(data_sheets) == 1:
+            if len(data_sheets) == 1 and not _names_a_column(sheet, required):
                 sheet = data_sheets[0]
             sheet.reset_dimensions()
             # Read-only: the sheet parses here. The header is the first row naming a required
@@ -341,10 +342,20 @@ def too_big_unpacked() -> str:
 def _is_a_data_sheet(sheet: Any, required: set[str]) -> bool:
     """Whether a row near the top of ``sheet`` is a header naming every ``required`` column
     (a lookup sheet of golongan, or one of instructions, names one or two: not data)."""
-    return any(
-        required <= {_cell_text(c).strip().lower() for c in cells}
-        for cells in sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True)
-    )
+    return any(required <= _top_cells(cells) for cells in _top_rows(sheet))
+
+
+def _names_a_column(sheet: Any, required: set[str]) -> bool:
+    """Whether a row near the top of ``sheet`` names any ``required`` column."""
+    return any(required & _top_cells(cells) for cells in _top_rows(sheet))
+
+
+def _top_rows(sheet: Any) -> Iterable[tuple[Any, ...]]:
+    return sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True)  # type: ignore[no-any-return]
+
+
+def _top_cells(cells: tuple[Any, ...]) -> set[str]:
+    return {_cell_text(c).strip().lower() for c in cells}
 
 
 MERGE_REF: Final = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')

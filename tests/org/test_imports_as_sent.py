@@ -122,6 +122,31 @@ def test_a_workbook_opening_on_its_instructions_sheet_is_not_said_to_hold_data_o
     assert Employee.objects.filter(nip=nip).exists()
 
 
+def test_a_sheet_missing_a_column_is_refused_not_passed_over_for_an_older_complete_copy(
+    org: Org, tmp_path: Path
+) -> None:
+    """The operator edited the sheet the workbook opens on but dropped its start column; an
+    older copy with every column sits on a second sheet. The refusal names the missing column:
+    importing the older copy instead would write what she did not mean."""
+    book = Workbook()
+    edited = book.active
+    edited.title = "Baru"
+    edited.append(HEADER[:-1])
+    edited.append([valid_nip(812), "Ahmad", "KUA-A", "", "III/a"])
+    older = book.create_sheet("Lama")
+    older.append(HEADER)
+    older.append([valid_nip(813), "Budi", "KUA-A", "", "III/a", "2024-01-02"])
+    book.active = 0
+    path = tmp_path / "pegawai.xlsx"
+    book.save(path)
+
+    with pytest.raises(TableRefused) as refused:
+        employees_import(path=path, actor_label="test")
+
+    assert "start" in str(refused.value)
+    assert not Employee.objects.filter(nip__in=[valid_nip(812), valid_nip(813)]).exists()
+
+
 # ---------------------------------------------------------------- units
 
 
