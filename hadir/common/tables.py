@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from hadir.rules.nip import written_as_number
+
 log = logging.getLogger(__name__)
 
 
@@ -482,15 +484,11 @@ def imprecise_number() -> str:
     )
 
 
-SCIENTIFIC: Final = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
-"""A NIP Excel turned into a number and shows in scientific notation (``1.99001E+17``)."""
-
-
 def unknown_nip(file: str, line: int, written: str) -> Problem:
     """Why no employee in the importer's scope has the NIP ``written`` (whether or not one
     exists elsewhere). A NIP that Excel turned into a number says so: the operator must retype
     the column, not look for the employee."""
-    if SCIENTIFIC.fullmatch(written.strip()):
+    if written_as_number(written):
         reason = _(
             "NIP %(nip)s was turned into a number by Excel, which loses its last "
             "digits: format the column as Text and type the NIPs again"

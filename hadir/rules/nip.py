@@ -9,6 +9,7 @@ import thousands of these from spreadsheets, so every refusal names exactly what
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -41,9 +42,25 @@ def compact_nip(raw: str) -> str:
     return raw.strip().removeprefix("'").translate(_SEPARATORS)
 
 
+_AS_A_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+|[0-9]{15,}[.,]0+")
+"""A NIP a spreadsheet kept as a number: in scientific notation (``1.99001E+17``) or with a
+decimal tail (``199001012015031001.0``, as a float written back out prints it)."""
+
+
+def written_as_number(raw: str) -> bool:
+    """Whether ``raw`` is a NIP that went through a number on its way here. A float holds 15
+    exact digits, not 18, so its digits cannot be trusted: the column must be retyped as text."""
+    return _AS_A_NUMBER.fullmatch(raw.strip()) is not None
+
+
 def parse_nip(raw: str) -> NipInfo:
     """Validate ``raw`` as a NIP or NI PPPK and return what it encodes (read through
     :func:`compact_nip`)."""
+    if written_as_number(raw):
+        raise InvalidNip(
+            f"NIP '{raw.strip()}' diubah Excel menjadi angka sehingga digit terakhirnya hilang:"
+            " format kolom sebagai Teks lalu ketik ulang NIP"
+        )
     number = compact_nip(raw)
     if not number:
         raise InvalidNip("NIP kosong")

@@ -370,6 +370,14 @@ def test_an_invalid_nip_says_what_is_wrong_with_it(org: Org, tmp_path: Path) -> 
     ]
 
 
+def test_a_nip_saved_through_a_number_says_to_retype_the_column(org: Org, tmp_path: Path) -> None:
+    path = write(tmp_path, "p.csv", [EMPLOYEE_HEADER, f"{NIP_PNS}.0,Ahmad,KUA-A,,III/a,2024-01-01"])
+    assert refused("import_employees", path) == [
+        f"p.csv:2: nip: NIP '{NIP_PNS}.0' diubah Excel menjadi angka sehingga digit terakhirnya"
+        " hilang: format kolom sebagai Teks lalu ketik ulang NIP"
+    ]
+
+
 def test_a_name_holding_a_control_character_is_refused_on_its_line(
     org: Org, tmp_path: Path
 ) -> None:

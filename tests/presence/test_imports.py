@@ -490,6 +490,19 @@ def test_a_nip_excel_turned_into_a_number_is_refused_saying_so(
     ]
 
 
+def test_a_nip_with_a_decimal_tail_is_refused_as_one_that_went_through_a_number(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Even when its 18 digits are the employee's: a float written back out may have rounded
+    any other row's, so the column is retyped, not trusted."""
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip}.0,2024-03-04 07:12"])
+
+    assert refusal(path) == [
+        f"punches.csv:2: nip: NIP {employee.nip}.0 was turned into a number by Excel, which "
+        "loses its last digits: format the column as Text and type the NIPs again"
+    ]
+
+
 def test_a_row_with_more_fields_than_the_header_is_refused(
     tmp_path: Path, employee: Employee
 ) -> None:

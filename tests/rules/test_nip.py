@@ -66,6 +66,20 @@ def test_bad_numbers_are_refused_naming_what_is_wrong(raw: str, reason: str) -> 
     assert reason in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "raw", ["1.98712E+17", "1,98712E+17", "198712112010121007.0", "198712112010121000,0"]
+)
+def test_a_nip_a_spreadsheet_kept_as_a_number_is_refused_as_such(raw: str) -> None:
+    """Its digits cannot be trusted (a float holds 15), so no other reason helps: not "18
+    digits, not 19" for the decimal tail, nor "digits only" for the exponent."""
+    with pytest.raises(InvalidNip) as refused:
+        parse_nip(raw)
+    assert str(refused.value) == (
+        f"NIP '{raw}' diubah Excel menjadi angka sehingga digit terakhirnya hilang:"
+        " format kolom sebagai Teks lalu ketik ulang NIP"
+    )
+
+
 def test_an_invalid_nip_is_a_value_error() -> None:
     """Callers that validate many kinds of cells may catch ``ValueError`` alone."""
     with pytest.raises(ValueError, match="18 digit"):
