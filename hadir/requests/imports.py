@@ -149,11 +149,11 @@ def excuses_import(
                 # The days it can change: a closed month's weekend is none of them.
                 working = request_working_days(employee, new.start, new.end)
                 period_guard(actor=user, employee=employee, dates=working)
-            except RequestRefused as refused:
-                problems.append(Problem(name, line, refused.field, str(refused)))
-                continue
-            except PeriodClosed as refused:
-                problems.append(Problem(name, line, "start", str(refused)))
+            except (RequestRefused, PeriodClosed) as refused:
+                field = refused.field if isinstance(refused, RequestRefused) else "start"
+                problem = Problem(name, line, field, str(refused))
+                if problem not in problems:  # a range's days refused alike: said once
+                    problems.append(problem)
                 continue
             category = CATEGORY_OF[new.code]  # type: ignore[index]
             request = Request.objects.create(

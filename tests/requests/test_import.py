@@ -141,6 +141,16 @@ def test_a_waiver_range_without_a_working_day_is_refused(tmp_path: Path, siti: E
     nothing_written()
 
 
+def test_a_waiver_range_before_the_employees_start_is_refused_once_not_once_a_day(
+    tmp_path: Path, org: Org
+) -> None:
+    """Tugas luar over a week before she started: one line, one reason (not five alike)."""
+    newcomer = new_employee(org, start=date(2024, 3, 18))
+    path = write(tmp_path, [f"{newcomer.nip},TUGAS_LUAR,2024-03-04,2024-03-08,PAGI_SORE"])
+    assert refused(path) == ["excuses.csv:2: start: Presensi baru dihitung mulai 18-03-2024."]
+    nothing_written()
+
+
 def test_the_import_is_audited_once_with_every_reference(
     tmp_path: Path, siti: Employee, operator: User
 ) -> None:
