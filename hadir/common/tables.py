@@ -243,10 +243,12 @@ def _read_xlsx(
             # column at all and one other sheet has the header (a template opening on its
             # instructions; one naming some columns is a header missing others, refused as
             # such, not passed over for an older copy). Read to its last row whatever size it
-            # claims: an exporter that wrote a stale one hid the rest.
-            sheet = book.active or book.worksheets[0]
-            if len(data_sheets) == 1 and not _names_a_column(sheet, required):
-                sheet = data_sheets[0]
+            # claims: an exporter that wrote a stale one hid the rest. A workbook opening on a
+            # chart (a chartsheet holds no cells) is read like one opening on instructions.
+            opening = book.active
+            sheet = opening if opening in book.worksheets else None
+            if sheet is None or (len(data_sheets) == 1 and not _names_a_column(sheet, required)):
+                sheet = data_sheets[0] if len(data_sheets) == 1 else book.worksheets[0]
             sheet.reset_dimensions()
             # Read-only: the sheet parses here. The header is the first row naming a required
             # column (a title, maybe merged across the columns, may sit above it), else the

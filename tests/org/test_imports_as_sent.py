@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from hadir.common.tables import TableRefused, read_table
 from hadir.org.models import Employee, Unit
@@ -113,6 +114,29 @@ def test_a_workbook_opening_on_its_instructions_sheet_is_not_said_to_hold_data_o
     data = book.create_sheet("Data")
     data.append(HEADER)
     data.append([nip, "Ahmad", "KUA-A", "", "III/a", "2024-01-02"])
+    book.active = 0
+    path = tmp_path / "pegawai.xlsx"
+    book.save(path)
+
+    employees_import(path=path, actor_label="test")
+
+    assert Employee.objects.filter(nip=nip).exists()
+
+
+def test_a_workbook_opening_on_a_chart_is_read_from_its_data_sheet_not_called_invalid(
+    org: Org, tmp_path: Path
+) -> None:
+    """A recap workbook with its chart of employees per unit in front: a chartsheet holds no
+    cells, so the data sheet behind it is the one read."""
+    nip = valid_nip(814)
+    book = Workbook()
+    data = book.active
+    data.title = "Data"
+    data.append(HEADER)
+    data.append([nip, "Ahmad", "KUA-A", "", "III/a", "2024-01-02"])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Grafik", 0).add_chart(chart)
     book.active = 0
     path = tmp_path / "pegawai.xlsx"
     book.save(path)
