@@ -215,8 +215,10 @@ def to_pdf(
     place: str,
     signed_on: date,
     office_name: str = "",
+    signed: bool = True,
 ) -> bytes:
-    """The recap on A4 landscape with the Kemenag letterhead and the unit head's signature."""
+    """The recap on A4 landscape with the Kemenag letterhead and the unit head's signature;
+    unsigned (``signed=False``) for a recap of every unit, which no one head signs."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -270,6 +272,8 @@ def to_pdf(
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    if not signed:
+        return bytes(pdf.output())
     if pdf.will_page_break(SIGNATURE_HEIGHT_MM):  # signed as one block, on one page
         pdf.add_page()
     _signature(

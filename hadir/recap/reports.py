@@ -170,6 +170,7 @@ def render_report(report: Report, fmt: str) -> bytes:
         place=letter["place"],
         office_name=letter["office_name"],
         signed_on=month_bounds(report.month)[1],
+        signed=report.unit is not None,
     )
 
 

@@ -199,10 +199,14 @@ def test_the_command_refuses_the_calendars_first_and_last_years_as_the_pages_do(
         recap_command("--month", month)
 
 
-def test_the_command_without_a_unit_recaps_everyone_and_signs_for_all_units() -> None:
+def test_the_command_without_a_unit_recaps_everyone_under_a_letterhead_no_head_signs() -> None:
+    """No "Kepala Semua unit" exists to sign it: the letterhead names all units, and the
+    signature block, which would name that head and an empty NIP, is left off."""
     rows = json.loads(recap_command("--month", "2024-03", "--format", "json"))
     assert len(rows) == 6
-    assert "Semua unit" in pdf_text(recap_command("--month", "2024-03", "--format", "pdf"))
+    text = pdf_text(recap_command("--month", "2024-03", "--format", "pdf"))
+    assert "SEMUA UNIT" in text
+    assert "Kepala" not in text
 
 
 def test_the_json_export_loads_and_is_the_recap() -> None:
