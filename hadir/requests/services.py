@@ -326,7 +326,9 @@ def _check_leave_balance(employee: Employee, new: NewRequest, exclude: Request |
 def request_submit(
     *, actor: Any, employee: Employee, new: NewRequest, evidence: Evidence | None
 ) -> Request:
-    """Create and submit a request in one step ("Kirim Pengaduan"); returns it with its number."""
+    """Create and submit a request in one step ("Kirim Pengaduan"); returns it with its number.
+    The same form sent again (a second tap over a slow connection, its answer lost) returns the
+    request it already made, still pending, rather than a refusal that hides its number."""
     if evidence is None:
         raise RequestRefused(_("Attach the letter as a PDF."))
     calendar_years_ready(new.start, new.end)
@@ -337,6 +339,9 @@ def request_submit(
         # leave-balance checks then see what a concurrent import records.
         lock_employees([employee.pk])
         Employee.objects.select_for_update(no_key=True).only("pk").get(pk=employee.pk)
+        twin = _pending_twin(actor, employee, new, evidence)
+        if twin is not None:
+            return twin
         request_validate(employee, new)
         category = CATEGORY_OF[new.code]  # type: ignore[index]
         request = Request.objects.create(
@@ -364,6 +369,28 @@ def request_submit(
         )
         _notify_verifiers(request)
     return request
+
+
+def _pending_twin(
+    actor: Any, employee: Employee, new: NewRequest, evidence: Evidence
+) -> Request | None:
+    """The pending request ``actor`` already sent with these very fields and letter (by its
+    content: the second sending uploads it again), if any."""
+    return (
+        Request.objects.filter(
+            employee=employee,
+            created_by=actor,
+            status=Status.SUBMITTED,
+            code=new.code,
+            start=new.start,
+            end=new.end,
+            session=new.session,
+            reason=new.reason,
+            evidence__sha256=evidence.sha256,
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def request_decide(*, actor: Any, request: Request, approve: bool, note: str = "") -> Request:

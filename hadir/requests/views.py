@@ -130,11 +130,12 @@ def new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(refused))
             form.keep(evidence)
         else:
-            messages.success(
-                request,
-                _("Sent. Your reference number is %(reference)s.")
-                % {"reference": created.reference},
-            )
+            if created.evidence_id == evidence.pk:
+                sent = _("Sent. Your reference number is %(reference)s.")
+            else:  # the same form sent again: its letter, uploaded twice, is kept once
+                evidence_release(evidence)
+                sent = _("Already sent earlier. Your reference number is %(reference)s.")
+            messages.success(request, sent % {"reference": created.reference})
             return redirect("requests:detail", created.reference)
     elif request.method == "POST" and form.content and "letter" not in form.errors:
         form.keep(_letter_of(form, request))  # the letter was fine, something else was not

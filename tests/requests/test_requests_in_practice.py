@@ -236,10 +236,13 @@ def test_a_request_over_a_closed_months_working_day_is_still_refused(
 # ------------------------------------------------------------ double submission
 
 
-def test_sending_the_same_complaint_twice_records_it_once(siti: Employee) -> None:
-    """A second tap on "Kirim Pengaduan" over a slow connection sends the form again: the
-    same date and session already asked is refused (as an overlapping absence is), not a
-    second request with its own number for the verifier to decide."""
+def test_sending_the_same_complaint_twice_records_it_once_and_answers_with_its_number(
+    siti: Employee,
+) -> None:
+    """A second tap on "Kirim Pengaduan" over a slow connection sends the form again, its first
+    answer lost: the teacher is shown the request already made, with its number, not a second
+    request for the verifier to decide, nor a refusal that leaves her wondering if it was sent.
+    The letter uploaded twice is kept once."""
     client = _browser(account(siti))
     data = {
         "code": "SISTEM_ERROR",
@@ -250,9 +253,28 @@ def test_sending_the_same_complaint_twice_records_it_once(siti: Employee) -> Non
     url = reverse("requests:new") + "?kategori=PENGADUAN"
     first = client.post(url, {**data, "letter": upload(pdf_letter())})
     assert first.status_code == 302
-    second = client.post(url, {**data, "letter": upload(pdf_letter())})
+    second = client.post(url, {**data, "letter": upload(pdf_letter())}, follow=True)
+    request = Request.objects.get(employee=siti)
+    assert second.redirect_chain == [(first.url, 302)]
+    assert f"Sudah terkirim sebelumnya. Nomor laporan Anda {request.reference}." in (
+        second.content.decode()
+    )
+    assert Evidence.objects.count() == 1
+    assert AuditEvent.objects.filter(action="requests.submit").count() == 1
+
+
+def test_the_same_dates_sent_again_with_another_letter_or_reason_are_still_refused(
+    siti: Employee,
+) -> None:
+    """Not the same form: a second complaint for a session already asked is refused (as an
+    overlapping absence is), and says why."""
+    client = _browser(account(siti))
+    data = {"code": "SISTEM_ERROR", "start": "2024-03-04", "session": "PAGI", "reason": "Mati."}
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    assert client.post(url, {**data, "letter": upload(pdf_letter())}).status_code == 302
+    again = client.post(url, {**data, "reason": "Listrik padam.", "letter": upload(pdf_letter())})
+    assert again.status_code == 200
     assert Request.objects.filter(employee=siti).count() == 1
-    assert second.status_code == 200  # the form again, with the reason
 
 
 # ------------------------------------------------------------ a cheap phone, a weak signal
