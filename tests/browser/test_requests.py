@@ -283,6 +283,30 @@ def test_a_double_tap_on_kirim_over_a_slow_connection_shows_the_report_that_was_
     expect(phone.locator(".errorlist")).to_have_count(0)
 
 
+def test_a_form_sent_back_for_a_missing_session_puts_the_thumb_on_the_session(
+    live_server: Any, phone: Page, letter: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reason is long, the session forgotten: the form comes back with the session a
+    screen below its top. The session takes the focus and is on the screen, its error read
+    with it, instead of a page that looks unchanged."""
+    freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
+    siti = _siti_of_kua_mlati()
+    phone.set_viewport_size(SMALL_PHONE)
+    phone.goto(
+        f"{live_server.url}/laporan/baru/?kategori=PENGADUAN&code=SISTEM_ERROR&start=2024-03-04"
+    )
+    log_in(phone, siti.nip)
+    phone.locator("#id_reason").fill("Mesin sidik jari tidak merekam presensi datang saya.")
+    phone.locator("#id_letter").set_input_files(str(letter))
+    phone.get_by_role("button", name="Kirim Pengaduan").click()
+
+    session = phone.locator("#id_session")
+    expect(session).to_have_attribute("aria-invalid", "true")
+    expect(session).to_be_focused()
+    expect(session).to_be_in_viewport()
+    assert not Request.objects.exists()
+
+
 def test_a_cuti_no_longer_needed_is_cancelled_from_its_page_and_its_days_are_back(
     live_server: Any, phone: Page, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,6 +40,19 @@
     held.set(form, { buttons, kept, timer: setTimeout(() => release(form), RELEASE_AFTER_MS) });
   });
 
+  // A form sent back with errors: on a phone the page opens at its top, the field to mend maybe
+  // a screen below. The first invalid field takes the focus (its error is read with it, and the
+  // keyboard opens on it); a form-wide error alone is brought into view and announced.
+  function showFirstError() {
+    const field = document.querySelector("form [aria-invalid=true]");
+    if (field) { field.focus(); field.scrollIntoView({ block: "center" }); return; }
+    const said = document.querySelector("form .errorlist.nonfield");
+    if (!said) return;
+    said.setAttribute("role", "alert");
+    said.scrollIntoView({ block: "center" });
+  }
+  showFirstError();  // deferred: the page is parsed, autofocus already given
+
   // Back to this page from the browser's back/forward cache: it is usable again.
   window.addEventListener("pageshow", (event) => {
     if (event.persisted) for (const form of [...held.keys()]) release(form);
