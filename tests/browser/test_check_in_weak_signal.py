@@ -102,6 +102,28 @@ def test_a_poor_fix_reaching_the_office_is_told_to_wait_for_a_better_one_not_to_
     assert Refusal.objects.get().reason == Refusal.Reason.POOR_ACCURACY
 
 
+def test_on_a_first_visit_the_button_works_before_the_maps_library_has_arrived(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
+) -> None:
+    """A weak signal and an empty cache: the map's library (150 KB) is still on its way.
+    The position is judged and the check-in recorded meanwhile; the map draws when it comes."""
+    phone = geolocated_phone(*MAKASSAR, 12)
+    held: list[Route] = []
+    phone.route("**/leaflet/leaflet.js", lambda route: held.append(route))
+    ready(live_server, phone, siti)  # the button on, without the library
+    expect(phone.locator("#position")).to_contain_text("di dalam Kantor KUA Mamajang")
+    assert held, "the library was asked for, and is held back"
+    phone.get_by_role("button", name="Presensi sekarang").click()
+    expect(phone.locator("#result")).to_have_class("ok")
+    expect(phone.locator("#map path")).to_have_count(0)
+
+    for route in held:
+        route.continue_()
+
+    expect(phone.locator("#map path").first).to_be_visible()
+    assert Punch.objects.count() == 1
+
+
 def test_after_logging_in_again_in_another_tab_a_tap_is_recorded(
     live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
 ) -> None:

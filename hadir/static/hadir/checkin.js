@@ -101,6 +101,10 @@
       else L.circle([a.latitude, a.longitude], { radius: a.radius_m, color: "#1b5e20" }).addTo(map).bindTooltip(document.createTextNode(a.name));
     }
   }
+  // Leaflet loads apart (async): arriving after today's locations, it draws them then.
+  document.getElementById("leaflet-js")?.addEventListener("load", () => {
+    if (areas !== null && !map) { drawMap(); describePosition(); }
+  });
   function areaBounds(a) {
     if (a.polygon.length) return L.latLngBounds(a.polygon);
     return L.latLng(a.latitude, a.longitude).toBounds(2 * a.radius_m);
