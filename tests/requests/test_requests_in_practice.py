@@ -255,7 +255,7 @@ def test_sending_the_same_complaint_twice_records_it_once_and_answers_with_its_n
     assert first.status_code == 302
     second = client.post(url, {**data, "letter": upload(pdf_letter())}, follow=True)
     request = Request.objects.get(employee=siti)
-    assert second.redirect_chain == [(first.url, 302)]
+    assert second.redirect_chain == [(first["Location"], 302)]
     assert f"Sudah terkirim sebelumnya. Nomor laporan Anda {request.reference}." in (
         second.content.decode()
     )
