@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from hadir.common.api import ErrorOut, InvalidOut, refusals
+from hadir.common.audit import audit_record
 from hadir.common.i18n import current_lang
 from hadir.org.models import Employee
 from hadir.presence.selectors import allowed_areas, day_standing
@@ -218,7 +221,7 @@ def outcome_message(outcome: Outcome) -> str:
     response={
         201: CheckInOut,
         200: CheckInOut,
-        **refusals(400, 401, 403, 404, 409, 413),  # 400: a body that is not JSON
+        **refusals(400, 401, 403, 404, 409, 413, 429),  # 400: a body that is not JSON
         422: CheckInOut | InvalidOut,  # a refusal (kept, with its reason), or a body unread
     },
     summary="Check in or out at the server's time from the phone's position",
@@ -230,6 +233,16 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut | Er
         # The page was opened for someone else (a shared phone, another account logged in on
         # another tab since): the tap is not theirs to make for whoever is logged in now.
         return Status(409, ErrorOut(detail=_("This page is for another account. Reload it.")))
+    if _too_many_taps(request, employee):
+        return Status(
+            429,
+            ErrorOut(
+                detail=_(
+                    "Too many check-in attempts in a short time: wait a few minutes, then try"
+                    " again."
+                )
+            ),
+        )
     outcome = punch_check_in(
         employee=employee,
         check_in=CheckIn(
@@ -245,6 +258,30 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut | Er
     if not outcome.accepted:
         return Status(422, body)
     return Status(200 if outcome.replayed else 201, body)
+
+
+def _too_many_taps(request: HttpRequest, employee: Employee) -> bool:
+    """Whether the account is past :setting:`HADIR_CHECKIN_RATE` attempts: far past what a
+    thumb taps, even a worried one, so a script's (each refusal is kept as evidence, and would
+    fill the table). The first attempt past it is audited; those after it, in that window, not.
+    Counted in the default cache: per worker unless it is a shared one."""
+    usage = get_usage(
+        request,
+        group="presence.check-in",
+        key="user",
+        rate=settings.HADIR_CHECKIN_RATE,
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return False
+    if usage["count"] == usage["limit"] + 1:
+        audit_record(
+            actor=request.user,
+            action="presence.check_in_throttled",
+            obj=employee,
+            summary=f"{employee.nip}: {usage['limit']} / {settings.HADIR_CHECKIN_RATE}",
+        )
+    return True
 
 
 def _header_key(request: HttpRequest) -> str:

@@ -124,6 +124,26 @@ def test_on_a_first_visit_the_button_works_before_the_maps_library_has_arrived(
     assert Punch.objects.count() == 1
 
 
+def test_a_tap_past_the_rate_says_to_wait_in_words_not_a_plain_failure(
+    live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee, settings: Any
+) -> None:
+    settings.HADIR_CHECKIN_RATE = "1/10m"
+    phone = ready(live_server, geolocated_phone(*MAKASSAR, 12), siti)
+    button = phone.get_by_role("button", name="Presensi sekarang")
+    button.click()
+    expect(phone.locator("#result")).to_have_class("ok")
+    expect(button).to_be_enabled()
+
+    button.click()
+
+    expect(phone.locator("#result")).to_have_class("refused")
+    expect(phone.locator("#result")).to_have_text(
+        "Terlalu banyak percobaan presensi dalam waktu singkat: tunggu beberapa menit, lalu"
+        " coba lagi."
+    )
+    assert Punch.objects.count() == 1
+
+
 def test_after_logging_in_again_in_another_tab_a_tap_is_recorded(
     live_server: Any, geolocated_phone: GeolocatedPhone, siti: Employee
 ) -> None:

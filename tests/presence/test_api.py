@@ -11,9 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from hadir.common.models import AuditEvent
 from hadir.org.models import Employee, Location, LocationGrant, Unit
 from hadir.presence.models import Punch, Refusal
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory
 from tests.presence.support import (
     MONDAY,
     SATURDAY,
@@ -209,6 +210,51 @@ def test_a_refusal_is_422_with_its_reason_message_and_distance(
     assert not Punch.objects.exists()
 
 
+def test_past_the_rate_an_account_is_answered_429_and_no_more_refusals_are_kept(
+    siti: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A script tapping from 2 km away, each tap a new key: every refusal would be kept as
+    evidence. Past the rate the taps are turned away unrecorded, the first of them audited."""
+    settings.HADIR_CHECKIN_RATE = "3/10m"
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    far = north_of(SLEMAN, 2100)
+
+    codes = [
+        siti.post(
+            CHECK_IN, position(far, idempotency_key=f"tap-{n}"), content_type="application/json"
+        ).status_code
+        for n in range(5)
+    ]
+
+    assert codes == [422, 422, 422, 429, 429]
+    assert Refusal.objects.count() == 3
+    turned_away = siti.post(CHECK_IN, position(), content_type="application/json")
+    assert turned_away.json() == {
+        "detail": "Terlalu banyak percobaan presensi dalam waktu singkat: tunggu beberapa menit,"
+        " lalu coba lagi."
+    }
+    assert not Punch.objects.exists()
+    [event] = AuditEvent.objects.filter(action="presence.check_in_throttled")
+    assert (event.actor, event.object_id) == (employee.user, str(employee.pk))
+
+
+def test_one_accounts_taps_do_not_use_up_anothers(
+    siti: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.HADIR_CHECKIN_RATE = "1/10m"
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    siti.post(CHECK_IN, position(idempotency_key="siti"), content_type="application/json")
+    budi = EmployeeFactory.create(unit=employee.unit, user=UserFactory.create())
+    assert budi.user is not None
+    other = Client()
+    other.force_login(budi.user)
+
+    answer = other.post(CHECK_IN, position(idempotency_key="budi"), content_type="application/json")
+
+    assert answer.status_code == 201
+    assert Punch.objects.count() == 2
+
+
 def test_a_refusal_outside_the_window_is_422_without_a_distance(
     siti: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -396,6 +442,7 @@ def test_the_check_in_endpoint_is_in_the_openapi_schema(client: Client, db: None
         "409",
         "413",
         "422",
+        "429",
     }
     assert "/api/presensi/today" in schema["paths"]
 

@@ -140,6 +140,9 @@ HADIR_SITE_URL = env("HADIR_SITE_URL", "http://127.0.0.1:8000")
 # How long after a reset link is mailed to an account another one may be (the page answers
 # anyone: without a spacing a script could fill an inbox).
 HADIR_RESET_MAIL_EVERY = timedelta(minutes=int(env("HADIR_RESET_MAIL_EVERY_MINUTES", "15")))
+# The check-in attempts an account may make (django-ratelimit's "count/period"): far above a
+# worried thumb's, so that a script cannot fill the refusals kept as evidence.
+HADIR_CHECKIN_RATE = env("HADIR_CHECKIN_RATE", "30/10m")
 
 # The seed's derivable password (ASN + last 3 NIP digits + ddmmyy of birth) is off by default:
 # anyone who knows a NIP can compute it. When on, accounts get it but must change it first.

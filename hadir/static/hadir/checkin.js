@@ -180,6 +180,7 @@
       if (response.status === 401) return { accepted: false, message: T.loggedOut };
       if (response.status === 403) return { accepted: false, message: T.reload };
       if (response.status === 409) return { accepted: false, message: T.otherAccount };
+      if (response.status === 429) return { accepted: false, message: (await response.json()).detail };
       const answer = await response.json();
       // A check-in answer always has a message; anything else (e.g. a 422 on a bad position)
       // is shown as a plain failure rather than "undefined".
