@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hadir.common.i18n import rule_text
 from hadir.org.geofence import location_problems
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
@@ -187,7 +188,7 @@ class Employee(models.Model):
         try:
             nip = parse_nip(self.nip)
         except InvalidNip as error:
-            errors["nip"] = str(error)
+            errors["nip"] = rule_text(error)
         else:
             self.nip = nip.number
             if self.kind and nip.kind != self.kind:
@@ -198,7 +199,7 @@ class Employee(models.Model):
         try:
             golongan = parse_golongan(self.golongan)
         except ValueError as error:
-            errors["golongan"] = str(error)
+            errors["golongan"] = rule_text(error)
         else:
             self.golongan = golongan.text
             if self.kind and golongan.kind != self.kind:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from hadir.accounts.services import account_email_follow
 from hadir.common.audit import audit_record
+from hadir.common.i18n import rule_text
 from hadir.common.tables import Problem, Row, TableRefused, read_table, table_date, unfit_text
 from hadir.org.golongan import (
     employee_promote,
@@ -609,7 +610,7 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
         try:
             nip_info = parse_nip(row.get("nip"))
         except InvalidNip as error:
-            bad("nip", str(error))
+            bad("nip", rule_text(error))
         if nip_info is not None and nip_info.number in seen:
             bad(
                 "nip",
@@ -634,7 +635,7 @@ def _validate_employees(name: str, rows: list[Row]) -> dict[str, dict[str, Any]]
         try:
             golongan = parse_golongan(row.get("golongan"))
         except ValueError as error:
-            bad("golongan", str(error))
+            bad("golongan", rule_text(error))
         if golongan is not None and nip_info is not None and golongan.kind != nip_info.kind:
             bad(
                 "golongan",

@@ -193,6 +193,46 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "{days} hari kerja TK berturut-turut lagi → {sanction:term}",
         "en": "{days} more consecutive working {days:days} of TK → {sanction:term}",
     },
+    # --- a value refused (hadir.rules.nip, hadir.rules.golongan) ---
+    "NIP_EMPTY": {"id": "NIP kosong", "en": "NIP is empty"},
+    "NIP_AS_A_NUMBER": {
+        "id": "NIP '{nip}' diubah Excel menjadi angka sehingga digit terakhirnya hilang:"
+        " format kolom sebagai Teks lalu ketik ulang NIP",
+        "en": "NIP '{nip}' was turned into a number by Excel, which loses its last digits:"
+        " format the column as Text and type the NIPs again",
+    },
+    "NIP_NOT_DIGITS": {
+        "id": "NIP '{nip}' hanya boleh berisi angka",
+        "en": "NIP '{nip}' may hold digits only",
+    },
+    "NIP_LENGTH": {
+        "id": "NIP harus {length} digit, bukan {count}",
+        "en": "a NIP has {length} digits, not {count}",
+    },
+    "NIP_BIRTH_MONTH": {
+        "id": "bulan lahir {month} tidak valid (harus 01–12)",
+        "en": "birth month {month} is not valid (01–12)",
+    },
+    "NIP_BIRTH_DATE": {
+        "id": "tanggal lahir {digits} bukan tanggal yang ada",
+        "en": "birth date {digits} is no date that exists",
+    },
+    "NIP_GENDER_DIGIT": {
+        "id": "digit ke-15 (jenis kelamin) harus 1 atau 2, bukan {digit}",
+        "en": "the 15th digit (gender) must be 1 or 2, not {digit}",
+    },
+    "NIP_APPOINTMENT_YEAR": {
+        "id": "tahun pengangkatan {year} tidak mungkin untuk kelahiran {born}",
+        "en": "appointment year {year} is impossible for a birth in {born}",
+    },
+    "NIP_APPOINTMENT_MONTH": {
+        "id": "bulan pengangkatan {month} tidak valid (harus 01–12)",
+        "en": "appointment month {month} is not valid (01–12)",
+    },
+    "GOLONGAN_UNKNOWN": {
+        "id": "golongan '{golongan}' tidak dikenal; contoh: III/a atau IX",
+        "en": "unknown golongan '{golongan}'; e.g. III/a or IX",
+    },
 }
 """Every message, by reason code and language; parameters in braces (see the module docstring)."""
 
@@ -323,6 +363,15 @@ class Reason:
     def text(self, lang: Lang = "id") -> str:
         """The reason in Indonesian (``"id"``) or English (``"en"``)."""
         return _LOCALISERS[lang].vformat(MESSAGES[self.code][lang], (), dict(self.params))
+
+
+class Invalid(ValueError):
+    """A value a rule cannot take (a NIP, a golongan), with the reason in either language:
+    ``str()`` is the Indonesian text, ``reason.text(lang)`` the one a page asks for."""
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        self.reason = Reason.of(code, **params)
+        super().__init__(self.reason.text("id"))
 
 
 def _neutral(value: object) -> str:

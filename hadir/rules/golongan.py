@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from hadir.rules.explain import Invalid
 from hadir.rules.policy import PNS_GROUPS, PPPK_GRADES, Policy
 
 Kind = Literal["PNS", "PPPK"]
@@ -38,7 +39,7 @@ def parse_golongan(text: str) -> Golongan:
 
     Case, spaces and the separator between group and ruang are tolerated ("iii / a", "III-a",
     "IIIa" all mean III/a); a PPPK grade may be prefixed with "PPPK". Anything else raises
-    ``ValueError`` with an Indonesian message an operator can act on. Memoised: recaps parse
+    ``ValueError`` (:class:`~hadir.rules.explain.Invalid`) with a message an operator can act on. Memoised: recaps parse
     the same few dozen spellings thousands of times (errors are not remembered).
     """
     cleaned = " ".join(text.strip().upper().split())
@@ -50,7 +51,7 @@ def parse_golongan(text: str) -> Golongan:
     pppk = _PPPK_RE.fullmatch(cleaned)
     if pppk is not None and pppk[1] in PPPK_GRADES:
         return Golongan("PPPK", pppk[1], pppk[1])
-    raise ValueError(f"golongan '{text.strip()}' tidak dikenal; contoh: III/a atau IX")
+    raise Invalid("GOLONGAN_UNKNOWN", golongan=text.strip())
 
 
 def meal_group(golongan: Golongan, policy: Policy) -> str:

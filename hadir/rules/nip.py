@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from hadir.rules.explain import Invalid
+
 NIP_LENGTH = 18
 _GENDERS = {"1": "L", "2": "P"}
 
 
-class InvalidNip(ValueError):
+class InvalidNip(Invalid):
     """A number that is not a valid NIP or NI PPPK; ``str()`` says why, in Indonesian."""
 
 
@@ -57,21 +59,18 @@ def parse_nip(raw: str) -> NipInfo:
     """Validate ``raw`` as a NIP or NI PPPK and return what it encodes (read through
     :func:`compact_nip`)."""
     if written_as_number(raw):
-        raise InvalidNip(
-            f"NIP '{raw.strip()}' diubah Excel menjadi angka sehingga digit terakhirnya hilang:"
-            " format kolom sebagai Teks lalu ketik ulang NIP"
-        )
+        raise InvalidNip("NIP_AS_A_NUMBER", nip=raw.strip())
     number = compact_nip(raw)
     if not number:
-        raise InvalidNip("NIP kosong")
+        raise InvalidNip("NIP_EMPTY")
     if not (number.isascii() and number.isdigit()):
-        raise InvalidNip(f"NIP '{raw.strip()}' hanya boleh berisi angka")
+        raise InvalidNip("NIP_NOT_DIGITS", nip=raw.strip())
     if len(number) != NIP_LENGTH:
-        raise InvalidNip(f"NIP harus {NIP_LENGTH} digit, bukan {len(number)}")
+        raise InvalidNip("NIP_LENGTH", length=NIP_LENGTH, count=len(number))
     birth = _birth_date(number[:8])
     gender = _GENDERS.get(number[14])
     if gender is None:
-        raise InvalidNip(f"digit ke-15 (jenis kelamin) harus 1 atau 2, bukan {number[14]}")
+        raise InvalidNip("NIP_GENDER_DIGIT", digit=number[14])
     kind = _kind(number, birth)
     return NipInfo(number=number, kind=kind, birth_date=birth, gender=gender)  # type: ignore[arg-type]
 
@@ -79,11 +78,11 @@ def parse_nip(raw: str) -> NipInfo:
 def _birth_date(digits: str) -> date:
     year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
     if not 1 <= month <= 12:
-        raise InvalidNip(f"bulan lahir {digits[4:6]} tidak valid (harus 01–12)")
+        raise InvalidNip("NIP_BIRTH_MONTH", month=digits[4:6])
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidNip(f"tanggal lahir {digits[:8]} bukan tanggal yang ada") from None
+        raise InvalidNip("NIP_BIRTH_DATE", digits=digits[:8]) from None
 
 
 def _kind(number: str, birth: date) -> Literal["PNS", "PPPK"]:
@@ -93,10 +92,10 @@ def _kind(number: str, birth: date) -> Literal["PNS", "PPPK"]:
     """
     year = int(number[8:12])
     if year <= birth.year:
-        raise InvalidNip(f"tahun pengangkatan {year} tidak mungkin untuk kelahiran {birth.year}")
+        raise InvalidNip("NIP_APPOINTMENT_YEAR", year=year, born=birth.year)
     month = int(number[12:14])
     if 1 <= month <= 12:
         return "PNS"
     if number[12] == "2":
         return "PPPK"
-    raise InvalidNip(f"bulan pengangkatan {number[12:14]} tidak valid (harus 01–12)")
+    raise InvalidNip("NIP_APPOINTMENT_MONTH", month=number[12:14])

@@ -378,6 +378,23 @@ def test_a_nip_saved_through_a_number_says_to_retype_the_column(org: Org, tmp_pa
     ]
 
 
+def test_a_bad_nip_and_golongan_read_in_english_when_the_run_is_english(
+    org: Org, tmp_path: Path
+) -> None:
+    """The rules' reasons come in both languages, like the import's own: no Indonesian line
+    among English ones."""
+    path = write(
+        tmp_path, "p.csv", [EMPLOYEE_HEADER, "198702302010121007,Ahmad,KUA-A,,III/e,2024-01-01"]
+    )
+    err = StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_employees", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "p.csv:2: nip: birth date 19870230 is no date that exists",
+        "p.csv:2: golongan: unknown golongan 'III/e'; e.g. III/a or IX",
+    ]
+
+
 def test_a_name_holding_a_control_character_is_refused_on_its_line(
     org: Org, tmp_path: Path
 ) -> None:

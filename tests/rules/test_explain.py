@@ -44,6 +44,14 @@ SAMPLE = {
     "limit": "10",
     "level": "sedang",
     "months": "6",
+    "nip": "1.98712E+17",
+    "length": "18",
+    "month": "13",
+    "digits": "19870230",
+    "digit": "3",
+    "year": "1980",
+    "born": "1987",
+    "golongan": "III/e",
 }
 
 
