@@ -85,6 +85,17 @@ def test_the_queue_holds_only_the_verifiers_units_and_only_waiting_requests(
     ]
 
 
+def test_each_letter_in_the_queue_has_a_link_that_opens_it_where_a_frame_cannot(
+    three_waiting: list[Request], verifier: User
+) -> None:
+    """Android's browser shows no PDF inside a page: a verifier on a phone opens the letter by
+    its link instead of seeing an empty frame."""
+    page = client_for(verifier).get(QUEUE).content.decode()
+    for request in three_waiting:
+        letter = reverse("requests:evidence", args=[request.reference])
+        assert f'<a href="{letter}" target="_blank" rel="noopener">Buka surat (PDF)</a>' in page
+
+
 def test_the_queue_shows_the_count_waiting(three_waiting: list[Request], verifier: User) -> None:
     assert client_for(verifier).get(QUEUE).context["total"] == 3
 
