@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -233,7 +235,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut | Er
         # The page was opened for someone else (a shared phone, another account logged in on
         # another tab since): the tap is not theirs to make for whoever is logged in now.
         return Status(409, ErrorOut(detail=_("This page is for another account. Reload it.")))
-    if _too_many_taps(request, employee):
+    if _too_many_taps(request, employee, key):
         return Status(
             429,
             ErrorOut(
@@ -260,11 +262,16 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut | Er
     return Status(200 if outcome.replayed else 201, body)
 
 
-def _too_many_taps(request: HttpRequest, employee: Employee) -> bool:
+def _too_many_taps(request: HttpRequest, employee: Employee, key: str) -> bool:
     """Whether the account is past :setting:`HADIR_CHECKIN_RATE` attempts: far past what a
     thumb taps, even a worried one, so a script's (each refusal is kept as evidence, and would
-    fill the table). The first attempt past it is audited; those after it, in that window, not.
-    Counted in the default cache: per worker unless it is a shared one."""
+    fill the table). A tap sent again with the key of one let through (its answer lost) is
+    answered and not counted: it records nothing new. The first attempt past the rate is
+    audited; those after it, in that window, not. Counted in the default cache: per worker
+    unless it is a shared one."""
+    let_through = f"hadir:check-in-key:{employee.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    if key and cache.get(let_through):
+        return False
     usage = get_usage(
         request,
         group="presence.check-in",
@@ -273,6 +280,8 @@ def _too_many_taps(request: HttpRequest, employee: Employee) -> bool:
         increment=True,
     )
     if usage is None or not usage["should_limit"]:
+        if key and usage is not None:  # until the window ends, when the count starts again
+            cache.set(let_through, True, timeout=max(1, usage["time_left"]))
         return False
     if usage["count"] == usage["limit"] + 1:
         audit_record(

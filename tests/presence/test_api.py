@@ -238,6 +238,40 @@ def test_past_the_rate_an_account_is_answered_429_and_no_more_refusals_are_kept(
     assert (event.actor, event.object_id) == (employee.user, str(employee.pk))
 
 
+def test_a_tap_sent_again_past_the_rate_still_answers_with_the_check_in_it_recorded(
+    siti: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The check-in was recorded but its answer lost; the phone asks again with the same key.
+    It records nothing new, so past the rate it is still answered "recorded at 07:20", not
+    told to wait (she would think she has no check-in)."""
+    settings.HADIR_CHECKIN_RATE = "1/10m"
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    tap = position(idempotency_key="tap-1")
+    assert siti.post(CHECK_IN, tap, content_type="application/json").status_code == 201
+
+    again = siti.post(CHECK_IN, tap, content_type="application/json")
+
+    assert again.status_code == 200
+    assert again.json()["replayed"] is True
+    assert Punch.objects.count() == 1
+
+
+def test_a_tap_sent_again_for_a_lost_answer_is_not_counted_twice(
+    siti: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A tap from the road, resent once by the page (its answer lost), then one at the door:
+    two attempts, not three."""
+    settings.HADIR_CHECKIN_RATE = "2/10m"
+    freeze_clock(monkeypatch, local(MONDAY, "07:20"))
+    road = position(north_of(SLEMAN, 2100), idempotency_key="road")
+    for _ in range(2):
+        siti.post(CHECK_IN, road, content_type="application/json")
+
+    door = siti.post(CHECK_IN, position(idempotency_key="door"), content_type="application/json")
+
+    assert door.status_code == 201
+
+
 def test_one_accounts_taps_do_not_use_up_anothers(
     siti: Client, employee: Employee, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
