@@ -27,12 +27,12 @@ from typing import Any
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hadir.requests.models import Evidence, Request
+from hadir.requests.models import Evidence, Request, Status
 
 PDF_MAGIC = b"%PDF-"
 _JAVASCRIPT = gettext_lazy("JavaScript")
@@ -213,7 +213,9 @@ def evidence_token(evidence: Evidence) -> str:
 
 def evidence_kept(token: str, *, user: Any) -> Evidence | None:
     """The kept letter ``token`` names, if it is ``user``'s own, still kept and taken by no
-    request; else None (the letter is then asked for again)."""
+    request but perhaps a pending one of theirs (the form that made it, sent again when its
+    answer was lost: it is answered with that request); else None (the letter is then asked
+    for again)."""
     try:
         signed = signing.loads(token, salt=_KEPT_SALT)
     except signing.BadSignature:
@@ -223,13 +225,10 @@ def evidence_kept(token: str, *, user: Any) -> Evidence | None:
     pk = signed.get("evidence")
     if not isinstance(pk, int):
         return None
+    pending = Request.objects.filter(created_by=user, status=Status.SUBMITTED)
     return (
-        _untaken()
-        .filter(
-            pk=pk,
-            uploaded_by=user,
-            uploaded_at__gte=timezone.now() - KEPT_FOR,
-        )
+        Evidence.objects.filter(pk=pk, uploaded_by=user, uploaded_at__gte=timezone.now() - KEPT_FOR)
+        .filter(Q(pk__in=_untaken().values("pk")) | Q(pk__in=pending.values("evidence")))
         .first()
     )
 

@@ -113,6 +113,8 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         evidence = _letter_of(form, request)
+        # A kept letter a request already took: this form made it, and is sent again.
+        sent_before = not form.content and Request.objects.filter(evidence=evidence).exists()
         try:
             created = request_submit(
                 actor=request.user,
@@ -130,11 +132,12 @@ def new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(refused))
             form.keep(evidence)
         else:
-            if created.evidence_id == evidence.pk:
-                sent = _("Sent. Your reference number is %(reference)s.")
-            else:  # the same form sent again: its letter, uploaded twice, is kept once
+            if created.evidence_id != evidence.pk:  # the letter uploaded again: kept once
                 evidence_release(evidence)
+            if sent_before or created.evidence_id != evidence.pk:
                 sent = _("Already sent earlier. Your reference number is %(reference)s.")
+            else:
+                sent = _("Sent. Your reference number is %(reference)s.")
             messages.success(request, sent % {"reference": created.reference})
             return redirect("requests:detail", created.reference)
     elif request.method == "POST" and form.content and "letter" not in form.errors:

@@ -311,6 +311,31 @@ def test_resending_the_form_after_a_forgotten_session_does_not_ask_for_the_lette
     assert Evidence.objects.count() == 1  # the letter kept is the one the request took
 
 
+def test_the_form_sent_again_with_its_kept_letter_answers_with_the_request_it_made(
+    siti: Employee,
+) -> None:
+    """The letter was kept (the session forgotten); the form sent again made the request, but
+    its answer was lost and the teacher taps "Kirim" once more. She is answered with that
+    request and its number, not asked to attach the letter as if nothing had been sent."""
+    client = client_for(account(siti))
+    url = reverse("requests:new") + "?kategori=PENGADUAN"
+    typed = {"code": "SISTEM_ERROR", "start": "2024-03-04", "reason": "Mesin sidik jari mati."}
+    first = client.post(url, {**typed, "letter": upload(pdf_letter())})
+    assert first.status_code == 200  # no session: the letter is kept
+    form = {**_hidden_inputs(first.content.decode()), **typed, "session": "PAGI"}
+    sent = client.post(url, form)
+    request = Request.objects.get(employee=siti)
+
+    again = client.post(url, form, follow=True)
+
+    assert again.redirect_chain == [(sent["Location"], 302)]
+    assert f"Sudah terkirim sebelumnya. Nomor laporan Anda {request.reference}." in (
+        again.content.decode()
+    )
+    assert Request.objects.filter(employee=siti).count() == 1
+    assert Evidence.objects.count() == 1
+
+
 def test_the_form_says_the_letter_is_kept_and_no_longer_requires_it(siti: Employee) -> None:
     client = client_for(account(siti))
     url = reverse("requests:new") + "?kategori=PENGADUAN"
