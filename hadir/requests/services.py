@@ -468,6 +468,10 @@ def request_withdraw(*, actor: Any, request: Request) -> Request:
         )
         if approved:
             _notify_verifiers(request, CANCELLED)
+        else:  # nothing is left to verify: the verifiers' unread "new request" goes quiet
+            Notification.objects.filter(
+                message=SUBMITTED, params__reference=request.reference, read_at__isnull=True
+            ).update(read_at=timezone.now())
     return request
 
 

@@ -208,6 +208,24 @@ def test_withdrawing_sends_nothing(
     assert mail.outbox == []
 
 
+def test_a_request_withdrawn_before_its_decision_no_longer_counts_as_unread_for_its_verifiers(
+    siti: Employee, budi: Employee, verifier: User
+) -> None:
+    """Nothing is left to verify: the badge does not call the verifier to a request that is
+    gone from the queue. Another request's message stays unread."""
+    from hadir.requests.services import request_withdraw
+
+    withdrawn = file_request(siti, "SISTEM_ERROR", MONDAY)
+    file_request(budi, "SISTEM_ERROR", MONDAY)
+    request_withdraw(actor=account(siti), request=withdrawn)
+
+    unread = Notification.objects.filter(user=verifier, read_at__isnull=True)
+    assert [n.params["reference"] for n in unread] == [
+        r.reference for r in Request.objects.filter(employee=budi)
+    ]
+    assert client_for(verifier).get(reverse("requests:index")).context["nav_unread"]() == 1
+
+
 def test_the_notifications_page_lists_her_own_and_marks_them_read(
     siti: Employee, budi: Employee, verifier: User
 ) -> None:
