@@ -183,3 +183,21 @@ def test_the_unit_recap_scrolls_its_tables_inside_their_box_not_the_whole_page(
     assert phone.evaluate(sideways) == 0, (
         f"the page is {phone.evaluate('document.documentElement.scrollWidth')} px wide"
     )
+
+
+def test_the_recap_filters_stack_into_full_width_fields_on_a_phone(
+    live_server: Any, phone: Page, kua: Unit, head: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not squeezed into one row of four tiny fields with a button of one letter per line
+    (Pico's style for a search form): each field takes the screen's width, the button too."""
+    freeze_clock(monkeypatch, local(TODAY, "10:00"))
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
+    log_in(phone, head.nip)
+
+    apply = phone.locator("form.filters button[type=submit]")
+    month = phone.locator("form.filters input[name=bulan]")
+    button, field = apply.bounding_box(), month.bounding_box()
+    assert button is not None and field is not None
+    assert button["width"] > 200 and button["height"] < 80, button
+    assert field["width"] > 200, field
