@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hadir.org.models import Employee, Role
-from hadir.presence.models import Machine, Punch
+from hadir.presence.models import Machine, MachinePin, Punch
 from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 from tests.factories import pattern as work_pattern
 
@@ -69,3 +69,28 @@ def test_operator_registers_a_machine_maps_its_pins_and_imports_its_log(
     expect(desktop.get_by_role("status")).to_contain_text("dicatat: 1")
 
     assert Punch.objects.get().employee_id == siti.pk
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_the_machine_pages_do_not_scroll_sideways_on_a_phone(live_server: Any, phone: Page) -> None:
+    """Their tables (serial numbers, NIPs, names) scroll in their own box: the page, its menu
+    and its upload form stay on the 360 px screen."""
+    kua = UnitFactory.create(name="KUA Mlati", default_pattern=work_pattern())
+    siti: Employee = EmployeeFactory.create(name="Siti Hasanah Nurul Fadilah", unit=kua)
+    operator = UserFactory.create(username="operator-mlati", password=PASSWORD)
+    RoleAssignmentFactory.create(user=operator, role=Role.OPERATOR, unit=kua)
+    machine = Machine.objects.create(unit=kua, name="Mesin lobi depan", serial="ZK-0042-A1B2C3D4")
+    MachinePin.objects.create(machine=machine, pin="1007", employee=siti)
+    phone.set_viewport_size({"width": 360, "height": 740})
+
+    phone.goto(f"{live_server.url}/akun/masuk/?next=/presensi/mesin/")
+    phone.locator("#id_username").fill("operator-mlati")
+    phone.locator("#id_password").fill(PASSWORD)
+    phone.locator("form button[type=submit]").click()
+    expect(phone.locator("table")).to_contain_text("ZK-0042-A1B2C3D4")
+    assert phone.evaluate(SIDEWAYS) == 0
+    phone.get_by_role("link", name="Mesin lobi depan").click()
+    expect(phone.locator("table")).to_contain_text(siti.nip)
+    assert phone.evaluate(SIDEWAYS) == 0
