@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from hadir.org.models import Location, Role
-from tests.factories import RoleAssignmentFactory, UnitFactory, UserFactory
+from hadir.org.models import Location, LocationGrant, Role
+from tests.factories import EmployeeFactory, RoleAssignmentFactory, UnitFactory, UserFactory
 from tests.presence.support import add_location
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +80,34 @@ def test_an_operator_draws_a_polygon_by_clicking_its_corners_and_saves_it(
     corners = saved.polygon or []
     assert len(corners) == 4
     assert saved.latitude == Decimal(str(corners[0][0])).quantize(Decimal("0.000001"))
+
+
+def test_an_operator_on_a_phone_decides_an_extra_location_without_scrolling_sideways(
+    live_server: Any, phone: Page
+) -> None:
+    """The approve and reject buttons sit on the screen beside the request, not past the
+    reason and status columns behind a sideways scroll."""
+    kua = UnitFactory.create(name="KUA Mlati")
+    madrasah = add_location(kua, "MIN 3 Sleman, gedung belakang dekat lapangan")
+    teacher = EmployeeFactory.create(name="Nur Aini Rahmawati", unit=kua)
+    LocationGrant.objects.create(
+        employee=teacher,
+        location=madrasah,
+        reason="Mengajar di MIN 3 Sleman setiap Selasa dan Kamis sesuai SK pembagian tugas",
+    )
+    operator = UserFactory.create(username="operator-mlati", password=PASSWORD)
+    RoleAssignmentFactory.create(user=operator, role=Role.OPERATOR, unit=kua)
+    phone.set_viewport_size({"width": 360, "height": 740})
+
+    phone.goto(f"{live_server.url}/akun/masuk/?next=/org/lokasi-tambahan/persetujuan/")
+    phone.locator("#id_username").fill("operator-mlati")
+    phone.locator("#id_password").fill(PASSWORD)
+    phone.locator("form button[type=submit]").click()
+
+    approve = phone.get_by_role("button", name="Setujui")
+    expect(approve).to_be_visible()
+    box = approve.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 360, box
+    approve.click()
+    expect(phone.locator("table")).to_contain_text("disetujui")

@@ -238,6 +238,27 @@ def test_the_laporan_page_fits_a_360_px_phone_and_its_gaps_link_is_on_screen(
     assert phone.evaluate(SIDEWAYS) == 0, "the page scrolls sideways"
 
 
+def test_on_a_360_px_phone_each_reports_status_shows_beside_its_number(
+    live_server: Any, phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a report was approved is what the teacher opens the list for: its status is on
+    the screen, not behind the table's sideways scroll past the type and dates."""
+    from tests.requests.support import file_request
+
+    freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
+    siti = _siti_of_kua_mlati()
+    sent = file_request(siti, "SISTEM_ERROR", MONDAY_4, session="PAGI_SORE")
+    phone.set_viewport_size(SMALL_PHONE)
+    phone.goto(f"{live_server.url}/laporan/?kategori=PENGADUAN")
+    log_in(phone, siti.nip)
+
+    status = phone.locator("table tbody tr", has_text=sent.reference).get_by_text("Diajukan")
+    expect(status).to_be_visible()
+    box = status.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= SMALL_PHONE["width"], box
+
+
 def test_a_double_tap_on_kirim_over_a_slow_connection_shows_the_report_that_was_sent(
     live_server: Any, phone: Page, letter: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
