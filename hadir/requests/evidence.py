@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 import re
 import uuid
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hadir.requests.models import Evidence, Request, Status
+
+log = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
 _JAVASCRIPT = gettext_lazy("JavaScript")
@@ -104,8 +107,14 @@ def evidence_check(content: bytes, *, max_kb: int) -> None:
         RecursionError,
         OSError,
     ) as error:
+        # The reader's error names nothing the teacher can act on: it is logged, she is told
+        # what to do.
+        log.info("unreadable letter: %s: %s", type(error).__name__, error)
         raise EvidenceRefused(
-            _("the PDF is damaged or unreadable (%(error)s)") % {"error": type(error).__name__}
+            _(
+                "the PDF is damaged or unreadable: save or scan the letter again as a PDF and"
+                " attach that file"
+            )
         ) from None
     if found:
         raise EvidenceRefused(

@@ -132,6 +132,16 @@ def _send(client: Client, content: bytes, name: str = "surat.pdf") -> str:
     return " ".join(str(message) for messages in errors.values() for message in messages)
 
 
+def test_a_damaged_letter_is_refused_saying_what_to_do_not_the_readers_error_name(
+    siti: Employee,
+) -> None:
+    said = _send(client_for(siti.user), pdf_damaged())
+    assert said == (
+        "PDF rusak atau tidak dapat dibaca: simpan atau pindai ulang suratnya sebagai PDF lalu"
+        " lampirkan berkas itu"
+    )
+
+
 def stored_files(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
