@@ -203,3 +203,26 @@ def test_the_recap_filters_stack_into_full_width_fields_on_a_phone(
     assert button["width"] > 200, button
     assert button["height"] < 80, button
     assert field["width"] > 200, field
+
+
+def test_on_a_phone_the_month_calendar_shows_all_seven_days_without_scrolling(
+    live_server: Any, phone: Page, kua: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worked Saturday (a 6-day madrasah) or its TK must not hide behind a sideways scroll:
+    the seven columns, late and early badges too, fit a 360 px screen."""
+    freeze_clock(monkeypatch, local(TODAY, "10:00"))
+    siti = person(kua, "Siti Hasanah", account=True)
+    attend(siti, FIVE_DAY_WORKDAYS, "07:25", "16:35", instead={march(5): ["07:50", "15:10"]})
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/rekap/saya/?bulan=2024-03")
+    log_in(phone, siti.nip)
+
+    calendar = phone.locator("table.calendar")
+    expect(calendar).to_contain_text("PSW")
+    sunday = calendar.locator("thead th").last
+    expect(sunday).to_have_text("Min")
+    box = sunday.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 360, box
+    overflow = "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
+    assert calendar.evaluate(overflow) == 0
