@@ -51,9 +51,9 @@ REFERENCE_PREFIX = {Category.PENGADUAN: "PGD", Category.KETIDAKHADIRAN: "KTH", C
 
 
 class Session(models.TextChoices):
-    PAGI = "PAGI", _("Pagi (datang)")
-    SORE = "SORE", _("Sore (pulang)")
-    PAGI_SORE = "PAGI_SORE", _("Pagi dan sore")
+    PAGI = "PAGI", _("Morning (datang)")
+    SORE = "SORE", _("Afternoon (pulang)")
+    PAGI_SORE = "PAGI_SORE", _("Morning and afternoon")
 
 
 class Status(models.TextChoices):

@@ -336,6 +336,23 @@ def test_the_form_sent_again_with_its_kept_letter_answers_with_the_request_it_ma
     assert Evidence.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "sessions"),
+    [
+        ("en", ["Morning (datang)", "Afternoon (pulang)", "Morning and afternoon"]),
+        ("id", ["Pagi (datang)", "Sore (pulang)", "Pagi dan sore"]),
+    ],
+)
+def test_the_sessions_are_named_in_the_pages_language(
+    siti: Employee, language: str, sessions: list[str]
+) -> None:
+    page = client_for(account(siti)).get(
+        reverse("requests:new") + "?kategori=PENGADUAN", headers={"Accept-Language": language}
+    )
+    offered = page.context["form"].fields["session"].choices
+    assert [str(label) for value, label in offered if value] == sessions
+
+
 def test_the_form_says_the_letter_is_kept_and_no_longer_requires_it(siti: Employee) -> None:
     client = client_for(account(siti))
     url = reverse("requests:new") + "?kategori=PENGADUAN"
