@@ -332,7 +332,8 @@ def test_a_cuti_no_longer_needed_is_cancelled_from_its_page_and_its_days_are_bac
     live_server: Any, phone: Page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Her cuti for 18–19 March was approved; the trip is off. On her phone she opens the
-    request, taps the cancel button, and the page says the days are hers again."""
+    request, taps the cancel button, is asked first (a thumb's slip keeps it), confirms, and
+    the page says the days are hers again."""
     from tests.requests.support import approve, file_request
 
     freeze_clock(monkeypatch, local(WEDNESDAY_6, "10:00"))
@@ -347,6 +348,23 @@ def test_a_cuti_no_longer_needed_is_cancelled_from_its_page_and_its_days_are_bac
     log_in(phone, siti.nip)
     expect(phone.locator("#status")).to_have_text("disetujui")
 
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=False))
+    phone.get_by_role("button", name="Batalkan laporan").click()
+    expect(phone.locator("#status")).to_have_text("disetujui")
+    assert asked == [
+        f"Batalkan {cuti.reference}? Hari-harinya dihitung lagi seolah tidak pernah diajukan."
+    ]
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=True))
     phone.get_by_role("button", name="Batalkan laporan").click()
 
     expect(phone.get_by_text("Laporan dibatalkan: hari-harinya kembali.")).to_be_visible()

@@ -23,9 +23,12 @@
     if (!(form instanceof HTMLFormElement) || form.method !== "post") return;
     if (held.has(form)) { event.preventDefault(); return; }  // e.g. Enter in a field
     if (event.defaultPrevented) return;
+    const pressed = event.submitter;
+    // What cannot be undone by its user (a month closed, a request withdrawn) asks first.
+    const ask = (pressed && pressed.dataset.confirm) || form.dataset.confirm;
+    if (ask && !window.confirm(ask)) { event.preventDefault(); return; }
     // A disabled button is left out of what is sent: the pressed one's name and value (Setujui
     // or Tolak, the language chosen) travel in a hidden field instead.
-    const pressed = event.submitter;
     let kept = null;
     if (pressed && pressed.name) {
       kept = document.createElement("input");
