@@ -26,6 +26,15 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    @property
+    def display_name(self) -> str:
+        """Who the account is, as the people reading a page know them: the employee's name,
+        else the account's full name, else its username (a ministry admin's login)."""
+        employee = getattr(self, "employee", None)  # no employee record: an AttributeError
+        return (employee.name if employee is not None else "") or (
+            self.get_full_name() or self.get_username()
+        )
+
 
 class AccountSession(AbstractBaseSession):
     """Django's database session with the account it logs in as a column of its own.

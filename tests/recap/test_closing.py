@@ -32,6 +32,7 @@ from hadir.requests.services import RequestRefused, request_decide
 from hadir.schedules.models import PolicyValue
 from tests.clock import Clock
 from tests.conftest import committed, user_with_role
+from tests.factories import EmployeeFactory
 from tests.recap.support import (
     Sleman,
     file_request,
@@ -397,6 +398,22 @@ def test_closing_and_reopening_from_the_unit_page(
     assert logged_in(admin).get(url, {"bulan": "2024-03"}).context["can_reopen"] is True
     logged_in(admin).post(f"{url}tutup/?bulan=2024-03", {"action": "reopen"})
     assert not PeriodClose.objects.exists()
+
+
+def test_the_pages_of_a_closed_month_name_who_closed_it_not_their_login(
+    sleman: Sleman, operator: User, clock: Clock, march_people: dict[str, Employee]
+) -> None:
+    """Employees log in with their NIP: "closed by 1977…2011" tells a reader nothing."""
+    EmployeeFactory.create(name="Rina Kartika", unit=sleman.kua, user=operator)
+    clock.set(local(SATURDAY_6_APRIL, "08:00"))
+    period_close(actor=operator, unit=sleman.kua, month=MARCH)
+    eko = march_people["Eko"]
+
+    unit_page = logged_in(operator).get(f"/rekap/unit/{sleman.kua.pk}/?bulan=2024-03")
+    eko_page = logged_in(operator).get(f"/rekap/pegawai/{eko.pk}/?bulan=2024-03")
+
+    for page in (unit_page, eko_page):
+        assert "Ditutup oleh Rina Kartika pada 06-04-2024 08:00" in page.content.decode()
 
 
 def test_the_unit_page_of_a_closed_month_shows_the_frozen_figures(
