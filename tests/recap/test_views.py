@@ -120,6 +120,7 @@ def test_my_month_shows_uang_makan_tukin_and_discipline_with_the_next_threshold(
     assert '<p class="big-number">4,75 %</p>' in html
     assert "TL 2/0/0/1 · PSW 0/1/1/0 · TK 0" in html
     assert "3 hari lagi → teguran lisan" in html
+    assert "dari 0 hari TK dan 237 menit TL/PSW tahun ini" in html  # minutes add up to days
     for line in (
         "terlambat kelas 1 (TL1): 2 × 0,5% = 1,0%",
         "Potongan TUKIN bulan ini: 4,75%",
