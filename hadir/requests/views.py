@@ -98,7 +98,9 @@ def new(request: HttpRequest) -> HttpResponse:
     category = category_of_text(request.GET.get("kategori", ""))
     policy = cache.policy(timezone.localdate())
     initial = {
-        key: request.GET.get(key) for key in ("code", "start", "session") if request.GET.get(key)
+        key: request.GET.get(key)
+        for key in ("code", "start", "end", "session")
+        if request.GET.get(key)
     }
     form = RequestForm(
         request.POST or None,

@@ -353,6 +353,32 @@ def test_the_sessions_are_named_in_the_pages_language(
     assert [str(label) for value, label in offered if value] == sessions
 
 
+def test_a_rejected_request_offers_to_send_it_again_with_its_type_and_dates_filled_in(
+    siti: Employee, verifier: User
+) -> None:
+    """Rejected for a missing signature: the teacher mends the letter and sends again from
+    the request's page, not from a blank form."""
+    from tests.requests.support import reject
+
+    rejected = reject(file_request(siti, "DL", MONDAY, date(2024, 3, 5)), verifier)
+    client = client_for(account(siti))
+    page = client.get(reverse("requests:detail", args=[rejected.reference])).content.decode()
+    [again] = re.findall(r'<a role="button" class="secondary" href="([^"]*)">Kirim ulang', page)
+
+    form = client.get(again.replace("&amp;", "&")).context["form"]
+
+    assert (form["code"].value(), form["start"].value(), form["end"].value()) == (
+        "DL",
+        "2024-03-04",
+        "2024-03-05",
+    )
+    other = client_for(user_with_role(Role.VERIFIER, siti.unit))
+    assert (
+        "Kirim ulang"
+        not in other.get(reverse("requests:detail", args=[rejected.reference])).content.decode()
+    )
+
+
 def test_the_form_says_the_letter_is_kept_and_no_longer_requires_it(siti: Employee) -> None:
     client = client_for(account(siti))
     url = reverse("requests:new") + "?kategori=PENGADUAN"
