@@ -90,6 +90,22 @@ def test_the_lock_out_cannot_be_sidestepped_by_hopping_addresses_within_one_ipv6
     assert response.status_code == 429
 
 
+def test_the_locked_out_page_says_how_long_to_wait(db: None, settings: Any) -> None:
+    employee = EmployeeFactory.create()
+    UserFactory.create(username=employee.nip)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, employee.nip, "tebakan-salah")
+
+    page = log_in(client, employee.nip, "tebakan-salah")
+
+    assert page.status_code == 429
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"Blokir berlaku {minutes} menit sejak kata sandi salah terakhir." in (
+        page.content.decode()
+    )
+
+
 def test_behind_the_proxy_the_lock_out_also_counts_ipv6_clients_per_prefix(
     db: None, settings: Any
 ) -> None:

@@ -5,6 +5,7 @@ in the request's language, as the rules' own explanations name it (:data:`TERMS`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from django import template
 from django.utils.translation import ngettext
@@ -39,3 +40,9 @@ def sanction(code: object, months: Mapping[str, int] | None = None) -> str:
         "name": name,
         "months": count,
     }
+
+
+@register.filter
+def minutes_up(span: timedelta) -> int:
+    """A waiting time in whole minutes, rounded up: "try again in 15 minutes" is not 14."""
+    return -(-int(span.total_seconds()) // 60)
