@@ -44,8 +44,17 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.category = category
         self.max_kb = max_kb
+        codes = [c for c in Code if CATEGORY_OF[c] == category]
         code_field: forms.ChoiceField = self.fields["code"]  # type: ignore[assignment]
-        code_field.choices = [(c.value, c.label) for c in Code if CATEGORY_OF[c] == category]
+        code_field.choices = [(c.value, c.label) for c in codes]
+        # Only what the category asks: a complaint or izin is one date and its session, an
+        # absence whole days (a field shown and then ignored misleads). The end stays as a
+        # hidden field: one sent anyway (a page from before) is refused, not cut short.
+        if all(c in WAIVER_CODES for c in codes):
+            self.fields["end"].widget = forms.HiddenInput()
+            self.fields["start"].label = _("Date")
+        elif not any(c in WAIVER_CODES for c in codes):
+            del self.fields["session"]
         self.fields["letter"].help_text = _("A PDF of at most %(kb)s KB.") % {"kb": max_kb}
         self.content: bytes = b""
         self.kept: Evidence | None = None

@@ -337,6 +337,26 @@ def test_the_form_sent_again_with_its_kept_letter_answers_with_the_request_it_ma
 
 
 @pytest.mark.parametrize(
+    ("category", "shown", "not_shown"),
+    [
+        ("PENGADUAN", ["Tanggal", "Sesi"], ["Sampai"]),
+        ("IZIN", ["Tanggal", "Sesi"], ["Sampai"]),
+        ("KETIDAKHADIRAN", ["Tanggal (mulai)", "Sampai"], ["Sesi"]),
+    ],
+)
+def test_the_form_asks_only_what_its_category_takes(
+    siti: Employee, category: str, shown: list[str], not_shown: list[str]
+) -> None:
+    """A complaint or izin is one date and its session; an absence is whole days: no field
+    that is then ignored."""
+    page = client_for(account(siti)).get(reverse("requests:new") + f"?kategori={category}")
+    labels = re.findall(r"<label[^>]*>([^<:]*)", page.content.decode())
+    found = [label.strip() for label in labels]
+    assert all(any(f.startswith(s) for f in found) for s in shown), found
+    assert not any(f.startswith(n) for f in found for n in not_shown), found
+
+
+@pytest.mark.parametrize(
     ("language", "sessions"),
     [
         ("en", ["Morning (datang)", "Afternoon (pulang)", "Morning and afternoon"]),
