@@ -382,7 +382,9 @@ def explain_day(result: DayResult) -> tuple[Reason, ...]:
     if s.holiday:
         reasons.append(Reason.of("HOLIDAY", date=result.day))
     if s.hours is None:
-        reasons.append(Reason.of("DAY_OFF", date=result.day, pattern=s.pattern_code))
+        reasons.append(
+            Reason.of("DAY_OFF", date=result.day, pattern=s.pattern_name or s.pattern_code)
+        )
     if s.special_period is not None:
         period = s.special_period
         reasons.append(

@@ -30,6 +30,7 @@ class Schedule:
     hours: DayHours | None
     holiday: bool = False
     special_period: SpecialPeriod | None = None
+    pattern_name: str = ""  # as people know it, for the explanations ("Madrasah 5 hari")
     working: bool = field(init=False)
     start_min: int = field(init=False, repr=False)
     end_min: int = field(init=False, repr=False)
@@ -95,6 +96,7 @@ def schedule_for(
         hours=week[day.weekday()],
         holiday=day in holidays,
         special_period=period,
+        pattern_name=pattern.name,
     )
 
 

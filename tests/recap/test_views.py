@@ -95,7 +95,7 @@ def test_every_day_of_my_month_is_explained(ani: Client) -> None:
         "Pulang 15:29, jadwal 16:30: pulang 61 menit sebelum waktunya (PSW3)",
         "Senin, 11 Maret 2024: hari libur",
         "2 presensi pada hari libur disimpan, tidak dihitung",
-        "Sabtu, 9 Maret 2024: bukan hari kerja pola KANTOR_5H",
+        "Sabtu, 9 Maret 2024: bukan hari kerja pola Kantor 5 hari kerja",  # its name, not code
     ):
         assert explanation in html, explanation
 

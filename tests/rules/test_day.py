@@ -490,9 +490,9 @@ def test_a_special_period_explains_itself() -> None:
 
 def test_non_working_days_explain_themselves() -> None:
     assert texts(day_result("08:00", day=SUNDAY)) == [
-        "Minggu, 10 Maret 2024: bukan hari kerja pola KANTOR_5H",
+        "Minggu, 10 Maret 2024: bukan hari kerja pola Kantor 5 hari kerja",
         "1 presensi pada hari libur disimpan, tidak dihitung",
     ]
     assert texts(day_result(day=SATURDAY), "en") == [
-        "Saturday, 9 March 2024: not a working day of pattern KANTOR_5H"
+        "Saturday, 9 March 2024: not a working day of pattern Kantor 5 hari kerja"
     ]
