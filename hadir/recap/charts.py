@@ -40,3 +40,18 @@ def bar_chart(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bar_list(bars: Sequence[Bar], *, title: str, colour: str = "#1b5e20") -> str:
+    """Bars with long labels (units), one line each, drawn in HTML: the label is text that
+    wraps and reads on any screen, where an SVG's labels under narrow bars overlap."""
+    if not bars:
+        return ""
+    top = max(b.value for b in bars) or 1
+    rows = "".join(
+        f'<li title="{escape(bar.label)}: {bar.value}"><span class="label">{escape(bar.label)}'
+        f'</span><span class="bar" style="width: {bar.value / top * 100:.1f}%; '
+        f'background: {colour}"></span><span class="value">{bar.value}</span></li>'
+        for bar in bars
+    )
+    return f'<ul class="bar-list" aria-label="{escape(title)}">{rows}</ul>'

@@ -35,7 +35,7 @@ from hadir.common.access import (
 from hadir.common.i18n import current_lang
 from hadir.common.templatetags.terms import sanction as sanction_label
 from hadir.org.models import Employee, Unit
-from hadir.recap.charts import Bar, bar_chart
+from hadir.recap.charts import Bar, bar_chart, bar_list
 from hadir.recap.evaluation import reasons_text
 from hadir.recap.exports_jobs import EXPORT_INLINE_LIMIT, export_audit, export_job_start
 from hadir.recap.forms import SanctionForm
@@ -445,11 +445,11 @@ def _charts(marks: list[Marks], month: date) -> dict[str, str]:
         "absent_by_day": bar_chart(
             [Bar(str(d), absent[d]) for d in days], title=_("TK per day"), colour="#c62828"
         ),
-        "late_by_unit": bar_chart(
+        "late_by_unit": bar_list(
             [Bar(name, n) for name, n in by_unit_late.most_common(15)],
             title=_("Late check-ins per unit"),
         ),
-        "absent_by_unit": bar_chart(
+        "absent_by_unit": bar_list(
             [Bar(name, n) for name, n in by_unit_absent.most_common(15)],
             title=_("TK per unit"),
             colour="#c62828",

@@ -226,3 +226,25 @@ def test_on_a_phone_the_month_calendar_shows_all_seven_days_without_scrolling(
     assert box["x"] + box["width"] <= 360, box
     overflow = "(t) => t.parentElement.scrollWidth - t.parentElement.clientWidth"
     assert calendar.evaluate(overflow) == 0
+
+
+def test_on_a_phone_the_per_unit_charts_name_their_units_in_readable_text(
+    live_server: Any,
+    phone: Page,
+    kua: Unit,
+    head: Employee,
+    eko: Employee,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not names squeezed under narrow SVG bars: each unit on its line, its name as text."""
+    freeze_clock(monkeypatch, local(TODAY, "10:00"))
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
+    log_in(phone, head.nip)
+
+    label = phone.locator("ul.bar-list li .label", has_text="KUA Mlati").first
+    expect(label).to_be_visible()
+    box = label.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 360, box
+    assert label.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)") >= 12
