@@ -113,7 +113,7 @@ def test_the_unit_head_filters_the_month_recap_and_downloads_it_as_excel(
 
     # Only those with TK: Eko.
     page.locator("select[name=tampil]").select_option("tk")
-    page.locator("form[role=search] button[type=submit]").click()
+    page.locator("form.filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"tampil=tk"))
     expect(recap_rows(page)).to_have_count(1)
     expect(recap_rows(page).first).to_contain_text("Eko Prasetyo")
@@ -122,14 +122,14 @@ def test_the_unit_head_filters_the_month_recap_and_downloads_it_as_excel(
     # By name instead: "siti" finds Siti, late once.
     page.locator("select[name=tampil]").select_option("")
     page.locator("input[name=q]").fill("siti")
-    page.locator("form[role=search] button[type=submit]").click()
+    page.locator("form.filters button[type=submit]").click()
     expect(recap_rows(page)).to_have_count(1)
     expect(recap_rows(page).first.locator("td").nth(7)).to_have_text("1/0/0/0")  # TL1 once
 
     # Back to TK, and down to Eko's month: Wednesday 13 March is a TK day.
     page.locator("input[name=q]").fill("")
     page.locator("select[name=tampil]").select_option("tk")
-    page.locator("form[role=search] button[type=submit]").click()
+    page.locator("form.filters button[type=submit]").click()
     recap_rows(page).first.get_by_role("link", name="Eko Prasetyo").click()
     expect(page.locator("h1")).to_have_text("Eko Prasetyo")
     thirteenth = page.locator("td.status-TK", has=page.locator("span.daynum", has_text="13"))
