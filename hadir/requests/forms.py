@@ -48,10 +48,14 @@ class RequestForm(forms.Form):
         code_field: forms.ChoiceField = self.fields["code"]  # type: ignore[assignment]
         code_field.choices = [(c.value, c.label) for c in codes]
         # Only what the category asks: a complaint or izin is one date and its session, an
-        # absence whole days (a field shown and then ignored misleads). The end stays as a
-        # hidden field: one sent anyway (a page from before) is refused, not cut short.
+        # absence whole days (a field shown and then ignored misleads). A link's end is not
+        # taken; one sent anyway (a page from before) is refused, not cut short, and shown
+        # where it can be mended: hidden, it would be refused again at every sending.
         if all(c in WAIVER_CODES for c in codes):
-            self.fields["end"].widget = forms.HiddenInput()
+            self.initial.pop("end", None)
+            sent = self.data.get("end", "") if self.is_bound else ""
+            if not sent or sent == self.data.get("start"):
+                self.fields["end"].widget = forms.HiddenInput()
             self.fields["start"].label = _("Date")
         elif not any(c in WAIVER_CODES for c in codes):
             del self.fields["session"]

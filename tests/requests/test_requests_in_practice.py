@@ -462,3 +462,61 @@ def test_a_complaint_for_a_day_off_is_refused(siti: Employee) -> None:
     with pytest.raises(RequestRefused):
         file_request(siti, "SISTEM_ERROR", SATURDAY, session="PAGI_SORE")
     assert not Request.objects.filter(employee=siti).exists()
+
+
+# ------------------------------------------------------------ a complaint is one date
+
+
+def _one_date(category: str) -> dict[str, str]:
+    """What the teacher fills in on a complaint or izin: all of it right (Monday 4 March, a
+    working day already lived; the morning session; a reason)."""
+    code = "SISTEM_ERROR" if category == "PENGADUAN" else "IZIN"
+    return {"code": code, "start": "2024-03-04", "session": "PAGI", "reason": "Mesin mati pagi."}
+
+
+@pytest.mark.parametrize("category", ["PENGADUAN", "IZIN"])
+@pytest.mark.parametrize("end", ["garbage", "2024-03-05", "2024-03-01"])
+def test_a_link_with_an_end_does_not_trap_a_complaint_or_izin_form(
+    siti: Employee, category: str, end: str
+) -> None:
+    """A link to Laporan Baru that carries an ``end`` (mistyped, shared, an old bookmark) does
+    not put it in a hidden field of a one-date form, where every sending would be refused for
+    a field the teacher cannot see."""
+    client = client_for(account(siti))
+    url = reverse("requests:new") + f"?kategori={category}"
+    page = client.get(url + f"&start=2024-03-04&end={end}")
+    assert page.status_code == 200
+    sent = {
+        **_hidden_inputs(page.content.decode()),
+        **_one_date(category),
+        "letter": upload(pdf_letter()),
+    }
+    sent.pop("csrfmiddlewaretoken", None)
+
+    response = client.post(url, sent)
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Request.objects.filter(employee=siti, status=Status.SUBMITTED).count() == 1
+
+
+@pytest.mark.parametrize("category", ["PENGADUAN", "IZIN"])
+def test_a_complaint_refused_for_its_hidden_end_can_be_mended_on_the_page_it_comes_back_on(
+    siti: Employee, category: str
+) -> None:
+    """A complaint sent with an end (a page from before the end was hidden) is refused, and
+    comes back with that end shown where it can be mended: sent again as it stands, without the
+    end she now sees and clears, it is recorded."""
+    client = client_for(account(siti))
+    url = reverse("requests:new") + f"?kategori={category}"
+    first = client.post(
+        url, {**_one_date(category), "end": "2024-03-05", "letter": upload(pdf_letter())}
+    )
+    assert first.status_code == 200  # refused: one date only
+    assert not Request.objects.exists()
+
+    again = {**_hidden_inputs(first.content.decode()), **_one_date(category)}
+    again.pop("csrfmiddlewaretoken", None)
+    second = client.post(url, again)  # the kept letter travels in its token
+
+    assert second.status_code == 302, second.context["form"].errors
+    assert Request.objects.filter(employee=siti, status=Status.SUBMITTED).count() == 1
