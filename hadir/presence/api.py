@@ -279,8 +279,8 @@ def _too_many_taps(request: HttpRequest, employee: Employee, key: str) -> bool:
         rate=settings.HADIR_CHECKIN_RATE,
         increment=True,
     )
-    if usage is None or not usage["should_limit"]:
-        if key and usage is not None:  # until the window ends, when the count starts again
+    if not usage["should_limit"]:
+        if key:  # until the window ends, when the count starts again
             cache.set(let_through, True, timeout=max(1, usage["time_left"]))
         return False
     if usage["count"] == usage["limit"] + 1:

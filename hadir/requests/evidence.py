@@ -28,7 +28,7 @@ from typing import Any
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -234,10 +234,10 @@ def evidence_kept(token: str, *, user: Any) -> Evidence | None:
     pk = signed.get("evidence")
     if not isinstance(pk, int):
         return None
-    pending = Request.objects.filter(created_by=user, status=Status.SUBMITTED)
+    taken = Request.objects.filter(evidence=pk).exclude(created_by=user, status=Status.SUBMITTED)
     return (
         Evidence.objects.filter(pk=pk, uploaded_by=user, uploaded_at__gte=timezone.now() - KEPT_FOR)
-        .filter(Q(pk__in=_untaken().values("pk")) | Q(pk__in=pending.values("evidence")))
+        .exclude(pk__in=taken.values("evidence"))
         .first()
     )
 

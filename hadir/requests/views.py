@@ -134,12 +134,14 @@ def new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(refused))
             form.keep(evidence)
         else:
-            if created.evidence_id != evidence.pk:  # the letter uploaded again: kept once
+            uploaded_again = created.evidence_id != evidence.pk  # kept once: the first one
+            if uploaded_again:
                 evidence_release(evidence)
-            if sent_before or created.evidence_id != evidence.pk:
-                sent = _("Already sent earlier. Your reference number is %(reference)s.")
-            else:
-                sent = _("Sent. Your reference number is %(reference)s.")
+            sent = (
+                _("Already sent earlier. Your reference number is %(reference)s.")
+                if sent_before or uploaded_again
+                else _("Sent. Your reference number is %(reference)s.")
+            )
             messages.success(request, sent % {"reference": created.reference})
             return redirect("requests:detail", created.reference)
     elif request.method == "POST" and form.content and "letter" not in form.errors:

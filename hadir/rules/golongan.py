@@ -39,8 +39,9 @@ def parse_golongan(text: str) -> Golongan:
 
     Case, spaces and the separator between group and ruang are tolerated ("iii / a", "III-a",
     "IIIa" all mean III/a); a PPPK grade may be prefixed with "PPPK". Anything else raises
-    ``ValueError`` (:class:`~hadir.rules.explain.Invalid`) with a message an operator can act on. Memoised: recaps parse
-    the same few dozen spellings thousands of times (errors are not remembered).
+    :class:`~hadir.rules.explain.Invalid` (a ``ValueError``) with a message an operator can act
+    on. Memoised: recaps parse the same few dozen spellings thousands of times (errors are not
+    remembered).
     """
     cleaned = " ".join(text.strip().upper().split())
     pns = _PNS_RE.fullmatch(cleaned)

@@ -87,6 +87,16 @@ def recap_rows(page: Page) -> Any:
     return page.locator("table#recap tbody tr")
 
 
+def unit_recap_on_a_phone(
+    live_server: Any, phone: Page, unit: Unit, viewer: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``viewer`` logged in on ``unit``'s March recap, on a 360 px phone, on 2 April."""
+    freeze_clock(monkeypatch, local(TODAY, "10:00"))
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/rekap/unit/{unit.pk}/?bulan=2024-03")
+    log_in(phone, viewer.nip)
+
+
 def test_the_unit_head_filters_the_month_recap_and_downloads_it_as_excel(
     live_server: Any,
     desktop: Page,
@@ -172,10 +182,7 @@ def test_the_unit_recap_scrolls_its_tables_inside_their_box_not_the_whole_page(
 ) -> None:
     """The recap table and the discipline table below it each scroll in their own box: on a
     360 px phone the page itself (menu, filters, charts) never scrolls sideways."""
-    freeze_clock(monkeypatch, local(TODAY, "10:00"))
-    phone.set_viewport_size({"width": 360, "height": 740})
-    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
-    log_in(phone, head.nip)
+    unit_recap_on_a_phone(live_server, phone, kua, head, monkeypatch)
     expect(phone.get_by_role("heading", name="Disiplin")).to_be_visible()
     expect(phone.locator("table").nth(1)).to_contain_text("Eko Prasetyo")
 
@@ -190,10 +197,7 @@ def test_the_recap_filters_stack_into_full_width_fields_on_a_phone(
 ) -> None:
     """Not squeezed into one row of four tiny fields with a button of one letter per line
     (Pico's style for a search form): each field takes the screen's width, the button too."""
-    freeze_clock(monkeypatch, local(TODAY, "10:00"))
-    phone.set_viewport_size({"width": 360, "height": 740})
-    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
-    log_in(phone, head.nip)
+    unit_recap_on_a_phone(live_server, phone, kua, head, monkeypatch)
 
     apply = phone.locator("form.filters button[type=submit]")
     month = phone.locator("form.filters input[name=bulan]")
@@ -237,10 +241,7 @@ def test_on_a_phone_the_per_unit_charts_name_their_units_in_readable_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Not names squeezed under narrow SVG bars: each unit on its line, its name as text."""
-    freeze_clock(monkeypatch, local(TODAY, "10:00"))
-    phone.set_viewport_size({"width": 360, "height": 740})
-    phone.goto(f"{live_server.url}/rekap/unit/{kua.pk}/?bulan=2024-03")
-    log_in(phone, head.nip)
+    unit_recap_on_a_phone(live_server, phone, kua, head, monkeypatch)
 
     label = phone.locator("ul.bar-list li .label", has_text="KUA Mlati").first
     expect(label).to_be_visible()
