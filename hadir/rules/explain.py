@@ -233,6 +233,117 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "golongan '{golongan}' tidak dikenal; contoh: III/a atau IX",
         "en": "unknown golongan '{golongan}'; e.g. III/a or IX",
     },
+    # --- a policy figure refused (hadir.rules.policy): each names its key first ---
+    "POLICY_UNKNOWN_KEY": {
+        "id": "{key}: kunci kebijakan tidak dikenal",
+        "en": "{key}: unknown policy key",
+    },
+    "POLICY_NOT_INTEGER": {
+        "id": "{key}: '{text}' bukan bilangan bulat (contoh: 450)",
+        "en": "{key}: '{text}' is not a whole number (e.g. 450)",
+    },
+    "POLICY_NOT_DECIMAL": {
+        "id": "{key}: '{text}' bukan angka desimal (contoh: 1.25)",
+        "en": "{key}: '{text}' is not a decimal number (e.g. 1.25)",
+    },
+    "POLICY_NOT_TIME": {
+        "id": "{key}: '{text}' bukan jam HH:MM (contoh: 06:00)",
+        "en": "{key}: '{text}' is not a time HH:MM (e.g. 06:00)",
+    },
+    "POLICY_NOT_A_CHOICE": {
+        "id": "{key}: '{text}' harus salah satu dari {choices}",
+        "en": "{key}: '{text}' must be one of {choices}",
+    },
+    "POLICY_NOT_AFTER": {
+        "id": "{key}: harus setelah {other}",
+        "en": "{key}: must come after {other}",
+    },
+    "POLICY_NOT_POSITIVE": {
+        "id": "{key}: harus lebih dari 0",
+        "en": "{key}: must be more than 0",
+    },
+    "POLICY_NEGATIVE": {
+        "id": "{key}: tidak boleh negatif",
+        "en": "{key}: may not be negative",
+    },
+    "POLICY_BELOW": {
+        "id": "{key}: tidak boleh kurang dari {other}",
+        "en": "{key}: may not be less than {other}",
+    },
+    "POLICY_NUMBER_COUNT": {
+        "id": "{key}: harus {count} angka",
+        "en": "{key}: must be {count} numbers",
+    },
+    "POLICY_PCT_COUNT": {
+        "id": "{key}: harus {count} persentase",
+        "en": "{key}: must be {count} percentages",
+    },
+    "POLICY_BOUNDS_ORDER": {
+        "id": "{key}: harus naik dan lebih dari 0",
+        "en": "{key}: must increase and be more than 0",
+    },
+    "POLICY_PCT_RANGE": {
+        "id": "{key}: persentase harus antara 0 dan 100",
+        "en": "{key}: a percentage lies between 0 and 100",
+    },
+    "POLICY_WHOLE_RUPIAH": {
+        "id": "{key}: harus rupiah bulat, tanpa sen",
+        "en": "{key}: must be whole rupiah, without cents",
+    },
+    "POLICY_KEYS": {
+        "id": "{key}: harus tepat berisi {expected}",
+        "en": "{key}: must hold exactly {expected}",
+    },
+    "POLICY_LADDER": {
+        "id": "{key}: tangga sanksi harus berisi {expected}",
+        "en": "{key}: the sanction ladder must hold {expected}",
+    },
+    "POLICY_LADDER_ORDER": {
+        "id": "{key}: harus lebih besar dari anak tangga sebelumnya",
+        "en": "{key}: must be greater than the rung before it",
+    },
+    "POLICY_DAYS_AT_MOST": {
+        "id": "{key}: paling banyak {days} hari",
+        "en": "{key}: at most {days} {days:days}",
+    },
+    "POLICY_MINUTES_AT_MOST": {
+        "id": "{key}: paling banyak {minutes} menit",
+        "en": "{key}: at most {minutes} minutes",
+    },
+    "POLICY_YEARS_BETWEEN": {
+        "id": "{key}: antara {low} dan {high} tahun",
+        "en": "{key}: between {low} and {high} years",
+    },
+    # --- working hours refused (hadir.rules.patterns) ---
+    "HOURS_WHOLE_MINUTES": {
+        "id": "jam kerja harus menit bulat (tanpa detik)",
+        "en": "working hours are whole minutes (no seconds)",
+    },
+    "HOURS_ORDER": {
+        "id": "jam mulai {start} harus sebelum jam selesai {end}",
+        "en": "the start {start} must come before the end {end}",
+    },
+    "BREAK_HALF": {
+        "id": "istirahat harus punya jam mulai dan jam selesai, atau tidak sama sekali",
+        "en": "a break has both a start and an end, or neither",
+    },
+    "BREAK_OUTSIDE": {
+        "id": "istirahat {break_start}–{break_end} harus di dalam jam kerja {start}–{end}",
+        "en": "the break {break_start}–{break_end} must lie within the working hours {start}–{end}",
+    },
+    "PATTERN_WEEK": {
+        "id": "pola {pattern}: harus {days} hari (Senin … Minggu), bukan {count}",
+        "en": "pattern {pattern}: must have {days} days (Monday … Sunday), not {count}",
+    },
+    "PERIOD_WEEK": {
+        "id": "periode {period}, pola {pattern}: harus {days} hari (Senin … Minggu), bukan {count}",
+        "en": "period {period}, pattern {pattern}: must have {days} days (Monday … Sunday),"
+        " not {count}",
+    },
+    "PERIOD_ENDS_FIRST": {
+        "id": "periode {period}: tanggal selesai sebelum tanggal mulai",
+        "en": "period {period}: the end date comes before the start date",
+    },
 }
 """Every message, by reason code and language; parameters in braces (see the module docstring)."""
 
@@ -366,8 +477,9 @@ class Reason:
 
 
 class Invalid(ValueError):
-    """A value a rule cannot take (a NIP, a golongan), with the reason in either language:
-    ``str()`` is the Indonesian text, ``reason.text(lang)`` the one a page asks for."""
+    """A value a rule cannot take (a NIP, a golongan, a policy figure, working hours), with the
+    reason in either language: ``str()`` is the Indonesian text, ``reason.text(lang)`` the one
+    a page asks for."""
 
     def __init__(self, code: str, /, **params: object) -> None:
         self.reason = Reason.of(code, **params)

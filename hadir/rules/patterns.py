@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from types import MappingProxyType
 
+from hadir.rules.explain import Invalid
+
 WEEK_DAYS = 7
 """Entries of a weekly timetable: index 0 is Monday … 6 is Sunday (``date.weekday()``)."""
 
@@ -46,29 +48,28 @@ class DayHours:
 
     def __post_init__(self) -> None:
         if self.start.second or self.end.second:
-            raise ValueError("jam kerja harus menit bulat (tanpa detik)")
+            raise Invalid("HOURS_WHOLE_MINUTES")
         if not self.start < self.end:
-            raise ValueError(
-                f"jam mulai {self.start:%H:%M} harus sebelum jam selesai {self.end:%H:%M}"
-            )
+            raise Invalid("HOURS_ORDER", start=f"{self.start:%H:%M}", end=f"{self.end:%H:%M}")
         if (self.break_start is None) != (self.break_end is None):
-            raise ValueError(
-                "istirahat harus punya jam mulai dan jam selesai, atau tidak sama sekali"
-            )
+            raise Invalid("BREAK_HALF")
         if (
             self.break_start is not None
             and self.break_end is not None
             and not self.start <= self.break_start < self.break_end <= self.end
         ):
-            raise ValueError(
-                f"istirahat {self.break_start:%H:%M}–{self.break_end:%H:%M} harus di dalam "
-                f"jam kerja {self.start:%H:%M}–{self.end:%H:%M}"
+            raise Invalid(
+                "BREAK_OUTSIDE",
+                break_start=f"{self.break_start:%H:%M}",
+                break_end=f"{self.break_end:%H:%M}",
+                start=f"{self.start:%H:%M}",
+                end=f"{self.end:%H:%M}",
             )
 
 
-def _check_week(days: tuple[DayHours | None, ...], what: str) -> None:
+def _check_week(days: tuple[DayHours | None, ...], code: str, /, **names: str) -> None:
     if len(days) != WEEK_DAYS:
-        raise ValueError(f"{what}: harus {WEEK_DAYS} hari (Senin … Minggu), bukan {len(days)}")
+        raise Invalid(code, days=WEEK_DAYS, count=len(days), **names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class WorkPattern:
     flexible_break: bool = False
 
     def __post_init__(self) -> None:
-        _check_week(self.days, f"pola {self.code}")
+        _check_week(self.days, "PATTERN_WEEK", pattern=self.code)
 
     def hours_on(self, day: date) -> DayHours | None:
         """The hours of ``day``'s weekday, ``None`` when it is a day off of the pattern."""
@@ -114,9 +115,9 @@ class SpecialPeriod:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(f"periode {self.code}: tanggal selesai sebelum tanggal mulai")
+            raise Invalid("PERIOD_ENDS_FIRST", period=self.code)
         for pattern_code, days in self.hours.items():
-            _check_week(days, f"periode {self.code}, pola {pattern_code}")
+            _check_week(days, "PERIOD_WEEK", period=self.code, pattern=pattern_code)
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
 
     def __hash__(self) -> int:

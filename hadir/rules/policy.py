@@ -27,6 +27,8 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from hadir.rules.explain import Invalid, Lang
+
 Level = Literal["ringan", "sedang", "berat"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 
@@ -56,13 +58,13 @@ CLASSES = 4
 """TL/PSW classes 1–4 (DOMAIN.md §4 step 4); the bounds between them are policy."""
 
 
-class PolicyError(ValueError):
-    """A policy figure that cannot be used; ``key`` names it as in :func:`policy_to_values`."""
+class PolicyError(Invalid):
+    """A policy figure that cannot be used; ``key`` names it as in :func:`policy_to_values`,
+    and every message of :data:`~hadir.rules.explain.MESSAGES` it draws on starts with it."""
 
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"{key}: {reason}")
+    def __init__(self, key: str, code: str, /, **params: object) -> None:
+        super().__init__(code, key=key, **params)
         self.key = key
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,22 +208,22 @@ class Policy:
 def _validate(p: Policy) -> None:
     """Refuse figures the rules cannot honour, naming the key the admin has to fix."""
     if not p.window_start < p.window_end:
-        raise PolicyError("window.end", "harus setelah window.start")
+        raise PolicyError("window.end", "POLICY_NOT_AFTER", other="window.start")
     if p.day_minutes <= 0:
-        raise PolicyError("day.minutes", "harus lebih dari 0")
+        raise PolicyError("day.minutes", "POLICY_NOT_POSITIVE")
     if p.cap_minutes <= 0:
-        raise PolicyError("cap.minutes", "harus lebih dari 0")
+        raise PolicyError("cap.minutes", "POLICY_NOT_POSITIVE")
     if p.missing_minutes < p.cap_minutes:
         # Otherwise a missing punch would cost less than a late one: punching would not pay.
-        raise PolicyError("missing.minutes", "tidak boleh kurang dari cap.minutes")
+        raise PolicyError("missing.minutes", "POLICY_BELOW", other="cap.minutes")
     bounds = p.class_bounds
     if len(bounds) != CLASSES - 1:
-        raise PolicyError("class.bounds", f"harus {CLASSES - 1} angka")
+        raise PolicyError("class.bounds", "POLICY_NUMBER_COUNT", count=CLASSES - 1)
     if bounds[0] <= 0 or any(a >= b for a, b in pairwise(bounds)):
-        raise PolicyError("class.bounds", "harus naik dan lebih dari 0")
+        raise PolicyError("class.bounds", "POLICY_BOUNDS_ORDER")
     for side, values in (("late", p.late_pct), ("early", p.early_pct)):
         if len(values) != CLASSES:
-            raise PolicyError(f"tukin.{side}", f"harus {CLASSES} persentase")
+            raise PolicyError(f"tukin.{side}", "POLICY_PCT_COUNT", count=CLASSES)
         for index, value in enumerate(values, start=1):
             _check_pct(f"tukin.{side}.{index}", value)
     _check_pct("tukin.tk_day", p.tk_day_pct)
@@ -234,47 +236,51 @@ def _validate(p: Policy) -> None:
     _check_keys("meal.tax", p.meal_tax_pct, PNS_GROUPS)
     for group in PNS_GROUPS:
         if p.meal_rate[group] < 0:
-            raise PolicyError(f"meal.rate.{group}", "tidak boleh negatif")
+            raise PolicyError(f"meal.rate.{group}", "POLICY_NEGATIVE")
         if p.meal_rate[group] != p.meal_rate[group].to_integral_value():
             # Rates are whole rupiah in every regulation; a rate with cents would be shown
             # rounded beside a gross computed from the cents.
-            raise PolicyError(f"meal.rate.{group}", "harus rupiah bulat, tanpa sen")
+            raise PolicyError(f"meal.rate.{group}", "POLICY_WHOLE_RUPIAH")
         _check_pct(f"meal.tax.{group}", p.meal_tax_pct[group])
     _check_keys("pppk.group", p.pppk_group, PPPK_GRADES)
     for grade, group in p.pppk_group.items():
         if group not in PNS_GROUPS:
             raise PolicyError(
-                f"pppk.group.{grade}", f"harus salah satu dari {', '.join(PNS_GROUPS)}"
+                f"pppk.group.{grade}",
+                "POLICY_NOT_A_CHOICE",
+                text=group,
+                choices=_listed(PNS_GROUPS),
             )
     if tuple(rung.id for rung in p.ladder) != SANCTION_IDS:
-        raise PolicyError("discipline", f"tangga sanksi harus berisi {', '.join(SANCTION_IDS)}")
+        raise PolicyError("discipline", "POLICY_LADDER", expected=_listed(SANCTION_IDS))
     previous = 0
     for rung in p.ladder:
         if rung.min_days <= previous:
-            raise PolicyError(
-                f"discipline.from.{rung.id}", "harus lebih besar dari anak tangga sebelumnya"
-            )
+            raise PolicyError(f"discipline.from.{rung.id}", "POLICY_LADDER_ORDER")
         previous = rung.min_days
         if rung.months < 0:
-            raise PolicyError(f"discipline.months.{rung.id}", "tidak boleh negatif")
+            raise PolicyError(f"discipline.months.{rung.id}", "POLICY_NEGATIVE")
         if rung.level not in LEVELS:
             raise PolicyError(
-                f"discipline.level.{rung.id}", f"harus salah satu dari {', '.join(LEVELS)}"
+                f"discipline.level.{rung.id}",
+                "POLICY_NOT_A_CHOICE",
+                text=rung.level,
+                choices=_listed(LEVELS),
             )
-    if p.streak_days <= 0:
-        raise PolicyError("discipline.streak_days", "harus lebih dari 0")
-    if p.travel_max_kmh <= 0:
-        raise PolicyError("presence.travel_max_kmh", "harus lebih dari 0")
-    if p.location_span_max_m <= 0:
-        raise PolicyError("presence.location_span_max_m", "harus lebih dari 0")
-    if p.accuracy_tolerance_max_m <= 0:
-        raise PolicyError("presence.accuracy_tolerance_max_m", "harus lebih dari 0")
-    if p.evidence_max_kb <= 0:
-        raise PolicyError("requests.evidence_max_kb", "harus lebih dari 0")
+    positive = {
+        "discipline.streak_days": p.streak_days,
+        "presence.travel_max_kmh": p.travel_max_kmh,
+        "presence.location_span_max_m": p.location_span_max_m,
+        "presence.accuracy_tolerance_max_m": p.accuracy_tolerance_max_m,
+        "requests.evidence_max_kb": p.evidence_max_kb,
+    }
+    for key, figure in positive.items():
+        if figure <= 0:
+            raise PolicyError(key, "POLICY_NOT_POSITIVE")
     _check_ceilings(p)
     if p.leave_cap_after_two_years < p.leave_days + p.leave_carry_days:
         raise PolicyError(
-            "leave.cap_after_two_years", "tidak boleh kurang dari leave.days + leave.carry_days"
+            "leave.cap_after_two_years", "POLICY_BELOW", other="leave.days + leave.carry_days"
         )
 
 
@@ -297,7 +303,7 @@ def _check_ceilings(p: Policy) -> None:
     }
     for key, value in days.items():
         if value > DAYS_AT_MOST:
-            raise PolicyError(key, f"paling banyak {DAYS_AT_MOST} hari")
+            raise PolicyError(key, "POLICY_DAYS_AT_MOST", days=DAYS_AT_MOST)
     minutes = {
         "day.minutes": p.day_minutes,
         "cap.minutes": p.cap_minutes,
@@ -305,20 +311,26 @@ def _check_ceilings(p: Policy) -> None:
     }
     for key, value in minutes.items():
         if value > MINUTES_AT_MOST:
-            raise PolicyError(key, f"paling banyak {MINUTES_AT_MOST} menit")
+            raise PolicyError(key, "POLICY_MINUTES_AT_MOST", minutes=MINUTES_AT_MOST)
     # Zero years would refuse every request of more than one day and every cuti ahead.
     if not 1 <= p.request_years_at_most <= REQUEST_YEARS_AT_MOST:
-        raise PolicyError("requests.years_at_most", f"antara 1 dan {REQUEST_YEARS_AT_MOST} tahun")
+        raise PolicyError(
+            "requests.years_at_most", "POLICY_YEARS_BETWEEN", low=1, high=REQUEST_YEARS_AT_MOST
+        )
 
 
 def _check_pct(key: str, value: Decimal) -> None:
     if not 0 <= value <= 100:
-        raise PolicyError(key, "persentase harus antara 0 dan 100")
+        raise PolicyError(key, "POLICY_PCT_RANGE")
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return ", ".join(names)
 
 
 def _check_keys(prefix: str, mapping: Mapping[str, object], expected: tuple[str, ...]) -> None:
     if set(mapping) != set(expected):
-        raise PolicyError(prefix, f"harus tepat berisi {', '.join(expected)}")
+        raise PolicyError(prefix, "POLICY_KEYS", expected=_listed(expected))
 
 
 DEFAULT_POLICY = Policy()
@@ -342,7 +354,7 @@ def _fmt_time(value: time) -> str:
 
 def _parse_int(key: str, text: str) -> int:
     if not _INT_RE.fullmatch(text):
-        raise PolicyError(key, f"'{text}' bukan bilangan bulat (contoh: 450)")
+        raise PolicyError(key, "POLICY_NOT_INTEGER", text=text)
     return int(text)
 
 
@@ -350,14 +362,14 @@ def _parse_dec(key: str, text: str) -> Decimal:
     """Digits with an optional fraction: no sign, exponent, NaN or comma, so every value an admin
     can type reads back exactly as written."""
     if not _DEC_RE.fullmatch(text):
-        raise PolicyError(key, f"'{text}' bukan angka desimal (contoh: 1.25)")
+        raise PolicyError(key, "POLICY_NOT_DECIMAL", text=text)
     return Decimal(text)
 
 
 def _parse_time(key: str, text: str) -> time:
     match = _TIME_RE.fullmatch(text)
     if match is None:
-        raise PolicyError(key, f"'{text}' bukan jam HH:MM (contoh: 06:00)")
+        raise PolicyError(key, "POLICY_NOT_TIME", text=text)
     return time(int(match[1]), int(match[2]))
 
 
@@ -368,7 +380,7 @@ def _parse_ints(key: str, text: str) -> tuple[int, ...]:
 def _parse_word(choices: tuple[str, ...]) -> Callable[[str, str], str]:
     def parse(key: str, text: str) -> str:
         if text not in choices:
-            raise PolicyError(key, f"'{text}' harus salah satu dari {', '.join(choices)}")
+            raise PolicyError(key, "POLICY_NOT_A_CHOICE", text=text, choices=_listed(choices))
         return text
 
     return parse
@@ -378,7 +390,8 @@ def _parse_word(choices: tuple[str, ...]) -> Callable[[str, str], str]:
 class _Key:
     """How one flat key reads from and writes into a :class:`Policy`."""
 
-    description: str
+    description: tuple[str, str]
+    """Indonesian, English."""
     get: Callable[[Policy], str]
     set: Callable[[dict[str, object], str, str], None]
 
@@ -451,155 +464,230 @@ def _build_keys() -> dict[str, _Key]:
 
     def add(
         key: str,
-        description: str,
+        description: tuple[str, str],
         accessors: tuple[Callable[[Policy], str], Callable[[dict[str, object], str, str], None]],
     ) -> None:
         keys[key] = _Key(description, *accessors)
 
     add(
         "window.start",
-        "Awal rentang presensi (HH:MM, waktu setempat)",
+        (
+            "Awal rentang presensi (HH:MM, waktu setempat)",
+            "Start of the attendance window (HH:MM, local time)",
+        ),
         _scalar("window_start", _parse_time, as_time),
     )
     add(
         "window.end",
-        "Akhir rentang presensi, tidak termasuk (HH:MM)",
+        (
+            "Akhir rentang presensi, tidak termasuk (HH:MM)",
+            "End of the attendance window, exclusive (HH:MM)",
+        ),
         _scalar("window_end", _parse_time, as_time),
     )
     add(
-        "day.minutes", "Menit satu hari kerja (7,5 jam)", _scalar("day_minutes", _parse_int, as_str)
+        "day.minutes",
+        ("Menit satu hari kerja (7,5 jam)", "Minutes of one working day (7.5 hours)"),
+        _scalar("day_minutes", _parse_int, as_str),
     )
     add(
         "missing.minutes",
-        "Menit TL/PSW bila presensi datang/pulang tidak ada",
+        (
+            "Menit TL/PSW bila presensi datang/pulang tidak ada",
+            "TL/PSW minutes when the check-in or check-out is missing",
+        ),
         _scalar("missing_minutes", _parse_int, as_str),
     )
     add(
         "cap.minutes",
-        "Batas menit TL dan PSW per sisi per hari",
+        ("Batas menit TL dan PSW per sisi per hari", "Cap on TL and PSW minutes, per side per day"),
         _scalar("cap_minutes", _parse_int, as_str),
     )
     add(
         "class.bounds",
-        "Batas atas menit kelas 1, 2, 3 (dipisah koma); di atasnya kelas 4",
+        (
+            "Batas atas menit kelas 1, 2, 3 (dipisah koma); di atasnya kelas 4",
+            "Upper minutes of classes 1, 2, 3 (comma-separated); above them class 4",
+        ),
         _scalar("class_bounds", _parse_ints, as_list),
     )
     for index in range(CLASSES):
         add(
             f"tukin.late.{index + 1}",
-            f"Potongan TUKIN (%) per hari terlambat kelas TL{index + 1}",
+            (
+                f"Potongan TUKIN (%) per hari terlambat kelas TL{index + 1}",
+                f"TUKIN deduction (%) per day late in class TL{index + 1}",
+            ),
             _item("late_pct", index, _parse_dec, as_dec),
         )
     for index in range(CLASSES):
         add(
             f"tukin.early.{index + 1}",
-            f"Potongan TUKIN (%) per hari pulang sebelum waktunya kelas PSW{index + 1}",
+            (
+                f"Potongan TUKIN (%) per hari pulang sebelum waktunya kelas PSW{index + 1}",
+                f"TUKIN deduction (%) per day of early leave in class PSW{index + 1}",
+            ),
             _item("early_pct", index, _parse_dec, as_dec),
         )
-    add("tukin.tk_day", "Potongan TUKIN (%) per hari TK", _scalar("tk_day_pct", _parse_dec, as_dec))
+    add(
+        "tukin.tk_day",
+        ("Potongan TUKIN (%) per hari TK", "TUKIN deduction (%) per day of TK"),
+        _scalar("tk_day_pct", _parse_dec, as_dec),
+    )
     for code in ABSENCE_CODES:
         add(
             f"tukin.absence.{code}",
-            f"Potongan TUKIN (%) per hari ketidakhadiran {code}",
+            (
+                f"Potongan TUKIN (%) per hari ketidakhadiran {code}",
+                f"TUKIN deduction (%) per day of absence {code}",
+            ),
             _item("absence_pct", code, _parse_dec, as_dec),
         )
     add(
         "tukin.cap",
-        "Batas potongan TUKIN sebulan (%)",
+        ("Batas potongan TUKIN sebulan (%)", "Cap on a month's TUKIN deduction (%)"),
         _scalar("deduction_cap_pct", _parse_dec, as_dec),
     )
     for group in PNS_GROUPS:
         add(
             f"meal.rate.{group}",
-            f"Uang makan per hari golongan {group} (Rp)",
+            (
+                f"Uang makan per hari golongan {group} (Rp)",
+                f"Meal allowance per day, golongan {group} (Rp)",
+            ),
             _item("meal_rate", group, _parse_dec, as_dec),
         )
     for group in PNS_GROUPS:
         add(
             f"meal.tax.{group}",
-            f"PPh 21 uang makan golongan {group} (%)",
+            (
+                f"PPh 21 uang makan golongan {group} (%)",
+                f"PPh 21 on the meal allowance, golongan {group} (%)",
+            ),
             _item("meal_tax_pct", group, _parse_dec, as_dec),
         )
     for grade in PPPK_GRADES:
         add(
             f"pppk.group.{grade}",
-            f"Golongan PNS yang setara PPPK {grade} untuk uang makan",
+            (
+                f"Golongan PNS yang setara PPPK {grade} untuk uang makan",
+                f"PNS golongan equal to PPPK {grade} for the meal allowance",
+            ),
             _item("pppk_group", grade, _parse_word(PNS_GROUPS), as_str),
         )
     for sanction_id in SANCTION_IDS:
         add(
             f"discipline.from.{sanction_id}",
-            f"Hari tidak masuk kerja setahun mulai sanksi {sanction_id}",
+            (
+                f"Hari tidak masuk kerja setahun mulai sanksi {sanction_id}",
+                f"Days not at work in a year from which {sanction_id} applies",
+            ),
             _rung(sanction_id, "min_days", _parse_int, as_str),
         )
         add(
             f"discipline.months.{sanction_id}",
-            f"Lama sanksi {sanction_id} (bulan; 0 = tanpa jangka waktu)",
+            (
+                f"Lama sanksi {sanction_id} (bulan; 0 = tanpa jangka waktu)",
+                f"Length of {sanction_id} (months; 0 = without a term)",
+            ),
             _rung(sanction_id, "months", _parse_int, as_str),
         )
         add(
             f"discipline.level.{sanction_id}",
-            f"Tingkat hukuman disiplin {sanction_id} (ringan/sedang/berat)",
+            (
+                f"Tingkat hukuman disiplin {sanction_id} (ringan/sedang/berat)",
+                f"Discipline level of {sanction_id} (ringan/sedang/berat)",
+            ),
             _rung(sanction_id, "level", _parse_word(LEVELS), as_str),
         )
     add(
         "discipline.streak_days",
-        "Hari kerja TK berturut-turut yang berujung pemberhentian",
+        (
+            "Hari kerja TK berturut-turut yang berujung pemberhentian",
+            "Consecutive working days of TK that lead to dismissal",
+        ),
         _scalar("streak_days", _parse_int, as_str),
     )
     add(
         "discipline.sedang_pct",
-        "Potongan TUKIN (%) tambahan selama sanksi tingkat sedang",
+        (
+            "Potongan TUKIN (%) tambahan selama sanksi tingkat sedang",
+            "Extra TUKIN deduction (%) while a sedang-level sanction lasts",
+        ),
         _scalar("sedang_extra_pct", _parse_dec, as_dec),
     )
     add(
         "presence.travel_max_kmh",
-        "Kecepatan (km/jam) antar-presensi yang dianggap perjalanan mustahil",
+        (
+            "Kecepatan (km/jam) antar-presensi yang dianggap perjalanan mustahil",
+            "Speed (km/h) between punches taken as impossible travel",
+        ),
         _scalar("travel_max_kmh", _parse_int, as_str),
     )
     add(
         "presence.travel_min_m",
-        "Jarak (m) antar-presensi di bawahnya selisih posisi dianggap derau GPS",
+        (
+            "Jarak (m) antar-presensi di bawahnya selisih posisi dianggap derau GPS",
+            "Distance (m) between punches below which a change of position is GPS noise",
+        ),
         _scalar("travel_min_m", _parse_int, as_str),
     )
     add(
         "presence.location_span_max_m",
-        "Lebar terbesar satu titik lokasi (m): garis tengah lingkaran, jarak terjauh sudut poligon",
+        (
+            "Lebar terbesar satu titik lokasi (m): garis tengah lingkaran, jarak terjauh sudut poligon",
+            "Largest width of one location (m): a circle's diameter, a polygon's farthest corners",
+        ),
         _scalar("location_span_max_m", _parse_int, as_str),
     )
     add(
         "presence.accuracy_tolerance_max_m",
-        "Toleransi akurasi GPS terbesar yang boleh diberikan satu titik lokasi (m)",
+        (
+            "Toleransi akurasi GPS terbesar yang boleh diberikan satu titik lokasi (m)",
+            "Largest GPS-accuracy tolerance one location may grant (m)",
+        ),
         _scalar("accuracy_tolerance_max_m", _parse_int, as_str),
     )
     add(
         "requests.evidence_max_kb",
-        "Ukuran maksimum surat bukti PDF (KB)",
+        ("Ukuran maksimum surat bukti PDF (KB)", "Largest PDF evidence letter (KB)"),
         _scalar("evidence_max_kb", _parse_int, as_str),
     )
     add(
         "leave.days",
-        "Hak cuti tahunan per tahun (hari kerja)",
+        ("Hak cuti tahunan per tahun (hari kerja)", "Annual leave per year (working days)"),
         _scalar("leave_days", _parse_int, as_str),
     )
     add(
         "leave.carry_days",
-        "Sisa cuti tahunan yang dapat dibawa ke tahun berikutnya (hari kerja)",
+        (
+            "Sisa cuti tahunan yang dapat dibawa ke tahun berikutnya (hari kerja)",
+            "Unused annual leave that carries over to the next year (working days)",
+        ),
         _scalar("leave_carry_days", _parse_int, as_str),
     )
     add(
         "leave.cap_after_two_years",
-        "Batas cuti tahunan setelah dua tahun atau lebih tidak diambil (hari kerja)",
+        (
+            "Batas cuti tahunan setelah dua tahun atau lebih tidak diambil (hari kerja)",
+            "Cap on annual leave after two or more years not taken (working days)",
+        ),
         _scalar("leave_cap_after_two_years", _parse_int, as_str),
     )
     add(
         "recap.close_after_days",
-        "Hari setelah akhir bulan sebelum periode dapat ditutup (batas laporan)",
+        (
+            "Hari setelah akhir bulan sebelum periode dapat ditutup (batas laporan)",
+            "Days after the month ends before it can be closed (the reporting deadline)",
+        ),
         _scalar("close_after_days", _parse_int, as_str),
     )
     add(
         "requests.years_at_most",
-        "Rentang terpanjang satu laporan, dan sejauh apa ke depan (tahun)",
+        (
+            "Rentang terpanjang satu laporan, dan sejauh apa ke depan (tahun)",
+            "Longest span of one request, and how far ahead (years)",
+        ),
         _scalar("request_years_at_most", _parse_int, as_str),
     )
     return keys
@@ -623,7 +711,7 @@ def policy_from_values(values: Mapping[str, str], base: Policy = DEFAULT_POLICY)
     for key in sorted(values):
         spec = _KEYS.get(key)
         if spec is None:
-            raise PolicyError(key, "kunci kebijakan tidak dikenal")
+            raise PolicyError(key, "POLICY_UNKNOWN_KEY")
         spec.set(changes, key, values[key].strip())
     return Policy(**changes)  # type: ignore[arg-type]
 
@@ -641,6 +729,7 @@ def is_monthly_key(key: str) -> bool:
     return key.startswith(MONTHLY_KEY_PREFIXES) or key in MONTHLY_KEYS
 
 
-def describe_policy_keys() -> dict[str, str]:
-    """A short Indonesian description of every key, for the admin's policy table."""
-    return {key: spec.description for key, spec in _KEYS.items()}
+def describe_policy_keys(lang: Lang = "id") -> dict[str, str]:
+    """A short description of every key in Indonesian or English, for the admin's policy
+    table."""
+    return {key: spec.description[1 if lang == "en" else 0] for key, spec in _KEYS.items()}

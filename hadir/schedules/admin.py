@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from hadir.common.admin import AuditedAdmin
+from hadir.common.i18n import current_lang
 from hadir.rules.policy import describe_policy_keys
 from hadir.schedules.models import (
     Holiday,
@@ -103,9 +104,9 @@ class PolicyValueAdmin(AuditedAdmin):
     search_fields = ["key", "value", "note"]
     list_filter = ["effective_from"]
 
-    @admin.display(description="keterangan")
+    @admin.display(description=_("description"))
     def description(self, obj: PolicyValue) -> str:
-        return describe_policy_keys().get(obj.key, "")
+        return describe_policy_keys(current_lang()).get(obj.key, "")
 
     def get_deleted_objects(self, objs: Any, request: Any) -> Any:
         """A value whose deletion leaves the others unreadable together (a ladder out of order

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from hadir.common.i18n import rule_text
 
 WEEKDAY_CHOICES = [
     (0, _("Monday")),
@@ -61,7 +63,10 @@ class HoursFields(models.Model):
         try:
             DayHours(self.start, self.end, self.break_start, self.break_end)
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            # Hours the wrong way round are the end's error: said once, not again by the
+            # check constraint in Django's own words.
+            field = "end" if self.start >= self.end else NON_FIELD_ERRORS
+            raise ValidationError({field: rule_text(error)}) from None
 
 
 class PatternDay(HoursFields):
@@ -121,6 +126,7 @@ class SpecialPeriod(models.Model):
             models.CheckConstraint(
                 condition=models.Q(start__lte=models.F("end")),
                 name="special_period_start_before_end",
+                violation_error_message=_("The end date comes before the start date."),
             ),
         ]
 
@@ -246,7 +252,7 @@ class PolicyValue(models.Model):
             try:  # the date's own error says so; the value is read alone meanwhile
                 policy_from_values({self.key: self.value})
             except PolicyError as error:
-                raise ValidationError({"value": str(error)}) from None
+                raise ValidationError({"value": rule_text(error)}) from None
         else:
             self._clean_with_the_values_in_force()
         first_of_year = self.effective_from and (self.effective_from.month, self.effective_from.day)
@@ -298,11 +304,11 @@ class PolicyValue(models.Model):
             return
         day, error = found
         if error.key == self.key:  # the value itself, read with the others
-            raise ValidationError({"value": str(error)})
+            raise ValidationError({"value": rule_text(error)})
         raise ValidationError(
             {
                 "value": _("With the values in force from %(date)s: %(error)s")
-                % {"date": f"{day:%d-%m-%Y}", "error": error}
+                % {"date": f"{day:%d-%m-%Y}", "error": rule_text(error)}
             }
         )
 
@@ -326,7 +332,7 @@ class PolicyValue(models.Model):
             "Without it, the values in force from %(date)s do not hold together: %(error)s"
         ) % {
             "date": f"{day:%d-%m-%Y}",
-            "error": error,
+            "error": rule_text(error),
         }
 
 

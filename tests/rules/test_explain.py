@@ -52,6 +52,16 @@ SAMPLE = {
     "year": "1980",
     "born": "1987",
     "golongan": "III/e",
+    "key": "tukin.cap",
+    "text": "1e2",
+    "choices": "I, II, III, IV",
+    "other": "cap.minutes",
+    "expected": "CT, CB",
+    "low": "1",
+    "high": "100",
+    "break_start": "12:00",
+    "break_end": "13:00",
+    "period": "RAMADAN_2024",
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date, time
 
 import pytest
 
+from hadir.rules.explain import Invalid
 from hadir.rules.patterns import (
     DEFAULT_PATTERNS,
     RAMADAN_HOURS,
@@ -132,6 +133,19 @@ def test_minutes_and_times_convert_both_ways() -> None:
 def test_impossible_day_hours_are_refused(args: tuple[time | None, ...], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DayHours(*args)  # type: ignore[arg-type]
+
+
+def test_impossible_hours_are_explained_in_english_too() -> None:
+    with pytest.raises(Invalid) as caught:
+        DayHours(time(7), time(16), time(13), time(12))
+    assert caught.value.reason.text("en") == (
+        "the break 13:00–12:00 must lie within the working hours 07:00–16:00"
+    )
+    with pytest.raises(Invalid) as caught:
+        SpecialPeriod("R", "Ramadan", MONDAY, MONDAY, {"KANTOR_5H": (None,)})
+    assert caught.value.reason.text("en") == (
+        "period R, pattern KANTOR_5H: must have 7 days (Monday … Sunday), not 1"
+    )
 
 
 def test_a_pattern_must_cover_seven_days() -> None:

@@ -130,6 +130,13 @@ def test_every_figure_has_a_flat_key_and_a_description() -> None:
     assert len(values) == 2 + 3 + 1 + 8 + 1 + 8 + 1 + 8 + 17 + 3 * 9 + 2 + 2 + 2 + 4 + 1 + 1
 
 
+def test_every_key_is_described_in_english_too() -> None:
+    indonesian, english = describe_policy_keys("id"), describe_policy_keys("en")
+    assert set(english) == set(indonesian)
+    assert [key for key in english if not english[key] or english[key] == indonesian[key]] == []
+    assert english["tukin.tk_day"] == "TUKIN deduction (%) per day of TK"
+
+
 @pytest.mark.parametrize(
     ("key", "text"),
     [
@@ -260,6 +267,26 @@ def test_unknown_keys_and_unparsable_values_are_refused_naming_the_key(
     assert caught.value.key == key
     assert str(caught.value).startswith(f"{key}: ")
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("values", "english"),
+    [
+        ({"tukin.bonus": "1"}, "tukin.bonus: unknown policy key"),
+        ({"day.minutes": "4.5"}, "day.minutes: '4.5' is not a whole number (e.g. 450)"),
+        ({"window.start": "21:00"}, "window.end: must come after window.start"),
+        ({"pppk.group.IX": "V"}, "pppk.group.IX: 'V' must be one of I, II, III, IV"),
+        ({"tukin.cap": "200"}, "tukin.cap: a percentage lies between 0 and 100"),
+        ({"recap.close_after_days": "400"}, "recap.close_after_days: at most 366 days"),
+    ],
+)
+def test_a_refusal_reads_in_english_for_an_english_page_and_in_indonesian_as_text(
+    values: dict[str, str], english: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        policy_from_values(values)
+    assert caught.value.reason.text("en") == english
+    assert str(caught.value) == caught.value.reason.text("id") != english
 
 
 @pytest.mark.parametrize(

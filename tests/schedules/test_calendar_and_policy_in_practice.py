@@ -13,6 +13,7 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -240,6 +241,18 @@ def test_a_raised_yearly_leave_leaves_the_carry_of_the_years_before_it_as_they_w
     assert page.context["leave"].entitlement == 16, (
         f"2025 brings {page.context['leave'].entitlement} days: 2024 was recounted at 14"
     )
+
+
+def test_the_policy_table_describes_its_keys_in_the_language_of_the_page(
+    admin_site: Client,
+) -> None:
+    changelist = reverse("admin:schedules_policyvalue_changelist")
+    admin_site.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        "Cap on a month&#x27;s TUKIN deduction (%)" in admin_site.get(changelist).content.decode()
+    )
+    admin_site.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert "Batas potongan TUKIN sebulan (%)" in admin_site.get(changelist).content.decode()
 
 
 def test_a_leave_figure_takes_effect_from_the_first_of_january_only(admin_site: Client) -> None:

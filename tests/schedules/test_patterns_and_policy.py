@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from hadir.rules.policy import DEFAULT_POLICY, policy_to_values
 from hadir.schedules.models import (
@@ -117,6 +118,31 @@ def test_an_unknown_policy_key_is_refused(db: None) -> None:
     with pytest.raises(ValidationError) as refused:
         value.full_clean()
     assert "tukin.bonus" in refused.value.message_dict["value"][0]
+
+
+def test_a_bad_policy_value_is_refused_in_the_language_of_the_page(db: None) -> None:
+    value = PolicyValue(key="day.minutes", effective_from=date(2026, 1, 1), value="7,5")
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        value.full_clean()
+    assert refused.value.message_dict["value"] == [
+        "day.minutes: '7,5' is not a whole number (e.g. 450)"
+    ]
+
+
+def test_hours_a_pattern_cannot_take_are_refused_in_the_language_of_the_page(db: None) -> None:
+    day = PatternDay(
+        pattern=WorkPattern.objects.get(code="KANTOR_5H"), weekday=SAT, start=time(15), end=time(8)
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        day.full_clean()
+    assert refused.value.message_dict == {"end": ["the start 15:00 must come before the end 08:00"]}
+
+
+def test_a_special_period_ending_before_it_starts_is_refused_in_words(db: None) -> None:
+    period = SpecialPeriod(name="Ramadan", start=date(2026, 3, 19), end=date(2026, 2, 18))
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        period.full_clean()
+    assert refused.value.messages == ["The end date comes before the start date."]
 
 
 def test_a_good_policy_value_passes(db: None) -> None:
