@@ -140,10 +140,10 @@ def access_machine(user: Any, pk: int) -> Machine:
 
 def can_manage_employee(user: Any, employee: Employee) -> bool:
     """Whether the user manages ``employee`` (an operator of their unit, or an admin), never
-    their own record: nobody records their own sanction."""
-    if is_admin(user):
-        return True
-    return employees_in_scope(user, MANAGE_ROLES).exclude(user=user).filter(pk=employee.pk).exists()
+    their own record: nobody records their own sanction, an admin included."""
+    if employee.user_id is not None and employee.user_id == user.pk:
+        return False
+    return is_admin(user) or employees_in_scope(user, MANAGE_ROLES).filter(pk=employee.pk).exists()
 
 
 def can_manage_people(user: Any) -> bool:

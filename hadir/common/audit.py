@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 from django.utils import translation
 
 from hadir.common.models import AuditEvent
@@ -41,6 +42,14 @@ def audit_record(
         before=storable(before),
         after=storable(after),
     )
+
+
+def read_by_a_person(request: HttpRequest) -> bool:
+    """Whether a GET is a person's, not a HEAD or a browser fetching ahead of a click
+    (Chromium's ``Sec-Purpose``, the older ``Purpose``): only a person's reading is recorded
+    as a download or marks a notification read."""
+    purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+    return request.method == "GET" and "prefetch" not in purpose.lower()
 
 
 def storable[T](value: T) -> T:

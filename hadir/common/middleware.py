@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    QueryDict,
+)
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -24,6 +31,22 @@ class NoNulFromUrls:
         if "%00" in query or "\x00" in query:
             cleaned = query.replace("%00", "").replace("\x00", "")
             request.GET = QueryDict(cleaned, encoding=request.encoding)
+        return self.get_response(request)
+
+
+class PagesTakeGetAndPost:
+    """A page answers GET, HEAD and POST only. Every view writes on POST alone and reads
+    otherwise, so a PUT or DELETE would be answered as a GET, as if it had done something.
+    The API, whose routes declare their own methods, is left to django-ninja."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.ALLOWED and not request.path_info.startswith("/api/"):
+            return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
 
 

@@ -32,6 +32,7 @@ from hadir.common.access import (
     is_admin,
     units_in_scope,
 )
+from hadir.common.audit import read_by_a_person
 from hadir.common.i18n import current_lang
 from hadir.common.templatetags.terms import sanction as sanction_label
 from hadir.org.models import Employee, Unit
@@ -498,6 +499,10 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse
     access_unit(request.user, job.unit_id, READ_ROLES)  # as long as the unit is theirs to see
     outdated = job.state == ExportJob.State.DONE and _closed_since(job)
     if request.GET.get("unduh") and job.state == ExportJob.State.DONE and not outdated:
+        if not default_storage.exists(job.stored_name):
+            raise Http404
+        if not read_by_a_person(request):  # a HEAD or a prefetch: no file, nothing recorded
+            return HttpResponse(status=204)
         export_audit(
             actor=request.user,
             unit=job.unit,

@@ -25,6 +25,7 @@ from hadir.common.access import (
     requests_to_verify,
     typed_id,
 )
+from hadir.common.audit import read_by_a_person
 from hadir.common.i18n import current_lang
 from hadir.presence.selectors import Attempts, attempts_within
 from hadir.recap.services import still_lived
@@ -344,12 +345,6 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _prefetched(request: HttpRequest) -> bool:
-    """A browser fetching the page ahead of a click (Chromium's Sec-Purpose, older Purpose)."""
-    purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
-    return "prefetch" in purpose.lower()
-
-
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     user_id: int = request.user.pk or 0
@@ -357,7 +352,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user_id=user_id)
     unread_first = Case(When(read_at__isnull=True, then=0), default=1)
     items = list(mine.order_by(unread_first, "-created_at", "-pk")[:100])
-    if request.method == "GET" and not _prefetched(request):  # read by a person, not a probe
+    if read_by_a_person(request):
         # Those shown only: a hundred read leaves the older unread ones counted by the bell.
         Notification.objects.filter(
             pk__in=[n.pk for n in items if n.read_at is None], read_at__isnull=True

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     # Inside the JSON answers (an API path with a NUL is a JSON "not found"), before any view
     # or query reads the path.
     "hadir.common.middleware.NoNulFromUrls",
+    "hadir.common.middleware.PagesTakeGetAndPost",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
