@@ -36,7 +36,8 @@ class PeriodCloseAdmin(ReadOnlyAdmin):
 @admin.register(SanctionDecision)
 class SanctionDecisionAdmin(ReadOnlyAdmin):
     list_display = [
-        "employee", "sanction", "first_month", "months", "decree", "decided_on", "recorded_by",
+        "employee", "sanction", "first_month", "months", "decree", "decided_on", "for_year",
+        "recorded_by",
         "revoked_at",
     ]  # fmt: skip
     list_filter = ["sanction"]

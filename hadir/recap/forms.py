@@ -23,6 +23,13 @@ class SanctionForm(forms.Form):
     decided_on = forms.DateField(
         label=_("Decree date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    for_year = forms.IntegerField(
+        label=_("Year assessed"),
+        required=False,  # the decree's own year
+        min_value=1,
+        max_value=9999,
+        help_text=_("The year whose days not at work the decree judges."),
+    )
 
     def __init__(self, *args: Any, labels: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

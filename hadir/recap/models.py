@@ -260,6 +260,13 @@ class SanctionDecision(models.Model):
     months = models.PositiveSmallIntegerField(_("months"))
     decree = models.CharField(_("decree (SK) number"), max_length=120)
     decided_on = models.DateField(_("decree date"))
+    for_year = models.PositiveSmallIntegerField(
+        _("year assessed"),
+        help_text=_(
+            "The year whose days not at work the decree judges (a January decree may"
+            " judge the year before)."
+        ),
+    )
     recorded_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,

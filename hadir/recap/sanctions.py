@@ -40,8 +40,11 @@ def sanction_decide(
     first_month: date,
     decree: str,
     decided_on: date,
+    for_year: int | None = None,
 ) -> SanctionDecision:
-    """Record the decree of ``sanction`` for ``employee``, running from ``first_month``.
+    """Record the decree of ``sanction`` for ``employee``, running from ``first_month``, for
+    the days not at work of ``for_year`` (by default the decree's own year; a January decree
+    may judge the year before, and is then set beside that year's proposal, not the new one's).
 
     Refused: an unknown rung, no decree number, a decree dated in the future, a first month
     before the decree's (a sanction is not applied to months already paid), a run overlapping
@@ -56,6 +59,13 @@ def sanction_decide(
         raise SanctionRefused(_("Write the decree (SK) number."), field="decree")
     if decided_on > employee.unit.today():
         raise SanctionRefused(_("The decree date is still to come."), field="decided_on")
+    for_year = decided_on.year if for_year is None else for_year
+    if for_year > decided_on.year:
+        raise SanctionRefused(
+            _("A decree judges a year that has begun: %(year)s or before.")
+            % {"year": decided_on.year},
+            field="for_year",
+        )
     if first_month < decided_on.replace(day=1):
         raise SanctionRefused(
             _("A sanction runs from the month of its decree or later."), field="first_month"
@@ -72,6 +82,7 @@ def sanction_decide(
         months=rung.months,
         decree=decree[:120],
         decided_on=decided_on,
+        for_year=for_year,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     with transaction.atomic():

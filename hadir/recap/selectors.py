@@ -233,14 +233,15 @@ def sanctions_in_force(employee_ids: Iterable[int], month: date) -> dict[int, st
 
 
 def sanctions_decided(nips: Iterable[str], month: date) -> dict[str, SanctionDecision]:
-    """The latest decision (not revoked) each of ``nips`` has by decree of ``month``'s year,
-    up to its end: what the discipline list sets beside the ladder's proposal (one query)."""
+    """The latest decision (not revoked) each of ``nips`` has for ``month``'s year, decreed by
+    the month's end: what the discipline list sets beside the ladder's proposal (one query).
+    December's list is the year's last word, so it also shows decrees made for the year after
+    it ended (the January SK judging the year before)."""
     decided = SanctionDecision.objects.filter(
-        employee__nip__in=list(nips),
-        revoked_at__isnull=True,
-        decided_on__year=month.year,
-        decided_on__lte=month_bounds(month)[1],
+        employee__nip__in=list(nips), revoked_at__isnull=True, for_year=month.year
     ).select_related("employee")
+    if month.month != 12:
+        decided = decided.filter(decided_on__lte=month_bounds(month)[1])
     return {d.employee.nip: d for d in decided.order_by("decided_on", "pk")}
 
 

@@ -216,7 +216,7 @@ def _sanctions(
         next_month = (month_bounds(month)[1] + timedelta(days=1)).replace(day=1)
         form = SanctionForm(
             labels=_sanction_labels(month),
-            initial={"sanction": proposed, "first_month": next_month},
+            initial={"sanction": proposed, "first_month": next_month, "for_year": month.year},
         )
     return {
         "decisions": [  # each named with the months it was decided for

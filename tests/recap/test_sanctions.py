@@ -107,6 +107,7 @@ def test_revoking_a_decision_takes_its_percentage_away_and_is_audited(
         ({"decided_on": date(2024, 4, 3)}, "decided_on"),  # tomorrow
         ({"first_month": date(2024, 3, 1)}, "first_month"),  # before the decree's month
         ({"sanction": "TUKIN_50"}, "sanction"),
+        ({"for_year": 2025}, "for_year"),  # a year the decree of 2024 cannot have judged
     ],
 )
 def test_a_decision_that_cannot_stand_is_refused_on_its_field(
@@ -161,6 +162,32 @@ def test_the_operator_records_a_decision_on_the_employees_month_page(
     decision = SanctionDecision.objects.get()
     assert (decision.sanction, decision.first_month, decision.months) == ("TUKIN_25_9", MAY, 9)
     assert decision.recorded_by == operator
+
+
+def test_a_january_decree_may_judge_the_year_before_and_the_page_says_so(
+    siti: Employee, operator: User, clock: Clock
+) -> None:
+    clock.set(local(date(2025, 1, 20), "09:00"))
+    client = logged_in(operator)
+    page = f"/rekap/pegawai/{siti.pk}/"
+    assert (
+        client.get(page, {"bulan": "2024-12"}).context["sanction_form"].initial["for_year"] == 2024
+    )
+
+    client.post(
+        f"{page}sanksi/?bulan=2024-12",
+        {
+            "sanction": "TEGURAN_LISAN",
+            "first_month": "2025-01",
+            "decree": "B-5/2025",
+            "decided_on": "2025-01-15",
+            "for_year": "2024",
+        },
+    )
+
+    assert SanctionDecision.objects.get().for_year == 2024
+    html = client.get(page, {"bulan": "2025-01"}).content.decode()
+    assert "SK B-5/2025 (15-01-2025) · untuk tahun 2024" in html
 
 
 def test_a_refused_decision_comes_back_with_the_form_as_filled_and_the_reason(

@@ -19,6 +19,7 @@ from hadir.org.models import Employee, Role
 from hadir.recap.sanctions import sanction_decide, sanction_revoke
 from hadir.recap.selectors import sanctions_decided
 from hadir.recap.services import days_refresh_many
+from tests.clock import Clock
 from tests.conftest import user_with_role
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import WIT, freeze_clock, local
@@ -430,6 +431,28 @@ def test_the_discipline_list_sets_the_decision_of_the_year_beside_the_proposal(
     }
     assert "SK B-9/Kk.12.04/KP.04/03/2024" in response.content.decode()
     assert sanctions_decided([march_people["Eko"].nip], date(2024, 2, 1)) == {}  # not yet
+
+
+def test_a_january_decree_judging_the_year_before_is_set_beside_that_years_proposal(
+    sleman: Sleman, march_people: dict[str, Employee], clock: Clock
+) -> None:
+    """The SK of 10 January 2025 judges Eko's days of 2024: December 2024's list (the year's
+    last word) shows it; January 2025's, which proposes from the new year's days, does not."""
+    eko = march_people["Eko"]
+    clock.set(local(date(2025, 1, 15), "09:00"))
+    sanction_decide(
+        actor=UserFactory.create(is_superuser=True, is_staff=True),
+        employee=eko,
+        sanction="PEMBERHENTIAN",
+        first_month=date(2025, 2, 1),
+        decree="B-1/Kk.12.04/KP.04/01/2025",
+        decided_on=date(2025, 1, 10),
+        for_year=2024,
+    )
+
+    assert list(sanctions_decided([eko.nip], date(2024, 12, 1))) == [eko.nip]
+    assert sanctions_decided([eko.nip], date(2025, 1, 1)) == {}
+    assert sanctions_decided([eko.nip], date(2024, 11, 1)) == {}  # not yet decreed then
 
 
 def test_the_discipline_list_warns_one_day_before_the_first_reprimand(
