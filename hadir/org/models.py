@@ -38,9 +38,9 @@ class Unit(models.Model):
         SUBBAG = "SUBBAG", _("Subbag TU")
         SEKSI = "SEKSI", _("Seksi / Penyelenggara")
         KUA = "KUA", _("KUA")
-        MADRASAH_NEGERI = "MADRASAH_NEGERI", _("Madrasah negeri")
-        MADRASAH_SWASTA = "MADRASAH_SWASTA", _("Madrasah swasta")
-        SEKOLAH = "SEKOLAH", _("Sekolah umum (Guru PAI)")
+        MADRASAH_NEGERI = "MADRASAH_NEGERI", _("State madrasah")
+        MADRASAH_SWASTA = "MADRASAH_SWASTA", _("Private madrasah")
+        SEKOLAH = "SEKOLAH", _("Public school (Guru PAI)")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -53,7 +53,9 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(
+        max_length=255, db_index=True, editable=False, default="", verbose_name=_("path")
+    )
     timezone = models.CharField(
         _("time zone"), max_length=40, choices=TIMEZONE_CHOICES, default="Asia/Jakarta"
     )
@@ -320,10 +322,10 @@ class EarlierGolongan(models.Model):
 class Role(models.TextChoices):
     """Roles beyond Pegawai (which every employee with an account has)."""
 
-    OPERATOR = "OPERATOR", _("Pengelola Presensi")
-    VERIFIER = "VERIFIER", _("Verifikator")
-    LEADER = "LEADER", _("Pimpinan")
-    SUPERVISOR = "SUPERVISOR", _("Pengawas")
+    OPERATOR = "OPERATOR", _("Attendance officer (Pengelola Presensi)")
+    VERIFIER = "VERIFIER", _("Verifier")
+    LEADER = "LEADER", _("Head of unit (Pimpinan)")
+    SUPERVISOR = "SUPERVISOR", _("Supervisor (Pengawas)")
     ADMIN = "ADMIN", _("Admin")
 
 

@@ -42,33 +42,56 @@ class Punch(models.Model):
 
     # No index of its own: (employee, at, source) and (employee, id) below both lead with it.
     employee = models.ForeignKey(
-        Employee, on_delete=models.PROTECT, related_name="punches", db_index=False
+        Employee,
+        on_delete=models.PROTECT,
+        related_name="punches",
+        db_index=False,
+        verbose_name=_("employee"),
     )
     at = models.DateTimeField(_("time"))
     # Set before the punch is sealed (the hash covers it), not when the row is written.
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    accuracy_m = models.FloatField(null=True, blank=True)
-    location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("latitude")
     )
-    device_id = models.CharField(max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True)
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("longitude")
+    )
+    accuracy_m = models.FloatField(null=True, blank=True, verbose_name=_("accuracy (m)"))
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    device_id = models.CharField(max_length=100, blank=True, verbose_name=_("device ID"))
+    idempotency_key = models.CharField(max_length=64, blank=True, verbose_name=_("idempotency key"))
     counts = models.BooleanField(_("counts"), default=True)
     flags = models.CharField(_("flags"), max_length=200, blank=True)
     machine = models.ForeignKey(
-        "Machine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "Machine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("machine"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    prev_hash = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, verbose_name=_("previous hash"))
     # Not unique and not indexed: nothing looks a punch up by its hash (the chain is walked by
     # (employee, id)), and an index of random 64-character keys costs every insert a random page
     # of a table-sized index.
-    hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, verbose_name=_("hash"))
 
     class Meta:
         verbose_name = _("punch")
@@ -115,16 +138,22 @@ class Refusal(models.Model):
         UNKNOWN_DEVICE = "UNKNOWN_DEVICE", _("unknown device")
         NO_LOCATION = "NO_LOCATION", _("no location configured")
 
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="refusals")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("employee")
+    )
     at = models.DateTimeField(_("time"), db_index=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     message = models.CharField(_("message"), max_length=300)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    accuracy_m = models.FloatField(null=True, blank=True)
-    device_id = models.CharField(max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("latitude")
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("longitude")
+    )
+    accuracy_m = models.FloatField(null=True, blank=True, verbose_name=_("accuracy (m)"))
+    device_id = models.CharField(max_length=100, blank=True, verbose_name=_("device ID"))
+    idempotency_key = models.CharField(max_length=64, blank=True, verbose_name=_("idempotency key"))
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
 
     class Meta:
         verbose_name = _("refused check-in")
@@ -157,6 +186,10 @@ class ChainHead(models.Model):
     length = models.PositiveIntegerField(null=True, blank=True)
     mac = models.CharField(max_length=64)
 
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain heads")
+
     def __str__(self) -> str:
         return f"{self.employee_id}: {self.punch_id}"
 
@@ -168,6 +201,10 @@ class ChainCheckpoint(models.Model):
     heads = models.PositiveIntegerField()
     previous = models.CharField(max_length=64, blank=True)
     digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("chain checkpoint")
+        verbose_name_plural = _("chain checkpoints")
 
     def __str__(self) -> str:
         return f"{self.taken_at:%Y-%m-%d %H:%M} {self.digest[:12]}"
@@ -181,10 +218,12 @@ class Device(models.Model):
     the reset stamps ``reset_at`` on it, so it is still refused but no longer on record.
     """
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="devices")
-    device_id = models.CharField(max_length=100)
-    first_seen = models.DateTimeField(auto_now_add=True)
-    active = models.BooleanField(default=True)
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="devices", verbose_name=_("employee")
+    )
+    device_id = models.CharField(max_length=100, verbose_name=_("device ID"))
+    first_seen = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     reset_at = models.DateTimeField(_("kept blocked by a reset at"), null=True, blank=True)
 
     class Meta:

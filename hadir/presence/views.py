@@ -133,7 +133,7 @@ def _offline_page() -> str:
             said.append(
                 {
                     "lang": language,
-                    "title": _("Presensi"),
+                    "title": _("Attendance"),
                     "text": _(
                         "No connection. Presensi needs the server's time, so it cannot be done"
                         " offline: try again when there is signal."

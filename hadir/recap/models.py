@@ -30,8 +30,8 @@ class EmployeeDay(models.Model):
     date = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=6)
     working = models.BooleanField(_("working day"))
-    datang = models.TimeField(_("datang"), null=True, blank=True)
-    pulang = models.TimeField(_("pulang"), null=True, blank=True)
+    datang = models.TimeField(_("check-in"), null=True, blank=True)
+    pulang = models.TimeField(_("check-out"), null=True, blank=True)
     tl_minutes = models.PositiveSmallIntegerField(_("TL minutes"), default=0)
     psw_minutes = models.PositiveSmallIntegerField(_("PSW minutes"), default=0)
     tl_class = models.PositiveSmallIntegerField(_("TL class"), default=0)
@@ -147,17 +147,26 @@ class PeriodClose(models.Model):
     ``PeriodClose.objects`` holds the closings in force.
     """
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="closed_periods")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="closed_periods", verbose_name=_("unit")
+    )
     month = models.DateField(_("month (first day)"))
-    closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
-    snapshot = models.JSONField(default=list)
-    daily_snapshot = models.JSONField(default=list)
-    letter = models.JSONField(default=dict)
+    snapshot = models.JSONField(default=list, verbose_name=_("snapshot"))
+    daily_snapshot = models.JSONField(default=list, verbose_name=_("daily snapshot"))
+    letter = models.JSONField(default=dict, verbose_name=_("letter"))
     """By unit id, the unit's and every unit below it: their names, heads, places and offices
     as the letters of their exports said at closing."""
     reopened_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("reopened by"),
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
@@ -225,15 +234,17 @@ class DayRefresh(models.Model):
     days outside it.
     """
 
-    scope = models.JSONField()
-    start = models.DateField()
-    end = models.DateField()
-    weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # 0 = Monday
-    created_at = models.DateTimeField(auto_now_add=True)
-    claim = models.CharField(max_length=32, blank=True, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
+    scope = models.JSONField(verbose_name=_("scope"))
+    start = models.DateField(verbose_name=_("start"))
+    end = models.DateField(verbose_name=_("end"))
+    weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("weekday")
+    )  # 0 = Monday
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    claim = models.CharField(max_length=32, blank=True, db_index=True, verbose_name=_("claim"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
 
     class Meta:
         verbose_name = _("pending day refresh")

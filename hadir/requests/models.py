@@ -19,25 +19,25 @@ logger = logging.getLogger(__name__)
 class Category(models.TextChoices):
     """The menu entries of "Laporan" (DOMAIN.md §7)."""
 
-    PENGADUAN = "PENGADUAN", _("Pengaduan")
-    KETIDAKHADIRAN = "KETIDAKHADIRAN", _("Ketidakhadiran")
-    IZIN = "IZIN", _("Izin")
+    PENGADUAN = "PENGADUAN", _("Complaint")
+    KETIDAKHADIRAN = "KETIDAKHADIRAN", _("Absence")
+    IZIN = "IZIN", _("Permit (izin)")
 
 
 class Code(models.TextChoices):
     """What is requested; the full-day codes are the rules library's absences."""
 
-    TUGAS_LUAR = "TUGAS_LUAR", _("Tugas luar")
-    SISTEM_ERROR = "SISTEM_ERROR", _("Sistem / mesin error")
-    IZIN = "IZIN", _("Izin (surat alibi)")
-    DL = "DL", _("Dinas luar (DL)")
-    CT = "CT", _("Cuti tahunan (CT)")
-    CB = "CB", _("Cuti besar (CB)")
-    CS = "CS", _("Cuti sakit (CS)")
-    CM = "CM", _("Cuti melahirkan (CM)")
-    CAP = "CAP", _("Cuti karena alasan penting (CAP)")
-    CLTN = "CLTN", _("Cuti di luar tanggungan negara (CLTN)")
-    TB = "TB", _("Tugas belajar (TB)")
+    TUGAS_LUAR = "TUGAS_LUAR", _("Duty outside the office")
+    SISTEM_ERROR = "SISTEM_ERROR", _("System / machine error")
+    IZIN = "IZIN", _("Permit (alibi letter)")
+    DL = "DL", _("Official travel (DL)")
+    CT = "CT", _("Annual leave (CT)")
+    CB = "CB", _("Long leave (CB)")
+    CS = "CS", _("Sick leave (CS)")
+    CM = "CM", _("Maternity leave (CM)")
+    CAP = "CAP", _("Leave for important reasons (CAP)")
+    CLTN = "CLTN", _("Unpaid leave (CLTN)")
+    TB = "TB", _("Study assignment (TB)")
 
 
 WAIVER_CODES = frozenset({Code.TUGAS_LUAR, Code.SISTEM_ERROR, Code.IZIN})
@@ -91,7 +91,9 @@ class Request(models.Model):
     """One request with its workflow status; only ``APPROVED`` ones excuse anything."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="requests")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="requests", verbose_name=_("employee")
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     code = models.CharField(_("type"), max_length=14, choices=Code.choices)
     start = models.DateField(_("from"))
@@ -99,22 +101,37 @@ class Request(models.Model):
     session = models.CharField(_("session"), max_length=10, choices=Session.choices, blank=True)
     reason = models.TextField(_("reason"), max_length=2000)
     evidence = models.ForeignKey(
-        Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Evidence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decision_note = models.CharField(_("verifier's note"), max_length=500, blank=True)
-    imported = models.BooleanField(default=False)
+    imported = models.BooleanField(default=False, verbose_name=_("imported"))
 
     class Meta:
         verbose_name = _("request")
@@ -146,6 +163,8 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="uniq_reference_counter")
         ]
@@ -174,6 +193,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 

@@ -64,7 +64,7 @@ def test_submitting_notifies_every_verifier_of_the_unit_in_app_and_by_mail_after
         with translation.override("en"):
             assert notification.shown == (
                 f"New request {request.reference} from {siti.name}"
-                f" (Sistem / mesin error, {dates}) to verify."
+                f" (System / machine error, {dates}) to verify."
             )
         assert notification.url == reverse("requests:queue")
         assert notification.read_at is None

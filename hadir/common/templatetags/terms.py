@@ -22,6 +22,18 @@ def term(code: object) -> str:
     return TERMS[text][current_lang()] if text in TERMS else text
 
 
+WORD_CODES = frozenset({"LIBUR"})
+"""Status codes that are an Indonesian word rather than an abbreviation users know."""
+
+
+@register.filter
+def status(code: object) -> str:
+    """A day's status as its badge shows it: the code users know (H, TK, TL1, DL, CT …) in
+    either language; a code that is an Indonesian word (LIBUR) by its name on an English page."""
+    text = str(code)
+    return TERMS[text]["en"] if text in WORD_CODES and current_lang() == "en" else text
+
+
 @register.filter
 def decimal(value: object) -> str:
     """A plain decimal string ("9.00", as the recap's JSON keeps it) in the page's language."""

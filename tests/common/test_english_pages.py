@@ -1,0 +1,96 @@
+"""Pages a user has switched to English say their words in English: the menu, the request
+form and its types, a day off. Domain terms (TL, PSW, TUKIN, DL, TK, NIP) and names stay."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from hadir.accounts.models import User
+from hadir.org.models import Employee, Unit
+from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
+from tests.presence.support import MONDAY, add_location, freeze_clock, local
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def office(db: None) -> Unit:
+    unit = UnitFactory.create(
+        code="KUA-MLATI", name="KUA Mlati", kind=Unit.Kind.KUA, default_pattern=pattern()
+    )
+    add_location(unit)
+    return unit
+
+
+@pytest.fixture
+def siti(office: Unit) -> Employee:
+    return EmployeeFactory.create(name="Siti Hasanah", unit=office, user=UserFactory.create())
+
+
+def logged_in(user: User | None) -> Client:
+    assert user is not None
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_absence_types_are_named_in_the_language_of_the_page(siti: Employee) -> None:
+    client = logged_in(siti.user)
+    english = client.get("/laporan/baru/", {"kategori": "KETIDAKHADIRAN"}, **EN).content.decode()
+    indonesian = client.get("/laporan/baru/", {"kategori": "KETIDAKHADIRAN"}).content.decode()
+
+    for name, nama in (
+        ("Annual leave (CT)", "Cuti tahunan (CT)"),
+        ("Sick leave (CS)", "Cuti sakit (CS)"),
+    ):
+        assert (name in english, nama in english) == (True, False)
+        assert (name in indonesian, nama in indonesian) == (False, True)
+
+
+def test_the_menu_and_the_request_buttons_are_english_on_an_english_page(siti: Employee) -> None:
+    client = logged_in(siti.user)
+    listing = client.get("/laporan/", **EN).content.decode()
+    form = client.get("/laporan/baru/", {"kategori": "PENGADUAN"}, **EN).content.decode()
+
+    assert ">Attendance<" in listing
+    assert ">Presensi<" not in listing
+    assert ">Requests<" in listing
+    assert ">Laporan<" not in listing
+    assert ">New request<" in listing
+    assert ">Laporan Baru<" not in listing
+    assert "Send complaint" in form
+    assert "Kirim Pengaduan" not in form
+    assert ">Laporan Baru<" in client.get("/laporan/").content.decode()  # as users know it
+
+
+def test_a_day_off_is_badged_day_off_in_english_and_libur_in_indonesian(
+    siti: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY.replace(month=4, day=2), "10:00"))
+    client = logged_in(siti.user)
+
+    english = client.get("/rekap/saya/", {"bulan": "2024-03"}, **EN).content.decode()
+    indonesian = client.get("/rekap/saya/", {"bulan": "2024-03"}).content.decode()
+
+    assert '<span class="badge">day off</span>' in english
+    assert '<span class="badge">LIBUR</span>' not in english
+    assert '<span class="badge">LIBUR</span>' in indonesian
+
+
+def test_every_field_an_admin_reads_has_a_name_in_both_languages() -> None:
+    """A field without a translatable name shows its English attribute name ("Created by")
+    in the Indonesian admin."""
+    from django.contrib import admin
+    from django.utils.functional import Promise
+
+    unnamed = [
+        f"{model.__name__}.{field.name}"
+        for model in admin.site._registry
+        if model.__module__.startswith("hadir")
+        for field in model._meta.get_fields()
+        if getattr(field, "concrete", False)
+        and not field.auto_created
+        and not isinstance(field.verbose_name, Promise)
+    ]
+    assert unnamed == []
