@@ -11,7 +11,7 @@ from hadir.org.models import Employee, Unit
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import MONDAY, add_location, freeze_clock, local
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
@@ -37,7 +37,9 @@ def logged_in(user: User | None) -> Client:
 
 def test_the_absence_types_are_named_in_the_language_of_the_page(siti: Employee) -> None:
     client = logged_in(siti.user)
-    english = client.get("/laporan/baru/", {"kategori": "KETIDAKHADIRAN"}, **EN).content.decode()
+    english = client.get(
+        "/laporan/baru/", {"kategori": "KETIDAKHADIRAN"}, headers=EN
+    ).content.decode()
     indonesian = client.get("/laporan/baru/", {"kategori": "KETIDAKHADIRAN"}).content.decode()
 
     for name, nama in (
@@ -50,8 +52,8 @@ def test_the_absence_types_are_named_in_the_language_of_the_page(siti: Employee)
 
 def test_the_menu_and_the_request_buttons_are_english_on_an_english_page(siti: Employee) -> None:
     client = logged_in(siti.user)
-    listing = client.get("/laporan/", **EN).content.decode()
-    form = client.get("/laporan/baru/", {"kategori": "PENGADUAN"}, **EN).content.decode()
+    listing = client.get("/laporan/", headers=EN).content.decode()
+    form = client.get("/laporan/baru/", {"kategori": "PENGADUAN"}, headers=EN).content.decode()
 
     assert ">Attendance<" in listing
     assert ">Presensi<" not in listing
@@ -70,7 +72,7 @@ def test_a_day_off_is_badged_day_off_in_english_and_libur_in_indonesian(
     freeze_clock(monkeypatch, local(MONDAY.replace(month=4, day=2), "10:00"))
     client = logged_in(siti.user)
 
-    english = client.get("/rekap/saya/", {"bulan": "2024-03"}, **EN).content.decode()
+    english = client.get("/rekap/saya/", {"bulan": "2024-03"}, headers=EN).content.decode()
     indonesian = client.get("/rekap/saya/", {"bulan": "2024-03"}).content.decode()
 
     assert '<span class="badge">day off</span>' in english
