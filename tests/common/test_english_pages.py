@@ -90,9 +90,7 @@ def test_every_field_an_admin_reads_has_a_name_in_both_languages() -> None:
         f"{model.__name__}.{field.name}"
         for model in admin.site._registry
         if model.__module__.startswith("hadir")
-        for field in model._meta.get_fields()
-        if getattr(field, "concrete", False)
-        and not field.auto_created
-        and not isinstance(field.verbose_name, Promise)
+        for field in model._meta.concrete_fields
+        if not field.auto_created and not isinstance(field.verbose_name, Promise)
     ]
     assert unnamed == []
