@@ -176,6 +176,7 @@ class Employee(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True) | models.Q(start__lte=models.F("end")),
                 name="employee_start_before_end",
+                violation_error_message=_("The end of service comes before its start."),
             ),
         ]
 
@@ -374,12 +375,18 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "unit"], name="uniq_role_assignment"),
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(role="ADMIN"), name="one_admin_role_per_user"
+                fields=["user"],
+                condition=models.Q(role="ADMIN"),
+                name="one_admin_role_per_user",
+                violation_error_message=_("This account is already an Admin."),
             ),
             models.CheckConstraint(
                 condition=models.Q(role="ADMIN", unit__isnull=True)
                 | (~models.Q(role="ADMIN") & models.Q(unit__isnull=False)),
                 name="admin_over_no_unit_others_over_one",
+                violation_error_message=_(
+                    "An Admin is over no unit; every other role is over one unit."
+                ),
             ),
         ]
 

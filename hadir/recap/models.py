@@ -183,6 +183,7 @@ class PeriodClose(models.Model):
                 fields=["unit", "month"],
                 condition=models.Q(reopened_at__isnull=True),
                 name="uniq_period_close_standing",
+                violation_error_message=_("This month is already closed for this unit."),
             )
         ]
 

@@ -143,7 +143,9 @@ class Request(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(start__lte=models.F("end")), name="request_start_before_end"
+                condition=models.Q(start__lte=models.F("end")),
+                name="request_start_before_end",
+                violation_error_message=_("The end date comes before the start date."),
             ),
         ]
 

@@ -81,7 +81,9 @@ class PatternDay(HoursFields):
         constraints = [
             models.UniqueConstraint(fields=["pattern", "weekday"], name="uniq_pattern_weekday"),
             models.CheckConstraint(
-                condition=models.Q(start__lt=models.F("end")), name="pattern_day_start_before_end"
+                condition=models.Q(start__lt=models.F("end")),
+                name="pattern_day_start_before_end",
+                violation_error_message=_("The start must come before the end."),
             ),
         ]
 

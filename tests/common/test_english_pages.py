@@ -3,11 +3,16 @@ form and its types, a day off. Domain terms (TL, PSW, TUKIN, DL, TK, NIP) and na
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from hadir.accounts.models import User
 from hadir.org.models import Employee, Unit
+from tests.conftest import Org
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
 from tests.presence.support import MONDAY, add_location, freeze_clock, local
 
@@ -94,3 +99,16 @@ def test_every_field_an_admin_reads_has_a_name_in_both_languages() -> None:
         if not field.auto_created and not isinstance(field.verbose_name, Promise)
     ]
     assert unnamed == []
+
+
+def test_a_record_against_a_constraint_is_refused_in_words_in_either_language(org: Org) -> None:
+    """Without its own message a check constraint says "Constraint “…” is violated."."""
+    employee = org.employees(org.kua_a)[0]
+    employee.start, employee.end = date(2024, 3, 1), date(2024, 2, 1)
+    for language, words in (
+        ("en", "The end of service comes before its start."),
+        ("id", "Akhir masa kerja sebelum awalnya."),
+    ):
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            employee.full_clean()
+        assert refused.value.messages == [words]
