@@ -99,7 +99,7 @@ class RequestForm(forms.Form):
         data["end"] = data.get("end") or data.get("start")
         if code in WAIVER_CODES:
             if not data.get("session"):
-                self.add_error("session", _("Choose the session: pagi, sore or both."))
+                self.add_error("session", _("Choose the session: morning, afternoon or both."))
         else:
             data["session"] = ""
         return data
