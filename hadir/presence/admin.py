@@ -1,9 +1,11 @@
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from hadir.common.admin import AuditedAdmin, BigTableAdmin, ReadOnlyAdmin
 from hadir.presence.models import Device, Machine, MachinePin, Punch, Refusal
+from hadir.presence.selectors import refusal_text
 
 
 @admin.register(Punch)
@@ -16,10 +18,15 @@ class PunchAdmin(BigTableAdmin, ReadOnlyAdmin):
 
 @admin.register(Refusal)
 class RefusalAdmin(BigTableAdmin, ReadOnlyAdmin):
-    list_display = ["employee", "at", "reason", "message"]
+    list_display = ["employee", "at", "reason", "words"]
     list_filter = ["reason"]
     search_fields = ["employee__nip", "employee__name"]
     list_select_related = ["employee"]
+
+    @admin.display(description=_("message"))
+    def words(self, refusal: Refusal) -> str:
+        """In the admin's language, not the language of the tap that was refused."""
+        return refusal_text(refusal)
 
 
 class MachinePinInline(admin.TabularInline[MachinePin, Any]):

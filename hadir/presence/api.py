@@ -18,7 +18,7 @@ from hadir.common.api import ErrorOut, InvalidOut, refusals
 from hadir.common.audit import audit_record
 from hadir.common.i18n import current_lang
 from hadir.org.models import Employee
-from hadir.presence.selectors import allowed_areas, day_standing
+from hadir.presence.selectors import allowed_areas, day_standing, refusal_text
 from hadir.presence.services import CheckIn, Outcome, punch_check_in
 from hadir.rules.day import DayResult
 from hadir.rules.explain import Reason, render
@@ -200,7 +200,7 @@ def outcome_out(outcome: Outcome) -> CheckInOut:
         server_time=outcome.at,
         local_time=f"{outcome.local_at:%H:%M:%S}",
         reason=outcome.refusal.reason,
-        message=outcome.refusal.message,
+        message=refusal_text(outcome.refusal),
         distance_m=outcome.detail.get("distance_m"),
     )
 

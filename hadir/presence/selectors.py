@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from hadir.common.bulk import read_sql
+from hadir.common.i18n import current_lang
 from hadir.org.models import Employee, Location, LocationGrant, Unit, attends_on
 from hadir.org.placements import days_and_clocks, earlier_placements
 from hadir.presence.models import Punch, Refusal
 from hadir.rules.day import Absence, DayResult, Waiver, evaluate_day
+from hadir.rules.explain import format_decimal
 from hadir.rules.geo import Area, Point
 from hadir.rules.schedule import Schedule
 from hadir.schedules import cache
@@ -454,3 +457,34 @@ def live_counts(board: list[LiveRow]) -> dict[str, int]:
     for row in board:
         counts[row.state] += 1
     return counts
+
+
+# ---------------------------------------------------------------- a refusal's words
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """A refusal's message in the language of whoever reads it now: its words are kept as a
+    source text with parameters. One kept before they were is shown as it was stored."""
+    said = refusal.detail.get("said")
+    return said_text(said) if isinstance(said, dict) else refusal.message
+
+
+def said_text(said: dict[str, Any]) -> str:
+    """Kept words said in the current language; a distance reads as that language writes it."""
+    params = dict(said["params"])
+    if "metres" in params:
+        params["distance"] = distance_text(params.pop("metres"))
+    return gettext(said["message"]) % params
+
+
+def metres_outside(metres: float) -> int:
+    """A distance outside an area in whole metres, never 0: "0 m away" is no reason for a
+    refusal, and the verifier reading the evidence would take it for a fault."""
+    return max(1, round(metres))
+
+
+def distance_text(metres: float) -> str:
+    """ "2,0 km" in Indonesian ("2.0" reads as two thousand there), "2.0 km" in English."""
+    if metres < 1000:
+        return f"{metres_outside(metres)} m"
+    return format_decimal(f"{metres / 1000:.1f}", current_lang()) + " km"

@@ -22,20 +22,23 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hadir.common import hot
 from hadir.common.audit import audit_record
-from hadir.common.i18n import current_lang
 from hadir.common.locks import lock_employees, lock_statements
 from hadir.org.models import Employee
 from hadir.org.placements import employee_stints
 from hadir.presence.chain import GENESIS, checkpoint_digest, degrees, head_mac, punch_seal
 from hadir.presence.models import ChainCheckpoint, ChainHead, Device, Machine, Punch, Refusal
-from hadir.presence.selectors import allowed_areas, day_standing
+from hadir.presence.selectors import (
+    allowed_areas,
+    day_standing,
+    metres_outside,
+    said_text,
+)
 from hadir.recap.evaluation import DayInputs, evaluate_dates, inputs_from, inputs_statements
 from hadir.rules.day import DayResult
-from hadir.rules.explain import format_decimal
 from hadir.rules.geo import Placement, Point, distance_m, place, speed_kmh
 from hadir.rules.policy import Policy
 from hadir.schedules import cache
@@ -75,9 +78,16 @@ class Outcome:
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, message: str, **detail: Any) -> None:
+    """A refusal: its reason code, its data, and its words as a source text with parameters,
+    kept so that they are said again in the language of whoever reads them later (a retry
+    from an English page, the admin's list)."""
+
+    def __init__(
+        self, reason: str, message: str, params: dict[str, Any] | None = None, **detail: Any
+    ) -> None:
         super().__init__(message)
-        self.reason, self.message, self.detail = reason, message, detail
+        self.reason, self.detail = reason, detail
+        self.said = {"message": message, "params": params or {}}
 
 
 def punch_check_in(
@@ -241,13 +251,13 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
     if inactive:
         raise _Refused(
             Refusal.Reason.INACTIVE,
-            _("This account is not active for attendance. Ask your Pengelola Presensi."),
+            gettext_noop("This account is not active for attendance. Ask your Pengelola Presensi."),
             cause=inactive,
         )
     if check_in.mock_location:
         raise _Refused(
             Refusal.Reason.MOCK_LOCATION,
-            _("The phone reports a mock (fake) location. Turn it off and try again."),
+            gettext_noop("The phone reports a mock (fake) location. Turn it off and try again."),
         )
     _check_device(employee, check_in.device_id)
     policy = cache.policy(today)
@@ -255,8 +265,8 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
     if not policy.window_start_min <= minute < policy.window_end_min:
         raise _Refused(
             Refusal.Reason.OUTSIDE_WINDOW,
-            _("Presensi is open from %(start)s to %(end)s; it is now %(now)s.")
-            % {
+            gettext_noop("Presensi is open from %(start)s to %(end)s; it is now %(now)s."),
+            {
                 "start": f"{policy.window_start:%H:%M}",
                 "end": f"{policy.window_end:%H:%M}",
                 "now": f"{local:%H:%M}",
@@ -274,7 +284,9 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
     if placement is None:
         raise _Refused(
             Refusal.Reason.NO_LOCATION,
-            _("No check-in location is set for your unit. Contact your Pengelola Presensi."),
+            gettext_noop(
+                "No check-in location is set for your unit. Contact your Pengelola Presensi."
+            ),
         )
     assert placement.area is not None
     blurred = check_in.accuracy_m > placement.area.accuracy_tolerance_m
@@ -285,22 +297,19 @@ def _admissible(employee: Employee, check_in: CheckIn, local: datetime) -> int:
     ):
         raise _Refused(
             Refusal.Reason.OUTSIDE_AREA,
-            _("You are %(distance)s from %(place)s, outside every allowed location.")
-            % {
-                "distance": _distance_text(placement.distance_outside_m),
-                "place": placement.area.name,
-            },
-            distance_m=_metres_outside(placement.distance_outside_m),
+            gettext_noop("You are %(distance)s from %(place)s, outside every allowed location."),
+            {"metres": placement.distance_outside_m, "place": placement.area.name},
+            distance_m=metres_outside(placement.distance_outside_m),
             nearest=placement.area.name,
             location_id=placement.area.key,
         )
     if blurred:
         raise _Refused(
             Refusal.Reason.POOR_ACCURACY,
-            _(
+            gettext_noop(
                 "GPS accuracy is %(accuracy)s m; %(place)s needs %(tolerance)s m or better. Move into the open and try again."
-            )
-            % {
+            ),
+            {
                 # Never shown as the tolerance itself: 50.4 m against 50 m reads "51 m".
                 "accuracy": max(
                     round(check_in.accuracy_m), math.floor(placement.area.accuracy_tolerance_m) + 1
@@ -334,7 +343,7 @@ def _check_travel(previous: Punch | None, check_in: CheckIn, now: datetime, poli
     if metres >= policy.travel_min_m and speed > policy.travel_max_kmh:
         raise _Refused(
             Refusal.Reason.IMPOSSIBLE_TRAVEL,
-            _(
+            gettext_noop(
                 "This position is too far from your previous punch for the time between them."
                 " If it is right, file a complaint (pengaduan) with this refusal as evidence."
             ),
@@ -362,7 +371,9 @@ def _check_device(employee: Employee, device_id: str) -> None:
     if device_id and device_id in {phone for phone, _active, _at in mine}:
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
-            _("This phone was deactivated for your account. Ask your Pengelola Presensi."),
+            gettext_noop(
+                "This phone was deactivated for your account. Ask your Pengelola Presensi."
+            ),
             cause="deactivated",
         )
     # A deactivated phone a reset already dealt with no longer stops a new one registering.
@@ -373,7 +384,7 @@ def _check_device(employee: Employee, device_id: str) -> None:
             return
         raise _Refused(
             Refusal.Reason.UNKNOWN_DEVICE,
-            _(
+            gettext_noop(
                 "This phone is registered for another employee. Check in from your own phone; "
                 "a phone two employees truly share is registered by the Admin."
             ),
@@ -381,24 +392,11 @@ def _check_device(employee: Employee, device_id: str) -> None:
         )
     raise _Refused(
         Refusal.Reason.UNKNOWN_DEVICE,
-        _(
+        gettext_noop(
             "This phone is not registered for your account. Ask your Pengelola Presensi to register it."
         ),
         cause="unregistered",
     )
-
-
-def _metres_outside(metres: float) -> int:
-    """A distance outside an area in whole metres, never 0: "0 m away" is no reason for a
-    refusal, and the verifier reading the evidence would take it for a fault."""
-    return max(1, round(metres))
-
-
-def _distance_text(metres: float) -> str:
-    """ "2,0 km" in Indonesian ("2.0" reads as two thousand there), "2.0 km" in English."""
-    if metres < 1000:
-        return f"{_metres_outside(metres)} m"
-    return format_decimal(f"{metres / 1000:.1f}", current_lang()) + " km"
 
 
 def _remember_device(employee: Employee, device_id: str, previous: Punch | None) -> None:
@@ -434,13 +432,17 @@ def _refuse(
             employee=employee,
             at=now,
             reason=refused.reason,
-            message=refused.message[:300],
+            message=said_text(refused.said)[:300],
             latitude=degrees(str(check_in.latitude)),
             longitude=degrees(str(check_in.longitude)),
             accuracy_m=check_in.accuracy_m,
             device_id=check_in.device_id[:100],
             idempotency_key=check_in.idempotency_key[:64],
-            detail={**refused.detail, "mock_location": check_in.mock_location},
+            detail={
+                **refused.detail,
+                "mock_location": check_in.mock_location,
+                "said": refused.said,
+            },
         )
     return Outcome(at=now, local_at=local, refusal=refusal, detail=refused.detail)
 

@@ -153,7 +153,9 @@ def request_validate(
                 _("A complaint or izin covers one date; file one per date."), field="end"
             )
         if new.session not in {"PAGI", "SORE", "PAGI_SORE"}:
-            raise RequestRefused(_("Choose the session: morning, afternoon or both."), field="session")
+            raise RequestRefused(
+                _("Choose the session: morning, afternoon or both."), field="session"
+            )
         if new.code == Code.SISTEM_ERROR and new.start > employee.unit.today():
             # A sistem error is attested after it happened; approved ahead (a queue approved
             # in bulk), it would waive the lateness of a day not yet lived.

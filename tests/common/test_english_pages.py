@@ -14,7 +14,7 @@ from hadir.accounts.models import User
 from hadir.org.models import Employee, Unit
 from tests.conftest import Org
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory, pattern
-from tests.presence.support import MONDAY, add_location, freeze_clock, local
+from tests.presence.support import MONDAY, SLEMAN, add_location, freeze_clock, local
 
 EN = {"Accept-Language": "en"}
 
@@ -112,3 +112,45 @@ def test_a_record_against_a_constraint_is_refused_in_words_in_either_language(or
         with translation.override(language), pytest.raises(ValidationError) as refused:
             employee.full_clean()
         assert refused.value.messages == [words]
+
+
+CHECK_IN = "/api/presensi/check-in"
+MOCK_TAP = {
+    "latitude": SLEMAN[0],
+    "longitude": SLEMAN[1],
+    "accuracy_m": 9.5,
+    "mock_location": True,
+    "idempotency_key": "tap-1",
+}
+
+
+def test_a_replayed_refusal_is_answered_in_the_language_of_the_retry(
+    siti: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:42"))
+    client = logged_in(siti.user)
+    first = client.post(CHECK_IN, MOCK_TAP, content_type="application/json")
+    assert first.json()["message"].startswith("Ponsel melaporkan lokasi palsu")
+
+    again = client.post(CHECK_IN, MOCK_TAP, content_type="application/json", headers=EN)
+
+    assert again.json()["replayed"] is True
+    assert again.json()["message"] == (
+        "The phone reports a mock (fake) location. Turn it off and try again."
+    )
+
+
+def test_a_refusal_is_listed_to_the_admin_in_the_admins_language_with_its_distance(
+    siti: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze_clock(monkeypatch, local(MONDAY, "07:42"))
+    far = {**MOCK_TAP, "mock_location": False, "latitude": round(SLEMAN[0] + 0.02, 6)}
+    refused = logged_in(siti.user).post(CHECK_IN, far, content_type="application/json")
+    assert refused.json()["reason"] == "OUTSIDE_AREA"
+    admin = logged_in(UserFactory.create(is_superuser=True, is_staff=True))
+
+    english = admin.get("/admin/presence/refusal/", headers=EN).content.decode()
+    indonesian = admin.get("/admin/presence/refusal/").content.decode()
+
+    assert "You are 2.1 km from Kantor KUA, outside every allowed location." in english
+    assert "Anda berada 2,1 km dari Kantor KUA" in indonesian
