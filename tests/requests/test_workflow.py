@@ -248,8 +248,14 @@ def _submit(employee: Employee, new: NewRequest) -> Request:
             NewRequest("SISTEM_ERROR", MONDAY, TUESDAY, "PAGI"),
             "A complaint or izin covers one date; file one per date.",
         ),
-        (NewRequest("TUGAS_LUAR", MONDAY, MONDAY, ""), "Choose the session: morning, afternoon or both."),
-        (NewRequest("IZIN", MONDAY, MONDAY, "SIANG"), "Choose the session: morning, afternoon or both."),
+        (
+            NewRequest("TUGAS_LUAR", MONDAY, MONDAY, ""),
+            "Choose the session: morning, afternoon or both.",
+        ),
+        (
+            NewRequest("IZIN", MONDAY, MONDAY, "SIANG"),
+            "Choose the session: morning, afternoon or both.",
+        ),
         (NewRequest("DL", MONDAY, TUESDAY, "PAGI"), "A full-day absence has no session."),
         (NewRequest("DL", TUESDAY, MONDAY, ""), "The end date is before the start date."),
         (NewRequest("LEMBUR", MONDAY, MONDAY, ""), "Unknown request type LEMBUR."),
