@@ -2,7 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from hadir.accounts.services import account_email_follow
@@ -25,6 +25,7 @@ from hadir.org.services import (
     pattern_change_problem,
     placement_problem,
     placement_state,
+    roles_elsewhere,
     since_unused,
     unit_path,
     unit_paths_refresh,
@@ -256,6 +257,16 @@ class EmployeeAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             location_grants_end(employee=obj, actor=request.user)
+            kept = roles_elsewhere(obj)
+            if kept:
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s still holds roles over units they no longer work in:"
+                        " %(roles)s. End those the move ends, under Roles."
+                    )
+                    % {"name": obj.name, "roles": "; ".join(kept)},
+                )
         if change and "email" in form.changed_data:
             account_email_follow(employee=obj, actor=request.user)
 

@@ -28,7 +28,16 @@ from hadir.org.golongan import (
     golongan_since_unused,
     promotion_problem,
 )
-from hadir.org.models import Employee, Location, LocationGrant, Placement, Unit, UnitPattern
+from hadir.org.models import (
+    Employee,
+    Location,
+    LocationGrant,
+    Placement,
+    Role,
+    RoleAssignment,
+    Unit,
+    UnitPattern,
+)
 from hadir.rules.golongan import parse_golongan
 from hadir.rules.nip import InvalidNip, parse_nip
 from hadir.schedules.models import WorkPattern
@@ -58,6 +67,9 @@ class ImportReport:
     """(NIP, first day of the new golongan) of each promotion: the months before keep theirs."""
     repatterned: list[tuple[str, str]] = field(default_factory=list)
     """(unit code, first day of its new pattern): the days lived before keep the former."""
+    roles_to_check: list[str] = field(default_factory=list)
+    """Roles a moved employee still holds over units that no longer hold them (see
+    :func:`roles_elsewhere`), named for whoever imported the move to check."""
     dry_run: bool = False
 
     def __str__(self) -> str:
@@ -69,6 +81,7 @@ class ImportReport:
             "moved": len(self.moved),
             "promoted": len(self.promoted),
             "repatterned": len(self.repatterned),
+            "roles": "; ".join(self.roles_to_check),
         }
         if self.dry_run:
             text = _(
@@ -86,6 +99,8 @@ class ImportReport:
             text += _(", new golongan dated: %(promoted)s")
         if self.repatterned:  # each dated by pattern_since, else today
             text += _(", new unit patterns dated: %(repatterned)s")
+        if self.roles_to_check:
+            text += _(", roles kept over another unit, to check: %(roles)s")
         return text % counts
 
 
@@ -571,6 +586,7 @@ def employees_import(
                 report.grants_ended += location_grants_end(
                     employee=employee, actor=actor, actor_label=actor_label
                 )
+                report.roles_to_check += [f"{nip} {role}" for role in roles_elsewhere(employee)]
             report.updated.append(nip)
         if problems:
             raise TableRefused(problems)
@@ -803,6 +819,26 @@ def _grant_state(grant: LocationGrant) -> dict[str, Any]:
         "decided_by": grant.decided_by_id,
         "decided_at": grant.decided_at.isoformat() if grant.decided_at else None,
     }
+
+
+def roles_elsewhere(employee: Employee) -> list[str]:
+    """The roles the employee's account holds over units that do not hold their unit, as
+    "Verifikator KUA-MLATI". A move keeps them: none can be ended by rule (a Pengawas rightly
+    supervises sibling madrasah), so they are named to whoever made the move, to check."""
+    if employee.user_id is None:
+        return []
+    held = (
+        RoleAssignment.objects.in_force()
+        .filter(user_id=employee.user_id)
+        .exclude(role=Role.ADMIN)
+        .select_related("unit")
+        .order_by("role", "unit__code")
+    )
+    return [
+        f"{role.get_role_display()} {role.unit.code}"
+        for role in held
+        if role.unit is not None and not employee.unit.path.startswith(role.unit.path)
+    ]
 
 
 def location_grants_end(*, employee: Employee, actor: Any, actor_label: str = "") -> int:
