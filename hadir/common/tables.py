@@ -69,9 +69,12 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     if not path.is_file():
         raise TableRefused([Problem(name, 0, "", _("file not found"))])
     with path.open("rb") as head:
-        magic = head.read(8)
+        start = head.read(WEB_PAGE_WITHIN)
+    magic = start[:8]
     if magic.startswith(OLD_EXCEL_MAGIC):
         raise TableRefused([Problem(name, 0, "", old_excel())])
+    if WEB_PAGE.search(start):
+        raise TableRefused([Problem(name, 0, "", web_page())])
     if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
         # By content too: a workbook whose name lost its extension is still one.
         header_line, header, raw_rows = _read_xlsx(path, required)
@@ -132,6 +135,22 @@ def old_excel() -> str:
     return _("old Excel files (.xls) are not read: save as .xlsx or CSV")
 
 
+WEB_PAGE_WITHIN: Final = 1024
+WEB_PAGE: Final = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table)\b", re.IGNORECASE
+)
+"""How a web page saved as "Excel" starts (many government web apps export a table so, named
+.xls): read as CSV, its whole markup would be one unknown column."""
+
+
+def web_page() -> str:
+    """Why a web page named as a spreadsheet is refused."""
+    return _(
+        "this is a web page (HTML), not a CSV or Excel file: open it in Excel and save it as"
+        " .xlsx or CSV"
+    )
+
+
 def not_text() -> str:
     """Why a file that is neither text nor a workbook is refused."""
     return _("not a readable CSV or Excel (.xlsx) file")
@@ -160,19 +179,27 @@ def decoded(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
+def csv_text(name: str, raw: bytes) -> str:
+    """A CSV's bytes as text: :func:`decoded`, else as Excel saves a "CSV": Mac Roman when its
+    lines end in a lone CR ("CSV (Macintosh)"), Windows-1252 otherwise; or refused: a UTF-8
+    file with a line pasted from elsewhere (cp1252 would garble its UTF-8 names without a
+    word), or no text at all."""
+    try:
+        return decoded(raw)
+    except UnicodeDecodeError as error:
+        if UTF8_LETTER.search(raw):
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise TableRefused([Problem(name, line, "", mixed_encoding())]) from None
+        excel_for_mac = b"\r" in raw and b"\n" not in raw
+        try:
+            return raw.decode("mac_roman" if excel_for_mac else "cp1252")
+        except UnicodeDecodeError:
+            raise TableRefused([Problem(name, 0, "", not_text())]) from None
+
+
 def _read_csv(path: Path, required: set[str]) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     """The header's line, the header and the rows (each with its line) of a CSV file."""
-    raw = path.read_bytes()
-    try:
-        text = decoded(raw)
-    except UnicodeDecodeError as error:
-        if UTF8_LETTER.search(raw):  # UTF-8 with a line from elsewhere: cp1252 would garble
-            line = raw.count(b"\n", 0, error.start) + 1  # the UTF-8 names without a word
-            raise TableRefused([Problem(path.name, line, "", mixed_encoding())]) from None
-        try:
-            text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
-        except UnicodeDecodeError:
-            raise TableRefused([Problem(path.name, 0, "", not_text())]) from None
+    text = csv_text(path.name, path.read_bytes())
     # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:  # no spreadsheet writes one; the database would refuse it
@@ -251,16 +278,21 @@ def _read_xlsx(
                 sheet = data_sheets[0] if len(data_sheets) == 1 else book.worksheets[0]
             sheet.reset_dimensions()
             # Read-only: the sheet parses here. The header is the first row naming a required
-            # column (a title, maybe merged across the columns, may sit above it), else the
-            # first row with a value; only its columns are read: a sheet that says it reaches
-            # column XFD would otherwise be padded to 16,384 cells a row.
-            filled = [
-                (line, cells)
-                for line, cells in enumerate(
-                    sheet.iter_rows(max_row=HEADER_WITHIN, values_only=True), start=1
+            # column (a title, maybe merged across the columns, may sit above it) among the
+            # first rows with a value, however many blank rows come before them, else the
+            # first row with a value. With its dimensions reset, a sheet that says it reaches
+            # column XFD is not padded to 16,384 cells a row: each row is read as far as it
+            # holds cells, so a value standing under no column is seen, however far right.
+            filled = list(
+                islice(
+                    (
+                        (line, cells)
+                        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+                        if any(cell is not None for cell in cells)
+                    ),
+                    HEADER_WITHIN,
                 )
-                if any(cell is not None for cell in cells)
-            ]
+            )
             header_line, first = next(
                 (
                     (line, cells)
@@ -270,10 +302,7 @@ def _read_xlsx(
                 filled[0] if filled else (1, ()),
             )
             width = max((i + 1 for i, cell in enumerate(first) if cell is not None), default=1)
-            # One column past the header, to see a value standing under no column.
-            rows = list(
-                sheet.iter_rows(min_row=header_line + 1, max_col=width + 1, values_only=True)
-            )
+            rows = list(sheet.iter_rows(min_row=header_line + 1, values_only=True))
             merged = _merged_ranges(book, sheet)
             unsaved = _formulas_without_value(book, sheet)
             several = [ws.title for ws in data_sheets] if len(data_sheets) > 1 else []
@@ -564,6 +593,36 @@ def table_date(
         return None
 
 
+_OFFSET = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+_DOTTED_TIME: Final = re.compile(
+    rf"(?P<day>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})[ T](?P<hour>[0-9]{{1,2}})\.(?P<minute>[0-9]{{2}})"
+    rf"(?:\.(?P<second>[0-9]{{2}}))?(?P<offset>{_OFFSET})"
+)
+_HOUR_ONLY: Final = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{1,2}}{_OFFSET}")
+
+
+class NoMinutes(ValueError):
+    """A time written as an hour alone ("2024-03-04 07"), which Python would read as 07:00."""
+
+
+def read_moment(text: str) -> datetime:
+    """A date and time as its writer meant it (``ValueError`` for what is none).
+
+    Python's ISO reader takes the Indonesian "2024-03-04 07.45" (pukul 07.45, as Excel in the
+    Indonesian locale saves hh:mm) for 07:00 and 0.45 seconds, and "2024-03-04 07" for 07:00:
+    a late arrival would land on the hour. The first is read as hours and minutes; the second
+    is refused (:class:`NoMinutes`)."""
+    text = text.strip()
+    dotted = _DOTTED_TIME.fullmatch(text)
+    if dotted:
+        second = f":{dotted['second']}" if dotted["second"] else ""
+        text = f"{dotted['day']}T{int(dotted['hour']):02d}:{dotted['minute']}{second}"
+        text += dotted["offset"]
+    elif _HOUR_ONLY.fullmatch(text):
+        raise NoMinutes(text)
+    return datetime.fromisoformat(text.replace(" ", "T", 1))
+
+
 def table_moment(
     text: str, column: str, bad: Callable[[str, str], None], tz: ZoneInfo
 ) -> datetime | None:
@@ -572,11 +631,18 @@ def table_moment(
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        moment = read_moment(text)
+    except NoMinutes:
+        bad(column, no_minutes(text))
+        return None
     except ValueError:
         day = table_date(text, column, bad)
         return None if day is None else datetime.combine(day, time.min, tzinfo=tz)
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def no_minutes(text: str) -> str:
+    return _("time '%(time)s' has an hour but no minutes: write it as HH:MM") % {"time": text}
 
 
 EXCEL_SERIAL: Final = re.compile(r"[1-9][0-9]{4}(\.0+)?")

@@ -35,13 +35,17 @@ from hadir.common.locks import (
     too_many_employees,
 )
 from hadir.common.tables import (
+    NoMinutes,
     Problem,
     TableRefused,
     csv_delimiter,
     csv_header_index,
-    decoded,
+    csv_text,
     header_problems,
+    no_minutes,
+    read_moment,
     unknown_nip,
+    visible,
 )
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import PLACEMENTS, clock_at, clock_on, unit_on
@@ -241,14 +245,11 @@ def _unclosed_quote() -> str:
 
 def _text(name: str, raw: bytes) -> str:
     """The file as text whose lines end in ``\\n`` (old Macs and some exports end them with a
-    lone CR), or refused: not text, not UTF-8 (nor UTF-16 with its byte-order mark), or
-    empty."""
+    lone CR), read as the other imports read a CSV (:func:`~hadir.common.tables.csv_text`),
+    or refused: not text, or empty."""
     if raw.startswith(BINARY_MAGIC):
         raise TableRefused([Problem(name, 0, "", _not_text())])
-    try:
-        text = decoded(raw)
-    except UnicodeDecodeError:
-        raise TableRefused([Problem(name, 0, "", _("not a UTF-8 text file"))]) from None
+    text = csv_text(name, raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -364,7 +365,7 @@ def _csv_rows(
     if not records:
         raise TableRefused(stopped)
     header_line, _end, header = records[0]
-    columns = [c.strip().lower() for c in header]
+    columns = [visible(c).strip().lower() for c in header]
     problems = header_problems(
         name, header_line, columns, {"nip", "time"}, {"lat", "lng", "source"}
     )
@@ -372,11 +373,14 @@ def _csv_rows(
         raise TableRefused(problems)
     raw: list[tuple[int, dict[str, str]]] = []
     for line, end, cells in records[1:]:
-        if end > line:  # a value running over several lines: a quote left open
+        cells = [visible(cell).strip() for cell in cells]
+        # A value still running over several lines: a quote left open swallowed the next
+        # ones. (A line break at a cell's end, Alt+Enter in Excel, is saved quoted and closed.)
+        if end > line and any("\n" in cell for cell in cells):
             column = next((c for c, cell in zip(columns, cells, strict=False) if "\n" in cell), "")
             problems.append(Problem(name, line, column, _unclosed_quote()))
             continue
-        filled = [n for n, cell in enumerate(cells, start=1) if cell.strip()]
+        filled = [n for n, cell in enumerate(cells, start=1) if cell]
         if filled[-1] > len(columns):
             problems.append(
                 Problem(
@@ -400,7 +404,7 @@ def _csv_rows(
                 )
             )
             continue
-        raw.append((line, {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}))
+        raw.append((line, {c: cell for c, cell in zip(columns, cells, strict=False) if c}))
     employees = {
         e.nip: e
         for e in scope.select_related(*EMPLOYEE_RELATED)
@@ -442,8 +446,9 @@ def _csv_rows(
             )
             continue
         try:
-            lat = _coordinate(values.get("lat", ""), -90, 90)
-            lng = _coordinate(values.get("lng", ""), -180, 180)
+            comma = start.delimiter == ";"
+            lat = _coordinate(values.get("lat", ""), -90, 90, comma=comma)
+            lng = _coordinate(values.get("lng", ""), -180, 180, comma=comma)
         except ValueError:
             lat = lng = None
             values["lat"] = "invalid"
@@ -558,7 +563,7 @@ def _clock_written(employee: Employee, text: str) -> ZoneInfo:
     """The clock a time written without an offset is read on: that of the unit the employee
     was in on the date written (their present unit's for anything unreadable)."""
     try:
-        day = datetime.fromisoformat(text.strip().replace(" ", "T", 1)).date()
+        day = read_moment(text).date()
     except ValueError:
         return ZoneInfo(employee.unit.timezone)
     return clock_on(employee, day)
@@ -573,7 +578,9 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
     """
     text = text.strip()
     try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+        moment = read_moment(text)
+    except NoMinutes:
+        raise InvalidValue(no_minutes(text)) from None
     except ValueError:
         raise InvalidValue(invalid) from None
     try:
@@ -604,10 +611,16 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
     return moment
 
 
-def _coordinate(text: str, low: int, high: int) -> Decimal | None:
-    """Decimal degrees within ``low``–``high``; None when blank; ValueError when invalid."""
+def _coordinate(text: str, low: int, high: int, *, comma: bool = False) -> Decimal | None:
+    """Decimal degrees within ``low``–``high``; None when blank; ValueError when invalid.
+
+    ``comma``: the file's cells are split by semicolons, as Excel in the Indonesian locale
+    saves a CSV, whose decimal separator is then the comma ("-7,716700"): one comma alone is
+    read as the point."""
     if not text:
         return None
+    if comma and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
     try:
         value = Decimal(text)
     except InvalidOperation:

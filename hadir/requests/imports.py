@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hadir.accounts.services import normalise_nip
-from hadir.common.audit import audit_record
+from hadir.common.audit import audit_record, storable
 from hadir.common.locks import (
     first_line_past_limit,
     lock_employees,
@@ -164,7 +164,7 @@ def excuses_import(
                 start=new.start,
                 end=new.end,
                 session=new.session,
-                reason=f"Impor {name}",
+                reason=storable(f"Impor {name}"),  # a name read off a disk in another encoding
                 status=Status.APPROVED,
                 created_by=user,
                 submitted_at=timezone.now(),

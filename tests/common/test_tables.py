@@ -12,6 +12,7 @@ from hadir.common.tables import (
     Problem,
     TableRefused,
     _read_xlsx,
+    beyond_header,
     read_table,
 )
 
@@ -186,11 +187,12 @@ def test_a_workbook_whose_sheet_is_broken_is_refused(tmp_path: Path) -> None:
     assert problem == "a.xlsx:0: bukan berkas Excel yang valid"
 
 
-def test_a_workbook_that_claims_column_xfd_is_read_only_as_wide_as_its_header(
+def test_a_workbook_that_claims_column_xfd_pads_no_row_and_its_stray_cell_is_refused(
     tmp_path: Path,
 ) -> None:
     """One stray cell at XFD made every row 16,384 cells: seconds of a worker per thousand rows
-    (a few KB on disk could hold a worker for a quarter of an hour)."""
+    (a few KB on disk could hold a worker for a quarter of an hour). Each row is read as far as
+    it holds cells; the stray one is a value under no column, refused on its line."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -203,7 +205,10 @@ def test_a_workbook_that_claims_column_xfd_is_read_only_as_wide_as_its_header(
     _line, header, rows = _read_xlsx(path, {"pin", "nip"})
 
     assert header == ["pin", "nip"]
-    assert {len(cells) for _line, cells in rows} == {3}  # and one past it, to see a stray value
+    assert [(line, len(cells)) for line, cells in rows] == [(2, 2), (50, 16384)]
+    with pytest.raises(TableRefused) as refused:
+        read_table(path, required={"pin", "nip"})
+    assert [(p.line, p.reason) for p in refused.value.problems] == [(50, beyond_header())]
 
 
 def test_a_workbook_with_blank_rows_above_its_header_is_read_from_the_header(

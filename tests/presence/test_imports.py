@@ -215,10 +215,12 @@ def test_a_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
     assert refused(path) == ["punches.csv:1: berkas tidak berisi data"]
 
 
-def test_a_file_that_is_not_utf8_text_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_text_is_refused_naming_the_line_where_it_stops_being(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "punches.csv"
     path.write_bytes(b"nip,time\n\xff\xfe\x00\x01")
-    assert refused(path) == ["punches.csv:0: berkas bukan teks UTF-8"]
+    assert refused(path) == ["punches.csv:2: bukan berkas teks (CSV atau attlog)"]
 
 
 def test_rows_outside_the_window_are_kept_but_flagged_and_do_not_count(
