@@ -73,7 +73,7 @@ def read_table(path: Path, *, required: set[str], optional: set[str] = frozenset
     magic = start[:8]
     if magic.startswith(OLD_EXCEL_MAGIC):
         raise TableRefused([Problem(name, 0, "", old_excel())])
-    if WEB_PAGE.search(start):
+    if looks_like_a_web_page(start):
         raise TableRefused([Problem(name, 0, "", web_page())])
     if magic.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
         # By content too: a workbook whose name lost its extension is still one.
@@ -137,10 +137,18 @@ def old_excel() -> str:
 
 WEB_PAGE_WITHIN: Final = 1024
 WEB_PAGE: Final = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table)\b", re.IGNORECASE
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:!doctype html|html|head|body|meta|style|table)\b",
+    re.IGNORECASE | re.DOTALL,
 )
 """How a web page saved as "Excel" starts (many government web apps export a table so, named
-.xls): read as CSV, its whole markup would be one unknown column."""
+.xls), maybe after an XML declaration or a comment: read as CSV, its whole markup would be one
+unknown column."""
+
+
+def looks_like_a_web_page(start: bytes) -> bool:
+    """Whether a file's first bytes open a web page: named .xls or .csv, it is no table."""
+    return WEB_PAGE.search(start[:WEB_PAGE_WITHIN]) is not None
 
 
 def web_page() -> str:
@@ -599,10 +607,14 @@ _DOTTED_TIME: Final = re.compile(
     rf"(?:\.(?P<second>[0-9]{{2}}))?(?P<offset>{_OFFSET})"
 )
 _HOUR_ONLY: Final = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{1,2}}{_OFFSET}")
+_FRACTION_TOO_EARLY: Final = re.compile(r"[ T][0-9]{1,2}(?::?[0-9]{2})?[.,][0-9]")
+"""A fraction right after the hour or the minutes ("07.4", "07:45.30", "07,45"), which Python
+reads as a fraction of a second or of a minute; ISO allows one after the seconds only."""
 
 
-class NoMinutes(ValueError):
-    """A time written as an hour alone ("2024-03-04 07"), which Python would read as 07:00."""
+class UnclearTime(ValueError):
+    """A time Python's ISO reader would take, but not as its writer meant it; its text is the
+    reason to tell them, with how to write it."""
 
 
 def read_moment(text: str) -> datetime:
@@ -610,8 +622,9 @@ def read_moment(text: str) -> datetime:
 
     Python's ISO reader takes the Indonesian "2024-03-04 07.45" (pukul 07.45, as Excel in the
     Indonesian locale saves hh:mm) for 07:00 and 0.45 seconds, and "2024-03-04 07" for 07:00:
-    a late arrival would land on the hour. The first is read as hours and minutes; the second
-    is refused (:class:`NoMinutes`)."""
+    a late arrival would land on the hour. The first is read as hours and minutes; the second,
+    and any other fraction standing where minutes or seconds belong ("07.4", "07:45.30"), is
+    refused (:class:`UnclearTime`) rather than guessed at."""
     text = text.strip()
     dotted = _DOTTED_TIME.fullmatch(text)
     if dotted:
@@ -619,7 +632,9 @@ def read_moment(text: str) -> datetime:
         text = f"{dotted['day']}T{int(dotted['hour']):02d}:{dotted['minute']}{second}"
         text += dotted["offset"]
     elif _HOUR_ONLY.fullmatch(text):
-        raise NoMinutes(text)
+        raise UnclearTime(no_minutes(text))
+    elif _FRACTION_TOO_EARLY.search(text):
+        raise UnclearTime(fraction_too_early(text))
     return datetime.fromisoformat(text.replace(" ", "T", 1))
 
 
@@ -632,8 +647,8 @@ def table_moment(
         return None
     try:
         moment = read_moment(text)
-    except NoMinutes:
-        bad(column, no_minutes(text))
+    except UnclearTime as unclear:
+        bad(column, str(unclear))
         return None
     except ValueError:
         day = table_date(text, column, bad)
@@ -643,6 +658,13 @@ def table_moment(
 
 def no_minutes(text: str) -> str:
     return _("time '%(time)s' has an hour but no minutes: write it as HH:MM") % {"time": text}
+
+
+def fraction_too_early(text: str) -> str:
+    return _(
+        "time '%(time)s' has a fraction where its minutes or seconds belong: write it as HH:MM"
+        " or HH:MM:SS"
+    ) % {"time": text}
 
 
 EXCEL_SERIAL: Final = re.compile(r"[1-9][0-9]{4}(\.0+)?")

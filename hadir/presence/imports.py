@@ -35,17 +35,18 @@ from hadir.common.locks import (
     too_many_employees,
 )
 from hadir.common.tables import (
-    NoMinutes,
     Problem,
     TableRefused,
+    UnclearTime,
     csv_delimiter,
     csv_header_index,
     csv_text,
     header_problems,
-    no_minutes,
+    looks_like_a_web_page,
     read_moment,
     unknown_nip,
     visible,
+    web_page,
 )
 from hadir.org.models import Employee, Unit
 from hadir.org.placements import PLACEMENTS, clock_at, clock_on, unit_on
@@ -77,7 +78,11 @@ BINARY_MAGIC: Final = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", 
 """How PDFs, Excel workbooks (new and old), PNGs and JPEGs begin: files uploaded by mistake."""
 
 DATE_ONLY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-CLOCK_TIME: Final = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
+CLOCK_TIME: Final = re.compile(
+    r"[0-9]{1,2}(?::[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?|\.[0-9]{2}(?:\.[0-9]{2})?)"
+)
+"""A machine's time of day as a log split by spaces gives it apart from its date: 07:45, 7:45,
+07:45:30.5, or written the Indonesian way, 07.45 or 07.45.30."""
 ATTLOG_LINE: Final = re.compile(r"\s*[A-Za-z0-9]{1,20}[\t ]+[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """How a ZKTeco attlog line begins: the PIN, then the date."""
 PUNCH_HEADER: Final = frozenset({"nip", "time"})
@@ -249,6 +254,8 @@ def _text(name: str, raw: bytes) -> str:
     or refused: not text, or empty."""
     if raw.startswith(BINARY_MAGIC):
         raise TableRefused([Problem(name, 0, "", _not_text())])
+    if looks_like_a_web_page(raw):
+        raise TableRefused([Problem(name, 0, "", web_page())])
     text = csv_text(name, raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
@@ -340,13 +347,30 @@ def _csv_records(
             if any(cell.strip() for cell in cells):
                 records.append((begin, end, cells))
     except csv.Error as error:
-        reason = (
-            _unclosed_quote()
-            if "field limit" in str(error)
-            else _("unreadable CSV (%(error)s)") % {"error": error}
-        )
+        if "field limit" not in str(error):
+            reason = _("unreadable CSV (%(error)s)") % {"error": error}
+        elif len(lines[end]) > csv.field_size_limit():  # a line that long is one cell at least
+            reason = _("at most %(count)s characters") % {"count": csv.field_size_limit()}
+        else:  # a quote left open ran on over the lines below it
+            reason = _unclosed_quote()
         return records, [Problem(name, end + 1, "", reason)]
     return records, []
+
+
+def _quote_left_open(cells: list[str], lines: list[str], delimiter: str) -> int | None:
+    """The index of the cell a quotation mark left open ran on from, swallowing the lines
+    below it, or None. Such a cell holds a line break, and either the quote never closes (the
+    record's quotation marks are odd in number) or it closed on a later line, the cells of the
+    lines between inside it. A line break a cell holds by itself (Alt+Enter in Excel, or a
+    paste) is saved quoted and closed: it is no such cell. ``lines`` are the record's own."""
+    record = "\n".join(lines)
+    for index, cell in enumerate(cells):
+        if "\n" not in cell:
+            continue
+        inner = cell.strip()
+        if record.count('"') % 2 or ("\n" in inner and delimiter in inner):
+            return index
+    return None
 
 
 def _csv_rows(
@@ -371,15 +395,17 @@ def _csv_rows(
     )
     if problems:
         raise TableRefused(problems)
+    lines = text.split("\n")
     raw: list[tuple[int, dict[str, str]]] = []
     for line, end, cells in records[1:]:
-        cells = [visible(cell).strip() for cell in cells]
-        # A value still running over several lines: a quote left open swallowed the next
-        # ones. (A line break at a cell's end, Alt+Enter in Excel, is saved quoted and closed.)
-        if end > line and any("\n" in cell for cell in cells):
-            column = next((c for c, cell in zip(columns, cells, strict=False) if "\n" in cell), "")
+        broken = any("\n" in cell for cell in cells)  # rare: most rows skip the check
+        opened = _quote_left_open(cells, lines[line - 1 : end], start.delimiter) if broken else None
+        if opened is not None:
+            column = columns[opened] if opened < len(columns) else ""
             problems.append(Problem(name, line, column, _unclosed_quote()))
             continue
+        # A line break a cell holds by itself reads as the space Excel shows it as.
+        cells = [" ".join(visible(cell).split("\n")).strip() for cell in cells]
         filled = [n for n, cell in enumerate(cells, start=1) if cell]
         if filled[-1] > len(columns):
             problems.append(
@@ -449,18 +475,10 @@ def _csv_rows(
             comma = start.delimiter == ";"
             lat = _coordinate(values.get("lat", ""), -90, 90, comma=comma)
             lng = _coordinate(values.get("lng", ""), -180, 180, comma=comma)
+            if (lat is None) != (lng is None):
+                raise ValueError("one coordinate without the other")
         except ValueError:
-            lat = lng = None
-            values["lat"] = "invalid"
-        if values.get("lat") == "invalid" or (lat is None) != (lng is None):
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "lat,lng",
-                    _("invalid coordinates (fill in both, in decimal degrees)"),
-                )
-            )
+            problems.append(Problem(name, line, "lat,lng", _coordinates_problem(values)))
             continue
         rows.append(PunchRow(line, employee, at, IMPORT_SOURCES[source], lat, lng))
     problems += stopped
@@ -515,7 +533,7 @@ def _attlog_rows(
             continue
         pin, when = parts[0], parts[1]
         if DATE_ONLY.fullmatch(when) and len(parts) > 2 and CLOCK_TIME.fullmatch(parts[2]):
-            clock = parts[2] if parts[2].index(":") == 2 else "0" + parts[2]  # 7:05 is 07:05
+            clock = parts[2] if parts[2][1].isdigit() else "0" + parts[2]  # 7:05 is 07:05
             when = f"{when} {clock}"
         employee, since = pins.get(pin, (None, None))
         if employee is None and pin in theirs:
@@ -579,8 +597,8 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
     text = text.strip()
     try:
         moment = read_moment(text)
-    except NoMinutes:
-        raise InvalidValue(no_minutes(text)) from None
+    except UnclearTime as unclear:
+        raise InvalidValue(str(unclear)) from None
     except ValueError:
         raise InvalidValue(invalid) from None
     try:
@@ -609,6 +627,15 @@ def _parse_time(text: str, tz: ZoneInfo, *, latest: datetime, invalid: str) -> d
             % {"time": text}
         )
     return moment
+
+
+def _coordinates_problem(values: dict[str, str]) -> str:
+    """Why a row's coordinates are refused: a decimal comma where it is ambiguous (the file's
+    cells are split by commas, or the number holds more than one) is told apart, since the
+    operator sees a number that looks right."""
+    if "," in values.get("lat", "") + values.get("lng", ""):
+        return _("invalid coordinates: write their decimals with a point (-7.716700)")
+    return _("invalid coordinates (fill in both, in decimal degrees)")
 
 
 def _coordinate(text: str, low: int, high: int, *, comma: bool = False) -> Decimal | None:

@@ -11,9 +11,14 @@ from openpyxl import Workbook
 from hadir.common.tables import (
     Problem,
     TableRefused,
+    UnclearTime,
     _read_xlsx,
     beyond_header,
+    fraction_too_early,
+    no_minutes,
+    read_moment,
     read_table,
+    web_page,
 )
 
 REQUIRED = {"nip", "name"}
@@ -274,3 +279,86 @@ def test_a_csv_far_below_blank_lines_is_still_read_from_its_first_line(tmp_path:
     (row,) = read_table(path, required=REQUIRED)
 
     assert (row.line, row.get("name")) == (32, "Ahmad")
+
+
+# --- times as people write them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("2024-03-04 07.45", datetime(2024, 3, 4, 7, 45)),
+        ("2024-03-04 7.45", datetime(2024, 3, 4, 7, 45)),
+        ("2024-03-04 07.45.30", datetime(2024, 3, 4, 7, 45, 30)),
+        ("2024-03-04T07.45+07:00", datetime.fromisoformat("2024-03-04T07:45+07:00")),
+    ],
+)
+def test_a_time_written_with_a_dot_is_read_as_hours_and_minutes(
+    written: str, meant: datetime
+) -> None:
+    """Pukul 07.45, as Excel in the Indonesian locale saves hh:mm: not 07:00 and 0.45 s."""
+    assert read_moment(written) == meant
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024-03-04 07:45",
+        "2024-03-04T07:45:30",
+        "2024-03-04 07:45:30.250",
+        "2024-03-04T07:45:30,250",
+        "2024-03-04T07:45:30+07:00",
+        "2024-03-04T00:45:30Z",
+        "2024-03-04T074530",
+    ],
+)
+def test_a_genuine_iso_time_is_read_as_python_reads_it(written: str) -> None:
+    assert read_moment(written) == datetime.fromisoformat(written)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024-03-04 07.4",
+        "2024-03-04 07.456",
+        "2024-03-04 07:45.30",
+        "2024-03-04 07,45",
+        "2024-03-04 07.45.30.5",
+    ],
+)
+def test_a_fraction_where_minutes_or_seconds_belong_is_refused_not_read_as_part_of_a_second(
+    written: str,
+) -> None:
+    """Python would read each as a fraction of a second or of a minute past the hour."""
+    with pytest.raises(UnclearTime) as unclear:
+        read_moment(written)
+    assert str(unclear.value) == fraction_too_early(written)
+
+
+@pytest.mark.parametrize("written", ["2024-03-04 07", "2024-03-04T07", "2024-03-04 07+07:00"])
+def test_an_hour_without_minutes_is_refused_not_put_on_the_hour(written: str) -> None:
+    with pytest.raises(UnclearTime) as unclear:
+        read_moment(written)
+    assert str(unclear.value) == no_minutes(written)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"<!DOCTYPE html>\n<html>",
+        b"\xef\xbb\xbf  <table border=1>",
+        b'<?xml version="1.0"?>\n<html xmlns:o="urn:schemas-microsoft-com:office:office">',
+        b"<!-- exported by SIMPEG -->\n<meta charset=utf-8><table>",
+    ],
+)
+def test_a_web_page_named_as_a_spreadsheet_is_refused_in_one_plain_reason(
+    tmp_path: Path, start: bytes
+) -> None:
+    """Read as CSV, its whole markup would be one unknown column beside the missing ones."""
+    path = tmp_path / "pegawai.xls"
+    path.write_bytes(start + b"<tr><td>nip</td><td>name</td></tr></table></html>")
+
+    with pytest.raises(TableRefused) as refused:
+        read_table(path, required=REQUIRED)
+
+    assert refused.value.problems == [Problem("pegawai.xls", 0, "", web_page())]

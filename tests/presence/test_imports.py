@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from io import StringIO
@@ -924,3 +925,128 @@ def _verify() -> str:
     out = StringIO()
     call_command("verify_punches", stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+# --- times, line breaks, decimals and pages as spreadsheets and operators write them --------
+
+
+def test_a_punch_time_with_a_fraction_for_its_minutes_is_refused_on_its_line(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Python would read 07.4 as 07:00 and 0.4 seconds: a late arrival on the hour."""
+    path = write(tmp_path, "punches.csv", ["nip,time", f"{employee.nip},2024-03-04 07.4"])
+
+    assert refusal(path) == [
+        "punches.csv:2: time: time '2024-03-04 07.4' has a fraction where its minutes or"
+        " seconds belong: write it as HH:MM or HH:MM:SS"
+    ]
+
+
+def test_an_attlog_split_by_spaces_with_a_dotted_time_is_read_as_hours_and_minutes(
+    tmp_path: Path, employee: Employee, lobby: Machine
+) -> None:
+    """A log split by spaces gives the time apart from its date: 07.45 was taken for no time
+    at all, and the line refused as a date without its hour."""
+    path = write(tmp_path, "attlog.dat", ["99 2024-03-04 07.45 1 0", "99 2024-03-04 7.50 1 0"])
+
+    punches_import(path=path, machine=lobby)
+
+    assert [p.at for p in Punch.objects.order_by("at")] == [
+        local(MONDAY, "07:45"),
+        local(MONDAY, "07:50"),
+    ]
+
+
+def test_a_line_break_inside_a_quoted_cell_reads_as_the_space_excel_shows(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Saved quoted and closed, it is no quote left open: the NIP, pasted with its groups on
+    two lines, and the time are read."""
+    nip = employee.nip
+    path = write_bytes(
+        tmp_path,
+        "punches.csv",
+        f'nip,time\n"{nip[:8]}\n{nip[8:]}","2024-03-04\n07:12"\n'.encode(),
+    )
+
+    punches_import(path=path)
+
+    assert [p.at for p in Punch.objects.filter(employee=employee)] == [local(MONDAY, "07:12")]
+
+
+def test_a_quote_never_closed_on_the_last_line_is_refused_as_such(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """The quote swallows only the line's own end: read as a cell, the row would be a NIP
+    holding its time, and no employee has that."""
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:12", f'"{employee.nip},2024-03-04 07:13'],
+    )
+
+    assert refusal(path) == [
+        'punches.csv:3: nip: a quotation mark (") opened on this line is never closed'
+    ]
+
+
+def test_an_over_long_cell_is_refused_for_its_length_not_for_a_quote(
+    tmp_path: Path, employee: Employee
+) -> None:
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time", f"{employee.nip},2024-03-04 07:12", f"{employee.nip},{'9' * 200_000}"],
+    )
+
+    assert refusal(path) == [f"punches.csv:3: at most {csv.field_size_limit()} characters"]
+
+
+def test_a_decimal_comma_where_it_is_ambiguous_is_told_to_be_a_point(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """In a file split by commas, a quoted "-7,7167" reads as Excel wrote it, but the point is
+    what the import takes; a semicolon file's own decimal comma is read (one comma alone)."""
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["nip,time,lat,lng", f'{employee.nip},2024-03-04 07:12,"-7,7167","110,3555"'],
+    )
+
+    assert refusal(path) == [
+        "punches.csv:2: lat,lng: invalid coordinates: write their decimals with a point (-7.716700)"
+    ]
+
+
+def test_a_web_page_uploaded_as_punches_is_refused_in_one_plain_reason(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """Web apps export "Excel" as an HTML table named .xls."""
+    page = (
+        "<!DOCTYPE html>\n<html><body><table><tr><td>nip</td><td>time</td></tr>"
+        f"<tr><td>{employee.nip}</td><td>2024-03-04 07:12</td></tr></table></body></html>\n"
+    )
+    path = write_bytes(tmp_path, "presensi.xls", page.encode())
+
+    assert refusal(path) == [
+        "presensi.xls:0: this is a web page (HTML), not a CSV or Excel file: open it in Excel"
+        " and save it as .xlsx or CSV"
+    ]
+
+
+def test_a_header_with_invisible_characters_is_read_as_the_operator_sees_it(
+    tmp_path: Path, employee: Employee
+) -> None:
+    """A second byte-order mark (two files pasted together), a zero-width space and a
+    non-breaking space copied from a web page: "time missing" beside a time column would leave
+    the operator nothing to mend."""
+    path = write(
+        tmp_path,
+        "punches.csv",
+        ["\ufeffnip\u200b,\u00a0time", f"\u200b{employee.nip}\u00a0,2024-03-04 07:12"],
+        encoding="utf-8-sig",
+    )
+
+    punches_import(path=path)
+
+    assert Punch.objects.filter(employee=employee).count() == 1
